@@ -1,0 +1,132 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "apps/commands.hpp"
+#include "core/error.hpp"
+#include "eval/evaluator.hpp"
+#include "eval/report_html.hpp"
+#include "io/jsonl.hpp"
+
+namespace skyfuse::apps {
+
+namespace {
+
+struct EvalOptions {
+  std::string truth;
+  std::string tracks;
+  bool json = false;
+  std::string report;
+  bool strict = false;
+  eval::EvalConfig cfg;
+};
+
+io::StateFile load(const std::string& path, bool strict) {
+  auto r = io::read_states(path);
+  if (!r) throw ConfigError(r.error().detail);
+  for (const auto& e : r->errors) fmt::print(stderr, "skyfuse eval: {}\n", e);
+  if (r->error_count > static_cast<long>(r->errors.size()))
+    fmt::print(stderr, "skyfuse eval: {}: {} more bad lines not shown\n", path,
+               r->error_count - static_cast<long>(r->errors.size()));
+  if (strict && r->error_count > 0)
+    throw ConfigError(fmt::format("{}: {} bad lines (--strict)", path, r->error_count));
+  return std::move(r).value();
+}
+
+nlohmann::ordered_json to_json(const eval::Summary& s, const io::StateFile& t, const io::StateFile& k,
+                               const eval::EvalConfig& cfg) {
+  nlohmann::ordered_json j;
+  j["gospa_mean_m"] = s.gospa_mean_m;
+  j["gospa_per_object_m"] = s.gospa_per_object_m;
+  j["gospa_localisation_m"] = s.gospa_localisation_m;
+  j["gospa_missed_m"] = s.gospa_missed_m;
+  j["gospa_false_m"] = s.gospa_false_m;
+  j["ospa_mean_m"] = s.ospa_mean_m;
+  j["rms_horizontal_m"] = s.rms_horizontal_m;
+  j["rms_vertical_m"] = s.rms_vertical_m;
+  j["rms_3d_m"] = s.rms_3d_m;
+  j["rms_velocity_mps"] = s.rms_velocity_mps;
+  j["share_within_400m"] = s.share_within_m;
+  j["false_position_share"] = s.false_position_share;
+  j["extra_track_share"] = s.extra_track_share;
+  j["truth_coverage"] = s.truth_coverage;
+  j["identity_swaps"] = s.identity_swaps;
+  j["track_breaks"] = s.track_breaks;
+  j["false_tracks"] = s.false_tracks;
+  j["never_tracked"] = s.never_tracked;
+  j["initiation_delay_s"] = s.initiation_delay_s;
+  j["steps"] = s.steps;
+  j["truth_objects"] = s.truth_objects;
+  j["tracks"] = s.tracks;
+  j["assigned_pairs"] = s.assigned_pairs;
+  j["truth_bad_lines"] = t.error_count;
+  j["track_bad_lines"] = k.error_count;
+  j["config"] = {{"cutoff_m", cfg.gospa.cutoff_m}, {"p", cfg.gospa.p}, {"alpha", 2},
+                 {"track_max_age_s", cfg.track_max_age_s},
+                 {"within_threshold_m", cfg.within_threshold_m},
+                 {"false_position_m", cfg.false_position_m}};
+  return j;
+}
+
+int run_eval(const EvalOptions& o) {
+  const io::StateFile truth = load(o.truth, o.strict);
+  const io::StateFile tracks = load(o.tracks, o.strict);
+  const eval::Evaluation ev = eval::evaluate(truth.states, tracks.states, o.cfg);
+  const eval::Summary& s = ev.summary;
+  if (o.json) {
+    std::cout << to_json(s, truth, tracks, o.cfg).dump() << '\n';
+  } else {
+    fmt::print("steps {}  truth objects {}  tracks {}  assigned pairs {}\n", s.steps, s.truth_objects,
+               s.tracks, s.assigned_pairs);
+    fmt::print("GOSPA (c={:g} m, p={:g}, alpha=2): mean {:.2f} m/step; per object {:.2f} m = "
+               "localisation {:.2f} + missed {:.2f} + false {:.2f} (p-th powers add)\n",
+               o.cfg.gospa.cutoff_m, o.cfg.gospa.p, s.gospa_mean_m, s.gospa_per_object_m,
+               s.gospa_localisation_m, s.gospa_missed_m, s.gospa_false_m);
+    fmt::print("OSPA mean {:.2f} m\n", s.ospa_mean_m);
+    fmt::print("RMS horizontal {:.2f} m  vertical {:.2f} m  3-D {:.2f} m  velocity {:.2f} m/s\n",
+               s.rms_horizontal_m, s.rms_vertical_m, s.rms_3d_m, s.rms_velocity_mps);
+    fmt::print("within {:.0f} m {:.3f} %  false positions {:.3f} %  extra tracks {:.3f} %  coverage {:.3f} %\n",
+               o.cfg.within_threshold_m, 100 * s.share_within_m, 100 * s.false_position_share,
+               100 * s.extra_track_share, 100 * s.truth_coverage);
+    fmt::print("identity swaps {}  track breaks {}  false tracks {}  never tracked {}  "
+               "initiation delay {:.2f} s\n",
+               s.identity_swaps, s.track_breaks, s.false_tracks, s.never_tracked, s.initiation_delay_s);
+  }
+  if (!o.report.empty()) {
+    std::filesystem::create_directories(o.report);
+    const auto path = std::filesystem::path(o.report) / "index.html";
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << eval::render_report(ev, truth.states, tracks.states,
+                               fmt::format("{} vs {}", o.tracks, o.truth));
+    if (!out) throw ConfigError(fmt::format("{}: cannot write", path.string()));
+    fmt::print(stderr, "skyfuse eval: report written to {}\n", path.string());
+  }
+  return 0;
+}
+
+}  // namespace
+
+Runner add_eval_command(CLI::App& app) {
+  auto o = std::make_shared<EvalOptions>();
+  CLI::App* cmd = app.add_subcommand("eval", "Score tracks against ground truth (GOSPA, RMS, continuity)");
+  cmd->add_option("--truth", o->truth, "Truth JSON Lines file (docs/formats.md)")->required();
+  cmd->add_option("--tracks", o->tracks, "Track JSON Lines file")->required();
+  cmd->add_flag("--json", o->json, "Print one JSON object instead of text");
+  cmd->add_option("--report", o->report, "Write a self-contained HTML report to DIR/index.html");
+  cmd->add_option("--cutoff-m", o->cfg.gospa.cutoff_m, "GOSPA/OSPA cut-off c [m]")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--p", o->cfg.gospa.p, "GOSPA/OSPA order p")->capture_default_str()->check(CLI::Range(1.0, 10.0));
+  cmd->add_option("--max-age-s", o->cfg.track_max_age_s,
+                  "A track without an update for this long is not present")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--strict", o->strict, "Fail on any bad input line instead of skipping it");
+  cmd->footer("\nDefinitions of every figure: docs/metrics.md.\n"
+              "Example: skyfuse eval --truth out/demo/truth.jsonl --tracks tracks.jsonl --report out/report");
+  return [o]() { return run_eval(*o); };
+}
+
+}  // namespace skyfuse::apps

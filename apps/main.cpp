@@ -1,0 +1,35 @@
+// skyfuse: one binary, one verb per job (ARCHITECTURE.md).
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <map>
+
+#include "apps/commands.hpp"
+#include "core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"skyfuse: open multi-sensor air surveillance (civil and defensive use)"};
+  app.set_version_flag("--version", "skyfuse 0.1.0");
+  app.require_subcommand(1);
+  app.footer("\nRun `skyfuse VERB --help` for a verb's options. Docs: README.md, docs/.");
+  std::map<std::string, skyfuse::apps::Runner> verbs;
+  verbs["sim"] = skyfuse::apps::add_sim_command(app);
+  verbs["eval"] = skyfuse::apps::add_eval_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    for (const auto* sub : app.get_subcommands()) return verbs.at(sub->get_name())();
+  } catch (const skyfuse::ConfigError& e) {
+    fmt::print(stderr, "skyfuse: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "skyfuse: unexpected error: {}\n", e.what());
+    return 1;
+  }
+  return 2;
+}

@@ -1,0 +1,404 @@
+#include "apps/scenario_loader.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <toml++/toml.h>
+
+#include "core/error.hpp"
+#include "io/trajectory_files.hpp"
+
+namespace skyfuse::apps {
+
+namespace {
+
+std::string where(const std::string& file, const toml::source_region& src) {
+  if (src.begin.line == 0) return file;
+  return fmt::format("{}:{}:{}", file, src.begin.line, src.begin.column);
+}
+
+// Reads the keys of one table, remembering which were used so that unknown
+// (misspelt) keys are reported instead of silently ignored.
+class Fields {
+ public:
+  Fields(const toml::table& t, std::string file, std::string context)
+      : t_(t), file_(std::move(file)), context_(std::move(context)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+    const toml::node* n = t_.get(key);
+    throw ConfigError(fmt::format("{}: {}: {}", where(file_, n ? n->source() : t_.source()), context_,
+                                  key.empty() ? why : fmt::format("'{}' {}", key, why)));
+  }
+
+  bool has(const std::string& key) const { return t_.contains(key); }
+
+  double num(const std::string& key, std::optional<double> fallback = std::nullopt) {
+    used_.insert(key);
+    const toml::node* n = t_.get(key);
+    if (!n) {
+      if (fallback) return *fallback;
+      fail("", fmt::format("missing required key '{}'", key));
+    }
+    if (auto v = n->value<double>()) {
+      if (!std::isfinite(*v)) fail(key, "must be finite");
+      return *v;
+    }
+    fail(key, "must be a number");
+  }
+
+  double num_in(const std::string& key, double lo, double hi, std::optional<double> fallback = std::nullopt) {
+    const double v = num(key, fallback);
+    if (v < lo || v > hi) fail(key, fmt::format("must be within [{}, {}], is {}", lo, hi, v));
+    return v;
+  }
+
+  std::string str(const std::string& key, std::optional<std::string> fallback = std::nullopt) {
+    used_.insert(key);
+    const toml::node* n = t_.get(key);
+    if (!n) {
+      if (fallback) return *fallback;
+      fail("", fmt::format("missing required key '{}'", key));
+    }
+    if (auto v = n->value<std::string>()) return *v;
+    fail(key, "must be a string");
+  }
+
+  bool flag(const std::string& key, bool fallback) {
+    used_.insert(key);
+    const toml::node* n = t_.get(key);
+    if (!n) return fallback;
+    if (auto v = n->value<bool>()) return *v;
+    fail(key, "must be true or false");
+  }
+
+  const toml::array* array(const std::string& key) {
+    used_.insert(key);
+    const toml::node* n = t_.get(key);
+    if (!n) return nullptr;
+    if (const auto* a = n->as_array()) return a;
+    fail(key, "must be an array");
+  }
+
+  GeodeticPosition position() {
+    return {num_in("lat_deg", -90, 90), num_in("lon_deg", -180, 180), num_in("alt_m", -1000, 1e5, 0.0)};
+  }
+
+  std::uint8_t byte(const std::string& key, double fallback) {
+    return static_cast<std::uint8_t>(num_in(key, 0, 255, fallback));
+  }
+
+  void finish() const {
+    for (const auto& [k, v] : t_) {
+      const std::string key(k.str());
+      if (!used_.count(key)) {
+        throw ConfigError(fmt::format("{}: {}: unknown key '{}'", where(file_, v.source()), context_, key));
+      }
+    }
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  const toml::table& t_;
+  std::string file_;
+  std::string context_;
+  std::set<std::string> used_;
+};
+
+std::string name_of(const toml::table& t, const char* fallback) {
+  if (auto v = t["name"].value<std::string>()) return *v;
+  if (auto v = t["id"].value<std::string>()) return *v;
+  return fallback;
+}
+
+template <typename F>
+void each_table(const toml::table& root, const std::string& file, const char* key, F&& f) {
+  const toml::node* n = root.get(key);
+  if (!n) return;
+  const auto* arr = n->as_array();
+  if (!arr) throw ConfigError(fmt::format("{}: '{}' must be an array of tables ([[{}]])", where(file, n->source()), key, key));
+  for (const auto& el : *arr) {
+    const auto* t = el.as_table();
+    if (!t) throw ConfigError(fmt::format("{}: each '{}' must be a table", where(file, el.source()), key));
+    f(*t);
+  }
+}
+
+std::string resolve(const std::string& scenario_file, const std::string& rel) {
+  namespace fs = std::filesystem;
+  const fs::path p(rel);
+  if (p.is_absolute()) return rel;
+  return (fs::path(scenario_file).parent_path() / p).lexically_normal().string();
+}
+
+std::uint32_t parse_hex24(Fields& f, const std::string& key) {
+  const std::string s = f.str(key, "");
+  if (s.empty()) return 0;
+  char* end = nullptr;
+  const unsigned long v = std::strtoul(s.c_str(), &end, 16);
+  if (s.size() != 6 || *end != '\0') f.fail(key, "must be 6 hex digits");
+  return static_cast<std::uint32_t>(v);
+}
+
+void read_identity_and_equipage(Fields& f, Identity& id, sim::Equipage& eq, TargetClass cls) {
+  if (f.has("icao24")) id.icao24 = parse_hex24(f, "icao24");
+  if (f.has("mode3a")) {
+    const std::string s = f.str("mode3a");
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(s.c_str(), &end, 8);
+    if (s.size() != 4 || *end != '\0') f.fail("mode3a", "must be 4 octal digits");
+    id.mode3a = static_cast<std::uint16_t>(v);
+  }
+  id.callsign = f.str("callsign", "");
+  id.remote_id = f.str("serial", "");
+  const std::string tr = f.str("transponder", cls == TargetClass::kSmallUav ? "none" : "mode_s");
+  if (tr == "mode_s") eq.transponder = sim::Equipage::Transponder::kModeS;
+  else if (tr == "mode_ac") eq.transponder = sim::Equipage::Transponder::kModeAC;
+  else if (tr == "none") eq.transponder = sim::Equipage::Transponder::kNone;
+  else f.fail("transponder", "must be \"mode_s\", \"mode_ac\" or \"none\"");
+  eq.adsb = f.flag("adsb", eq.adsb);
+  eq.remote_id = f.flag("remote_id", eq.remote_id);
+  eq.nacp = f.byte("nacp", eq.nacp);
+  eq.nacv = f.byte("nacv", eq.nacv);
+  const double default_rcs = cls == TargetClass::kSmallUav     ? 0.02
+                             : cls == TargetClass::kRotorcraft ? 5.0
+                             : cls == TargetClass::kFastMover  ? 2.0
+                                                               : eq.rcs_m2;
+  eq.rcs_m2 = f.num_in("rcs_m2", 1e-6, 1e4, default_rcs);
+}
+
+TargetClass parse_class(Fields& f, const char* fallback) {
+  const std::string s = f.str("class", fallback);
+  auto c = target_class_from_string(s);
+  if (!c) f.fail("class", "must be one of unknown, fixed_wing, rotorcraft, small_uav, fast_mover");
+  return *c;
+}
+
+void load_targets(const toml::table& root, const std::string& file, sim::Scenario& sc) {
+  each_table(root, file, "target", [&](const toml::table& t) {
+    Fields f(t, file, fmt::format("[[target]] \"{}\"", name_of(t, "?")));
+    sim::ParametricTarget p;
+    p.id = f.str("id");
+    p.target_class = parse_class(f, "fixed_wing");
+    read_identity_and_equipage(f, p.identity, p.equipage, p.target_class);
+    p.start = f.position();
+    p.heading_deg = f.num_in("heading_deg", -360, 360, 0.0);
+    p.speed_mps = f.num_in("speed_mps", 0, 1100, 0.0);  // up to about Mach 3
+    p.start_offset_s = f.num_in("start_s", 0, 1e6, 0.0);
+    const toml::array* legs = f.array("legs");
+    if (!legs || legs->empty()) f.fail("", "needs 'legs = [{ duration_s = ... }, ...]'");
+    for (const auto& el : *legs) {
+      const auto* lt = el.as_table();
+      if (!lt) throw ConfigError(fmt::format("{}: each leg must be an inline table", where(file, el.source())));
+      Fields lf(*lt, file, fmt::format("target \"{}\" leg", p.id));
+      sim::Leg leg;
+      leg.duration_s = lf.num_in("duration_s", 0, 1e6);
+      leg.turn_rate_dps = lf.num_in("turn_rate_dps", -30, 30, 0.0);
+      leg.vertical_rate_mps = lf.num_in("vertical_rate_mps", -200, 200, 0.0);
+      leg.accel_mps2 = lf.num_in("accel_mps2", -100, 100, 0.0);
+      leg.min_speed_mps = lf.num_in("min_speed_mps", 0, 1100, 0.0);
+      leg.max_speed_mps = lf.num_in("max_speed_mps", 0, 1100, 1100.0);
+      lf.finish();
+      p.legs.push_back(leg);
+    }
+    const double dt = f.num_in("step_s", 0.01, 1, 0.1);
+    f.finish();
+    sc.targets.push_back(sim::fly(p, sc.start, dt));
+  });
+}
+
+void load_traffic(const toml::table& root, const std::string& file, sim::Scenario& sc) {
+  each_table(root, file, "traffic", [&](const toml::table& t) {
+    Fields f(t, file, "[[traffic]]");
+    const std::string path = resolve(file, f.str("file"));
+    const auto max_aircraft = static_cast<std::size_t>(f.num_in("max_aircraft", 0, 1e6, 1e6));
+    const double lat_min = f.num_in("lat_min_deg", -90, 90, -90.0);
+    const double lat_max = f.num_in("lat_max_deg", -90, 90, 90.0);
+    const double lon_min = f.num_in("lon_min_deg", -180, 180, -180.0);
+    const double lon_max = f.num_in("lon_max_deg", -180, 180, 180.0);
+    const bool adsb = f.flag("adsb", true);
+    const std::uint8_t nacp = f.byte("nacp", 8);
+    f.finish();
+    auto r = io::read_state_vectors(path);
+    if (!r) f.fail("file", r.error().detail);
+    if (r->error_count > 0 && r->trajectories.empty())
+      f.fail("file", fmt::format("no usable rows ({} errors; first: {})", r->error_count, r->errors.front()));
+    std::size_t taken = 0;
+    const Time end = sc.start + Duration::from_seconds(sc.duration_s);
+    for (auto& traj : r->trajectories) {
+      if (taken >= max_aircraft) break;
+      if (traj.end() < sc.start || traj.begin() > end) continue;
+      const auto& p0 = traj.samples.front().position;
+      if (p0.lat_deg < lat_min || p0.lat_deg > lat_max || p0.lon_deg < lon_min || p0.lon_deg > lon_max)
+        continue;
+      traj.equipage.adsb = adsb;
+      traj.equipage.nacp = nacp;
+      // Each aircraft gets a Mode 3/A code derived from its address (stable).
+      traj.identity.mode3a = static_cast<std::uint16_t>((*traj.identity.icao24 * 2654435761u >> 20) & 07777);
+      sc.targets.push_back(std::move(traj));
+      ++taken;
+    }
+  });
+}
+
+void load_drones(const toml::table& root, const std::string& file, sim::Scenario& sc) {
+  each_table(root, file, "drone", [&](const toml::table& t) {
+    Fields f(t, file, fmt::format("[[drone]] \"{}\"", name_of(t, "?")));
+    const std::string id = f.str("id");
+    const std::string path = resolve(file, f.str("file"));
+    const GeodeticPosition anchor = f.position();
+    const double start_s = f.num_in("start_s", 0, 1e6, 0.0);
+    auto r = io::read_drone_csv(path);
+    if (!r) f.fail("file", r.error().detail);
+    sim::Trajectory traj = std::move(r->trajectories.front());
+    traj.id = id;
+    traj.target_class = parse_class(f, "small_uav");
+    read_identity_and_equipage(f, traj.identity, traj.equipage, traj.target_class);
+    f.finish();
+    sim::reanchor(traj, anchor, sc.start + Duration::from_seconds(start_s));
+    sc.targets.push_back(std::move(traj));
+  });
+}
+
+void load_sensors(const toml::table& root, const std::string& file, sim::Scenario& sc) {
+  std::set<std::string> names;
+  each_table(root, file, "sensor", [&](const toml::table& t) {
+    Fields f(t, file, fmt::format("[[sensor]] \"{}\"", name_of(t, "?")));
+    const std::string name = f.str("name");
+    if (!names.insert(name).second) f.fail("name", "is used by another sensor");
+    for (char c : name)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
+        f.fail("name", "may hold only letters, digits, '-' and '_' (it names the output file)");
+    const std::string kind_s = f.str("kind");
+    const auto kind = sensor_kind_from_string(kind_s);
+    if (!kind) f.fail("kind", "must be psr, ssr, mode_s, drone_radar, adsb, mlat or remote_id");
+    const std::uint8_t sac = f.byte("sac", 0), sic = f.byte("sic", static_cast<double>(names.size()));
+    switch (*kind) {
+      case SensorKind::kPsr:
+      case SensorKind::kSsr:
+      case SensorKind::kModeSRadar:
+      case SensorKind::kDroneRadar: {
+        const bool drone = *kind == SensorKind::kDroneRadar;
+        sim::RadarConfig rc;
+        rc.name = name;
+        rc.kind = *kind;
+        rc.sac = sac;
+        rc.sic = sic;
+        rc.site = f.position();
+        rc.rotation_period_s = f.num_in("rotation_period_s", 0.1, 60, drone ? 1.0 : 4.0);
+        rc.start_azimuth_deg = f.num_in("start_azimuth_deg", 0, 360, 0.0);
+        rc.pd = f.num_in("pd", 0, 1, 0.9);
+        rc.sigma_range_m = f.num_in("sigma_range_m", 0, 1e4, drone ? 5.0 : 50.0);
+        rc.sigma_azimuth_deg = f.num_in("sigma_azimuth_deg", 0, 10, drone ? 0.5 : 0.08);
+        rc.sigma_elevation_deg = f.num_in("sigma_elevation_deg", 0, 10, 0.5);
+        rc.bias_range_m = f.num_in("bias_range_m", -1e4, 1e4, 0.0);
+        rc.bias_azimuth_deg = f.num_in("bias_azimuth_deg", -10, 10, 0.0);
+        rc.clutter_per_scan = f.num_in("clutter_per_scan", 0, 1e5, 0.0);
+        rc.min_range_m = f.num_in("min_range_m", 0, 1e6, drone ? 20.0 : 500.0);
+        rc.max_range_m = f.num_in("max_range_m", 1, 1e6, drone ? 5000.0 : 200e3);
+        rc.min_elevation_deg = f.num_in("min_elevation_deg", -90, 90, -90.0);
+        rc.k_factor = f.num_in("k_factor", 0.6, 9, 4.0 / 3.0);
+        if (rc.min_range_m >= rc.max_range_m) f.fail("min_range_m", "must be below max_range_m");
+        sc.radars.push_back(rc);
+        break;
+      }
+      case SensorKind::kAdsb: {
+        sim::AdsbConfig ac;
+        ac.name = name;
+        ac.sac = sac;
+        ac.sic = sic;
+        ac.site = f.position();
+        ac.max_range_m = f.num_in("max_range_m", 1, 1e6, 400e3);
+        ac.min_interval_s = f.num_in("min_interval_s", 0.05, 60, 0.5);
+        ac.max_interval_s = f.num_in("max_interval_s", 0.05, 60, 2.0);
+        ac.dropout_probability = f.num_in("dropout_probability", 0, 1, 0.05);
+        if (ac.min_interval_s > ac.max_interval_s) f.fail("min_interval_s", "must not exceed max_interval_s");
+        sc.adsb.push_back(ac);
+        break;
+      }
+      case SensorKind::kMlat: {
+        sim::MlatConfig mc;
+        mc.name = name;
+        mc.sac = sac;
+        mc.sic = sic;
+        mc.sigma_toa_ns = f.num_in("sigma_toa_ns", 0, 1e6, 10.0);
+        mc.interval_s = f.num_in("interval_s", 0.05, 60, 1.0);
+        mc.pd = f.num_in("pd", 0, 1, 0.95);
+        mc.max_range_m = f.num_in("max_range_m", 1, 1e6, 150e3);
+        const toml::array* rx = f.array("receivers");
+        if (!rx || rx->size() < 3) f.fail("receivers", "needs at least 3 receivers");
+        for (const auto& el : *rx) {
+          const auto* rt = el.as_table();
+          if (!rt) throw ConfigError(fmt::format("{}: each receiver must be an inline table", where(file, el.source())));
+          Fields rf(*rt, file, fmt::format("sensor \"{}\" receiver", name));
+          mc.receivers.push_back(rf.position());
+          rf.finish();
+        }
+        sc.mlat.push_back(mc);
+        break;
+      }
+      case SensorKind::kRemoteId: {
+        sim::RemoteIdConfig rc;
+        rc.name = name;
+        rc.sac = sac;
+        rc.sic = sic;
+        rc.site = f.position();
+        rc.max_range_m = f.num_in("max_range_m", 1, 1e5, 3000.0);
+        rc.interval_s = f.num_in("interval_s", 0.1, 60, 1.0);
+        rc.pd = f.num_in("pd", 0, 1, 0.95);
+        rc.sigma_horizontal_m = f.num_in("sigma_horizontal_m", 0, 1e4, 4.0);
+        rc.sigma_vertical_m = f.num_in("sigma_vertical_m", 0, 1e4, 6.0);
+        sc.remote_id.push_back(rc);
+        break;
+      }
+    }
+    f.finish();
+  });
+}
+
+}  // namespace
+
+sim::Scenario load_scenario(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    throw ConfigError(fmt::format("{}:{}:{}: TOML syntax error: {}", path, src.begin.line, src.begin.column,
+                                  e.description()));
+  }
+  sim::Scenario sc;
+  const toml::table* head = root["scenario"].as_table();
+  if (!head) throw ConfigError(fmt::format("{}: missing [scenario] table", path));
+  {
+    Fields f(*head, path, "[scenario]");
+    sc.name = f.str("name", "scenario");
+    const std::string start = f.str("start");
+    auto t = io::parse_utc(start);
+    if (!t) f.fail("start", "must be a UTC date-time like \"2018-08-01T11:30:00Z\"");
+    sc.start = *t;
+    sc.duration_s = f.num_in("duration_s", 1, 7 * 86400.0);
+    sc.truth_interval_s = f.num_in("truth_interval_s", 0.01, 3600, 1.0);
+    sc.geometric_minus_baro_m = f.num_in("geometric_minus_baro_m", -2000, 2000, 0.0);
+    f.finish();
+  }
+  for (const auto& [k, v] : root) {
+    const std::string key(k.str());
+    if (key != "scenario" && key != "target" && key != "traffic" && key != "drone" && key != "sensor")
+      throw ConfigError(fmt::format("{}: unknown section '{}' (expected [scenario], [[target]], "
+                                    "[[traffic]], [[drone]], [[sensor]])",
+                                    where(path, v.source()), key));
+  }
+  load_targets(root, path, sc);
+  load_traffic(root, path, sc);
+  load_drones(root, path, sc);
+  load_sensors(root, path, sc);
+  std::set<std::string> ids;
+  for (const auto& t : sc.targets)
+    if (!ids.insert(t.id).second) throw ConfigError(fmt::format("{}: target id \"{}\" is used twice", path, t.id));
+  return sc;
+}
+
+}  // namespace skyfuse::apps

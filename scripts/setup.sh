@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian package skyfuse needs to build, test and run.
+# Idempotent; runs as root on a fresh Debian 12 (re-runs itself with sudo otherwise).
+set -euo pipefail
+if [ "$(id -u)" != 0 ]; then exec sudo -E "$0" "$@"; fi
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  # toolchain and build
+  build-essential g++ cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
+  # libraries
+  libgeographiclib-dev geographiclib-tools libeigen3-dev libfmt-dev libspdlog-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev python3
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "setup: all ${#packages[@]} packages present"

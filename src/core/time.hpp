@@ -1,0 +1,43 @@
+// File: core/time.hpp
+//
+// `Time` is an instant in UTC as integer nanoseconds since the Unix epoch. It
+// always comes from the data (measurement time of applicability), never from the
+// wall clock inside a stage. `Duration` is a signed span in nanoseconds.
+//
+//   Time t = Time::from_seconds(1533123000.25);
+//   Time later = t + Duration::from_seconds(1.5);
+//   double s = (later - t).seconds();  // 1.5
+#pragma once
+
+#include <cmath>
+#include <compare>
+#include <cstdint>
+
+namespace skyfuse {
+
+struct Duration {
+  std::int64_t ns = 0;
+
+  static constexpr Duration from_seconds(double s) {
+    return Duration{static_cast<std::int64_t>(s >= 0 ? s * 1e9 + 0.5 : s * 1e9 - 0.5)};
+  }
+  constexpr double seconds() const { return static_cast<double>(ns) * 1e-9; }
+  friend constexpr auto operator<=>(Duration, Duration) = default;
+  friend constexpr Duration operator+(Duration a, Duration b) { return {a.ns + b.ns}; }
+  friend constexpr Duration operator-(Duration a, Duration b) { return {a.ns - b.ns}; }
+};
+
+struct Time {
+  std::int64_t ns = 0;  // nanoseconds since 1970-01-01T00:00:00Z
+
+  static constexpr Time from_seconds(double unix_s) {
+    return Time{Duration::from_seconds(unix_s).ns};
+  }
+  constexpr double seconds() const { return static_cast<double>(ns) * 1e-9; }
+  friend constexpr auto operator<=>(Time, Time) = default;
+  friend constexpr Time operator+(Time t, Duration d) { return {t.ns + d.ns}; }
+  friend constexpr Time operator-(Time t, Duration d) { return {t.ns - d.ns}; }
+  friend constexpr Duration operator-(Time a, Time b) { return {a.ns - b.ns}; }
+};
+
+}  // namespace skyfuse

@@ -1,0 +1,146 @@
+// File: core/types.hpp
+//
+// The plain value types passed between stages (ARCHITECTURE.md): `Sensor`,
+// `Report` (one observation in the sensor's own frame, with covariance),
+// `Track` (a system track) and `ObjectState` (one time-stamped kinematic state
+// of a truth object or a track, as read from and written to JSON Lines).
+//
+// Units: SI inside (m, s, rad, m/s). Anything else carries its unit in the
+// name (`lat_deg`, `baro_alt_ft` ...). Heights are above the WGS-84 ellipsoid
+// unless the name says otherwise (`baro_alt_m` is pressure altitude, i.e. the
+// ISA height the Mode C / ADS-B barometric code encodes).
+//
+//   Report r;
+//   r.time = Time::from_seconds(1533123000.0);
+//   r.measurement = PolarMeasurement{.range_m = 41000, .azimuth_rad = 1.2};
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace skyfuse {
+
+using SensorId = std::uint32_t;
+
+enum class SensorKind : std::uint8_t {
+  kPsr,          // primary surveillance radar: range/azimuth only
+  kSsr,          // secondary radar, Mode A/C: adds Mode 3/A code and Mode C altitude
+  kModeSRadar,   // Mode S radar: adds the 24-bit address, 25 ft altitude
+  kAdsb,         // ADS-B ground station / receiver
+  kMlat,         // wide-area or airport multilateration
+  kRemoteId,     // drone Remote ID receiver (ASTM F3411 / EN 4709-002)
+  kDroneRadar,   // 3-D drone-detection radar
+};
+
+const char* to_string(SensorKind kind);
+std::optional<SensorKind> sensor_kind_from_string(std::string_view s);
+
+enum class TargetClass : std::uint8_t { kUnknown, kFixedWing, kRotorcraft, kSmallUav, kFastMover };
+
+const char* to_string(TargetClass c);
+std::optional<TargetClass> target_class_from_string(std::string_view s);
+
+struct GeodeticPosition {
+  double lat_deg = 0;
+  double lon_deg = 0;
+  double alt_m = 0;  // height above the WGS-84 ellipsoid
+};
+
+// Static description of a sensor; bias estimates live with the tracker.
+struct Sensor {
+  SensorId id = 0;
+  std::string name;
+  SensorKind kind = SensorKind::kPsr;
+  std::uint8_t sac = 0;  // ASTERIX system area code
+  std::uint8_t sic = 0;  // ASTERIX system identification code
+  GeodeticPosition site;
+  double rotation_period_s = 0;  // 0 for non-rotating sensors
+  double max_range_m = 0;
+  double sigma_range_m = 0;      // radar accuracy (1 sigma)
+  double sigma_azimuth_rad = 0;
+  double sigma_elevation_rad = 0;
+  double sigma_position_m = 0;   // non-radar accuracy (1 sigma, horizontal)
+};
+
+// Slant range / azimuth (clockwise from true north) / optional elevation, in the
+// sensor's local tangent frame, with the measurement covariance.
+struct PolarMeasurement {
+  double range_m = 0;
+  double azimuth_rad = 0;
+  std::optional<double> elevation_rad;
+  Eigen::Matrix3d covariance = Eigen::Matrix3d::Zero();  // (range, azimuth, elevation)
+};
+
+// A WGS-84 position with covariance in the local east/north/up frame at that point.
+struct GeodeticMeasurement {
+  GeodeticPosition position;
+  bool has_height = false;  // alt_m holds a geometric height
+  Eigen::Matrix3d covariance_enu = Eigen::Matrix3d::Zero();
+};
+
+struct Identity {
+  std::optional<std::uint32_t> icao24;      // 24-bit ICAO address
+  std::optional<std::uint16_t> mode3a;      // octal code held as its integer value (e.g. 07700)
+  std::string callsign;                     // flight identification, trimmed
+  std::string remote_id;                    // Remote ID serial number / session id
+  std::optional<std::uint8_t> emitter_category;  // ADS-B emitter category (set A..D encoded 0..31)
+};
+
+struct Report {
+  Time time;
+  SensorId sensor = 0;
+  SensorKind sensor_kind = SensorKind::kPsr;
+  std::variant<PolarMeasurement, GeodeticMeasurement> measurement;
+  std::optional<Eigen::Vector3d> velocity_enu_mps;  // east, north, up
+  std::optional<Eigen::Matrix3d> velocity_covariance;
+  std::optional<double> baro_alt_m;  // pressure altitude (Mode C / ADS-B baro)
+  Identity identity;
+  std::optional<std::uint8_t> nacp;
+  std::optional<std::uint8_t> nic;
+  bool emergency = false;
+  // Traceability: which input and where in it this report came from.
+  std::uint32_t source = 0;
+  std::int64_t source_offset = -1;
+};
+
+enum class TrackStatus : std::uint8_t { kTentative, kConfirmed, kCoasting, kDeleted };
+
+const char* to_string(TrackStatus s);
+std::optional<TrackStatus> track_status_from_string(std::string_view s);
+
+// A system track as the tracker publishes it.
+struct Track {
+  std::uint32_t id = 0;  // system track number, stable for the track's life
+  Time time;
+  Eigen::Matrix<double, 9, 1> state = Eigen::Matrix<double, 9, 1>::Zero();  // ENU pos, vel, acc
+  Eigen::Matrix<double, 9, 9> covariance = Eigen::Matrix<double, 9, 9>::Identity();
+  std::array<double, 3> mode_probability{1, 0, 0};  // IMM: CV, CT, CA
+  TrackStatus status = TrackStatus::kTentative;
+  Identity identity;
+  TargetClass target_class = TargetClass::kUnknown;
+  double class_confidence = 0;
+  std::vector<SensorId> sensors;
+  Time first_update;
+  Time last_update;
+};
+
+// One time-stamped kinematic state of an object: a truth sample or a track
+// update, the unit of the truth and track JSON Lines files (docs/formats.md).
+struct ObjectState {
+  Time time;
+  std::string id;
+  GeodeticPosition position;
+  Eigen::Vector3d velocity_enu_mps = Eigen::Vector3d::Zero();
+  std::optional<TrackStatus> status;  // tracks only
+  TargetClass target_class = TargetClass::kUnknown;
+  Identity identity;
+};
+
+}  // namespace skyfuse

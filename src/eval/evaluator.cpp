@@ -1,0 +1,296 @@
+#include "eval/evaluator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "geo/wgs84.hpp"
+
+namespace skyfuse::eval {
+
+namespace {
+
+struct TrackSeries {
+  std::string id;
+  std::vector<const ObjectState*> states;  // time-ordered
+  std::size_t cursor = 0;                  // last state at or before the current step
+  bool started = false;
+  bool deleted = false;
+  // Cached for the state under the cursor.
+  Eigen::Vector3d ecef = Eigen::Vector3d::Zero();
+  Eigen::Vector3d vel_ecef = Eigen::Vector3d::Zero();
+  std::size_t cached = static_cast<std::size_t>(-1);
+  int present_steps = 0;
+  int assigned_steps = 0;
+  long present_stamp = -1;  // index of the last step the track was present at
+};
+
+void cache(TrackSeries& t) {
+  if (t.cached == t.cursor) return;
+  const ObjectState& s = *t.states[t.cursor];
+  t.ecef = geo::geodetic_to_ecef(s.position);
+  t.vel_ecef = geo::ecef_to_enu_rotation(s.position.lat_deg, s.position.lon_deg).transpose() *
+               s.velocity_enu_mps;
+  t.cached = t.cursor;
+}
+
+struct TruthProgress {
+  int last_track = -1;      // track assigned at the last step this truth was assigned
+  bool assigned_prev = false;
+  bool seen = false;
+  Time first_seen;
+  bool ever_assigned = false;
+  Time first_assigned;
+  std::set<int> tracks;
+  int steps = 0;
+  int assigned_steps = 0;
+  int swaps = 0;
+  int breaks = 0;
+};
+
+}  // namespace
+
+Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectState> tracks,
+                    const EvalConfig& cfg) {
+  Evaluation ev;
+  ev.config = cfg;
+  const double p = cfg.gospa.p;
+
+  // Truth ids in sorted order; truth states grouped by time.
+  std::map<std::string, int> truth_index;
+  for (const auto& s : truth) truth_index.emplace(s.id, 0);
+  {
+    int k = 0;
+    for (auto& [id, idx] : truth_index) idx = k++;
+  }
+  std::vector<const ObjectState*> truth_sorted;
+  truth_sorted.reserve(truth.size());
+  for (const auto& s : truth) truth_sorted.push_back(&s);
+  std::stable_sort(truth_sorted.begin(), truth_sorted.end(),
+                   [](const ObjectState* a, const ObjectState* b) { return a->time < b->time; });
+
+  // Track series in id order, each time-ordered.
+  std::map<std::string, int> track_index;
+  for (const auto& s : tracks) track_index.emplace(s.id, 0);
+  std::vector<TrackSeries> series(track_index.size());
+  {
+    int k = 0;
+    for (auto& [id, idx] : track_index) {
+      series[k].id = id;
+      idx = k++;
+    }
+  }
+  for (const auto& s : tracks) series[track_index[s.id]].states.push_back(&s);
+  for (auto& t : series)
+    std::stable_sort(t.states.begin(), t.states.end(),
+                     [](const ObjectState* a, const ObjectState* b) { return a->time < b->time; });
+  std::vector<int> by_start(series.size());
+  for (int i = 0; i < static_cast<int>(series.size()); ++i) by_start[i] = i;
+  std::stable_sort(by_start.begin(), by_start.end(), [&](int a, int b) {
+    return series[a].states.front()->time < series[b].states.front()->time;
+  });
+
+  std::vector<TruthProgress> progress(truth_index.size());
+  std::vector<int> active;  // indices into series
+  std::size_t next_start = 0;
+  const Duration max_age = Duration::from_seconds(cfg.track_max_age_s);
+
+  double sum_gospa = 0, sum_gospa_p = 0, sum_norm = 0, sum_loc = 0, sum_miss = 0, sum_false = 0;
+  double sum_ospa = 0, sum_h2 = 0, sum_v2 = 0, sum_3d2 = 0, sum_vel2 = 0;
+  long n_within = 0, n_track_positions = 0, n_false_positions = 0, n_extra = 0;
+  long n_truth_steps = 0;
+
+  std::vector<Eigen::Vector3d> x, y;
+  std::vector<const ObjectState*> xs;
+  std::vector<int> y_series;
+  std::vector<Eigen::Vector3d> y_vel;
+  std::vector<Duration> y_dt;
+  for (std::size_t begin = 0; begin < truth_sorted.size();) {
+    const Time t = truth_sorted[begin]->time;
+    std::size_t end = begin;
+    while (end < truth_sorted.size() && truth_sorted[end]->time == t) ++end;
+    xs.assign(truth_sorted.begin() + static_cast<std::ptrdiff_t>(begin),
+              truth_sorted.begin() + static_cast<std::ptrdiff_t>(end));
+    std::stable_sort(xs.begin(), xs.end(),
+                     [](const ObjectState* a, const ObjectState* b) { return a->id < b->id; });
+    begin = end;
+    const long step_index = static_cast<long>(ev.steps.size());
+
+    // Tracks present at t.
+    while (next_start < by_start.size() &&
+           series[by_start[next_start]].states.front()->time <= t) {
+      active.push_back(by_start[next_start]);
+      series[by_start[next_start]].started = true;
+      ++next_start;
+    }
+    std::sort(active.begin(), active.end());
+    y.clear();
+    y_series.clear();
+    y_vel.clear();
+    y_dt.clear();
+    std::vector<int> still_active;
+    for (int si : active) {
+      TrackSeries& ts = series[si];
+      while (ts.cursor + 1 < ts.states.size() && ts.states[ts.cursor + 1]->time <= t) ++ts.cursor;
+      const ObjectState& s = *ts.states[ts.cursor];
+      if (s.status && *s.status == TrackStatus::kDeleted) continue;  // gone for good
+      const bool more = ts.cursor + 1 < ts.states.size();
+      const Duration age = t - s.time;
+      if (!more && age.ns > 0) continue;  // past its last update: the track has ended
+      if (age > max_age) {                // a gap longer than max age: absent meanwhile
+        still_active.push_back(si);
+        continue;
+      }
+      still_active.push_back(si);
+      ts.present_stamp = step_index;
+      cache(ts);
+      y.push_back(ts.ecef + ts.vel_ecef * age.seconds());
+      y_series.push_back(si);
+      y_vel.push_back(s.velocity_enu_mps);
+      y_dt.push_back(age);
+    }
+    active.swap(still_active);
+
+    x.clear();
+    for (const ObjectState* s : xs) x.push_back(geo::geodetic_to_ecef(s->position));
+    const GospaStep g = gospa_step(x, y, cfg.gospa);
+
+    StepResult step;
+    step.time = t;
+    step.n_truth = static_cast<int>(x.size());
+    step.n_tracks = static_cast<int>(y.size());
+    step.n_assigned = g.n_assigned;
+    step.gospa_m = g.gospa_m;
+    step.localisation_m2 = g.localisation;
+    step.missed_m2 = g.missed;
+    step.false_m2 = g.false_;
+    step.ospa_m = g.ospa_m;
+    ev.steps.push_back(step);
+    sum_gospa += g.gospa_m;
+    sum_gospa_p += g.localisation + g.missed + g.false_;
+    sum_norm += std::max(step.n_truth, step.n_tracks);
+    sum_loc += g.localisation;
+    sum_miss += g.missed;
+    sum_false += g.false_;
+    sum_ospa += g.ospa_m;
+    n_truth_steps += step.n_truth;
+    n_track_positions += step.n_tracks;
+
+    // Errors of assigned pairs, continuity per truth object.
+    for (int i = 0; i < static_cast<int>(xs.size()); ++i) {
+      const ObjectState& tr = *xs[i];
+      TruthProgress& pr = progress[truth_index[tr.id]];
+      if (!pr.seen) {
+        pr.seen = true;
+        pr.first_seen = t;
+      }
+      ++pr.steps;
+      const int j = g.truth_to_track[i];
+      if (j < 0) {
+        pr.assigned_prev = false;
+        continue;
+      }
+      if (pr.ever_assigned && !pr.assigned_prev) {  // tracked again after a gap
+        ++ev.summary.track_breaks;
+        ++pr.breaks;
+      }
+      const int si = y_series[j];
+      series[si].assigned_steps++;
+      if (pr.last_track >= 0 && pr.last_track != si) {
+        // Another track took the object over while its old track is still there.
+        if (series[pr.last_track].present_stamp == step_index) {
+          ++ev.summary.identity_swaps;
+          ++pr.swaps;
+        }
+      }
+      pr.last_track = si;
+      pr.assigned_prev = true;
+      ++pr.assigned_steps;
+      pr.tracks.insert(si);
+      if (!pr.ever_assigned) {
+        pr.ever_assigned = true;
+        pr.first_assigned = t;
+      }
+      const Eigen::Vector3d d = y[j] - x[i];
+      const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(tr.position.lat_deg, tr.position.lon_deg);
+      const Eigen::Vector3d d_enu = rot * d;
+      const double h = std::hypot(d_enu.x(), d_enu.y());
+      const double vel = (y_vel[j] - tr.velocity_enu_mps).norm();
+      sum_h2 += h * h;
+      sum_v2 += d_enu.z() * d_enu.z();
+      sum_3d2 += d.squaredNorm();
+      sum_vel2 += vel * vel;
+      if (h <= cfg.within_threshold_m) ++n_within;
+      ev.horizontal_errors_m.push_back(h);
+      ev.velocity_errors_mps.push_back(vel);
+    }
+    // Track positions: false (far from every truth) and extra (a second track
+    // on an object that already has one).
+    std::vector<double> nearest(y.size(), INFINITY);
+    std::vector<char> near_tracked(y.size(), 0);
+    for (const auto& c : g.candidates) {
+      nearest[c.track] = std::min(nearest[c.track], c.distance_m);
+      if (g.truth_to_track[c.truth] >= 0 && g.truth_to_track[c.truth] != c.track)
+        near_tracked[c.track] = 1;
+    }
+    for (int j = 0; j < static_cast<int>(y.size()); ++j) {
+      series[y_series[j]].present_steps++;
+      if (nearest[j] > cfg.false_position_m) ++n_false_positions;
+      if (g.track_to_truth[j] < 0 && near_tracked[j]) ++n_extra;
+    }
+  }
+
+  // Per-truth figures and totals.
+  Summary& s = ev.summary;
+  s.steps = static_cast<int>(ev.steps.size());
+  s.truth_objects = static_cast<int>(truth_index.size());
+  s.tracks = static_cast<int>(series.size());
+  double delay_sum = 0;
+  int delay_n = 0;
+  for (const auto& [id, idx] : truth_index) {
+    const TruthProgress& pr = progress[idx];
+    PerTruth pt;
+    pt.id = id;
+    pt.distinct_tracks = static_cast<int>(pr.tracks.size());
+    pt.steps = pr.steps;
+    pt.assigned_steps = pr.assigned_steps;
+    pt.swaps = pr.swaps;
+    pt.breaks = pr.breaks;
+    if (pr.ever_assigned) {
+      pt.initiation_delay_s = (pr.first_assigned - pr.first_seen).seconds();
+      delay_sum += pt.initiation_delay_s;
+      ++delay_n;
+    } else {
+      ++s.never_tracked;
+    }
+    ev.per_truth.push_back(pt);
+  }
+  for (const auto& ts : series)
+    if (ts.present_steps > 0 &&
+        ts.assigned_steps < cfg.false_track_share * ts.present_steps)
+      ++s.false_tracks;
+  s.assigned_pairs = static_cast<long>(ev.horizontal_errors_m.size());
+  const double pairs = static_cast<double>(std::max<long>(s.assigned_pairs, 1));
+  s.gospa_mean_m = s.steps ? sum_gospa / s.steps : 0;
+  const double norm = std::max(sum_norm, 1.0);
+  s.gospa_per_object_m = std::pow(sum_gospa_p / norm, 1 / p);
+  s.gospa_localisation_m = std::pow(sum_loc / norm, 1 / p);
+  s.gospa_missed_m = std::pow(sum_miss / norm, 1 / p);
+  s.gospa_false_m = std::pow(sum_false / norm, 1 / p);
+  s.ospa_mean_m = s.steps ? sum_ospa / s.steps : 0;
+  s.rms_horizontal_m = std::sqrt(sum_h2 / pairs);
+  s.rms_vertical_m = std::sqrt(sum_v2 / pairs);
+  s.rms_3d_m = std::sqrt(sum_3d2 / pairs);
+  s.rms_velocity_mps = std::sqrt(sum_vel2 / pairs);
+  s.share_within_m = s.assigned_pairs ? static_cast<double>(n_within) / pairs : 0;
+  const double positions = static_cast<double>(std::max<long>(n_track_positions, 1));
+  s.false_position_share = static_cast<double>(n_false_positions) / positions;
+  s.extra_track_share = static_cast<double>(n_extra) / positions;
+  s.truth_coverage =
+      n_truth_steps ? static_cast<double>(s.assigned_pairs) / static_cast<double>(n_truth_steps) : 0;
+  s.initiation_delay_s = delay_n ? delay_sum / delay_n : 0;
+  return ev;
+}
+
+}  // namespace skyfuse::eval

@@ -1,0 +1,95 @@
+// File: eval/evaluator.hpp
+//
+// Tracks against ground truth over a whole run: GOSPA/OSPA per step and the
+// track-quality figures ATC surveillance is judged by (ESASSP / COMPASS style):
+// RMS position and velocity error, position-within-400-m share, false and extra
+// track shares, identity swaps, track breaks, false tracks, initiation delay.
+// Definitions: docs/metrics.md.
+//
+// Evaluation instants are the truth sample times. At each, a track is present
+// if the instant lies between its first and last update, its latest update at
+// or before the instant is at most `track_max_age_s` old, and it has not been
+// deleted; its position is extrapolated to the instant with its own velocity.
+//
+//   eval::Evaluation e = eval::evaluate(truth, tracks, {});
+//   std::printf("%f\n", e.summary.gospa_mean_m);
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+#include "eval/gospa.hpp"
+
+namespace skyfuse::eval {
+
+struct EvalConfig {
+  GospaConfig gospa;
+  double track_max_age_s = 12;       // a track older than this is not present
+  double within_threshold_m = 400;   // "position within" share threshold (horizontal)
+  double false_position_m = 500;     // a track position farther than this from all truth is false
+  double false_track_share = 0.5;    // a track assigned for less than this share of its life is false
+};
+
+struct StepResult {
+  Time time;
+  int n_truth = 0;
+  int n_tracks = 0;
+  int n_assigned = 0;
+  double gospa_m = 0;
+  double localisation_m2 = 0;  // p-th powers (m^p), p = 2 by default
+  double missed_m2 = 0;
+  double false_m2 = 0;
+  double ospa_m = 0;
+};
+
+struct Summary {
+  int steps = 0;
+  int truth_objects = 0;
+  int tracks = 0;
+  double gospa_mean_m = 0;          // mean over steps of GOSPA
+  double gospa_per_object_m = 0;    // (sum of GOSPA^p / sum of max(|X|,|Y|))^(1/p)
+  double gospa_localisation_m = 0;  // per-object parts; their p-th powers add up to
+  double gospa_missed_m = 0;        //   gospa_per_object_m^p
+  double gospa_false_m = 0;
+  double ospa_mean_m = 0;
+  double rms_horizontal_m = 0;
+  double rms_vertical_m = 0;
+  double rms_3d_m = 0;
+  double rms_velocity_mps = 0;
+  long assigned_pairs = 0;
+  double share_within_m = 0;         // assigned pairs within within_threshold_m (horizontal)
+  double false_position_share = 0;   // track positions farther than false_position_m from truth
+  double extra_track_share = 0;      // track positions duplicating an already tracked object
+  double truth_coverage = 0;         // truth steps with an assigned track
+  int identity_swaps = 0;
+  int track_breaks = 0;
+  int false_tracks = 0;
+  int never_tracked = 0;             // truth objects never assigned
+  double initiation_delay_s = 0;     // mean over tracked truth objects
+};
+
+struct PerTruth {
+  std::string id;
+  int steps = 0;
+  int assigned_steps = 0;
+  int swaps = 0;
+  int breaks = 0;
+  int distinct_tracks = 0;
+  double initiation_delay_s = -1;  // -1: never tracked
+};
+
+struct Evaluation {
+  EvalConfig config;
+  Summary summary;
+  std::vector<StepResult> steps;
+  std::vector<PerTruth> per_truth;
+  std::vector<double> horizontal_errors_m;  // one per assigned pair
+  std::vector<double> velocity_errors_mps;
+};
+
+Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectState> tracks,
+                    const EvalConfig& cfg);
+
+}  // namespace skyfuse::eval

@@ -1,0 +1,178 @@
+#include "io/jsonl.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <numbers>
+
+namespace skyfuse::io {
+
+namespace {
+constexpr double kRad = 180.0 / std::numbers::pi;
+constexpr double kFt = 0.3048;
+
+void append_identity(std::string& o, const Identity& id) {
+  if (id.icao24) o += fmt::format(",\"icao24\":\"{:06x}\"", *id.icao24);
+  if (id.mode3a) o += fmt::format(",\"mode3a\":\"{:04o}\"", *id.mode3a);
+  if (!id.callsign.empty()) o += fmt::format(",\"callsign\":{}", nlohmann::json(id.callsign).dump());
+  if (!id.remote_id.empty())
+    o += fmt::format(",\"remote_id\":{}", nlohmann::json(id.remote_id).dump());
+  if (id.emitter_category) o += fmt::format(",\"emitter_category\":{}", *id.emitter_category);
+}
+
+Error field_error(const std::string& what) { return Error{ErrorCode::kBadValue, -1, what}; }
+
+Result<double> number(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return Error{ErrorCode::kMissingField, -1, fmt::format("missing field \"{}\"", key)};
+  if (!it->is_number()) return field_error(fmt::format("field \"{}\" is not a number", key));
+  const double v = it->get<double>();
+  if (!std::isfinite(v)) return field_error(fmt::format("field \"{}\" is not finite", key));
+  return v;
+}
+}  // namespace
+
+std::string format_time(Time t) {
+  std::int64_t us = t.ns >= 0 ? (t.ns + 500) / 1000 : -((-t.ns + 500) / 1000);
+  const bool neg = us < 0;
+  if (neg) us = -us;
+  return fmt::format("{}{}.{:06d}", neg ? "-" : "", us / 1000000, us % 1000000);
+}
+
+std::string to_json(const ObjectState& s) {
+  std::string o = fmt::format(
+      "{{\"time\":{},\"id\":{},\"lat_deg\":{:.8f},\"lon_deg\":{:.8f},\"alt_m\":{:.2f},"
+      "\"ve_mps\":{:.3f},\"vn_mps\":{:.3f},\"vu_mps\":{:.3f}",
+      format_time(s.time), nlohmann::json(s.id).dump(), s.position.lat_deg, s.position.lon_deg,
+      s.position.alt_m, s.velocity_enu_mps.x(), s.velocity_enu_mps.y(), s.velocity_enu_mps.z());
+  if (s.status) o += fmt::format(",\"status\":\"{}\"", to_string(*s.status));
+  if (s.target_class != TargetClass::kUnknown || s.status)
+    o += fmt::format(",\"class\":\"{}\"", to_string(s.target_class));
+  append_identity(o, s.identity);
+  o += '}';
+  return o;
+}
+
+std::string to_json(const Report& r, const Sensor& sensor) {
+  std::string o = fmt::format("{{\"time\":{},\"sensor\":{},\"kind\":\"{}\",\"sac\":{},\"sic\":{}",
+                              format_time(r.time), nlohmann::json(sensor.name).dump(),
+                              to_string(r.sensor_kind), sensor.sac, sensor.sic);
+  if (const auto* p = std::get_if<PolarMeasurement>(&r.measurement)) {
+    o += fmt::format(",\"range_m\":{:.2f},\"azimuth_deg\":{:.5f}", p->range_m, p->azimuth_rad * kRad);
+    if (p->elevation_rad) o += fmt::format(",\"elevation_deg\":{:.5f}", *p->elevation_rad * kRad);
+    o += fmt::format(",\"sigma_range_m\":{:.3f},\"sigma_azimuth_deg\":{:.5f}",
+                     std::sqrt(p->covariance(0, 0)), std::sqrt(p->covariance(1, 1)) * kRad);
+    if (p->elevation_rad)
+      o += fmt::format(",\"sigma_elevation_deg\":{:.5f}", std::sqrt(p->covariance(2, 2)) * kRad);
+  } else if (const auto* g = std::get_if<GeodeticMeasurement>(&r.measurement)) {
+    o += fmt::format(",\"lat_deg\":{:.8f},\"lon_deg\":{:.8f}", g->position.lat_deg, g->position.lon_deg);
+    if (g->has_height) o += fmt::format(",\"alt_m\":{:.2f}", g->position.alt_m);
+    const auto& c = g->covariance_enu;
+    o += fmt::format(",\"cov_enu_m2\":[{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f}]", c(0, 0), c(0, 1),
+                     c(0, 2), c(1, 1), c(1, 2), c(2, 2));
+  }
+  if (r.velocity_enu_mps)
+    o += fmt::format(",\"ve_mps\":{:.3f},\"vn_mps\":{:.3f},\"vu_mps\":{:.3f}", r.velocity_enu_mps->x(),
+                     r.velocity_enu_mps->y(), r.velocity_enu_mps->z());
+  if (r.baro_alt_m) o += fmt::format(",\"baro_alt_ft\":{:.0f}", *r.baro_alt_m / kFt);
+  append_identity(o, r.identity);
+  if (r.nacp) o += fmt::format(",\"nacp\":{}", *r.nacp);
+  if (r.nic) o += fmt::format(",\"nic\":{}", *r.nic);
+  o += '}';
+  return o;
+}
+
+Result<ObjectState> parse_state(std::string_view line) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error{ErrorCode::kBadSyntax, static_cast<std::int64_t>(e.byte),
+                 fmt::format("not valid JSON near byte {}", e.byte)};
+  }
+  if (!j.is_object()) return Error{ErrorCode::kBadSyntax, -1, "line is not a JSON object"};
+  ObjectState s;
+  auto t = number(j, "time");
+  if (!t) return t.error();
+  if (std::abs(*t) > 1e11) return field_error("field \"time\" is out of range (Unix seconds)");
+  s.time = Time::from_seconds(*t);
+  auto id = j.find("id");
+  // A sensor report line has no "id": its 24-bit address or Remote ID serial
+  // serves, so an ADS-B or Remote ID feed can be scored directly.
+  if (id == j.end()) id = j.find("icao24");
+  if (id == j.end()) id = j.find("remote_id");
+  if (id == j.end()) return Error{ErrorCode::kMissingField, -1, "missing field \"id\""};
+  if (id->is_string()) {
+    s.id = id->get<std::string>();
+  } else if (id->is_number_integer()) {
+    s.id = std::to_string(id->get<long long>());
+  } else {
+    return field_error("field \"id\" must be a string or an integer");
+  }
+  auto lat = number(j, "lat_deg");
+  if (!lat) return lat.error();
+  auto lon = number(j, "lon_deg");
+  if (!lon) return lon.error();
+  auto alt = number(j, "alt_m");
+  if (!alt) return alt.error();
+  if (*lat < -90 || *lat > 90) return field_error("field \"lat_deg\" outside [-90, 90]");
+  if (*lon < -540 || *lon > 540) return field_error("field \"lon_deg\" outside [-540, 540]");
+  if (std::abs(*alt) > 1e7) return field_error("field \"alt_m\" out of range");
+  s.position = {*lat, *lon, *alt};
+  const char* vkeys[3] = {"ve_mps", "vn_mps", "vu_mps"};
+  for (int k = 0; k < 3; ++k) {
+    if (!j.contains(vkeys[k])) continue;  // velocity is optional: zero when absent
+    auto v = number(j, vkeys[k]);
+    if (!v) return v.error();
+    s.velocity_enu_mps[k] = *v;
+  }
+  if (auto st = j.find("status"); st != j.end()) {
+    if (!st->is_string()) return field_error("field \"status\" must be a string");
+    auto status = track_status_from_string(st->get<std::string>());
+    if (!status) return field_error("unknown \"status\" " + st->dump());
+    s.status = status;
+  }
+  if (auto c = j.find("class"); c != j.end()) {
+    if (!c->is_string()) return field_error("field \"class\" must be a string");
+    auto cls = target_class_from_string(c->get<std::string>());
+    if (!cls) return field_error("unknown \"class\" " + c->dump());
+    s.target_class = *cls;
+  }
+  if (auto a = j.find("icao24"); a != j.end() && a->is_string()) {
+    const std::string hex = a->get<std::string>();
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(hex.c_str(), &end, 16);
+    if (hex.size() != 6 || *end != '\0') return field_error("field \"icao24\" must be 6 hex digits");
+    s.identity.icao24 = static_cast<std::uint32_t>(v);
+  }
+  if (auto a = j.find("callsign"); a != j.end() && a->is_string()) s.identity.callsign = a->get<std::string>();
+  if (auto a = j.find("remote_id"); a != j.end() && a->is_string())
+    s.identity.remote_id = a->get<std::string>();
+  return s;
+}
+
+Result<StateFile> read_states(const std::string& path, std::size_t max_messages) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
+  StateFile out;
+  std::string line;
+  while (std::getline(in, line)) {
+    ++out.lines;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
+    auto r = parse_state(line);
+    if (r) {
+      out.states.push_back(std::move(r).value());
+      continue;
+    }
+    ++out.error_count;
+    if (out.errors.size() < max_messages)
+      out.errors.push_back(fmt::format("{}:{}: {}", path, out.lines, r.error().detail));
+  }
+  if (in.bad()) return Error{ErrorCode::kIo, out.lines, fmt::format("{}: read error", path)};
+  return out;
+}
+
+}  // namespace skyfuse::io

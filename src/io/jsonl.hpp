@@ -1,0 +1,41 @@
+// File: io/jsonl.hpp
+//
+// JSON Lines for truth, tracks and sensor reports (docs/formats.md). Writing is
+// fixed-format (same values, same bytes); reading survives bad lines: each is
+// counted and described as "FILE:LINE: reason", and reading goes on.
+//
+//   io::StateFile f = io::read_states("truth.jsonl");
+//   for (const auto& e : f.errors) std::cerr << e << "\n";
+//   std::string line = io::to_json(f.states.front());
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/types.hpp"
+
+namespace skyfuse::io {
+
+// Unix seconds with microseconds, printed exactly from the integer nanoseconds.
+std::string format_time(Time t);
+
+std::string to_json(const ObjectState& s);
+std::string to_json(const Report& r, const Sensor& sensor);
+
+// Parses one truth/track line; the error names the offending field.
+Result<ObjectState> parse_state(std::string_view line);
+
+struct StateFile {
+  std::vector<ObjectState> states;
+  long lines = 0;
+  long error_count = 0;
+  std::vector<std::string> errors;  // the first `max_messages`, "FILE:LINE: reason"
+};
+
+// Reads a whole truth or track file. A missing or unreadable file is an Error;
+// bad lines are counted and skipped.
+Result<StateFile> read_states(const std::string& path, std::size_t max_messages = 20);
+
+}  // namespace skyfuse::io

@@ -1,0 +1,83 @@
+// File: sim/scenario.hpp
+//
+// Everything a simulation run needs, as plain config structs with units in the
+// field names: the targets (already built trajectories) and the sensors. The
+// TOML file is parsed into this by apps/ (docs/scenario.md); the simulator
+// never reads files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+#include "sim/trajectory.hpp"
+
+namespace skyfuse::sim {
+
+struct RadarConfig {
+  std::string name;
+  SensorKind kind = SensorKind::kPsr;  // kPsr, kSsr, kModeSRadar or kDroneRadar
+  std::uint8_t sac = 0, sic = 0;
+  GeodeticPosition site;
+  double rotation_period_s = 4.0;
+  double start_azimuth_deg = 0;  // beam azimuth at the scenario start
+  double pd = 0.9;               // detection probability per scan
+  double sigma_range_m = 50;
+  double sigma_azimuth_deg = 0.08;
+  double sigma_elevation_deg = 0.5;  // 3-D (drone) radars only
+  double bias_range_m = 0;
+  double bias_azimuth_deg = 0;
+  double clutter_per_scan = 0;  // Poisson mean of false plots per scan
+  double min_range_m = 500;
+  double max_range_m = 200e3;   // instrumented range (SSR) / range for 1 m^2 (PSR)
+  double min_elevation_deg = -90;  // antenna lower limit
+  double k_factor = 4.0 / 3.0;     // refraction
+};
+
+struct AdsbConfig {
+  std::string name;
+  std::uint8_t sac = 0, sic = 0;
+  GeodeticPosition site;  // receiver antenna
+  double max_range_m = 400e3;
+  double min_interval_s = 0.5;
+  double max_interval_s = 2.0;
+  double dropout_probability = 0.05;
+};
+
+struct MlatConfig {
+  std::string name;
+  std::uint8_t sac = 0, sic = 0;
+  std::vector<GeodeticPosition> receivers;
+  double sigma_toa_ns = 10;  // time-of-arrival noise per receiver (1 sigma)
+  double interval_s = 1.0;
+  double pd = 0.95;
+  double max_range_m = 150e3;  // receiver reach
+};
+
+struct RemoteIdConfig {
+  std::string name;
+  std::uint8_t sac = 0, sic = 0;
+  GeodeticPosition site;
+  double max_range_m = 3000;
+  double interval_s = 1.0;
+  double pd = 0.95;
+  double sigma_horizontal_m = 4;  // ASTM F3411 horizontal accuracy < 10 m (95 %)
+  double sigma_vertical_m = 6;
+};
+
+struct Scenario {
+  std::string name;
+  Time start;
+  double duration_s = 600;
+  double truth_interval_s = 1.0;
+  // Geometric height minus pressure altitude: what a barometric (Mode C, ADS-B
+  // baro) altitude misses of the true height, e.g. geoid plus non-ISA weather.
+  double geometric_minus_baro_m = 0;
+  std::vector<Trajectory> targets;
+  std::vector<RadarConfig> radars;
+  std::vector<AdsbConfig> adsb;
+  std::vector<MlatConfig> mlat;
+  std::vector<RemoteIdConfig> remote_id;
+};
+
+}  // namespace skyfuse::sim

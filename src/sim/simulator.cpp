@@ -1,0 +1,405 @@
+#include "sim/simulator.hpp"
+
+#include <Eigen/Cholesky>
+#include <Eigen/LU>
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "geo/radar_model.hpp"
+#include "geo/wgs84.hpp"
+#include "sim/rng.hpp"
+
+namespace skyfuse::sim {
+
+namespace {
+constexpr double kDeg = std::numbers::pi / 180.0;
+constexpr double kTwoPi = 2 * std::numbers::pi;
+constexpr double kFt = 0.3048;
+constexpr double kSpeedOfLight = 299792458.0;
+// 95 % radius of a circular 2-D Gaussian is sqrt(-2 ln 0.05) = 2.4477 sigma.
+constexpr double kCircular95 = 2.447746830680816;
+
+double wrap_2pi(double a) {
+  a = std::fmod(a, kTwoPi);
+  return a < 0 ? a + kTwoPi : a;
+}
+
+double quantize(double value, double step) { return std::round(value / step) * step; }
+
+// Offsets a position by a small east/north/up displacement (noise-sized).
+GeodeticPosition displace(const GeodeticPosition& p, double de, double dn, double du) {
+  const auto r = geo::curvature_radii(p.lat_deg);
+  GeodeticPosition q = p;
+  q.lat_deg += dn / (r.meridional_m + p.alt_m) / kDeg;
+  q.lon_deg = geo::normalize_lon_deg(
+      p.lon_deg + de / ((r.prime_vertical_m + p.alt_m) * std::cos(p.lat_deg * kDeg)) / kDeg);
+  q.alt_m += du;
+  return q;
+}
+
+void sort_by_time(std::vector<Report>& reports) {
+  std::stable_sort(reports.begin(), reports.end(),
+                   [](const Report& a, const Report& b) { return a.time < b.time; });
+}
+
+bool has_transponder(const Trajectory& t) {
+  return t.equipage.transponder != Equipage::Transponder::kNone;
+}
+
+Time scenario_end(const Scenario& s) { return s.start + Duration::from_seconds(s.duration_s); }
+
+// ---------------------------------------------------------------- radars ----
+
+Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std::uint64_t seed) {
+  Feed feed;
+  feed.sensor = Sensor{id,
+                       rc.name,
+                       rc.kind,
+                       rc.sac,
+                       rc.sic,
+                       rc.site,
+                       rc.rotation_period_s,
+                       rc.max_range_m,
+                       rc.sigma_range_m,
+                       rc.sigma_azimuth_deg * kDeg,
+                       rc.sigma_elevation_deg * kDeg,
+                       0};
+  feed.bias_range_m = rc.bias_range_m;
+  feed.bias_azimuth_deg = rc.bias_azimuth_deg;
+  Rng rng(Rng::derive(seed, "radar:" + rc.name));
+  const geo::RadarModel model(rc.site, rc.k_factor);
+  const bool three_d = rc.kind == SensorKind::kDroneRadar;
+  const bool needs_transponder = rc.kind == SensorKind::kSsr || rc.kind == SensorKind::kModeSRadar;
+  const double period = rc.rotation_period_s;
+  const double theta0 = rc.start_azimuth_deg * kDeg;
+  const Time end = scenario_end(sc);
+  const auto n_scans = static_cast<std::int64_t>(std::ceil(sc.duration_s / period));
+  Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+  cov(0, 0) = rc.sigma_range_m * rc.sigma_range_m;
+  cov(1, 1) = std::pow(rc.sigma_azimuth_deg * kDeg, 2);
+  if (three_d) cov(2, 2) = std::pow(rc.sigma_elevation_deg * kDeg, 2);
+
+  auto at_fraction = [&](std::int64_t scan, double f) {
+    return sc.start + Duration::from_seconds((static_cast<double>(scan) + f) * period);
+  };
+  for (std::int64_t scan = 0; scan < n_scans; ++scan) {
+    for (const Trajectory& target : sc.targets) {
+      if (needs_transponder && !has_transponder(target)) continue;
+      if (rc.kind == SensorKind::kModeSRadar &&
+          target.equipage.transponder != Equipage::Transponder::kModeS)
+        continue;
+      // Solve beam azimuth(t) == target azimuth(t) within this scan.
+      Time t = at_fraction(scan, 0);
+      std::optional<TrajectorySample> s;
+      bool ok = true;
+      for (int iter = 0; iter < 4; ++iter) {
+        s = target.at(t);
+        if (!s) {
+          // The target may appear or vanish during the scan: try mid-scan once.
+          if (iter == 0) s = target.at(at_fraction(scan, 0.5));
+          if (!s) {
+            ok = false;
+            break;
+          }
+        }
+        const double az = model.forward(s->position).azimuth_rad;
+        t = at_fraction(scan, wrap_2pi(az - theta0) / kTwoPi);
+      }
+      if (!ok || t > end) continue;
+      s = target.at(t);
+      if (!s) continue;
+      const geo::Polar z = model.forward(s->position);
+      double reach = rc.max_range_m;
+      if (!needs_transponder) reach *= std::pow(std::max(target.equipage.rcs_m2, 1e-6), 0.25);
+      if (z.range_m < rc.min_range_m || z.range_m > reach) continue;
+      if (!model.visible(s->position, rc.min_elevation_deg * kDeg)) continue;
+      if (!rng.bernoulli(rc.pd)) continue;
+      PolarMeasurement m;
+      m.range_m = z.range_m + rc.bias_range_m + rng.normal(0, rc.sigma_range_m);
+      m.azimuth_rad =
+          wrap_2pi(z.azimuth_rad + (rc.bias_azimuth_deg + rng.normal(0, rc.sigma_azimuth_deg)) * kDeg);
+      if (three_d) m.elevation_rad = z.elevation_rad + rng.normal(0, rc.sigma_elevation_deg) * kDeg;
+      m.covariance = cov;
+      Report r;
+      r.time = t;
+      r.sensor = id;
+      r.sensor_kind = rc.kind;
+      r.measurement = m;
+      if (needs_transponder) {
+        const double baro = s->position.alt_m - sc.geometric_minus_baro_m;
+        const double step_ft = rc.kind == SensorKind::kModeSRadar ? 25 : 100;
+        r.baro_alt_m = quantize(baro / kFt, step_ft) * kFt;
+        r.identity.mode3a = target.identity.mode3a;
+        if (rc.kind == SensorKind::kModeSRadar) {
+          r.identity.icao24 = target.identity.icao24;
+          r.identity.callsign = target.identity.callsign;
+        }
+      }
+      feed.reports.push_back(std::move(r));
+    }
+    // False plots: uniform over the covered area, timed by the beam.
+    const std::uint32_t n_false = rng.poisson(rc.clutter_per_scan);
+    for (std::uint32_t i = 0; i < n_false; ++i) {
+      const double f = rng.uniform();
+      const Time t = at_fraction(scan, f);
+      if (t > end) continue;
+      PolarMeasurement m;
+      m.range_m = std::sqrt(rng.uniform(rc.min_range_m * rc.min_range_m,
+                                        rc.max_range_m * rc.max_range_m));
+      m.azimuth_rad = wrap_2pi(theta0 + kTwoPi * f);
+      if (three_d) m.elevation_rad = rng.uniform(0, 20 * kDeg);
+      m.covariance = cov;
+      Report r;
+      r.time = t;
+      r.sensor = id;
+      r.sensor_kind = rc.kind;
+      r.measurement = m;
+      feed.reports.push_back(std::move(r));
+    }
+  }
+  sort_by_time(feed.reports);
+  return feed;
+}
+
+// ----------------------------------------------------------------- ADS-B ----
+
+Feed simulate_adsb(const AdsbConfig& ac, SensorId id, const Scenario& sc, std::uint64_t seed) {
+  Feed feed;
+  feed.sensor.id = id;
+  feed.sensor.name = ac.name;
+  feed.sensor.kind = SensorKind::kAdsb;
+  feed.sensor.sac = ac.sac;
+  feed.sensor.sic = ac.sic;
+  feed.sensor.site = ac.site;
+  feed.sensor.max_range_m = ac.max_range_m;
+  Rng rng(Rng::derive(seed, "adsb:" + ac.name));
+  const geo::RadarModel radio(ac.site, geo::kStandardRefractionK);
+  const Time end = scenario_end(sc);
+  for (const Trajectory& target : sc.targets) {
+    if (!target.equipage.adsb) continue;
+    const double sigma_h = nacp_epu_m(target.equipage.nacp) / kCircular95;
+    const double sigma_v = 1.5 * sigma_h;
+    const double sigma_vel = nacv_bound_mps(target.equipage.nacv) / kCircular95;
+    const Time begin = std::max(target.begin(), sc.start);
+    Time t = begin + Duration::from_seconds(rng.uniform(0, ac.max_interval_s));
+    const Time stop = std::min(target.end(), end);
+    for (; t <= stop; t = t + Duration::from_seconds(rng.uniform(ac.min_interval_s, ac.max_interval_s))) {
+      const auto s = target.at(t);
+      if (!s) continue;
+      if (rng.bernoulli(ac.dropout_probability)) continue;
+      const geo::Polar z = radio.forward(s->position);
+      if (z.range_m > ac.max_range_m || !radio.visible(s->position)) continue;
+      GeodeticMeasurement m;
+      m.position = displace(s->position, rng.normal(0, sigma_h), rng.normal(0, sigma_h),
+                            rng.normal(0, sigma_v));
+      m.has_height = true;
+      m.covariance_enu = Eigen::Vector3d(sigma_h * sigma_h, sigma_h * sigma_h, sigma_v * sigma_v)
+                             .asDiagonal();
+      Report r;
+      r.time = t;
+      r.sensor = id;
+      r.sensor_kind = SensorKind::kAdsb;
+      r.measurement = m;
+      r.velocity_enu_mps = Eigen::Vector3d(s->velocity_enu_mps.x() + rng.normal(0, sigma_vel),
+                                           s->velocity_enu_mps.y() + rng.normal(0, sigma_vel),
+                                           s->velocity_enu_mps.z() + rng.normal(0, 0.3));
+      r.velocity_covariance =
+          Eigen::Vector3d(sigma_vel * sigma_vel, sigma_vel * sigma_vel, 0.09).asDiagonal();
+      r.baro_alt_m = quantize((s->position.alt_m - sc.geometric_minus_baro_m) / kFt, 25) * kFt;
+      r.identity = target.identity;
+      r.identity.remote_id.clear();
+      r.nacp = target.equipage.nacp;
+      r.nic = target.equipage.nacp;  // NIC tracks NACp for a healthy GNSS source
+      feed.reports.push_back(std::move(r));
+    }
+  }
+  sort_by_time(feed.reports);
+  return feed;
+}
+
+// ------------------------------------------------------ multilateration ----
+
+Feed simulate_mlat(const MlatConfig& mc, SensorId id, const Scenario& sc, std::uint64_t seed) {
+  Feed feed;
+  feed.sensor.id = id;
+  feed.sensor.name = mc.name;
+  feed.sensor.kind = SensorKind::kMlat;
+  feed.sensor.sac = mc.sac;
+  feed.sensor.sic = mc.sic;
+  if (!mc.receivers.empty()) feed.sensor.site = mc.receivers.front();
+  feed.sensor.max_range_m = mc.max_range_m;
+  feed.sensor.sigma_position_m = mc.sigma_toa_ns * 1e-9 * kSpeedOfLight;
+  Rng rng(Rng::derive(seed, "mlat:" + mc.name));
+  std::vector<geo::RadarModel> rx;
+  std::vector<Eigen::Vector3d> rx_ecef;
+  for (const auto& p : mc.receivers) {
+    rx.emplace_back(p, geo::kStandardRefractionK);
+    rx_ecef.push_back(geo::geodetic_to_ecef(p));
+  }
+  const double sigma_r = mc.sigma_toa_ns * 1e-9 * kSpeedOfLight;
+  const Time end = scenario_end(sc);
+  for (const Trajectory& target : sc.targets) {
+    if (!has_transponder(target)) continue;
+    const Time stop = std::min(target.end(), end);
+    Time t = std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, mc.interval_s));
+    for (; t <= stop; t = t + Duration::from_seconds(mc.interval_s)) {
+      const auto s = target.at(t);
+      if (!s) continue;
+      const Eigen::Vector3d p = geo::geodetic_to_ecef(s->position);
+      const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(s->position.lat_deg, s->position.lon_deg);
+      std::vector<Eigen::Vector2d> dirs;
+      for (std::size_t i = 0; i < rx.size(); ++i) {
+        if ((p - rx_ecef[i]).norm() > mc.max_range_m || !rx[i].visible(s->position)) continue;
+        const Eigen::Vector3d u = rot * (p - rx_ecef[i]).normalized();
+        dirs.emplace_back(u.x(), u.y());
+      }
+      if (dirs.size() < 3) continue;  // 2-D fix with pressure altitude needs 3 receivers
+      // TDOA against the first receiver: rows (u_i - u_0), noise covariance
+      // sigma^2 (I + 1 1^T) from the shared reference. Position covariance is
+      // the Cramer-Rao bound (H^T S^-1 H)^-1: it grows as geometry degrades.
+      const auto n = static_cast<Eigen::Index>(dirs.size() - 1);
+      Eigen::MatrixXd h(n, 2);
+      for (Eigen::Index i = 0; i < n; ++i) h.row(i) = (dirs[i + 1] - dirs[0]).transpose();
+      Eigen::MatrixXd s_tdoa = Eigen::MatrixXd::Identity(n, n) + Eigen::MatrixXd::Ones(n, n);
+      s_tdoa *= sigma_r * sigma_r;
+      const Eigen::Matrix2d info = h.transpose() * s_tdoa.ldlt().solve(h);
+      if (std::abs(info.determinant()) < 1e-30) continue;
+      const Eigen::Matrix2d cov = info.inverse();
+      Eigen::LLT<Eigen::Matrix2d> llt(cov);
+      if (llt.info() != Eigen::Success || cov.trace() > 1e8) continue;
+      if (!rng.bernoulli(mc.pd)) continue;
+      const Eigen::Vector2d noise = llt.matrixL() * Eigen::Vector2d(rng.normal(), rng.normal());
+      GeodeticMeasurement m;
+      m.position = displace(s->position, noise.x(), noise.y(), 0);
+      m.has_height = false;
+      m.covariance_enu.topLeftCorner<2, 2>() = cov;
+      Report r;
+      r.time = t;
+      r.sensor = id;
+      r.sensor_kind = SensorKind::kMlat;
+      r.measurement = m;
+      r.baro_alt_m = quantize((s->position.alt_m - sc.geometric_minus_baro_m) / kFt, 25) * kFt;
+      if (target.equipage.transponder == Equipage::Transponder::kModeS)
+        r.identity.icao24 = target.identity.icao24;
+      r.identity.mode3a = target.identity.mode3a;
+      feed.reports.push_back(std::move(r));
+    }
+  }
+  sort_by_time(feed.reports);
+  return feed;
+}
+
+// ------------------------------------------------------------- Remote ID ----
+
+Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& sc,
+                        std::uint64_t seed) {
+  Feed feed;
+  feed.sensor.id = id;
+  feed.sensor.name = rc.name;
+  feed.sensor.kind = SensorKind::kRemoteId;
+  feed.sensor.sac = rc.sac;
+  feed.sensor.sic = rc.sic;
+  feed.sensor.site = rc.site;
+  feed.sensor.max_range_m = rc.max_range_m;
+  feed.sensor.sigma_position_m = rc.sigma_horizontal_m;
+  Rng rng(Rng::derive(seed, "rid:" + rc.name));
+  const Eigen::Vector3d site = geo::geodetic_to_ecef(rc.site);
+  const Time end = scenario_end(sc);
+  for (const Trajectory& target : sc.targets) {
+    if (!target.equipage.remote_id) continue;
+    const Time stop = std::min(target.end(), end);
+    Time t = std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, rc.interval_s));
+    for (; t <= stop; t = t + Duration::from_seconds(rc.interval_s)) {
+      const auto s = target.at(t);
+      if (!s) continue;
+      if ((geo::geodetic_to_ecef(s->position) - site).norm() > rc.max_range_m) continue;
+      if (!rng.bernoulli(rc.pd)) continue;
+      GeodeticMeasurement m;
+      m.position = displace(s->position, rng.normal(0, rc.sigma_horizontal_m),
+                            rng.normal(0, rc.sigma_horizontal_m), rng.normal(0, rc.sigma_vertical_m));
+      m.has_height = true;
+      m.covariance_enu = Eigen::Vector3d(rc.sigma_horizontal_m * rc.sigma_horizontal_m,
+                                         rc.sigma_horizontal_m * rc.sigma_horizontal_m,
+                                         rc.sigma_vertical_m * rc.sigma_vertical_m)
+                             .asDiagonal();
+      Report r;
+      r.time = t;
+      r.sensor = id;
+      r.sensor_kind = SensorKind::kRemoteId;
+      r.measurement = m;
+      r.velocity_enu_mps = Eigen::Vector3d(s->velocity_enu_mps.x() + rng.normal(0, 0.5),
+                                           s->velocity_enu_mps.y() + rng.normal(0, 0.5),
+                                           s->velocity_enu_mps.z() + rng.normal(0, 0.5));
+      r.velocity_covariance = Eigen::Vector3d(0.25, 0.25, 0.25).asDiagonal();
+      r.identity.remote_id = target.identity.remote_id.empty() ? target.id : target.identity.remote_id;
+      feed.reports.push_back(std::move(r));
+    }
+  }
+  sort_by_time(feed.reports);
+  return feed;
+}
+
+}  // namespace
+
+double nacp_epu_m(std::uint8_t nacp) {
+  // DO-260B Table 2-70: EPU bounds for NACp 1..11; 0 = unknown (>= 10 NM).
+  constexpr double kNm = 1852.0;
+  switch (nacp) {
+    case 1: return 10 * kNm;
+    case 2: return 4 * kNm;
+    case 3: return 2 * kNm;
+    case 4: return 1 * kNm;
+    case 5: return 0.5 * kNm;
+    case 6: return 0.3 * kNm;
+    case 7: return 0.1 * kNm;
+    case 8: return 0.05 * kNm;
+    case 9: return 30;
+    case 10: return 10;
+    case 11: return 3;
+    default: return 20 * kNm;
+  }
+}
+
+double nacv_bound_mps(std::uint8_t nacv) {
+  switch (nacv) {
+    case 1: return 10;
+    case 2: return 3;
+    case 3: return 1;
+    case 4: return 0.3;
+    default: return 15;
+  }
+}
+
+SimOutput simulate(const Scenario& sc, std::uint64_t seed) {
+  SimOutput out;
+  // Truth on the regular grid.
+  const auto n_steps = static_cast<std::int64_t>(std::floor(sc.duration_s / sc.truth_interval_s + 1e-9));
+  std::vector<const Trajectory*> by_id;
+  for (const auto& t : sc.targets) by_id.push_back(&t);
+  std::sort(by_id.begin(), by_id.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (std::int64_t k = 0; k <= n_steps; ++k) {
+    const Time t = sc.start + Duration::from_seconds(static_cast<double>(k) * sc.truth_interval_s);
+    for (const Trajectory* target : by_id) {
+      const auto s = target->at(t);
+      if (!s) continue;
+      ObjectState o;
+      o.time = t;
+      o.id = target->id;
+      o.position = s->position;
+      o.velocity_enu_mps = s->velocity_enu_mps;
+      o.target_class = target->target_class;
+      o.identity = target->identity;
+      out.truth.push_back(std::move(o));
+    }
+  }
+  SensorId next_id = 1;
+  for (const auto& rc : sc.radars) out.feeds.push_back(simulate_radar(rc, next_id++, sc, seed));
+  for (const auto& ac : sc.adsb) out.feeds.push_back(simulate_adsb(ac, next_id++, sc, seed));
+  for (const auto& mc : sc.mlat) out.feeds.push_back(simulate_mlat(mc, next_id++, sc, seed));
+  for (const auto& rc : sc.remote_id)
+    out.feeds.push_back(simulate_remote_id(rc, next_id++, sc, seed));
+  return out;
+}
+
+}  // namespace skyfuse::sim
