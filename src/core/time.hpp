@@ -18,8 +18,14 @@ namespace skyfuse {
 struct Duration {
   std::int64_t ns = 0;
 
+  // Whole seconds and the fraction are converted apart, so Unix times keep
+  // their full double precision (s * 1e9 alone would round at 256 ns).
   static constexpr Duration from_seconds(double s) {
-    return Duration{static_cast<std::int64_t>(s >= 0 ? s * 1e9 + 0.5 : s * 1e9 - 0.5)};
+    const double whole = s >= 0 ? static_cast<double>(static_cast<std::int64_t>(s))
+                                : -static_cast<double>(static_cast<std::int64_t>(-s));
+    const double frac_ns = (s - whole) * 1e9;
+    return Duration{static_cast<std::int64_t>(whole) * 1000000000 +
+                    static_cast<std::int64_t>(frac_ns >= 0 ? frac_ns + 0.5 : frac_ns - 0.5)};
   }
   constexpr double seconds() const { return static_cast<double>(ns) * 1e-9; }
   friend constexpr auto operator<=>(Duration, Duration) = default;

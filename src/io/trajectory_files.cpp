@@ -10,6 +10,8 @@
 #include <numbers>
 #include <sstream>
 
+#include "geo/wgs84.hpp"
+
 namespace skyfuse::io {
 
 namespace {
@@ -148,6 +150,47 @@ Result<TrajectoryFile> read_state_vectors(const std::string& path) {
     } catch (const std::exception& e) {
       add_error(out, path, n, e.what());
     }
+  }
+  // Clean each aircraft: drop fixes that imply an impossible jump from the last
+  // kept fix (speed over 1.5x the reported ground speed plus 50 m/s), then take
+  // velocities from the positions (central differences): the reported
+  // velocities are sampled at other instants than the positions and would make
+  // the interpolated path swerve.
+  for (auto& [id, t] : by_id) {
+    std::vector<sim::TrajectorySample> kept;
+    for (const auto& smp : t.samples) {
+      if (!kept.empty()) {
+        const auto& a = kept.back();
+        const auto r = geo::curvature_radii(a.position.lat_deg);
+        const double dn = (smp.position.lat_deg - a.position.lat_deg) * kDeg * r.meridional_m;
+        const double de = (smp.position.lon_deg - a.position.lon_deg) * kDeg * r.prime_vertical_m *
+                          std::cos(a.position.lat_deg * kDeg);
+        const double dt = (smp.time - a.time).seconds();
+        const double reported = smp.velocity_enu_mps.head<2>().norm();
+        if (std::hypot(de, dn) / dt > 1.5 * reported + 50) {
+          ++out.error_count;
+          if (out.errors.size() < 20)
+            out.errors.push_back(fmt::format("{}: {}: position jump at {:.0f} s dropped", path, id,
+                                             smp.time.seconds()));
+          continue;
+        }
+      }
+      kept.push_back(smp);
+    }
+    // Two passes of a (1, 2, 1) / 4 smoothing over the fixes, done in each
+    // fix's local frame: the state vectors' positions carry timing jitter of
+    // a few seconds that would otherwise show as bursts of 2-5 g.
+    for (int pass = 0; pass < 2; ++pass) {
+      std::vector<sim::TrajectorySample> sm = kept;
+      for (std::size_t i = 1; i + 1 < kept.size(); ++i) {
+        const geo::LocalFrame f(kept[i].position);
+        const Eigen::Vector3d e = (f.forward(kept[i - 1].position) + f.forward(kept[i + 1].position)) / 4;
+        sm[i].position = f.reverse(e);
+      }
+      kept = std::move(sm);
+    }
+    t.samples = std::move(kept);
+    sim::derive_velocities(t);
   }
   // Split at gaps longer than max_gap_s, so that truth never has holes: each
   // piece after the first is its own object "<icao24>-2", "-3" ...
