@@ -93,7 +93,7 @@ class Fields {
     for (const auto& [k, v] : t_) {
       const std::string key(k.str());
       if (!used_.count(key)) {
-        throw ConfigError(fmt::format("{}: {}: unknown key '{}'", where(file_, v.source()), context_, key));
+        throw ConfigError(fmt::format("{}: {}: unknown key '{}'", where(file_, k.source()), context_, key));
       }
     }
   }
@@ -389,7 +389,7 @@ sim::Scenario load_scenario(const std::string& path) {
     if (key != "scenario" && key != "target" && key != "traffic" && key != "drone" && key != "sensor")
       throw ConfigError(fmt::format("{}: unknown section '{}' (expected [scenario], [[target]], "
                                     "[[traffic]], [[drone]], [[sensor]])",
-                                    where(path, v.source()), key));
+                                    where(path, k.source()), key));
   }
   load_targets(root, path, sc);
   load_traffic(root, path, sc);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# End-to-end checks of `skyfuse sim` and `skyfuse eval` as a user runs them.
+# Usage: cli_test.sh SKYFUSE_BINARY SOURCE_DIR WORK_DIR
+set -u
+bin=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+fails=0 passes=0
+check() {  # check NAME COMMAND...: passes when the command succeeds
+  local name=$1; shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi
+}
+json_value() { sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" "$1"; }
+
+scen=$src/scenarios/manoeuvres.toml
+"$bin" sim "$scen" --seed 7 --out a > /dev/null || { echo "FAIL: sim a"; exit 1; }
+"$bin" sim "$scen" --seed 7 --out b > /dev/null || { echo "FAIL: sim b"; exit 1; }
+"$bin" sim "$scen" --seed 8 --out c > /dev/null || { echo "FAIL: sim c"; exit 1; }
+for f in a/*; do check "same seed, same bytes: $f" cmp -s "$f" "b/${f#a/}"; done
+check "different seed, same truth" cmp -s a/truth.jsonl c/truth.jsonl
+check "different seed, different radar noise" bash -c "! cmp -s a/modes-north.jsonl c/modes-north.jsonl"
+check "different seed, different ADS-B noise" bash -c "! cmp -s a/adsb-london.jsonl c/adsb-london.jsonl"
+check "sensors.toml written" grep -q 'input = "file:modes-north.jsonl"' a/sensors.toml
+
+# eval: truth against itself is perfect.
+"$bin" eval --truth a/truth.jsonl --tracks a/truth.jsonl --json > self.json
+check "self GOSPA is 0" test "$(json_value self.json gospa_mean_m)" = "0.0"
+check "self swaps 0" test "$(json_value self.json identity_swaps)" = "0"
+
+# The ADS-B feed scored directly: ids come from icao24, errors are NACp-sized.
+"$bin" eval --truth a/truth.jsonl --tracks a/adsb-london.jsonl --json --report rep > adsb.json
+check "adsb feed scores" awk -v r="$(json_value adsb.json rms_horizontal_m)" 'BEGIN{exit !(r > 10 && r < 80)}'
+check "report written" grep -q "<svg" rep/index.html
+
+# Bad lines: named by file and line, skipped, counted; --strict fails.
+cp a/truth.jsonl bad.jsonl && sed -i '3s/.*/{"time":1,"id":"x"}/; 5s/.*/not json/' bad.jsonl
+"$bin" eval --truth a/truth.jsonl --tracks bad.jsonl --json > bad.json 2> bad.err
+check "bad lines do not stop eval" test $? -eq 0
+check "bad line 3 named" grep -q "bad.jsonl:3: missing field \"lat_deg\"" bad.err
+check "bad line 5 named" grep -q "bad.jsonl:5: not valid JSON" bad.err
+check "bad lines counted" test "$(json_value bad.json track_bad_lines)" = "2"
+"$bin" eval --truth a/truth.jsonl --tracks bad.jsonl --strict > /dev/null 2>&1
+check "--strict fails on bad lines" test $? -eq 1
+"$bin" eval --truth missing.jsonl --tracks bad.jsonl > /dev/null 2> missing.err
+check "missing file exits 1" test $? -eq 1
+check "missing file named" grep -q "missing.jsonl: cannot open file" missing.err
+head -c 3000 /dev/urandom > noise.jsonl
+"$bin" eval --truth a/truth.jsonl --tracks noise.jsonl > /dev/null 2>&1
+check "random bytes do not crash eval" test $? -eq 0
+
+# Bad scenario files: a clear error naming file and line, exit 1.
+printf '[scenario]\nname = "x"\nstart = "2020-01-01T00:00:00Z"\nduration_s = 10\n\n[[sensor]]\nname = "r"\nkind = "psr"\nlat_deg = 1\nlon_deg = 2\nrotaton_period_s = 4\n' > typo.toml
+"$bin" sim typo.toml --out t > /dev/null 2> typo.err
+check "typo exits 1" test $? -eq 1
+check "typo names file:line and key" grep -q "typo.toml:11:1: \[\[sensor\]\] \"r\": unknown key 'rotaton_period_s'" typo.err
+printf '[scenario]\nstart = "2020-01-01T00:00:00Z"\nduration_s = = 10\n' > syntax.toml
+"$bin" sim syntax.toml --out t > /dev/null 2> syntax.err
+check "syntax error names file:line" grep -q "syntax.toml:3:" syntax.err
+printf '[scenario]\nstart = "2020-01-01T00:00:00Z"\nduration_s = -5\n' > range.toml
+"$bin" sim range.toml --out t > /dev/null 2> range.err
+check "range error names key" grep -q "range.toml:3:.*'duration_s' must be within" range.err
+head -c 2000 /dev/urandom > noise.toml
+"$bin" sim noise.toml --out t > /dev/null 2>&1
+check "random bytes as scenario exit 1" test $? -eq 1
+
+echo "cli_test: $passes passed, $fails failed"
+test $fails -eq 0

@@ -1,0 +1,80 @@
+#include "apps/scenario_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/error.hpp"
+
+namespace skyfuse::apps {
+namespace {
+
+std::string src(const char* rel) { return std::string(SKYFUSE_SOURCE_DIR) + "/" + rel; }
+
+std::string write(const std::string& name, const std::string& text) {
+  const std::string path = std::string(SKYFUSE_BINARY_DIR) + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    load_scenario(path);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+const char* kHead = "[scenario]\nname = \"t\"\nstart = \"2020-01-01T00:00:00Z\"\nduration_s = 60\n";
+
+TEST(ScenarioLoader, LoadsTheBundledScenarios) {
+  const sim::Scenario demo = load_scenario(src("scenarios/demo_zurich.toml"));
+  EXPECT_EQ(demo.name, "zurich-demo");
+  EXPECT_EQ(demo.start, Time::from_seconds(1533123000));
+  EXPECT_GE(demo.targets.size(), 95u);
+  EXPECT_EQ(demo.radars.size(), 4u);
+  EXPECT_EQ(demo.adsb.size(), 1u);
+  EXPECT_EQ(demo.mlat.size(), 1u);
+  EXPECT_EQ(demo.mlat[0].receivers.size(), 5u);
+  EXPECT_EQ(demo.remote_id.size(), 1u);
+  const sim::Scenario man = load_scenario(src("scenarios/manoeuvres.toml"));
+  ASSERT_EQ(man.targets.size(), 6u);
+  EXPECT_EQ(man.targets[5].target_class, TargetClass::kFastMover);
+}
+
+TEST(ScenarioLoader, ErrorsNameFileLineAndKey) {
+  struct Case {
+    std::string text;
+    std::string says;
+  } cases[] = {
+      {std::string(kHead) + "[[sensor]]\nname = \"r\"\nkind = \"radar\"\nlat_deg = 1\nlon_deg = 2\n",
+       ":7:8: [[sensor]] \"r\": 'kind' must be psr"},
+      {std::string(kHead) + "[[sensor]]\nname = \"r\"\nkind = \"psr\"\nlat_deg = 100\nlon_deg = 2\n",
+       ":8:11: [[sensor]] \"r\": 'lat_deg' must be within [-90, 90]"},
+      {std::string(kHead) + "[[sensor]]\nname = \"r\"\nkind = \"psr\"\nlon_deg = 2\n",
+       "missing required key 'lat_deg'"},
+      {std::string(kHead) + "[[target]]\nid = \"a\"\nlat_deg = 1\nlon_deg = 2\nlegs = [{ duration_s = 5, turnrate = 3 }]\n",
+       ":9:27: target \"a\" leg: unknown key 'turnrate'"},
+      {std::string(kHead) + "[[target]]\nid = \"a\"\nlat_deg = 1\nlon_deg = 2\n", "needs 'legs"},
+      {std::string(kHead) + "[[traffic]]\nfile = \"nowhere.jsonl\"\n", "nowhere.jsonl: cannot open file"},
+      {std::string(kHead) + "[[sensor]]\nname = \"a b\"\nkind = \"adsb\"\nlat_deg = 1\nlon_deg = 2\n",
+       "'name' may hold only"},
+      {std::string(kHead) + "[[sensor]]\nname = \"m\"\nkind = \"mlat\"\nreceivers = [{lat_deg = 1, lon_deg = 2}]\n",
+       "needs at least 3 receivers"},
+      {std::string(kHead) + "[[sensors]]\nname = \"r\"\n", ":5:3: unknown section 'sensors'"},
+      {"[scenario]\nstart = \"last tuesday\"\nduration_s = 5\n", ":2:9: [scenario]: 'start' must be a UTC date-time"},
+      {"[scenario\n", ":1:"},
+      {"duration_s = 1\n", "missing [scenario] table"},
+  };
+  int k = 0;
+  for (const auto& c : cases) {
+    const std::string path = write("scenario_case_" + std::to_string(k++) + ".toml", c.text);
+    const std::string e = error_of(path);
+    EXPECT_NE(e.find(path), std::string::npos) << e;
+    EXPECT_NE(e.find(c.says), std::string::npos) << "expected '" << c.says << "' in: " << e;
+  }
+}
+
+}  // namespace
+}  // namespace skyfuse::apps
