@@ -37,8 +37,8 @@ io::StateFile load(const std::string& path, bool strict) {
   return std::move(r).value();
 }
 
-nlohmann::ordered_json to_json(const eval::Summary& s, const io::StateFile& t, const io::StateFile& k,
-                               const eval::EvalConfig& cfg) {
+nlohmann::ordered_json to_json(const eval::Summary& s, const io::StateFile& t,
+                               const io::StateFile& k, const eval::EvalConfig& cfg) {
   nlohmann::ordered_json j;
   j["gospa_mean_m"] = s.gospa_mean_m;
   j["gospa_per_object_m"] = s.gospa_per_object_m;
@@ -65,7 +65,9 @@ nlohmann::ordered_json to_json(const eval::Summary& s, const io::StateFile& t, c
   j["assigned_pairs"] = s.assigned_pairs;
   j["truth_bad_lines"] = t.error_count;
   j["track_bad_lines"] = k.error_count;
-  j["config"] = {{"cutoff_m", cfg.gospa.cutoff_m}, {"p", cfg.gospa.p}, {"alpha", 2},
+  j["config"] = {{"cutoff_m", cfg.gospa.cutoff_m},
+                 {"p", cfg.gospa.p},
+                 {"alpha", 2},
                  {"track_max_age_s", cfg.track_max_age_s},
                  {"within_threshold_m", cfg.within_threshold_m},
                  {"false_position_m", cfg.false_position_m}};
@@ -80,21 +82,25 @@ int run_eval(const EvalOptions& o) {
   if (o.json) {
     std::cout << to_json(s, truth, tracks, o.cfg).dump() << '\n';
   } else {
-    fmt::print("steps {}  truth objects {}  tracks {}  assigned pairs {}\n", s.steps, s.truth_objects,
-               s.tracks, s.assigned_pairs);
-    fmt::print("GOSPA (c={:g} m, p={:g}, alpha=2): mean {:.2f} m/step; per object {:.2f} m = "
-               "localisation {:.2f} + missed {:.2f} + false {:.2f} (p-th powers add)\n",
-               o.cfg.gospa.cutoff_m, o.cfg.gospa.p, s.gospa_mean_m, s.gospa_per_object_m,
-               s.gospa_localisation_m, s.gospa_missed_m, s.gospa_false_m);
+    fmt::print("steps {}  truth objects {}  tracks {}  assigned pairs {}\n", s.steps,
+               s.truth_objects, s.tracks, s.assigned_pairs);
+    fmt::print(
+        "GOSPA (c={:g} m, p={:g}, alpha=2): mean {:.2f} m/step; per object {:.2f} m = "
+        "localisation {:.2f} + missed {:.2f} + false {:.2f} (p-th powers add)\n",
+        o.cfg.gospa.cutoff_m, o.cfg.gospa.p, s.gospa_mean_m, s.gospa_per_object_m,
+        s.gospa_localisation_m, s.gospa_missed_m, s.gospa_false_m);
     fmt::print("OSPA mean {:.2f} m\n", s.ospa_mean_m);
     fmt::print("RMS horizontal {:.2f} m  vertical {:.2f} m  3-D {:.2f} m  velocity {:.2f} m/s\n",
                s.rms_horizontal_m, s.rms_vertical_m, s.rms_3d_m, s.rms_velocity_mps);
-    fmt::print("within {:.0f} m {:.3f} %  false positions {:.3f} %  extra tracks {:.3f} %  coverage {:.3f} %\n",
-               o.cfg.within_threshold_m, 100 * s.share_within_m, 100 * s.false_position_share,
-               100 * s.extra_track_share, 100 * s.truth_coverage);
-    fmt::print("identity swaps {}  track breaks {}  false tracks {}  never tracked {}  "
-               "initiation delay {:.2f} s\n",
-               s.identity_swaps, s.track_breaks, s.false_tracks, s.never_tracked, s.initiation_delay_s);
+    fmt::print(
+        "within {:.0f} m {:.3f} %  false positions {:.3f} %  extra tracks {:.3f} %  coverage "
+        "{:.3f} %\n",
+        o.cfg.within_threshold_m, 100 * s.share_within_m, 100 * s.false_position_share,
+        100 * s.extra_track_share, 100 * s.truth_coverage);
+    fmt::print(
+        "identity swaps {}  track breaks {}  false tracks {}  never tracked {}  "
+        "initiation delay {:.2f} s\n",
+        s.identity_swaps, s.track_breaks, s.false_tracks, s.never_tracked, s.initiation_delay_s);
   }
   if (!o.report.empty()) {
     std::filesystem::create_directories(o.report);
@@ -112,20 +118,27 @@ int run_eval(const EvalOptions& o) {
 
 Runner add_eval_command(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "Score tracks against ground truth (GOSPA, RMS, continuity)");
+  CLI::App* cmd =
+      app.add_subcommand("eval", "Score tracks against ground truth (GOSPA, RMS, continuity)");
   cmd->add_option("--truth", o->truth, "Truth JSON Lines file (docs/formats.md)")->required();
   cmd->add_option("--tracks", o->tracks, "Track JSON Lines file")->required();
   cmd->add_flag("--json", o->json, "Print one JSON object instead of text");
   cmd->add_option("--report", o->report, "Write a self-contained HTML report to DIR/index.html");
   cmd->add_option("--cutoff-m", o->cfg.gospa.cutoff_m, "GOSPA/OSPA cut-off c [m]")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--p", o->cfg.gospa.p, "GOSPA/OSPA order p")->capture_default_str()->check(CLI::Range(1.0, 10.0));
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--p", o->cfg.gospa.p, "GOSPA/OSPA order p")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 10.0));
   cmd->add_option("--max-age-s", o->cfg.track_max_age_s,
                   "A track without an update for this long is not present")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--strict", o->strict, "Fail on any bad input line instead of skipping it");
-  cmd->footer("\nDefinitions of every figure: docs/metrics.md.\n"
-              "Example: skyfuse eval --truth out/demo/truth.jsonl --tracks tracks.jsonl --report out/report");
+  cmd->footer(
+      "\nDefinitions of every figure: docs/metrics.md.\n"
+      "Example: skyfuse eval --truth out/demo/truth.jsonl --tracks tracks.jsonl --report "
+      "out/report");
   return [o]() { return run_eval(*o); };
 }
 

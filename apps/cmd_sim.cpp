@@ -38,15 +38,17 @@ std::string sensors_toml(const sim::SimOutput& out) {
     const auto& z = f.sensor;
     s += fmt::format("\n[[sensor]]\nname = \"{}\"\nkind = \"{}\"\nsac = {}\nsic = {}\n", z.name,
                      to_string(z.kind), z.sac, z.sic);
-    s += fmt::format("lat_deg = {:.8f}\nlon_deg = {:.8f}\nalt_m = {:.2f}\n", z.site.lat_deg, z.site.lon_deg,
-                     z.site.alt_m);
-    if (z.rotation_period_s > 0) s += fmt::format("rotation_period_s = {:g}\n", z.rotation_period_s);
+    s += fmt::format("lat_deg = {:.8f}\nlon_deg = {:.8f}\nalt_m = {:.2f}\n", z.site.lat_deg,
+                     z.site.lon_deg, z.site.alt_m);
+    if (z.rotation_period_s > 0)
+      s += fmt::format("rotation_period_s = {:g}\n", z.rotation_period_s);
     if (z.max_range_m > 0) s += fmt::format("max_range_m = {:g}\n", z.max_range_m);
     if (z.sigma_range_m > 0)
       s += fmt::format("sigma_range_m = {:g}\nsigma_azimuth_deg = {:g}\n", z.sigma_range_m,
                        z.sigma_azimuth_rad * 180 / std::numbers::pi);
     if (z.kind == SensorKind::kDroneRadar)
-      s += fmt::format("sigma_elevation_deg = {:g}\n", z.sigma_elevation_rad * 180 / std::numbers::pi);
+      s += fmt::format("sigma_elevation_deg = {:g}\n",
+                       z.sigma_elevation_rad * 180 / std::numbers::pi);
     if (z.sigma_position_m > 0) s += fmt::format("sigma_position_m = {:g}\n", z.sigma_position_m);
     s += fmt::format("input = \"file:{}.jsonl\"\nformat = \"jsonl\"\n", z.name);
   }
@@ -70,9 +72,9 @@ int run_sim(const SimOptions& o) {
     for (const auto& r : f.reports) lines.push_back(io::to_json(r, f.sensor));
     write_lines(fs::path(o.out) / (f.sensor.name + ".jsonl"), lines);
     total += f.reports.size();
-    biases += fmt::format("{}{{\"name\":\"{}\",\"kind\":\"{}\",\"bias_range_m\":{},\"bias_azimuth_deg\":{}}}",
-                          i ? "," : "", f.sensor.name, to_string(f.sensor.kind), f.bias_range_m,
-                          f.bias_azimuth_deg);
+    biases += fmt::format(
+        "{}{{\"name\":\"{}\",\"kind\":\"{}\",\"bias_range_m\":{},\"bias_azimuth_deg\":{}}}",
+        i ? "," : "", f.sensor.name, to_string(f.sensor.kind), f.bias_range_m, f.bias_azimuth_deg);
   }
   biases += "]}";
   write_lines(fs::path(o.out) / "sensor_truth.json", {biases});
@@ -81,10 +83,12 @@ int run_sim(const SimOptions& o) {
     cfg << sensors_toml(out);
   }
   std::size_t objects = scenario.targets.size();
-  fmt::print("sim: scenario \"{}\", seed {}: {} targets, {} truth states, {} sensors, {} reports -> {}\n",
-             scenario.name, o.seed, objects, out.truth.size(), out.feeds.size(), total, o.out);
+  fmt::print(
+      "sim: scenario \"{}\", seed {}: {} targets, {} truth states, {} sensors, {} reports -> {}\n",
+      scenario.name, o.seed, objects, out.truth.size(), out.feeds.size(), total, o.out);
   for (const auto& f : out.feeds)
-    fmt::print("  {:<16} {:<12} {:>9} reports\n", f.sensor.name, to_string(f.sensor.kind), f.reports.size());
+    fmt::print("  {:<16} {:<12} {:>9} reports\n", f.sensor.name, to_string(f.sensor.kind),
+               f.reports.size());
   return 0;
 }
 
@@ -94,7 +98,9 @@ Runner add_sim_command(CLI::App& app) {
   auto opts = std::make_shared<SimOptions>();
   CLI::App* cmd = app.add_subcommand(
       "sim", "Simulate a scenario: every sensor's feed plus ground truth (docs/scenario.md)");
-  cmd->add_option("scenario", opts->scenario, "Scenario TOML file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("scenario", opts->scenario, "Scenario TOML file")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--seed", opts->seed, "Random seed; the same seed gives byte-identical output")
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "Output directory (created if missing)")->required();

@@ -1,11 +1,11 @@
 #include "apps/scenario_loader.hpp"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <cmath>
 #include <filesystem>
 #include <set>
-#include <toml++/toml.h>
 
 #include "core/error.hpp"
 #include "io/trajectory_files.hpp"
@@ -28,8 +28,8 @@ class Fields {
 
   [[noreturn]] void fail(const std::string& key, const std::string& why) const {
     const toml::node* n = t_.get(key);
-    throw ConfigError(fmt::format("{}: {}: {}", where(file_, n ? n->source() : t_.source()), context_,
-                                  key.empty() ? why : fmt::format("'{}' {}", key, why)));
+    throw ConfigError(fmt::format("{}: {}: {}", where(file_, n ? n->source() : t_.source()),
+                                  context_, key.empty() ? why : fmt::format("'{}' {}", key, why)));
   }
 
   bool has(const std::string& key) const { return t_.contains(key); }
@@ -48,7 +48,8 @@ class Fields {
     fail(key, "must be a number");
   }
 
-  double num_in(const std::string& key, double lo, double hi, std::optional<double> fallback = std::nullopt) {
+  double num_in(const std::string& key, double lo, double hi,
+                std::optional<double> fallback = std::nullopt) {
     const double v = num(key, fallback);
     if (v < lo || v > hi) fail(key, fmt::format("must be within [{}, {}], is {}", lo, hi, v));
     return v;
@@ -82,7 +83,8 @@ class Fields {
   }
 
   GeodeticPosition position() {
-    return {num_in("lat_deg", -90, 90), num_in("lon_deg", -180, 180), num_in("alt_m", -1000, 1e5, 0.0)};
+    return {num_in("lat_deg", -90, 90), num_in("lon_deg", -180, 180),
+            num_in("alt_m", -1000, 1e5, 0.0)};
   }
 
   std::uint8_t byte(const std::string& key, double fallback) {
@@ -93,7 +95,8 @@ class Fields {
     for (const auto& [k, v] : t_) {
       const std::string key(k.str());
       if (!used_.count(key)) {
-        throw ConfigError(fmt::format("{}: {}: unknown key '{}'", where(file_, k.source()), context_, key));
+        throw ConfigError(
+            fmt::format("{}: {}: unknown key '{}'", where(file_, k.source()), context_, key));
       }
     }
   }
@@ -118,10 +121,14 @@ void each_table(const toml::table& root, const std::string& file, const char* ke
   const toml::node* n = root.get(key);
   if (!n) return;
   const auto* arr = n->as_array();
-  if (!arr) throw ConfigError(fmt::format("{}: '{}' must be an array of tables ([[{}]])", where(file, n->source()), key, key));
+  if (!arr)
+    throw ConfigError(fmt::format("{}: '{}' must be an array of tables ([[{}]])",
+                                  where(file, n->source()), key, key));
   for (const auto& el : *arr) {
     const auto* t = el.as_table();
-    if (!t) throw ConfigError(fmt::format("{}: each '{}' must be a table", where(file, el.source()), key));
+    if (!t)
+      throw ConfigError(
+          fmt::format("{}: each '{}' must be a table", where(file, el.source()), key));
     f(*t);
   }
 }
@@ -154,10 +161,14 @@ void read_identity_and_equipage(Fields& f, Identity& id, sim::Equipage& eq, Targ
   id.callsign = f.str("callsign", "");
   id.remote_id = f.str("serial", "");
   const std::string tr = f.str("transponder", cls == TargetClass::kSmallUav ? "none" : "mode_s");
-  if (tr == "mode_s") eq.transponder = sim::Equipage::Transponder::kModeS;
-  else if (tr == "mode_ac") eq.transponder = sim::Equipage::Transponder::kModeAC;
-  else if (tr == "none") eq.transponder = sim::Equipage::Transponder::kNone;
-  else f.fail("transponder", "must be \"mode_s\", \"mode_ac\" or \"none\"");
+  if (tr == "mode_s")
+    eq.transponder = sim::Equipage::Transponder::kModeS;
+  else if (tr == "mode_ac")
+    eq.transponder = sim::Equipage::Transponder::kModeAC;
+  else if (tr == "none")
+    eq.transponder = sim::Equipage::Transponder::kNone;
+  else
+    f.fail("transponder", "must be \"mode_s\", \"mode_ac\" or \"none\"");
   eq.adsb = f.flag("adsb", eq.adsb);
   eq.remote_id = f.flag("remote_id", eq.remote_id);
   eq.nacp = f.byte("nacp", eq.nacp);
@@ -191,7 +202,9 @@ void load_targets(const toml::table& root, const std::string& file, sim::Scenari
     if (!legs || legs->empty()) f.fail("", "needs 'legs = [{ duration_s = ... }, ...]'");
     for (const auto& el : *legs) {
       const auto* lt = el.as_table();
-      if (!lt) throw ConfigError(fmt::format("{}: each leg must be an inline table", where(file, el.source())));
+      if (!lt)
+        throw ConfigError(
+            fmt::format("{}: each leg must be an inline table", where(file, el.source())));
       Fields lf(*lt, file, fmt::format("target \"{}\" leg", p.id));
       sim::Leg leg;
       leg.duration_s = lf.num_in("duration_s", 0, 1e6);
@@ -224,19 +237,22 @@ void load_traffic(const toml::table& root, const std::string& file, sim::Scenari
     auto r = io::read_state_vectors(path);
     if (!r) f.fail("file", r.error().detail);
     if (r->error_count > 0 && r->trajectories.empty())
-      f.fail("file", fmt::format("no usable rows ({} errors; first: {})", r->error_count, r->errors.front()));
+      f.fail("file", fmt::format("no usable rows ({} errors; first: {})", r->error_count,
+                                 r->errors.front()));
     std::size_t taken = 0;
     const Time end = sc.start + Duration::from_seconds(sc.duration_s);
     for (auto& traj : r->trajectories) {
       if (taken >= max_aircraft) break;
       if (traj.end() < sc.start || traj.begin() > end) continue;
       const auto& p0 = traj.samples.front().position;
-      if (p0.lat_deg < lat_min || p0.lat_deg > lat_max || p0.lon_deg < lon_min || p0.lon_deg > lon_max)
+      if (p0.lat_deg < lat_min || p0.lat_deg > lat_max || p0.lon_deg < lon_min ||
+          p0.lon_deg > lon_max)
         continue;
       traj.equipage.adsb = adsb;
       traj.equipage.nacp = nacp;
       // Each aircraft gets a Mode 3/A code derived from its address (stable).
-      traj.identity.mode3a = static_cast<std::uint16_t>((*traj.identity.icao24 * 2654435761u >> 20) & 07777);
+      traj.identity.mode3a =
+          static_cast<std::uint16_t>((*traj.identity.icao24 * 2654435761u >> 20) & 07777);
       sc.targets.push_back(std::move(traj));
       ++taken;
     }
@@ -274,7 +290,8 @@ void load_sensors(const toml::table& root, const std::string& file, sim::Scenari
     const std::string kind_s = f.str("kind");
     const auto kind = sensor_kind_from_string(kind_s);
     if (!kind) f.fail("kind", "must be psr, ssr, mode_s, drone_radar, adsb, mlat or remote_id");
-    const std::uint8_t sac = f.byte("sac", 0), sic = f.byte("sic", static_cast<double>(names.size()));
+    const std::uint8_t sac = f.byte("sac", 0),
+                       sic = f.byte("sic", static_cast<double>(names.size()));
     switch (*kind) {
       case SensorKind::kPsr:
       case SensorKind::kSsr:
@@ -314,7 +331,8 @@ void load_sensors(const toml::table& root, const std::string& file, sim::Scenari
         ac.min_interval_s = f.num_in("min_interval_s", 0.05, 60, 0.5);
         ac.max_interval_s = f.num_in("max_interval_s", 0.05, 60, 2.0);
         ac.dropout_probability = f.num_in("dropout_probability", 0, 1, 0.05);
-        if (ac.min_interval_s > ac.max_interval_s) f.fail("min_interval_s", "must not exceed max_interval_s");
+        if (ac.min_interval_s > ac.max_interval_s)
+          f.fail("min_interval_s", "must not exceed max_interval_s");
         sc.adsb.push_back(ac);
         break;
       }
@@ -331,7 +349,9 @@ void load_sensors(const toml::table& root, const std::string& file, sim::Scenari
         if (!rx || rx->size() < 3) f.fail("receivers", "needs at least 3 receivers");
         for (const auto& el : *rx) {
           const auto* rt = el.as_table();
-          if (!rt) throw ConfigError(fmt::format("{}: each receiver must be an inline table", where(file, el.source())));
+          if (!rt)
+            throw ConfigError(
+                fmt::format("{}: each receiver must be an inline table", where(file, el.source())));
           Fields rf(*rt, file, fmt::format("sensor \"{}\" receiver", name));
           mc.receivers.push_back(rf.position());
           rf.finish();
@@ -366,8 +386,8 @@ sim::Scenario load_scenario(const std::string& path) {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
-    throw ConfigError(fmt::format("{}:{}:{}: TOML syntax error: {}", path, src.begin.line, src.begin.column,
-                                  e.description()));
+    throw ConfigError(fmt::format("{}:{}:{}: TOML syntax error: {}", path, src.begin.line,
+                                  src.begin.column, e.description()));
   }
   sim::Scenario sc;
   const toml::table* head = root["scenario"].as_table();
@@ -386,10 +406,12 @@ sim::Scenario load_scenario(const std::string& path) {
   }
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
-    if (key != "scenario" && key != "target" && key != "traffic" && key != "drone" && key != "sensor")
-      throw ConfigError(fmt::format("{}: unknown section '{}' (expected [scenario], [[target]], "
-                                    "[[traffic]], [[drone]], [[sensor]])",
-                                    where(path, k.source()), key));
+    if (key != "scenario" && key != "target" && key != "traffic" && key != "drone" &&
+        key != "sensor")
+      throw ConfigError(
+          fmt::format("{}: unknown section '{}' (expected [scenario], [[target]], "
+                      "[[traffic]], [[drone]], [[sensor]])",
+                      where(path, k.source()), key));
   }
   load_targets(root, path, sc);
   load_traffic(root, path, sc);
@@ -397,7 +419,8 @@ sim::Scenario load_scenario(const std::string& path) {
   load_sensors(root, path, sc);
   std::set<std::string> ids;
   for (const auto& t : sc.targets)
-    if (!ids.insert(t.id).second) throw ConfigError(fmt::format("{}: target id \"{}\" is used twice", path, t.id));
+    if (!ids.insert(t.id).second)
+      throw ConfigError(fmt::format("{}: target id \"{}\" is used twice", path, t.id));
   return sc;
 }
 

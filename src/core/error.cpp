@@ -4,13 +4,20 @@ namespace skyfuse {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kTruncated: return "truncated";
-    case ErrorCode::kBadValue: return "bad value";
-    case ErrorCode::kBadSyntax: return "bad syntax";
-    case ErrorCode::kMissingField: return "missing field";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kNumerical: return "numerical";
-    case ErrorCode::kIo: return "i/o";
+    case ErrorCode::kTruncated:
+      return "truncated";
+    case ErrorCode::kBadValue:
+      return "bad value";
+    case ErrorCode::kBadSyntax:
+      return "bad syntax";
+    case ErrorCode::kMissingField:
+      return "missing field";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kNumerical:
+      return "numerical";
+    case ErrorCode::kIo:
+      return "i/o";
   }
   return "unknown";
 }

@@ -30,13 +30,13 @@ namespace skyfuse {
 using SensorId = std::uint32_t;
 
 enum class SensorKind : std::uint8_t {
-  kPsr,          // primary surveillance radar: range/azimuth only
-  kSsr,          // secondary radar, Mode A/C: adds Mode 3/A code and Mode C altitude
-  kModeSRadar,   // Mode S radar: adds the 24-bit address, 25 ft altitude
-  kAdsb,         // ADS-B ground station / receiver
-  kMlat,         // wide-area or airport multilateration
-  kRemoteId,     // drone Remote ID receiver (ASTM F3411 / EN 4709-002)
-  kDroneRadar,   // 3-D drone-detection radar
+  kPsr,         // primary surveillance radar: range/azimuth only
+  kSsr,         // secondary radar, Mode A/C: adds Mode 3/A code and Mode C altitude
+  kModeSRadar,  // Mode S radar: adds the 24-bit address, 25 ft altitude
+  kAdsb,        // ADS-B ground station / receiver
+  kMlat,        // wide-area or airport multilateration
+  kRemoteId,    // drone Remote ID receiver (ASTM F3411 / EN 4709-002)
+  kDroneRadar,  // 3-D drone-detection radar
 };
 
 const char* to_string(SensorKind kind);
@@ -63,10 +63,10 @@ struct Sensor {
   GeodeticPosition site;
   double rotation_period_s = 0;  // 0 for non-rotating sensors
   double max_range_m = 0;
-  double sigma_range_m = 0;      // radar accuracy (1 sigma)
+  double sigma_range_m = 0;  // radar accuracy (1 sigma)
   double sigma_azimuth_rad = 0;
   double sigma_elevation_rad = 0;
-  double sigma_position_m = 0;   // non-radar accuracy (1 sigma, horizontal)
+  double sigma_position_m = 0;  // non-radar accuracy (1 sigma, horizontal)
 };
 
 // Slant range / azimuth (clockwise from true north) / optional elevation, in the
@@ -86,10 +86,10 @@ struct GeodeticMeasurement {
 };
 
 struct Identity {
-  std::optional<std::uint32_t> icao24;      // 24-bit ICAO address
-  std::optional<std::uint16_t> mode3a;      // octal code held as its integer value (e.g. 07700)
-  std::string callsign;                     // flight identification, trimmed
-  std::string remote_id;                    // Remote ID serial number / session id
+  std::optional<std::uint32_t> icao24;  // 24-bit ICAO address
+  std::optional<std::uint16_t> mode3a;  // octal code held as its integer value (e.g. 07700)
+  std::string callsign;                 // flight identification, trimmed
+  std::string remote_id;                // Remote ID serial number / session id
   std::optional<std::uint8_t> emitter_category;  // ADS-B emitter category (set A..D encoded 0..31)
 };
 

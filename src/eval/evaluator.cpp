@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "geo/wgs84.hpp"
 
@@ -36,7 +37,7 @@ void cache(TrackSeries& t) {
 }
 
 struct TruthProgress {
-  int last_track = -1;      // track assigned at the last step this truth was assigned
+  int last_track = -1;  // track assigned at the last step this truth was assigned
   bool assigned_prev = false;
   bool seen = false;
   Time first_seen;
@@ -57,31 +58,39 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
   ev.config = cfg;
   const double p = cfg.gospa.p;
 
-  // Truth ids in sorted order; truth states grouped by time.
-  std::map<std::string, int> truth_index;
-  for (const auto& s : truth) truth_index.emplace(s.id, 0);
-  {
-    int k = 0;
-    for (auto& [id, idx] : truth_index) idx = k++;
-  }
-  std::vector<const ObjectState*> truth_sorted;
-  truth_sorted.reserve(truth.size());
-  for (const auto& s : truth) truth_sorted.push_back(&s);
+  // Ids in sorted order -> dense indices (one hash look-up per state).
+  auto index_ids = [](std::span<const ObjectState> states) {
+    std::unordered_map<std::string_view, int> index;
+    for (const auto& s : states) index.emplace(s.id, 0);
+    std::vector<std::string_view> ids;
+    ids.reserve(index.size());
+    for (const auto& [id, k] : index) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    for (int k = 0; k < static_cast<int>(ids.size()); ++k) index[ids[k]] = k;
+    std::vector<int> of_state(states.size());
+    for (std::size_t i = 0; i < states.size(); ++i) of_state[i] = index[states[i].id];
+    return std::pair{std::move(ids), std::move(of_state)};
+  };
+  const auto [truth_ids, truth_of] = index_ids(truth);
+  const auto [track_ids, track_of] = index_ids(tracks);
+
+  // Truth states ordered by time, then id.
+  struct TruthRef {
+    const ObjectState* state;
+    int index;
+  };
+  std::vector<TruthRef> truth_sorted(truth.size());
+  for (std::size_t i = 0; i < truth.size(); ++i) truth_sorted[i] = {&truth[i], truth_of[i]};
   std::stable_sort(truth_sorted.begin(), truth_sorted.end(),
-                   [](const ObjectState* a, const ObjectState* b) { return a->time < b->time; });
+                   [](const TruthRef& a, const TruthRef& b) {
+                     return a.state->time < b.state->time ||
+                            (a.state->time == b.state->time && a.index < b.index);
+                   });
 
   // Track series in id order, each time-ordered.
-  std::map<std::string, int> track_index;
-  for (const auto& s : tracks) track_index.emplace(s.id, 0);
-  std::vector<TrackSeries> series(track_index.size());
-  {
-    int k = 0;
-    for (auto& [id, idx] : track_index) {
-      series[k].id = id;
-      idx = k++;
-    }
-  }
-  for (const auto& s : tracks) series[track_index[s.id]].states.push_back(&s);
+  std::vector<TrackSeries> series(track_ids.size());
+  for (std::size_t k = 0; k < track_ids.size(); ++k) series[k].id = std::string(track_ids[k]);
+  for (std::size_t i = 0; i < tracks.size(); ++i) series[track_of[i]].states.push_back(&tracks[i]);
   for (auto& t : series)
     std::stable_sort(t.states.begin(), t.states.end(),
                      [](const ObjectState* a, const ObjectState* b) { return a->time < b->time; });
@@ -91,7 +100,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     return series[a].states.front()->time < series[b].states.front()->time;
   });
 
-  std::vector<TruthProgress> progress(truth_index.size());
+  std::vector<TruthProgress> progress(truth_ids.size());
   std::vector<int> active;  // indices into series
   std::size_t next_start = 0;
   const Duration max_age = Duration::from_seconds(cfg.track_max_age_s);
@@ -102,24 +111,21 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
   long n_truth_steps = 0;
 
   std::vector<Eigen::Vector3d> x, y;
-  std::vector<const ObjectState*> xs;
+  std::vector<TruthRef> xs;
   std::vector<int> y_series;
   std::vector<Eigen::Vector3d> y_vel;
   std::vector<Duration> y_dt;
   for (std::size_t begin = 0; begin < truth_sorted.size();) {
-    const Time t = truth_sorted[begin]->time;
+    const Time t = truth_sorted[begin].state->time;
     std::size_t end = begin;
-    while (end < truth_sorted.size() && truth_sorted[end]->time == t) ++end;
+    while (end < truth_sorted.size() && truth_sorted[end].state->time == t) ++end;
     xs.assign(truth_sorted.begin() + static_cast<std::ptrdiff_t>(begin),
               truth_sorted.begin() + static_cast<std::ptrdiff_t>(end));
-    std::stable_sort(xs.begin(), xs.end(),
-                     [](const ObjectState* a, const ObjectState* b) { return a->id < b->id; });
     begin = end;
     const long step_index = static_cast<long>(ev.steps.size());
 
     // Tracks present at t.
-    while (next_start < by_start.size() &&
-           series[by_start[next_start]].states.front()->time <= t) {
+    while (next_start < by_start.size() && series[by_start[next_start]].states.front()->time <= t) {
       active.push_back(by_start[next_start]);
       series[by_start[next_start]].started = true;
       ++next_start;
@@ -153,7 +159,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     active.swap(still_active);
 
     x.clear();
-    for (const ObjectState* s : xs) x.push_back(geo::geodetic_to_ecef(s->position));
+    for (const TruthRef& r : xs) x.push_back(geo::geodetic_to_ecef(r.state->position));
     const GospaStep g = gospa_step(x, y, cfg.gospa);
 
     StepResult step;
@@ -179,8 +185,8 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
 
     // Errors of assigned pairs, continuity per truth object.
     for (int i = 0; i < static_cast<int>(xs.size()); ++i) {
-      const ObjectState& tr = *xs[i];
-      TruthProgress& pr = progress[truth_index[tr.id]];
+      const ObjectState& tr = *xs[i].state;
+      TruthProgress& pr = progress[xs[i].index];
       if (!pr.seen) {
         pr.seen = true;
         pr.first_seen = t;
@@ -213,7 +219,8 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
         pr.first_assigned = t;
       }
       const Eigen::Vector3d d = y[j] - x[i];
-      const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(tr.position.lat_deg, tr.position.lon_deg);
+      const Eigen::Matrix3d rot =
+          geo::ecef_to_enu_rotation(tr.position.lat_deg, tr.position.lon_deg);
       const Eigen::Vector3d d_enu = rot * d;
       const double h = std::hypot(d_enu.x(), d_enu.y());
       const double vel = (y_vel[j] - tr.velocity_enu_mps).norm();
@@ -244,11 +251,12 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
   // Per-truth figures and totals.
   Summary& s = ev.summary;
   s.steps = static_cast<int>(ev.steps.size());
-  s.truth_objects = static_cast<int>(truth_index.size());
+  s.truth_objects = static_cast<int>(truth_ids.size());
   s.tracks = static_cast<int>(series.size());
   double delay_sum = 0;
   int delay_n = 0;
-  for (const auto& [id, idx] : truth_index) {
+  for (int idx = 0; idx < static_cast<int>(truth_ids.size()); ++idx) {
+    const std::string id(truth_ids[idx]);
     const TruthProgress& pr = progress[idx];
     PerTruth pt;
     pt.id = id;
@@ -267,8 +275,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     ev.per_truth.push_back(pt);
   }
   for (const auto& ts : series)
-    if (ts.present_steps > 0 &&
-        ts.assigned_steps < cfg.false_track_share * ts.present_steps)
+    if (ts.present_steps > 0 && ts.assigned_steps < cfg.false_track_share * ts.present_steps)
       ++s.false_tracks;
   s.assigned_pairs = static_cast<long>(ev.horizontal_errors_m.size());
   const double pairs = static_cast<double>(std::max<long>(s.assigned_pairs, 1));
@@ -288,7 +295,8 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
   s.false_position_share = static_cast<double>(n_false_positions) / positions;
   s.extra_track_share = static_cast<double>(n_extra) / positions;
   s.truth_coverage =
-      n_truth_steps ? static_cast<double>(s.assigned_pairs) / static_cast<double>(n_truth_steps) : 0;
+      n_truth_steps ? static_cast<double>(s.assigned_pairs) / static_cast<double>(n_truth_steps)
+                    : 0;
   s.initiation_delay_s = delay_n ? delay_sum / delay_n : 0;
   return ev;
 }

@@ -26,10 +26,10 @@ namespace skyfuse::eval {
 
 struct EvalConfig {
   GospaConfig gospa;
-  double track_max_age_s = 12;       // a track older than this is not present
-  double within_threshold_m = 400;   // "position within" share threshold (horizontal)
-  double false_position_m = 500;     // a track position farther than this from all truth is false
-  double false_track_share = 0.5;    // a track assigned for less than this share of its life is false
+  double track_max_age_s = 12;      // a track older than this is not present
+  double within_threshold_m = 400;  // "position within" share threshold (horizontal)
+  double false_position_m = 500;    // a track position farther than this from all truth is false
+  double false_track_share = 0.5;  // a track assigned for less than this share of its life is false
 };
 
 struct StepResult {
@@ -59,15 +59,15 @@ struct Summary {
   double rms_3d_m = 0;
   double rms_velocity_mps = 0;
   long assigned_pairs = 0;
-  double share_within_m = 0;         // assigned pairs within within_threshold_m (horizontal)
-  double false_position_share = 0;   // track positions farther than false_position_m from truth
-  double extra_track_share = 0;      // track positions duplicating an already tracked object
-  double truth_coverage = 0;         // truth steps with an assigned track
+  double share_within_m = 0;        // assigned pairs within within_threshold_m (horizontal)
+  double false_position_share = 0;  // track positions farther than false_position_m from truth
+  double extra_track_share = 0;     // track positions duplicating an already tracked object
+  double truth_coverage = 0;        // truth steps with an assigned track
   int identity_swaps = 0;
   int track_breaks = 0;
   int false_tracks = 0;
-  int never_tracked = 0;             // truth objects never assigned
-  double initiation_delay_s = 0;     // mean over tracked truth objects
+  int never_tracked = 0;          // truth objects never assigned
+  double initiation_delay_s = 0;  // mean over tracked truth objects
 };
 
 struct PerTruth {

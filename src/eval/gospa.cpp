@@ -40,8 +40,8 @@ class UnionFind {
 double pow_p(double d, double p) { return p == 2 ? d * d : std::pow(d, p); }
 }  // namespace
 
-GospaStep gospa_step(std::span<const Eigen::Vector3d> truth, std::span<const Eigen::Vector3d> tracks,
-                     const GospaConfig& cfg) {
+GospaStep gospa_step(std::span<const Eigen::Vector3d> truth,
+                     std::span<const Eigen::Vector3d> tracks, const GospaConfig& cfg) {
   const double c = cfg.cutoff_m;
   const double p = cfg.p;
   const double cp = pow_p(c, p);
@@ -51,12 +51,16 @@ GospaStep gospa_step(std::span<const Eigen::Vector3d> truth, std::span<const Eig
   out.truth_to_track.assign(n, -1);
   out.track_to_truth.assign(m, -1);
 
-  // Candidate pairs through a grid of cell 2c: a ball of radius c touches at
-  // most two cells per axis, the ones on the near side of the point.
+  // Candidate pairs through a grid of cell 2c over the larger set, queried
+  // with the smaller: a ball of radius c touches at most two cells per axis,
+  // the ones on the near side of the point.
   const double cell = 2 * c;
-  std::vector<Keyed> grid(m);
-  for (int j = 0; j < m; ++j) {
-    const Eigen::Vector3d& y = tracks[j];
+  const bool grid_on_tracks = m >= n;
+  const std::span<const Eigen::Vector3d> indexed = grid_on_tracks ? tracks : truth;
+  const std::span<const Eigen::Vector3d> queries = grid_on_tracks ? truth : tracks;
+  std::vector<Keyed> grid(indexed.size());
+  for (int j = 0; j < static_cast<int>(indexed.size()); ++j) {
+    const Eigen::Vector3d& y = indexed[j];
     grid[j] = {{static_cast<std::int64_t>(std::floor(y.x() / cell)),
                 static_cast<std::int64_t>(std::floor(y.y() / cell)),
                 static_cast<std::int64_t>(std::floor(y.z() / cell))},
@@ -65,8 +69,8 @@ GospaStep gospa_step(std::span<const Eigen::Vector3d> truth, std::span<const Eig
   std::sort(grid.begin(), grid.end(), [](const Keyed& a, const Keyed& b) {
     return a.cell < b.cell || (a.cell == b.cell && a.index < b.index);
   });
-  for (int i = 0; i < n; ++i) {
-    const Eigen::Vector3d& x = truth[i];
+  for (int i = 0; i < static_cast<int>(queries.size()); ++i) {
+    const Eigen::Vector3d& x = queries[i];
     std::array<std::int64_t, 3> base{}, step{};
     for (int a = 0; a < 3; ++a) {
       const double f = x[a] / cell;
@@ -80,8 +84,13 @@ GospaStep gospa_step(std::span<const Eigen::Vector3d> truth, std::span<const Eig
       auto it = std::lower_bound(grid.begin(), grid.end(), key,
                                  [](const Keyed& k, const Cell& v) { return k.cell < v; });
       for (; it != grid.end() && it->cell == key; ++it) {
-        const double d = (x - tracks[it->index]).norm();
-        if (d < c) out.candidates.push_back({i, it->index, d});
+        const double d = (x - indexed[it->index]).norm();
+        if (d >= c) continue;
+        if (grid_on_tracks) {
+          out.candidates.push_back({i, it->index, d});
+        } else {
+          out.candidates.push_back({it->index, i, d});
+        }
       }
     }
   }
@@ -93,11 +102,17 @@ GospaStep gospa_step(std::span<const Eigen::Vector3d> truth, std::span<const Eig
   // Independent sub-problems: connected components of the candidate graph.
   UnionFind uf(n + m);
   for (const auto& cp_ : out.candidates) uf.unite(cp_.truth, n + cp_.track);
-  std::vector<std::vector<int>> comp_pairs(n + m);
-  for (int k = 0; k < static_cast<int>(out.candidates.size()); ++k)
-    comp_pairs[uf.find(out.candidates[k].truth)].push_back(k);
-  for (const auto& pairs : comp_pairs) {
-    if (pairs.empty()) continue;
+  // Candidate indices grouped by component root (stable: deterministic order).
+  const int n_cand = static_cast<int>(out.candidates.size());
+  std::vector<std::pair<int, int>> by_root(n_cand);
+  for (int k = 0; k < n_cand; ++k) by_root[k] = {uf.find(out.candidates[k].truth), k};
+  std::sort(by_root.begin(), by_root.end());
+  std::vector<int> pairs;
+  for (int b = 0; b < n_cand;) {
+    int e = b;
+    pairs.clear();
+    while (e < n_cand && by_root[e].first == by_root[b].first) pairs.push_back(by_root[e++].second);
+    b = e;
     if (pairs.size() == 1) {
       const auto& pr = out.candidates[pairs[0]];
       out.truth_to_track[pr.truth] = pr.track;
@@ -141,7 +156,8 @@ GospaStep gospa_step(std::span<const Eigen::Vector3d> truth, std::span<const Eig
   out.false_ = cp / 2 * (m - out.n_assigned);
   out.gospa_m = std::pow(out.localisation + out.missed + out.false_, 1 / p);
   const int big = std::max(n, m);
-  out.ospa_m = big == 0 ? 0 : std::pow((out.localisation + cp * (big - out.n_assigned)) / big, 1 / p);
+  out.ospa_m =
+      big == 0 ? 0 : std::pow((out.localisation + cp * (big - out.n_assigned)) / big, 1 / p);
   return out;
 }
 

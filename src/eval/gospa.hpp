@@ -35,18 +35,18 @@ struct CandidatePair {
 };
 
 struct GospaStep {
-  std::vector<int> truth_to_track;  // -1 = missed
-  std::vector<int> track_to_truth;  // -1 = false
+  std::vector<int> truth_to_track;        // -1 = missed
+  std::vector<int> track_to_truth;        // -1 = false
   std::vector<CandidatePair> candidates;  // every pair closer than c
-  double localisation = 0;  // sum of d^p over assigned pairs [m^p]
-  double missed = 0;        // c^p / 2 per missed truth object [m^p]
-  double false_ = 0;        // c^p / 2 per false track [m^p]
+  double localisation = 0;                // sum of d^p over assigned pairs [m^p]
+  double missed = 0;                      // c^p / 2 per missed truth object [m^p]
+  double false_ = 0;                      // c^p / 2 per false track [m^p]
   int n_assigned = 0;
-  double gospa_m = 0;       // (localisation + missed + false)^(1/p)
-  double ospa_m = 0;        // OSPA with the same p and c
+  double gospa_m = 0;  // (localisation + missed + false)^(1/p)
+  double ospa_m = 0;   // OSPA with the same p and c
 };
 
-GospaStep gospa_step(std::span<const Eigen::Vector3d> truth, std::span<const Eigen::Vector3d> tracks,
-                     const GospaConfig& cfg);
+GospaStep gospa_step(std::span<const Eigen::Vector3d> truth,
+                     std::span<const Eigen::Vector3d> tracks, const GospaConfig& cfg);
 
 }  // namespace skyfuse::eval

@@ -16,11 +16,20 @@ std::string escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -65,13 +74,15 @@ std::string map_svg(std::span<const ObjectState> truth, std::span<const ObjectSt
   double step = std::pow(10, std::floor(std::log10(std::max(span, 1e-6))));
   if (span / step < 3) step /= 5;
   for (double lon = std::ceil(b.x0 / step) * step; lon <= b.x1; lon += step)
-    svg += fmt::format("<line x1='{0:.1f}' x2='{0:.1f}' y1='0' y2='{1}' class='grid'/><text x='{2:.1f}' "
-                       "y='{3}' class='tick'>{4:.3f}°</text>",
-                       px(lon), kH, px(lon) + 2, kH - 4, lon);
+    svg += fmt::format(
+        "<line x1='{0:.1f}' x2='{0:.1f}' y1='0' y2='{1}' class='grid'/><text x='{2:.1f}' "
+        "y='{3}' class='tick'>{4:.3f}°</text>",
+        px(lon), kH, px(lon) + 2, kH - 4, lon);
   for (double lat = std::ceil(b.y0 / step) * step; lat <= b.y1; lat += step)
-    svg += fmt::format("<line y1='{0:.1f}' y2='{0:.1f}' x1='0' x2='{1}' class='grid'/><text y='{2:.1f}' "
-                       "x='2' class='tick'>{3:.3f}°</text>",
-                       py(lat), kW, py(lat) - 2, lat);
+    svg += fmt::format(
+        "<line y1='{0:.1f}' y2='{0:.1f}' x1='0' x2='{1}' class='grid'/><text y='{2:.1f}' "
+        "x='2' class='tick'>{3:.3f}°</text>",
+        py(lat), kW, py(lat) - 2, lat);
   auto polylines = [&](std::span<const ObjectState> states, bool is_truth) {
     std::map<std::string, std::vector<const ObjectState*>> by_id;
     for (const auto& s : states) by_id[s.id].push_back(&s);
@@ -81,17 +92,19 @@ std::string map_svg(std::span<const ObjectState> truth, std::span<const ObjectSt
     for (auto& [id, v] : by_id) {
       std::string pts;
       for (std::size_t i = 0; i < v.size(); i += stride)
-        pts += fmt::format("{:.1f},{:.1f} ", px(v[i]->position.lon_deg), py(v[i]->position.lat_deg));
+        pts +=
+            fmt::format("{:.1f},{:.1f} ", px(v[i]->position.lon_deg), py(v[i]->position.lat_deg));
       if (v.size() > 1)
         pts += fmt::format("{:.1f},{:.1f}", px(v.back()->position.lon_deg),
                            py(v.back()->position.lat_deg));
       if (is_truth)
-        svg += fmt::format("<polyline points='{}' class='truth'><title>truth {}</title></polyline>", pts,
-                           escape(id));
+        svg += fmt::format("<polyline points='{}' class='truth'><title>truth {}</title></polyline>",
+                           pts, escape(id));
       else
-        svg += fmt::format("<polyline points='{}' class='track' stroke='{}'><title>track {}</title>"
-                           "</polyline>",
-                           pts, colour(k), escape(id));
+        svg += fmt::format(
+            "<polyline points='{}' class='track' stroke='{}'><title>track {}</title>"
+            "</polyline>",
+            pts, colour(k), escape(id));
       ++k;
     }
   };
@@ -114,12 +127,13 @@ std::string line_chart(const std::vector<double>& t, const std::vector<std::vect
   std::string svg = fmt::format("<svg viewBox='0 0 {} {}' width='{}' height='{}'>", kW, kH, kW, kH);
   for (int i = 0; i <= 4; ++i) {
     const double v = ymax * i / 4;
-    svg += fmt::format("<line x1='{}' x2='{}' y1='{:.1f}' y2='{:.1f}' class='grid'/><text x='2' "
-                       "y='{:.1f}' class='tick'>{:.4g}</text>",
-                       kL, kW - 10, py(v), py(v), py(v) + 4, v);
+    svg += fmt::format(
+        "<line x1='{}' x2='{}' y1='{:.1f}' y2='{:.1f}' class='grid'/><text x='2' "
+        "y='{:.1f}' class='tick'>{:.4g}</text>",
+        kL, kW - 10, py(v), py(v), py(v) + 4, v);
   }
-  svg += fmt::format("<text x='{}' y='{}' class='tick'>time since start [s] (0 … {:.0f})</text>", kL,
-                     kH - 6, t1 - t0);
+  svg += fmt::format("<text x='{}' y='{}' class='tick'>time since start [s] (0 … {:.0f})</text>",
+                     kL, kH - 6, t1 - t0);
   svg += fmt::format("<text x='{}' y='12' class='tick'>{}</text>", kL + 4, escape(y_label));
   const std::size_t stride = std::max<std::size_t>(1, t.size() / 3000);
   for (std::size_t k = 0; k < ys.size(); ++k) {
@@ -150,11 +164,12 @@ std::string histogram(const std::vector<double>& values, const std::string& labe
     svg += fmt::format("<rect x='{:.1f}' y='{:.1f}' width='{:.1f}' height='{:.1f}' class='bar'/>",
                        10 + i * bw, kH - 30 - h, bw - 1, h);
   }
-  svg += fmt::format("<text x='10' y='{}' class='tick'>0</text><text x='{}' y='{}' class='tick' "
-                     "text-anchor='end'>{:.4g} (p99; the last bin holds the rest)</text>",
-                     kH - 14, kW - 10, kH - 14, hi);
-  svg += fmt::format("<text x='10' y='14' class='tick'>{} — n = {}, median {:.4g}</text>", escape(label),
-                     v.size(), v[v.size() / 2]);
+  svg += fmt::format(
+      "<text x='10' y='{}' class='tick'>0</text><text x='{}' y='{}' class='tick' "
+      "text-anchor='end'>{:.4g} (p99; the last bin holds the rest)</text>",
+      kH - 14, kW - 10, kH - 14, hi);
+  svg += fmt::format("<text x='10' y='14' class='tick'>{} — n = {}, median {:.4g}</text>",
+                     escape(label), v.size(), v[v.size() / 2]);
   return svg + "</svg>";
 }
 
@@ -184,7 +199,8 @@ td:first-child,th:first-child{{text-align:left}}
   row("GOSPA mean per step [m]", fmt::format("{:.2f}", s.gospa_mean_m));
   row("GOSPA per object [m]", fmt::format("{:.2f}", s.gospa_per_object_m));
   row("… localisation / missed / false [m]",
-      fmt::format("{:.2f} / {:.2f} / {:.2f}", s.gospa_localisation_m, s.gospa_missed_m, s.gospa_false_m));
+      fmt::format("{:.2f} / {:.2f} / {:.2f}", s.gospa_localisation_m, s.gospa_missed_m,
+                  s.gospa_false_m));
   row("OSPA mean [m]", fmt::format("{:.2f}", s.ospa_mean_m));
   row("RMS horizontal / vertical / 3-D [m]",
       fmt::format("{:.2f} / {:.2f} / {:.2f}", s.rms_horizontal_m, s.rms_vertical_m, s.rms_3d_m));
@@ -221,21 +237,23 @@ td:first-child,th:first-child{{text-align:left}}
           histogram(ev.horizontal_errors_m, "horizontal error [m]") +
           histogram(ev.velocity_errors_mps, "velocity error [m/s]") + "</div>";
 
-  html += "<h2>Per truth object</h2><table><tr><th>truth</th><th>steps</th><th>covered</th>"
-          "<th>tracks</th><th>swaps</th><th>breaks</th><th>initiation delay [s]</th></tr>";
+  html +=
+      "<h2>Per truth object</h2><table><tr><th>truth</th><th>steps</th><th>covered</th>"
+      "<th>tracks</th><th>swaps</th><th>breaks</th><th>initiation delay [s]</th></tr>";
   for (const auto& pt : ev.per_truth) {
-    html += fmt::format("<tr><td>{}</td><td>{}</td><td>{:.1f} %</td><td>{}</td><td>{}</td><td>{}</td>"
-                        "<td>{}</td></tr>",
-                        escape(pt.id), pt.steps,
-                        pt.steps ? 100.0 * pt.assigned_steps / pt.steps : 0.0, pt.distinct_tracks,
-                        pt.swaps, pt.breaks,
-                        pt.initiation_delay_s < 0 ? std::string("never")
-                                                  : fmt::format("{:.1f}", pt.initiation_delay_s));
+    html += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{:.1f} %</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>",
+        escape(pt.id), pt.steps, pt.steps ? 100.0 * pt.assigned_steps / pt.steps : 0.0,
+        pt.distinct_tracks, pt.swaps, pt.breaks,
+        pt.initiation_delay_s < 0 ? std::string("never")
+                                  : fmt::format("{:.1f}", pt.initiation_delay_s));
   }
-  html += "</table><p style='font-size:12px;color:#667'>Definitions: docs/metrics.md. GOSPA with "
-          "alpha = 2, p = " +
-          fmt::format("{:g}, c = {:g} m", ev.config.gospa.p, ev.config.gospa.cutoff_m) +
-          ".</p></body></html>\n";
+  html +=
+      "</table><p style='font-size:12px;color:#667'>Definitions: docs/metrics.md. GOSPA with "
+      "alpha = 2, p = " +
+      fmt::format("{:g}, c = {:g} m", ev.config.gospa.p, ev.config.gospa.cutoff_m) +
+      ".</p></body></html>\n";
   return html;
 }
 

@@ -16,8 +16,7 @@ double wrap_2pi(double a) {
 double wrap_pi(double a) { return std::remainder(a, kTwoPi); }
 }  // namespace
 
-RadarModel::RadarModel(const GeodeticPosition& site, double k_factor)
-    : frame_(site), k_(k_factor) {
+RadarModel::RadarModel(const GeodeticPosition& site, double k_factor) : frame_(site), k_(k_factor) {
   if (!(k_factor > 0.5 && k_factor < 10)) {
     throw ConfigError("radar refraction k-factor must be in (0.5, 10)");
   }
@@ -81,8 +80,7 @@ Result<GeodeticPosition> RadarModel::reverse_with_height(double range_m, double 
     const double b = re + h;
     const double cos_g = (a * a + b * b - range_m * range_m) / (2 * a * b);
     if (!(range_m > 0) || cos_g > 1.0 || cos_g < -1.0) {
-      return Error{ErrorCode::kBadValue, -1,
-                   "slant range inconsistent with the target height"};
+      return Error{ErrorCode::kBadValue, -1, "slant range inconsistent with the target height"};
     }
     const double ground = re * std::acos(cos_g);
     p = frame_.reverse(enu_from_surface(ground, h, azimuth_rad));

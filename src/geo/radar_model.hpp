@@ -62,7 +62,8 @@ class RadarModel {
   // True when the target is above the radar horizon under this refraction model
   // (the ray clears the effective earth) and its apparent elevation is at least
   // `min_elevation_rad` (the antenna's lower limit; default: none).
-  bool visible(const GeodeticPosition& target, double min_elevation_rad = -1.5707963267948966) const;
+  bool visible(const GeodeticPosition& target,
+               double min_elevation_rad = -1.5707963267948966) const;
 
   const GeodeticPosition& site() const { return frame_.origin(); }
   const LocalFrame& frame() const { return frame_; }

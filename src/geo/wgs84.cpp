@@ -31,7 +31,7 @@ Eigen::Matrix3d ecef_to_enu_rotation(double lat_deg, double lon_deg) {
   const double sp = std::sin(lat_deg * kDeg), cp = std::cos(lat_deg * kDeg);
   const double sl = std::sin(lon_deg * kDeg), cl = std::cos(lon_deg * kDeg);
   Eigen::Matrix3d r;
-  r << -sl, cl, 0,            //
+  r << -sl, cl, 0,             //
       -sp * cl, -sp * sl, cp,  //
       cp * cl, cp * sl, sp;
   return r;

@@ -13,12 +13,16 @@ namespace {
 constexpr double kRad = 180.0 / std::numbers::pi;
 constexpr double kFt = 0.3048;
 
+// A JSON string literal; invalid UTF-8 is replaced, never thrown on.
+std::string json_string(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void append_identity(std::string& o, const Identity& id) {
   if (id.icao24) o += fmt::format(",\"icao24\":\"{:06x}\"", *id.icao24);
   if (id.mode3a) o += fmt::format(",\"mode3a\":\"{:04o}\"", *id.mode3a);
-  if (!id.callsign.empty()) o += fmt::format(",\"callsign\":{}", nlohmann::json(id.callsign).dump());
-  if (!id.remote_id.empty())
-    o += fmt::format(",\"remote_id\":{}", nlohmann::json(id.remote_id).dump());
+  if (!id.callsign.empty()) o += fmt::format(",\"callsign\":{}", json_string(id.callsign));
+  if (!id.remote_id.empty()) o += fmt::format(",\"remote_id\":{}", json_string(id.remote_id));
   if (id.emitter_category) o += fmt::format(",\"emitter_category\":{}", *id.emitter_category);
 }
 
@@ -26,7 +30,8 @@ Error field_error(const std::string& what) { return Error{ErrorCode::kBadValue, 
 
 Result<double> number(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
-  if (it == j.end()) return Error{ErrorCode::kMissingField, -1, fmt::format("missing field \"{}\"", key)};
+  if (it == j.end())
+    return Error{ErrorCode::kMissingField, -1, fmt::format("missing field \"{}\"", key)};
   if (!it->is_number()) return field_error(fmt::format("field \"{}\" is not a number", key));
   const double v = it->get<double>();
   if (!std::isfinite(v)) return field_error(fmt::format("field \"{}\" is not finite", key));
@@ -45,7 +50,7 @@ std::string to_json(const ObjectState& s) {
   std::string o = fmt::format(
       "{{\"time\":{},\"id\":{},\"lat_deg\":{:.8f},\"lon_deg\":{:.8f},\"alt_m\":{:.2f},"
       "\"ve_mps\":{:.3f},\"vn_mps\":{:.3f},\"vu_mps\":{:.3f}",
-      format_time(s.time), nlohmann::json(s.id).dump(), s.position.lat_deg, s.position.lon_deg,
+      format_time(s.time), json_string(s.id), s.position.lat_deg, s.position.lon_deg,
       s.position.alt_m, s.velocity_enu_mps.x(), s.velocity_enu_mps.y(), s.velocity_enu_mps.z());
   if (s.status) o += fmt::format(",\"status\":\"{}\"", to_string(*s.status));
   if (s.target_class != TargetClass::kUnknown || s.status)
@@ -57,25 +62,27 @@ std::string to_json(const ObjectState& s) {
 
 std::string to_json(const Report& r, const Sensor& sensor) {
   std::string o = fmt::format("{{\"time\":{},\"sensor\":{},\"kind\":\"{}\",\"sac\":{},\"sic\":{}",
-                              format_time(r.time), nlohmann::json(sensor.name).dump(),
+                              format_time(r.time), json_string(sensor.name),
                               to_string(r.sensor_kind), sensor.sac, sensor.sic);
   if (const auto* p = std::get_if<PolarMeasurement>(&r.measurement)) {
-    o += fmt::format(",\"range_m\":{:.2f},\"azimuth_deg\":{:.5f}", p->range_m, p->azimuth_rad * kRad);
+    o += fmt::format(",\"range_m\":{:.2f},\"azimuth_deg\":{:.5f}", p->range_m,
+                     p->azimuth_rad * kRad);
     if (p->elevation_rad) o += fmt::format(",\"elevation_deg\":{:.5f}", *p->elevation_rad * kRad);
     o += fmt::format(",\"sigma_range_m\":{:.3f},\"sigma_azimuth_deg\":{:.5f}",
                      std::sqrt(p->covariance(0, 0)), std::sqrt(p->covariance(1, 1)) * kRad);
     if (p->elevation_rad)
       o += fmt::format(",\"sigma_elevation_deg\":{:.5f}", std::sqrt(p->covariance(2, 2)) * kRad);
   } else if (const auto* g = std::get_if<GeodeticMeasurement>(&r.measurement)) {
-    o += fmt::format(",\"lat_deg\":{:.8f},\"lon_deg\":{:.8f}", g->position.lat_deg, g->position.lon_deg);
+    o += fmt::format(",\"lat_deg\":{:.8f},\"lon_deg\":{:.8f}", g->position.lat_deg,
+                     g->position.lon_deg);
     if (g->has_height) o += fmt::format(",\"alt_m\":{:.2f}", g->position.alt_m);
     const auto& c = g->covariance_enu;
-    o += fmt::format(",\"cov_enu_m2\":[{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f}]", c(0, 0), c(0, 1),
-                     c(0, 2), c(1, 1), c(1, 2), c(2, 2));
+    o += fmt::format(",\"cov_enu_m2\":[{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f}]", c(0, 0),
+                     c(0, 1), c(0, 2), c(1, 1), c(1, 2), c(2, 2));
   }
   if (r.velocity_enu_mps)
-    o += fmt::format(",\"ve_mps\":{:.3f},\"vn_mps\":{:.3f},\"vu_mps\":{:.3f}", r.velocity_enu_mps->x(),
-                     r.velocity_enu_mps->y(), r.velocity_enu_mps->z());
+    o += fmt::format(",\"ve_mps\":{:.3f},\"vn_mps\":{:.3f},\"vu_mps\":{:.3f}",
+                     r.velocity_enu_mps->x(), r.velocity_enu_mps->y(), r.velocity_enu_mps->z());
   if (r.baro_alt_m) o += fmt::format(",\"baro_alt_ft\":{:.0f}", *r.baro_alt_m / kFt);
   append_identity(o, r.identity);
   if (r.nacp) o += fmt::format(",\"nacp\":{}", *r.nacp);
@@ -91,12 +98,14 @@ Result<ObjectState> parse_state(std::string_view line) {
   } catch (const nlohmann::json::parse_error& e) {
     return Error{ErrorCode::kBadSyntax, static_cast<std::int64_t>(e.byte),
                  fmt::format("not valid JSON near byte {}", e.byte)};
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number beyond double range
+    return Error{ErrorCode::kBadSyntax, -1, fmt::format("not valid JSON ({})", e.what())};
   }
   if (!j.is_object()) return Error{ErrorCode::kBadSyntax, -1, "line is not a JSON object"};
   ObjectState s;
   auto t = number(j, "time");
   if (!t) return t.error();
-  if (std::abs(*t) > 1e11) return field_error("field \"time\" is out of range (Unix seconds)");
+  if (std::abs(*t) > 9e9) return field_error("field \"time\" is out of range (Unix seconds)");
   s.time = Time::from_seconds(*t);
   auto id = j.find("id");
   // A sensor report line has no "id": its 24-bit address or Remote ID serial
@@ -144,10 +153,12 @@ Result<ObjectState> parse_state(std::string_view line) {
     const std::string hex = a->get<std::string>();
     char* end = nullptr;
     const unsigned long v = std::strtoul(hex.c_str(), &end, 16);
-    if (hex.size() != 6 || *end != '\0') return field_error("field \"icao24\" must be 6 hex digits");
+    if (hex.size() != 6 || *end != '\0')
+      return field_error("field \"icao24\" must be 6 hex digits");
     s.identity.icao24 = static_cast<std::uint32_t>(v);
   }
-  if (auto a = j.find("callsign"); a != j.end() && a->is_string()) s.identity.callsign = a->get<std::string>();
+  if (auto a = j.find("callsign"); a != j.end() && a->is_string())
+    s.identity.callsign = a->get<std::string>();
   if (auto a = j.find("remote_id"); a != j.end() && a->is_string())
     s.identity.remote_id = a->get<std::string>();
   return s;

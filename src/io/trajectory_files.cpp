@@ -76,15 +76,18 @@ Result<Time> parse_utc(std::string_view text) {
     std::string t(tail);
     if (!t.empty() && (t.back() == 'Z')) t.pop_back();
     auto sv = to_double(t);
-    if (!sv || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || *sv < 0 || *sv >= 61)
+    if (!sv || y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || *sv < 0 || *sv >= 61)
       return Error{ErrorCode::kBadValue, -1, fmt::format("bad date-time \"{}\"", s)};
     sec = *sv;
-    const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    const std::int64_t days =
+        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     const std::int64_t whole = days * 86400 + h * 3600 + mi * 60;
     return Time{whole * 1000000000LL + static_cast<std::int64_t>(std::llround(sec * 1e9))};
   }
   auto v = to_double(s);
-  if (!v) return Error{ErrorCode::kBadValue, -1, fmt::format("bad time \"{}\"", s)};
+  if (!v || std::abs(*v) > 9e9)
+    return Error{ErrorCode::kBadValue, -1, fmt::format("bad time \"{}\"", s)};
   return Time::from_seconds(*v);
 }
 
@@ -114,7 +117,7 @@ Result<TrajectoryFile> read_state_vectors(const std::string& path) {
       const double trk = j.at("track").get<double>();
       const double vr = j.value("vertical_rate", 0.0);
       if (std::abs(lat) > 90 || std::abs(lon) > 180 || !std::isfinite(alt_ft) || gs < 0 ||
-          gs > 2000) {
+          gs > 2000 || !(std::abs(ts) < 9e12)) {
         add_error(out, path, n, "value out of range");
         continue;
       }
@@ -184,7 +187,8 @@ Result<TrajectoryFile> read_state_vectors(const std::string& path) {
       std::vector<sim::TrajectorySample> sm = kept;
       for (std::size_t i = 1; i + 1 < kept.size(); ++i) {
         const geo::LocalFrame f(kept[i].position);
-        const Eigen::Vector3d e = (f.forward(kept[i - 1].position) + f.forward(kept[i + 1].position)) / 4;
+        const Eigen::Vector3d e =
+            (f.forward(kept[i - 1].position) + f.forward(kept[i + 1].position)) / 4;
         sm[i].position = f.reverse(e);
       }
       kept = std::move(sm);
@@ -220,7 +224,8 @@ Result<TrajectoryFile> read_drone_csv(const std::string& path) {
   if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
   TrajectoryFile out;
   std::string line;
-  if (!std::getline(in, line)) return Error{ErrorCode::kTruncated, 1, fmt::format("{}:1: empty file", path)};
+  if (!std::getline(in, line))
+    return Error{ErrorCode::kTruncated, 1, fmt::format("{}:1: empty file", path)};
   const auto header = split_csv(line);
   int c_time = -1, c_lat = -1, c_lon = -1, c_alt = -1;
   for (int i = 0; i < static_cast<int>(header.size()); ++i) {

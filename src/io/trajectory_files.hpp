@@ -30,8 +30,8 @@ struct TrajectoryFile {
 // Groups rows by icao24 into fixed-wing, ADS-B-equipped trajectories. Rows that
 // merely repeat the previous position (no new fix) are dropped, so the
 // trajectory interpolates between real fixes. A gap over 60 s splits an
-// aircraft into pieces "<icao24>", "<icao24>-2" ... so truth has no holes. Heights: the file's altitude is
-// taken as height above the ellipsoid.
+// aircraft into pieces "<icao24>", "<icao24>-2" ... so truth has no holes. Heights: the file's
+// altitude is taken as height above the ellipsoid.
 Result<TrajectoryFile> read_state_vectors(const std::string& path);
 
 // One drone flight; velocities come from the positions.

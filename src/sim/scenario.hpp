@@ -29,7 +29,7 @@ struct RadarConfig {
   double bias_azimuth_deg = 0;
   double clutter_per_scan = 0;  // Poisson mean of false plots per scan
   double min_range_m = 500;
-  double max_range_m = 200e3;   // instrumented range (SSR) / range for 1 m^2 (PSR)
+  double max_range_m = 200e3;      // instrumented range (SSR) / range for 1 m^2 (PSR)
   double min_elevation_deg = -90;  // antenna lower limit
   double k_factor = 4.0 / 3.0;     // refraction
 };

@@ -117,8 +117,8 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
       if (!rng.bernoulli(rc.pd)) continue;
       PolarMeasurement m;
       m.range_m = z.range_m + rc.bias_range_m + rng.normal(0, rc.sigma_range_m);
-      m.azimuth_rad =
-          wrap_2pi(z.azimuth_rad + (rc.bias_azimuth_deg + rng.normal(0, rc.sigma_azimuth_deg)) * kDeg);
+      m.azimuth_rad = wrap_2pi(z.azimuth_rad +
+                               (rc.bias_azimuth_deg + rng.normal(0, rc.sigma_azimuth_deg)) * kDeg);
       if (three_d) m.elevation_rad = z.elevation_rad + rng.normal(0, rc.sigma_elevation_deg) * kDeg;
       m.covariance = cov;
       Report r;
@@ -145,8 +145,8 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
       const Time t = at_fraction(scan, f);
       if (t > end) continue;
       PolarMeasurement m;
-      m.range_m = std::sqrt(rng.uniform(rc.min_range_m * rc.min_range_m,
-                                        rc.max_range_m * rc.max_range_m));
+      m.range_m =
+          std::sqrt(rng.uniform(rc.min_range_m * rc.min_range_m, rc.max_range_m * rc.max_range_m));
       m.azimuth_rad = wrap_2pi(theta0 + kTwoPi * f);
       if (three_d) m.elevation_rad = rng.uniform(0, 20 * kDeg);
       m.covariance = cov;
@@ -184,7 +184,8 @@ Feed simulate_adsb(const AdsbConfig& ac, SensorId id, const Scenario& sc, std::u
     const Time begin = std::max(target.begin(), sc.start);
     Time t = begin + Duration::from_seconds(rng.uniform(0, ac.max_interval_s));
     const Time stop = std::min(target.end(), end);
-    for (; t <= stop; t = t + Duration::from_seconds(rng.uniform(ac.min_interval_s, ac.max_interval_s))) {
+    for (; t <= stop;
+         t = t + Duration::from_seconds(rng.uniform(ac.min_interval_s, ac.max_interval_s))) {
       const auto s = target.at(t);
       if (!s) continue;
       if (rng.bernoulli(ac.dropout_probability)) continue;
@@ -194,8 +195,8 @@ Feed simulate_adsb(const AdsbConfig& ac, SensorId id, const Scenario& sc, std::u
       m.position = displace(s->position, rng.normal(0, sigma_h), rng.normal(0, sigma_h),
                             rng.normal(0, sigma_v));
       m.has_height = true;
-      m.covariance_enu = Eigen::Vector3d(sigma_h * sigma_h, sigma_h * sigma_h, sigma_v * sigma_v)
-                             .asDiagonal();
+      m.covariance_enu =
+          Eigen::Vector3d(sigma_h * sigma_h, sigma_h * sigma_h, sigma_v * sigma_v).asDiagonal();
       Report r;
       r.time = t;
       r.sensor = id;
@@ -242,12 +243,14 @@ Feed simulate_mlat(const MlatConfig& mc, SensorId id, const Scenario& sc, std::u
   for (const Trajectory& target : sc.targets) {
     if (!has_transponder(target)) continue;
     const Time stop = std::min(target.end(), end);
-    Time t = std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, mc.interval_s));
+    Time t =
+        std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, mc.interval_s));
     for (; t <= stop; t = t + Duration::from_seconds(mc.interval_s)) {
       const auto s = target.at(t);
       if (!s) continue;
       const Eigen::Vector3d p = geo::geodetic_to_ecef(s->position);
-      const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(s->position.lat_deg, s->position.lon_deg);
+      const Eigen::Matrix3d rot =
+          geo::ecef_to_enu_rotation(s->position.lat_deg, s->position.lon_deg);
       std::vector<Eigen::Vector2d> dirs;
       for (std::size_t i = 0; i < rx.size(); ++i) {
         if ((p - rx_ecef[i]).norm() > mc.max_range_m || !rx[i].visible(s->position)) continue;
@@ -309,15 +312,17 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
   for (const Trajectory& target : sc.targets) {
     if (!target.equipage.remote_id) continue;
     const Time stop = std::min(target.end(), end);
-    Time t = std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, rc.interval_s));
+    Time t =
+        std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, rc.interval_s));
     for (; t <= stop; t = t + Duration::from_seconds(rc.interval_s)) {
       const auto s = target.at(t);
       if (!s) continue;
       if ((geo::geodetic_to_ecef(s->position) - site).norm() > rc.max_range_m) continue;
       if (!rng.bernoulli(rc.pd)) continue;
       GeodeticMeasurement m;
-      m.position = displace(s->position, rng.normal(0, rc.sigma_horizontal_m),
-                            rng.normal(0, rc.sigma_horizontal_m), rng.normal(0, rc.sigma_vertical_m));
+      m.position =
+          displace(s->position, rng.normal(0, rc.sigma_horizontal_m),
+                   rng.normal(0, rc.sigma_horizontal_m), rng.normal(0, rc.sigma_vertical_m));
       m.has_height = true;
       m.covariance_enu = Eigen::Vector3d(rc.sigma_horizontal_m * rc.sigma_horizontal_m,
                                          rc.sigma_horizontal_m * rc.sigma_horizontal_m,
@@ -332,7 +337,8 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
                                            s->velocity_enu_mps.y() + rng.normal(0, 0.5),
                                            s->velocity_enu_mps.z() + rng.normal(0, 0.5));
       r.velocity_covariance = Eigen::Vector3d(0.25, 0.25, 0.25).asDiagonal();
-      r.identity.remote_id = target.identity.remote_id.empty() ? target.id : target.identity.remote_id;
+      r.identity.remote_id =
+          target.identity.remote_id.empty() ? target.id : target.identity.remote_id;
       feed.reports.push_back(std::move(r));
     }
   }
@@ -346,35 +352,53 @@ double nacp_epu_m(std::uint8_t nacp) {
   // DO-260B Table 2-70: EPU bounds for NACp 1..11; 0 = unknown (>= 10 NM).
   constexpr double kNm = 1852.0;
   switch (nacp) {
-    case 1: return 10 * kNm;
-    case 2: return 4 * kNm;
-    case 3: return 2 * kNm;
-    case 4: return 1 * kNm;
-    case 5: return 0.5 * kNm;
-    case 6: return 0.3 * kNm;
-    case 7: return 0.1 * kNm;
-    case 8: return 0.05 * kNm;
-    case 9: return 30;
-    case 10: return 10;
-    case 11: return 3;
-    default: return 20 * kNm;
+    case 1:
+      return 10 * kNm;
+    case 2:
+      return 4 * kNm;
+    case 3:
+      return 2 * kNm;
+    case 4:
+      return 1 * kNm;
+    case 5:
+      return 0.5 * kNm;
+    case 6:
+      return 0.3 * kNm;
+    case 7:
+      return 0.1 * kNm;
+    case 8:
+      return 0.05 * kNm;
+    case 9:
+      return 30;
+    case 10:
+      return 10;
+    case 11:
+      return 3;
+    default:
+      return 20 * kNm;
   }
 }
 
 double nacv_bound_mps(std::uint8_t nacv) {
   switch (nacv) {
-    case 1: return 10;
-    case 2: return 3;
-    case 3: return 1;
-    case 4: return 0.3;
-    default: return 15;
+    case 1:
+      return 10;
+    case 2:
+      return 3;
+    case 3:
+      return 1;
+    case 4:
+      return 0.3;
+    default:
+      return 15;
   }
 }
 
 SimOutput simulate(const Scenario& sc, std::uint64_t seed) {
   SimOutput out;
   // Truth on the regular grid.
-  const auto n_steps = static_cast<std::int64_t>(std::floor(sc.duration_s / sc.truth_interval_s + 1e-9));
+  const auto n_steps =
+      static_cast<std::int64_t>(std::floor(sc.duration_s / sc.truth_interval_s + 1e-9));
   std::vector<const Trajectory*> by_id;
   for (const auto& t : sc.targets) by_id.push_back(&t);
   std::sort(by_id.begin(), by_id.end(), [](auto* a, auto* b) { return a->id < b->id; });

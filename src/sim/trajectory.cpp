@@ -12,8 +12,7 @@ namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
 
 // d(lat, lon)/dt in degrees per second for an ENU velocity at a position.
-std::pair<double, double> angular_rates_dps(const GeodeticPosition& p,
-                                            const Eigen::Vector3d& v) {
+std::pair<double, double> angular_rates_dps(const GeodeticPosition& p, const Eigen::Vector3d& v) {
   const auto r = geo::curvature_radii(p.lat_deg);
   const double cos_lat = std::max(std::cos(p.lat_deg * kDeg), 1e-9);
   return {v.y() / (r.meridional_m + p.alt_m) / kDeg,
@@ -82,8 +81,8 @@ FlightState rates(const FlightState& s, const Leg& leg) {
   d.lat_deg = vn / (r.meridional_m + s.alt_m) / kDeg;
   d.lon_deg = ve / ((r.prime_vertical_m + s.alt_m) * cos_lat) / kDeg;
   d.alt_m = s.vrate_mps;
-  d.heading_rad = leg.turn_rate_dps * kDeg +
-                  ve * std::tan(s.lat_deg * kDeg) / (r.prime_vertical_m + s.alt_m);
+  d.heading_rad =
+      leg.turn_rate_dps * kDeg + ve * std::tan(s.lat_deg * kDeg) / (r.prime_vertical_m + s.alt_m);
   double accel = leg.accel_mps2;
   if ((accel > 0 && s.speed_mps >= leg.max_speed_mps) ||
       (accel < 0 && s.speed_mps <= std::max(leg.min_speed_mps, 0.0)))
@@ -94,9 +93,12 @@ FlightState rates(const FlightState& s, const Leg& leg) {
 }
 
 FlightState advance(const FlightState& s, const FlightState& d, double dt) {
-  return {s.lat_deg + d.lat_deg * dt,         s.lon_deg + d.lon_deg * dt,
-          s.alt_m + d.alt_m * dt,             s.heading_rad + d.heading_rad * dt,
-          std::max(0.0, s.speed_mps + d.speed_mps * dt), s.vrate_mps};
+  return {s.lat_deg + d.lat_deg * dt,
+          s.lon_deg + d.lon_deg * dt,
+          s.alt_m + d.alt_m * dt,
+          s.heading_rad + d.heading_rad * dt,
+          std::max(0.0, s.speed_mps + d.speed_mps * dt),
+          s.vrate_mps};
 }
 
 TrajectorySample sample_of(Time t, const FlightState& s) {
@@ -116,8 +118,8 @@ Trajectory fly(const ParametricTarget& target, Time scenario_start, double dt_s)
   traj.identity = target.identity;
   traj.equipage = target.equipage;
   traj.max_gap_s = std::max(30.0, 2 * dt_s);
-  FlightState s{target.start.lat_deg, target.start.lon_deg, target.start.alt_m,
-                target.heading_deg * kDeg, target.speed_mps, 0};
+  FlightState s{target.start.lat_deg,      target.start.lon_deg, target.start.alt_m,
+                target.heading_deg * kDeg, target.speed_mps,     0};
   const Time t0 = scenario_start + Duration::from_seconds(target.start_offset_s);
   std::int64_t step = 0;
   traj.samples.push_back(sample_of(t0, s));

@@ -34,9 +34,9 @@ struct Equipage {
   Transponder transponder = Transponder::kModeS;
   bool adsb = false;
   bool remote_id = false;
-  std::uint8_t nacp = 8;   // ADS-B navigation accuracy category for position
-  std::uint8_t nacv = 2;   // ... for velocity
-  double rcs_m2 = 10.0;    // radar cross-section, scales primary-radar range
+  std::uint8_t nacp = 8;  // ADS-B navigation accuracy category for position
+  std::uint8_t nacv = 2;  // ... for velocity
+  double rcs_m2 = 10.0;   // radar cross-section, scales primary-radar range
 };
 
 struct Trajectory {
@@ -68,8 +68,8 @@ struct ParametricTarget {
   Identity identity;
   Equipage equipage;
   GeodeticPosition start;
-  double heading_deg = 0;  // track over ground, clockwise from true north
-  double speed_mps = 0;    // ground speed
+  double heading_deg = 0;     // track over ground, clockwise from true north
+  double speed_mps = 0;       // ground speed
   double start_offset_s = 0;  // appears this long after the scenario start
   std::vector<Leg> legs;
 };

@@ -48,22 +48,29 @@ TEST(ScenarioLoader, ErrorsNameFileLineAndKey) {
     std::string text;
     std::string says;
   } cases[] = {
-      {std::string(kHead) + "[[sensor]]\nname = \"r\"\nkind = \"radar\"\nlat_deg = 1\nlon_deg = 2\n",
+      {std::string(kHead) +
+           "[[sensor]]\nname = \"r\"\nkind = \"radar\"\nlat_deg = 1\nlon_deg = 2\n",
        ":7:8: [[sensor]] \"r\": 'kind' must be psr"},
-      {std::string(kHead) + "[[sensor]]\nname = \"r\"\nkind = \"psr\"\nlat_deg = 100\nlon_deg = 2\n",
+      {std::string(kHead) +
+           "[[sensor]]\nname = \"r\"\nkind = \"psr\"\nlat_deg = 100\nlon_deg = 2\n",
        ":8:11: [[sensor]] \"r\": 'lat_deg' must be within [-90, 90]"},
       {std::string(kHead) + "[[sensor]]\nname = \"r\"\nkind = \"psr\"\nlon_deg = 2\n",
        "missing required key 'lat_deg'"},
-      {std::string(kHead) + "[[target]]\nid = \"a\"\nlat_deg = 1\nlon_deg = 2\nlegs = [{ duration_s = 5, turnrate = 3 }]\n",
+      {std::string(kHead) + "[[target]]\nid = \"a\"\nlat_deg = 1\nlon_deg = 2\nlegs = [{ "
+                            "duration_s = 5, turnrate = 3 }]\n",
        ":9:27: target \"a\" leg: unknown key 'turnrate'"},
       {std::string(kHead) + "[[target]]\nid = \"a\"\nlat_deg = 1\nlon_deg = 2\n", "needs 'legs"},
-      {std::string(kHead) + "[[traffic]]\nfile = \"nowhere.jsonl\"\n", "nowhere.jsonl: cannot open file"},
-      {std::string(kHead) + "[[sensor]]\nname = \"a b\"\nkind = \"adsb\"\nlat_deg = 1\nlon_deg = 2\n",
+      {std::string(kHead) + "[[traffic]]\nfile = \"nowhere.jsonl\"\n",
+       "nowhere.jsonl: cannot open file"},
+      {std::string(kHead) +
+           "[[sensor]]\nname = \"a b\"\nkind = \"adsb\"\nlat_deg = 1\nlon_deg = 2\n",
        "'name' may hold only"},
-      {std::string(kHead) + "[[sensor]]\nname = \"m\"\nkind = \"mlat\"\nreceivers = [{lat_deg = 1, lon_deg = 2}]\n",
+      {std::string(kHead) +
+           "[[sensor]]\nname = \"m\"\nkind = \"mlat\"\nreceivers = [{lat_deg = 1, lon_deg = 2}]\n",
        "needs at least 3 receivers"},
       {std::string(kHead) + "[[sensors]]\nname = \"r\"\n", ":5:3: unknown section 'sensors'"},
-      {"[scenario]\nstart = \"last tuesday\"\nduration_s = 5\n", ":2:9: [scenario]: 'start' must be a UTC date-time"},
+      {"[scenario]\nstart = \"last tuesday\"\nduration_s = 5\n",
+       ":2:9: [scenario]: 'start' must be a UTC date-time"},
       {"[scenario\n", ":1:"},
       {"duration_s = 1\n", "missing [scenario] table"},
   };

@@ -45,7 +45,8 @@ TEST(Assignment, MatchesBruteForceOnRandomRectangularMatrices) {
   std::uniform_real_distribution<double> u(0, 100);
   for (int trial = 0; trial < 3000; ++trial) {
     Eigen::MatrixXd c(dim(rng), dim(rng));
-    for (int i = 0; i < c.size(); ++i) c.data()[i] = trial % 3 == 0 ? std::floor(u(rng) / 20) : u(rng);
+    for (int i = 0; i < c.size(); ++i)
+      c.data()[i] = trial % 3 == 0 ? std::floor(u(rng) / 20) : u(rng);
     const std::vector<int> a = solve_assignment(c);
     ASSERT_EQ(a.size(), static_cast<std::size_t>(c.rows()));
     std::vector<int> used;

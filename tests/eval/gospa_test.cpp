@@ -11,13 +11,14 @@ namespace {
 
 // GOSPA straight from its definition (alpha = 2): the minimum over all partial
 // assignments g of sum_g d^p + c^p / 2 (|X| + |Y| - 2 |g|), by enumeration.
-double brute_gospa(const std::vector<Eigen::Vector3d>& x, const std::vector<Eigen::Vector3d>& y, double c,
-                   double p) {
+double brute_gospa(const std::vector<Eigen::Vector3d>& x, const std::vector<Eigen::Vector3d>& y,
+                   double c, double p) {
   double best = INFINITY;
   std::vector<char> used(y.size(), 0);
   std::function<void(std::size_t, double, int)> rec = [&](std::size_t i, double acc, int pairs) {
     if (i == x.size()) {
-      best = std::min(best, acc + std::pow(c, p) / 2 * (static_cast<double>(x.size() + y.size()) - 2.0 * pairs));
+      best = std::min(best, acc + std::pow(c, p) / 2 *
+                                      (static_cast<double>(x.size() + y.size()) - 2.0 * pairs));
       return;
     }
     rec(i + 1, acc, pairs);  // x_i unassigned

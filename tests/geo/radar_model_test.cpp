@@ -44,7 +44,8 @@ TEST(RadarModel, RefractionRaisesApparentElevationBySOver8R) {
   for (double s : {50e3, 100e3, 200e3}) {
     const double up = s * s / (2 * r) + 0.002 * s;  // a target about 0.1 deg above the horizon
     const GeodeticPosition target = f.reverse({0, s, up});
-    const double de = refracted.forward(target).elevation_rad - geometric.forward(target).elevation_rad;
+    const double de =
+        refracted.forward(target).elevation_rad - geometric.forward(target).elevation_rad;
     EXPECT_NEAR(de, s / (8 * r), 0.03 * s / (8 * r)) << s;
   }
 }
@@ -79,7 +80,8 @@ TEST(RadarModel, HorizonFollowsTheFourThirdsEarthRule) {
     // Place targets due north at ground distance 0.98 d and 1.02 d, height ht.
     for (double factor : {0.98, 1.02}) {
       const double gamma = factor * d / r;
-      const Eigen::Vector3d enu{0, (r + ht) * std::sin(gamma), (r + ht) * std::cos(gamma) - r - 100.0};
+      const Eigen::Vector3d enu{0, (r + ht) * std::sin(gamma),
+                                (r + ht) * std::cos(gamma) - r - 100.0};
       const GeodeticPosition target = radar.frame().reverse(enu);
       EXPECT_EQ(radar.visible(target), factor < 1) << "h_t " << ht << " factor " << factor;
     }
@@ -89,20 +91,23 @@ TEST(RadarModel, HorizonFollowsTheFourThirdsEarthRule) {
   const RadarModel flat(site, 1.0);
   const double d43 = std::sqrt(2 * k * r * 100.0);
   const double gamma = 0.98 * d43 / r;
-  EXPECT_FALSE(flat.visible(flat.frame().reverse({0, r * std::sin(gamma), r * std::cos(gamma) - r - 100})));
+  EXPECT_FALSE(
+      flat.visible(flat.frame().reverse({0, r * std::sin(gamma), r * std::cos(gamma) - r - 100})));
 }
 
 TEST(RadarModel, ReverseRoundTripsWithinAMillimetre) {
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> uaz(0, 2 * std::numbers::pi), ud(1e3, 300e3), uh(0, 15000);
-  for (const GeodeticPosition site : {kSite, GeodeticPosition{-33.9, 151.2, 20}, GeodeticPosition{69.5, 179.9, 300}}) {
+  for (const GeodeticPosition site :
+       {kSite, GeodeticPosition{-33.9, 151.2, 20}, GeodeticPosition{69.5, 179.9, 300}}) {
     const RadarModel radar(site);
     for (int i = 0; i < 2000; ++i) {
       const double az = uaz(rng), d = ud(rng);
       GeodeticPosition target = radar.frame().reverse({d * std::sin(az), d * std::cos(az), 0});
       target.alt_m = uh(rng);
       const Polar z = radar.forward(target);
-      const GeodeticPosition a = radar.reverse_with_elevation(z.range_m, z.azimuth_rad, z.elevation_rad);
+      const GeodeticPosition a =
+          radar.reverse_with_elevation(z.range_m, z.azimuth_rad, z.elevation_rad);
       ASSERT_LT(distance_m(a, target), 1e-3) << i;
       const auto b = radar.reverse_with_height(z.range_m, z.azimuth_rad, target.alt_m);
       ASSERT_TRUE(b);
@@ -127,8 +132,8 @@ TEST(RadarModel, JacobianMatchesGeometryAtShortRange) {
   const Eigen::Vector3d drange = enu / rho;
   const Eigen::Vector3d daz{enu.y() / rh2, -enu.x() / rh2, 0};
   const double rh = std::sqrt(rh2);
-  const Eigen::Vector3d del{-enu.x() * enu.z() / (rho * rho * rh), -enu.y() * enu.z() / (rho * rho * rh),
-                            rh / (rho * rho)};
+  const Eigen::Vector3d del{-enu.x() * enu.z() / (rho * rho * rh),
+                            -enu.y() * enu.z() / (rho * rho * rh), rh / (rho * rho)};
   EXPECT_LT((j_enu.row(0).transpose() - drange).norm(), 1e-7);
   EXPECT_LT((j_enu.row(1).transpose() - daz).norm(), 1e-9);
   EXPECT_LT((j_enu.row(2).transpose() - del).norm(), 1e-9);

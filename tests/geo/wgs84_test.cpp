@@ -12,7 +12,9 @@
 namespace skyfuse::geo {
 namespace {
 
-std::string data(const char* name) { return std::string(SKYFUSE_SOURCE_DIR) + "/tests/data/geo/" + name; }
+std::string data(const char* name) {
+  return std::string(SKYFUSE_SOURCE_DIR) + "/tests/data/geo/" + name;
+}
 
 double lon_diff(double a, double b) { return std::abs(std::remainder(a - b, 360.0)); }
 
@@ -31,7 +33,8 @@ TEST(Wgs84, MatchesCartConvertTable) {
     EXPECT_NEAR(back.alt_m, h, 1e-3);
     if (std::abs(lat) < 90) {
       // The table holds ECEF to 1 um, so near the poles compare lon on the ground.
-      EXPECT_LT(lon_diff(back.lon_deg, lon) * std::cos(lat * M_PI / 180), 1e-9) << lat << " " << lon;
+      EXPECT_LT(lon_diff(back.lon_deg, lon) * std::cos(lat * M_PI / 180), 1e-9)
+          << lat << " " << lon;
     }
     ++n;
   }
@@ -118,14 +121,15 @@ TEST(Wgs84, JacobianMatchesFiniteDifferences) {
     const Eigen::Matrix3d j = geodetic_to_ecef_jacobian(p);
     const double h_rad = 1e-7, h_m = 1e-2;
     const double deg = 180 / M_PI;
-    const Eigen::Vector3d dlat =
-        (geodetic_to_ecef({p.lat_deg + h_rad * deg, p.lon_deg, p.alt_m}) -
-         geodetic_to_ecef({p.lat_deg - h_rad * deg, p.lon_deg, p.alt_m})) / (2 * h_rad);
-    const Eigen::Vector3d dlon =
-        (geodetic_to_ecef({p.lat_deg, p.lon_deg + h_rad * deg, p.alt_m}) -
-         geodetic_to_ecef({p.lat_deg, p.lon_deg - h_rad * deg, p.alt_m})) / (2 * h_rad);
+    const Eigen::Vector3d dlat = (geodetic_to_ecef({p.lat_deg + h_rad * deg, p.lon_deg, p.alt_m}) -
+                                  geodetic_to_ecef({p.lat_deg - h_rad * deg, p.lon_deg, p.alt_m})) /
+                                 (2 * h_rad);
+    const Eigen::Vector3d dlon = (geodetic_to_ecef({p.lat_deg, p.lon_deg + h_rad * deg, p.alt_m}) -
+                                  geodetic_to_ecef({p.lat_deg, p.lon_deg - h_rad * deg, p.alt_m})) /
+                                 (2 * h_rad);
     const Eigen::Vector3d dh = (geodetic_to_ecef({p.lat_deg, p.lon_deg, p.alt_m + h_m}) -
-                                geodetic_to_ecef({p.lat_deg, p.lon_deg, p.alt_m - h_m})) / (2 * h_m);
+                                geodetic_to_ecef({p.lat_deg, p.lon_deg, p.alt_m - h_m})) /
+                               (2 * h_m);
     EXPECT_LT((j.col(0) - dlat).norm() / dlat.norm(), 1e-6);
     EXPECT_LT((j.col(1) - dlon).norm() / dlon.norm(), 1e-6);
     EXPECT_LT((j.col(2) - dh).norm(), 1e-6);
@@ -134,7 +138,8 @@ TEST(Wgs84, JacobianMatchesFiniteDifferences) {
 
 // Live oracle: GeographicLib's CartConvert on random points, when installed.
 TEST(Wgs84, MatchesLiveCartConvert) {
-  if (std::system("command -v CartConvert > /dev/null 2>&1") != 0) GTEST_SKIP() << "CartConvert not installed";
+  if (std::system("command -v CartConvert > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "CartConvert not installed";
   const std::string in_path = std::string(SKYFUSE_BINARY_DIR) + "/cartconvert_in.txt";
   const std::string out_path = std::string(SKYFUSE_BINARY_DIR) + "/cartconvert_out.txt";
   std::mt19937_64 rng(11);

@@ -48,12 +48,16 @@ TEST(Jsonl, BadLinesNameTheProblem) {
       {"[1,2,3]", "not a JSON object"},
       {"{\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3}", "missing field \"time\""},
       {"{\"time\":1,\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3}", "missing field \"id\""},
-      {"{\"time\":1,\"id\":\"a\",\"lat_deg\":\"x\",\"lon_deg\":2,\"alt_m\":3}", "\"lat_deg\" is not a number"},
+      {"{\"time\":1,\"id\":\"a\",\"lat_deg\":\"x\",\"lon_deg\":2,\"alt_m\":3}",
+       "\"lat_deg\" is not a number"},
       {"{\"time\":1,\"id\":\"a\",\"lat_deg\":91,\"lon_deg\":2,\"alt_m\":3}", "lat_deg\" outside"},
       {"{\"time\":1,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2}", "missing field \"alt_m\""},
-      {"{\"time\":1,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3,\"status\":\"alive\"}", "unknown \"status\""},
-      {"{\"time\":1,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3,\"icao24\":\"xyz\"}", "icao24"},
-      {"{\"time\":1e300,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3}", "time\" is out of range"},
+      {"{\"time\":1,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3,\"status\":\"alive\"}",
+       "unknown \"status\""},
+      {"{\"time\":1,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3,\"icao24\":\"xyz\"}",
+       "icao24"},
+      {"{\"time\":1e300,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3}",
+       "time\" is out of range"},
   };
   for (const auto& c : cases) {
     auto r = parse_state(c.line);

@@ -45,11 +45,15 @@ TEST(StateVectors, BadRowsAreCountedWithLine) {
   const std::string path = std::string(SKYFUSE_BINARY_DIR) + "/sv_test.jsonl";
   {
     std::ofstream o(path);
-    o << R"({"timestamp":1000,"icao24":"abc123","latitude":47,"longitude":8,"altitude":1000,"groundspeed":200,"track":90,"vertical_rate":0})" "\n"
+    o << R"({"timestamp":1000,"icao24":"abc123","latitude":47,"longitude":8,"altitude":1000,"groundspeed":200,"track":90,"vertical_rate":0})"
+         "\n"
       << "not json\n"
-      << R"({"timestamp":11000,"icao24":"abc123","latitude":47,"longitude":8.013,"altitude":1000,"groundspeed":200,"track":90})" "\n"
-      << R"({"timestamp":21000,"icao24":"abc123","latitude":95,"longitude":8.06,"altitude":1000,"groundspeed":200,"track":90})" "\n"
-      << R"({"timestamp":31000,"icao24":"abc123","longitude":8.09})" "\n";
+      << R"({"timestamp":11000,"icao24":"abc123","latitude":47,"longitude":8.013,"altitude":1000,"groundspeed":200,"track":90})"
+         "\n"
+      << R"({"timestamp":21000,"icao24":"abc123","latitude":95,"longitude":8.06,"altitude":1000,"groundspeed":200,"track":90})"
+         "\n"
+      << R"({"timestamp":31000,"icao24":"abc123","longitude":8.09})"
+         "\n";
   }
   auto f = read_state_vectors(path);
   ASSERT_TRUE(f);

@@ -53,8 +53,11 @@ Scenario small_scenario() {
   sc.radars = {psr, ms, dr};
   sc.adsb.push_back({.name = "adsb", .site = {47.45, 8.55, 500}});
   sc.mlat.push_back({.name = "mlat",
-                     .receivers = {{47.45, 8.55, 450}, {47.65, 8.35, 500}, {47.25, 8.35, 500},
-                                   {47.30, 8.85, 500}, {47.62, 8.88, 500}}});
+                     .receivers = {{47.45, 8.55, 450},
+                                   {47.65, 8.35, 500},
+                                   {47.25, 8.35, 500},
+                                   {47.30, 8.85, 500},
+                                   {47.62, 8.88, 500}}});
   sc.remote_id.push_back({.name = "rid", .site = {47.45, 8.55, 450}});
   return sc;
 }
@@ -79,7 +82,8 @@ TEST(Simulator, SameSeedSameBytesOtherSeedOtherNoise) {
   for (const auto& f : o.feeds) EXPECT_GT(f.reports.size(), 0u) << f.sensor.name;
   const SimOutput o2 = simulate(sc, 6);
   ASSERT_EQ(o.truth.size(), o2.truth.size());
-  for (std::size_t i = 0; i < o.truth.size(); ++i) EXPECT_EQ(io::to_json(o.truth[i]), io::to_json(o2.truth[i]));
+  for (std::size_t i = 0; i < o.truth.size(); ++i)
+    EXPECT_EQ(io::to_json(o.truth[i]), io::to_json(o2.truth[i]));
 }
 
 TEST(Simulator, TruthIsOnTheGridOrderedByTimeThenId) {
@@ -125,7 +129,8 @@ TEST(Simulator, RadarNoiseAndBiasHaveTheConfiguredStatistics) {
     sa += da;
     sa2 += da * da;
     // Beam timing: the plot is taken when the antenna points at the target.
-    const double beam = std::fmod(2 * std::numbers::pi * (r.time - kStart).seconds() / 4.0, 2 * std::numbers::pi);
+    const double beam =
+        std::fmod(2 * std::numbers::pi * (r.time - kStart).seconds() / 4.0, 2 * std::numbers::pi);
     EXPECT_NEAR(std::remainder(beam - z.azimuth_rad, 2 * std::numbers::pi), 0, 1e-6);
     // Mode S: 25 ft altitude, identity.
     ASSERT_TRUE(r.baro_alt_m);
@@ -142,7 +147,8 @@ TEST(Simulator, RadarNoiseAndBiasHaveTheConfiguredStatistics) {
 TEST(Simulator, ClutterIsPoissonPerScanAndDetectionFollowsPd) {
   Scenario sc = small_scenario();
   sc.duration_s = 4000;
-  sc.targets = {straight("t", {47.5, 8.5, 9000}, 0, 1, 4000, false)};  // hovering-ish, always in view
+  sc.targets = {
+      straight("t", {47.5, 8.5, 9000}, 0, 1, 4000, false)};  // hovering-ish, always in view
   RadarConfig rc{.name = "r", .kind = SensorKind::kPsr, .site = {47.45, 8.56, 450}};
   rc.pd = 0.8;
   rc.clutter_per_scan = 7;
@@ -158,7 +164,8 @@ TEST(Simulator, ClutterIsPoissonPerScanAndDetectionFollowsPd) {
     const auto truth = sc.targets[0].at(r.time);
     const auto z = model.forward(truth->position);
     const auto& m = std::get<PolarMeasurement>(r.measurement);
-    if (std::abs(m.range_m - z.range_m) < 300 && std::abs(m.azimuth_rad - z.azimuth_rad) < 0.02) ++target_plots;
+    if (std::abs(m.range_m - z.range_m) < 300 && std::abs(m.azimuth_rad - z.azimuth_rad) < 0.02)
+      ++target_plots;
   }
   const double scans = 1000;
   EXPECT_NEAR(target_plots / scans, 0.8, 0.04);
@@ -224,7 +231,8 @@ TEST(Simulator, AdsbIntervalsAndNacpConsistentNoise) {
     }
     const auto truth = t.at(reports[i].time);
     const geo::LocalFrame f(truth->position);
-    const Eigen::Vector3d d = f.forward(std::get<GeodeticMeasurement>(reports[i].measurement).position);
+    const Eigen::Vector3d d =
+        f.forward(std::get<GeodeticMeasurement>(reports[i].measurement).position);
     se2 += d.x() * d.x();
     sn2 += d.y() * d.y();
     EXPECT_EQ(reports[i].nacp, 9);

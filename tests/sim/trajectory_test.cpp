@@ -1,8 +1,8 @@
 #include "sim/trajectory.hpp"
 
-#include <GeographicLib/Geodesic.hpp>
 #include <gtest/gtest.h>
 
+#include <GeographicLib/Geodesic.hpp>
 #include <cmath>
 
 #include "geo/wgs84.hpp"
@@ -26,9 +26,11 @@ TEST(Fly, StraightFlightFollowsTheGeodesic) {
   GeographicLib::Geodesic::WGS84().Direct(47.0, 8.0, 45.0, 150000.0, lat2, lon2, azi2);
   const auto end = t.samples.back();
   EXPECT_EQ(end.time, kStart + Duration::from_seconds(600));
-  const double miss = (geo::geodetic_to_ecef(end.position) - geo::geodetic_to_ecef({lat2, lon2, 0})).norm();
+  const double miss =
+      (geo::geodetic_to_ecef(end.position) - geo::geodetic_to_ecef({lat2, lon2, 0})).norm();
   EXPECT_LT(miss, 1.0);
-  const double heading = std::atan2(end.velocity_enu_mps.x(), end.velocity_enu_mps.y()) * 180 / M_PI;
+  const double heading =
+      std::atan2(end.velocity_enu_mps.x(), end.velocity_enu_mps.y()) * 180 / M_PI;
   EXPECT_NEAR(heading, azi2, 1e-3);
   EXPECT_NEAR(end.velocity_enu_mps.norm(), 250, 1e-9);
 }
@@ -79,7 +81,9 @@ TEST(Trajectory, InterpolatesThroughSamplesAndRefusesGaps) {
   for (std::size_t i = 0; i < t.samples.size(); ++i) {
     const auto s = t.at(t.samples[i].time);
     ASSERT_TRUE(s);
-    EXPECT_LT((geo::geodetic_to_ecef(s->position) - geo::geodetic_to_ecef(t.samples[i].position)).norm(), 1e-6);
+    EXPECT_LT(
+        (geo::geodetic_to_ecef(s->position) - geo::geodetic_to_ecef(t.samples[i].position)).norm(),
+        1e-6);
   }
   const auto mid = t.at(kStart + Duration::from_seconds(10.5));
   ASSERT_TRUE(mid);
