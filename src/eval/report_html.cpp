@@ -72,7 +72,11 @@ std::string map_svg(std::span<const ObjectState> truth, std::span<const ObjectSt
   // Graticule at a round step.
   const double span = std::max(b.x1 - b.x0, b.y1 - b.y0);
   double step = std::pow(10, std::floor(std::log10(std::max(span, 1e-6))));
-  if (span / step < 3) step /= 5;
+  if (span / step < 3) {
+    step /= 5;
+  } else if (span / step < 6) {
+    step /= 2;
+  }
   for (double lon = std::ceil(b.x0 / step) * step; lon <= b.x1; lon += step)
     svg += fmt::format(
         "<line x1='{0:.1f}' x2='{0:.1f}' y1='0' y2='{1}' class='grid'/><text x='{2:.1f}' "
@@ -142,8 +146,8 @@ std::string line_chart(const std::vector<double>& t, const std::vector<std::vect
       pts += fmt::format("{:.1f},{:.1f} ", px(t[i]), py(ys[k][i]));
     svg += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='1.5'/>", pts,
                        colour(k * 2 + 1));
-    svg += fmt::format("<text x='{}' y='{}' fill='{}' class='tick'>{}</text>", kW - 200,
-                       24 + 14 * k, colour(k * 2 + 1), escape(names[k]));
+    svg += fmt::format("<text x='{}' y='{}' class='tick' style='fill:{};font-weight:600'>{}</text>",
+                       kW - 200, 24 + 14 * k, colour(k * 2 + 1), escape(names[k]));
   }
   return svg + "</svg>";
 }
