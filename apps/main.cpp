@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("\nRun `skyfuse VERB --help` for a verb's options. Docs: README.md, docs/.");
   std::map<std::string, skyfuse::apps::Runner> verbs;
+  verbs["decode"] = skyfuse::apps::add_decode_command(app);
   verbs["sim"] = skyfuse::apps::add_sim_command(app);
   verbs["eval"] = skyfuse::apps::add_eval_command(app);
   try {

@@ -1,0 +1,230 @@
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <regex>
+
+#include "apps/commands.hpp"
+#include "core/error.hpp"
+#include "decode/modes/commb.hpp"
+#include "decode/modes/decoder.hpp"
+#include "io/jsonl.hpp"
+
+namespace skyfuse::apps {
+
+namespace {
+
+namespace modes = decode::modes;
+
+struct DecodeCliOptions {
+  std::string format = "beast";
+  std::string file;
+  bool stats = false;
+  bool all = false;
+  std::vector<double> receiver;
+  double start_unix = NAN;
+  int max_corrected_bits = 1;
+};
+
+std::string octal4(std::uint16_t v) { return fmt::format("{:04o}", v); }
+
+std::string json_line(const modes::Decoded& d) {
+  const modes::Message& m = d.msg;
+  std::string o = fmt::format("{{\"time\":{},\"icao24\":\"{:06x}\",\"df\":{}",
+                              io::format_time(d.time), m.icao, m.df);
+  if (m.df == 17 || m.df == 18) o += fmt::format(",\"tc\":{}", m.tc);
+  o += fmt::format(",\"raw\":\"{}\"", modes::to_hex(m.bytes.data(), m.n_bytes));
+  if (m.corrected_bits) o += fmt::format(",\"corrected_bits\":{}", m.corrected_bits);
+  if (!m.crc_ok && !d.address_known) o += ",\"crc\":\"bad\"";
+  if (!m.callsign.empty()) o += fmt::format(",\"callsign\":\"{}\"", m.callsign);
+  if (m.category) o += fmt::format(",\"category\":{}", m.category);
+  if (m.altitude_ft) o += fmt::format(",\"alt_baro_ft\":{}", *m.altitude_ft);
+  if (m.gnss_altitude_ft) o += fmt::format(",\"alt_geo_ft\":{}", *m.gnss_altitude_ft);
+  if (m.cpr)
+    o += fmt::format(",\"cpr_odd\":{},\"cpr_lat\":{},\"cpr_lon\":{}", m.cpr->odd ? 1 : 0,
+                     m.cpr->lat, m.cpr->lon);
+  if (d.position)
+    o += fmt::format(",\"lat_deg\":{:.6f},\"lon_deg\":{:.6f}", d.position->lat_deg,
+                     d.position->lon_deg);
+  if (d.position_rejected) o += ",\"position_rejected\":true";
+  if (m.on_ground) o += ",\"on_ground\":true";
+  if (m.velocity) {
+    const auto& v = *m.velocity;
+    if (v.gs_kt) o += fmt::format(",\"gs_kt\":{:.1f}", *v.gs_kt);
+    if (v.track_deg) o += fmt::format(",\"track_deg\":{:.2f}", *v.track_deg);
+    if (v.airspeed_kt)
+      o += fmt::format(",\"{}\":{:.0f}", v.airspeed_is_tas ? "tas_kt" : "ias_kt", *v.airspeed_kt);
+    if (v.heading_deg) o += fmt::format(",\"heading_deg\":{:.2f}", *v.heading_deg);
+    if (v.vrate_fpm)
+      o += fmt::format(",\"vrate_fpm\":{},\"vrate_source\":\"{}\"", *v.vrate_fpm,
+                       v.vrate_from_gnss ? "gnss" : "baro");
+    if (v.geo_minus_baro_ft) o += fmt::format(",\"geo_minus_baro_ft\":{}", *v.geo_minus_baro_ft);
+    if (m.tc == 19) o += fmt::format(",\"nacv\":{}", v.nacv);
+  }
+  if (m.squawk) o += fmt::format(",\"squawk\":\"{}\"", octal4(*m.squawk));
+  if (m.emergency) o += fmt::format(",\"emergency\":{}", *m.emergency);
+  if (m.nic) o += fmt::format(",\"nic\":{}", *m.nic);
+  if (m.opstatus)
+    o += fmt::format(",\"version\":{},\"nacp\":{},\"sil\":{}", m.opstatus->version,
+                     m.opstatus->nacp, m.opstatus->sil);
+  if (m.target_state) {
+    const auto& t = *m.target_state;
+    if (t.selected_altitude_ft)
+      o += fmt::format(",\"selected_altitude_ft\":{}", *t.selected_altitude_ft);
+    if (t.baro_setting_hpa) o += fmt::format(",\"baro_setting_hpa\":{:.1f}", *t.baro_setting_hpa);
+    if (t.selected_heading_deg)
+      o += fmt::format(",\"selected_heading_deg\":{:.2f}", *t.selected_heading_deg);
+    o += fmt::format(",\"nacp\":{}", t.nacp);
+  }
+  if (m.commb) {
+    const auto& c = *m.commb;
+    if (c.bds.empty()) {
+      std::string cands;
+      for (const auto& s : modes::commb_candidates(m.bytes.data()))
+        cands += (cands.empty() ? "\"" : ",\"") + s + "\"";
+      o += ",\"bds_candidates\":[" + cands + "]";
+    } else {
+      o += fmt::format(",\"bds\":\"{}\"", c.bds);
+    }
+    if (!c.callsign.empty()) o += fmt::format(",\"callsign\":\"{}\"", c.callsign);
+    if (c.selected_altitude_mcp_ft)
+      o += fmt::format(",\"selected_altitude_mcp_ft\":{}", *c.selected_altitude_mcp_ft);
+    if (c.selected_altitude_fms_ft)
+      o += fmt::format(",\"selected_altitude_fms_ft\":{}", *c.selected_altitude_fms_ft);
+    if (c.baro_setting_hpa) o += fmt::format(",\"baro_setting_hpa\":{:.1f}", *c.baro_setting_hpa);
+    if (c.roll_deg) o += fmt::format(",\"roll_deg\":{:.3f}", *c.roll_deg);
+    if (c.true_track_deg) o += fmt::format(",\"true_track_deg\":{:.3f}", *c.true_track_deg);
+    if (c.groundspeed_kt) o += fmt::format(",\"gs_kt\":{}", *c.groundspeed_kt);
+    if (c.track_rate_dps) o += fmt::format(",\"track_rate_dps\":{:.3f}", *c.track_rate_dps);
+    if (c.true_airspeed_kt) o += fmt::format(",\"tas_kt\":{}", *c.true_airspeed_kt);
+    if (c.magnetic_heading_deg)
+      o += fmt::format(",\"heading_deg\":{:.3f}", *c.magnetic_heading_deg);
+    if (c.indicated_airspeed_kt) o += fmt::format(",\"ias_kt\":{}", *c.indicated_airspeed_kt);
+    if (c.mach) o += fmt::format(",\"mach\":{:.3f}", *c.mach);
+    if (c.baro_vrate_fpm) o += fmt::format(",\"vrate_fpm\":{}", *c.baro_vrate_fpm);
+    if (c.inertial_vrate_fpm) o += fmt::format(",\"inertial_vrate_fpm\":{}", *c.inertial_vrate_fpm);
+  }
+  o += '}';
+  return o;
+}
+
+double start_from_name(const std::string& file) {
+  static const std::regex kUnix("utc--([0-9]{9,10}(\\.[0-9]+)?)");
+  std::smatch mm;
+  if (std::regex_search(file, mm, kUnix)) return std::stod(mm[1].str());
+  return 0;
+}
+
+int run_decode(const DecodeCliOptions& o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open file", o.file));
+  modes::DecoderConfig cfg;
+  cfg.max_corrected_bits = o.max_corrected_bits;
+  if (o.receiver.size() == 2) cfg.receiver = GeodeticPosition{o.receiver[0], o.receiver[1], 0};
+  modes::Decoder dec(cfg);
+  const double t0 = std::isnan(o.start_unix) ? start_from_name(o.file) : o.start_unix;
+  bool have_first = false;
+  std::uint64_t first_counter = 0;
+  std::string out;
+  out.reserve(1 << 20);
+  auto emit = [&](const modes::RawFrame& f) {
+    Time t;
+    if (f.has_unix_time) {
+      t = Time::from_seconds(f.unix_time_s);
+    } else if (f.has_counter) {
+      if (!have_first) {
+        have_first = true;
+        first_counter = f.counter_12mhz;
+      }
+      const std::uint64_t ticks = (f.counter_12mhz - first_counter) & ((1ULL << 48) - 1);
+      t = Time::from_seconds(t0) + Duration{static_cast<std::int64_t>(ticks * 1000 / 12)};
+    } else {
+      t = Time::from_seconds(t0);
+    }
+    const modes::Decoded d = dec.decode(f, t);
+    if (f.kind == modes::RawFrame::Kind::kModeAC) return;
+    if (!o.all && !(d.msg.crc_ok || d.address_known)) return;
+    out += json_line(d);
+    out += '\n';
+    if (out.size() > (1 << 20)) {
+      std::cout << out;
+      out.clear();
+    }
+  };
+  const modes::FramingStats* fs = nullptr;
+  modes::BeastStream beast;
+  modes::AvrParser avr;
+  modes::CsvParser csv;
+  if (o.format == "beast") {
+    std::vector<std::uint8_t> buf(1 << 16);
+    while (in) {
+      in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+      const auto got = static_cast<std::size_t>(in.gcount());
+      if (got == 0) break;
+      beast.feed(std::span<const std::uint8_t>(buf.data(), got), emit);
+    }
+    beast.finish();
+    fs = &beast.stats();
+  } else {
+    std::string line;
+    std::int64_t offset = 0;
+    while (std::getline(in, line)) {
+      if (o.format == "avr")
+        avr.line(line, offset, emit);
+      else
+        csv.line(line, offset, emit);
+      offset += static_cast<std::int64_t>(line.size()) + 1;
+    }
+    fs = o.format == "avr" ? &avr.stats() : &csv.stats();
+  }
+  std::cout << out;
+  std::cout.flush();
+  for (const auto& msg : fs->messages) fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, msg);
+  if (o.stats) {
+    const auto& s = dec.stats();
+    fmt::print(
+        stderr,
+        "{{\"frames\":{},\"framing_errors\":{},\"skipped_bytes\":{},\"messages\":{},\"mode_ac\":{},"
+        "\"crc_failures\":{},\"corrected\":{},\"unknown_address\":{},\"positions\":{},"
+        "\"positions_rejected\":{},\"aircraft\":{}}}\n",
+        fs->frames, fs->errors, fs->skipped_bytes, s.messages, s.mode_ac, s.crc_failures,
+        s.corrected, s.unknown_address, s.positions, s.positions_rejected, dec.aircraft().size());
+  }
+  return 0;
+}
+
+}  // namespace
+
+Runner add_decode_command(CLI::App& app) {
+  auto o = std::make_shared<DecodeCliOptions>();
+  CLI::App* cmd =
+      app.add_subcommand("decode", "Decode a receiver feed (Mode S / ADS-B) to JSON Lines");
+  cmd->add_option("--format", o->format, "Input framing")
+      ->check(CLI::IsMember({"beast", "avr", "csv"}))
+      ->capture_default_str();
+  cmd->add_option("file", o->file, "Input file")->required()->check(CLI::ExistingFile);
+  cmd->add_flag("--stats", o->stats,
+                "Print counts (messages, CRC failures, corrections, positions) to stderr");
+  cmd->add_flag("--all", o->all, "Also print frames that fail CRC or come from unknown addresses");
+  cmd->add_option("--receiver", o->receiver,
+                  "Receiver LAT_DEG LON_DEG (surface positions, range check)")
+      ->expected(2);
+  cmd->add_option(
+      "--start-unix", o->start_unix,
+      "Unix time of the first Beast/AVR frame (default: from a 'utc--<unix>' file name, else 0)");
+  cmd->add_option("--max-corrected-bits", o->max_corrected_bits, "DF11/17/18 error correction")
+      ->check(CLI::Range(0, 2))
+      ->capture_default_str();
+  cmd->footer(
+      "\nOne JSON object per message: time (Unix s), icao24, df, tc, and the decoded fields with "
+      "units\n"
+      "in their names (docs/formats.md). Example:\n"
+      "  skyfuse decode --format beast --stats "
+      "data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log");
+  return [o]() { return run_decode(*o); };
+}
+
+}  // namespace skyfuse::apps

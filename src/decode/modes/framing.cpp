@@ -1,0 +1,140 @@
+#include "decode/modes/framing.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace skyfuse::decode::modes {
+
+void FramingStats::error(std::int64_t offset, std::string_view why) {
+  ++errors;
+  if (messages.size() < 20)
+    messages.push_back("offset " + std::to_string(offset) + ": " + std::string(why));
+}
+
+void BeastStream::feed(std::span<const std::uint8_t> data, const FrameSink& sink) {
+  feed_fast(data, sink);
+}
+
+void BeastStream::finish() {
+  if (!pending_.empty())
+    parse(
+        std::span<const std::uint8_t>(pending_), [](const RawFrame&) {}, true);
+  consumed_ += static_cast<std::int64_t>(pending_.size());
+  pending_.clear();
+}
+
+namespace {
+int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
+                        s.back() == '\n' || s.back() == '"'))
+    s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+bool parse_hex(std::string_view hex, std::uint8_t* out, std::size_t max_bytes, std::size_t* n_out) {
+  if (hex.size() % 2 != 0 || hex.size() / 2 > max_bytes) return false;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i / 2] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  *n_out = hex.size() / 2;
+  return true;
+}
+
+void AvrParser::line(std::string_view text, std::int64_t offset, const FrameSink& sink) {
+  text = trim(text);
+  if (text.empty()) return;
+  RawFrame f;
+  f.offset = offset;
+  if (text.front() == '@' || text.front() == '*' || text.front() == ':') {
+    const bool timed = text.front() == '@';
+    text.remove_prefix(1);
+    if (!text.empty() && text.back() == ';') text.remove_suffix(1);
+    if (timed) {
+      if (text.size() < 12) {
+        stats_.error(offset, "AVR '@' line too short for its timestamp");
+        return;
+      }
+      std::uint8_t ts[6];
+      std::size_t n = 0;
+      if (!parse_hex(text.substr(0, 12), ts, 6, &n)) {
+        stats_.error(offset, "AVR timestamp is not hex");
+        return;
+      }
+      for (int b = 0; b < 6; ++b) f.counter_12mhz = (f.counter_12mhz << 8) | ts[b];
+      f.has_counter = true;
+      text.remove_prefix(12);
+    }
+    std::size_t n = 0;
+    if (!parse_hex(text, f.bytes.data(), 14, &n) || (n != 2 && n != 7 && n != 14)) {
+      stats_.error(offset, "AVR frame is not 4, 14 or 28 hex digits");
+      return;
+    }
+    f.n_bytes = static_cast<std::uint8_t>(n);
+    f.kind = n == 2 ? RawFrame::Kind::kModeAC : RawFrame::Kind::kModeS;
+    ++stats_.frames;
+    sink(f);
+    return;
+  }
+  stats_.error(offset, "AVR line does not start with '*', '@' or ':'");
+}
+
+void CsvParser::line(std::string_view text, std::int64_t offset, const FrameSink& sink) {
+  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF)
+    text.remove_prefix(3);  // BOM
+  text = trim(text);
+  if (text.empty() || text.front() == '#') return;
+  RawFrame f;
+  f.offset = offset;
+  bool have_time = false, have_frame = false;
+  std::size_t field = 0;
+  while (true) {
+    const std::size_t comma = text.find(',');
+    const std::string_view raw = trim(text.substr(0, comma));
+    if (field == 0) {
+      double t = 0;
+      auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), t);
+      if (ec == std::errc() && p == raw.data() + raw.size() && std::isfinite(t) &&
+          std::abs(t) < 9e9) {
+        f.unix_time_s = t;
+        have_time = true;
+      } else if (raw == "timestamp" || raw == "time" || raw == "ts") {
+        return;  // header line
+      }
+    } else if (!have_frame && (raw.size() == 14 || raw.size() == 28)) {
+      std::size_t n = 0;
+      if (parse_hex(raw, f.bytes.data(), 14, &n)) {
+        f.n_bytes = static_cast<std::uint8_t>(n);
+        have_frame = true;
+      }
+    }
+    ++field;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (!have_time) {
+    stats_.error(offset, "CSV line has no numeric timestamp in its first field");
+    return;
+  }
+  if (!have_frame) {
+    stats_.error(offset, "CSV line has no 14- or 28-digit hex frame");
+    return;
+  }
+  f.has_unix_time = true;
+  ++stats_.frames;
+  sink(f);
+}
+
+}  // namespace skyfuse::decode::modes
