@@ -185,6 +185,11 @@ std::optional<CommB> infer_commb(const std::uint8_t* f) {
     return c17;
   }
   if (n == 0) return std::nullopt;
+  // 5,0 against 6,0: barometric and inertial vertical rates that disagree by
+  // more than 2,000 ft/min cannot describe one aircraft, so 5,0 it is.
+  if (n == 2 && c50 && c60 && c60->baro_vrate_fpm && c60->inertial_vrate_fpm &&
+      std::abs(*c60->baro_vrate_fpm - *c60->inertial_vrate_fpm) > 2000)
+    return c50;
   CommB amb;  // ambiguous: bds empty
   return amb;
 }

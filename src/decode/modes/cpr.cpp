@@ -45,8 +45,11 @@ int nl(double lat) {
 }
 
 namespace {
-std::optional<LatLon> global(const CprFix& even, const CprFix& odd, bool newer_is_odd,
-                             double span) {
+// Pair decoding over a latitude span of 360 (airborne) or 90 (surface) degrees.
+// For the surface, the southern candidate (lat - 90) is chosen when nearer the
+// reference latitude; NL then follows the chosen latitude.
+std::optional<LatLon> global(const CprFix& even, const CprFix& odd, bool newer_is_odd, double span,
+                             double ref_lat) {
   const double lat_e = even.lat / kScale, lat_o = odd.lat / kScale;
   const double lon_e = even.lon / kScale, lon_o = odd.lon / kScale;
   const double dlat_e = span / 60.0, dlat_o = span / 59.0;
@@ -56,6 +59,12 @@ std::optional<LatLon> global(const CprFix& even, const CprFix& odd, bool newer_i
   if (span == 360.0) {
     if (rlat_e >= 270) rlat_e -= 360;
     if (rlat_o >= 270) rlat_o -= 360;
+  } else {
+    const double newer = newer_is_odd ? rlat_o : rlat_e;
+    if (std::abs(newer - 90.0 - ref_lat) < std::abs(newer - ref_lat)) {
+      rlat_e -= 90.0;
+      rlat_o -= 90.0;
+    }
   }
   if (std::abs(rlat_e) > 90 || std::abs(rlat_o) > 90) return std::nullopt;
   if (nl(rlat_e) != nl(rlat_o)) return std::nullopt;  // the pair straddles a zone boundary
@@ -69,19 +78,16 @@ std::optional<LatLon> global(const CprFix& even, const CprFix& odd, bool newer_i
 }  // namespace
 
 std::optional<LatLon> global_airborne(const CprFix& even, const CprFix& odd, bool newer_is_odd) {
-  auto p = global(even, odd, newer_is_odd, 360.0);
+  auto p = global(even, odd, newer_is_odd, 360.0, 0);
   if (!p) return p;
   p->lon_deg = wrap_lon(p->lon_deg);
   return p;
 }
 
-std::optional<LatLon> global_surface(const CprFix& even, const CprFix& odd, bool newer_is_odd,
-                                     double ref_lat, double ref_lon) {
-  auto p = global(even, odd, newer_is_odd, 90.0);
+std::optional<LatLon> global_surface(const CprFix& even, const CprFix& odd, bool newer_is_odd, double ref_lat,
+                                     double ref_lon) {
+  auto p = global(even, odd, newer_is_odd, 90.0, ref_lat);
   if (!p) return p;
-  // Latitude: the northern solution or the one 90 degrees south.
-  const double north = p->lat_deg, south = p->lat_deg - 90.0;
-  p->lat_deg = std::abs(north - ref_lat) <= std::abs(south - ref_lat) ? north : south;
   // Longitude: one of four 90-degree quadrants, nearest the reference.
   double best = p->lon_deg, best_d = 1e9;
   for (int k = 0; k < 4; ++k) {
@@ -100,12 +106,16 @@ std::optional<LatLon> local(const CprFix& fix, double ref_lat, double ref_lon) {
   const double span = fix.surface ? 90.0 : 360.0;
   const double lat_c = fix.lat / kScale, lon_c = fix.lon / kScale;
   const double dlat = span / (fix.odd ? 59.0 : 60.0);
-  const double j = std::floor(ref_lat / dlat) + std::floor(0.5 + mod(ref_lat, dlat) / dlat - lat_c);
+  // Zone index and fraction from one division, so a reference on a zone
+  // boundary cannot get the index of one zone and the fraction of the other.
+  const double rl = ref_lat / dlat;
+  const double j = std::floor(rl) + std::floor(0.5 + (rl - std::floor(rl)) - lat_c);
   const double lat = dlat * (j + lat_c);
   if (std::abs(lat) > 90) return std::nullopt;
   const int ni = std::max(nl(lat) - (fix.odd ? 1 : 0), 1);
   const double dlon = span / ni;
-  const double m = std::floor(ref_lon / dlon) + std::floor(0.5 + mod(ref_lon, dlon) / dlon - lon_c);
+  const double rn = ref_lon / dlon;
+  const double m = std::floor(rn) + std::floor(0.5 + (rn - std::floor(rn)) - lon_c);
   return LatLon{lat, wrap_lon(dlon * (m + lon_c))};
 }
 

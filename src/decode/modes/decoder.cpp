@@ -63,7 +63,7 @@ Decoded Decoder::decode(const std::uint8_t* bytes, std::size_t n, Time t) {
     }
     if (m.corrected_bits) ++stats_.corrected;
     d.address_known = true;
-  } else if (m.n_bytes != 0) {
+  } else if ((m.df >= 16) == (m.n_bytes == 14)) {
     auto it = aircraft_.find(m.icao);
     d.address_known = it != aircraft_.end() && it->second.clean;
     if (!d.address_known) {

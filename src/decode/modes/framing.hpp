@@ -59,6 +59,7 @@ class BeastStream {
   std::vector<std::uint8_t> pending_;
   std::int64_t consumed_ = 0;  // stream offset of pending_[0]
   FramingStats stats_;
+  bool skipping_ = false;
   template <typename F>
   std::size_t parse(std::span<const std::uint8_t> buf, F&& sink, bool final);
 };
@@ -95,7 +96,10 @@ std::size_t BeastStream::parse(std::span<const std::uint8_t> buf, F&& sink, bool
       std::size_t j = i;
       while (j < n && buf[j] != 0x1A) ++j;
       stats_.skipped_bytes += static_cast<long>(j - i);
-      stats_.error(consumed_ + static_cast<std::int64_t>(i), "bytes outside a Beast frame skipped");
+      if (!skipping_) {  // one error per run of junk, however the stream is cut
+        stats_.error(consumed_ + static_cast<std::int64_t>(i), "bytes outside a Beast frame skipped");
+        skipping_ = true;
+      }
       i = j;
       continue;
     }
@@ -144,6 +148,7 @@ std::size_t BeastStream::parse(std::span<const std::uint8_t> buf, F&& sink, bool
       }
       break;  // wait for more bytes
     }
+    skipping_ = false;
     if (type != '4') {
       RawFrame f;
       f.kind = type == '1' ? RawFrame::Kind::kModeAC : RawFrame::Kind::kModeS;

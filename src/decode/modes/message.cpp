@@ -56,13 +56,13 @@ std::optional<int> gillham(std::uint32_t a) {
 }
 
 std::string callsign_of(const std::uint8_t* b) {
+  // Spaces (padding) are dropped; invalid codes stay visible as '#'.
   char out[9] = {0};
   int n = 0;
   for (int i = 0; i < 8; ++i) {
     const char c = kCharset[me(b, 9 + 6 * i, 14 + 6 * i)];
-    if (c != '#') out[n++] = c;
+    if (c != ' ') out[n++] = c;
   }
-  while (n > 0 && out[n - 1] == ' ') out[--n] = 0;
   return std::string(out, static_cast<std::size_t>(n));
 }
 
@@ -210,10 +210,7 @@ void decode_es(const std::uint8_t* b, Message& m) {
 
 std::optional<int> decode_ac13(std::uint32_t ac) {
   if (ac == 0) return std::nullopt;
-  if (ac & 0x40) {  // M bit: metres
-    const std::uint32_t n = ((ac & 0x1F80) >> 1) | (ac & 0x3F);
-    return static_cast<int>(std::lround(n * 3.28084));
-  }
+  if (ac & 0x40) return std::nullopt;  // M bit: metric altitude, unused in practice and not decoded
   if (ac & 0x10) {  // Q bit: 25 ft steps
     const std::uint32_t n = ((ac & 0x1F80) >> 2) | ((ac & 0x20) >> 1) | (ac & 0x0F);
     return static_cast<int>(n) * 25 - 1000;
@@ -252,10 +249,12 @@ Message decode_frame(const std::uint8_t* bytes, std::size_t n_bytes, const Decod
   std::memcpy(m.bytes.data(), bytes, n_bytes);
   std::uint8_t* b = m.bytes.data();
   m.df = static_cast<std::uint8_t>(b[0] >> 3);
-  if (m.df > 24) m.df = 24;  // DF24 uses only its first two bits
-  const bool long_df = m.df >= 16;
-  if (long_df != (n_bytes == 14)) return m;  // length does not fit the DF
   m.syndrome = syndrome(b, n_bytes);
+  const bool long_df = m.df >= 16;
+  if (long_df != (n_bytes == 14)) {  // length does not fit the DF: parity cannot be trusted
+    m.icao = m.syndrome;
+    return m;
+  }
   switch (m.df) {
     case 11:
     case 17:
