@@ -39,7 +39,8 @@ TEST(BeastBlackbox, PositionsMatchDump1090Mutability) {
   bool have = false;
   beast.feed(bytes, [&](const RawFrame& f) {
     if (!have) first = f.counter_12mhz, have = true;
-    const Time t = Time::from_seconds(1522782148.136) + Duration{static_cast<std::int64_t>((f.counter_12mhz - first) * 1000 / 12)};
+    const Time t = Time::from_seconds(1522782148.136) +
+                   Duration{static_cast<std::int64_t>((f.counter_12mhz - first) * 1000 / 12)};
     const Decoded d = dec.decode(f, t);
     if (d.position) {
       ours[d.msg.icao].push_back({d.position->lat_deg, d.position->lon_deg});
@@ -80,7 +81,8 @@ TEST(BeastBlackbox, PositionsMatchDump1090Mutability) {
   long total = 0;
   for (const auto& [a, v] : ours) total += static_cast<long>(v.size());
   EXPECT_GE(total, compared);  // at least as many positions as dump1090
-  std::printf("beastblackbox: %ld positions (dump1090: %d), worst difference %.3f m\n", total, compared, worst);
+  std::printf("beastblackbox: %ld positions (dump1090: %d), worst difference %.3f m\n", total,
+              compared, worst);
 }
 
 TEST(PyModeSSample, PositionsAndVelocitiesMatchPyModeSPipe) {
@@ -103,7 +105,8 @@ TEST(PyModeSSample, PositionsAndVelocitiesMatchPyModeSPipe) {
       positions_ours += d.position.has_value();
       if (theirs && d.position) {
         ++positions_both;
-        const double m = metres(d.position->lat_deg, d.position->lon_deg, od["latitude"], od["longitude"]);
+        const double m =
+            metres(d.position->lat_deg, d.position->lon_deg, od["latitude"], od["longitude"]);
         worst = std::max(worst, m);
         EXPECT_LT(m, 1.0) << line;
       }
@@ -123,8 +126,8 @@ TEST(PyModeSSample, PositionsAndVelocitiesMatchPyModeSPipe) {
   // skyfuse decodes every globally or locally resolvable fix.
   EXPECT_GE(positions_ours, positions_theirs);
   EXPECT_GT(velocities, 300);
-  std::printf("pyModeS sample: %d positions (pyModeS: %d), worst difference %.3f m\n", positions_ours,
-              positions_theirs, worst);
+  std::printf("pyModeS sample: %d positions (pyModeS: %d), worst difference %.3f m\n",
+              positions_ours, positions_theirs, worst);
 }
 
 }  // namespace

@@ -25,7 +25,9 @@ std::string octal4(std::uint16_t v) {
   return b;
 }
 
-std::string data(const char* name) { return std::string(SKYFUSE_SOURCE_DIR) + "/tests/data/adsb/" + name; }
+std::string data(const char* name) {
+  return std::string(SKYFUSE_SOURCE_DIR) + "/tests/data/adsb/" + name;
+}
 
 Message msg(const std::string& hex, int max_corrected_bits = 1) {
   std::uint8_t b[14];
@@ -149,7 +151,8 @@ TEST(CuratedVectors, Velocity) {
 }
 
 TEST(CuratedVectors, Altitude) {
-  for (const auto& v : curated()["altitude"]) EXPECT_EQ(msg(v["msg"]).altitude_ft, v["altitude_ft"].get<int>()) << v["msg"];
+  for (const auto& v : curated()["altitude"])
+    EXPECT_EQ(msg(v["msg"]).altitude_ft, v["altitude_ft"].get<int>()) << v["msg"];
 }
 
 TEST(CuratedVectors, PlausibilityPhantomDecodesAsPublished) {
@@ -166,21 +169,53 @@ TEST(CuratedVectors, PlausibilityPhantomDecodesAsPublished) {
 // pyModeS v3 decodes of every literal message in its tests. Each listed field
 // is compared; fields skyfuse does not model are named (not silently skipped).
 TEST(PyModeSLiterals, EveryComparedFieldMatches) {
-  const std::set<std::string> not_modelled = {
-      "refs", "capability_text", "flight_status_text", "cross_link_capability", "sensitivity_level",
-      "reply_information", "vertical_status", "downlink_request", "utility_message", "icao_verified",
-      "surveillance_status", "nic_b", "track_status", "mv", "hrd", "capability_class", "operational_mode",
-      "sil_supplement", "nic_baro", "config", "overlay_command_capability", "mode_s_subnetwork_version",
-      "transponder_level5", "mode_s_specific_services", "uplink_elm_throughput", "downlink_elm_throughput",
-      "aircraft_identification_capability", "squitter_capability", "surveillance_identifier_code",
-      "common_usage_gicb_capability", "acas_hybrid_surveillance", "acas_resolution_advisory", "acas_rtca_version",
-      "dte_status", "supported_bds", "selected_altitude_source", "wake_vortex", "movement", "flight_status",
-      "capability", "nic_supplement_a"};
+  const std::set<std::string> not_modelled = {"refs",
+                                              "capability_text",
+                                              "flight_status_text",
+                                              "cross_link_capability",
+                                              "sensitivity_level",
+                                              "reply_information",
+                                              "vertical_status",
+                                              "downlink_request",
+                                              "utility_message",
+                                              "icao_verified",
+                                              "surveillance_status",
+                                              "nic_b",
+                                              "track_status",
+                                              "mv",
+                                              "hrd",
+                                              "capability_class",
+                                              "operational_mode",
+                                              "sil_supplement",
+                                              "nic_baro",
+                                              "config",
+                                              "overlay_command_capability",
+                                              "mode_s_subnetwork_version",
+                                              "transponder_level5",
+                                              "mode_s_specific_services",
+                                              "uplink_elm_throughput",
+                                              "downlink_elm_throughput",
+                                              "aircraft_identification_capability",
+                                              "squitter_capability",
+                                              "surveillance_identifier_code",
+                                              "common_usage_gicb_capability",
+                                              "acas_hybrid_surveillance",
+                                              "acas_resolution_advisory",
+                                              "acas_rtca_version",
+                                              "dte_status",
+                                              "supported_bds",
+                                              "selected_altitude_source",
+                                              "wake_vortex",
+                                              "movement",
+                                              "flight_status",
+                                              "capability",
+                                              "nic_supplement_a"};
   std::ifstream in(data("pymodes_v3_test_literals.jsonl"));
   std::string line;
   int n = 0, compared = 0, skipped_df11 = 0;
   std::vector<std::string> failures;
-  auto fail = [&](const std::string& m, const std::string& k, const json& want, const std::string& got) {
+  auto fail = [&](const std::string& m, const std::string& k, const json& want,
+                  const std::string& got) {
     failures.push_back(m + " " + k + ": want " + want.dump() + " got " + got);
   };
   while (std::getline(in, line)) {
@@ -194,7 +229,8 @@ TEST(PyModeSLiterals, EveryComparedFieldMatches) {
       ++compared;
       auto num = [&](std::optional<double> got, double tol) {
         if (want.is_boolean()) {
-          if (!got || (*got != 0) != want.get<bool>()) fail(hex, k, want, got ? std::to_string(*got) : "none");
+          if (!got || (*got != 0) != want.get<bool>())
+            fail(hex, k, want, got ? std::to_string(*got) : "none");
         } else if (want.is_null()) {
           if (got) fail(hex, k, want, std::to_string(*got));
         } else if (!got || std::abs(*got - want.get<double>()) > tol) {
@@ -206,88 +242,145 @@ TEST(PyModeSLiterals, EveryComparedFieldMatches) {
         return std::nullopt;
       };
       const CommB* c = m.commb ? &*m.commb : nullptr;
-      if (k == "df") num(m.df, 0);
+      if (k == "df")
+        num(m.df, 0);
       else if (k == "icao") {
-        if (std::stoul(want.get<std::string>(), nullptr, 16) != m.icao) fail(hex, k, want, std::to_string(m.icao));
-      }
-      else if (k == "crc_valid") {
+        if (std::stoul(want.get<std::string>(), nullptr, 16) != m.icao)
+          fail(hex, k, want, std::to_string(m.icao));
+      } else if (k == "crc_valid") {
         // pyModeS v3 does not check DF11 parity (it reports true for the
         // test frames with PI = 000000); skyfuse does, with IID <= 0x7F.
         if (m.df == 11) {
           ++skipped_df11;
           continue;
         }
-        const bool ap = (m.df == 0 || m.df == 4 || m.df == 5 || m.df == 16 || m.df == 20 || m.df == 21) &&
-                        (m.df >= 16) == (m.n_bytes == 14);
+        const bool ap =
+            (m.df == 0 || m.df == 4 || m.df == 5 || m.df == 16 || m.df == 20 || m.df == 21) &&
+            (m.df >= 16) == (m.n_bytes == 14);
         if (want.get<bool>() != (ap || m.crc_ok)) fail(hex, k, want, m.crc_ok ? "true" : "false");
-      } else if (k == "typecode") num(m.tc, 0);
+      } else if (k == "typecode")
+        num(m.tc, 0);
       else if (k == "bds") {
         std::string got;
-        if (c) got = c->bds;
-        else if (m.df == 17 || m.df == 18) got = "0,x";
+        if (c)
+          got = c->bds;
+        else if (m.df == 17 || m.df == 18)
+          got = "0,x";
         if (m.df == 17 || m.df == 18) continue;  // ES register names are implied by the type code
         if (want.is_null() ? !got.empty() : got != want.get<std::string>()) fail(hex, k, want, got);
       } else if (k == "bds_candidates") {
         std::vector<std::string> got = commb_candidates(m.bytes.data());
         if (json(got) != want) fail(hex, k, want, json(got).dump());
       } else if (k == "altitude") {
-        if (m.df == 17 && m.tc >= 20 && m.tc <= 22) num(opt(m.gnss_altitude_ft), 1);
-        else num(opt(m.altitude_ft), 0);
-      } else if (k == "cpr_format") num(m.cpr ? std::optional<double>(m.cpr->odd) : std::nullopt, 0);
-      else if (k == "cpr_lat") num(m.cpr ? std::optional<double>(m.cpr->lat) : std::nullopt, 0);
-      else if (k == "cpr_lon") num(m.cpr ? std::optional<double>(m.cpr->lon) : std::nullopt, 0);
-      else if (k == "nuc_p") num(m.tc >= 9 && m.tc <= 18 ? std::optional<double>(18 - m.tc) : std::nullopt, 0);
+        if (m.df == 17 && m.tc >= 20 && m.tc <= 22)
+          num(opt(m.gnss_altitude_ft), 1);
+        else
+          num(opt(m.altitude_ft), 0);
+      } else if (k == "cpr_format")
+        num(m.cpr ? std::optional<double>(m.cpr->odd) : std::nullopt, 0);
+      else if (k == "cpr_lat")
+        num(m.cpr ? std::optional<double>(m.cpr->lat) : std::nullopt, 0);
+      else if (k == "cpr_lon")
+        num(m.cpr ? std::optional<double>(m.cpr->lon) : std::nullopt, 0);
+      else if (k == "nuc_p")
+        num(m.tc >= 9 && m.tc <= 18 ? std::optional<double>(18 - m.tc) : std::nullopt, 0);
       else if (k == "callsign") {
         const std::string got = c && !c->callsign.empty() ? c->callsign : m.callsign;
         if (got != want.get<std::string>()) fail(hex, k, want, got);
-      } else if (k == "category") num(m.category % 8, 0);
+      } else if (k == "category")
+        num(m.category % 8, 0);
       else if (k == "squawk") {
         const std::string got = m.squawk ? octal4(*m.squawk) : "none";
-        if (want.is_null() ? m.squawk.has_value() : got != want.get<std::string>()) fail(hex, k, want, got);
-      } else if (k == "emergency_state") num(opt(m.emergency), 0);
-      else if (k == "subtype") num(m.velocity ? m.velocity->subtype : m.subtype, 0);
+        if (want.is_null() ? m.squawk.has_value() : got != want.get<std::string>())
+          fail(hex, k, want, got);
+      } else if (k == "emergency_state")
+        num(opt(m.emergency), 0);
+      else if (k == "subtype")
+        num(m.velocity ? m.velocity->subtype : m.subtype, 0);
       else if (k == "groundspeed") {  // pyModeS truncates airborne ES ground speed to whole knots
-        std::optional<double> g = c ? opt(c->groundspeed_kt) : (m.velocity ? m.velocity->gs_kt : std::nullopt);
+        std::optional<double> g =
+            c ? opt(c->groundspeed_kt) : (m.velocity ? m.velocity->gs_kt : std::nullopt);
         if (g && m.tc == 19) g = std::floor(*g);
         num(g, 0);
-      }
-      else if (k == "track") num(m.velocity ? m.velocity->track_deg : std::nullopt, 1e-4);
-      else if (k == "vertical_rate") num(m.velocity ? opt(m.velocity->vrate_fpm) : std::nullopt, 0);
-      else if (k == "geo_minus_baro") num(m.velocity ? opt(m.velocity->geo_minus_baro_ft) : std::nullopt, 0);
-      else if (k == "nac_v") num(m.velocity ? std::optional<double>(m.velocity->nacv) : std::nullopt, 0);
+      } else if (k == "track")
+        num(m.velocity ? m.velocity->track_deg : std::nullopt, 1e-4);
+      else if (k == "vertical_rate")
+        num(m.velocity ? opt(m.velocity->vrate_fpm) : std::nullopt, 0);
+      else if (k == "geo_minus_baro")
+        num(m.velocity ? opt(m.velocity->geo_minus_baro_ft) : std::nullopt, 0);
+      else if (k == "nac_v")
+        num(m.velocity ? std::optional<double>(m.velocity->nacv) : std::nullopt, 0);
       else if (k == "vr_source") {
-        const std::string got = m.velocity ? (m.velocity->vrate_from_gnss ? "GNSS" : "BARO") : "none";
+        const std::string got =
+            m.velocity ? (m.velocity->vrate_from_gnss ? "GNSS" : "BARO") : "none";
         if (got != want.get<std::string>()) fail(hex, k, want, got);
-      } else if (k == "airspeed") num(m.velocity ? m.velocity->airspeed_kt : std::nullopt, 0);
+      } else if (k == "airspeed")
+        num(m.velocity ? m.velocity->airspeed_kt : std::nullopt, 0);
       else if (k == "airspeed_type") {
         const std::string got = m.velocity && m.velocity->airspeed_is_tas ? "TAS" : "IAS";
         if (got != want.get<std::string>()) fail(hex, k, want, got);
-      } else if (k == "heading") num(m.velocity ? m.velocity->heading_deg : std::nullopt, 1e-4);
-      else if (k == "nac_p") num(m.opstatus ? opt(std::optional<int>(m.opstatus->nacp)) : (m.target_state ? opt(std::optional<int>(m.target_state->nacp)) : std::nullopt), 0);
-      else if (k == "sil") num(m.opstatus ? opt(std::optional<int>(m.opstatus->sil)) : (m.target_state ? opt(std::optional<int>(m.target_state->sil)) : std::nullopt), 0);
-      else if (k == "version") num(m.opstatus ? opt(std::optional<int>(m.opstatus->version)) : std::nullopt, 0);
-      else if (k == "selected_altitude") num(m.target_state ? opt(m.target_state->selected_altitude_ft) : std::nullopt, 0);
-      else if (k == "selected_heading") num(m.target_state ? m.target_state->selected_heading_deg : std::nullopt, 1e-4);
-      else if (k == "baro_pressure_setting") num(c ? c->baro_setting_hpa : (m.target_state ? m.target_state->baro_setting_hpa : std::nullopt), 0.05);
-      else if (k == "autopilot") num(m.target_state ? std::optional<double>(m.target_state->autopilot) : std::nullopt, 0);
-      else if (k == "vnav_mode") num(m.target_state ? std::optional<double>(m.target_state->vnav) : std::nullopt, 0);
-      else if (k == "altitude_hold_mode") num(m.target_state ? std::optional<double>(m.target_state->altitude_hold) : std::nullopt, 0);
-      else if (k == "approach_mode") num(m.target_state ? std::optional<double>(m.target_state->approach) : std::nullopt, 0);
-      else if (k == "lnav_mode") num(m.target_state ? std::optional<double>(m.target_state->lnav) : std::nullopt, 0);
-      else if (k == "tcas_operational") num(m.target_state ? std::optional<double>(m.target_state->tcas_operational) : std::nullopt, 0);
-      else if (k == "acas_operational") num(c ? std::optional<double>(c->acas_operational) : std::nullopt, 0);
-      else if (k == "selected_altitude_mcp") num(c ? opt(c->selected_altitude_mcp_ft) : std::nullopt, 0);
-      else if (k == "selected_altitude_fms") num(c ? opt(c->selected_altitude_fms_ft) : std::nullopt, 0);
-      else if (k == "roll") num(c ? c->roll_deg : std::nullopt, 1e-5);
-      else if (k == "true_track") num(c ? c->true_track_deg : std::nullopt, 1e-5);
-      else if (k == "track_rate") num(c ? c->track_rate_dps : std::nullopt, 1e-5);
-      else if (k == "true_airspeed") num(c ? opt(c->true_airspeed_kt) : std::nullopt, 0);
-      else if (k == "magnetic_heading") num(c ? c->magnetic_heading_deg : std::nullopt, 1e-5);
-      else if (k == "indicated_airspeed") num(c ? opt(c->indicated_airspeed_kt) : std::nullopt, 0);
-      else if (k == "mach") num(c ? c->mach : std::nullopt, 1e-3);
-      else if (k == "baro_vertical_rate") num(c ? opt(c->baro_vrate_fpm) : std::nullopt, 0);
-      else if (k == "inertial_vertical_rate") num(c ? opt(c->inertial_vrate_fpm) : std::nullopt, 0);
-      else failures.push_back(hex + " " + k + ": field not handled by the test");
+      } else if (k == "heading")
+        num(m.velocity ? m.velocity->heading_deg : std::nullopt, 1e-4);
+      else if (k == "nac_p")
+        num(m.opstatus
+                ? opt(std::optional<int>(m.opstatus->nacp))
+                : (m.target_state ? opt(std::optional<int>(m.target_state->nacp)) : std::nullopt),
+            0);
+      else if (k == "sil")
+        num(m.opstatus
+                ? opt(std::optional<int>(m.opstatus->sil))
+                : (m.target_state ? opt(std::optional<int>(m.target_state->sil)) : std::nullopt),
+            0);
+      else if (k == "version")
+        num(m.opstatus ? opt(std::optional<int>(m.opstatus->version)) : std::nullopt, 0);
+      else if (k == "selected_altitude")
+        num(m.target_state ? opt(m.target_state->selected_altitude_ft) : std::nullopt, 0);
+      else if (k == "selected_heading")
+        num(m.target_state ? m.target_state->selected_heading_deg : std::nullopt, 1e-4);
+      else if (k == "baro_pressure_setting")
+        num(c ? c->baro_setting_hpa
+              : (m.target_state ? m.target_state->baro_setting_hpa : std::nullopt),
+            0.05);
+      else if (k == "autopilot")
+        num(m.target_state ? std::optional<double>(m.target_state->autopilot) : std::nullopt, 0);
+      else if (k == "vnav_mode")
+        num(m.target_state ? std::optional<double>(m.target_state->vnav) : std::nullopt, 0);
+      else if (k == "altitude_hold_mode")
+        num(m.target_state ? std::optional<double>(m.target_state->altitude_hold) : std::nullopt,
+            0);
+      else if (k == "approach_mode")
+        num(m.target_state ? std::optional<double>(m.target_state->approach) : std::nullopt, 0);
+      else if (k == "lnav_mode")
+        num(m.target_state ? std::optional<double>(m.target_state->lnav) : std::nullopt, 0);
+      else if (k == "tcas_operational")
+        num(m.target_state ? std::optional<double>(m.target_state->tcas_operational) : std::nullopt,
+            0);
+      else if (k == "acas_operational")
+        num(c ? std::optional<double>(c->acas_operational) : std::nullopt, 0);
+      else if (k == "selected_altitude_mcp")
+        num(c ? opt(c->selected_altitude_mcp_ft) : std::nullopt, 0);
+      else if (k == "selected_altitude_fms")
+        num(c ? opt(c->selected_altitude_fms_ft) : std::nullopt, 0);
+      else if (k == "roll")
+        num(c ? c->roll_deg : std::nullopt, 1e-5);
+      else if (k == "true_track")
+        num(c ? c->true_track_deg : std::nullopt, 1e-5);
+      else if (k == "track_rate")
+        num(c ? c->track_rate_dps : std::nullopt, 1e-5);
+      else if (k == "true_airspeed")
+        num(c ? opt(c->true_airspeed_kt) : std::nullopt, 0);
+      else if (k == "magnetic_heading")
+        num(c ? c->magnetic_heading_deg : std::nullopt, 1e-5);
+      else if (k == "indicated_airspeed")
+        num(c ? opt(c->indicated_airspeed_kt) : std::nullopt, 0);
+      else if (k == "mach")
+        num(c ? c->mach : std::nullopt, 1e-3);
+      else if (k == "baro_vertical_rate")
+        num(c ? opt(c->baro_vrate_fpm) : std::nullopt, 0);
+      else if (k == "inertial_vertical_rate")
+        num(c ? opt(c->inertial_vrate_fpm) : std::nullopt, 0);
+      else
+        failures.push_back(hex + " " + k + ": field not handled by the test");
     }
   }
   EXPECT_EQ(n, 149);

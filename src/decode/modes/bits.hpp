@@ -2,17 +2,25 @@
 //
 // Bit fields of a Mode S frame numbered as in the standards: bit 1 is the most
 // significant bit of the first byte; bits(b, 33, 37) is the ADS-B type code.
+// The buffer must be readable for 8 bytes past the field's first byte
+// (Message::bytes is zero-padded to 24).
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 namespace skyfuse::decode::modes::detail {
 
 inline std::uint64_t bits(const std::uint8_t* b, int first, int last) {
-  std::uint64_t v = 0;
-  for (int i = first; i <= last; ++i)
-    v = (v << 1) | ((b[(i - 1) >> 3] >> (7 - ((i - 1) & 7))) & 1u);
-  return v;
+  const int byte = (first - 1) >> 3;
+  std::uint64_t w = 0;
+  std::memcpy(&w, b + byte, 8);
+  if constexpr (std::endian::native == std::endian::little)
+    w = __builtin_bswap64(w);  // big-endian load
+  const int shift = 64 - ((first - 1) & 7) - (last - first + 1);
+  const int width = last - first + 1;
+  return (w >> shift) & (width == 64 ? ~0ULL : ((1ULL << width) - 1));
 }
 
 inline std::uint32_t bits32(const std::uint8_t* b, int first, int last) {

@@ -17,7 +17,8 @@
 
 namespace skyfuse::decode::modes {
 
-// Infers the register in the MB field of a 14-byte DF20/21 frame.
+// Infers the register in the MB field of a DF20/21 frame. `frame` must be
+// readable for 24 bytes (Message::bytes is).
 std::optional<CommB> infer_commb(const std::uint8_t* frame);
 
 // Register candidates that pass their checks (for ambiguity reports).

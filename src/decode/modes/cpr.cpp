@@ -84,8 +84,8 @@ std::optional<LatLon> global_airborne(const CprFix& even, const CprFix& odd, boo
   return p;
 }
 
-std::optional<LatLon> global_surface(const CprFix& even, const CprFix& odd, bool newer_is_odd, double ref_lat,
-                                     double ref_lon) {
+std::optional<LatLon> global_surface(const CprFix& even, const CprFix& odd, bool newer_is_odd,
+                                     double ref_lat, double ref_lon) {
   auto p = global(even, odd, newer_is_odd, 90.0, ref_lat);
   if (!p) return p;
   // Longitude: one of four 90-degree quadrants, nearest the reference.

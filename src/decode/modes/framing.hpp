@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <span>
 #include <string>
@@ -97,7 +98,8 @@ std::size_t BeastStream::parse(std::span<const std::uint8_t> buf, F&& sink, bool
       while (j < n && buf[j] != 0x1A) ++j;
       stats_.skipped_bytes += static_cast<long>(j - i);
       if (!skipping_) {  // one error per run of junk, however the stream is cut
-        stats_.error(consumed_ + static_cast<std::int64_t>(i), "bytes outside a Beast frame skipped");
+        stats_.error(consumed_ + static_cast<std::int64_t>(i),
+                     "bytes outside a Beast frame skipped");
         skipping_ = true;
       }
       i = j;
@@ -124,6 +126,11 @@ std::size_t BeastStream::parse(std::span<const std::uint8_t> buf, F&& sink, bool
     const std::size_t need = 7 + payload;
     std::size_t k = 0, p = i + 2;
     bool broken = false;
+    if (p + need <= n && std::memchr(buf.data() + p, 0x1A, need) == nullptr) {  // no escapes: copy
+      std::memcpy(body, buf.data() + p, need);
+      k = need;
+      p += need;
+    }
     while (k < need && p < n) {
       if (buf[p] == 0x1A) {
         if (p + 1 >= n) break;

@@ -211,7 +211,7 @@ void decode_es(const std::uint8_t* b, Message& m) {
 std::optional<int> decode_ac13(std::uint32_t ac) {
   if (ac == 0) return std::nullopt;
   if (ac & 0x40) return std::nullopt;  // M bit: metric altitude, unused in practice and not decoded
-  if (ac & 0x10) {  // Q bit: 25 ft steps
+  if (ac & 0x10) {                     // Q bit: 25 ft steps
     const std::uint32_t n = ((ac & 0x1F80) >> 2) | ((ac & 0x20) >> 1) | (ac & 0x0F);
     return static_cast<int>(n) * 25 - 1000;
   }

@@ -71,8 +71,8 @@ struct CommB {
 };
 
 struct Message {
-  std::array<std::uint8_t, 14> bytes{};
-  std::uint8_t n_bytes = 0;  // 7 or 14
+  std::array<std::uint8_t, 24> bytes{};  // the frame, zero-padded for 8-byte bit loads
+  std::uint8_t n_bytes = 0;              // 7 or 14
   std::uint8_t df = 0;
   std::uint32_t icao = 0;  // announced (DF11/17/18) or recovered from the parity (AP)
   bool crc_ok = false;     // DF11/17/18: parity checks (after correction); AP: see address_known
