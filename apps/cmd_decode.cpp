@@ -154,7 +154,26 @@ int run_decode(const DecodeCliOptions& o) {
       out.clear();
     }
   };
+  auto emit_sbs = [&](const modes::SbsRecord& r) {
+    static constexpr int kDf[9] = {0, 17, 17, 17, 17,
+                                   4, 5,  16, 11};  // BaseStation type -> downlink format
+    std::string l = fmt::format("{{\"time\":{},\"icao24\":\"{:06x}\",\"df\":{},\"sbs_type\":{}",
+                                io::format_time(Time{r.time_ns}), r.icao, kDf[r.transmission_type],
+                                r.transmission_type);
+    if (!r.callsign.empty()) l += fmt::format(",\"callsign\":\"{}\"", r.callsign);
+    if (r.altitude_ft) l += fmt::format(",\"alt_baro_ft\":{}", *r.altitude_ft);
+    if (r.lat_deg)
+      l += fmt::format(",\"lat_deg\":{:.6f},\"lon_deg\":{:.6f}", *r.lat_deg, *r.lon_deg);
+    if (r.gs_kt) l += fmt::format(",\"gs_kt\":{:.1f}", *r.gs_kt);
+    if (r.track_deg) l += fmt::format(",\"track_deg\":{:.2f}", *r.track_deg);
+    if (r.vrate_fpm) l += fmt::format(",\"vrate_fpm\":{}", *r.vrate_fpm);
+    if (r.squawk) l += fmt::format(",\"squawk\":\"{}\"", octal4(*r.squawk));
+    if (r.emergency) l += ",\"emergency\":true";
+    if (r.on_ground) l += ",\"on_ground\":true";
+    out += l + "}\n";
+  };
   const modes::FramingStats* fs = nullptr;
+  modes::SbsParser sbs;
   modes::BeastStream beast;
   modes::AvrParser avr;
   modes::CsvParser csv;
@@ -172,13 +191,20 @@ int run_decode(const DecodeCliOptions& o) {
     std::string line;
     std::int64_t offset = 0;
     while (std::getline(in, line)) {
-      if (o.format == "avr")
+      if (o.format == "avr") {
         avr.line(line, offset, emit);
-      else
+      } else if (o.format == "sbs") {
+        sbs.line(line, offset, emit_sbs);
+      } else {
         csv.line(line, offset, emit);
+      }
       offset += static_cast<std::int64_t>(line.size()) + 1;
+      if (out.size() > (1 << 20)) {
+        std::cout << out;
+        out.clear();
+      }
     }
-    fs = o.format == "avr" ? &avr.stats() : &csv.stats();
+    fs = o.format == "avr" ? &avr.stats() : o.format == "sbs" ? &sbs.stats() : &csv.stats();
   }
   std::cout << out;
   std::cout.flush();
@@ -203,7 +229,7 @@ Runner add_decode_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("decode", "Decode a receiver feed (Mode S / ADS-B) to JSON Lines");
   cmd->add_option("--format", o->format, "Input framing")
-      ->check(CLI::IsMember({"beast", "avr", "csv"}))
+      ->check(CLI::IsMember({"beast", "avr", "sbs", "csv"}))
       ->capture_default_str();
   cmd->add_option("file", o->file, "Input file")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--stats", o->stats,

@@ -119,7 +119,7 @@ std::optional<CommB> decode_bds50(const std::uint8_t* f) {
   if (me(f, 35, 35)) c.track_rate_dps = signed_value(f, 36, 37, 45) * 8.0 / 256.0;
   if (me(f, 46, 46)) {
     c.true_airspeed_kt = static_cast<int>(me(f, 47, 56)) * 2;
-    if (*c.true_airspeed_kt > 500) return std::nullopt;
+    if (*c.true_airspeed_kt > 600) return std::nullopt;
   }
   if (c.groundspeed_kt && c.true_airspeed_kt &&
       std::abs(*c.groundspeed_kt - *c.true_airspeed_kt) > 200)
@@ -188,8 +188,11 @@ std::optional<CommB> infer_commb(const std::uint8_t* f) {
   // 5,0 against 6,0: barometric and inertial vertical rates that disagree by
   // more than 2,000 ft/min cannot describe one aircraft, so 5,0 it is.
   if (n == 2 && c50 && c60 && c60->baro_vrate_fpm && c60->inertial_vrate_fpm &&
-      std::abs(*c60->baro_vrate_fpm - *c60->inertial_vrate_fpm) > 2000)
-    return c50;
+      std::abs(*c60->baro_vrate_fpm - *c60->inertial_vrate_fpm) > 2000) {
+    CommB c = *c50;
+    c.by_heuristic = true;
+    return c;
+  }
   CommB amb;  // ambiguous: bds empty
   return amb;
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "decode/modes/commb.hpp"
 #include "geo/wgs84.hpp"
 
 namespace skyfuse::decode::modes {
@@ -68,12 +69,28 @@ Decoded Decoder::decode(const std::uint8_t* bytes, std::size_t n, Time t) {
     d.address_known = it != aircraft_.end() && it->second.clean;
     if (!d.address_known) {
       ++stats_.unknown_address;
+      // Still resolve Comm-B registers by continuity, on a separate history
+      // keyed by the parity-derived address (noise gives random addresses
+      // with no history, so it changes nothing).
+      if (m.commb) {
+        if ((stats_.unknown_address & 4095) == 0)
+          std::erase_if(unverified_,
+                        [&](const auto& kv) { return (t - kv.second.last_seen).seconds() > 300; });
+        AircraftState& u = unverified_[m.icao];
+        u.last_seen = t;
+        resolve_commb(u, m);
+      }
       return d;
     }
   } else {
     ++stats_.crc_failures;  // length does not match the DF
     return d;
   }
+  // Forget aircraft not heard for 5 minutes (checked every 4096 messages), so
+  // state stays bounded whatever the input.
+  if ((stats_.messages & 4095) == 0)
+    std::erase_if(aircraft_,
+                  [&](const auto& kv) { return (t - kv.second.last_seen).seconds() > 300; });
   AircraftState& a = aircraft_[m.icao];
   a.icao = m.icao;
   a.last_seen = t;
@@ -93,7 +110,92 @@ Decoded Decoder::decode(const std::uint8_t* bytes, std::size_t n, Time t) {
   if (m.target_state && m.target_state->nacp) a.nacp = m.target_state->nacp;
   if (m.nic) a.nic = *m.nic;
   if (m.cpr && (m.df == 17 || m.df == 18)) update_position(a, d);
+  if (m.commb) resolve_commb(a, m);
   return d;
+}
+
+namespace {
+double angle_diff_deg(double a, double b) { return std::abs(std::remainder(a - b, 360.0)); }
+}  // namespace
+
+// An ambiguous reply (or one chosen only by a rule) is settled by continuity
+// with what this aircraft last reported: each fitting register either
+// continues its history (same selected altitude for 4,0; ground speed and
+// track near the last 5,0 or ADS-B velocity for 5,0; airspeed and heading near
+// the last 6,0 for 6,0), contradicts it, or has none. One continuing register
+// wins; otherwise the only one not contradicted, if any was.
+void Decoder::resolve_commb(AircraftState& a, Message& m) {
+  CommB& c = *m.commb;
+  if (c.bds.empty() || c.by_heuristic) {
+    const std::uint8_t* f = m.bytes.data();
+    enum Fit { kNone, kFits, kContradicts };
+    struct Cand {
+      std::optional<CommB> reg;
+      Fit fit = kNone;
+    };
+    Cand c40{decode_bds40(f)}, c50{decode_bds50(f)}, c60{decode_bds60(f)};
+    if (c40.reg && a.last40) {
+      const auto& x = *c40.reg;
+      const auto& y = *a.last40;
+      if (x.selected_altitude_mcp_ft && y.selected_altitude_mcp_ft)
+        c40.fit = *x.selected_altitude_mcp_ft == *y.selected_altitude_mcp_ft ? kFits : kContradicts;
+      else if (x.selected_altitude_fms_ft && y.selected_altitude_fms_ft)
+        c40.fit = *x.selected_altitude_fms_ft == *y.selected_altitude_fms_ft ? kFits : kContradicts;
+    }
+    if (c50.reg && c50.reg->groundspeed_kt && c50.reg->true_track_deg) {
+      std::optional<double> gs, trk;
+      if (a.last50 && a.last50->groundspeed_kt && a.last50->true_track_deg) {
+        gs = *a.last50->groundspeed_kt;
+        trk = *a.last50->true_track_deg;
+      } else if (a.velocity && a.velocity->gs_kt && a.velocity->track_deg) {
+        gs = a.velocity->gs_kt;
+        trk = a.velocity->track_deg;
+      }
+      if (gs)
+        c50.fit = std::abs(*c50.reg->groundspeed_kt - *gs) <= 50 &&
+                          angle_diff_deg(*c50.reg->true_track_deg, *trk) <= 30
+                      ? kFits
+                      : kContradicts;
+    }
+    if (c60.reg && a.last60 && c60.reg->indicated_airspeed_kt && a.last60->indicated_airspeed_kt &&
+        c60.reg->magnetic_heading_deg && a.last60->magnetic_heading_deg) {
+      c60.fit =
+          std::abs(*c60.reg->indicated_airspeed_kt - *a.last60->indicated_airspeed_kt) <= 50 &&
+                  angle_diff_deg(*c60.reg->magnetic_heading_deg, *a.last60->magnetic_heading_deg) <=
+                      30
+              ? kFits
+              : kContradicts;
+    }
+    // Across registers: true airspeed (5,0) cannot be far below indicated (6,0).
+    if (c50.reg && c50.reg->true_airspeed_kt && a.last60 && a.last60->indicated_airspeed_kt &&
+        *c50.reg->true_airspeed_kt < *a.last60->indicated_airspeed_kt - 20)
+      c50.fit = kContradicts;
+    if (c60.reg && c60.reg->indicated_airspeed_kt && a.last50 && a.last50->true_airspeed_kt &&
+        *c60.reg->indicated_airspeed_kt > *a.last50->true_airspeed_kt + 20 && c60.fit != kFits)
+      c60.fit = kContradicts;
+    Cand* all[3] = {&c40, &c50, &c60};
+    Cand* fits = nullptr;
+    Cand* open = nullptr;
+    int n_fits = 0, n_open = 0, n_contra = 0;
+    for (Cand* k : all) {
+      if (!k->reg) continue;
+      if (k->fit == kFits) fits = k, ++n_fits;
+      if (k->fit != kContradicts) open = k, ++n_open;
+      if (k->fit == kContradicts) ++n_contra;
+    }
+    const Cand* pick = n_fits == 1 ? fits : (n_open == 1 && n_contra > 0 ? open : nullptr);
+    if (pick) {
+      const bool changed = pick->reg->bds != c.bds;
+      c = *pick->reg;
+      if (changed) ++stats_.commb_resolved;
+    } else {
+      if (c.bds.empty()) ++stats_.commb_ambiguous;
+      return;  // a rule's choice is reported but does not become history
+    }
+  }
+  if (c.bds == "4,0") a.last40 = c;
+  if (c.bds == "5,0") a.last50 = c;
+  if (c.bds == "6,0") a.last60 = c;
 }
 
 bool Decoder::plausible(const AircraftState& a, const cpr::LatLon& p, Time t) const {
@@ -143,6 +245,13 @@ void Decoder::update_position(AircraftState& a, Decoded& d) {
   if (!p && a.position &&
       std::abs((t - a.position_time).seconds()) <= cfg_.local_reference_max_age_s) {
     p = cpr::local(fix, a.position->lat_deg, a.position->lon_deg);
+  } else if (!p && !a.position && cfg_.receiver && !fix.surface) {
+    // Relative to the receiver: unambiguous within half a latitude zone
+    // (about 333 km); accepted only well inside that.
+    p = cpr::local(fix, cfg_.receiver->lat_deg, cfg_.receiver->lon_deg);
+    if (p && distance_m({cfg_.receiver->lat_deg, cfg_.receiver->lon_deg}, *p) >
+                 std::min(cfg_.max_range_m, 300e3))
+      p.reset();
   }
   if (!p) {
     if (global_failed) {

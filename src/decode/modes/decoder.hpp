@@ -50,6 +50,8 @@ struct DecoderStats {
   long unknown_address = 0;  // AP frames from no known aircraft (dropped)
   long positions = 0;
   long positions_rejected = 0;  // failed range or speed plausibility, or inconsistent pairs
+  long commb_resolved = 0;      // ambiguous Comm-B replies resolved from the aircraft's history
+  long commb_ambiguous = 0;     // ... left ambiguous
 };
 
 struct AircraftState {
@@ -67,6 +69,8 @@ struct AircraftState {
   Time position_time;
   std::uint8_t nacp = 0, nic = 0, version = 0;
   bool clean = false;  // seen in a CRC-checked DF11/17/18
+  // Last Comm-B register contents, to resolve ambiguous replies by continuity.
+  std::optional<CommB> last40, last50, last60;
 };
 
 class Decoder {
@@ -85,12 +89,15 @@ class Decoder {
 
  private:
   void update_position(AircraftState& a, Decoded& d);
+  void resolve_commb(AircraftState& a, Message& m);
   bool plausible(const AircraftState& a, const cpr::LatLon& p, Time t) const;
 
   DecoderConfig cfg_;
   DecodeOptions opt_;
   DecoderStats stats_;
   std::unordered_map<std::uint32_t, AircraftState> aircraft_;
+  std::unordered_map<std::uint32_t, AircraftState>
+      unverified_;  // Comm-B history of AP-only addresses
 };
 
 }  // namespace skyfuse::decode::modes

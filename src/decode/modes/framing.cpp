@@ -137,4 +137,94 @@ void CsvParser::line(std::string_view text, std::int64_t offset, const FrameSink
   sink(f);
 }
 
+namespace {
+// Days since 1970-01-01 of a proleptic Gregorian date.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+template <typename T>
+bool number(std::string_view s, T& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+}  // namespace
+
+void SbsParser::line(std::string_view text, std::int64_t offset,
+                     const std::function<void(const SbsRecord&)>& sink) {
+  text = trim(text);
+  if (text.empty()) return;
+  const std::size_t start = text.find("MSG,");
+  if (start == std::string_view::npos) {
+    for (const char* kind : {"ID,", "AIR,", "SEL,", "STA,", "CLK,"})
+      if (text.find(kind) != std::string_view::npos) return;
+    stats_.error(offset, "SBS line has no MSG record");
+    return;
+  }
+  text.remove_prefix(start);
+  std::string_view f[22];
+  std::size_t n = 0;
+  while (n < 22) {
+    const std::size_t comma = text.find(',');
+    f[n++] = text.substr(0, comma);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (n < 11) {
+    stats_.error(offset, "SBS MSG line has fewer than 11 fields");
+    return;
+  }
+  SbsRecord r;
+  r.offset = offset;
+  unsigned icao = 0;
+  if (!number(f[1], r.transmission_type) || r.transmission_type < 1 || r.transmission_type > 8 ||
+      f[4].size() != 6 ||
+      std::from_chars(f[4].data(), f[4].data() + 6, icao, 16).ec != std::errc()) {
+    stats_.error(offset, "SBS MSG line has a bad type or hex ident");
+    return;
+  }
+  r.icao = icao;
+  // Generated date "YYYY/MM/DD" and time "HH:MM:SS.sss".
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  double sec = 0;
+  if (f[6].size() != 10 || !number(f[6].substr(0, 4), y) || !number(f[6].substr(5, 2), mo) ||
+      !number(f[6].substr(8, 2), d) || f[7].size() < 8 || !number(f[7].substr(0, 2), h) ||
+      !number(f[7].substr(3, 2), mi) || !number(f[7].substr(6), sec) || y < 1970 || y > 2200 ||
+      mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61) {
+    stats_.error(offset, "SBS MSG line has a bad generated date or time");
+    return;
+  }
+  r.time_ns = (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+               h * 3600 + mi * 60) *
+                  1000000000LL +
+              static_cast<std::int64_t>(std::llround(sec * 1e9));
+  auto field = [&](std::size_t i) { return i < n ? trim(f[i]) : std::string_view{}; };
+  r.callsign = std::string(field(10));
+  while (!r.callsign.empty() && r.callsign.back() == ' ') r.callsign.pop_back();
+  int iv = 0;
+  double dv = 0;
+  if (number(field(11), iv)) r.altitude_ft = iv;
+  if (number(field(12), dv)) r.gs_kt = dv;
+  if (number(field(13), dv)) r.track_deg = dv;
+  if (number(field(14), dv) && std::abs(dv) <= 90) r.lat_deg = dv;
+  if (number(field(15), dv) && std::abs(dv) <= 180) r.lon_deg = dv;
+  if (r.lat_deg.has_value() != r.lon_deg.has_value()) r.lat_deg = r.lon_deg = std::nullopt;
+  if (number(field(16), iv)) r.vrate_fpm = iv;
+  const std::string_view sq = field(17);
+  if (sq.size() == 4 && sq.find_first_not_of("01234567") == std::string_view::npos) {
+    unsigned v = 0;
+    std::from_chars(sq.data(), sq.data() + 4, v, 8);
+    r.squawk = static_cast<std::uint16_t>(v);
+  }
+  r.emergency = field(19) == "-1" || field(19) == "1";
+  r.on_ground = field(21) == "-1" || field(21) == "1";
+  ++stats_.frames;
+  sink(r);
+}
+
 }  // namespace skyfuse::decode::modes

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,6 +79,34 @@ class AvrParser {
 class CsvParser {
  public:
   void line(std::string_view text, std::int64_t offset, const FrameSink& sink);
+  const FramingStats& stats() const { return stats_; }
+
+ private:
+  FramingStats stats_;
+};
+
+// SBS-1 / BaseStation CSV (port 30003 style): already decoded by the
+// receiver, so it yields records, not frames. Lines may carry a prefix before
+// "MSG," (e.g. a logger's own receive time); ID/AIR/SEL/STA/CLK lines are
+// skipped. Date and time are the "generated" fields, taken as UTC.
+struct SbsRecord {
+  std::int64_t time_ns = 0;   // Unix time of the message (generated date/time)
+  int transmission_type = 0;  // 1..8
+  std::uint32_t icao = 0;
+  std::string callsign;
+  std::optional<int> altitude_ft;
+  std::optional<double> gs_kt, track_deg, lat_deg, lon_deg;
+  std::optional<int> vrate_fpm;
+  std::optional<std::uint16_t> squawk;  // octal-valued
+  bool emergency = false;
+  bool on_ground = false;
+  std::int64_t offset = 0;
+};
+
+class SbsParser {
+ public:
+  void line(std::string_view text, std::int64_t offset,
+            const std::function<void(const SbsRecord&)>& sink);
   const FramingStats& stats() const { return stats_; }
 
  private:

@@ -68,6 +68,7 @@ struct CommB {
   std::optional<double> magnetic_heading_deg, mach;  // 6,0
   std::optional<int> indicated_airspeed_kt, baro_vrate_fpm, inertial_vrate_fpm;
   bool acas_operational = false;  // 1,0
+  bool by_heuristic = false;      // chosen among several fitting registers by a rule, not uniquely
 };
 
 struct Message {
