@@ -12,6 +12,7 @@
 #include "decode/modes/commb.hpp"
 #include "decode/modes/decoder.hpp"
 #include "io/jsonl.hpp"
+#include "io/tcp_client.hpp"
 
 namespace skyfuse::apps {
 
@@ -27,6 +28,8 @@ struct DecodeCliOptions {
   std::vector<double> receiver;
   double start_unix = NAN;
   int max_corrected_bits = 1;
+  std::string connect;  // HOST:PORT of a receiver feed instead of a file
+  double seconds = 0;   // with --connect: stop after this long (0: run until killed)
 };
 
 std::string octal4(std::uint16_t v) { return fmt::format("{:04o}", v); }
@@ -119,8 +122,12 @@ double start_from_name(const std::string& file) {
 }
 
 int run_decode(const DecodeCliOptions& o) {
-  std::ifstream in(o.file, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open file", o.file));
+  std::ifstream in;
+  if (o.connect.empty()) {
+    if (o.file.empty()) throw ConfigError("decode: give a FILE or --connect HOST:PORT");
+    in.open(o.file, std::ios::binary);
+    if (!in) throw ConfigError(fmt::format("{}: cannot open file", o.file));
+  }
   modes::DecoderConfig cfg;
   cfg.max_corrected_bits = o.max_corrected_bits;
   if (o.receiver.size() == 2) cfg.receiver = GeodeticPosition{o.receiver[0], o.receiver[1], 0};
@@ -177,6 +184,70 @@ int run_decode(const DecodeCliOptions& o) {
   modes::BeastStream beast;
   modes::AvrParser avr;
   modes::CsvParser csv;
+  if (!o.connect.empty()) {
+    const auto colon = o.connect.rfind(':');
+    if (colon == std::string::npos) throw ConfigError("--connect needs HOST:PORT");
+    io::TcpFeedConfig tc;
+    tc.host = o.connect.substr(0, colon);
+    try {
+      tc.port = static_cast<std::uint16_t>(std::stoi(o.connect.substr(colon + 1)));
+    } catch (const std::exception&) {
+      throw ConfigError("--connect needs HOST:PORT with a numeric port");
+    }
+    io::TcpFeedClient client(tc);
+    std::string pending;
+    std::int64_t offset = 0;
+    auto beast_stream = std::make_unique<modes::BeastStream>();
+    long framing_errors = 0;
+    auto on_bytes = [&](std::span<const std::uint8_t> bytes) {
+      if (o.format == "beast") {
+        beast_stream->feed(bytes, emit);
+      } else {
+        pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        std::size_t nl;
+        while ((nl = pending.find('\n')) != std::string::npos) {
+          const std::string line = pending.substr(0, nl);
+          if (o.format == "avr")
+            avr.line(line, offset, emit);
+          else if (o.format == "sbs")
+            sbs.line(line, offset, emit_sbs);
+          else
+            csv.line(line, offset, emit);
+          offset += static_cast<std::int64_t>(nl) + 1;
+          pending.erase(0, nl + 1);
+        }
+      }
+      std::cout << out;
+      std::cout.flush();
+      out.clear();
+    };
+    auto on_state = [&](bool connected) {
+      fmt::print(stderr, "skyfuse decode: {} {}\n",
+                 connected ? "connected to" : "disconnected from", o.connect);
+      if (!connected) {
+        beast_stream->finish();
+        framing_errors += beast_stream->stats().errors;
+        beast_stream = std::make_unique<modes::BeastStream>();
+        pending.clear();
+      }
+    };
+    const auto duration = o.seconds > 0
+                              ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                    std::chrono::duration<double>(o.seconds))
+                              : std::chrono::steady_clock::duration::max() / 2;
+    const io::TcpFeedStats ts = client.run_for(duration, on_bytes, on_state);
+    if (o.stats) {
+      const auto& s = dec.stats();
+      fmt::print(stderr,
+                 "{{\"connects\":{},\"failed_attempts\":{},\"disconnects\":{},\"bytes\":{},"
+                 "\"framing_errors\":{},"
+                 "\"messages\":{},\"crc_failures\":{},\"corrected\":{},\"positions\":{},"
+                 "\"positions_rejected\":{}}}\n",
+                 ts.connects, ts.failed_attempts, ts.disconnects, ts.bytes, framing_errors,
+                 s.messages, s.crc_failures, s.corrected, s.positions, s.positions_rejected);
+    }
+    return 0;
+  }
   if (o.format == "beast") {
     std::vector<std::uint8_t> buf(1 << 16);
     while (in) {
@@ -231,7 +302,13 @@ Runner add_decode_command(CLI::App& app) {
   cmd->add_option("--format", o->format, "Input framing")
       ->check(CLI::IsMember({"beast", "avr", "sbs", "csv"}))
       ->capture_default_str();
-  cmd->add_option("file", o->file, "Input file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("file", o->file, "Input file")->check(CLI::ExistingFile);
+  cmd->add_option(
+      "--connect", o->connect,
+      "Read a live receiver feed over TCP instead (HOST:PORT, e.g. 127.0.0.1:30005 for Beast); "
+      "reconnects with exponential back-off");
+  cmd->add_option("--seconds", o->seconds, "With --connect: stop after this many seconds")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--stats", o->stats,
                 "Print counts (messages, CRC failures, corrections, positions) to stderr");
   cmd->add_flag("--all", o->all, "Also print frames that fail CRC or come from unknown addresses");

@@ -9,7 +9,7 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
   # libraries
   libgeographiclib-dev geographiclib-tools libeigen3-dev libfmt-dev libspdlog-dev
-  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libboost-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
 )

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/time.hpp"
 #include "decode/modes/commb.hpp"
 #include "decode/modes/cpr.hpp"
 #include "decode/modes/decoder.hpp"
@@ -166,50 +167,29 @@ TEST(CuratedVectors, PlausibilityPhantomDecodesAsPublished) {
   for (const auto& n : v["neighbours_before"]) EXPECT_NEAR(*msg(n).velocity->gs_kt, 445, 2);
 }
 
+std::optional<double> dl_field(const CommB::DataLink& d, const std::string& k) {
+  if (k == "config") return d.config;
+  if (k == "overlay_command_capability") return d.overlay_command;
+  if (k == "mode_s_subnetwork_version") return d.subnetwork_version;
+  if (k == "transponder_level5") return d.level5;
+  if (k == "mode_s_specific_services") return d.specific_services;
+  if (k == "uplink_elm_throughput") return d.uplink_elm;
+  if (k == "downlink_elm_throughput") return d.downlink_elm;
+  if (k == "aircraft_identification_capability") return d.identification;
+  if (k == "squitter_capability") return d.squitter;
+  if (k == "surveillance_identifier_code") return d.surveillance_identifier;
+  if (k == "common_usage_gicb_capability") return d.gicb;
+  if (k == "acas_hybrid_surveillance") return d.acas_hybrid;
+  if (k == "acas_resolution_advisory") return d.acas_ra;
+  if (k == "acas_rtca_version") return d.acas_rtca_version;
+  if (k == "dte_status") return d.dte_status;
+  return std::nullopt;
+}
+
 // pyModeS v3 decodes of every literal message in its tests. Each listed field
 // is compared; fields skyfuse does not model are named (not silently skipped).
 TEST(PyModeSLiterals, EveryComparedFieldMatches) {
-  const std::set<std::string> not_modelled = {"refs",
-                                              "capability_text",
-                                              "flight_status_text",
-                                              "cross_link_capability",
-                                              "sensitivity_level",
-                                              "reply_information",
-                                              "vertical_status",
-                                              "downlink_request",
-                                              "utility_message",
-                                              "icao_verified",
-                                              "surveillance_status",
-                                              "nic_b",
-                                              "track_status",
-                                              "mv",
-                                              "hrd",
-                                              "capability_class",
-                                              "operational_mode",
-                                              "sil_supplement",
-                                              "nic_baro",
-                                              "config",
-                                              "overlay_command_capability",
-                                              "mode_s_subnetwork_version",
-                                              "transponder_level5",
-                                              "mode_s_specific_services",
-                                              "uplink_elm_throughput",
-                                              "downlink_elm_throughput",
-                                              "aircraft_identification_capability",
-                                              "squitter_capability",
-                                              "surveillance_identifier_code",
-                                              "common_usage_gicb_capability",
-                                              "acas_hybrid_surveillance",
-                                              "acas_resolution_advisory",
-                                              "acas_rtca_version",
-                                              "dte_status",
-                                              "supported_bds",
-                                              "selected_altitude_source",
-                                              "wake_vortex",
-                                              "movement",
-                                              "flight_status",
-                                              "capability",
-                                              "nic_supplement_a"};
+  const std::set<std::string> not_modelled = {"refs"};
   std::ifstream in(data("pymodes_v3_test_literals.jsonl"));
   std::string line;
   int n = 0, compared = 0, skipped_df11 = 0;
@@ -236,6 +216,9 @@ TEST(PyModeSLiterals, EveryComparedFieldMatches) {
         } else if (!got || std::abs(*got - want.get<double>()) > tol) {
           fail(hex, k, want, got ? std::to_string(*got) : "none");
         }
+      };
+      auto str = [&](const std::string& got) {
+        if (!want.is_string() || got != want.get<std::string>()) fail(hex, k, want, got);
       };
       auto opt = [](auto o) -> std::optional<double> {
         if (o) return static_cast<double>(*o);
@@ -379,13 +362,80 @@ TEST(PyModeSLiterals, EveryComparedFieldMatches) {
         num(c ? opt(c->baro_vrate_fpm) : std::nullopt, 0);
       else if (k == "inertial_vertical_rate")
         num(c ? opt(c->inertial_vrate_fpm) : std::nullopt, 0);
-      else
+      else if (k == "capability")
+        num(m.ca, 0);
+      else if (k == "capability_text")
+        str(capability_text(m.ca));
+      else if (k == "flight_status")
+        num(m.surveillance ? std::optional<double>(m.surveillance->fs) : std::nullopt, 0);
+      else if (k == "flight_status_text")
+        str(m.surveillance ? flight_status_text(m.surveillance->fs) : "none");
+      else if (k == "downlink_request")
+        num(m.surveillance ? std::optional<double>(m.surveillance->dr) : std::nullopt, 0);
+      else if (k == "utility_message")
+        num(m.surveillance ? std::optional<double>(m.surveillance->um) : std::nullopt, 0);
+      else if (k == "vertical_status")
+        str(m.surveillance ? (m.surveillance->vs ? "on-ground" : "airborne") : "none");
+      else if (k == "cross_link_capability")
+        num(m.surveillance ? std::optional<double>(m.surveillance->cc) : std::nullopt, 0);
+      else if (k == "sensitivity_level")
+        num(m.surveillance ? std::optional<double>(m.surveillance->sl) : std::nullopt, 0);
+      else if (k == "reply_information")
+        num(m.surveillance ? std::optional<double>(m.surveillance->ri) : std::nullopt, 0);
+      else if (k == "mv")
+        str(m.mv_hex);
+      else if (k == "icao_verified") {
+        // Without a prior DF11/17/18 from the address, a parity-derived address is unverified.
+        Decoder fresh;
+        const bool verified = fresh.decode(m.bytes.data(), m.n_bytes, Time{}).address_known &&
+                              !(m.df == 11 || m.df == 17 || m.df == 18);
+        if (verified != want.get<bool>()) fail(hex, k, want, verified ? "true" : "false");
+      } else if (k == "surveillance_status")
+        num(m.position_extras ? std::optional<double>(m.position_extras->surveillance_status)
+                              : std::nullopt,
+            0);
+      else if (k == "nic_b")
+        num(m.position_extras ? std::optional<double>(m.position_extras->nic_b) : std::nullopt, 0);
+      else if (k == "movement")
+        num(m.position_extras ? std::optional<double>(m.position_extras->movement) : std::nullopt,
+            0);
+      else if (k == "track_status")
+        num(m.position_extras ? std::optional<double>(m.position_extras->track_status)
+                              : std::nullopt,
+            0);
+      else if (k == "wake_vortex")
+        str(wake_vortex_text(m.category));
+      else if (k == "selected_altitude_source")
+        str(m.target_state ? (m.target_state->selected_altitude_from_fms ? "FMS" : "MCP/FCU")
+                           : "none");
+      else if (k == "hrd")
+        num(m.opstatus ? std::optional<double>(m.opstatus->hrd) : std::nullopt, 0);
+      else if (k == "capability_class")
+        num(m.opstatus ? std::optional<double>(m.opstatus->capability_class) : std::nullopt, 0);
+      else if (k == "operational_mode")
+        num(m.opstatus ? std::optional<double>(m.opstatus->operational_mode) : std::nullopt, 0);
+      else if (k == "sil_supplement")
+        num(m.opstatus ? std::optional<double>(m.opstatus->sil_supplement) : std::nullopt, 0);
+      else if (k == "nic_baro")
+        num(m.opstatus
+                ? std::optional<double>(m.opstatus->nic_baro)
+                : (m.target_state ? std::optional<double>(m.target_state->nic_baro) : std::nullopt),
+            0);
+      else if (k == "nic_supplement_a")
+        num(m.opstatus ? std::optional<double>(m.opstatus->nic_supplement_a) : std::nullopt, 0);
+      else if (k == "supported_bds") {
+        if (!c || json(c->supported_bds) != want)
+          fail(hex, k, want, c ? json(c->supported_bds).dump() : "none");
+      } else if (c && c->data_link && dl_field(*c->data_link, k)) {
+        num(*dl_field(*c->data_link, k), 0);
+      } else {
         failures.push_back(hex + " " + k + ": field not handled by the test");
+      }
     }
   }
   EXPECT_EQ(n, 149);
   EXPECT_EQ(skipped_df11, 9);
-  EXPECT_GT(compared, 900);
+  EXPECT_GT(compared, 1200);
   for (const auto& f : failures) ADD_FAILURE() << f;
 }
 

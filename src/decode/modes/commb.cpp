@@ -37,6 +37,23 @@ std::optional<CommB> decode_bds10(const std::uint8_t* f) {
   CommB c;
   c.bds = "1,0";
   c.acas_operational = me(f, 16, 16) != 0;
+  CommB::DataLink d;
+  d.config = me(f, 9, 9) != 0;
+  d.overlay_command = overlay;
+  d.subnetwork_version = static_cast<std::uint8_t>(version);
+  d.level5 = me(f, 24, 24) != 0;
+  d.specific_services = me(f, 25, 25) != 0;
+  d.uplink_elm = static_cast<std::uint8_t>(me(f, 26, 28));
+  d.downlink_elm = static_cast<std::uint8_t>(me(f, 29, 32));
+  d.identification = me(f, 33, 33) != 0;
+  d.squitter = me(f, 34, 34) != 0;
+  d.surveillance_identifier = me(f, 35, 35) != 0;
+  d.gicb = me(f, 36, 36) != 0;
+  d.acas_hybrid = me(f, 37, 37) != 0;
+  d.acas_ra = me(f, 38, 38) != 0;
+  d.acas_rtca_version = static_cast<std::uint8_t>(me(f, 39, 40));
+  d.dte_status = static_cast<std::uint16_t>(me(f, 41, 56));
+  c.data_link = d;
   return c;
 }
 
@@ -48,11 +65,9 @@ std::optional<CommB> decode_bds17(const std::uint8_t* f, std::vector<std::string
     return std::nullopt;  // 2,0 always supported
   CommB c;
   c.bds = "1,7";
-  if (supported) {
-    supported->clear();
-    for (int i = 0; i < 24; ++i)
-      if (me(f, i + 1, i + 1)) supported->push_back(kNames[i]);
-  }
+  for (int i = 0; i < 24; ++i)
+    if (me(f, i + 1, i + 1)) c.supported_bds.push_back(kNames[i]);
+  if (supported) *supported = c.supported_bds;
   return c;
 }
 

@@ -132,6 +132,8 @@ void decode_es(const std::uint8_t* b, Message& m) {
     m.callsign = callsign_of(b);
   } else if (tc >= 5 && tc <= 8) {
     m.on_ground = true;
+    m.position_extras = PositionExtras{0, 0, static_cast<std::uint8_t>(me(b, 6, 12)),
+                                       static_cast<std::uint8_t>(me(b, 13, 13))};
     m.cpr = CprFix{me(b, 22, 22) != 0, true, me(b, 23, 39), me(b, 40, 56)};
     m.nic = static_cast<std::uint8_t>(tc == 5 ? 11 : tc == 6 ? 10 : tc == 7 ? 8 : 0);
     const std::uint32_t mov = me(b, 6, 12);
@@ -155,6 +157,8 @@ void decode_es(const std::uint8_t* b, Message& m) {
     if (me(b, 13, 13)) v.track_deg = me(b, 14, 20) * 360.0 / 128.0;
     if (v.gs_kt || v.track_deg) m.velocity = v;
   } else if ((tc >= 9 && tc <= 18) || (tc >= 20 && tc <= 22)) {
+    m.position_extras = PositionExtras{static_cast<std::uint8_t>(me(b, 6, 7)),
+                                       static_cast<std::uint8_t>(me(b, 8, 8)), 0, 0};
     m.cpr = CprFix{me(b, 22, 22) != 0, false, me(b, 23, 39), me(b, 40, 56)};
     m.nic = nic_from_tc(tc);
     const std::uint32_t ac = me(b, 9, 20);
@@ -183,6 +187,7 @@ void decode_es(const std::uint8_t* b, Message& m) {
       if (me(b, 30, 30))
         t.selected_heading_deg = me(b, 32, 39) * 180.0 / 256.0 + (me(b, 31, 31) ? 180.0 : 0.0);
       t.nacp = static_cast<std::uint8_t>(me(b, 40, 43));
+      t.nic_baro = static_cast<std::uint8_t>(me(b, 44, 44));
       t.sil = static_cast<std::uint8_t>(me(b, 45, 46));
       if (me(b, 47, 47)) {
         t.autopilot = me(b, 48, 48) != 0;
@@ -201,12 +206,94 @@ void decode_es(const std::uint8_t* b, Message& m) {
     o.nic_supplement_a = static_cast<std::uint8_t>(me(b, 44, 44));
     o.nacp = static_cast<std::uint8_t>(me(b, 45, 48));
     o.sil = static_cast<std::uint8_t>(me(b, 51, 52));
-    if (m.subtype == 0) o.nic_baro = static_cast<std::uint8_t>(me(b, 53, 53));
+    if (m.subtype == 0) {
+      o.nic_baro = static_cast<std::uint8_t>(me(b, 53, 53));
+      o.capability_class = static_cast<std::uint16_t>(me(b, 9, 24));
+      o.gva = static_cast<std::uint8_t>(me(b, 49, 50));
+    } else {
+      o.capability_class = static_cast<std::uint16_t>(me(b, 9, 20));
+    }
+    o.operational_mode = static_cast<std::uint16_t>(me(b, 25, 40));
+    o.hrd = static_cast<std::uint8_t>(me(b, 54, 54));
+    o.sil_supplement = static_cast<std::uint8_t>(me(b, 55, 55));
     m.opstatus = o;
   }
 }
 
+SurveillanceFields surveillance_fields(const std::uint8_t* b, std::uint8_t df) {
+  SurveillanceFields f;
+  if (df == 0 || df == 16) {
+    f.vs = static_cast<std::uint8_t>(bits32(b, 6, 6));
+    if (df == 0) f.cc = static_cast<std::uint8_t>(bits32(b, 7, 7));
+    f.sl = static_cast<std::uint8_t>(bits32(b, 9, 11));
+    f.ri = static_cast<std::uint8_t>(bits32(b, 14, 17));
+  } else {
+    f.fs = static_cast<std::uint8_t>(bits32(b, 6, 8));
+    f.dr = static_cast<std::uint8_t>(bits32(b, 9, 13));
+    f.um = static_cast<std::uint8_t>(bits32(b, 14, 19));
+  }
+  return f;
+}
+
 }  // namespace
+
+const char* capability_text(std::uint8_t ca) {
+  static const char* kText[8] = {"Level 1",
+                                 "Reserved",
+                                 "Reserved",
+                                 "Reserved",
+                                 "Level 2+, on-ground",
+                                 "Level 2+, airborne",
+                                 "Level 2+, airborne or on-ground",
+                                 "DR != 0 or FS in (2,3,4,5), airborne or on-ground"};
+  return kText[ca & 7];
+}
+
+const char* flight_status_text(std::uint8_t fs) {
+  static const char* kText[8] = {"No alert, no SPI, airborne",
+                                 "No alert, no SPI, on-ground",
+                                 "Alert, no SPI, airborne",
+                                 "Alert, no SPI, on-ground",
+                                 "Alert, SPI, airborne or on-ground",
+                                 "No alert, SPI, airborne or on-ground",
+                                 "Reserved",
+                                 "Not assigned"};
+  return kText[fs & 7];
+}
+
+const char* wake_vortex_text(std::uint8_t category) {
+  const int set = category / 8, code = category % 8;  // set 0: TC1 (D) ... 3: TC4 (A)
+  if (code == 0) return "No category information";
+  static const char* kA[8] = {"",
+                              "Light",
+                              "Medium 1",
+                              "Medium 2",
+                              "High vortex aircraft",
+                              "Heavy",
+                              "High performance",
+                              "Rotorcraft"};
+  static const char* kB[8] = {
+      "",    "Glider/sailplane", "Lighter-than-air", "Parachutist", "Ultralight", "Reserved",
+      "UAV", "Space vehicle"};
+  static const char* kC[8] = {"",
+                              "Surface emergency vehicle",
+                              "Reserved",
+                              "Surface service vehicle",
+                              "Ground obstruction",
+                              "Ground obstruction",
+                              "Ground obstruction",
+                              "Ground obstruction"};
+  switch (set) {
+    case 3:
+      return kA[code];
+    case 2:
+      return kB[code];
+    case 1:
+      return kC[code];
+    default:
+      return "Reserved";
+  }
+}
 
 std::optional<int> decode_ac13(std::uint32_t ac) {
   if (ac == 0) return std::nullopt;
@@ -286,6 +373,8 @@ Message decode_frame(const std::uint8_t* bytes, std::size_t n_bytes, const Decod
     case 20:
       m.icao = m.syndrome;  // address/parity: verified against known aircraft by Decoder
       m.ca = static_cast<std::uint8_t>(bits32(b, 6, 8));
+      m.surveillance = surveillance_fields(b, m.df);
+      if (m.df == 16) m.mv_hex = to_hex(b + 4, 7);
       m.altitude_ft = decode_ac13(bits32(b, 20, 32));
       m.on_ground = (m.df == 0 || m.df == 16) ? bits32(b, 6, 6) != 0 : (m.ca == 1 || m.ca == 3);
       if (m.df == 20) m.commb = infer_commb(b);
@@ -294,6 +383,7 @@ Message decode_frame(const std::uint8_t* bytes, std::size_t n_bytes, const Decod
     case 21:
       m.icao = m.syndrome;
       m.ca = static_cast<std::uint8_t>(bits32(b, 6, 8));
+      m.surveillance = surveillance_fields(b, m.df);
       m.squawk = decode_id13(bits32(b, 20, 32));
       m.on_ground = m.ca == 1 || m.ca == 3;
       if (m.df == 21) m.commb = infer_commb(b);

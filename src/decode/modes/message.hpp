@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace skyfuse::decode::modes {
 
@@ -44,14 +45,40 @@ struct OperationalStatus {
   std::uint8_t sil = 0;
   std::uint8_t nic_supplement_a = 0;
   std::uint8_t nic_baro = 0;
+  std::uint16_t capability_class = 0;  // CC (airborne: 16 bits)
+  std::uint16_t operational_mode = 0;  // OM
+  std::uint8_t gva = 0;
+  std::uint8_t hrd = 0;  // heading reference: 0 true north, 1 magnetic
+  std::uint8_t sil_supplement = 0;
+};
+
+// Surveillance reply fields (DF0/4/5/16/20/21).
+struct SurveillanceFields {
+  std::uint8_t vs = 0;  // vertical status (DF0/16): 0 airborne, 1 on ground
+  std::uint8_t cc = 0;  // cross-link capability (DF0)
+  std::uint8_t sl = 0;  // sensitivity level (DF0/16)
+  std::uint8_t ri = 0;  // reply information (DF0/16)
+  std::uint8_t fs = 0;  // flight status (DF4/5/20/21)
+  std::uint8_t dr = 0;  // downlink request
+  std::uint8_t um = 0;  // utility message
+};
+
+// ADS-B airborne/surface position extras.
+struct PositionExtras {
+  std::uint8_t surveillance_status =
+      0;                          // airborne: 0 none, 1 permanent alert, 2 temporary alert, 3 SPI
+  std::uint8_t nic_b = 0;         // NIC supplement B
+  std::uint8_t movement = 0;      // surface: raw movement code
+  std::uint8_t track_status = 0;  // surface: ground track valid
 };
 
 struct TargetState {
   std::optional<int> selected_altitude_ft;
-  bool selected_altitude_from_fms = false;
+  bool selected_altitude_from_fms = false;  // source: MCP/FCU (false) or FMS (true)
   std::optional<double> baro_setting_hpa;
   std::optional<double> selected_heading_deg;
   std::uint8_t nacp = 0;
+  std::uint8_t nic_baro = 0;
   std::uint8_t sil = 0;
   bool autopilot = false, vnav = false, altitude_hold = false, approach = false, lnav = false;
   bool tcas_operational = false;
@@ -68,7 +95,16 @@ struct CommB {
   std::optional<double> magnetic_heading_deg, mach;  // 6,0
   std::optional<int> indicated_airspeed_kt, baro_vrate_fpm, inertial_vrate_fpm;
   bool acas_operational = false;  // 1,0
-  bool by_heuristic = false;      // chosen among several fitting registers by a rule, not uniquely
+  struct DataLink {
+    bool config = false, overlay_command = false, level5 = false, specific_services = false;
+    std::uint8_t subnetwork_version = 0, uplink_elm = 0, downlink_elm = 0, acas_rtca_version = 0;
+    bool identification = false, squitter = false, surveillance_identifier = false, gicb = false;
+    bool acas_hybrid = false, acas_ra = false;
+    std::uint16_t dte_status = 0;
+  };
+  std::optional<DataLink> data_link;       // 1,0
+  std::vector<std::string> supported_bds;  // 1,7
+  bool by_heuristic = false;  // chosen among several fitting registers by a rule, not uniquely
 };
 
 struct Message {
@@ -95,8 +131,17 @@ struct Message {
   std::optional<OperationalStatus> opstatus;
   std::optional<TargetState> target_state;
   std::optional<CommB> commb;
+  std::optional<SurveillanceFields> surveillance;
+  std::optional<PositionExtras> position_extras;
+  std::string mv_hex;  // DF16 MV field (ACAS coordination), as hex
   bool on_ground = false;
 };
+
+// Descriptions as open decoders print them.
+const char* capability_text(std::uint8_t ca);
+const char* flight_status_text(std::uint8_t fs);
+// Wake vortex / emitter category of TC 1-4 (category = (tc - 1) * 8 + code).
+const char* wake_vortex_text(std::uint8_t category);
 
 struct DecodeOptions {
   int max_corrected_bits = 1;  // DF11/17/18 error correction: 0, 1 or 2
