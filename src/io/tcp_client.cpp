@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio.hpp>
 #include <memory>
-#include <utility>  // before Boost 1.74 asio, which uses std::exchange without it
+
+#include "io/asio.hpp"
 
 namespace skyfuse::io {
 

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio.hpp>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -12,6 +11,7 @@
 
 #include "decode/modes/decoder.hpp"
 #include "decode/modes/framing.hpp"
+#include "io/asio.hpp"
 
 namespace skyfuse::io {
 namespace {
