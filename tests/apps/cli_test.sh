@@ -62,5 +62,23 @@ head -c 2000 /dev/urandom > noise.toml
 "$bin" sim noise.toml --out t > /dev/null 2>&1
 check "random bytes as scenario exit 1" test $? -eq 1
 
+# decode: the real Beast capture, a bad file, random bytes.
+beast=$src/data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log
+"$bin" decode --format beast --stats "$beast" > dec.jsonl 2> dec.err
+check "decode exits 0" test $? -eq 0
+check "decode finds every dump1090 position" grep -q '"positions":1456' dec.err
+check "decode time from the file name" grep -q '"time":1522782148.1363' dec.jsonl
+check "decode lines carry icao24 and df" grep -q '"icao24":"71be34","df":17,"tc":11' dec.jsonl
+head -c 50000 /dev/urandom > noise.bin
+"$bin" decode --format beast --stats noise.bin > /dev/null 2> noise.err
+check "random bytes decode without a crash" test $? -eq 0
+check "random bytes give counted framing errors" grep -q '"framing_errors":[1-9]' noise.err
+"$bin" decode --format avr --stats "$beast" > /dev/null 2> wrong.err
+check "wrong format: errors counted, not fatal" grep -q 'AVR line' wrong.err
+"$bin" decode --format nope "$beast" > /dev/null 2>&1
+check "unknown format is a usage error" test $? -eq 2
+"$bin" decode --format sbs --stats "$src/tests/data/adsb/dump1090_beastblackbox_sbs.csv" > sbs.jsonl 2> /dev/null
+check "sbs positions" test "$(grep -c lat_deg sbs.jsonl)" -eq 1456
+
 echo "cli_test: $passes passed, $fails failed"
 test $fails -eq 0
