@@ -12,6 +12,7 @@
 
 #include "core/types.hpp"
 #include "decode/modes/commb.hpp"
+#include "decode/modes/crc.hpp"
 #include "decode/modes/decoder.hpp"
 #include "decode/modes/framing.hpp"
 
@@ -343,6 +344,52 @@ TEST(CommB, RegistersAgreeWithPyModeSPipe) {
     std::printf("Comm-B %s: %d same register (%d values equal), %d class (a), %d class (b)\n", f,
                 same, values, class_a, class_b);
   }
+}
+
+// Positions become tracker inputs with a covariance from the aircraft's NACp
+// (sigma = EPU / 2.4477 per axis) once an operational status has told it.
+TEST(Decoder, ReportsCarryNacpCovarianceIdentityAndVelocity) {
+  DecoderConfig cfg;
+  cfg.sensor = 7;
+  Decoder dec(cfg);
+  auto feed = [&](const char* hex, double t) {
+    std::uint8_t b[14];
+    std::size_t n = 0;
+    EXPECT_TRUE(parse_hex(hex, b, 14, &n));
+    return dec.decode(b, n, Time::from_seconds(t));
+  };
+  feed("8D406B902015A678D4D220AA4BDA", 0.0);  // identification EZY85MH
+  feed("8D406B909945DE10000405999BE4", 0.5);  // velocity
+  const Decoded a = feed("8D406B9058B975870B738754F480", 1.0);  // odd position (sample file)
+  EXPECT_FALSE(a.position);
+  const Decoded b = feed("8D406B9058B98218DD7D364566EF", 3.0);  // even: global pair
+  ASSERT_TRUE(b.position);
+  const auto r = dec.to_report(b);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->sensor, 7u);
+  EXPECT_EQ(r->sensor_kind, SensorKind::kAdsb);
+  EXPECT_EQ(r->identity.icao24, 0x406B90u);
+  EXPECT_EQ(r->identity.callsign, "EZY85MH");
+  ASSERT_TRUE(r->baro_alt_m);
+  EXPECT_NEAR(*r->baro_alt_m, 36000 * 0.3048, 1e-9);
+  ASSERT_TRUE(r->velocity_enu_mps);
+  EXPECT_NEAR(r->velocity_enu_mps->head<2>().norm(), 493.6 * 1852 / 3600, 1.0);
+  const auto& g = std::get<GeodeticMeasurement>(r->measurement);
+  EXPECT_FALSE(g.has_height);
+  // No NACp yet: sigma from NIC 8 (Rc 0.1 NM) / 5.
+  EXPECT_NEAR(std::sqrt(g.covariance_enu(0, 0)), 0.1 * 1852 / 5, 1e-9);
+  // An operational status (TC31, NACp 10: EPU 10 m) for this aircraft tightens
+  // it: the published literal's ME field under 406B90 with its parity computed.
+  std::uint8_t f[14] = {0x8D, 0x40, 0x6B, 0x90, 0xF8, 0x00, 0x00, 0x00, 0x00, 0x5A, 0x38, 0, 0, 0};
+  const std::uint32_t parity = syndrome(f, 14);
+  f[11] = static_cast<std::uint8_t>(parity >> 16);
+  f[12] = static_cast<std::uint8_t>(parity >> 8);
+  f[13] = static_cast<std::uint8_t>(parity);
+  const Decoded op = dec.decode(f, 14, Time::from_seconds(3.5));
+  ASSERT_TRUE(op.msg.crc_ok && op.msg.opstatus);
+  EXPECT_EQ(op.msg.opstatus->nacp, 10);
+  EXPECT_NEAR(std::sqrt(std::get<GeodeticMeasurement>(dec.to_report(b)->measurement).covariance_enu(0, 0)),
+              10 / 2.4477, 1e-3);
 }
 
 }  // namespace
