@@ -1,14 +1,17 @@
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
-#include <regex>
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
+#include "decode/asterix/decoder.hpp"
+#include "decode/asterix/framing.hpp"
 #include "decode/modes/commb.hpp"
 #include "decode/modes/decoder.hpp"
 #include "io/jsonl.hpp"
@@ -28,6 +31,8 @@ struct DecodeCliOptions {
   std::vector<double> receiver;
   double start_unix = NAN;
   int max_corrected_bits = 1;
+  std::vector<std::string> editions;  // ASTERIX: "48=1.32" overrides
+  std::string specs = SKYFUSE_SPECS_DIR;
   std::string connect;  // HOST:PORT of a receiver feed instead of a file
   double seconds = 0;   // with --connect: stop after this long (0: run until killed)
 };
@@ -114,14 +119,87 @@ std::string json_line(const modes::Decoded& d) {
   return o;
 }
 
+// The Unix time in a beastblackbox-style file name: "...utc--1522782148.136310917--...".
 double start_from_name(const std::string& file) {
-  static const std::regex kUnix("utc--([0-9]{9,10}(\\.[0-9]+)?)");
-  std::smatch mm;
-  if (std::regex_search(file, mm, kUnix)) return std::stod(mm[1].str());
+  const auto at = file.rfind("utc--");
+  if (at == std::string::npos) return 0;
+  std::size_t end = at + 5;
+  while (end < file.size() &&
+         (std::isdigit(static_cast<unsigned char>(file[end])) || file[end] == '.'))
+    ++end;
+  const std::string digits = file.substr(at + 5, end - at - 5);
+  if (digits.size() < 9) return 0;
+  try {
+    return std::stod(digits);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Default ASTERIX editions: the widely deployed ones (and Wireshark 4.0's).
+const std::map<int, std::string> kDefaultEditions = {
+    {1, "1.2"},   {2, "1.2"},   {19, "1.3"},  {20, "1.10"}, {21, "2.6"}, {23, "1.3"},
+    {34, "1.29"}, {48, "1.31"}, {62, "1.18"}, {63, "1.7"},  {65, "1.6"}};
+
+int run_asterix(const DecodeCliOptions& o) {
+  std::map<int, std::string> editions = kDefaultEditions;
+  for (const auto& e : o.editions) {
+    const auto eq = e.find('=');
+    if (eq == std::string::npos) throw ConfigError("--edition wants CAT=X.Y, e.g. 48=1.32");
+    editions[std::stoi(e.substr(0, eq))] = e.substr(eq + 1);
+  }
+  std::vector<decode::asterix::Category> cats;
+  for (const auto& [cat, ed] : editions)
+    cats.push_back(decode::asterix::load_category(
+        fmt::format("{}/cat{:03d}/cat{:03d}-{}.json", o.specs, cat, cat, ed)));
+  decode::asterix::Decoder dec(std::move(cats));
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open file", o.file));
+  const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
+                                       std::istreambuf_iterator<char>()};
+  std::string out;
+  auto sink = [&](const decode::asterix::Record& r) {
+    out += fmt::format(
+        "{{\"cat\":{},\"edition\":\"{}\",\"offset\":{},\"items\":{}}}\n", r.category, r.edition,
+        r.offset, r.items.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    if (out.size() > (1 << 20)) {
+      std::cout << out;
+      out.clear();
+    }
+  };
+  decode::asterix::FramingStats fs;
+  if (o.format == "asterix") {
+    dec.decode_stream(data, 0, sink);
+  } else if (o.format == "final") {
+    decode::asterix::read_final(
+        data,
+        [&](const decode::asterix::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+  } else {
+    decode::asterix::read_pcap(
+        data,
+        [&](const decode::asterix::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+  }
+  std::cout << out;
+  std::cout.flush();
+  for (const auto& m : fs.messages) fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, m);
+  for (const auto& m : dec.stats().messages)
+    fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, m);
+  if (o.stats) {
+    const auto& s = dec.stats();
+    std::string per;
+    for (const auto& [c, n] : s.records_per_category)
+      per += fmt::format("{}\"{:03d}\":{}", per.empty() ? "" : ",", c, n);
+    fmt::print(stderr,
+               "{{\"frames\":{},\"framing_errors\":{},\"blocks\":{},\"records\":{},\"records_per_"
+               "category\":{{{}}},"
+               "\"errors\":{},\"unknown_category_blocks\":{}}}\n",
+               fs.frames, fs.errors, s.blocks, s.records, per, s.errors, s.unknown_category_blocks);
+  }
   return 0;
 }
 
 int run_decode(const DecodeCliOptions& o) {
+  if (o.format == "asterix" || o.format == "final" || o.format == "pcap") return run_asterix(o);
   std::ifstream in;
   if (o.connect.empty()) {
     if (o.file.empty()) throw ConfigError("decode: give a FILE or --connect HOST:PORT");
@@ -300,13 +378,21 @@ Runner add_decode_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("decode", "Decode a receiver feed (Mode S / ADS-B) to JSON Lines");
   cmd->add_option("--format", o->format, "Input framing")
-      ->check(CLI::IsMember({"beast", "avr", "sbs", "csv"}))
+      ->check(CLI::IsMember({"beast", "avr", "sbs", "csv", "asterix", "final", "pcap"}))
       ->capture_default_str();
   cmd->add_option("file", o->file, "Input file")->check(CLI::ExistingFile);
+  cmd->callback([o]() {
+    if (o->file.empty() && o->connect.empty())
+      throw CLI::ValidationError("decode", "give a FILE or --connect HOST:PORT");
+  });
   cmd->add_option(
       "--connect", o->connect,
       "Read a live receiver feed over TCP instead (HOST:PORT, e.g. 127.0.0.1:30005 for Beast); "
       "reconnects with exponential back-off");
+  cmd->add_option("--edition", o->editions,
+                  "ASTERIX edition per category, CAT=X.Y (e.g. 48=1.32); repeatable");
+  cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions")
+      ->capture_default_str();
   cmd->add_option("--seconds", o->seconds, "With --connect: stop after this many seconds")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--stats", o->stats,

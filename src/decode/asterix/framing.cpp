@@ -1,0 +1,100 @@
+#include "decode/asterix/framing.hpp"
+
+namespace skyfuse::decode::asterix {
+
+void FramingStats::error(std::int64_t offset, const std::string& what) {
+  ++errors;
+  if (messages.size() < 50) messages.push_back("offset " + std::to_string(offset) + ": " + what);
+}
+
+void read_final(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
+                FramingStats& stats) {
+  std::size_t pos = 0;
+  while (pos + 8 <= f.size()) {
+    const std::size_t len = (static_cast<std::size_t>(f[pos]) << 8) | f[pos + 1];
+    if (len < 12 || pos + len > f.size()) {
+      stats.error(static_cast<std::int64_t>(pos),
+                  "FINAL frame length " + std::to_string(len) + " invalid; stopping");
+      return;
+    }
+    Payload p;
+    p.offset = static_cast<std::int64_t>(pos + 8);
+    p.bytes = f.subspan(pos + 8, len - 12);
+    p.time_of_day_s = ((f[pos + 5] << 16) | (f[pos + 6] << 8) | f[pos + 7]) / 100.0;
+    const bool padded = f[pos + len - 4] == 0xA5 && f[pos + len - 3] == 0xA5 &&
+                        f[pos + len - 2] == 0xA5 && f[pos + len - 1] == 0xA5;
+    if (!padded)
+      stats.error(static_cast<std::int64_t>(pos), "FINAL frame without A5A5A5A5 padding");
+    ++stats.frames;
+    sink(p);
+    pos += len;
+  }
+  if (pos != f.size())
+    stats.error(static_cast<std::int64_t>(pos), "trailing bytes after the last FINAL frame");
+}
+
+namespace {
+std::uint32_t rd32(const std::uint8_t* p, bool swap) {
+  return swap ? (std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 |
+                 p[3])
+              : (std::uint32_t{p[3]} << 24 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[1]} << 8 |
+                 p[0]);
+}
+}  // namespace
+
+void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
+               FramingStats& stats) {
+  if (f.size() < 24) {
+    stats.error(0, "file shorter than a pcap header");
+    return;
+  }
+  const std::uint32_t magic = rd32(f.data(), false);
+  bool swap = false;
+  if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d)
+    swap = false;
+  else if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1)
+    swap = true;
+  else {
+    stats.error(0, "not a pcap file (pcapng is not read yet)");
+    return;
+  }
+  const std::uint32_t linktype = rd32(f.data() + 20, swap);
+  std::size_t pos = 24;
+  while (pos + 16 <= f.size()) {
+    const std::uint32_t incl = rd32(f.data() + pos + 8, swap);
+    if (pos + 16 + incl > f.size()) {
+      stats.error(static_cast<std::int64_t>(pos), "truncated pcap record");
+      return;
+    }
+    const std::uint8_t* pkt = f.data() + pos + 16;
+    std::size_t n = incl, l2 = 0;
+    if (linktype == 1)
+      l2 = 14;  // Ethernet
+    else if (linktype == 113)
+      l2 = 16;  // Linux cooked
+    else if (linktype == 101)
+      l2 = 0;  // raw IP
+    else {
+      stats.error(static_cast<std::int64_t>(pos),
+                  "unsupported pcap link type " + std::to_string(linktype));
+      return;
+    }
+    ++stats.frames;
+    if (n > l2 + 20 && (pkt[l2] >> 4) == 4) {
+      const std::size_t ihl = (pkt[l2] & 15) * 4u;
+      if (pkt[l2 + 9] == 17 && n >= l2 + ihl + 8) {
+        const std::size_t udp_len =
+            (static_cast<std::size_t>(pkt[l2 + ihl + 4]) << 8) | pkt[l2 + ihl + 5];
+        const std::size_t start = l2 + ihl + 8;
+        const std::size_t payload = udp_len >= 8 ? std::min(udp_len - 8, n - start) : 0;
+        Payload p;
+        p.offset = static_cast<std::int64_t>(pos + 16 + start);
+        p.bytes = std::span<const std::uint8_t>(pkt + start, payload);
+        sink(p);
+      }
+    }
+    pos += 16 + incl;
+  }
+}
+
+}  // namespace skyfuse::decode::asterix
