@@ -261,6 +261,7 @@ std::size_t Decoder::decode_block(std::span<const std::uint8_t> block, std::int6
         }
       }
       pos += r.byte();
+      rec.length = r.byte();
       ++stats_.records;
       ++stats_.records_per_category[cat_no];
       sink(rec);

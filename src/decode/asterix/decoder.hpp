@@ -30,6 +30,7 @@ struct Record {
   int category = 0;
   std::string edition;
   std::int64_t offset = 0;       // of the record's FSPEC in the stream
+  std::size_t length = 0;        // bytes of the record (FSPEC and items)
   nlohmann::ordered_json items;  // "010": {"SAC": .., "SIC": ..}, ...
 };
 

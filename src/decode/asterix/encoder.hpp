@@ -1,0 +1,32 @@
+// File: decode/asterix/encoder.hpp
+//
+// The inverse of the decoder, from the same category definition: a record given
+// as items (the decoder's JSON form: {"010": {"SAC": 25, "SIC": 201}, "040":
+// {"RHO": 197.68, "THETA": 340.13}, ...}) becomes FSPEC + items, and records
+// become a data block. Quantities are rounded to the nearest LSB; absent
+// subfields of a present group are zero; an Extended item is written up to its
+// last present part; a Compound up to its last present sub-item.
+//
+//   auto bytes = asterix::encode_record(cat48, items);
+//   if (bytes) block = asterix::encode_block(48, {*bytes});
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/result.hpp"
+#include "decode/asterix/spec.hpp"
+
+namespace skyfuse::decode::asterix {
+
+// Fails (with the item named) on an item the category does not have or a
+// value that does not fit its field.
+Result<std::vector<std::uint8_t>> encode_record(const Category& cat,
+                                                const nlohmann::ordered_json& items);
+
+// CAT, LEN and the records; fails if LEN would exceed 65,535.
+Result<std::vector<std::uint8_t>> encode_block(
+    int category, const std::vector<std::vector<std::uint8_t>>& records);
+
+}  // namespace skyfuse::decode::asterix
