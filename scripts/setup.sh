@@ -12,6 +12,8 @@ packages=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libboost-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
+  # independent oracles used by tests (Wireshark's ASTERIX dissector)
+  tshark
 )
 missing=()
 for p in "${packages[@]}"; do
