@@ -282,6 +282,13 @@ int run_decode(const DecodeCliOptions& o) {
         beast_stream->feed(bytes, emit);
       } else {
         pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        if (pending.size() > (1 << 16) && pending.find('\n') == std::string::npos) {
+          // A line feed that never comes: drop the junk, bounded memory.
+          fmt::print(stderr, "skyfuse decode: {}: offset {}: {} bytes without a line end dropped\n",
+                     o.connect, offset, pending.size());
+          offset += static_cast<std::int64_t>(pending.size());
+          pending.clear();
+        }
         std::size_t nl;
         while ((nl = pending.find('\n')) != std::string::npos) {
           const std::string line = pending.substr(0, nl);
