@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "decode/asterix/generated/runtime.hpp"
+
 namespace skyfuse::decode::asterix {
 
 namespace {
@@ -35,8 +37,6 @@ class BitReader {
   std::size_t pos_ = 0;
 };
 
-const char kIcaoChars[] = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
-
 ordered_json element_value(std::uint64_t raw, int bits, const Content& c) {
   switch (c.kind) {
     case Content::Kind::kRaw:
@@ -62,7 +62,7 @@ ordered_json element_value(std::uint64_t raw, int bits, const Content& c) {
         for (int k = bits / 3 - 1; k >= 0; --k)
           s += static_cast<char>('0' + ((raw >> (3 * k)) & 7));
       } else if (c.str == Content::Str::kIcao) {
-        for (int k = bits / 6 - 1; k >= 0; --k) s += kIcaoChars[(raw >> (6 * k)) & 63];
+        for (int k = bits / 6 - 1; k >= 0; --k) s += detail::kIcao[(raw >> (6 * k)) & 63];
       } else {
         for (int k = bits / 8 - 1; k >= 0; --k) s += static_cast<char>((raw >> (8 * k)) & 0xFF);
       }

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "decode/asterix/generated/runtime.hpp"
+
 namespace skyfuse::decode::asterix {
 
 namespace {
@@ -30,8 +32,6 @@ class BitWriter {
   std::vector<std::uint8_t> out_;
   std::size_t n_ = 0;
 };
-
-const char kIcaoChars[] = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
 
 std::vector<std::uint8_t> from_hex(const std::string& h) {
   if (h.size() % 2) throw Fault("hex string of odd length");
@@ -108,7 +108,7 @@ void encode_element(BitWriter& w, const Variation& v, const ordered_json& value,
           int code =
               ch == '#' ? 0 : 32;  // '#' (a code outside the alphabet) as 0, unknown as space
           for (int i = 0; i < 64; ++i)
-            if (kIcaoChars[i] == ch && ch != '#') code = i;
+            if (detail::kIcao[i] == ch && ch != '#') code = i;
           w.put(static_cast<std::uint64_t>(code), 6);
         }
       } else {

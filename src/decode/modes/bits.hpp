@@ -27,6 +27,10 @@ inline std::uint32_t bits32(const std::uint8_t* b, int first, int last) {
   return static_cast<std::uint32_t>(bits(b, first, last));
 }
 
+// The 6-bit character set of identification fields (ES TC 1-4, BDS 2,0).
+inline constexpr char kCharset[] =
+    "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
+
 // ME / MB field (frame bits 33-88) numbered 1-56.
 inline std::uint32_t me(const std::uint8_t* b, int first, int last) {
   return bits32(b, first + 32, last + 32);

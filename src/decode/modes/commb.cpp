@@ -6,10 +6,10 @@
 
 namespace skyfuse::decode::modes {
 
+using detail::kCharset;
 using detail::me;
 
 namespace {
-constexpr char kCharset[] = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
 
 // A status bit of 0 requires its value bits to be 0.
 bool wrong_status(const std::uint8_t* f, int status, int first, int last) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "core/time.hpp"
+
 namespace skyfuse::decode::modes {
 
 void FramingStats::error(std::int64_t offset, std::string_view why) {
@@ -138,16 +140,6 @@ void CsvParser::line(std::string_view text, std::int64_t offset, const FrameSink
 }
 
 namespace {
-// Days since 1970-01-01 of a proleptic Gregorian date.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 template <typename T>
 bool number(std::string_view s, T& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);

@@ -10,11 +10,10 @@
 namespace skyfuse::decode::modes {
 
 using detail::bits32;
+using detail::kCharset;
 using detail::me;
 
 namespace {
-
-constexpr char kCharset[] = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
 
 // 13-bit AC/ID field -> the 0xABCD nibble layout (A4 A2 A1 = 0x4000 0x2000 0x1000 ...).
 std::uint32_t to_nibbles(std::uint32_t f) {
