@@ -358,8 +358,8 @@ TEST(Decoder, ReportsCarryNacpCovarianceIdentityAndVelocity) {
     EXPECT_TRUE(parse_hex(hex, b, 14, &n));
     return dec.decode(b, n, Time::from_seconds(t));
   };
-  feed("8D406B902015A678D4D220AA4BDA", 0.0);  // identification EZY85MH
-  feed("8D406B909945DE10000405999BE4", 0.5);  // velocity
+  feed("8D406B902015A678D4D220AA4BDA", 0.0);                    // identification EZY85MH
+  feed("8D406B909945DE10000405999BE4", 0.5);                    // velocity
   const Decoded a = feed("8D406B9058B975870B738754F480", 1.0);  // odd position (sample file)
   EXPECT_FALSE(a.position);
   const Decoded b = feed("8D406B9058B98218DD7D364566EF", 3.0);  // even: global pair
@@ -388,8 +388,83 @@ TEST(Decoder, ReportsCarryNacpCovarianceIdentityAndVelocity) {
   const Decoded op = dec.decode(f, 14, Time::from_seconds(3.5));
   ASSERT_TRUE(op.msg.crc_ok && op.msg.opstatus);
   EXPECT_EQ(op.msg.opstatus->nacp, 10);
-  EXPECT_NEAR(std::sqrt(std::get<GeodeticMeasurement>(dec.to_report(b)->measurement).covariance_enu(0, 0)),
-              10 / 2.4477, 1e-3);
+  EXPECT_NEAR(
+      std::sqrt(std::get<GeodeticMeasurement>(dec.to_report(b)->measurement).covariance_enu(0, 0)),
+      10 / 2.4477, 1e-3);
+}
+
+// dump1090-mutability fed the pyModeS ADS-B sample: every one of its 933
+// positions, in order, within 1 m of ours.
+TEST(PyModeSSample, PositionsMatchDump1090) {
+  std::ifstream in(src("tests/data/adsb/sample_data_adsb.csv"));
+  CsvParser csv;
+  Decoder dec;
+  std::vector<cpr::LatLon> ours;
+  std::string line;
+  std::int64_t offset = 0;
+  while (std::getline(in, line)) {
+    csv.line(line, offset++, [&](const RawFrame& f) {
+      const Decoded d = dec.decode(f, Time::from_seconds(f.unix_time_s));
+      if (d.position) ours.push_back(*d.position);
+    });
+  }
+  std::ifstream oracle(src("tests/data/adsb/dump1090_pymodes_adsb_positions.csv"));
+  std::getline(oracle, line);
+  std::size_t k = 0;
+  while (std::getline(oracle, line)) {
+    std::stringstream ss(line);
+    std::string icao, t, lat, lon;
+    std::getline(ss, icao, ',');
+    std::getline(ss, t, ',');
+    std::getline(ss, lat, ',');
+    std::getline(ss, lon, ',');
+    ASSERT_LT(k, ours.size());
+    EXPECT_LT(metres(ours[k].lat_deg, ours[k].lon_deg, std::stod(lat), std::stod(lon)), 1.0) << k;
+    ++k;
+  }
+  EXPECT_EQ(k, 933u);
+  EXPECT_GE(ours.size(), k);
+}
+
+// pyModeS's decode of the LFBO Beast capture (mostly DF4/5/20/21): every
+// altitude, squawk, callsign and velocity it gives is ours too.
+TEST(TrafficSample, FieldsMatchPyModeSPipe) {
+  std::ifstream oracle(src("tests/data/adsb/pymodes_v3_pipe_traffic_sample_dump1090.jsonl"));
+  std::string line;
+  int checked = 0, n = 0;
+  while (std::getline(oracle, line)) {
+    const nlohmann::json o = nlohmann::json::parse(line);
+    std::uint8_t b[14];
+    std::size_t len = 0;
+    ASSERT_TRUE(parse_hex(o["msg"].get<std::string>(), b, 14, &len));
+    const Message m = decode_frame(b, len, {.max_corrected_bits = 0});
+    const auto& od = o["dec"];
+    ++n;
+    EXPECT_EQ(m.icao, std::stoul(od["icao"].get<std::string>(), nullptr, 16));
+    if (od.contains("altitude") && !od["altitude"].is_null()) {
+      EXPECT_EQ((m.tc >= 20 && m.tc <= 22) ? m.gnss_altitude_ft : m.altitude_ft,
+                od["altitude"].get<int>());
+      ++checked;
+    }
+    if (od.contains("squawk") && !od["squawk"].is_null()) {
+      char sq[8];
+      std::snprintf(sq, sizeof sq, "%04o", m.squawk.value_or(0));
+      EXPECT_EQ(std::string(sq), od["squawk"].get<std::string>());
+      ++checked;
+    }
+    if (od.contains("callsign") && !od["callsign"].is_null()) {
+      const std::string cs = m.commb && !m.commb->callsign.empty() ? m.commb->callsign : m.callsign;
+      EXPECT_EQ(cs, od["callsign"].get<std::string>());
+      ++checked;
+    }
+    if (od.contains("groundspeed") && !od["groundspeed"].is_null() && m.tc == 19) {
+      EXPECT_EQ(std::floor(*m.velocity->gs_kt), od["groundspeed"].get<double>());
+      ++checked;
+    }
+  }
+  EXPECT_EQ(n, 239);
+  EXPECT_EQ(checked, 142);
+  std::printf("traffic sample: %d values equal to pyModeS\n", checked);
 }
 
 }  // namespace
