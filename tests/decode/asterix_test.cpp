@@ -56,6 +56,28 @@ TEST(Asterix, JadeThirtyMinutesGivesTheAgreedRecordCounts) {
   EXPECT_EQ(n, 22396 + 6057 + 5772);
 }
 
+TEST(Asterix, PcapngGivesTheSameRecordsAsPcap) {
+  // The same capture rewritten by tshark as pcapng (Enhanced Packet Blocks).
+  Decoder dec = make_decoder();
+  FramingStats fs;
+  read_pcap(
+      read_all(src("tests/data/asterix/cat_034_048.pcapng")),
+      [&](const Payload& p) { dec.decode_stream(p.bytes, p.offset, [](const Record&) {}); }, fs);
+  EXPECT_EQ(fs.frames, 100);
+  EXPECT_EQ(fs.errors, 0);
+  EXPECT_EQ(dec.stats().records_per_category.at(34), 34);
+  EXPECT_EQ(dec.stats().records_per_category.at(48), 128);
+  EXPECT_EQ(dec.stats().errors, 0);
+  // A cut pcapng is an error with its offset, not a crash.
+  auto cut = read_all(src("tests/data/asterix/cat_034_048.pcapng"));
+  cut.resize(cut.size() / 2);
+  FramingStats fs2;
+  read_pcap(
+      cut, [](const Payload&) {}, fs2);
+  EXPECT_EQ(fs2.errors, 1);
+  EXPECT_NE(fs2.messages[0].find("pcapng block length"), std::string::npos);
+}
+
 TEST(Asterix, Cat034And048PcapCounts) {
   Decoder dec = make_decoder();
   FramingStats fs;

@@ -1,5 +1,7 @@
 #include "decode/asterix/framing.hpp"
 
+#include <algorithm>
+
 namespace skyfuse::decode::asterix {
 
 void FramingStats::error(std::int64_t offset, const std::string& what) {
@@ -42,8 +44,98 @@ std::uint32_t rd32(const std::uint8_t* p, bool swap) {
 }
 }  // namespace
 
+namespace {
+// The UDP payload of one captured link-layer frame, if it is IPv4/UDP.
+void udp_payload(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype,
+                 std::int64_t file_offset, const std::function<void(const Payload&)>& sink) {
+  std::size_t l2 = 0;
+  if (linktype == 1)
+    l2 = 14;  // Ethernet
+  else if (linktype == 113)
+    l2 = 16;  // Linux cooked
+  else if (linktype == 101)
+    l2 = 0;  // raw IP
+  else
+    return;
+  if (n > l2 + 20 && (pkt[l2] >> 4) == 4) {
+    const std::size_t ihl = (pkt[l2] & 15) * 4u;
+    if (pkt[l2 + 9] == 17 && n >= l2 + ihl + 8) {
+      const std::size_t udp_len =
+          (static_cast<std::size_t>(pkt[l2 + ihl + 4]) << 8) | pkt[l2 + ihl + 5];
+      const std::size_t start = l2 + ihl + 8;
+      const std::size_t payload = udp_len >= 8 ? std::min(udp_len - 8, n - start) : 0;
+      Payload p;
+      p.offset = file_offset + static_cast<std::int64_t>(start);
+      p.bytes = std::span<const std::uint8_t>(pkt + start, payload);
+      sink(p);
+    }
+  }
+}
+
+// pcapng: section header, interface description and (enhanced or simple)
+// packet blocks; other blocks are skipped.
+void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
+                 FramingStats& stats) {
+  std::size_t pos = 0;
+  bool swap = false;
+  std::vector<std::uint32_t> linktypes;
+  auto rd = [&](std::size_t at) { return rd32(f.data() + at, swap); };
+  while (pos + 12 <= f.size()) {
+    std::uint32_t type = rd32(f.data() + pos, false);
+    if (type == 0x0A0D0D0A) {  // section header: fixes the byte order
+      if (pos + 12 > f.size()) break;
+      const std::uint32_t bom = rd32(f.data() + pos + 8, false);
+      if (bom == 0x1A2B3C4D)
+        swap = false;
+      else if (bom == 0x4D3C2B1A)
+        swap = true;
+      else {
+        stats.error(static_cast<std::int64_t>(pos),
+                    "pcapng section header with a bad byte-order magic");
+        return;
+      }
+      linktypes.clear();
+    } else {
+      type = rd(pos);
+    }
+    const std::uint32_t len = rd(pos + 4);
+    if (len < 12 || len % 4 != 0 || pos + len > f.size()) {
+      stats.error(static_cast<std::int64_t>(pos),
+                  "pcapng block length " + std::to_string(len) + " invalid; stopping");
+      return;
+    }
+    if (type == 1 && len >= 20) {
+      linktypes.push_back(static_cast<std::uint32_t>(f[pos + 8 + (swap ? 1 : 0)]) |
+                          (static_cast<std::uint32_t>(f[pos + 8 + (swap ? 0 : 1)]) << 8));
+    } else if (type == 6 && len >= 32) {
+      const std::uint32_t iface = rd(pos + 8);
+      const std::uint32_t cap = rd(pos + 20);
+      if (iface < linktypes.size() && 28 + static_cast<std::size_t>(cap) <= len) {
+        ++stats.frames;
+        udp_payload(f.data() + pos + 28, cap, linktypes[iface], static_cast<std::int64_t>(pos + 28),
+                    sink);
+      } else {
+        stats.error(static_cast<std::int64_t>(pos),
+                    "pcapng packet for an unknown interface or too long");
+      }
+    } else if (type == 3 && len >= 16 && !linktypes.empty()) {
+      const std::uint32_t orig = rd(pos + 8);
+      const std::size_t cap = std::min<std::size_t>(orig, len - 16);
+      ++stats.frames;
+      udp_payload(f.data() + pos + 12, cap, linktypes[0], static_cast<std::int64_t>(pos + 12),
+                  sink);
+    }
+    pos += len;
+  }
+}
+}  // namespace
+
 void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
                FramingStats& stats) {
+  if (f.size() >= 12 && rd32(f.data(), false) == 0x0A0D0D0A) {
+    read_pcapng(f, sink, stats);
+    return;
+  }
   if (f.size() < 24) {
     stats.error(0, "file shorter than a pcap header");
     return;
@@ -55,7 +147,7 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
   else if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1)
     swap = true;
   else {
-    stats.error(0, "not a pcap file (pcapng is not read yet)");
+    stats.error(0, "neither a pcap nor a pcapng file");
     return;
   }
   const std::uint32_t linktype = rd32(f.data() + 20, swap);

@@ -2,8 +2,9 @@
 //
 // Containers of ASTERIX data blocks: FINAL/IOSS recordings (.ff: per frame an
 // 8-byte header [length(2) board line day time(3, 1/100 s)], the block(s),
-// 4 padding bytes A5A5A5A5; the length counts all of it) and pcap captures
-// (classic libpcap, Ethernet or Linux cooked, IPv4, UDP payloads). Each yields
+// 4 padding bytes A5A5A5A5; the length counts all of it) and packet captures
+// (classic libpcap and pcapng; Ethernet, Linux cooked or raw IP; IPv4 UDP
+// payloads). Each yields
 // the ASTERIX payload with its byte offset in the file; bad frames are counted
 // and skipped.
 #pragma once
