@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "apps/commands.hpp"
+#include "apps/feed_reader.hpp"
 #include "core/error.hpp"
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/framing.hpp"
@@ -117,23 +118,6 @@ std::string json_line(const modes::Decoded& d) {
   }
   o += '}';
   return o;
-}
-
-// The Unix time in a beastblackbox-style file name: "...utc--1522782148.136310917--...".
-double start_from_name(const std::string& file) {
-  const auto at = file.rfind("utc--");
-  if (at == std::string::npos) return 0;
-  std::size_t end = at + 5;
-  while (end < file.size() &&
-         (std::isdigit(static_cast<unsigned char>(file[end])) || file[end] == '.'))
-    ++end;
-  const std::string digits = file.substr(at + 5, end - at - 5);
-  if (digits.size() < 9) return 0;
-  try {
-    return std::stod(digits);
-  } catch (const std::exception&) {
-    return 0;
-  }
 }
 
 // Default ASTERIX editions: the widely deployed ones (and Wireshark 4.0's).

@@ -37,8 +37,9 @@ io::StateFile load(const std::string& path, bool strict) {
   return std::move(r).value();
 }
 
-nlohmann::ordered_json to_json(const eval::Summary& s, const io::StateFile& t,
+nlohmann::ordered_json to_json(const eval::Evaluation& ev, const io::StateFile& t,
                                const io::StateFile& k, const eval::EvalConfig& cfg) {
+  const eval::Summary& s = ev.summary;
   nlohmann::ordered_json j;
   j["gospa_mean_m"] = s.gospa_mean_m;
   j["gospa_per_object_m"] = s.gospa_per_object_m;
@@ -71,6 +72,16 @@ nlohmann::ordered_json to_json(const eval::Summary& s, const io::StateFile& t,
                  {"track_max_age_s", cfg.track_max_age_s},
                  {"within_threshold_m", cfg.within_threshold_m},
                  {"false_position_m", cfg.false_position_m}};
+  nlohmann::ordered_json objects = nlohmann::ordered_json::array();
+  for (const auto& o : ev.per_truth)
+    objects.push_back({{"id", o.id},
+                       {"steps", o.steps},
+                       {"assigned_steps", o.assigned_steps},
+                       {"swaps", o.swaps},
+                       {"breaks", o.breaks},
+                       {"distinct_tracks", o.distinct_tracks},
+                       {"initiation_delay_s", o.initiation_delay_s}});
+  j["objects"] = std::move(objects);
   return j;
 }
 
@@ -80,7 +91,7 @@ int run_eval(const EvalOptions& o) {
   const eval::Evaluation ev = eval::evaluate(truth.states, tracks.states, o.cfg);
   const eval::Summary& s = ev.summary;
   if (o.json) {
-    std::cout << to_json(s, truth, tracks, o.cfg).dump() << '\n';
+    std::cout << to_json(ev, truth, tracks, o.cfg).dump() << '\n';
   } else {
     fmt::print("steps {}  truth objects {}  tracks {}  assigned pairs {}\n", s.steps,
                s.truth_objects, s.tracks, s.assigned_pairs);

@@ -14,5 +14,6 @@ using Runner = std::function<int()>;
 Runner add_sim_command(CLI::App& app);
 Runner add_eval_command(CLI::App& app);
 Runner add_decode_command(CLI::App& app);
+Runner add_track_command(CLI::App& app);
 
 }  // namespace skyfuse::apps

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   verbs["decode"] = skyfuse::apps::add_decode_command(app);
   verbs["sim"] = skyfuse::apps::add_sim_command(app);
   verbs["eval"] = skyfuse::apps::add_eval_command(app);
+  verbs["track"] = skyfuse::apps::add_track_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

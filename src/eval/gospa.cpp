@@ -5,7 +5,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "eval/assignment.hpp"
+#include "association/assignment.hpp"
 
 namespace skyfuse::eval {
 
@@ -138,7 +138,7 @@ GospaStep gospa_step(std::span<const Eigen::Vector3d> truth,
       cost(r, q) = pow_p(pr.distance_m, p);
       dist(r, q) = pr.distance_m;
     }
-    const std::vector<int> a = solve_assignment(cost);
+    const std::vector<int> a = association::solve_assignment(cost);
     for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
       if (a[r] < 0 || dist(r, a[r]) < 0) continue;  // only pairs closer than c count
       out.truth_to_track[rows[r]] = cols[a[r]];

@@ -164,6 +164,151 @@ Result<ObjectState> parse_state(std::string_view line) {
   return s;
 }
 
+namespace {
+Result<std::optional<double>> optional_number(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) return std::optional<double>{};
+  auto v = number(j, key);
+  if (!v) return v.error();
+  return std::optional<double>{*v};
+}
+
+Result<Identity> parse_identity(const nlohmann::json& j) {
+  Identity id;
+  if (auto a = j.find("icao24"); a != j.end()) {
+    const std::string hex = a->is_string() ? a->get<std::string>() : std::string{};
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(hex.c_str(), &end, 16);
+    if (hex.size() != 6 || *end != '\0')
+      return field_error("field \"icao24\" must be 6 hex digits");
+    id.icao24 = static_cast<std::uint32_t>(v);
+  }
+  if (auto a = j.find("mode3a"); a != j.end()) {
+    const std::string oct = a->is_string() ? a->get<std::string>() : std::string{};
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(oct.c_str(), &end, 8);
+    if (oct.size() != 4 || *end != '\0')
+      return field_error("field \"mode3a\" must be 4 octal digits");
+    id.mode3a = static_cast<std::uint16_t>(v);
+  }
+  if (auto a = j.find("callsign"); a != j.end() && a->is_string())
+    id.callsign = a->get<std::string>();
+  if (auto a = j.find("remote_id"); a != j.end() && a->is_string())
+    id.remote_id = a->get<std::string>();
+  if (auto a = j.find("emitter_category"); a != j.end()) {
+    if (!a->is_number_integer() || a->get<long long>() < 0 || a->get<long long>() > 31)
+      return field_error("field \"emitter_category\" must be an integer 0..31");
+    id.emitter_category = static_cast<std::uint8_t>(a->get<int>());
+  }
+  return id;
+}
+}  // namespace
+
+Result<Report> parse_report(std::string_view line) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error{ErrorCode::kBadSyntax, static_cast<std::int64_t>(e.byte),
+                 fmt::format("not valid JSON near byte {}", e.byte)};
+  } catch (const nlohmann::json::exception& e) {
+    return Error{ErrorCode::kBadSyntax, -1, fmt::format("not valid JSON ({})", e.what())};
+  }
+  if (!j.is_object()) return Error{ErrorCode::kBadSyntax, -1, "line is not a JSON object"};
+  Report r;
+  auto t = number(j, "time");
+  if (!t) return t.error();
+  if (std::abs(*t) > 9e9) return field_error("field \"time\" is out of range (Unix seconds)");
+  r.time = Time::from_seconds(*t);
+  if (auto k = j.find("kind"); k != j.end() && k->is_string()) {
+    auto kind = sensor_kind_from_string(k->get<std::string>());
+    if (!kind) return field_error("unknown \"kind\" " + k->dump());
+    r.sensor_kind = *kind;
+  } else {
+    return Error{ErrorCode::kMissingField, -1, "missing field \"kind\""};
+  }
+  if (j.contains("range_m")) {
+    PolarMeasurement p;
+    auto range = number(j, "range_m");
+    if (!range) return range.error();
+    auto az = number(j, "azimuth_deg");
+    if (!az) return az.error();
+    if (*range < 0 || *range > 1e7) return field_error("field \"range_m\" out of range");
+    if (std::abs(*az) > 720) return field_error("field \"azimuth_deg\" out of range");
+    p.range_m = *range;
+    p.azimuth_rad = *az / kRad;
+    auto el = optional_number(j, "elevation_deg");
+    if (!el) return el.error();
+    if (*el && std::abs(**el) > 90) return field_error("field \"elevation_deg\" out of range");
+    if (*el) p.elevation_rad = **el / kRad;
+    auto sr = optional_number(j, "sigma_range_m");
+    auto sa = optional_number(j, "sigma_azimuth_deg");
+    auto se = optional_number(j, "sigma_elevation_deg");
+    if (!sr) return sr.error();
+    if (!sa) return sa.error();
+    if (!se) return se.error();
+    const double s_r = sr->value_or(0), s_a = sa->value_or(0) / kRad, s_e = se->value_or(0) / kRad;
+    if (s_r < 0 || s_a < 0 || s_e < 0) return field_error("negative sigma");
+    p.covariance.diagonal() << s_r * s_r, s_a * s_a, s_e * s_e;
+    r.measurement = p;
+  } else {
+    GeodeticMeasurement g;
+    auto lat = number(j, "lat_deg");
+    if (!lat) return lat.error();
+    auto lon = number(j, "lon_deg");
+    if (!lon) return lon.error();
+    if (*lat < -90 || *lat > 90) return field_error("field \"lat_deg\" outside [-90, 90]");
+    if (*lon < -540 || *lon > 540) return field_error("field \"lon_deg\" outside [-540, 540]");
+    g.position.lat_deg = *lat;
+    g.position.lon_deg = *lon;
+    auto alt = optional_number(j, "alt_m");
+    if (!alt) return alt.error();
+    if (*alt && std::abs(**alt) > 1e6) return field_error("field \"alt_m\" out of range");
+    g.has_height = alt->has_value();
+    g.position.alt_m = alt->value_or(0);
+    auto c = j.find("cov_enu_m2");
+    if (c == j.end() || !c->is_array() || c->size() != 6)
+      return field_error("field \"cov_enu_m2\" must be an array of 6 numbers");
+    double v[6];
+    for (int k = 0; k < 6; ++k) {
+      if (!(*c)[k].is_number()) return field_error("field \"cov_enu_m2\" must hold numbers");
+      v[k] = (*c)[k].get<double>();
+      if (!std::isfinite(v[k])) return field_error("field \"cov_enu_m2\" is not finite");
+    }
+    g.covariance_enu << v[0], v[1], v[2], v[1], v[3], v[4], v[2], v[4], v[5];
+    if (v[0] < 0 || v[3] < 0 || v[5] < 0)
+      return field_error("field \"cov_enu_m2\" has a negative variance");
+    r.measurement = g;
+  }
+  if (j.contains("ve_mps") || j.contains("vn_mps")) {
+    Eigen::Vector3d v;
+    const char* vkeys[3] = {"ve_mps", "vn_mps", "vu_mps"};
+    for (int k = 0; k < 3; ++k) {
+      auto x = optional_number(j, vkeys[k]);
+      if (!x) return x.error();
+      v[k] = x->value_or(0);
+    }
+    if (v.norm() > 3000) return field_error("velocity beyond 3000 m/s");
+    r.velocity_enu_mps = v;
+  }
+  auto baro = optional_number(j, "baro_alt_ft");
+  if (!baro) return baro.error();
+  if (*baro) {
+    if (**baro < -2000 || **baro > 200000) return field_error("field \"baro_alt_ft\" out of range");
+    r.baro_alt_m = **baro * kFt;
+  }
+  auto id = parse_identity(j);
+  if (!id) return id.error();
+  r.identity = std::move(id).value();
+  auto nacp = optional_number(j, "nacp");
+  if (!nacp) return nacp.error();
+  if (*nacp && **nacp >= 0 && **nacp <= 15) r.nacp = static_cast<std::uint8_t>(**nacp);
+  auto nic = optional_number(j, "nic");
+  if (!nic) return nic.error();
+  if (*nic && **nic >= 0 && **nic <= 15) r.nic = static_cast<std::uint8_t>(**nic);
+  if (auto e = j.find("emergency"); e != j.end() && e->is_boolean()) r.emergency = e->get<bool>();
+  return r;
+}
+
 Result<StateFile> read_states(const std::string& path, std::size_t max_messages) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};

@@ -27,6 +27,13 @@ std::string to_json(const Report& r, const Sensor& sensor);
 // Parses one truth/track line; the error names the offending field.
 Result<ObjectState> parse_state(std::string_view line);
 
+// Parses one sensor report line as `to_json(Report, Sensor)` writes it
+// (docs/formats.md). The report's `sensor` field is left to the caller (the
+// line names the sensor; the caller knows its id); the covariance is rebuilt
+// from the sigmas / `cov_enu_m2`. Impossible values (negative range, latitude
+// beyond 90 deg, non-finite numbers) are errors naming the field.
+Result<Report> parse_report(std::string_view line);
+
 struct StateFile {
   std::vector<ObjectState> states;
   long lines = 0;

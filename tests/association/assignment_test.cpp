@@ -1,4 +1,4 @@
-#include "eval/assignment.hpp"
+#include "association/assignment.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <numeric>
 #include <random>
 
-namespace skyfuse::eval {
+namespace skyfuse::association {
 namespace {
 
 double cost_of(const Eigen::MatrixXd& c, const std::vector<int>& a) {
@@ -60,4 +60,4 @@ TEST(Assignment, MatchesBruteForceOnRandomRectangularMatrices) {
 }
 
 }  // namespace
-}  // namespace skyfuse::eval
+}  // namespace skyfuse::association

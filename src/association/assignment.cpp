@@ -1,10 +1,10 @@
-#include "eval/assignment.hpp"
+#include "association/assignment.hpp"
 
 #include <limits>
 
 #include "core/assert.hpp"
 
-namespace skyfuse::eval {
+namespace skyfuse::association {
 
 namespace {
 // Rows <= columns. Each row in turn is joined by a shortest augmenting path in
@@ -77,4 +77,4 @@ std::vector<int> solve_assignment(const Eigen::MatrixXd& cost) {
   return out;
 }
 
-}  // namespace skyfuse::eval
+}  // namespace skyfuse::association

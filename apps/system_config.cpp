@@ -1,0 +1,154 @@
+#include "apps/system_config.hpp"
+
+#include <filesystem>
+#include <numbers>
+
+#include "apps/toml_fields.hpp"
+
+namespace skyfuse::apps {
+
+namespace {
+constexpr double kDeg = std::numbers::pi / 180.0;
+
+void load_tracker(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const toml::node* n = root.get("tracker");
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t) throw ConfigError(fmt::format("{}: [tracker] must be a table", where(file, n->source())));
+  Fields f(*t, file, "[tracker]");
+  tracking::TrackerConfig& k = c.tracker;
+  if (f.has("origin_lat_deg") || f.has("origin_lon_deg"))
+    k.origin = GeodeticPosition{f.num_in("origin_lat_deg", -89, 89),
+                                f.num_in("origin_lon_deg", -180, 180), 0};
+  const std::string mode = f.str("association", "gnn");
+  if (mode == "gnn") {
+    k.association = tracking::AssociationMode::kGnn;
+  } else if (mode == "jpda") {
+    k.association = tracking::AssociationMode::kJpda;
+  } else {
+    f.fail("association", "must be \"gnn\" or \"jpda\"");
+  }
+  k.gate_nis = f.num_in("gate_nis", 1, 1000, k.gate_nis);
+  k.identity_gate_nis = f.num_in("identity_gate_nis", 1, 1e6, k.identity_gate_nis);
+  k.batch_window_s = f.num_in("batch_window_s", 0, 10, k.batch_window_s);
+  k.latency_s = f.num_in("latency_s", 0, 600, k.latency_s);
+  k.max_oosm_lag_s = f.num_in("max_oosm_lag_s", 0, 600, k.max_oosm_lag_s);
+  k.jpda_pd = f.num_in("jpda_pd", 0.01, 0.999, k.jpda_pd);
+  k.jpda_clutter_per_km2 = f.num_in("jpda_clutter_per_km2", 1e-9, 1e6, k.jpda_clutter_per_km2);
+  k.confirm_hits_identified =
+      static_cast<int>(f.num_in("confirm_hits_identified", 1, 20, k.confirm_hits_identified));
+  k.confirm_hits_anonymous =
+      static_cast<int>(f.num_in("confirm_hits_anonymous", 1, 20, k.confirm_hits_anonymous));
+  k.confirm_score = f.num_in("confirm_score", -100, 1000, k.confirm_score);
+  k.max_gate_m = f.num_in("max_gate_m", 100, 1e6, k.max_gate_m);
+  k.coast_factor = f.num_in("coast_factor", 1, 100, k.coast_factor);
+  k.delete_after_s = f.num_in("delete_after_s", 1, 3600, k.delete_after_s);
+  k.delete_after_intervals = f.num_in("delete_after_intervals", 1, 1000, k.delete_after_intervals);
+  k.number_memory_s = f.num_in("number_memory_s", 0, 86400, k.number_memory_s);
+  k.max_speed_mps = f.num_in("max_speed_mps", 10, 10000, k.max_speed_mps);
+  k.default_height_m = f.num_in("default_height_m", -500, 30000, k.default_height_m);
+  k.registration = f.flag("registration", k.registration);
+  k.registration_min_samples =
+      static_cast<int>(f.num_in("registration_min_samples", 1, 1e6, k.registration_min_samples));
+  k.imm.cv_accel_sigma_mps2 = f.num_in("cv_accel_sigma_mps2", 0.01, 100, k.imm.cv_accel_sigma_mps2);
+  k.imm.ct_accel_sigma_mps2 = f.num_in("ct_accel_sigma_mps2", 0.01, 100, k.imm.ct_accel_sigma_mps2);
+  k.imm.ca_jerk_sigma_mps3 = f.num_in("ca_jerk_sigma_mps3", 0.01, 100, k.imm.ca_jerk_sigma_mps3);
+  k.vertical.accel_sigma_mps2 =
+      f.num_in("vertical_accel_sigma_mps2", 0.01, 100, k.vertical.accel_sigma_mps2);
+  f.finish();
+}
+
+void load_system(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const toml::node* n = root.get("system");
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t) throw ConfigError(fmt::format("{}: [system] must be a table", where(file, n->source())));
+  Fields f(*t, file, "[system]");
+  c.sac = f.byte("sac", c.sac);
+  c.sic = f.byte("sic", c.sic);
+  f.finish();
+}
+
+void load_sensors(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const std::filesystem::path dir = std::filesystem::path(file).parent_path();
+  std::set<std::string> names;
+  each_table(root, file, "sensor", [&](const toml::table& t) {
+    Fields f(t, file, fmt::format("[[sensor]] \"{}\"", name_of(t, "?")));
+    Sensor s;
+    s.id = static_cast<SensorId>(c.sensors.size() + 1);
+    s.name = f.str("name");
+    if (!names.insert(s.name).second) f.fail("name", "is used by another sensor");
+    const auto kind = sensor_kind_from_string(f.str("kind"));
+    if (!kind) f.fail("kind", "must be psr, ssr, mode_s, drone_radar, adsb, mlat or remote_id");
+    s.kind = *kind;
+    s.sac = f.byte("sac", 0);
+    s.sic = f.byte("sic", static_cast<double>(s.id));
+    s.site = f.position();
+    s.rotation_period_s = f.num_in("rotation_period_s", 0, 60, 0.0);
+    s.max_range_m = f.num_in("max_range_m", 0, 1e6, 0.0);
+    s.sigma_range_m = f.num_in("sigma_range_m", 0, 10000, 0.0);
+    s.sigma_azimuth_rad = f.num_in("sigma_azimuth_deg", 0, 10, 0.0) * kDeg;
+    s.sigma_elevation_rad = f.num_in("sigma_elevation_deg", 0, 30, 0.0) * kDeg;
+    s.sigma_position_m = f.num_in("sigma_position_m", 0, 10000, 0.0);
+    const bool radar = s.kind == SensorKind::kPsr || s.kind == SensorKind::kSsr ||
+                       s.kind == SensorKind::kModeSRadar || s.kind == SensorKind::kDroneRadar;
+    if (radar && s.sigma_range_m <= 0) s.sigma_range_m = 50;
+    if (radar && s.sigma_azimuth_rad <= 0) s.sigma_azimuth_rad = 0.08 * kDeg;
+    if (s.kind == SensorKind::kDroneRadar && s.sigma_elevation_rad <= 0)
+      s.sigma_elevation_rad = 0.5 * kDeg;
+    if (radar && s.rotation_period_s <= 0) s.rotation_period_s = 4;
+    FeedConfig feed;
+    feed.input = f.str("input");
+    if (feed.input.rfind("file:", 0) != 0)
+      f.fail("input", "must be \"file:PATH\" for `track` (live inputs are for `run`)");
+    feed.path = (dir / feed.input.substr(5)).lexically_normal().string();
+    if (feed.input.size() > 5 && feed.input[5] == '/') feed.path = feed.input.substr(5);
+    feed.format = f.str("format", "jsonl");
+    static const std::set<std::string> kFormats = {"jsonl",   "beast", "avr", "csv",
+                                                   "asterix", "final", "pcap"};
+    if (!kFormats.contains(feed.format))
+      f.fail("format", "must be jsonl, beast, avr, csv, asterix, final or pcap");
+    feed.start_unix = f.num("start_unix", NAN);
+    if (const toml::array* eds = f.array("editions")) {
+      for (const auto& e : *eds) {
+        const auto v = e.value<std::string>();
+        const auto eq = v ? v->find('=') : std::string::npos;
+        if (!v || eq == std::string::npos) f.fail("editions", "entries look like \"48=1.31\"");
+        try {
+          feed.editions[std::stoi(v->substr(0, eq))] = v->substr(eq + 1);
+        } catch (const std::exception&) {
+          f.fail("editions", "entries look like \"48=1.31\"");
+        }
+      }
+    }
+    f.finish();
+    c.sensors.push_back(std::move(s));
+    c.feeds.push_back(std::move(feed));
+  });
+  if (c.sensors.empty()) throw ConfigError(fmt::format("{}: no [[sensor]] declared", file));
+}
+}  // namespace
+
+SystemConfig load_system_config(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}: {}", where(path, e.source()), e.description()));
+  }
+  SystemConfig c;
+  c.file = path;
+  for (const auto& [k, v] : root) {
+    const std::string key(k.str());
+    if (key != "tracker" && key != "sensor" && key != "system")
+      throw ConfigError(
+          fmt::format("{}: unknown section '{}' (expected [system], [tracker], [[sensor]])",
+                      where(path, k.source()), key));
+  }
+  load_system(root, path, c);
+  load_tracker(root, path, c);
+  load_sensors(root, path, c);
+  return c;
+}
+
+}  // namespace skyfuse::apps

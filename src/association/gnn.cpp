@@ -1,0 +1,146 @@
+#include "association/gnn.hpp"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+#include "association/assignment.hpp"
+
+namespace skyfuse::association {
+
+namespace {
+struct UnionFind {
+  std::vector<int> parent;
+  explicit UnionFind(int n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  int find(int a) {
+    while (parent[a] != a) a = parent[a] = parent[parent[a]];
+    return a;
+  }
+  void join(int a, int b) { parent[find(a)] = find(b); }
+};
+}  // namespace
+
+Association associate(const std::vector<Candidate>& candidates, int n_reports,
+                      double unassigned_cost) {
+  Association out;
+  out.report_to_track.assign(n_reports, -1);
+  // Compact track keys to nodes n_reports.. in first-seen order (deterministic).
+  std::unordered_map<int, int> track_node;
+  std::vector<int> node_track;
+  std::vector<const Candidate*> gated;
+  gated.reserve(candidates.size());
+  for (const Candidate& c : candidates) {
+    if (!(c.cost < unassigned_cost) || c.report < 0 || c.report >= n_reports) continue;
+    gated.push_back(&c);
+    if (track_node.emplace(c.track, n_reports + static_cast<int>(node_track.size())).second)
+      node_track.push_back(c.track);
+  }
+  if (gated.empty()) return out;
+  UnionFind uf(n_reports + static_cast<int>(node_track.size()));
+  for (const Candidate* c : gated) uf.join(c->report, track_node.at(c->track));
+  // Group candidates by cluster root, in order of first appearance.
+  std::unordered_map<int, int> cluster_of_root;
+  std::vector<std::vector<const Candidate*>> clusters;
+  for (const Candidate* c : gated) {
+    const int root = uf.find(c->report);
+    auto [it, fresh] = cluster_of_root.emplace(root, static_cast<int>(clusters.size()));
+    if (fresh) clusters.emplace_back();
+    clusters[it->second].push_back(c);
+  }
+  out.clusters = static_cast<int>(clusters.size());
+  for (const auto& cl : clusters) {
+    if (cl.size() == 1) {
+      out.report_to_track[cl[0]->report] = cl[0]->track;
+      out.largest_cluster = std::max(out.largest_cluster, 2);
+      continue;
+    }
+    std::vector<int> reports, tracks;
+    for (const Candidate* c : cl) {
+      reports.push_back(c->report);
+      tracks.push_back(c->track);
+    }
+    std::sort(reports.begin(), reports.end());
+    reports.erase(std::unique(reports.begin(), reports.end()), reports.end());
+    std::sort(tracks.begin(), tracks.end());
+    tracks.erase(std::unique(tracks.begin(), tracks.end()), tracks.end());
+    const int nr = static_cast<int>(reports.size()), nt = static_cast<int>(tracks.size());
+    out.largest_cluster = std::max(out.largest_cluster, nr + nt);
+    // Columns: the tracks, then one private "unassigned" column per report.
+    const double big = unassigned_cost * 4 + 1e6;
+    Eigen::MatrixXd cost = Eigen::MatrixXd::Constant(nr, nt + nr, big);
+    for (int r = 0; r < nr; ++r) cost(r, nt + r) = unassigned_cost;
+    for (const Candidate* c : cl) {
+      const int r = static_cast<int>(std::lower_bound(reports.begin(), reports.end(), c->report) -
+                                     reports.begin());
+      const int t = static_cast<int>(std::lower_bound(tracks.begin(), tracks.end(), c->track) -
+                                     tracks.begin());
+      cost(r, t) = std::min(cost(r, t), c->cost);
+    }
+    const std::vector<int> a = solve_assignment(cost);
+    for (int r = 0; r < nr; ++r)
+      if (a[r] >= 0 && a[r] < nt && cost(r, a[r]) < unassigned_cost)
+        out.report_to_track[reports[r]] = tracks[a[r]];
+  }
+  return out;
+}
+
+namespace {
+// Depth-first enumeration of joint events: each track takes one unused report
+// or none.
+struct Enumerator {
+  const std::vector<std::vector<double>>& l;  // [r][t]
+  double pd;
+  int nr, nt;
+  std::vector<char> used;
+  std::vector<int> pick;  // per track: report or -1
+  std::vector<std::vector<double>>& beta;
+  double total = 0;
+  long events = 0;
+  long max_events;
+  bool overflow = false;
+
+  void run(int t, double weight) {
+    if (overflow) return;
+    if (t == nt) {
+      if (++events > max_events) {
+        overflow = true;
+        return;
+      }
+      total += weight;
+      for (int k = 0; k < nt; ++k) beta[k][pick[k] < 0 ? nr : pick[k]] += weight;
+      return;
+    }
+    pick[t] = -1;
+    run(t + 1, weight * (1 - pd));
+    for (int r = 0; r < nr; ++r) {
+      if (used[r] || l[r][t] <= 0) continue;
+      used[r] = 1;
+      pick[t] = r;
+      run(t + 1, weight * pd * l[r][t]);
+      used[r] = 0;
+    }
+    pick[t] = -1;
+  }
+};
+}  // namespace
+
+bool jpda_marginals(const std::vector<std::vector<double>>& likelihood, double pd,
+                    std::vector<std::vector<double>>& beta, long max_events) {
+  const int nr = static_cast<int>(likelihood.size());
+  const int nt = nr ? static_cast<int>(likelihood[0].size()) : 0;
+  beta.assign(nt, std::vector<double>(nr + 1, 0.0));
+  Enumerator e{likelihood, pd, nr, nt,        std::vector<char>(nr, 0), std::vector<int>(nt, -1),
+               beta,       0,  0,  max_events};
+  e.run(0, 1.0);
+  if (e.overflow || !(e.total > 0)) {
+    beta.assign(nt, std::vector<double>(nr + 1, 0.0));
+    for (auto& b : beta) b[nr] = 1;
+    return false;
+  }
+  for (auto& b : beta)
+    for (double& v : b) v /= e.total;
+  return true;
+}
+
+}  // namespace skyfuse::association

@@ -1,0 +1,47 @@
+// File: association/gnn.hpp
+//
+// Global nearest neighbour data association over gated report-track pairs:
+// the pairs are split into independent clusters (connected components of the
+// gate graph, union-find), and each cluster is solved as an optimal linear
+// assignment (Jonker-Volgenant) in which every report may also stay
+// unassigned at `unassigned_cost` (it then starts a track). Singletons, the
+// common case, skip the solver.
+//
+// Also: joint probabilistic (JPDA) marginals for one cluster by exhaustive
+// enumeration of feasible joint events, for the dense-clutter mode.
+//
+//   std::vector<Candidate> c = {{.report = 0, .track = 3, .cost = 2.1}};
+//   auto a = associate(c, 1, 4.0);   // a.report_to_track[0] == 3
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace skyfuse::association {
+
+struct Candidate {
+  int report = 0;   // index into the batch of reports
+  int track = 0;    // any non-negative track key
+  double cost = 0;  // e.g. NIS + log|S| (negative log-likelihood up to a constant)
+};
+
+struct Association {
+  std::vector<int> report_to_track;  // -1: unassigned
+  int clusters = 0;                  // independent sub-problems
+  int largest_cluster = 0;           // reports + tracks in the largest one
+};
+
+// `n_reports` reports; candidates with cost >= unassigned_cost are ignored.
+Association associate(const std::vector<Candidate>& candidates, int n_reports,
+                      double unassigned_cost);
+
+// JPDA: for one cluster of reports and tracks with gated likelihood ratios
+// `likelihood[r][t]` (0 where not gated; the ratio of the measurement density
+// under track t to the clutter density), detection probability pd, returns
+// beta[t][r] = P(report r originated from track t) and beta[t][n_reports] =
+// P(track t undetected). Exhaustive over joint events: use only on small
+// clusters (returns false when more than `max_events` events would be needed).
+bool jpda_marginals(const std::vector<std::vector<double>>& likelihood, double pd,
+                    std::vector<std::vector<double>>& beta, long max_events = 200000);
+
+}  // namespace skyfuse::association

@@ -1,0 +1,144 @@
+// File: estimation/imm.hpp
+//
+// Horizontal interacting multiple model filter on the tracking plane. One
+// 7-element state for every model, x = [px, py, vx, vy, ax, ay, omega]
+// (m, m/s, m/s^2, rad/s counter-clockwise), so mixing needs no padding:
+//   CV  constant velocity: a and omega are held at zero,
+//   CT  coordinated turn with unknown rate (extended Kalman filter on omega),
+//   CA  constant (white-jerk) acceleration.
+// Measurements are linear on the plane: position, or position and velocity.
+// Polar radar plots are converted by the caller with their covariance
+// (converted-measurement filter); the conversion error at radar accuracies is
+// far below the noise (docs/design.md).
+//
+// Numerical faults (a covariance that is not positive definite, a singular
+// innovation, a non-finite value) are repaired and counted in `faults`, never
+// propagated: the state falls back to the last finite estimate, the covariance
+// to a symmetric positive-definite one.
+//
+//   Imm f(ImmParams{}, x0, P0);
+//   f.predict(4.0);
+//   double nis = f.innovation(z, R).nis;   // gate
+//   f.update(z, R);
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <cstdint>
+
+namespace skyfuse::estimation {
+
+inline constexpr int kStateDim = 7;
+inline constexpr int kModels = 3;
+using StateVec = Eigen::Matrix<double, kStateDim, 1>;
+using StateCov = Eigen::Matrix<double, kStateDim, kStateDim>;
+
+enum Model : int { kCv = 0, kCt = 1, kCa = 2 };
+
+struct ImmParams {
+  double cv_accel_sigma_mps2 = 0.5;                   // CV white-acceleration noise
+  double ct_accel_sigma_mps2 = 1.0;                   // CT white-acceleration noise
+  double ct_turn_accel_sigma = 0.02;                  // CT turn-rate noise [rad/s per sqrt(s)]
+  double ca_jerk_sigma_mps3 = 1.0;                    // CA white-jerk noise
+  std::array<double, kModels> sojourn_s{90, 25, 15};  // mean time in each model
+  std::array<double, kModels> initial_probability{0.8, 0.1, 0.1};
+  double max_turn_rate = 0.35;  // |omega| clamp [rad/s] (20 deg/s)
+  double max_accel_mps2 = 100;  // |a| clamp (10 g)
+};
+
+struct Innovation {
+  double nis = 0;        // normalised innovation squared (Mahalanobis distance^2)
+  double log_det_s = 0;  // log |S|
+  bool ok = false;       // S was positive definite
+};
+
+struct FaultCounts {
+  std::uint64_t repaired_covariance = 0;  // not PD: symmetrised and regularised
+  std::uint64_t singular_innovation = 0;  // S not PD: update skipped
+  std::uint64_t non_finite = 0;           // NaN/inf after a step: rolled back
+};
+
+class Imm {
+ public:
+  Imm() = default;
+  Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0);
+
+  // Predicts every model dt seconds ahead (dt may be negative for a small
+  // out-of-sequence step; the process noise uses |dt|).
+  void predict(double dt);
+
+  // Innovation of the combined estimate for a position (2) or position and
+  // velocity (4) measurement; for gating and association costs.
+  Innovation innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) const;
+
+  // Updates every model and the model probabilities. Returns false (and
+  // counts a fault) when no model could be updated.
+  bool update(const Eigen::Vector2d& z, const Eigen::Matrix2d& r);
+  bool update(const Eigen::Vector4d& z, const Eigen::Matrix4d& r);
+
+  const StateVec& state() const { return x_; }
+  const StateCov& covariance() const { return p_; }
+  const std::array<double, kModels>& probabilities() const { return mu_; }
+  const FaultCounts& faults() const { return faults_; }
+
+  // Combined (moment-matched) estimate of the model-conditioned ones.
+  void combine();
+
+ private:
+  template <int M>
+  bool update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r);
+  void mix(double dt);
+  void predict_model(int m, double dt);
+  void sanitise(int m);
+
+  ImmParams params_;
+  std::array<StateVec, kModels> xm_{};
+  std::array<StateCov, kModels> pm_{};
+  std::array<double, kModels> mu_{1, 0, 0};
+  StateVec x_ = StateVec::Zero();
+  StateCov p_ = StateCov::Identity();
+  FaultCounts faults_;
+};
+
+// Vertical filter: x = [h, vh, b], h the geometric height above the ellipsoid,
+// vh its rate, b = geometric height - pressure altitude (the per-track offset
+// between GNSS and Mode C heights, observable once both are seen; a slow random
+// walk). A geometric height measures h; a pressure altitude measures h - b.
+class VerticalFilter {
+ public:
+  struct Params {
+    double accel_sigma_mps2 = 1.5;
+    double offset_walk_sigma = 0.05;  // m / sqrt(s)
+  };
+  VerticalFilter() = default;
+  VerticalFilter(const Params& params, double h, double var_h, double b, double var_b);
+
+  void predict(double dt);
+  double nis_baro(double baro_m, double var) const;
+  double nis_geometric(double h, double var) const;
+  bool update_baro(double baro_m, double var);
+  bool update_geometric(double h, double var);
+  bool update_rate(double vh, double var);
+  // A 2-D radar plot placed on the plane at the predicted height h0 is
+  // m = x + J (h0 - h): the horizontal innovation `nu` (total covariance `s`,
+  // which includes the height term) also measures the height. `h_row` = -J,
+  // the plot's sensitivity to the height state (joint update, cross-covariance
+  // with the horizontal filter dropped).
+  bool update_from_plane(const Eigen::Vector2d& h_row, const Eigen::Matrix2d& s,
+                         const Eigen::Vector2d& nu);
+
+  double height() const { return x_[0]; }
+  double rate() const { return x_[1]; }
+  double offset() const { return x_[2]; }
+  const Eigen::Matrix3d& covariance() const { return p_; }
+  std::uint64_t faults() const { return faults_; }
+
+ private:
+  bool update_row(const Eigen::RowVector3d& h, double z, double var);
+  Params params_;
+  Eigen::Vector3d x_ = Eigen::Vector3d::Zero();
+  Eigen::Matrix3d p_ = Eigen::Matrix3d::Identity();
+  std::uint64_t faults_ = 0;
+};
+
+}  // namespace skyfuse::estimation

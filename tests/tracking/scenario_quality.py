@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Tracker quality guard (issue #5): sim -> track -> eval on a checked-in
+scenario, then the ESASSP-style bars against ground truth:
+
+  --within     share of assigned track positions within 400 m (>= 0.99)
+  --radar-rms  RMS horizontal error [m] of radar-only objects (no ADS-B, no
+               MLAT, no Remote ID) while within 100 km of a radar (<= 100)
+  --extra      extra (duplicate) track share (<= 0.01)
+  --adsb-swaps identity swaps of ADS-B-equipped objects (== 0)
+  --bias       radar registration: estimated biases within this fraction of the
+               simulated ones (0.2)
+
+Prints one Markdown table row (docs/tracking.md) and exits 1 on any failure.
+Usage: scenario_quality.py SKYFUSE SCENARIO WORKDIR [--bias 0.2] [--radar-rms 100] ...
+"""
+import argparse, json, math, os, shutil, subprocess, sys, tomllib
+
+ap = argparse.ArgumentParser()
+ap.add_argument("skyfuse"); ap.add_argument("scenario"); ap.add_argument("workdir")
+ap.add_argument("--seed", default="1")
+ap.add_argument("--within", type=float, default=0.99)
+ap.add_argument("--radar-rms", type=float, default=100.0)
+ap.add_argument("--extra", type=float, default=0.01)
+ap.add_argument("--adsb-swaps", type=int, default=0)
+ap.add_argument("--bias", type=float, default=None)
+ap.add_argument("--tracker", action="append", default=[], help="extra [tracker] line, e.g. 'association = \"jpda\"'")
+ap.add_argument("--min-coverage", type=float, default=0.9)
+a = ap.parse_args()
+
+w = a.workdir
+shutil.rmtree(w, ignore_errors=True)
+os.makedirs(w)
+def run(*cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"FAIL: {' '.join(cmd)}\n{r.stdout}\n{r.stderr}")
+    return r.stdout
+run(a.skyfuse, "sim", a.scenario, "--seed", a.seed, "--out", w)
+cfg = os.path.join(w, "sensors.toml")
+if a.tracker:
+    body = open(cfg).read()
+    with open(cfg, "w") as f:
+        f.write("[tracker]\n" + "\n".join(a.tracker) + "\n" + body)
+tracks = os.path.join(w, "tracks.jsonl"); stats = os.path.join(w, "stats.json")
+run(a.skyfuse, "track", "--config", cfg, "--out", tracks, "--stats-json", stats, "--quiet")
+ev = json.loads(run(a.skyfuse, "eval", "--truth", os.path.join(w, "truth.jsonl"), "--tracks", tracks, "--json"))
+st = json.load(open(stats))
+sensors = tomllib.load(open(cfg, "rb"))["sensor"]
+radars = [s for s in sensors if s["kind"] in ("psr", "ssr", "mode_s")]
+
+# Which objects the cooperative sensors see, from the feeds themselves.
+adsb_ids, coop_ids = set(), set()
+for s in sensors:
+    if s["kind"] not in ("adsb", "mlat", "remote_id"): continue
+    for line in open(os.path.join(w, s["name"] + ".jsonl")):
+        j = json.loads(line)
+        key = j.get("icao24") or j.get("remote_id")
+        if key:
+            coop_ids.add(key)
+            if s["kind"] == "adsb": adsb_ids.add(key)
+truth = [json.loads(l) for l in open(os.path.join(w, "truth.jsonl"))]
+def ident(t): return t.get("icao24") or t.get("remote_id") or ""
+def dist_m(lat1, lon1, lat2, lon2):
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2)); y = math.radians(lat2 - lat1)
+    return 6371000 * math.hypot(x, y)
+# Radar-only objects, only while within 100 km of a radar and seen by one of them.
+radar_only = [t for t in truth if ident(t) not in coop_ids and
+              any(dist_m(t["lat_deg"], t["lon_deg"], r["lat_deg"], r["lon_deg"]) <= 100e3 for r in radars)]
+radar_rms = None
+if radar_only and radars:
+    sub = os.path.join(w, "truth_radar_only.jsonl")
+    with open(sub, "w") as f:
+        for t in radar_only: f.write(json.dumps(t) + "\n")
+    evr = json.loads(run(a.skyfuse, "eval", "--truth", sub, "--tracks", tracks, "--json"))
+    radar_rms = evr["rms_horizontal_m"]
+
+truth_ids = {t["id"]: ident(t) for t in truth}
+adsb_swaps = sum(o["swaps"] for o in ev["objects"] if truth_ids.get(o["id"]) in adsb_ids)
+
+failures = []
+if ev["share_within_400m"] < a.within: failures.append(f"within 400 m {ev['share_within_400m']:.4f} < {a.within}")
+if ev["extra_track_share"] > a.extra: failures.append(f"extra tracks {ev['extra_track_share']:.4f} > {a.extra}")
+if adsb_swaps > a.adsb_swaps: failures.append(f"ADS-B identity swaps {adsb_swaps}")
+if radar_rms is not None and radar_rms > a.radar_rms: failures.append(f"radar-only RMS {radar_rms:.1f} m > {a.radar_rms}")
+if ev["truth_coverage"] < a.min_coverage: failures.append(f"coverage {ev['truth_coverage']:.3f} < {a.min_coverage}")
+bias_cells = []
+if a.bias is not None:
+    sim_bias = {s["name"]: s for s in json.load(open(os.path.join(w, "sensor_truth.json")))["sensors"]}
+    est = {r["name"]: r for r in st["registration"]}
+    for r in radars:
+        b = sim_bias[r["name"]]
+        e = est.get(r["name"])
+        if e is None:
+            failures.append(f"no registration estimate for {r['name']}"); continue
+        for key_t, key_e in (("bias_range_m", "range_bias_m"), ("bias_azimuth_deg", "azimuth_bias_deg")):
+            tv, ev_ = b[key_t], e[key_e]
+            if tv == 0: continue
+            rel = abs(ev_ - tv) / abs(tv)
+            bias_cells.append(f"{ev_:+.3g}/{tv:+.3g}")
+            if rel > a.bias: failures.append(f"{r['name']} {key_t}: estimated {ev_:.4f}, simulated {tv}, off by {rel:.0%}")
+
+name = os.path.splitext(os.path.basename(a.scenario))[0] + ("" if not a.tracker else " (" + ", ".join(a.tracker) + ")")
+print(f"| {name} | {len(ev['objects'])} | {st['reports']} | {ev['share_within_400m']*100:.2f} % | "
+      f"{ev['rms_horizontal_m']:.1f} | {'-' if radar_rms is None else f'{radar_rms:.1f}'} | "
+      f"{ev['extra_track_share']*100:.3f} % | {ev['truth_coverage']*100:.1f} % | {adsb_swaps} | {ev['identity_swaps']} | "
+      f"{ev['track_breaks']} | {ev['false_tracks']} | {ev['initiation_delay_s']:.1f} | {' '.join(bias_cells) or '-'} |")
+for f in failures: print("FAIL:", f)
+sys.exit(1 if failures else 0)
