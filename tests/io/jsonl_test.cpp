@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <numbers>
 
 namespace skyfuse::io {
 namespace {
@@ -107,6 +109,78 @@ TEST(Jsonl, ReportLinesCarryUnitsInNames) {
             "{\"time\":10.000000,\"sensor\":\"rad-1\",\"kind\":\"ssr\",\"sac\":20,\"sic\":1,"
             "\"range_m\":12345.68,\"azimuth_deg\":90.00000,\"sigma_range_m\":30.000,"
             "\"sigma_azimuth_deg\":0.05730,\"baro_alt_ft\":10000,\"mode3a\":\"7700\"}");
+}
+
+}  // namespace
+}  // namespace skyfuse::io
+
+namespace skyfuse::io {
+namespace {
+
+TEST(JsonlReport, PolarReportRoundTripsThroughParse) {
+  Sensor s;
+  s.name = "psr-1";
+  Report r;
+  r.time = Time::from_seconds(1717236001.675066);
+  r.sensor_kind = SensorKind::kModeSRadar;
+  PolarMeasurement p;
+  p.range_m = 25445.66;
+  p.azimuth_rad = 150.87317 * std::numbers::pi / 180;
+  p.covariance.diagonal() << 30.0 * 30.0, std::pow(0.05 * std::numbers::pi / 180, 2), 0;
+  r.measurement = p;
+  r.baro_alt_m = 1350 * 0.3048;
+  r.identity.icao24 = 0x400005;
+  r.identity.mode3a = 07700;
+  const auto back = parse_report(to_json(r, s));
+  ASSERT_TRUE(back.has_value()) << back.error().detail;
+  const auto& q = std::get<PolarMeasurement>(back->measurement);
+  EXPECT_EQ(back->time, r.time);
+  EXPECT_EQ(back->sensor_kind, SensorKind::kModeSRadar);
+  EXPECT_NEAR(q.range_m, 25445.66, 1e-9);
+  EXPECT_NEAR(q.azimuth_rad, p.azimuth_rad, 1e-9);
+  EXPECT_NEAR(std::sqrt(q.covariance(0, 0)), 30.0, 1e-9);
+  EXPECT_NEAR(*back->baro_alt_m, 1350 * 0.3048, 1e-9);
+  EXPECT_EQ(*back->identity.icao24, 0x400005u);
+  EXPECT_EQ(*back->identity.mode3a, 07700);
+}
+
+TEST(JsonlReport, GeodeticReportKeepsCovarianceAndVelocity) {
+  const std::string line =
+      R"({"time":1717236000.352730,"sensor":"adsb-london","kind":"adsb","sac":0,"sic":3,)"
+      R"("lat_deg":51.54911969,"lon_deg":-0.19991026,"alt_m":6916.56,)"
+      R"("cov_enu_m2":[1431.163,1.5,0.000,1431.163,0.000,3220.116],"ve_mps":-0.787,)"
+      R"("vn_mps":-181.020,"vu_mps":0.492,"baro_alt_ft":22825,"icao24":"400002","nacp":8,"nic":8})";
+  const auto r = parse_report(line);
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  const auto& g = std::get<GeodeticMeasurement>(r->measurement);
+  EXPECT_TRUE(g.has_height);
+  EXPECT_DOUBLE_EQ(g.position.alt_m, 6916.56);
+  EXPECT_DOUBLE_EQ(g.covariance_enu(0, 1), 1.5);
+  EXPECT_DOUBLE_EQ(g.covariance_enu(1, 0), 1.5);
+  EXPECT_DOUBLE_EQ(g.covariance_enu(2, 2), 3220.116);
+  EXPECT_DOUBLE_EQ(r->velocity_enu_mps->y(), -181.020);
+  EXPECT_EQ(*r->nacp, 8);
+}
+
+TEST(JsonlReport, ImpossibleValuesAreErrorsNamingTheField) {
+  const char* bad[] = {
+      R"({"time":1,"kind":"psr","range_m":-5,"azimuth_deg":10})",
+      R"({"time":1,"kind":"adsb","lat_deg":95,"lon_deg":0,"cov_enu_m2":[1,0,0,1,0,1]})",
+      R"({"time":1,"kind":"adsb","lat_deg":45,"lon_deg":0,"cov_enu_m2":[1,0,0]})",
+      R"({"time":1,"kind":"adsb","lat_deg":45,"lon_deg":0,"cov_enu_m2":[-1,0,0,1,0,1]})",
+      R"({"time":1,"kind":"radar","range_m":5,"azimuth_deg":10})",
+      R"({"time":1,"kind":"psr","range_m":5,"azimuth_deg":10,"icao24":"12"})",
+      R"({"time":1,"kind":"adsb","lat_deg":45,"lon_deg":0,"cov_enu_m2":[1,0,0,1,0,1],"ve_mps":9000})",
+      R"({"kind":"psr","range_m":5,"azimuth_deg":10})",
+      "not json",
+  };
+  for (const char* line : bad) {
+    const auto r = parse_report(line);
+    EXPECT_FALSE(r.has_value()) << line;
+    if (!r.has_value()) {
+      EXPECT_FALSE(r.error().detail.empty());
+    }
+  }
 }
 
 }  // namespace

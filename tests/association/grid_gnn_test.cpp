@@ -1,0 +1,100 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "association/gnn.hpp"
+#include "association/grid.hpp"
+
+namespace skyfuse::association {
+namespace {
+
+TEST(GridIndex, QueryReturnsEveryKeyWithinTheRadius) {
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<double> u(-50000, 50000);
+  GridIndex g(5000);
+  std::vector<Eigen::Vector2d> pts(2000);
+  for (std::uint32_t k = 0; k < pts.size(); ++k) {
+    pts[k] = {u(rng), u(rng)};
+    g.set(k, pts[k]);
+  }
+  // Move half of them, erase a tenth: the index follows.
+  for (std::uint32_t k = 0; k < pts.size(); k += 2) {
+    pts[k] += Eigen::Vector2d(u(rng) / 10, u(rng) / 10);
+    g.set(k, pts[k]);
+  }
+  std::set<std::uint32_t> erased;
+  for (std::uint32_t k = 0; k < pts.size(); k += 10) {
+    g.erase(k);
+    erased.insert(k);
+  }
+  EXPECT_EQ(g.size(), pts.size() - erased.size());
+  for (int q = 0; q < 200; ++q) {
+    const Eigen::Vector2d c(u(rng), u(rng));
+    std::set<std::uint32_t> got;
+    g.query(c, 7000, [&](std::uint32_t k) { got.insert(k); });
+    for (std::uint32_t k = 0; k < pts.size(); ++k) {
+      const bool inside = (pts[k] - c).norm() <= 7000 && !erased.contains(k);
+      if (inside) {
+        EXPECT_TRUE(got.contains(k));
+      }
+      if (erased.contains(k)) {
+        EXPECT_FALSE(got.contains(k));
+      }
+    }
+  }
+}
+
+TEST(Gnn, OptimalAssignmentBeatsGreedyAndClustersSplit) {
+  // Cluster 1 (reports 0, 1; tracks 10, 11): greedy would give report 0 its
+  // best track 10 (cost 1) and leave report 1 with 11 (cost 9): total 10; the
+  // optimum is 0->11 (3) + 1->10 (2) = 5.
+  // Cluster 2 (report 2, track 20) is independent; report 3 gates nothing.
+  const std::vector<Candidate> c = {
+      {0, 10, 1.0}, {0, 11, 3.0}, {1, 10, 2.0}, {1, 11, 9.0}, {2, 20, 4.0},
+  };
+  const Association a = associate(c, 4, 16.0);
+  EXPECT_EQ(a.report_to_track, (std::vector<int>{11, 10, 20, -1}));
+  EXPECT_EQ(a.clusters, 2);
+  EXPECT_EQ(a.largest_cluster, 4);
+}
+
+TEST(Gnn, LeavesAReportUnassignedWhenThatIsCheaper) {
+  // One track, two reports: the second must not be forced onto it, and a
+  // pair costing more than the unassigned cost is never taken.
+  const std::vector<Candidate> c = {{0, 5, 2.0}, {1, 5, 3.0}, {2, 6, 20.0}};
+  const Association a = associate(c, 3, 16.0);
+  EXPECT_EQ(a.report_to_track, (std::vector<int>{5, -1, -1}));
+}
+
+TEST(Jpda, MarginalsMatchHandEnumeration) {
+  // One track, two gated reports with likelihood ratios l1 = 4, l2 = 1 and
+  // Pd = 0.9. Joint events: none (0.1), r1 (0.9*4 = 3.6), r2 (0.9*1 = 0.9);
+  // total 4.6.
+  std::vector<std::vector<double>> l = {{4.0}, {1.0}};
+  std::vector<std::vector<double>> beta;
+  ASSERT_TRUE(jpda_marginals(l, 0.9, beta));
+  EXPECT_NEAR(beta[0][0], 3.6 / 4.6, 1e-12);
+  EXPECT_NEAR(beta[0][1], 0.9 / 4.6, 1e-12);
+  EXPECT_NEAR(beta[0][2], 0.1 / 4.6, 1e-12);
+  // Two tracks sharing one report: they cannot both take it.
+  // Events: {-,-} 0.01, {r,-} 0.9*2*0.1 = 0.18, {-,r} 0.1*0.9*3 = 0.27; total 0.46.
+  std::vector<std::vector<double>> l2 = {{2.0, 3.0}};
+  ASSERT_TRUE(jpda_marginals(l2, 0.9, beta));
+  EXPECT_NEAR(beta[0][0], 0.18 / 0.46, 1e-12);
+  EXPECT_NEAR(beta[1][0], 0.27 / 0.46, 1e-12);
+  EXPECT_NEAR(beta[0][1] + beta[0][0], 1.0, 1e-12);
+}
+
+TEST(Jpda, RefusesClustersBeyondTheEventBudget) {
+  std::vector<std::vector<double>> l(9, std::vector<double>(9, 1.0));
+  std::vector<std::vector<double>> beta;
+  EXPECT_FALSE(jpda_marginals(l, 0.9, beta, 1000));
+  EXPECT_EQ(beta.size(), 9u);
+  EXPECT_DOUBLE_EQ(beta[0][9], 1.0);  // fallback: undetected
+}
+
+}  // namespace
+}  // namespace skyfuse::association

@@ -1,0 +1,106 @@
+// The tracker's pure rules: status changes, classification, registration.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "tracking/classifier.hpp"
+#include "tracking/lifecycle.hpp"
+#include "tracking/registration.hpp"
+
+namespace skyfuse::tracking {
+namespace {
+
+TEST(Lifecycle, ConfirmationNeedsHitsAndForAnonymousTracksAlsoScore) {
+  TrackerConfig c;  // identified 2 hits; anonymous 4 hits and score 12
+  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 1, true, 0, c), TrackStatus::kTentative);
+  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 2, true, 0, c), TrackStatus::kConfirmed);
+  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 3, false, 30, c), TrackStatus::kTentative);
+  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 4, false, 11.9, c),
+            TrackStatus::kTentative);
+  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 4, false, 12, c), TrackStatus::kConfirmed);
+  EXPECT_EQ(status_after_update(TrackStatus::kCoasting, 9, false, 0, c), TrackStatus::kConfirmed);
+}
+
+TEST(Lifecycle, SilenceCoastsThenDeletes) {
+  TrackerConfig c;  // coast 1.8 intervals; delete 6 intervals capped at 20 s, at least 3.5
+  // 4 s radar: coasting after 7.2 s, deleted after min(20, 24) = 20 s.
+  EXPECT_EQ(silence_verdict(TrackStatus::kConfirmed, 7.0, 4, c), Verdict::kKeep);
+  EXPECT_EQ(silence_verdict(TrackStatus::kConfirmed, 7.3, 4, c), Verdict::kCoast);
+  EXPECT_EQ(silence_verdict(TrackStatus::kCoasting, 19.9, 4, c), Verdict::kCoast);
+  EXPECT_EQ(silence_verdict(TrackStatus::kCoasting, 20.1, 4, c), Verdict::kDelete);
+  // 1 s drone radar: deleted after 6 s; a 10 s radar keeps 3.5 scans = 35 s.
+  EXPECT_EQ(silence_verdict(TrackStatus::kConfirmed, 6.1, 1, c), Verdict::kDelete);
+  EXPECT_EQ(silence_verdict(TrackStatus::kConfirmed, 34, 10, c), Verdict::kCoast);
+  EXPECT_EQ(silence_verdict(TrackStatus::kConfirmed, 36, 10, c), Verdict::kDelete);
+  // Tentative: 2.5 intervals.
+  EXPECT_EQ(silence_verdict(TrackStatus::kTentative, 9.9, 4, c), Verdict::kKeep);
+  EXPECT_EQ(silence_verdict(TrackStatus::kTentative, 10.1, 4, c), Verdict::kDelete);
+}
+
+TEST(Classifier, IdentityEvidenceWins) {
+  ClassEvidence e;
+  e.has_remote_id = true;
+  EXPECT_EQ(classify(e).first, TargetClass::kSmallUav);
+  ClassEvidence a7;
+  a7.emitter_category = 3 * 8 + 7;  // TC 4 (set A), A7 rotorcraft
+  EXPECT_EQ(classify(a7).first, TargetClass::kRotorcraft);
+  ClassEvidence a3;
+  a3.emitter_category = 3 * 8 + 3;  // A3 large
+  EXPECT_EQ(classify(a3), std::make_pair(TargetClass::kFixedWing, 0.95));
+  ClassEvidence b6;
+  b6.emitter_category = 2 * 8 + 6;  // TC 3 (set B), B6 UAV
+  EXPECT_EQ(classify(b6).first, TargetClass::kSmallUav);
+}
+
+TEST(Classifier, KinematicsDecideWithoutIdentity) {
+  ClassEvidence fast;
+  fast.updates = 20;
+  fast.max_speed_mps = fast.speed_mps = 880;
+  fast.drone_sensors_only = false;
+  EXPECT_EQ(classify(fast).first, TargetClass::kFastMover);
+  ClassEvidence hover;
+  hover.updates = 50;
+  hover.has_transponder = true;
+  hover.drone_sensors_only = false;
+  hover.speed_mps = 40;
+  hover.max_speed_mps = 55;
+  hover.min_speed_mps = 1;
+  EXPECT_EQ(classify(hover).first, TargetClass::kRotorcraft);
+  ClassEvidence drone;
+  drone.updates = 30;
+  drone.speed_mps = drone.max_speed_mps = 12;
+  drone.height_m = 480;
+  EXPECT_EQ(classify(drone).first, TargetClass::kSmallUav);
+  ClassEvidence jet;
+  jet.updates = 30;
+  jet.has_transponder = true;
+  jet.drone_sensors_only = false;
+  jet.speed_mps = jet.max_speed_mps = 230;
+  jet.min_speed_mps = 220;
+  EXPECT_EQ(classify(jet), std::make_pair(TargetClass::kFixedWing, 0.8));
+  ClassEvidence young;
+  young.updates = 2;
+  EXPECT_EQ(classify(young).first, TargetClass::kUnknown);
+}
+
+TEST(Registration, WeightedMeanOfResidualsOnceEnoughSamples) {
+  Registration reg(1e9, 40);  // no forgetting
+  std::mt19937 rng(5);
+  std::normal_distribution<double> nr(0, 40), na(0, 0.0014);
+  for (int k = 0; k < 39; ++k) reg.add(7, 35 + nr(rng), 1600, 0.001 + na(rng), 0.0014 * 0.0014);
+  EXPECT_FALSE(reg.bias(7).has_value());  // 39 < 40 samples
+  for (int k = 0; k < 2000; ++k) reg.add(7, 35 + nr(rng), 1600, 0.001 + na(rng), 0.0014 * 0.0014);
+  const auto b = reg.bias(7);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_NEAR(b->range_m, 35, 3 * 40 / std::sqrt(2039.0));
+  EXPECT_NEAR(b->azimuth_rad, 0.001, 3 * 0.0014 / std::sqrt(2039.0));
+  EXPECT_NEAR(b->sigma_range_m, 40 / std::sqrt(2039.0), 1e-5);  // forgetting 1e-9 per sample
+  EXPECT_FALSE(reg.bias(8).has_value());
+  // Non-finite or non-positive variances are ignored.
+  reg.add(7, std::nan(""), 1600, 0, 1);
+  reg.add(7, 1e6, 0, 0, 1);
+  EXPECT_EQ(reg.bias(7)->samples, 2039);
+}
+
+}  // namespace
+}  // namespace skyfuse::tracking
