@@ -42,6 +42,7 @@ struct TrackerConfig {
   double default_height_sigma_m = 3000.0;
   double max_speed_mps = 1500.0;         // reports implying more are impossible
   double max_gate_m = 20000.0;           // no association farther than this
+  double search_radius_m = 8000.0;       // grid search around a report (15 km for 2-D plots)
   double max_position_sigma_m = 5000.0;  // a track this uncertain is lost: deleted
 
   bool registration = true;             // estimate radar range/azimuth biases online

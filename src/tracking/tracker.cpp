@@ -134,7 +134,7 @@ struct Tracker::Impl {
   std::unordered_map<SensorId, std::size_t> sensor_index;
   std::vector<TrackRec> tracks;
   std::vector<std::uint32_t> free_slots;
-  association::GridIndex grid{10000.0};
+  association::GridIndex grid{8000.0};
   std::unordered_map<std::uint32_t, std::uint32_t> by_icao;
   std::unordered_map<std::string, std::uint32_t> by_rid;
   std::unordered_map<std::uint32_t, std::pair<std::uint32_t, Time>> number_memory;  // icao
@@ -322,7 +322,8 @@ struct Tracker::Impl {
       Eigen::Matrix2d c = g.covariance_enu.topLeftCorner<2, 2>();
       // No accuracy claimed, or only an integrity bound (ADS-B TC 18 / NIC 0
       // gives 40 NM): the sensor's configured accuracy instead.
-      if (!(c(0, 0) > 0) || !(c(1, 1) > 0) || c.trace() > 2e6) {
+      if (!(c(0, 0) > 0) || !(c(1, 1) > 0) ||
+          (r.sensor_kind == SensorKind::kAdsb && !r.nacp && c.trace() > 2e6)) {
         const double sig = s.sensor.sigma_position_m > 0 ? s.sensor.sigma_position_m : 150.0;
         c = Eigen::Matrix2d::Identity() * sig * sig;
       }
@@ -854,18 +855,22 @@ struct Tracker::Impl {
       if (direct[i] >= 0) continue;
       const Prepared& p = prepared[i];
       const Time at = p.report->time;
-      grid.query(p.xy, 15000.0, [&](std::uint32_t slot) {
+      // (A plot without height sits at the default height; its position for
+      // a track may lie kilometres away, so it searches wider and only the
+      // exact gate decides.)
+      const double radius = p.needs_height ? 15000.0 : cfg.search_radius_m;
+      grid.query(p.xy, radius, [&](std::uint32_t slot) {
         const TrackRec& t = tracks[slot];
         if (!t.alive) return;
+        if (!p.needs_height) {  // cheap distance test first
+          const double dt = (at - t.time).seconds();
+          const Eigen::Vector2d pred = t.imm.state().head<2>() + t.imm.state().segment<2>(2) * dt;
+          if ((pred - p.xy).squaredNorm() > std::pow(search_radius(t, at), 2)) return;
+        }
         if (std::find(identity_slots.begin(), identity_slots.end(), slot) != identity_slots.end())
           return;
         double penalty = 0;
         if (!compatible(p, t, penalty)) return;
-        const GatePrediction g = gate_prediction(t, at);
-        // (A plot without height sits at the default height; its position for
-        // this track may lie kilometres away, so only the exact gate decides.)
-        if (!p.needs_height && (g.xy - p.xy).squaredNorm() > std::pow(search_radius(t, at), 2))
-          return;
         // A shared discrete Mode 3/A code widens the gate (identity-aided).
         const bool code = discrete_code_match(p, t);
         auto nis = gate_nis(p, t, code ? 4 * cfg.gate_nis : cfg.gate_nis);
@@ -1031,15 +1036,18 @@ struct Tracker::Impl {
     for (std::uint32_t slot = 0; slot < tracks.size(); ++slot) {
       TrackRec& a = tracks[slot];
       if (!a.alive || a.status == TrackStatus::kTentative) continue;
+      // The canonical track of an address or serial is never the shadow.
+      if (a.in_icao_map || a.in_rid_map) continue;
       const GatePrediction ga = gate_prediction(a, at);
       bool shadow = false;
       grid.query(ga.xy, 3000.0, [&](std::uint32_t other) {
         if (shadow || other == slot) return;
         const TrackRec& b = tracks[other];
         if (!b.alive || b.status == TrackStatus::kTentative) return;
-        // Keep the older track (lower number on ties).
-        if (b.first_update > a.first_update ||
-            (b.first_update == a.first_update && b.number > a.number))
+        // Keep the identified track, else the older one (lower number on ties).
+        const bool b_canonical = b.in_icao_map || b.in_rid_map;
+        if (!b_canonical && (b.first_update > a.first_update ||
+                             (b.first_update == a.first_update && b.number > a.number)))
           return;
         if (a.identity.icao24 && b.identity.icao24 && *a.identity.icao24 != *b.identity.icao24)
           return;
