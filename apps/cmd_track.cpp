@@ -6,6 +6,7 @@
 #include <fstream>
 #include <numbers>
 
+#include "apps/cat062_writer.hpp"
 #include "apps/commands.hpp"
 #include "apps/feed_reader.hpp"
 #include "apps/system_config.hpp"
@@ -21,6 +22,8 @@ struct TrackOptions {
   std::string config;
   std::string out;
   std::string stats_json;
+  std::string asterix_out;
+  std::string specs = SKYFUSE_SPECS_DIR;
   bool quiet = false;
 };
 
@@ -52,10 +55,14 @@ int run_track(const TrackOptions& o) {
   buf.reserve(1 << 20);
   long lines = 0;
   const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<Cat062Writer> cat062;
+  if (!o.asterix_out.empty())
+    cat062 = std::make_unique<Cat062Writer>(o.asterix_out, o.specs, cfg.sac, cfg.sic);
   auto write = [&](const ObjectState& s) {
     buf += io::to_json(s);
     buf += '\n';
     ++lines;
+    if (cat062) cat062->add(s);
   };
   for (const Report& r : all) {
     tracker.push(r);
@@ -67,6 +74,12 @@ int run_track(const TrackOptions& o) {
   }
   tracker.flush();
   tracker.drain(write);
+  if (cat062) {
+    cat062->flush();
+    if (!o.quiet)
+      fmt::print(stderr, "  CAT062: {} records -> {} ({} not encodable)\n", cat062->records(),
+                 o.asterix_out, cat062->errors());
+  }
   out << buf;
   out.flush();
   if (!out) throw ConfigError(fmt::format("{}: write failed", o.out));
@@ -138,6 +151,9 @@ Runner add_track_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", o->out, "Track updates, JSON Lines (docs/formats.md)")->required();
   cmd->add_flag("--quiet", o->quiet, "Print only errors");
+  cmd->add_option("--asterix-out", o->asterix_out,
+                  "Also write the track updates as ASTERIX CAT062 1.18 data blocks to FILE");
+  cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
   cmd->add_option("--stats-json", o->stats_json,
                   "Write the counters and radar registration estimates as JSON to FILE");
   cmd->footer(

@@ -379,7 +379,10 @@ struct Tracker::Impl {
   static bool discrete_code_match(const Prepared& p, const TrackRec& t) {
     const auto& a = p.report->identity.mode3a;
     if (!a || !t.identity.mode3a || *a != *t.identity.mode3a) return false;
-    switch (*a) {
+    return discrete_code(*a);
+  }
+  static bool discrete_code(std::uint16_t code) {
+    switch (code) {
       case 01000:
       case 02000:
       case 07000:
@@ -1079,7 +1082,8 @@ struct Tracker::Impl {
         const Eigen::Vector2d d = ga.xy - gb.xy;
         const double dd = d.dot(llt.solve(d));
         if (a.identity.mode3a && b.identity.mode3a && *a.identity.mode3a == *b.identity.mode3a &&
-            !a.identity.icao24 && (dd < 25 || d.norm() < 1000)) {
+            discrete_code(*a.identity.mode3a) && !a.identity.icao24 &&
+            (dd < 25 || d.norm() < 1000)) {
           shadow = true;
           return;
         }
