@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "apps/asterix_feeds.hpp"
 #include "apps/commands.hpp"
 #include "apps/feed_reader.hpp"
 #include "core/error.hpp"
@@ -120,13 +121,8 @@ std::string json_line(const modes::Decoded& d) {
   return o;
 }
 
-// Default ASTERIX editions: the widely deployed ones (and Wireshark 4.0's).
-const std::map<int, std::string> kDefaultEditions = {
-    {1, "1.2"},   {2, "1.2"},   {19, "1.3"},  {20, "1.10"}, {21, "2.6"}, {23, "1.3"},
-    {34, "1.29"}, {48, "1.31"}, {62, "1.18"}, {63, "1.7"},  {65, "1.6"}};
-
 int run_asterix(const DecodeCliOptions& o) {
-  std::map<int, std::string> editions = kDefaultEditions;
+  std::map<int, std::string> editions = default_editions();
   for (const auto& e : o.editions) {
     const auto eq = e.find('=');
     if (eq == std::string::npos) throw ConfigError("--edition wants CAT=X.Y, e.g. 48=1.32");

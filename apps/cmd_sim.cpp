@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <numbers>
 
+#include "apps/asterix_feeds.hpp"
 #include "apps/commands.hpp"
 #include "apps/scenario_loader.hpp"
 #include "core/error.hpp"
@@ -21,6 +23,7 @@ struct SimOptions {
   std::string scenario;
   std::uint64_t seed = 1;
   std::string out;
+  std::string specs = SKYFUSE_SPECS_DIR;
 };
 
 void write_lines(const std::filesystem::path& path, const std::vector<std::string>& lines) {
@@ -30,7 +33,7 @@ void write_lines(const std::filesystem::path& path, const std::vector<std::strin
   if (!o) throw ConfigError(fmt::format("{}: write failed", path.string()));
 }
 
-std::string sensors_toml(const sim::SimOutput& out) {
+std::string sensors_toml(const sim::SimOutput& out, Time start) {
   std::string s =
       "# Sensors of this simulated run, for `skyfuse track --config` (docs/config.md).\n"
       "# Written by `skyfuse sim`; accuracies are the simulated ones, biases are not told.\n";
@@ -50,7 +53,13 @@ std::string sensors_toml(const sim::SimOutput& out) {
       s += fmt::format("sigma_elevation_deg = {:g}\n",
                        z.sigma_elevation_rad * 180 / std::numbers::pi);
     if (z.sigma_position_m > 0) s += fmt::format("sigma_position_m = {:g}\n", z.sigma_position_m);
-    s += fmt::format("input = \"file:{}.jsonl\"\nformat = \"jsonl\"\n", z.name);
+    if (has_asterix_format(z.kind)) {
+      // The sensor's real wire format; the JSON Lines twin is for people.
+      s += fmt::format("input = \"file:{}.ast\"\nformat = \"asterix\"\nstart_unix = {}\n", z.name,
+                       start.ns / 1000000000);
+    } else {
+      s += fmt::format("input = \"file:{}.jsonl\"\nformat = \"jsonl\"\n", z.name);
+    }
   }
   return s;
 }
@@ -65,12 +74,28 @@ int run_sim(const SimOptions& o) {
   for (const auto& s : out.truth) lines.push_back(io::to_json(s));
   write_lines(fs::path(o.out) / "truth.jsonl", lines);
   std::string biases = "{\"seed\":" + std::to_string(o.seed) + ",\"sensors\":[";
+  std::map<int, decode::asterix::Category> cats;
   std::size_t total = 0;
   for (std::size_t i = 0; i < out.feeds.size(); ++i) {
     const auto& f = out.feeds[i];
     lines.clear();
     for (const auto& r : f.reports) lines.push_back(io::to_json(r, f.sensor));
     write_lines(fs::path(o.out) / (f.sensor.name + ".jsonl"), lines);
+    if (has_asterix_format(f.sensor.kind)) {
+      if (cats.empty()) cats = load_categories(o.specs, {});
+      long skipped = 0;
+      std::string why;
+      const std::vector<std::uint8_t> bytes =
+          encode_feed(f.sensor, f.reports, cats, scenario.start, &skipped, &why);
+      const fs::path ast = fs::path(o.out) / (f.sensor.name + ".ast");
+      std::ofstream a(ast, std::ios::binary | std::ios::trunc);
+      a.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+      if (!a) throw ConfigError(fmt::format("{}: write failed", ast.string()));
+      if (skipped)
+        fmt::print(stderr, "sim: {}: {} reports did not fit ASTERIX fields, left out (first: {})\n",
+                   f.sensor.name, skipped, why);
+    }
     total += f.reports.size();
     biases += fmt::format(
         "{}{{\"name\":\"{}\",\"kind\":\"{}\",\"bias_range_m\":{},\"bias_azimuth_deg\":{}}}",
@@ -80,7 +105,7 @@ int run_sim(const SimOptions& o) {
   write_lines(fs::path(o.out) / "sensor_truth.json", {biases});
   {
     std::ofstream cfg(fs::path(o.out) / "sensors.toml", std::ios::binary | std::ios::trunc);
-    cfg << sensors_toml(out);
+    cfg << sensors_toml(out, scenario.start);
   }
   std::size_t objects = scenario.targets.size();
   fmt::print(
@@ -105,8 +130,9 @@ Runner add_sim_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "Output directory (created if missing)")->required();
   cmd->footer(
-      "\nWrites OUT/truth.jsonl, OUT/<sensor>.jsonl for each sensor, OUT/sensors.toml (sensor\n"
-      "configuration for `skyfuse track`) and OUT/sensor_truth.json (simulated biases).\n"
+      "\nWrites OUT/truth.jsonl, OUT/<sensor>.jsonl for each sensor, OUT/<sensor>.ast (ASTERIX:\n"
+      "CAT048+034 for radars, CAT021+023 for ADS-B, CAT020+019 for MLAT), OUT/sensors.toml\n"
+      "(sensor configuration for `skyfuse track`) and OUT/sensor_truth.json (simulated biases).\n"
       "Example: skyfuse sim scenarios/demo_zurich.toml --seed 1 --out out/demo");
   return [opts]() { return run_sim(*opts); };
 }

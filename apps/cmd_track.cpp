@@ -32,7 +32,7 @@ int run_track(const TrackOptions& o) {
   std::vector<Report> all;
   long input_errors = 0;
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
-    FeedData d = read_feed(cfg.feeds[i], cfg.sensors[i]);
+    FeedData d = read_feed(cfg.feeds[i], cfg.sensors[i], o.specs);
     input_errors += d.errors;
     for (const auto& m : d.messages) fmt::print(stderr, "skyfuse track: {}\n", m);
     if (d.errors > static_cast<long>(d.messages.size()))

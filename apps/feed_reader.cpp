@@ -5,6 +5,7 @@
 #include <cctype>
 #include <fstream>
 
+#include "apps/asterix_feeds.hpp"
 #include "core/error.hpp"
 #include "decode/modes/decoder.hpp"
 #include "decode/modes/framing.hpp"
@@ -131,13 +132,11 @@ double start_from_name(const std::string& file) {
   }
 }
 
-FeedData read_feed(const FeedConfig& feed, const Sensor& sensor) {
+FeedData read_feed(const FeedConfig& feed, const Sensor& sensor, const std::string& specs_dir) {
   if (feed.format == "jsonl") return read_jsonl(feed, sensor);
   if (feed.format == "beast" || feed.format == "avr" || feed.format == "csv")
     return read_modes(feed, sensor);
-  throw ConfigError(fmt::format(
-      "sensor \"{}\": format \"{}\" is not yet readable by `track` (jsonl, beast, avr, csv are)",
-      sensor.name, feed.format));
+  return read_asterix_feed(feed, sensor, specs_dir);
 }
 
 }  // namespace skyfuse::apps

@@ -19,7 +19,28 @@ for f in a/*; do check "same seed, same bytes: $f" cmp -s "$f" "b/${f#a/}"; done
 check "different seed, same truth" cmp -s a/truth.jsonl c/truth.jsonl
 check "different seed, different radar noise" bash -c "! cmp -s a/modes-north.jsonl c/modes-north.jsonl"
 check "different seed, different ADS-B noise" bash -c "! cmp -s a/adsb-london.jsonl c/adsb-london.jsonl"
-check "sensors.toml written" grep -q 'input = "file:modes-north.jsonl"' a/sensors.toml
+check "sensors.toml written" grep -q 'input = "file:modes-north.ast"' a/sensors.toml
+check "radar feed in ASTERIX" bash -c "\"$bin\" decode --format asterix --stats a/modes-north.ast 2>&1 >/dev/null | grep -q '\"048\":'"
+check "ADS-B feed in ASTERIX" bash -c "\"$bin\" decode --format asterix --stats a/adsb-london.ast 2>&1 >/dev/null | grep -q '\"021\":'"
+
+# track: the same input gives the same bytes; problems are named.
+"$bin" track --config a/sensors.toml --out a_tracks.jsonl --quiet || echo "FAIL: track a"
+"$bin" track --config b/sensors.toml --out b_tracks.jsonl --quiet || echo "FAIL: track b"
+check "track deterministic" cmp -s a_tracks.jsonl b_tracks.jsonl
+check "track writes confirmed tracks" grep -q '"status":"confirmed"' a_tracks.jsonl
+sed 's/^sigma_range_m/sigma_rnage_m/' a/sensors.toml > a/typo.toml
+"$bin" track --config a/typo.toml --out x.jsonl 2> typo.err
+check "track config typo fails" test $? -ne 0
+check "track config typo named" grep -q "typo.toml:[0-9]*:[0-9]*: \[\[sensor\]\] \"modes-north\": unknown key 'sigma_rnage_m'" typo.err
+sed 's/modes-north.ast/missing.ast/' a/sensors.toml > a/missing.toml
+"$bin" track --config a/missing.toml --out x.jsonl 2> missing.err
+check "track missing input fails" test $? -ne 0
+check "track missing input named" grep -q "missing.ast: cannot open input of sensor" missing.err
+head -c 3000 a/modes-north.ast > a/short.ast && printf '\x30\xff\xff\x01' >> a/short.ast && head -c 900 a/modes-south.ast >> a/short.ast
+sed 's/modes-north.ast/short.ast/' a/sensors.toml > a/short.toml
+"$bin" track --config a/short.toml --out short.jsonl 2> short.err
+check "track survives a corrupt ASTERIX file" test $? -eq 0
+check "corrupt ASTERIX named with offset" grep -q "short.ast: offset" short.err
 
 # eval: truth against itself is perfect.
 "$bin" eval --truth a/truth.jsonl --tracks a/truth.jsonl --json > self.json

@@ -1,0 +1,389 @@
+#include "apps/asterix_feeds.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <numbers>
+
+#include "core/error.hpp"
+#include "decode/asterix/decoder.hpp"
+#include "decode/asterix/encoder.hpp"
+#include "decode/asterix/framing.hpp"
+
+namespace skyfuse::apps {
+
+namespace {
+namespace ax = decode::asterix;
+using json = nlohmann::ordered_json;
+constexpr double kFt = 0.3048;
+constexpr double kNm = 1852.0;
+constexpr double kDeg = 180.0 / std::numbers::pi;
+constexpr std::int64_t kDayNs = 86400LL * 1000000000LL;
+constexpr std::size_t kMaxMessages = 20;
+
+double time_of_day_s(Time t) {
+  return static_cast<double>(((t.ns % kDayNs) + kDayNs) % kDayNs) * 1e-9;
+}
+
+std::string octal4(std::uint16_t v) { return fmt::format("{:04o}", v & 07777); }
+
+std::string callsign8(const std::string& c) {
+  std::string s = c.substr(0, 8);
+  s.resize(8, ' ');
+  return s;
+}
+
+// EPU (95 %) of NACp, DO-260B.
+double epu_m(int nacp) {
+  static const double kTable[12] = {20 * kNm,  10 * kNm,  4 * kNm,    2 * kNm, 1 * kNm, 0.5 * kNm,
+                                    0.3 * kNm, 0.1 * kNm, 0.05 * kNm, 30,      10,      3};
+  return kTable[nacp >= 0 && nacp <= 11 ? nacp : 0];
+}
+
+class BlockWriter {
+ public:
+  explicit BlockWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+  void add(int cat, std::vector<std::uint8_t> rec) {
+    if (cat != cat_ || records_.size() >= 20) flush();
+    cat_ = cat;
+    records_.push_back(std::move(rec));
+  }
+  void flush() {
+    if (records_.empty()) return;
+    auto b = ax::encode_block(cat_, records_);
+    if (b) out_.insert(out_.end(), b->begin(), b->end());
+    records_.clear();
+  }
+
+ private:
+  std::vector<std::uint8_t>& out_;
+  int cat_ = -1;
+  std::vector<std::vector<std::uint8_t>> records_;
+};
+
+json sac_sic(const Sensor& s) { return {{"SAC", s.sac}, {"SIC", s.sic}}; }
+
+json radar_record(const Sensor& s, const Report& r) {
+  json it;
+  it["010"] = sac_sic(s);
+  it["140"] = time_of_day_s(r.time);
+  const int typ = s.kind == SensorKind::kPsr ? 1 : s.kind == SensorKind::kSsr ? 2 : 5;
+  it["020"] = {{"TYP", typ}, {"SIM", 0}, {"RDP", 0}, {"SPI", 0}, {"RAB", 0}};
+  const auto& m = std::get<PolarMeasurement>(r.measurement);
+  double az = std::fmod(m.azimuth_rad * kDeg, 360.0);
+  if (az < 0) az += 360.0;
+  if (az >= 360.0 - 360.0 / 131072) az = 0;  // would round to 2^16 LSB
+  it["040"] = {{"RHO", m.range_m / kNm}, {"THETA", az}};
+  if (r.identity.mode3a)
+    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", octal4(*r.identity.mode3a)}};
+  if (r.baro_alt_m) it["090"] = {{"V", 0}, {"G", 0}, {"FL", *r.baro_alt_m / kFt / 100}};
+  if (r.identity.icao24) it["220"] = *r.identity.icao24;
+  if (!r.identity.callsign.empty()) it["240"] = callsign8(r.identity.callsign);
+  return it;
+}
+
+json adsb_record(const Sensor& s, const Report& r) {
+  json it;
+  it["010"] = sac_sic(s);
+  it["040"] = {{"ATP", 0}, {"ARC", 1}, {"RC", 0}, {"RAB", 0}};
+  it["071"] = time_of_day_s(r.time);
+  const auto& g = std::get<GeodeticMeasurement>(r.measurement);
+  it["131"] = {{"LAT", g.position.lat_deg}, {"LON", g.position.lon_deg}};
+  if (r.identity.icao24) it["080"] = *r.identity.icao24;
+  if (g.has_height) it["140"] = std::clamp(g.position.alt_m / kFt, -1500.0, 150000.0);
+  const int nacp = r.nacp.value_or(0), nic = r.nic.value_or(0);
+  it["090"] = {
+      {"NUCRNACV", 0}, {"NUCPNIC", nic & 15}, {"NICBARO", 1}, {"SIL", 2}, {"NACP", nacp & 15}};
+  if (r.baro_alt_m) it["145"] = std::clamp(*r.baro_alt_m / kFt / 100, -15.0, 1500.0);
+  if (r.velocity_enu_mps) {
+    const Eigen::Vector3d& v = *r.velocity_enu_mps;
+    double ta = std::atan2(v.x(), v.y()) * kDeg;
+    if (ta < 0) ta += 360;
+    if (ta >= 360.0 - 360.0 / 131072) ta = 0;
+    it["157"] = {{"RE", 0}, {"GVR", std::clamp(v.z() / kFt * 60, -16384.0, 16383.0)}};
+    it["160"] = {{"RE", 0}, {"GS", std::hypot(v.x(), v.y()) / kNm}, {"TA", ta}};
+  }
+  if (!r.identity.callsign.empty()) it["170"] = callsign8(r.identity.callsign);
+  return it;
+}
+
+json mlat_record(const Sensor& s, const Report& r) {
+  json it;
+  it["010"] = sac_sic(s);
+  it["020"] = {{"SSR", 0}, {"MS", 1}, {"HF", 0}, {"VDL4", 0}, {"UAT", 0}, {"DME", 0}, {"OT", 0}};
+  it["140"] = time_of_day_s(r.time);
+  const auto& g = std::get<GeodeticMeasurement>(r.measurement);
+  it["041"] = {{"LAT", g.position.lat_deg}, {"LON", g.position.lon_deg}};
+  if (r.identity.mode3a)
+    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", octal4(*r.identity.mode3a)}};
+  if (r.baro_alt_m) it["090"] = {{"V", 0}, {"G", 0}, {"FL", *r.baro_alt_m / kFt / 100}};
+  if (r.identity.icao24) it["220"] = *r.identity.icao24;
+  if (!r.identity.callsign.empty())
+    it["245"] = {{"STI", 0}, {"CHR", callsign8(r.identity.callsign)}};
+  const Eigen::Matrix3d& c = g.covariance_enu;
+  it["500"] = {{"SDP",
+                {{"X", std::clamp(std::sqrt(std::max(c(0, 0), 0.0)), 0.0, 16383.0)},
+                 {"Y", std::clamp(std::sqrt(std::max(c(1, 1), 0.0)), 0.0, 16383.0)},
+                 // asterix-specs CAT020 1.10 defines XY as unsigned: a negative
+                 // covariance cannot be carried and is sent as 0.
+                 {"XY", std::clamp(c(0, 1), 0.0, 16383.0)}}}};
+  return it;
+}
+
+json status_record(int cat, const Sensor& s, Time t) {
+  json it;
+  if (cat == 34) {
+    it["010"] = sac_sic(s);
+    it["000"] = 1;  // north marker
+    it["030"] = time_of_day_s(t);
+  } else if (cat == 23) {
+    it["010"] = sac_sic(s);
+    it["000"] = 1;  // ground station status
+    it["070"] = time_of_day_s(t);
+    it["100"] = {{"NOGO", 0}, {"ODP", 0}, {"OXT", 0}, {"MSC", 1},
+                 {"TSV", 0},  {"SPO", 0}, {"RN", 0}};
+  } else {
+    it["010"] = sac_sic(s);
+    it["000"] = 2;  // periodic status
+    it["140"] = time_of_day_s(t);
+    it["550"] = {{"NOGO", 0}, {"OVL", 0}, {"TSV", 0}, {"TTF", 0}};
+  }
+  return it;
+}
+
+double number(const json& j, const char* a, const char* b = nullptr) {
+  const json* x = &j;
+  if (!x->contains(a)) return NAN;
+  x = &(*x)[a];
+  if (b) {
+    if (!x->is_object() || !x->contains(b)) return NAN;
+    x = &(*x)[b];
+  }
+  return x->is_number() ? x->get<double>() : NAN;
+}
+
+std::optional<std::uint16_t> mode3a(const json& it, const char* item) {
+  if (!it.contains(item) || !it[item].contains("MODE3A")) return std::nullopt;
+  const auto& m = it[item]["MODE3A"];
+  if (!m.is_string()) return std::nullopt;
+  if (it[item].value("V", 0) != 0) return std::nullopt;  // code not validated
+  return static_cast<std::uint16_t>(std::strtoul(m.get<std::string>().c_str(), nullptr, 8));
+}
+
+std::string trimmed(const json& v) {
+  if (!v.is_string()) return {};
+  std::string s = v.get<std::string>();
+  while (!s.empty() && (s.back() == ' ' || s.back() == '#')) s.pop_back();
+  return s;
+}
+}  // namespace
+
+const std::map<int, std::string>& default_editions() {
+  static const std::map<int, std::string> kEditions = {
+      {1, "1.2"},   {2, "1.2"},   {19, "1.3"},  {20, "1.10"}, {21, "2.6"}, {23, "1.3"},
+      {34, "1.29"}, {48, "1.31"}, {62, "1.18"}, {63, "1.7"},  {65, "1.6"}};
+  return kEditions;
+}
+
+std::map<int, ax::Category> load_categories(const std::string& specs_dir,
+                                            const std::map<int, std::string>& overrides) {
+  std::map<int, std::string> editions = default_editions();
+  for (const auto& [c, e] : overrides) editions[c] = e;
+  std::map<int, ax::Category> out;
+  for (const auto& [cat, ed] : editions)
+    out.emplace(cat, ax::load_category(
+                         fmt::format("{}/cat{:03d}/cat{:03d}-{}.json", specs_dir, cat, cat, ed)));
+  return out;
+}
+
+bool has_asterix_format(SensorKind kind) {
+  return kind == SensorKind::kPsr || kind == SensorKind::kSsr || kind == SensorKind::kModeSRadar ||
+         kind == SensorKind::kAdsb || kind == SensorKind::kMlat;
+}
+
+std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Report>& reports,
+                                      const std::map<int, ax::Category>& cats, Time start,
+                                      long* skipped, std::string* first_error) {
+  std::vector<std::uint8_t> out;
+  BlockWriter w(out);
+  const bool radar = sensor.kind == SensorKind::kPsr || sensor.kind == SensorKind::kSsr ||
+                     sensor.kind == SensorKind::kModeSRadar;
+  const int data_cat = radar ? 48 : sensor.kind == SensorKind::kAdsb ? 21 : 20;
+  const int status_cat = radar ? 34 : sensor.kind == SensorKind::kAdsb ? 23 : 19;
+  const double period = radar && sensor.rotation_period_s > 0 ? sensor.rotation_period_s : 10.0;
+  Time next_status = start;
+  long bad = 0;
+  auto add = [&](int cat, const json& items) {
+    auto rec = ax::encode_record(cats.at(cat), items);
+    if (!rec) {
+      if (bad++ == 0 && first_error) *first_error = rec.error().detail;
+      return;
+    }
+    w.add(cat, std::move(*rec));
+  };
+  for (const Report& r : reports) {
+    while (next_status <= r.time) {
+      add(status_cat, status_record(status_cat, sensor, next_status));
+      next_status = next_status + Duration::from_seconds(period);
+    }
+    if (radar && std::holds_alternative<PolarMeasurement>(r.measurement)) {
+      add(48, radar_record(sensor, r));
+    } else if (!radar && std::holds_alternative<GeodeticMeasurement>(r.measurement)) {
+      add(data_cat, data_cat == 21 ? adsb_record(sensor, r) : mlat_record(sensor, r));
+    } else {
+      ++bad;
+    }
+  }
+  w.flush();
+  if (skipped) *skipped = bad;
+  return out;
+}
+
+FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
+                           const std::string& specs_dir) {
+  std::ifstream in(feed.path, std::ios::binary);
+  if (!in)
+    throw ConfigError(
+        fmt::format("{}: cannot open input of sensor \"{}\"", feed.path, sensor.name));
+  const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
+                                       std::istreambuf_iterator<char>()};
+  const double start = std::isnan(feed.start_unix) ? start_from_name(feed.path) : feed.start_unix;
+  if (!(start > 0))
+    throw ConfigError(fmt::format(
+        "sensor \"{}\": ASTERIX carries only the time of day; set start_unix (any time on the "
+        "recording's first UTC day)",
+        sensor.name));
+  std::vector<ax::Category> list;
+  for (auto& [c, cat] : load_categories(specs_dir, feed.editions)) list.push_back(std::move(cat));
+  ax::Decoder dec(std::move(list));
+  FeedData d;
+  std::int64_t day = static_cast<std::int64_t>(std::floor(start / 86400.0));
+  double last_tod = -1;
+  long other_source = 0;
+  auto to_time = [&](double tod) {
+    if (last_tod >= 0 && tod < last_tod - 43200) ++day;  // past midnight
+    last_tod = tod;
+    return Time{day * kDayNs} + Duration::from_seconds(tod);
+  };
+  auto sink = [&](const ax::Record& rec) {
+    const json& it = rec.items;
+    if (rec.category != 48 && rec.category != 21 && rec.category != 20) return;
+    if (number(it, "010", "SAC") != sensor.sac || number(it, "010", "SIC") != sensor.sic) {
+      ++other_source;
+      return;
+    }
+    Report r;
+    r.sensor = sensor.id;
+    r.sensor_kind = sensor.kind;
+    r.source = sensor.id;
+    r.source_offset = rec.offset;
+    auto bad = [&](const char* what) {
+      ++d.errors;
+      if (d.messages.size() < kMaxMessages)
+        d.messages.push_back(
+            fmt::format("{}: offset {}: CAT{:03d}: {}", feed.path, rec.offset, rec.category, what));
+    };
+    if (rec.category == 48) {
+      const double tod = number(it, "140"), rho = number(it, "040", "RHO"),
+                   theta = number(it, "040", "THETA");
+      if (std::isnan(tod) || std::isnan(rho) || std::isnan(theta))
+        return bad("target report without 140 or 040");
+      r.time = to_time(tod);
+      PolarMeasurement m;
+      m.range_m = rho * kNm;
+      m.azimuth_rad = theta / kDeg;
+      r.measurement = m;
+      if (auto a = mode3a(it, "070")) r.identity.mode3a = a;
+      const double fl = number(it, "090", "FL");
+      if (!std::isnan(fl) && it["090"].value("V", 0) == 0) r.baro_alt_m = fl * 100 * kFt;
+      if (it.contains("220") && it["220"].is_number())
+        r.identity.icao24 = it["220"].get<std::uint32_t>();
+      if (it.contains("240")) r.identity.callsign = trimmed(it["240"]);
+    } else if (rec.category == 21) {
+      double tod = number(it, "071");
+      if (std::isnan(tod)) tod = number(it, "073");
+      if (std::isnan(tod)) tod = number(it, "077");
+      double lat = number(it, "131", "LAT"), lon = number(it, "131", "LON");
+      if (std::isnan(lat)) {
+        lat = number(it, "130", "LAT");
+        lon = number(it, "130", "LON");
+      }
+      if (std::isnan(tod) || std::isnan(lat) || std::isnan(lon)) return;  // no position: skip
+      r.time = to_time(tod);
+      GeodeticMeasurement g;
+      g.position = {lat, lon, 0};
+      const double h = number(it, "140");
+      if (!std::isnan(h)) {
+        g.has_height = true;
+        g.position.alt_m = h * kFt;
+      }
+      const double nacp = number(it, "090", "NACP");
+      const double sigma =
+          std::isnan(nacp) || nacp <= 0 ? 0.0 : epu_m(static_cast<int>(nacp)) / 2.4477;
+      if (sigma > 0)
+        g.covariance_enu =
+            Eigen::Vector3d(sigma * sigma, sigma * sigma, 4 * sigma * sigma).asDiagonal();
+      if (!std::isnan(nacp)) r.nacp = static_cast<std::uint8_t>(nacp);
+      r.measurement = g;
+      const double fl = number(it, "145");
+      if (!std::isnan(fl)) r.baro_alt_m = fl * 100 * kFt;
+      if (it.contains("080") && it["080"].is_number())
+        r.identity.icao24 = it["080"].get<std::uint32_t>();
+      if (it.contains("170")) r.identity.callsign = trimmed(it["170"]);
+      const double gs = number(it, "160", "GS"), ta = number(it, "160", "TA");
+      if (!std::isnan(gs) && !std::isnan(ta)) {
+        const double gvr = number(it, "157", "GVR");
+        const double v = gs * kNm;
+        r.velocity_enu_mps = Eigen::Vector3d(v * std::sin(ta / kDeg), v * std::cos(ta / kDeg),
+                                             std::isnan(gvr) ? 0.0 : gvr * kFt / 60);
+      }
+    } else {
+      const double tod = number(it, "140"), lat = number(it, "041", "LAT"),
+                   lon = number(it, "041", "LON");
+      if (std::isnan(tod) || std::isnan(lat) || std::isnan(lon))
+        return bad("MLAT report without 140 or 041");
+      r.time = to_time(tod);
+      GeodeticMeasurement g;
+      g.position = {lat, lon, 0};
+      const double sx = number(it["500"], "SDP", "X"), sy = number(it["500"], "SDP", "Y"),
+                   sxy = number(it["500"], "SDP", "XY");
+      if (!std::isnan(sx) && !std::isnan(sy))
+        g.covariance_enu << sx * sx, std::isnan(sxy) ? 0.0 : sxy, 0, std::isnan(sxy) ? 0.0 : sxy,
+            sy * sy, 0, 0, 0, 0;
+      r.measurement = g;
+      if (auto a = mode3a(it, "070")) r.identity.mode3a = a;
+      const double fl = number(it, "090", "FL");
+      if (!std::isnan(fl) && it["090"].value("V", 0) == 0) r.baro_alt_m = fl * 100 * kFt;
+      if (it.contains("220") && it["220"].is_number())
+        r.identity.icao24 = it["220"].get<std::uint32_t>();
+      if (it.contains("245") && it["245"].contains("CHR"))
+        r.identity.callsign = trimmed(it["245"]["CHR"]);
+    }
+    d.reports.push_back(std::move(r));
+  };
+  ax::FramingStats fs;
+  if (feed.format == "final") {
+    ax::read_final(
+        data, [&](const ax::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+  } else if (feed.format == "pcap") {
+    ax::read_pcap(
+        data, [&](const ax::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+  } else {
+    dec.decode_stream(data, 0, sink);
+  }
+  for (const auto& m : fs.messages) {
+    ++d.errors;
+    if (d.messages.size() < kMaxMessages) d.messages.push_back(fmt::format("{}: {}", feed.path, m));
+  }
+  d.errors += dec.stats().errors;
+  for (const auto& m : dec.stats().messages)
+    if (d.messages.size() < kMaxMessages) d.messages.push_back(fmt::format("{}: {}", feed.path, m));
+  (void)other_source;
+  return d;
+}
+
+}  // namespace skyfuse::apps

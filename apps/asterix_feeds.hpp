@@ -1,0 +1,54 @@
+// File: apps/asterix_feeds.hpp
+//
+// Sensor reports <-> ASTERIX, for `skyfuse sim` (each sensor written in its
+// real wire format) and `skyfuse track` (ASTERIX recordings as input):
+//   radars (PSR, SSR, Mode S)  CAT048 target reports + CAT034 north markers
+//   ADS-B ground station       CAT021 reports + CAT023 status every 10 s
+//   multilateration            CAT020 reports + CAT019 status every 10 s
+// ASTERIX carries the time of day only: the day comes from `start_unix`
+// (the first record's UTC day), with midnight roll-over.
+//
+//   auto cats = load_categories(specs_dir, {});
+//   std::vector<std::uint8_t> bytes = encode_feed(sensor, reports, cats, start);
+//   FeedData d = read_asterix_feed(feed_config, sensor, cats);
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "apps/feed_reader.hpp"
+#include "apps/system_config.hpp"
+#include "core/types.hpp"
+#include "decode/asterix/spec.hpp"
+
+namespace skyfuse::apps {
+
+// The default edition of each category skyfuse reads and writes (the widely
+// deployed ones, and Wireshark 4.0's).
+const std::map<int, std::string>& default_editions();
+
+// Loads `specs_dir/catNNN/catNNN-X.Y.json` for every category of the defaults,
+// with `overrides` (category -> edition) applied.
+std::map<int, decode::asterix::Category> load_categories(
+    const std::string& specs_dir, const std::map<int, std::string>& overrides);
+
+// True for the sensor kinds with an ASTERIX wire format here.
+bool has_asterix_format(SensorKind kind);
+
+// The sensor's reports (time-ordered) as raw ASTERIX data blocks; reports
+// that do not fit a field are skipped and counted in `skipped`.
+std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Report>& reports,
+                                      const std::map<int, decode::asterix::Category>& cats,
+                                      Time start, long* skipped = nullptr,
+                                      std::string* first_error = nullptr);
+
+// Reads a file of ASTERIX (raw blocks, FINAL or pcap per `feed.format`) into
+// reports of this sensor: CAT048, CAT021 and CAT020 records whose SAC/SIC is the
+// sensor's; status categories (034, 023, 019) and other sources are counted
+// and skipped.
+FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
+                           const std::string& specs_dir);
+
+}  // namespace skyfuse::apps
