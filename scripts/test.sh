@@ -18,7 +18,9 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     name=$(basename "$target" _fuzz)
     work=build/fuzz/corpus/$name
     mkdir -p "$work" build/fuzz/crashes
-    if "$target" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+    seconds=$fuzz_seconds
+    case $name in asterix_cat*) seconds=$(( (fuzz_seconds + 1) / 2 )) ;; esac  # ten of them
+    if "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
          -artifact_prefix=build/fuzz/crashes/"$name"- "$work" "fuzz/corpus/$name" > "build/fuzz/$name.log" 2>&1; then
       echo "fuzz $name: $(grep -o 'Done [0-9]* runs' "build/fuzz/$name.log" | tail -1), no crash"
       pass=$((pass + 1))
