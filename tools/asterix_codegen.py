@@ -77,7 +77,7 @@ class Gen:
                     if kind == "StringAscii":
                         return [f"for (int k = 0; k < {width}; ++k) {target}[k] = static_cast<char>(r.take(8));"]
                     if kind == "StringICAO":
-                        return [f"for (int k = 0; k < {width}; ++k) {target}[k] = kIcao[r.take(6)];"]
+                        return [f"for (int k = 0; k < {width}; ++k) {target}[k] = detail::kIcao[r.take(6)];"]
                     return [f"for (int k = 0; k < {width}; ++k) {target}[k] = static_cast<char>('0' + r.take(3));"]
                 return f"std::array<char, {width}>", dec
             if ct == "ContentInteger" and content["contents"]["signedness"]["tag"] == "Signed":
@@ -214,7 +214,7 @@ def main():
     out.append("// Decodes one record from p[0, n) into rec (every item is set or reset, so rec")
     out.append("// can be reused without clearing); returns its length, or 0 if it is malformed.")
     out.append("inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {")
-    out.append("  using detail::Fault; using detail::sx; using detail::kIcao;")
+    out.append("  using detail::Fault; using detail::sx;")
     out.append("  detail::Reader r(p, n);")
     out.append("  try {")
     out.append("    std::uint64_t fspec[2] = {0, 0}; int nf = 0;")

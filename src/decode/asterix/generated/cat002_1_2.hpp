@@ -56,7 +56,6 @@ struct Record {
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   using detail::Fault;
-  using detail::kIcao;
   using detail::sx;
   detail::Reader r(p, n);
   try {

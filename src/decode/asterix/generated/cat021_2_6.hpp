@@ -290,7 +290,6 @@ struct Record {
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   using detail::Fault;
-  using detail::kIcao;
   using detail::sx;
   detail::Reader r(p, n);
   try {
@@ -568,7 +567,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
     }
     if (has(28)) {
       rec.i170.emplace();
-      for (int k = 0; k < 8; ++k) (*rec.i170)[k] = kIcao[r.take(6)];
+      for (int k = 0; k < 8; ++k) (*rec.i170)[k] = detail::kIcao[r.take(6)];
     } else {
       rec.i170.reset();
     }

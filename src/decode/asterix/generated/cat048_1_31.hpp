@@ -256,7 +256,6 @@ struct Record {
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   using detail::Fault;
-  using detail::kIcao;
   using detail::sx;
   detail::Reader r(p, n);
   try {
@@ -398,7 +397,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
     }
     if (has(8)) {
       rec.i240.emplace();
-      for (int k = 0; k < 8; ++k) (*rec.i240)[k] = kIcao[r.take(6)];
+      for (int k = 0; k < 8; ++k) (*rec.i240)[k] = detail::kIcao[r.take(6)];
     } else {
       rec.i240.reset();
     }

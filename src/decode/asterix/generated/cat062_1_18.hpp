@@ -504,7 +504,6 @@ struct Record {
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   using detail::Fault;
-  using detail::kIcao;
   using detail::sx;
   detail::Reader r(p, n);
   try {
@@ -581,7 +580,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
       rec.i245.emplace();
       (*rec.i245).STI = static_cast<std::uint8_t>(r.take(2));
       r.take(6);
-      for (int k = 0; k < 8; ++k) (*rec.i245).CHR[k] = kIcao[r.take(6)];
+      for (int k = 0; k < 8; ++k) (*rec.i245).CHR[k] = detail::kIcao[r.take(6)];
     } else {
       rec.i245.reset();
     }
@@ -601,7 +600,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         }
         if (present >> 1 & 1) {
           (*rec.i380).ID.emplace();
-          for (int k = 0; k < 8; ++k) (*(*rec.i380).ID)[k] = kIcao[r.take(6)];
+          for (int k = 0; k < 8; ++k) (*(*rec.i380).ID)[k] = detail::kIcao[r.take(6)];
         }
         if (present >> 2 & 1) {
           (*rec.i380).MHG.emplace();
