@@ -18,6 +18,7 @@
 #include "decode/modes/decoder.hpp"
 #include "io/jsonl.hpp"
 #include "io/tcp_client.hpp"
+#include "io/udp_receiver.hpp"
 
 namespace skyfuse::apps {
 
@@ -37,6 +38,9 @@ struct DecodeCliOptions {
   std::string specs = SKYFUSE_SPECS_DIR;
   std::string connect;  // HOST:PORT of a receiver feed instead of a file
   double seconds = 0;   // with --connect: stop after this long (0: run until killed)
+  int udp_port = -1;  // ASTERIX over UDP instead of a file
+  std::string group;  // --udp: multicast group
+  std::string iface;  // --udp: interface address for the group
 };
 
 std::string octal4(std::uint16_t v) { return fmt::format("{:04o}", v); }
@@ -133,6 +137,38 @@ int run_asterix(const DecodeCliOptions& o) {
     cats.push_back(decode::asterix::load_category(
         fmt::format("{}/cat{:03d}/cat{:03d}-{}.json", o.specs, cat, cat, ed)));
   decode::asterix::Decoder dec(std::move(cats));
+  if (o.udp_port >= 0) {
+    io::UdpConfig uc;
+    uc.port = static_cast<std::uint16_t>(o.udp_port);
+    uc.group = o.group;
+    uc.interface_address = o.iface;
+    io::UdpReceiver rx(uc);
+    std::int64_t offset = 0;
+    const auto duration = o.seconds > 0
+                              ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                    std::chrono::duration<double>(o.seconds))
+                              : std::chrono::steady_clock::duration::max() / 2;
+    const io::UdpStats us =
+        rx.run_for(duration, [&](std::span<const std::uint8_t> d, const std::string&) {
+          std::string out;
+          dec.decode_stream(d, offset, [&](const decode::asterix::Record& r) {
+            out += fmt::format(
+                "{{\"cat\":{},\"edition\":\"{}\",\"offset\":{},\"items\":{}}}\n", r.category,
+                r.edition, r.offset,
+                r.items.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+          });
+          offset += static_cast<std::int64_t>(d.size());
+          std::cout << out << std::flush;
+        });
+    for (const auto& m : dec.stats().messages) fmt::print(stderr, "skyfuse decode: udp: {}\n", m);
+    if (o.stats)
+      fmt::print(stderr,
+                 "{{\"datagrams\":{},\"bytes\":{},\"truncated\":{},\"blocks\":{},\"records\":{},"
+                 "\"errors\":{}}}\n",
+                 us.datagrams, us.bytes, us.truncated, dec.stats().blocks, dec.stats().records,
+                 dec.stats().errors);
+    return 0;
+  }
   std::ifstream in(o.file, std::ios::binary);
   if (!in) throw ConfigError(fmt::format("{}: cannot open file", o.file));
   const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
@@ -179,6 +215,8 @@ int run_asterix(const DecodeCliOptions& o) {
 }
 
 int run_decode(const DecodeCliOptions& o) {
+  if (o.udp_port >= 0 && o.format != "asterix")
+    throw ConfigError("--udp carries ASTERIX: use it with --format asterix");
   if (o.format == "asterix" || o.format == "final" || o.format == "pcap") return run_asterix(o);
   std::ifstream in;
   if (o.connect.empty()) {
@@ -369,8 +407,8 @@ Runner add_decode_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("file", o->file, "Input file")->check(CLI::ExistingFile);
   cmd->callback([o]() {
-    if (o->file.empty() && o->connect.empty())
-      throw CLI::ValidationError("decode", "give a FILE or --connect HOST:PORT");
+    if (o->file.empty() && o->connect.empty() && o->udp_port < 0)
+      throw CLI::ValidationError("decode", "give a FILE, --connect HOST:PORT or --udp PORT");
   });
   cmd->add_option(
       "--connect", o->connect,
@@ -380,8 +418,13 @@ Runner add_decode_command(CLI::App& app) {
                   "ASTERIX edition per category, CAT=X.Y (e.g. 48=1.32); repeatable");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions")
       ->capture_default_str();
-  cmd->add_option("--seconds", o->seconds, "With --connect: stop after this many seconds")
+  cmd->add_option("--seconds", o->seconds, "With --connect or --udp: stop after this many seconds")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--udp", o->udp_port, "Receive ASTERIX datagrams on this UDP port (live input)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--group", o->group, "With --udp: join this IPv4 multicast group");
+  cmd->add_option("--interface", o->iface,
+                  "With --udp --group: the local interface's IPv4 address to join on");
   cmd->add_flag("--stats", o->stats,
                 "Print counts (messages, CRC failures, corrections, positions) to stderr");
   cmd->add_flag("--all", o->all, "Also print frames that fail CRC or come from unknown addresses");

@@ -101,5 +101,27 @@ check "unknown format is a usage error" test $? -eq 2
 "$bin" decode --format sbs --stats "$src/tests/data/adsb/dump1090_beastblackbox_sbs.csv" > sbs.jsonl 2> /dev/null
 check "sbs positions" test "$(grep -c lat_deg sbs.jsonl)" -eq 1456
 
+# Live ASTERIX over UDP (loopback): every datagram decoded, as from the file.
+port=$((30000 + RANDOM % 20000))
+"$bin" decode --format asterix --udp "$port" --seconds 3 --stats > udp.jsonl 2> udp.err &
+rx=$!
+sleep 1
+python3 - "$port" "$src/tests/data/asterix/sim_cat048_034.ast" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+d = open(sys.argv[2], "rb").read()
+i = 0
+while i + 3 <= len(d):
+    n = struct.unpack(">H", d[i + 1:i + 3])[0]
+    s.sendto(d[i:i + n], ("127.0.0.1", int(sys.argv[1])))
+    i += n
+PY
+wait $rx
+"$bin" decode --format asterix "$src/tests/data/asterix/sim_cat048_034.ast" > udp_file.jsonl
+check "udp: same records as the file" test "$(wc -l < udp.jsonl)" = "$(wc -l < udp_file.jsonl)"
+check "udp: datagrams counted" grep -q '"datagrams":150' udp.err
+"$bin" decode --format beast --udp 1234 2> udp_bad.err
+check "udp needs asterix" grep -q "ASTERIX" udp_bad.err
+
 echo "cli_test: $passes passed, $fails failed"
 test $fails -eq 0
