@@ -201,8 +201,7 @@ std::map<int, ax::Category> load_categories(const std::string& specs_dir,
 }
 
 bool has_asterix_format(SensorKind kind) {
-  return kind == SensorKind::kPsr || kind == SensorKind::kSsr || kind == SensorKind::kModeSRadar ||
-         kind == SensorKind::kAdsb || kind == SensorKind::kMlat;
+  return is_atc_radar(kind) || kind == SensorKind::kAdsb || kind == SensorKind::kMlat;
 }
 
 std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Report>& reports,
@@ -210,8 +209,7 @@ std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Re
                                       long* skipped, std::string* first_error) {
   std::vector<std::uint8_t> out;
   BlockWriter w(out);
-  const bool radar = sensor.kind == SensorKind::kPsr || sensor.kind == SensorKind::kSsr ||
-                     sensor.kind == SensorKind::kModeSRadar;
+  const bool radar = is_atc_radar(sensor.kind);
   const int data_cat = radar ? 48 : sensor.kind == SensorKind::kAdsb ? 21 : 20;
   const int status_cat = radar ? 34 : sensor.kind == SensorKind::kAdsb ? 23 : 19;
   const double period = radar && sensor.rotation_period_s > 0 ? sensor.rotation_period_s : 10.0;

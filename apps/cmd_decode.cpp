@@ -38,9 +38,9 @@ struct DecodeCliOptions {
   std::string specs = SKYFUSE_SPECS_DIR;
   std::string connect;  // HOST:PORT of a receiver feed instead of a file
   double seconds = 0;   // with --connect: stop after this long (0: run until killed)
-  int udp_port = -1;  // ASTERIX over UDP instead of a file
-  std::string group;  // --udp: multicast group
-  std::string iface;  // --udp: interface address for the group
+  int udp_port = -1;    // ASTERIX over UDP instead of a file
+  std::string group;    // --udp: multicast group
+  std::string iface;    // --udp: interface address for the group
 };
 
 std::string octal4(std::uint16_t v) { return fmt::format("{:04o}", v); }

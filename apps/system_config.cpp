@@ -90,8 +90,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     s.sigma_azimuth_rad = f.num_in("sigma_azimuth_deg", 0, 10, 0.0) * kDeg;
     s.sigma_elevation_rad = f.num_in("sigma_elevation_deg", 0, 30, 0.0) * kDeg;
     s.sigma_position_m = f.num_in("sigma_position_m", 0, 10000, 0.0);
-    const bool radar = s.kind == SensorKind::kPsr || s.kind == SensorKind::kSsr ||
-                       s.kind == SensorKind::kModeSRadar || s.kind == SensorKind::kDroneRadar;
+    const bool radar = is_radar(s.kind);
     if (radar && s.sigma_range_m <= 0) s.sigma_range_m = 50;
     if (radar && s.sigma_azimuth_rad <= 0) s.sigma_azimuth_rad = 0.08 * kDeg;
     if (s.kind == SensorKind::kDroneRadar && s.sigma_elevation_rad <= 0)

@@ -42,6 +42,13 @@ enum class SensorKind : std::uint8_t {
 const char* to_string(SensorKind kind);
 std::optional<SensorKind> sensor_kind_from_string(std::string_view s);
 
+// Air traffic surveillance radars: PSR, SSR, Mode S (plots in CAT048).
+constexpr bool is_atc_radar(SensorKind k) {
+  return k == SensorKind::kPsr || k == SensorKind::kSsr || k == SensorKind::kModeSRadar;
+}
+// Any sensor measuring range and azimuth (ATC radars and drone radars).
+constexpr bool is_radar(SensorKind k) { return is_atc_radar(k) || k == SensorKind::kDroneRadar; }
+
 enum class TargetClass : std::uint8_t { kUnknown, kFixedWing, kRotorcraft, kSmallUav, kFastMover };
 
 const char* to_string(TargetClass c);

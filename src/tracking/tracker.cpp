@@ -34,10 +34,6 @@ constexpr std::size_t kMaxMessages = 20;
 
 double wrap_pi(double a) { return std::remainder(a, 2 * kPi); }
 
-bool is_radar(SensorKind k) {
-  return k == SensorKind::kPsr || k == SensorKind::kSsr || k == SensorKind::kModeSRadar ||
-         k == SensorKind::kDroneRadar;
-}
 bool is_reference(SensorKind k) { return k == SensorKind::kAdsb || k == SensorKind::kMlat; }
 bool is_drone_sensor(SensorKind k) {
   return k == SensorKind::kDroneRadar || k == SensorKind::kRemoteId;
