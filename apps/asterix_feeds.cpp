@@ -10,6 +10,7 @@
 #include <numbers>
 
 #include "core/error.hpp"
+#include "core/quality.hpp"
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/encoder.hpp"
 #include "decode/asterix/framing.hpp"
@@ -35,13 +36,6 @@ std::string callsign8(const std::string& c) {
   std::string s = c.substr(0, 8);
   s.resize(8, ' ');
   return s;
-}
-
-// EPU (95 %) of NACp, DO-260B.
-double epu_m(int nacp) {
-  static const double kTable[12] = {20 * kNm,  10 * kNm,  4 * kNm,    2 * kNm, 1 * kNm, 0.5 * kNm,
-                                    0.3 * kNm, 0.1 * kNm, 0.05 * kNm, 30,      10,      3};
-  return kTable[nacp >= 0 && nacp <= 11 ? nacp : 0];
 }
 
 class BlockWriter {
@@ -321,7 +315,7 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
       }
       const double nacp = number(it, "090", "NACP");
       const double sigma =
-          std::isnan(nacp) || nacp <= 0 ? 0.0 : epu_m(static_cast<int>(nacp)) / 2.4477;
+          std::isnan(nacp) || nacp <= 0 ? 0.0 : nacp_epu_m(static_cast<int>(nacp)) / 2.4477;
       if (sigma > 0)
         g.covariance_enu =
             Eigen::Vector3d(sigma * sigma, sigma * sigma, 4 * sigma * sigma).asDiagonal();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/quality.hpp"
 #include "geo/radar_model.hpp"
 #include "geo/wgs84.hpp"
 #include "sim/rng.hpp"
@@ -17,8 +18,6 @@ constexpr double kDeg = std::numbers::pi / 180.0;
 constexpr double kTwoPi = 2 * std::numbers::pi;
 constexpr double kFt = 0.3048;
 constexpr double kSpeedOfLight = 299792458.0;
-// 95 % radius of a circular 2-D Gaussian is sqrt(-2 ln 0.05) = 2.4477 sigma.
-constexpr double kCircular95 = 2.447746830680816;
 
 double wrap_2pi(double a) {
   a = std::fmod(a, kTwoPi);
@@ -347,37 +346,6 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
 }
 
 }  // namespace
-
-double nacp_epu_m(std::uint8_t nacp) {
-  // DO-260B Table 2-70: EPU bounds for NACp 1..11; 0 = unknown (>= 10 NM).
-  constexpr double kNm = 1852.0;
-  switch (nacp) {
-    case 1:
-      return 10 * kNm;
-    case 2:
-      return 4 * kNm;
-    case 3:
-      return 2 * kNm;
-    case 4:
-      return 1 * kNm;
-    case 5:
-      return 0.5 * kNm;
-    case 6:
-      return 0.3 * kNm;
-    case 7:
-      return 0.1 * kNm;
-    case 8:
-      return 0.05 * kNm;
-    case 9:
-      return 30;
-    case 10:
-      return 10;
-    case 11:
-      return 3;
-    default:
-      return 20 * kNm;
-  }
-}
 
 double nacv_bound_mps(std::uint8_t nacv) {
   switch (nacv) {

@@ -34,8 +34,6 @@ struct SimOutput {
 
 SimOutput simulate(const Scenario& scenario, std::uint64_t seed);
 
-// ADS-B NACp -> 95 % horizontal position bound (EPU) in metres (DO-260B).
-double nacp_epu_m(std::uint8_t nacp);
 // ADS-B NACv -> 95 % horizontal velocity bound in m/s.
 double nacv_bound_mps(std::uint8_t nacv);
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <numbers>
 
+#include "core/quality.hpp"
 #include "geo/radar_model.hpp"
 #include "io/jsonl.hpp"
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/quality.hpp"
 #include "decode/modes/commb.hpp"
 #include "geo/wgs84.hpp"
 
@@ -17,19 +18,6 @@ double distance_m(const cpr::LatLon& a, const cpr::LatLon& b) {
   return (pa - pb).norm();
 }
 
-double epu_m(std::uint8_t nacp) {
-  constexpr double kNm = 1852.0;
-  static const double kTable[12] = {20 * kNm,  10 * kNm,  4 * kNm,    2 * kNm, 1 * kNm, 0.5 * kNm,
-                                    0.3 * kNm, 0.1 * kNm, 0.05 * kNm, 30,      10,      3};
-  return kTable[nacp <= 11 ? nacp : 0];
-}
-
-double rc_m(std::uint8_t nic) {
-  constexpr double kNm = 1852.0;
-  static const double kTable[12] = {40 * kNm,  20 * kNm,  8 * kNm,   4 * kNm, 2 * kNm, 1 * kNm,
-                                    0.6 * kNm, 0.2 * kNm, 0.1 * kNm, 75,      25,      7.5};
-  return kTable[nic <= 11 ? nic : 0];
-}
 }  // namespace
 
 Decoder::Decoder(DecoderConfig cfg) : cfg_(cfg) {
@@ -282,7 +270,7 @@ std::optional<Report> Decoder::to_report(const Decoded& d) const {
   r.sensor_kind = SensorKind::kAdsb;
   GeodeticMeasurement g;
   g.position = {d.position->lat_deg, d.position->lon_deg, 0};
-  const double sigma = a.nacp ? epu_m(a.nacp) / 2.4477 : rc_m(a.nic) / 5.0;
+  const double sigma = a.nacp ? nacp_epu_m(a.nacp) / 2.4477 : nic_rc_m(a.nic) / 5.0;
   g.covariance_enu = Eigen::Vector3d(sigma * sigma, sigma * sigma, 0).asDiagonal();
   if (a.gnss_altitude_ft && d.msg.tc >= 20 && d.msg.tc <= 22) {
     g.has_height = true;
