@@ -229,24 +229,11 @@ int run_decode(const DecodeCliOptions& o) {
   if (o.receiver.size() == 2) cfg.receiver = GeodeticPosition{o.receiver[0], o.receiver[1], 0};
   modes::Decoder dec(cfg);
   const double t0 = std::isnan(o.start_unix) ? start_from_name(o.file) : o.start_unix;
-  bool have_first = false;
-  std::uint64_t first_counter = 0;
+  modes::FrameClock clock(t0);
   std::string out;
   out.reserve(1 << 20);
   auto emit = [&](const modes::RawFrame& f) {
-    Time t;
-    if (f.has_unix_time) {
-      t = Time::from_seconds(f.unix_time_s);
-    } else if (f.has_counter) {
-      if (!have_first) {
-        have_first = true;
-        first_counter = f.counter_12mhz;
-      }
-      const std::uint64_t ticks = (f.counter_12mhz - first_counter) & ((1ULL << 48) - 1);
-      t = Time::from_seconds(t0) + Duration{static_cast<std::int64_t>(ticks * 1000 / 12)};
-    } else {
-      t = Time::from_seconds(t0);
-    }
+    const Time t = clock(f);
     const modes::Decoded d = dec.decode(f, t);
     if (f.kind == modes::RawFrame::Kind::kModeAC) return;
     if (!o.all && !(d.msg.crc_ok || d.address_known)) return;

@@ -63,22 +63,9 @@ FeedData read_modes(const FeedConfig& feed, const Sensor& sensor) {
   if (sensor.max_range_m > 0) cfg.max_range_m = sensor.max_range_m;
   modes::Decoder dec(cfg);
   const double t0 = std::isnan(feed.start_unix) ? start_from_name(feed.path) : feed.start_unix;
-  bool have_first = false;
-  std::uint64_t first_counter = 0;
+  modes::FrameClock clock(t0);
   auto emit = [&](const modes::RawFrame& f) {
-    Time t;
-    if (f.has_unix_time) {
-      t = Time::from_seconds(f.unix_time_s);
-    } else if (f.has_counter) {
-      if (!have_first) {
-        have_first = true;
-        first_counter = f.counter_12mhz;
-      }
-      const std::uint64_t ticks = (f.counter_12mhz - first_counter) & ((1ULL << 48) - 1);
-      t = Time::from_seconds(t0) + Duration{static_cast<std::int64_t>(ticks * 1000 / 12)};
-    } else {
-      t = Time::from_seconds(t0);
-    }
+    const Time t = clock(f);
     const modes::Decoded dm = dec.decode(f, t);
     if (auto r = dec.to_report(dm)) {
       r->source = sensor.id;

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/time.hpp"
+
 namespace skyfuse::decode::modes {
 
 struct RawFrame {
@@ -34,6 +36,29 @@ struct RawFrame {
   double unix_time_s = 0;   // CSV
   std::uint8_t signal = 0;  // Beast signal level (0-255)
   std::int64_t offset = 0;  // byte offset of the frame in the stream
+};
+
+// The time of each frame: a CSV frame's own Unix time; a Beast/AVR frame's
+// 12 MHz receiver counter (48 bits, wrapping) counted from the first frame and
+// added to `start_unix`; otherwise `start_unix`.
+class FrameClock {
+ public:
+  explicit FrameClock(double start_unix) : start_(Time::from_seconds(start_unix)) {}
+  Time operator()(const RawFrame& f) {
+    if (f.has_unix_time) return Time::from_seconds(f.unix_time_s);
+    if (!f.has_counter) return start_;
+    if (!have_first_) {
+      have_first_ = true;
+      first_counter_ = f.counter_12mhz;
+    }
+    const std::uint64_t ticks = (f.counter_12mhz - first_counter_) & ((1ULL << 48) - 1);
+    return start_ + Duration{static_cast<std::int64_t>(ticks * 1000 / 12)};
+  }
+
+ private:
+  Time start_;
+  bool have_first_ = false;
+  std::uint64_t first_counter_ = 0;
 };
 
 struct FramingStats {
