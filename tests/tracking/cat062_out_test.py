@@ -5,7 +5,11 @@ position within one LSB (180/2^25 deg), velocity within one LSB (0.25 m/s),
 TSE exactly on deleted updates, CST on coasting ones. Read back with skyfuse's
 spec-driven decoder and, when tshark is installed, with Wireshark's ASTERIX
 dissector (zero malformed packets, same positions)."""
-import json, os, shutil, struct, subprocess, sys
+import json, os, shutil, subprocess, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import asterix_pcap  # noqa: E402
+
 skyfuse, root, work = sys.argv[1:4]
 shutil.rmtree(work, ignore_errors=True); os.makedirs(work)
 subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/pairs.toml"), "--out", work], check=True, capture_output=True)
@@ -29,21 +33,9 @@ for j, r in zip(lines, recs):
     if "icao24" in j and it.get("380", {}).get("ADR") != int(j["icao24"], 16): errors.append(f"ADR wrong for {j}"); break
 print(f"{len(recs)} CAT062 records for {len(lines)} track updates")
 if shutil.which("tshark"):
-    # Blocks as UDP/8600 payloads in a classic pcap (Ethernet, IPv4, UDP).
-    data = open(ast, "rb").read()
-    blocks, i = [], 0
-    while i + 3 <= len(data):
-        n = struct.unpack(">H", data[i + 1:i + 3])[0]; blocks.append(data[i:i + n]); i += n
+    blocks = asterix_pcap.split_blocks(open(ast, "rb").read())
     pcap = os.path.join(work, "tracks.pcap")
-    with open(pcap, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for k, b in enumerate(blocks):
-            udp = struct.pack(">HHHH", 40000, 8600, 8 + len(b), 0) + b
-            ip = bytearray(struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), k & 0xFFFF, 0, 64, 17, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])))
-            s = sum(struct.unpack(">10H", bytes(ip))); s = (s & 0xFFFF) + (s >> 16); s = (s & 0xFFFF) + (s >> 16)
-            ip[10:12] = struct.pack(">H", ~s & 0xFFFF)
-            frame = bytes(12) + b"\x08\x00" + bytes(ip) + udp
-            f.write(struct.pack("<IIII", 1700000000 + k, 0, len(frame), len(frame)) + frame)
+    asterix_pcap.write_pcap(blocks, pcap)
     def tshark(*args):
         return subprocess.run(["tshark", "-r", pcap, *args], check=True, capture_output=True, text=True).stdout
     malformed = tshark("-Y", "_ws.malformed || _ws.expert.severity==error", "-T", "fields", "-e", "frame.number").split()
