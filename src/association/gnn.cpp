@@ -21,32 +21,40 @@ struct UnionFind {
 };
 }  // namespace
 
+std::vector<std::vector<int>> cluster_candidates(const std::vector<Candidate>& candidates,
+                                                 int n_reports, double max_cost) {
+  // Compact track keys to nodes n_reports.. in first-seen order (deterministic).
+  std::unordered_map<int, int> track_node;
+  std::vector<int> gated;
+  gated.reserve(candidates.size());
+  for (int i = 0; i < static_cast<int>(candidates.size()); ++i) {
+    const Candidate& c = candidates[i];
+    if (!(c.cost < max_cost) || c.report < 0 || c.report >= n_reports) continue;
+    gated.push_back(i);
+    track_node.emplace(c.track, n_reports + static_cast<int>(track_node.size()));
+  }
+  std::vector<std::vector<int>> clusters;
+  if (gated.empty()) return clusters;
+  UnionFind uf(n_reports + static_cast<int>(track_node.size()));
+  for (int i : gated) uf.join(candidates[i].report, track_node.at(candidates[i].track));
+  std::unordered_map<int, int> cluster_of_root;
+  for (int i : gated) {
+    const int root = uf.find(candidates[i].report);
+    auto [it, fresh] = cluster_of_root.emplace(root, static_cast<int>(clusters.size()));
+    if (fresh) clusters.emplace_back();
+    clusters[it->second].push_back(i);
+  }
+  return clusters;
+}
+
 Association associate(const std::vector<Candidate>& candidates, int n_reports,
                       double unassigned_cost) {
   Association out;
   out.report_to_track.assign(n_reports, -1);
-  // Compact track keys to nodes n_reports.. in first-seen order (deterministic).
-  std::unordered_map<int, int> track_node;
-  std::vector<int> node_track;
-  std::vector<const Candidate*> gated;
-  gated.reserve(candidates.size());
-  for (const Candidate& c : candidates) {
-    if (!(c.cost < unassigned_cost) || c.report < 0 || c.report >= n_reports) continue;
-    gated.push_back(&c);
-    if (track_node.emplace(c.track, n_reports + static_cast<int>(node_track.size())).second)
-      node_track.push_back(c.track);
-  }
-  if (gated.empty()) return out;
-  UnionFind uf(n_reports + static_cast<int>(node_track.size()));
-  for (const Candidate* c : gated) uf.join(c->report, track_node.at(c->track));
-  // Group candidates by cluster root, in order of first appearance.
-  std::unordered_map<int, int> cluster_of_root;
   std::vector<std::vector<const Candidate*>> clusters;
-  for (const Candidate* c : gated) {
-    const int root = uf.find(c->report);
-    auto [it, fresh] = cluster_of_root.emplace(root, static_cast<int>(clusters.size()));
-    if (fresh) clusters.emplace_back();
-    clusters[it->second].push_back(c);
+  for (const auto& idx : cluster_candidates(candidates, n_reports, unassigned_cost)) {
+    clusters.emplace_back();
+    for (int i : idx) clusters.back().push_back(&candidates[i]);
   }
   out.clusters = static_cast<int>(clusters.size());
   for (const auto& cl : clusters) {

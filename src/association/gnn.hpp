@@ -31,6 +31,12 @@ struct Association {
   int largest_cluster = 0;           // reports + tracks in the largest one
 };
 
+// The independent clusters of the gate graph: indices into `candidates`
+// (those with cost < max_cost and a valid report), grouped by connected
+// component of reports and tracks, in order of first appearance.
+std::vector<std::vector<int>> cluster_candidates(const std::vector<Candidate>& candidates,
+                                                 int n_reports, double max_cost);
+
 // `n_reports` reports; candidates with cost >= unassigned_cost are ignored.
 Association associate(const std::vector<Candidate>& candidates, int n_reports,
                       double unassigned_cost);

@@ -6,6 +6,7 @@
 #include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <queue>
 #include <string>
@@ -915,45 +916,10 @@ struct Tracker::Impl {
   // (exact joint-event enumeration), then the most probable feasible joint
   // assignment of those marginals (nearest-neighbour JPDA, Fitzgerald).
   std::vector<int> associate_jpda(int n, double unassigned) {
-    // Clusters from the GNN pass structure.
-    association::Association base = association::associate(candidates, n, unassigned);
-    stats.clusters += base.clusters;
-    stats.largest_cluster = std::max<std::uint64_t>(
-        stats.largest_cluster, static_cast<std::uint64_t>(base.largest_cluster));
-    // Group candidates by connected component: reuse union-find through a map.
-    std::unordered_map<int, std::vector<int>> by_track;
-    for (int c = 0; c < static_cast<int>(candidates.size()); ++c)
-      by_track[candidates[c].track].push_back(c);
-    std::vector<int> comp(n, -1);
-    std::vector<std::vector<int>> comps;  // candidate indices
-    std::vector<char> seen_report(n, 0);
-    std::unordered_map<int, char> seen_track;
-    std::vector<std::vector<int>> report_cands(n);
-    for (int c = 0; c < static_cast<int>(candidates.size()); ++c)
-      report_cands[candidates[c].report].push_back(c);
-    for (int r0 = 0; r0 < n; ++r0) {
-      if (seen_report[r0] || report_cands[r0].empty()) continue;
-      comps.emplace_back();
-      std::vector<int> stack{r0};
-      seen_report[r0] = 1;
-      while (!stack.empty()) {
-        const int r = stack.back();
-        stack.pop_back();
-        for (int c : report_cands[r]) {
-          comps.back().push_back(c);
-          const int t = candidates[c].track;
-          if (seen_track[t]) continue;
-          seen_track[t] = 1;
-          for (int c2 : by_track[t]) {
-            const int r2 = candidates[c2].report;
-            if (!seen_report[r2]) {
-              seen_report[r2] = 1;
-              stack.push_back(r2);
-            }
-          }
-        }
-      }
-    }
+    // Every gated pair takes part (no unassigned-cost cut for the weights).
+    const std::vector<std::vector<int>> comps =
+        association::cluster_candidates(candidates, n, std::numeric_limits<double>::infinity());
+    stats.clusters += comps.size();
     std::vector<int> out(n, -1);
     const double clutter = cfg.jpda_clutter_per_km2 * 1e-6;  // per m^2
     for (const auto& cl : comps) {
@@ -966,6 +932,7 @@ struct Tracker::Impl {
       rs.erase(std::unique(rs.begin(), rs.end()), rs.end());
       std::sort(ts.begin(), ts.end());
       ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+      stats.largest_cluster = std::max<std::uint64_t>(stats.largest_cluster, rs.size() + ts.size());
       std::vector<std::vector<double>> l(rs.size(), std::vector<double>(ts.size(), 0.0));
       for (int c : cl) {
         const auto& cand = candidates[c];
