@@ -26,18 +26,6 @@ constexpr double kDeg = 180.0 / std::numbers::pi;
 constexpr std::int64_t kDayNs = 86400LL * 1000000000LL;
 constexpr std::size_t kMaxMessages = 20;
 
-double time_of_day_s(Time t) {
-  return static_cast<double>(((t.ns % kDayNs) + kDayNs) % kDayNs) * 1e-9;
-}
-
-std::string octal4(std::uint16_t v) { return fmt::format("{:04o}", v & 07777); }
-
-std::string callsign8(const std::string& c) {
-  std::string s = c.substr(0, 8);
-  s.resize(8, ' ');
-  return s;
-}
-
 class BlockWriter {
  public:
   explicit BlockWriter(std::vector<std::uint8_t>& out) : out_(out) {}
@@ -73,7 +61,7 @@ json radar_record(const Sensor& s, const Report& r) {
   if (az >= 360.0 - 360.0 / 131072) az = 0;  // would round to 2^16 LSB
   it["040"] = {{"RHO", m.range_m / kNm}, {"THETA", az}};
   if (r.identity.mode3a)
-    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", octal4(*r.identity.mode3a)}};
+    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", mode3a_digits(*r.identity.mode3a)}};
   if (r.baro_alt_m) it["090"] = {{"V", 0}, {"G", 0}, {"FL", *r.baro_alt_m / kFt / 100}};
   if (r.identity.icao24) it["220"] = *r.identity.icao24;
   if (!r.identity.callsign.empty()) it["240"] = callsign8(r.identity.callsign);
@@ -113,7 +101,7 @@ json mlat_record(const Sensor& s, const Report& r) {
   const auto& g = std::get<GeodeticMeasurement>(r.measurement);
   it["041"] = {{"LAT", g.position.lat_deg}, {"LON", g.position.lon_deg}};
   if (r.identity.mode3a)
-    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", octal4(*r.identity.mode3a)}};
+    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", mode3a_digits(*r.identity.mode3a)}};
   if (r.baro_alt_m) it["090"] = {{"V", 0}, {"G", 0}, {"FL", *r.baro_alt_m / kFt / 100}};
   if (r.identity.icao24) it["220"] = *r.identity.icao24;
   if (!r.identity.callsign.empty())
@@ -175,6 +163,18 @@ std::string trimmed(const json& v) {
   return s;
 }
 }  // namespace
+
+double time_of_day_s(Time t) {
+  return static_cast<double>(((t.ns % kDayNs) + kDayNs) % kDayNs) * 1e-9;
+}
+
+std::string mode3a_digits(std::uint16_t code) { return fmt::format("{:04o}", code & 07777); }
+
+std::string callsign8(const std::string& c) {
+  std::string s = c.substr(0, 8);
+  s.resize(8, ' ');
+  return s;
+}
 
 const std::map<int, std::string>& default_editions() {
   static const std::map<int, std::string> kEditions = {

@@ -34,6 +34,13 @@ const std::map<int, std::string>& default_editions();
 std::map<int, decode::asterix::Category> load_categories(
     const std::string& specs_dir, const std::map<int, std::string>& overrides);
 
+// Field helpers shared by the writers: UTC seconds of the day (I048/140,
+// I062/070 ...), a Mode 3/A code as the 4 octal digits the encoder takes, and
+// an 8-character, space-padded ICAO identification.
+double time_of_day_s(Time t);
+std::string mode3a_digits(std::uint16_t code);
+std::string callsign8(const std::string& callsign);
+
 // True for the sensor kinds with an ASTERIX wire format here.
 bool has_asterix_format(SensorKind kind);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "apps/asterix_feeds.hpp"
 #include "core/error.hpp"
 #include "decode/asterix/encoder.hpp"
 
@@ -29,9 +30,7 @@ void Cat062Writer::add(const ObjectState& s) {
   nlohmann::ordered_json items;
   items["010"] = {{"SAC", sac_}, {"SIC", sic_}};
   items["015"] = 1;
-  const std::int64_t day_ns = 86400LL * 1000000000LL;
-  const std::int64_t tod = ((s.time.ns % day_ns) + day_ns) % day_ns;
-  items["070"] = static_cast<double>(tod) * 1e-9;
+  items["070"] = time_of_day_s(s.time);
   items["105"] = {{"LAT", s.position.lat_deg}, {"LON", s.position.lon_deg}};
   items["185"] = {{"VX", std::clamp(s.velocity_enu_mps.x(), -8192.0, 8191.0)},
                   {"VY", std::clamp(s.velocity_enu_mps.y(), -8192.0, 8191.0)}};
@@ -70,15 +69,10 @@ void Cat062Writer::add(const ObjectState& s) {
                   {"AAC", 0}};
   if (st == TrackStatus::kDeleted) seen_.erase(s.id);
   if (s.identity.mode3a)
-    items["060"] = {
-        {"V", 0}, {"G", 0}, {"CH", 0}, {"MODE3A", fmt::format("{:04o}", *s.identity.mode3a)}};
+    items["060"] = {{"V", 0}, {"G", 0}, {"CH", 0}, {"MODE3A", mode3a_digits(*s.identity.mode3a)}};
   nlohmann::ordered_json adr;
   if (s.identity.icao24) adr["ADR"] = *s.identity.icao24;
-  if (!s.identity.callsign.empty()) {
-    std::string id = s.identity.callsign.substr(0, 8);
-    id.resize(8, ' ');
-    adr["ID"] = id;
-  }
+  if (!s.identity.callsign.empty()) adr["ID"] = callsign8(s.identity.callsign);
   if (!adr.empty()) items["380"] = adr;
   items["130"] = std::clamp(s.position.alt_m / kFt, -1500.0, 150000.0);
   items["220"] = std::clamp(s.velocity_enu_mps.z() / kFt * 60, -204800.0, 204799.0);
