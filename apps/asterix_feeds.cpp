@@ -326,6 +326,7 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
       if (it.contains("080") && it["080"].is_number())
         r.identity.icao24 = it["080"].get<std::uint32_t>();
       if (it.contains("170")) r.identity.callsign = trimmed(it["170"]);
+      if (const double ps = number(it, "200", "PS"); !std::isnan(ps) && ps > 0) r.emergency = true;
       const double gs = number(it, "160", "GS"), ta = number(it, "160", "TA");
       if (!std::isnan(gs) && !std::isnan(ta)) {
         const double gvr = number(it, "157", "GVR");

@@ -148,6 +148,7 @@ struct ObjectState {
   std::optional<TrackStatus> status;  // tracks only
   TargetClass target_class = TargetClass::kUnknown;
   Identity identity;
+  bool emergency = false;  // ADS-B emergency/priority status declared (tracks only)
 };
 
 }  // namespace skyfuse

@@ -56,6 +56,7 @@ std::string to_json(const ObjectState& s) {
   if (s.target_class != TargetClass::kUnknown || s.status)
     o += fmt::format(",\"class\":\"{}\"", to_string(s.target_class));
   append_identity(o, s.identity);
+  if (s.emergency) o += ",\"emergency\":true";
   o += '}';
   return o;
 }
@@ -137,6 +138,7 @@ Result<ObjectState> parse_state(std::string_view line) {
     if (!v) return v.error();
     s.velocity_enu_mps[k] = *v;
   }
+  if (auto e = j.find("emergency"); e != j.end() && e->is_boolean()) s.emergency = e->get<bool>();
   if (auto st = j.find("status"); st != j.end()) {
     if (!st->is_string()) return field_error("field \"status\" must be a string");
     auto status = track_status_from_string(st->get<std::string>());

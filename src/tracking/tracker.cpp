@@ -91,6 +91,7 @@ struct TrackRec {
   int hits = 0;
   Time first_update, last_update, last_reference;
   Identity identity;
+  bool emergency = false;  // from the last ADS-B report
   bool in_icao_map = false;
   bool in_rid_map = false;
   std::vector<std::pair<SensorId, Time>> sensors;
@@ -500,6 +501,7 @@ struct Tracker::Impl {
     s.status = status ? status : std::optional<TrackStatus>(t.status);
     s.target_class = t.cls;
     s.identity = t.identity;
+    s.emergency = t.emergency;
     return s;
   }
 
@@ -745,6 +747,7 @@ struct Tracker::Impl {
       }
     }
     if (id.mode3a) t.identity.mode3a = id.mode3a;
+    if (r.sensor_kind == SensorKind::kAdsb) t.emergency = r.emergency;
     if (!id.callsign.empty()) t.identity.callsign = id.callsign;
     if (!id.remote_id.empty() && t.identity.remote_id.empty()) {
       t.identity.remote_id = id.remote_id;

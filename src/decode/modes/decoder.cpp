@@ -86,6 +86,7 @@ Decoded Decoder::decode(const std::uint8_t* bytes, std::size_t n, Time t) {
   if (m.altitude_ft) a.altitude_ft = m.altitude_ft;
   if (m.gnss_altitude_ft) a.gnss_altitude_ft = m.gnss_altitude_ft;
   if (m.squawk) a.squawk = m.squawk;
+  if (m.emergency) a.emergency = *m.emergency;
   if (!m.callsign.empty()) {
     a.callsign = m.callsign;
     a.category = m.category;
@@ -288,6 +289,7 @@ std::optional<Report> Decoder::to_report(const Decoded& d) const {
   r.identity.callsign = a.callsign;
   if (a.squawk) r.identity.mode3a = a.squawk;
   if (a.category) r.identity.emitter_category = a.category;
+  r.emergency = a.emergency != 0;
   if (a.nacp) r.nacp = a.nacp;
   r.nic = a.nic;
   r.source_offset = d.offset;

@@ -62,6 +62,7 @@ struct AircraftState {
   std::optional<int> altitude_ft;
   std::optional<int> gnss_altitude_ft;
   std::optional<std::uint16_t> squawk;
+  std::uint8_t emergency = 0;  // TC28 emergency/priority state (0: none)
   std::optional<Velocity> velocity;
   std::optional<CprFix> even, odd;
   Time even_time, odd_time;
