@@ -235,33 +235,35 @@ std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Re
   return out;
 }
 
-FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
-                           const std::string& specs_dir) {
-  std::ifstream in(feed.path, std::ios::binary);
-  if (!in)
-    throw ConfigError(
-        fmt::format("{}: cannot open input of sensor \"{}\"", feed.path, sensor.name));
-  const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
-                                       std::istreambuf_iterator<char>()};
-  const double start = std::isnan(feed.start_unix) ? start_from_name(feed.path) : feed.start_unix;
-  if (!(start > 0))
-    throw ConfigError(fmt::format(
-        "sensor \"{}\": ASTERIX carries only the time of day; set start_unix (any time on the "
-        "recording's first UTC day)",
-        sensor.name));
-  std::vector<ax::Category> list;
-  for (auto& [c, cat] : load_categories(specs_dir, feed.editions)) list.push_back(std::move(cat));
-  ax::Decoder dec(std::move(list));
-  FeedData d;
-  std::int64_t day = static_cast<std::int64_t>(std::floor(start / 86400.0));
+struct AsterixReportReader::Impl {
+  const Sensor sensor;
+  std::string path;
+  ax::Decoder dec;
+  std::int64_t day = 0;
   double last_tod = -1;
   long other_source = 0;
-  auto to_time = [&](double tod) {
+  long errors = 0;
+  std::vector<std::string> messages;
+  std::vector<Report>* out = nullptr;
+
+  Impl(const Sensor& s, std::string p, std::vector<ax::Category> cats, double start)
+      : sensor(s),
+        path(std::move(p)),
+        dec(std::move(cats)),
+        day(static_cast<std::int64_t>(std::floor(start / 86400.0))) {}
+
+  Time to_time(double tod) {
     if (last_tod >= 0 && tod < last_tod - 43200) ++day;  // past midnight
     last_tod = tod;
     return Time{day * kDayNs} + Duration::from_seconds(tod);
-  };
-  auto sink = [&](const ax::Record& rec) {
+  }
+
+  void note(std::string msg) {
+    ++errors;
+    if (messages.size() < kMaxMessages) messages.push_back(std::move(msg));
+  }
+
+  void record(const ax::Record& rec) {
     const json& it = rec.items;
     if (rec.category != 48 && rec.category != 21 && rec.category != 20) return;
     if (number(it, "010", "SAC") != sensor.sac || number(it, "010", "SIC") != sensor.sic) {
@@ -274,10 +276,7 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
     r.source = sensor.id;
     r.source_offset = rec.offset;
     auto bad = [&](const char* what) {
-      ++d.errors;
-      if (d.messages.size() < kMaxMessages)
-        d.messages.push_back(
-            fmt::format("{}: offset {}: CAT{:03d}: {}", feed.path, rec.offset, rec.category, what));
+      note(fmt::format("{}: offset {}: CAT{:03d}: {}", path, rec.offset, rec.category, what));
     };
     if (rec.category == 48) {
       const double tod = number(it, "140"), rho = number(it, "040", "RHO"),
@@ -356,26 +355,71 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
       if (it.contains("245") && it["245"].contains("CHR"))
         r.identity.callsign = trimmed(it["245"]["CHR"]);
     }
-    d.reports.push_back(std::move(r));
-  };
+    out->push_back(std::move(r));
+  }
+};
+
+AsterixReportReader::AsterixReportReader(const FeedConfig& feed, const Sensor& sensor,
+                                         const std::string& specs_dir, double start_unix) {
+  std::vector<ax::Category> list;
+  for (auto& [c, cat] : load_categories(specs_dir, feed.editions)) list.push_back(std::move(cat));
+  impl_ = std::make_unique<Impl>(sensor, feed.path, std::move(list), start_unix);
+}
+AsterixReportReader::~AsterixReportReader() = default;
+AsterixReportReader::AsterixReportReader(AsterixReportReader&&) noexcept = default;
+
+void AsterixReportReader::blocks(std::span<const std::uint8_t> data, std::int64_t offset,
+                                 std::vector<Report>& out) {
+  impl_->out = &out;
+  const long before = impl_->dec.stats().errors;
+  const std::size_t shown = impl_->dec.stats().messages.size();
+  impl_->dec.decode_stream(data, offset, [this](const ax::Record& rec) { impl_->record(rec); });
+  impl_->errors += impl_->dec.stats().errors - before;
+  const auto& m = impl_->dec.stats().messages;
+  for (std::size_t k = shown; k < m.size() && impl_->messages.size() < kMaxMessages; ++k)
+    impl_->messages.push_back(fmt::format("{}: {}", impl_->path, m[k]));
+  impl_->out = nullptr;
+}
+
+void AsterixReportReader::framing_error(const std::string& message) {
+  impl_->note(fmt::format("{}: {}", impl_->path, message));
+}
+long AsterixReportReader::errors() const { return impl_->errors; }
+const std::vector<std::string>& AsterixReportReader::messages() const { return impl_->messages; }
+long AsterixReportReader::other_sources() const { return impl_->other_source; }
+
+FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
+                           const std::string& specs_dir) {
+  std::ifstream in(feed.path, std::ios::binary);
+  if (!in)
+    throw ConfigError(
+        fmt::format("{}: cannot open input of sensor \"{}\"", feed.path, sensor.name));
+  const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
+                                       std::istreambuf_iterator<char>()};
+  const double start = std::isnan(feed.start_unix) ? start_from_name(feed.path) : feed.start_unix;
+  if (!(start > 0))
+    throw ConfigError(fmt::format(
+        "sensor \"{}\": ASTERIX carries only the time of day; set start_unix (any time on the "
+        "recording's first UTC day)",
+        sensor.name));
+  AsterixReportReader reader(feed, sensor, specs_dir, start);
+  FeedData d;
   ax::FramingStats fs;
+  auto payload = [&](const ax::Payload& p) { reader.blocks(p.bytes, p.offset, d.reports); };
   if (feed.format == "final") {
-    ax::read_final(
-        data, [&](const ax::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+    ax::read_final(data, payload, fs);
   } else if (feed.format == "pcap") {
-    ax::read_pcap(
-        data, [&](const ax::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+    ax::read_pcap(data, payload, fs);
   } else {
-    dec.decode_stream(data, 0, sink);
+    reader.blocks(data, 0, d.reports);
   }
   for (const auto& m : fs.messages) {
     ++d.errors;
     if (d.messages.size() < kMaxMessages) d.messages.push_back(fmt::format("{}: {}", feed.path, m));
   }
-  d.errors += dec.stats().errors;
-  for (const auto& m : dec.stats().messages)
-    if (d.messages.size() < kMaxMessages) d.messages.push_back(fmt::format("{}: {}", feed.path, m));
-  (void)other_source;
+  d.errors += reader.errors();
+  for (const auto& m : reader.messages())
+    if (d.messages.size() < kMaxMessages) d.messages.push_back(m);
   return d;
 }
 

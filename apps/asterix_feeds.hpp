@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,29 @@ std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Re
                                       const std::map<int, decode::asterix::Category>& cats,
                                       Time start, long* skipped = nullptr,
                                       std::string* first_error = nullptr);
+
+// Incremental: data blocks of one sensor's feed (a UDP datagram, a FINAL or
+// pcap payload, a whole raw file) to Reports. The day of the time of day starts
+// at `start_unix`'s UTC day and rolls over at midnight.
+class AsterixReportReader {
+ public:
+  AsterixReportReader(const FeedConfig& feed, const Sensor& sensor, const std::string& specs_dir,
+                      double start_unix);
+  ~AsterixReportReader();
+  AsterixReportReader(AsterixReportReader&&) noexcept;
+  AsterixReportReader& operator=(AsterixReportReader&&) = delete;
+
+  // `offset`: of data[0] in the source (file offset or bytes received).
+  void blocks(std::span<const std::uint8_t> data, std::int64_t offset, std::vector<Report>& out);
+  void framing_error(const std::string& message);
+  long errors() const;
+  const std::vector<std::string>& messages() const;  // the first few
+  long other_sources() const;                        // records of another SAC/SIC
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Reads a file of ASTERIX (raw blocks, FINAL or pcap per `feed.format`) into
 // reports of this sensor: CAT048, CAT021 and CAT020 records whose SAC/SIC is the
