@@ -26,6 +26,14 @@ Cat062Writer::Cat062Writer(const std::string& path, const std::string& specs_dir
   if (!out_) throw ConfigError(fmt::format("{}: cannot write", path));
 }
 
+Cat062Writer::Cat062Writer(BlockSink sink, const std::string& specs_dir, std::uint8_t sac,
+                           std::uint8_t sic, std::size_t max_records)
+    : sink_(std::move(sink)),
+      cat_(decode::asterix::load_category(specs_dir + "/cat062/cat062-1.18.json")),
+      sac_(sac),
+      sic_(sic),
+      max_records_(max_records) {}
+
 void Cat062Writer::add(const ObjectState& s) {
   nlohmann::ordered_json items;
   items["010"] = {{"SAC", sac_}, {"SIC", sic_}};
@@ -100,8 +108,30 @@ void Cat062Writer::flush() {
     ++errors_;
     return;
   }
+  if (sink_) {
+    sink_(std::move(*block));
+    return;
+  }
   out_.write(reinterpret_cast<const char*>(block->data()),
              static_cast<std::streamsize>(block->size()));
+}
+
+std::vector<std::uint8_t> encode_cat065(const decode::asterix::Category& cat065, std::uint8_t sac,
+                                        std::uint8_t sic, Time t, int batch, bool end_of_batch) {
+  nlohmann::ordered_json items;
+  items["010"] = {{"SAC", sac}, {"SIC", sic}};
+  items["000"] = end_of_batch ? 2 : 1;
+  items["015"] = 1;
+  items["030"] = time_of_day_s(t);
+  if (end_of_batch) {
+    items["020"] = batch & 0xFF;
+  } else {
+    items["040"] = {{"NOGO", 0}, {"OVL", 0}, {"TSV", 0}, {"PSS", 0}, {"STTN", 0}};
+  }
+  auto rec = decode::asterix::encode_record(cat065, items);
+  if (!rec) return {};
+  auto block = decode::asterix::encode_block(65, {std::move(*rec)});
+  return block ? std::move(*block) : std::vector<std::uint8_t>{};
 }
 
 }  // namespace skyfuse::apps

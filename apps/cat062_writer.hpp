@@ -13,6 +13,7 @@
 #pragma once
 
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,8 +25,12 @@ namespace skyfuse::apps {
 
 class Cat062Writer {
  public:
+  using BlockSink = std::function<void(std::vector<std::uint8_t>&&)>;
   Cat062Writer(const std::string& path, const std::string& specs_dir, std::uint8_t sac,
                std::uint8_t sic, std::size_t max_records = 24);
+  // Each data block to `sink` (a UDP datagram, a recording) instead of a file.
+  Cat062Writer(BlockSink sink, const std::string& specs_dir, std::uint8_t sac, std::uint8_t sic,
+               std::size_t max_records = 24);
   void add(const ObjectState& s);
   void flush();
   long records() const { return records_; }
@@ -33,6 +38,7 @@ class Cat062Writer {
 
  private:
   std::ofstream out_;
+  BlockSink sink_;
   decode::asterix::Category cat_;
   std::uint8_t sac_, sic_;
   std::size_t max_records_;
@@ -41,5 +47,11 @@ class Cat062Writer {
   long records_ = 0;
   long errors_ = 0;
 };
+
+// CAT065 1.6 SDPS service messages for the same SAC/SIC: a status message
+// (I065/000 = 1; I065/040 NOGO operational, no overload) or an end of batch
+// (I065/000 = 2) with the batch number, at data time `t`.
+std::vector<std::uint8_t> encode_cat065(const decode::asterix::Category& cat065, std::uint8_t sac,
+                                        std::uint8_t sic, Time t, int batch, bool end_of_batch);
 
 }  // namespace skyfuse::apps

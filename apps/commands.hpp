@@ -15,5 +15,7 @@ Runner add_sim_command(CLI::App& app);
 Runner add_eval_command(CLI::App& app);
 Runner add_decode_command(CLI::App& app);
 Runner add_track_command(CLI::App& app);
+Runner add_run_command(CLI::App& app);
+Runner add_replay_command(CLI::App& app);
 
 }  // namespace skyfuse::apps

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "apps/asterix_feeds.hpp"
+#include "apps/feed_decoder.hpp"
 #include "core/error.hpp"
 #include "decode/modes/decoder.hpp"
 #include "decode/modes/framing.hpp"
@@ -101,6 +102,30 @@ FeedData read_modes(const FeedConfig& feed, const Sensor& sensor) {
   for (const auto& m : fs->messages) note(d, fmt::format("{}: {}", feed.path, m));
   return d;
 }
+// Through the incremental decoder (formats only the live path had first).
+FeedData read_with_decoder(const FeedConfig& feed, const Sensor& sensor,
+                           const std::string& specs_dir) {
+  std::ifstream in(feed.path, std::ios::binary);
+  if (!in)
+    throw ConfigError(
+        fmt::format("{}: cannot open input of sensor \"{}\"", feed.path, sensor.name));
+  FeedDecoder dec(feed, sensor, specs_dir, false);
+  FeedData d;
+  std::vector<std::uint8_t> buf(1 << 16);
+  std::int64_t offset = 0;
+  while (in) {
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) break;
+    dec.feed(std::span<const std::uint8_t>(buf.data(), got), Time{}, offset, d.reports);
+    offset += static_cast<std::int64_t>(got);
+  }
+  dec.finish(d.reports);
+  d.errors = dec.errors();
+  for (auto& m : dec.take_messages())
+    if (d.messages.size() < kMaxMessages) d.messages.push_back(std::move(m));
+  return d;
+}
 }  // namespace
 
 double start_from_name(const std::string& file) {
@@ -123,6 +148,7 @@ FeedData read_feed(const FeedConfig& feed, const Sensor& sensor, const std::stri
   if (feed.format == "jsonl") return read_jsonl(feed, sensor);
   if (feed.format == "beast" || feed.format == "avr" || feed.format == "csv")
     return read_modes(feed, sensor);
+  if (feed.format == "sbs") return read_with_decoder(feed, sensor, specs_dir);
   return read_asterix_feed(feed, sensor, specs_dir);
 }
 

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   verbs["sim"] = skyfuse::apps::add_sim_command(app);
   verbs["eval"] = skyfuse::apps::add_eval_command(app);
   verbs["track"] = skyfuse::apps::add_track_command(app);
+  verbs["run"] = skyfuse::apps::add_run_command(app);
+  verbs["replay"] = skyfuse::apps::add_replay_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,7 +1,10 @@
 #include "apps/system_config.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <numbers>
+#include <sstream>
 
 #include "apps/toml_fields.hpp"
 
@@ -69,7 +72,69 @@ void load_system(const toml::table& root, const std::string& file, SystemConfig&
   f.finish();
 }
 
-void load_sensors(const toml::table& root, const std::string& file, SystemConfig& c) {
+std::uint16_t parse_port(const std::string& s, const std::function<void()>& bad) {
+  if (s.empty() || s.size() > 5 || s.find_first_not_of("0123456789") != std::string::npos) bad();
+  const int p = std::stoi(s);
+  if (p < 1 || p > 65535) bad();
+  return static_cast<std::uint16_t>(p);
+}
+
+void load_run(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const std::filesystem::path dir = std::filesystem::path(file).parent_path();
+  auto resolve = [&](const std::string& p) {
+    return p.empty() || p[0] == '/' ? p : (dir / p).lexically_normal().string();
+  };
+  if (const toml::node* n = root.get("run")) {
+    const toml::table* t = n->as_table();
+    if (!t) throw ConfigError(fmt::format("{}: [run] must be a table", where(file, n->source())));
+    Fields f(*t, file, "[run]");
+    RunConfig& r = c.run;
+    r.http_bind = f.str("http_bind", r.http_bind);
+    r.http_port = static_cast<int>(f.num_in("http_port", 0, 65535, r.http_port));
+    r.web_root = resolve(f.str("web_root", ""));
+    r.token = f.str("token", "");
+    r.speed = f.num_in("speed", 0, 10000, r.speed);
+    r.loop = f.flag("loop", r.loop);
+    r.epoch = f.str("epoch", r.epoch);
+    if (r.epoch != "now") {
+      try {
+        (void)std::stod(r.epoch);
+      } catch (const std::exception&) {
+        f.fail("epoch", "must be \"now\" or Unix seconds as a string");
+      }
+    }
+    r.record_dir = resolve(f.str("record_dir", ""));
+    r.record_max_file_mb = f.num_in("record_max_file_mb", 1, 1e6, r.record_max_file_mb);
+    r.record_max_file_s = f.num_in("record_max_file_s", 10, 1e7, r.record_max_file_s);
+    r.asterix_udp = f.str("asterix_udp", "");
+    r.zones = resolve(f.str("zones", ""));
+    r.queue_packets = static_cast<int>(f.num_in("queue_packets", 16, 1e7, r.queue_packets));
+    r.publish_period_s = f.num_in("publish_period_s", 0.1, 60, r.publish_period_s);
+    r.duration_s = f.num_in("duration_s", 0, 1e9, r.duration_s);
+    r.exit_at_end = f.flag("exit_at_end", r.exit_at_end);
+    r.tracks_out = resolve(f.str("tracks_out", ""));
+    r.alerts_out = resolve(f.str("alerts_out", ""));
+    f.finish();
+  }
+  if (const toml::node* n = root.get("safety")) {
+    const toml::table* t = n->as_table();
+    if (!t)
+      throw ConfigError(fmt::format("{}: [safety] must be a table", where(file, n->source())));
+    Fields f(*t, file, "[safety]");
+    safety::SafetyConfig& s = c.safety;
+    s.stca_horizontal_m = f.num_in("stca_horizontal_m", 100, 1e5, s.stca_horizontal_m);
+    s.stca_vertical_m = f.num_in("stca_vertical_m", 10, 1e4, s.stca_vertical_m);
+    s.stca_lookahead_s = f.num_in("stca_lookahead_s", 0, 600, s.stca_lookahead_s);
+    s.stca_min_speed_mps = f.num_in("stca_min_speed_mps", 0, 1000, s.stca_min_speed_mps);
+    s.apw_lookahead_s = f.num_in("apw_lookahead_s", 0, 600, s.apw_lookahead_s);
+    s.apw_step_s = f.num_in("apw_step_s", 0.1, 60, s.apw_step_s);
+    s.clear_after_s = f.num_in("clear_after_s", 0, 600, s.clear_after_s);
+    s.max_track_age_s = f.num_in("max_track_age_s", 1, 600, s.max_track_age_s);
+    f.finish();
+  }
+}
+
+void load_sensors(const toml::table& root, const std::string& file, SystemConfig& c, bool live) {
   const std::filesystem::path dir = std::filesystem::path(file).parent_path();
   std::set<std::string> names;
   each_table(root, file, "sensor", [&](const toml::table& t) {
@@ -98,15 +163,46 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     if (radar && s.rotation_period_s <= 0) s.rotation_period_s = 4;
     FeedConfig feed;
     feed.input = f.str("input");
-    if (feed.input.rfind("file:", 0) != 0)
+    const std::string& in = feed.input;
+    if (in.rfind("file:", 0) == 0) {
+      feed.transport = Transport::kFile;
+      feed.path = (dir / in.substr(5)).lexically_normal().string();
+      if (in.size() > 5 && in[5] == '/') feed.path = in.substr(5);
+    } else if (!live && (in.rfind("udp:", 0) == 0 || in.rfind("tcp:", 0) == 0)) {
       f.fail("input", "must be \"file:PATH\" for `track` (live inputs are for `run`)");
-    feed.path = (dir / feed.input.substr(5)).lexically_normal().string();
-    if (feed.input.size() > 5 && feed.input[5] == '/') feed.path = feed.input.substr(5);
+    } else if (in.rfind("udp:", 0) == 0) {
+      // udp:PORT or udp:GROUP:PORT
+      feed.transport = Transport::kUdp;
+      const std::string rest = in.substr(4);
+      const auto colon = rest.rfind(':');
+      if (colon != std::string::npos) feed.host = rest.substr(0, colon);
+      feed.port = parse_port(rest.substr(colon == std::string::npos ? 0 : colon + 1), [&] {
+        f.fail("input", "looks like \"udp:PORT\" or \"udp:GROUP:PORT\"");
+      });
+      feed.interface_address = f.str("interface", "");
+    } else if (in.rfind("tcp:", 0) == 0) {
+      feed.transport = Transport::kTcp;
+      const std::string rest = in.substr(4);
+      const auto colon = rest.rfind(':');
+      if (colon == std::string::npos || colon == 0) f.fail("input", "looks like \"tcp:HOST:PORT\"");
+      feed.host = rest.substr(0, colon);
+      feed.port = parse_port(rest.substr(colon + 1),
+                             [&] { f.fail("input", "looks like \"tcp:HOST:PORT\""); });
+    } else {
+      f.fail("input", live ? "must be \"file:PATH\", \"udp:[GROUP:]PORT\" or \"tcp:HOST:PORT\""
+                           : "must be \"file:PATH\" for `track` (live inputs are for `run`)");
+    }
+    if (live) feed.clock_group = f.str("clock_group", "main");
     feed.format = f.str("format", "jsonl");
-    static const std::set<std::string> kFormats = {"jsonl",   "beast", "avr", "csv",
-                                                   "asterix", "final", "pcap"};
+    static const std::set<std::string> kFormats = {"jsonl",   "beast", "avr",  "csv",
+                                                   "asterix", "final", "pcap", "sbs"};
     if (!kFormats.contains(feed.format))
-      f.fail("format", "must be jsonl, beast, avr, csv, asterix, final or pcap");
+      f.fail("format", "must be jsonl, beast, avr, sbs, csv, asterix, final or pcap");
+    if (feed.transport == Transport::kUdp && feed.format != "asterix")
+      f.fail("format", "must be \"asterix\" for a udp: input");
+    if (feed.transport == Transport::kTcp &&
+        (feed.format != "beast" && feed.format != "avr" && feed.format != "sbs"))
+      f.fail("format", "must be beast, avr or sbs for a tcp: input");
     feed.start_unix = f.num("start_unix", NAN);
     if (const toml::array* eds = f.array("editions")) {
       for (const auto& e : *eds) {
@@ -128,26 +224,38 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
 }
 }  // namespace
 
-SystemConfig load_system_config(const std::string& path) {
+SystemConfig load_system_config_text(const std::string& text, const std::string& path, bool live) {
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw ConfigError(fmt::format("{}: {}", where(path, e.source()), e.description()));
   }
   SystemConfig c;
   c.file = path;
+  c.text = text;
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
-    if (key != "tracker" && key != "sensor" && key != "system")
+    const bool known = key == "tracker" || key == "sensor" || key == "system" ||
+                       (live && (key == "run" || key == "safety"));
+    if (!known)
       throw ConfigError(
-          fmt::format("{}: unknown section '{}' (expected [system], [tracker], [[sensor]])",
-                      where(path, k.source()), key));
+          fmt::format("{}: unknown section '{}' (expected [system], [tracker], [[sensor]]{})",
+                      where(path, k.source()), key, live ? ", [run], [safety]" : ""));
   }
   load_system(root, path, c);
   load_tracker(root, path, c);
-  load_sensors(root, path, c);
+  load_sensors(root, path, c, live);
+  if (live) load_run(root, path, c);
   return c;
+}
+
+SystemConfig load_system_config(const std::string& path, bool live) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open configuration", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_system_config_text(ss.str(), path, live);
 }
 
 }  // namespace skyfuse::apps

@@ -68,8 +68,9 @@ Recorder::~Recorder() {
 
 void Recorder::open_file(Time wall_now) {
   if (fd_ >= 0) ::close(fd_);
-  const std::int64_t s = wall_now.ns / 1000000000;
-  // Names sort in time order: prefix-UNIXSECONDS-INDEX.sfrec
+  if (file_index_ == 0) run_start_s_ = wall_now.ns / 1000000000;
+  const std::int64_t s = run_start_s_;
+  // Names sort in time order: prefix-RUNSTART-INDEX.sfrec (one run shares RUNSTART)
   path_ = (std::filesystem::path(cfg_.dir) /
            fmt::format("{}-{:011d}-{:04d}.sfrec", cfg_.prefix, s, file_index_))
               .string();
@@ -161,6 +162,14 @@ std::vector<std::string> recording_files(const std::string& path) {
       if (e.path().extension() == ".sfrec") v.push_back(e.path().string());
     std::sort(v.begin(), v.end());
     if (v.empty()) throw ConfigError(fmt::format("{}: no .sfrec recording files", path));
+    // Several runs in one folder: the newest (names are PREFIX-RUNSTART-INDEX).
+    auto run_of = [](const std::string& f) {
+      const std::string name = std::filesystem::path(f).stem().string();
+      const auto dash = name.rfind('-');
+      return dash == std::string::npos ? name : name.substr(0, dash);
+    };
+    const std::string newest = run_of(v.back());
+    std::erase_if(v, [&](const std::string& f) { return run_of(f) != newest; });
     return v;
   }
   if (!std::filesystem::exists(path, ec))

@@ -37,6 +37,7 @@ enum class EntryType : std::uint8_t {
   kInput = 1,  // a packet as received
   kTrack = 2,  // an output track update line (JSON)
   kAlert = 3,  // an output alert event line (JSON)
+  kZones = 4,  // the safety zones replaced (GeoJSON), applied at this point
 };
 
 struct Entry {
@@ -92,6 +93,7 @@ class Recorder {
   std::string path_;
   std::uint64_t file_bytes_ = 0;
   int file_index_ = 0;
+  std::int64_t run_start_s_ = 0;
   Time opened_;
   Time last_flush_;
   std::string raw_;
@@ -100,8 +102,8 @@ class Recorder {
   RecorderStats stats_;
 };
 
-// A path as given: a recording file, or a folder whose *.sfrec files are taken
-// in name order (which is time order).
+// A path as given: a recording file, or a folder whose *.sfrec files of its
+// newest run are taken in name order (which is time order).
 std::vector<std::string> recording_files(const std::string& path);
 
 struct ChunkInfo {

@@ -1,0 +1,387 @@
+#include "apps/pipeline.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include "apps/cat062_writer.hpp"
+#include "apps/feed_decoder.hpp"
+#include "core/error.hpp"
+#include "decode/asterix/spec.hpp"
+#include "io/jsonl.hpp"
+#include "record/recording.hpp"
+#include "safety/safety_nets.hpp"
+#include "tracking/tracker.hpp"
+
+namespace skyfuse::apps {
+
+namespace {
+// Latency histogram: 10 buckets per decade from 1 us to 1000 s.
+class Histogram {
+ public:
+  void add(double s) {
+    const double l = std::log10(std::max(s, 1e-6)) + 6;  // 0 at 1 us
+    const auto b = static_cast<std::size_t>(std::clamp(l * 10, 0.0, 89.0));
+    ++buckets_[b];
+    ++n_;
+  }
+  double quantile(double q) const {
+    if (n_ == 0) return 0;
+    const auto want = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n_)));
+    std::uint64_t seen = 0;
+    for (std::size_t b = 0; b < buckets_.size(); ++b) {
+      seen += buckets_[b];
+      if (seen >= want) return std::pow(10.0, (static_cast<double>(b) + 1) / 10 - 6);
+    }
+    return 1000;
+  }
+
+ private:
+  std::array<std::uint64_t, 90> buckets_{};
+  std::uint64_t n_ = 0;
+};
+
+double resident_bytes() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0, rss = 0;
+  in >> pages >> rss;
+  return static_cast<double>(rss) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+}
+}  // namespace
+
+struct Pipeline::Impl {
+  const SystemConfig& cfg;
+  PipelineOutputs out;
+  tracking::Tracker tracker;
+  safety::SafetyNets nets;
+  std::vector<FeedDecoder> decoders;
+  std::vector<SourceHealth> health;
+  std::map<std::string, ObjectState> picture;
+  std::ofstream tracks_file, alerts_file;
+  std::string track_buf, alert_buf;
+  std::unique_ptr<Cat062Writer> cat062;
+  std::optional<decode::asterix::Category> cat065;
+  int batch = 0;
+  Time next_publish;
+  bool have_publish = false;
+  std::uint64_t track_lines = 0, alert_lines = 0, reports = 0, input_errors = 0;
+  std::uint64_t packets = 0;
+  Histogram latency;
+  std::vector<Report> scratch;
+  std::vector<safety::AlertEvent> pending_events;
+  Time first_data{INT64_MAX}, last_data{INT64_MIN};
+
+  Impl(const SystemConfig& c, std::vector<safety::Zone> zones, const std::string& specs,
+       PipelineOutputs o)
+      : cfg(c), out(std::move(o)), tracker(c.tracker, c.sensors), nets(c.safety, std::move(zones)) {
+    for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
+      decoders.emplace_back(cfg.feeds[i], cfg.sensors[i], specs,
+                            cfg.feeds[i].transport != Transport::kFile);
+      health.emplace_back();
+    }
+    if (!out.tracks_out.empty()) {
+      tracks_file.open(out.tracks_out, std::ios::binary | std::ios::trunc);
+      if (!tracks_file) throw ConfigError(fmt::format("{}: cannot write", out.tracks_out));
+    }
+    if (!out.alerts_out.empty()) {
+      alerts_file.open(out.alerts_out, std::ios::binary | std::ios::trunc);
+      if (!alerts_file) throw ConfigError(fmt::format("{}: cannot write", out.alerts_out));
+    }
+    if (out.on_asterix) {
+      cat062 = std::make_unique<Cat062Writer>(
+          [this](std::vector<std::uint8_t>&& b) { out.on_asterix(std::move(b)); }, specs, cfg.sac,
+          cfg.sic);
+      cat065 = decode::asterix::load_category(specs + "/cat065/cat065-1.6.json");
+    }
+  }
+
+  void track_update(const ObjectState& s) {
+    std::string line = io::to_json(s);
+    if (tracks_file.is_open()) {
+      track_buf += line;
+      track_buf += '\n';
+    }
+    if (out.recorder) {
+      record::Entry e;
+      e.type = record::EntryType::kTrack;
+      e.data = s.time;
+      e.bytes = std::move(line);
+      out.recorder->add(e);
+    }
+    if (cat062) cat062->add(s);
+    ++track_lines;
+    if (s.status && *s.status == TrackStatus::kDeleted)
+      picture.erase(s.id);
+    else
+      picture[s.id] = s;
+  }
+
+  void drain() {
+    std::vector<ObjectState> updates = tracker.drain();
+    if (updates.empty()) return;
+    for (const ObjectState& s : updates) track_update(s);
+    if (out.store) out.store->apply(updates);
+    if (track_buf.size() > (1 << 16)) {
+      tracks_file << track_buf;
+      track_buf.clear();
+    }
+  }
+
+  void publish(Time now) {
+    std::vector<ObjectState> pic;
+    pic.reserve(picture.size());
+    for (const auto& [id, s] : picture) pic.push_back(s);
+    auto events = nets.evaluate(now, pic);
+    for (const auto& ev : events) {
+      std::string line = safety::to_json(ev);
+      if (alerts_file.is_open()) {
+        alert_buf += line;
+        alert_buf += '\n';
+      }
+      if (out.recorder) {
+        record::Entry e;
+        e.type = record::EntryType::kAlert;
+        e.data = now;
+        e.bytes = std::move(line);
+        out.recorder->add(e);
+      }
+      ++alert_lines;
+    }
+    if (alerts_file.is_open() && !alert_buf.empty()) {
+      alerts_file << alert_buf;
+      alerts_file.flush();
+      alert_buf.clear();
+    }
+    if (cat062) {
+      cat062->flush();
+      out.on_asterix(encode_cat065(*cat065, cfg.sac, cfg.sic, now, batch, true));
+      if (batch % 10 == 0)
+        out.on_asterix(encode_cat065(*cat065, cfg.sac, cfg.sic, now, batch, false));
+      ++batch;
+    }
+    if (!out.store) return;
+    server::Publication p;
+    p.now = now;
+    p.mode = out.mode;
+    for (const Track& t : tracker.tracks()) {
+      server::TrackExtra x;
+      x.class_confidence = t.class_confidence;
+      x.mode_probability = t.mode_probability;
+      const double se = std::sqrt(std::max(0.0, t.covariance(0, 0)));
+      const double sn = std::sqrt(std::max(0.0, t.covariance(1, 1)));
+      x.sigma_east_m = se;
+      x.sigma_north_m = sn;
+      x.corr_en = se > 0 && sn > 0 ? t.covariance(0, 1) / (se * sn) : 0;
+      x.sensors = t.sensors;
+      x.first_update = t.first_update;
+      x.last_update = t.last_update;
+      p.extras[std::to_string(t.id)] = std::move(x);
+    }
+    for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
+      const Sensor& s = cfg.sensors[i];
+      const SourceHealth& h = health[i];
+      server::SensorHealth sh;
+      sh.name = s.name;
+      sh.kind = to_string(s.kind);
+      sh.input = cfg.feeds[i].input;
+      sh.sac = s.sac;
+      sh.sic = s.sic;
+      sh.site = s.site;
+      sh.max_range_m = s.max_range_m;
+      sh.packets = h.packets;
+      sh.bytes = h.bytes;
+      sh.reports = h.reports;
+      sh.errors = h.errors;
+      sh.drops = h.drops;
+      sh.last_data = h.last_data;
+      sh.state = h.state;
+      sh.last_error = h.last_error;
+      p.sensors.push_back(std::move(sh));
+    }
+    for (const auto& [k, a] : nets.active()) p.active_alerts.push_back(a);
+    p.alert_events = std::move(events);
+    const auto& st = tracker.stats();
+    auto c = [&](std::string name, std::string help, std::string type, double v) {
+      p.counters.push_back({std::move(name), std::move(help), std::move(type), {{"", v}}});
+    };
+    c("reports_total", "Reports into the tracker", "counter", static_cast<double>(st.reports));
+    c("reports_rejected_total", "Reports rejected as impossible", "counter",
+      static_cast<double>(st.rejected));
+    c("reports_late_total", "Reports older than the out-of-sequence window", "counter",
+      static_cast<double>(st.late_dropped));
+    c("tracks_initiated_total", "Tracks initiated", "counter", static_cast<double>(st.initiated));
+    c("tracks_confirmed_total", "Tracks confirmed", "counter", static_cast<double>(st.confirmed));
+    c("tracks_deleted_total", "Tracks deleted", "counter", static_cast<double>(st.deleted));
+    c("identity_conflicts_total", "Identity conflicts", "counter",
+      static_cast<double>(st.identity_conflicts));
+    c("numerical_faults_total", "Numerical faults repaired", "counter",
+      static_cast<double>(st.numerical_faults));
+    c("input_errors_total", "Input decode errors", "counter", static_cast<double>(input_errors));
+    c("track_updates_total", "Track updates published", "counter",
+      static_cast<double>(track_lines));
+    c("alerts_raised_total", "Safety-net alerts raised", "counter",
+      static_cast<double>(nets.raised_total()));
+    c("tracker_memory_bytes", "Tracker heap (approximate)", "gauge",
+      static_cast<double>(tracker.memory_bytes()));
+    c("process_resident_bytes", "Resident memory of the process", "gauge", resident_bytes());
+    p.counters.push_back({"pipeline_latency_seconds",
+                          "Arrival to processed (wall clock), quantiles",
+                          "gauge",
+                          {{"quantile=\"0.5\"", latency.quantile(0.5)},
+                           {"quantile=\"0.9\"", latency.quantile(0.9)},
+                           {"quantile=\"0.99\"", latency.quantile(0.99)}}});
+    auto msg = std::make_shared<const std::string>(out.store->publish(std::move(p)));
+    if (out.on_picture) out.on_picture(std::move(msg));
+  }
+
+  void maybe_publish() {
+    const Time now = tracker.now();
+    if (now.ns == 0) return;
+    const std::int64_t period = Duration::from_seconds(cfg.run.publish_period_s).ns;
+    if (!have_publish) {
+      next_publish = Time{(now.ns / period + 1) * period};
+      have_publish = true;
+      return;
+    }
+    if (now < next_publish) return;
+    publish(now);
+    next_publish = Time{(now.ns / period + 1) * period};
+  }
+};
+
+Pipeline::Pipeline(const SystemConfig& cfg, std::vector<safety::Zone> zones,
+                   const std::string& specs_dir, PipelineOutputs out)
+    : impl_(std::make_unique<Impl>(cfg, std::move(zones), specs_dir, std::move(out))) {}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::process(const Packet& p, Time wall_now) {
+  Impl& m = *impl_;
+  if (p.source >= m.decoders.size()) return;
+  SourceHealth& h = m.health[p.source];
+  if (p.end) {
+    std::vector<Report>& rs = m.scratch;
+    rs.clear();
+    m.decoders[p.source].finish(rs);
+    for (Report& r : rs) {
+      r.time = r.time + Duration{p.shift_ns};
+      m.tracker.push(r);
+    }
+    h.state = "ended";
+    m.drain();
+    return;
+  }
+  if (m.out.recorder) {
+    record::Entry e;
+    e.type = record::EntryType::kInput;
+    e.source = p.source;
+    e.arrival = p.arrival;
+    e.data = m.tracker.now();
+    e.shift_ns = p.shift_ns;
+    e.offset = p.offset;
+    e.bytes.assign(p.bytes.begin(), p.bytes.end());
+    m.out.recorder->add(e);
+  }
+  ++m.packets;
+  ++h.packets;
+  h.bytes += p.bytes.size();
+  if (h.state == "idle") h.state = "receiving";
+  std::vector<Report>& rs = m.scratch;
+  rs.clear();
+  FeedDecoder& dec = m.decoders[p.source];
+  const long errors_before = dec.errors();
+  dec.feed(p.bytes, p.arrival, p.offset, rs);
+  const long new_errors = dec.errors() - errors_before;
+  if (new_errors > 0) {
+    h.errors += static_cast<std::uint64_t>(new_errors);
+    m.input_errors += static_cast<std::uint64_t>(new_errors);
+  }
+  for (auto& msg : dec.take_messages()) {
+    h.last_error = msg;
+    if (m.input_errors <= 20) fmt::print(stderr, "skyfuse run: {}\n", msg);
+  }
+  for (Report& r : rs) {
+    r.time = r.time + Duration{p.shift_ns};
+    h.last_data = std::max(h.last_data, r.time);
+    m.first_data = std::min(m.first_data, r.time);
+    m.last_data = std::max(m.last_data, r.time);
+    ++h.reports;
+    ++m.reports;
+    m.tracker.push(r);
+    m.drain();
+    m.maybe_publish();
+  }
+  if (wall_now.ns != 0) m.latency.add(std::max(0.0, (wall_now - p.arrival).seconds()));
+}
+
+void Pipeline::set_zones(std::vector<safety::Zone> zones, const std::string& geojson,
+                         Time wall_now) {
+  Impl& m = *impl_;
+  if (m.out.recorder) {
+    record::Entry e;
+    e.type = record::EntryType::kZones;
+    e.arrival = wall_now;
+    e.data = m.tracker.now();
+    e.bytes = geojson;
+    m.out.recorder->add(e);
+  }
+  // Active alerts carry over; new conditions are found at the next publication.
+  m.nets = safety::SafetyNets(m.cfg.safety, std::move(zones));
+  if (m.out.store) m.out.store->set_zones(safety::zones_geojson(m.nets.zones()));
+}
+
+void Pipeline::finish() {
+  Impl& m = *impl_;
+  m.tracker.flush();
+  m.drain();
+  if (m.tracker.now().ns != 0) m.publish(m.tracker.now());
+  if (m.cat062) m.cat062->flush();
+  if (m.tracks_file.is_open()) {
+    m.tracks_file << m.track_buf;
+    m.track_buf.clear();
+    m.tracks_file.flush();
+  }
+  if (m.alerts_file.is_open()) m.alerts_file.flush();
+}
+
+void Pipeline::set_source_state(std::uint16_t source, const std::string& state,
+                                const std::string& error) {
+  if (source >= impl_->health.size()) return;
+  impl_->health[source].state = state;
+  if (!error.empty()) impl_->health[source].last_error = error;
+}
+
+void Pipeline::add_drops(std::uint16_t source, std::uint64_t n) {
+  if (source < impl_->health.size()) impl_->health[source].drops += n;
+}
+
+Time Pipeline::data_time() const { return impl_->tracker.now(); }
+std::uint64_t Pipeline::track_lines() const { return impl_->track_lines; }
+std::uint64_t Pipeline::alert_lines() const { return impl_->alert_lines; }
+std::uint64_t Pipeline::reports() const { return impl_->reports; }
+
+std::array<double, 3> Pipeline::latency_p50_p90_p99() const {
+  return {impl_->latency.quantile(0.5), impl_->latency.quantile(0.9),
+          impl_->latency.quantile(0.99)};
+}
+
+void Pipeline::print_summary() const {
+  const Impl& m = *impl_;
+  const auto& st = m.tracker.stats();
+  const auto q = latency_p50_p90_p99();
+  fmt::print(stderr,
+             "run: {} packets, {} reports ({} input errors, {} rejected, {} late) -> {} track "
+             "updates, {} alert events; latency p50 {:.2f} ms, p90 {:.2f} ms, p99 {:.2f} ms\n",
+             m.packets, m.reports, m.input_errors, st.rejected, st.late_dropped, m.track_lines,
+             m.alert_lines, q[0] * 1e3, q[1] * 1e3, q[2] * 1e3);
+  for (std::size_t i = 0; i < m.health.size(); ++i) {
+    const SourceHealth& h = m.health[i];
+    fmt::print(stderr, "  {:<16} {:<10} {:>8} packets {:>9} reports {:>6} errors {:>6} drops\n",
+               m.cfg.sensors[i].name, h.state, h.packets, h.reports, h.errors, h.drops);
+  }
+}
+
+}  // namespace skyfuse::apps

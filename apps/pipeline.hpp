@@ -1,0 +1,96 @@
+// File: apps/pipeline.hpp
+//
+// The live system's processing chain on one thread, shared by `skyfuse run`
+// and `skyfuse replay` so both produce the same bytes:
+//
+//   packet -> FeedDecoder (per sensor) -> time shift -> Tracker -> track updates
+//          -> picture -> SafetyNets (each publish period of data time) -> alerts
+//          -> LiveStore / WebSocket, JSON Lines files, CAT062 + CAT065, recording
+//
+// Everything it computes depends only on the packets and their order (and on
+// the configuration): the wall clock only stamps arrival for the recording and
+// measures latency.
+//
+//   Pipeline p(cfg, zones, specs, outputs);
+//   p.process(packet);  ...  p.finish();
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/system_config.hpp"
+#include "core/types.hpp"
+#include "safety/zones.hpp"
+#include "server/live_store.hpp"
+
+namespace skyfuse::record {
+class Recorder;
+}
+
+namespace skyfuse::apps {
+
+struct Packet {
+  std::uint16_t source = 0;   // index into the configuration's sensors
+  Time arrival;               // wall clock when it arrived (live) or was read (file)
+  std::int64_t offset = 0;    // of bytes[0] in the source
+  std::int64_t shift_ns = 0;  // added to the report times (file replay on a new epoch)
+  std::vector<std::uint8_t> bytes;
+  bool end = false;  // the source has ended (no bytes)
+};
+
+struct PipelineOutputs {
+  std::string tracks_out;  // JSON Lines files ("" none)
+  std::string alerts_out;
+  record::Recorder* recorder = nullptr;
+  server::LiveStore* store = nullptr;
+  // Each published picture (the WebSocket message).
+  std::function<void(std::shared_ptr<const std::string>)> on_picture;
+  // CAT062 and CAT065 data blocks (UDP out).
+  std::function<void(std::vector<std::uint8_t>&&)> on_asterix;
+  std::string mode = "live";
+};
+
+struct SourceHealth {
+  std::uint64_t packets = 0, bytes = 0, reports = 0, errors = 0, drops = 0;
+  Time last_data;
+  std::string state = "idle";
+  std::string last_error;
+};
+
+class Pipeline {
+ public:
+  Pipeline(const SystemConfig& cfg, std::vector<safety::Zone> zones, const std::string& specs_dir,
+           PipelineOutputs out);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  void process(const Packet& p, Time wall_now);
+  // Zones replaced (recorded, so a replay applies them at the same point).
+  void set_zones(std::vector<safety::Zone> zones, const std::string& geojson, Time wall_now);
+  // End of all data: flushes the tracker and writes the last picture.
+  void finish();
+
+  // Source state set by its thread (connected, dropped packets ...).
+  void set_source_state(std::uint16_t source, const std::string& state,
+                        const std::string& error = "");
+  void add_drops(std::uint16_t source, std::uint64_t n);
+
+  Time data_time() const;
+  std::uint64_t track_lines() const;
+  std::uint64_t alert_lines() const;
+  std::uint64_t reports() const;
+  // Wall-clock latency from arrival to processed, percentiles in seconds.
+  std::array<double, 3> latency_p50_p90_p99() const;
+  void print_summary() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace skyfuse::apps

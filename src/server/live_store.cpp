@@ -1,0 +1,310 @@
+#include "server/live_store.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <numbers>
+
+namespace skyfuse::server {
+
+namespace {
+constexpr double kFt = 0.3048;
+constexpr double kKt = 1852.0 / 3600.0;
+constexpr double kRad = 180.0 / std::numbers::pi;
+
+std::string js(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+std::string ts(Time t) {
+  const std::int64_t us = (t.ns + 500) / 1000;
+  return fmt::format("{}.{:06d}", us / 1000000, us % 1000000);
+}
+double track_deg(const ObjectState& s) {
+  double d = std::atan2(s.velocity_enu_mps.x(), s.velocity_enu_mps.y()) * kRad;
+  return d < 0 ? d + 360 : d;
+}
+double ground_speed(const ObjectState& s) { return s.velocity_enu_mps.head<2>().norm(); }
+std::string category(std::uint8_t c) {
+  return fmt::format("{}{}", static_cast<char>('A' + c / 8), c % 8);
+}
+}  // namespace
+
+LiveStore::LiveStore(StoreInfo info) : info_(std::move(info)) {
+  picture_ = R"({"type":"picture","time":0,"tracks":[]})";
+}
+
+void LiveStore::apply(const std::vector<ObjectState>& updates) {
+  std::lock_guard lock(mu_);
+  for (const ObjectState& s : updates) {
+    if (s.status && *s.status == TrackStatus::kDeleted) {
+      tracks_.erase(s.id);
+      continue;
+    }
+    Entry& e = tracks_[s.id];
+    e.state = s;
+    ++e.updates;
+    e.history.push_back(
+        {s.time.seconds(), s.position.lat_deg, s.position.lon_deg, s.position.alt_m});
+    while (e.history.size() > info_.history_points) e.history.pop_front();
+  }
+}
+
+void LiveStore::set_zones(std::string geojson) {
+  std::lock_guard lock(mu_);
+  info_.zones_geojson = std::move(geojson);
+}
+
+void LiveStore::set_time_range(Time first, Time last) {
+  std::lock_guard lock(mu_);
+  first_time_ = first;
+  last_time_ = last;
+}
+
+std::string LiveStore::track_compact(const Entry& e) const {
+  const ObjectState& s = e.state;
+  std::string o = fmt::format(
+      "{{\"id\":{},\"t\":{},\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.0f},\"gs\":{:.1f},"
+      "\"trk\":{:.1f},\"vr\":{:.1f},\"cls\":\"{}\",\"st\":\"{}\"",
+      js(s.id), ts(s.time), s.position.lat_deg, s.position.lon_deg, s.position.alt_m,
+      ground_speed(s), track_deg(s), s.velocity_enu_mps.z(), to_string(s.target_class),
+      s.status ? to_string(*s.status) : "confirmed");
+  if (s.identity.icao24) o += fmt::format(",\"hex\":\"{:06x}\"", *s.identity.icao24);
+  if (s.identity.mode3a) o += fmt::format(",\"sq\":\"{:04o}\"", *s.identity.mode3a);
+  if (!s.identity.callsign.empty()) o += ",\"cs\":" + js(s.identity.callsign);
+  if (!s.identity.remote_id.empty()) o += ",\"rid\":" + js(s.identity.remote_id);
+  if (s.emergency) o += ",\"em\":true";
+  const TrackExtra& x = e.extra;
+  o += fmt::format(
+      ",\"conf\":{:.2f},\"modes\":[{:.3f},{:.3f},{:.3f}],\"sx\":{:.1f},\"sy\":{:.1f},\"rho\":{:.3f}"
+      ",\"sen\":[",
+      x.class_confidence, x.mode_probability[0], x.mode_probability[1], x.mode_probability[2],
+      x.sigma_east_m, x.sigma_north_m, x.corr_en);
+  for (std::size_t i = 0; i < x.sensors.size(); ++i)
+    o += fmt::format("{}{}", i ? "," : "", x.sensors[i]);
+  o += "]}";
+  return o;
+}
+
+std::string LiveStore::publish(Publication p) {
+  std::lock_guard lock(mu_);
+  for (auto& [id, extra] : p.extras) {
+    auto it = tracks_.find(id);
+    if (it != tracks_.end()) it->second.extra = std::move(extra);
+  }
+  p.extras.clear();
+  for (const auto& ev : p.alert_events) {
+    alert_log_.push_back(ev);
+    while (alert_log_.size() > info_.alert_log) alert_log_.pop_front();
+  }
+  std::string tracks;
+  tracks.reserve(tracks_.size() * 260);
+  bool first = true;
+  for (const auto& [id, e] : tracks_) {
+    if (!first) tracks += ',';
+    first = false;
+    tracks += track_compact(e);
+  }
+  std::string alerts;
+  for (std::size_t i = 0; i < p.active_alerts.size(); ++i)
+    alerts += (i ? "," : "") + safety::to_json(p.active_alerts[i]);
+  picture_ = fmt::format(
+      "{{\"type\":\"picture\",\"time\":{},\"mode\":\"{}\",\"speed\":{},\"first\":{},\"last\":{},"
+      "\"tracks\":[{}],\"alerts\":[{}]}}",
+      ts(p.now), p.mode, p.speed, ts(first_time_), ts(last_time_), tracks, alerts);
+  last_ = std::move(p);
+  return picture_;
+}
+
+std::string LiveStore::picture_json() const {
+  std::lock_guard lock(mu_);
+  return picture_;
+}
+
+std::optional<std::string> LiveStore::track_json(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = tracks_.find(id);
+  if (it == tracks_.end()) return std::nullopt;
+  const Entry& e = it->second;
+  std::string o = track_compact(e);
+  o.pop_back();  // reopen the object
+  o += ",\"sensor_names\":[";
+  for (std::size_t i = 0; i < e.extra.sensors.size(); ++i) {
+    const SensorId sid = e.extra.sensors[i];
+    const std::string name =
+        sid >= 1 && sid <= info_.sensors.size() ? info_.sensors[sid - 1].name : std::to_string(sid);
+    o += (i ? "," : "") + js(name);
+  }
+  o += fmt::format("],\"first_update\":{},\"last_update\":{},\"updates\":{},\"history\":[",
+                   ts(e.extra.first_update), ts(e.extra.last_update), e.updates);
+  for (std::size_t i = 0; i < e.history.size(); ++i) {
+    const auto& h = e.history[i];
+    o += fmt::format("{}[{:.3f},{:.6f},{:.6f},{:.0f}]", i ? "," : "", h[0], h[1], h[2], h[3]);
+  }
+  o += "]}";
+  return o;
+}
+
+std::string LiveStore::sensors_json() const {
+  std::lock_guard lock(mu_);
+  std::string o = "{\"sensors\":[";
+  for (std::size_t i = 0; i < last_.sensors.size(); ++i) {
+    const SensorHealth& s = last_.sensors[i];
+    o += fmt::format(
+        "{}{{\"id\":{},\"name\":{},\"kind\":\"{}\",\"input\":{},\"sac\":{},\"sic\":{},"
+        "\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.1f},\"max_range_m\":{:.0f},\"state\":\"{}\","
+        "\"packets\":{},\"bytes\":{},\"reports\":{},\"errors\":{},\"drops\":{},\"last_data\":{}",
+        i ? "," : "", i + 1, js(s.name), s.kind, js(s.input), s.sac, s.sic, s.site.lat_deg,
+        s.site.lon_deg, s.site.alt_m, s.max_range_m, s.state, s.packets, s.bytes, s.reports,
+        s.errors, s.drops, ts(s.last_data));
+    if (!s.last_error.empty()) o += ",\"last_error\":" + js(s.last_error);
+    o += '}';
+  }
+  o += "]}";
+  return o;
+}
+
+std::string LiveStore::alerts_json() const {
+  std::lock_guard lock(mu_);
+  std::string o = "{\"active\":[";
+  for (std::size_t i = 0; i < last_.active_alerts.size(); ++i)
+    o += (i ? "," : "") + safety::to_json(last_.active_alerts[i]);
+  o += "],\"events\":[";
+  for (std::size_t i = 0; i < alert_log_.size(); ++i)
+    o += (i ? "," : "") + safety::to_json(alert_log_[i]);
+  o += "]}";
+  return o;
+}
+
+std::string LiveStore::stats_json() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json j = nlohmann::json::object();
+  j["time"] = last_.now.seconds();
+  j["tracks"] = tracks_.size();
+  for (const Counter& c : last_.counters) {
+    if (c.values.size() == 1 && c.values[0].first.empty()) {
+      j[c.name] = c.values[0].second;
+    } else {
+      nlohmann::json m = nlohmann::json::object();
+      for (const auto& [l, v] : c.values) m[l] = v;
+      j[c.name] = m;
+    }
+  }
+  return j.dump();
+}
+
+std::string LiveStore::zones_json() const {
+  std::lock_guard lock(mu_);
+  return info_.zones_geojson;
+}
+
+std::string LiveStore::aircraft_json() const {
+  std::lock_guard lock(mu_);
+  // tar1090 / readsb conventions: feet, knots, ft/min, "~" for non-ICAO ids.
+  std::string o =
+      fmt::format("{{\"now\":{:.1f},\"messages\":{},\"aircraft\":[", last_.now.seconds(), 0);
+  bool first = true;
+  for (const auto& [id, e] : tracks_) {
+    const ObjectState& s = e.state;
+    std::string hex = s.identity.icao24 ? fmt::format("{:06x}", *s.identity.icao24)
+                                        : fmt::format("~{:06x}", std::stoul("0" + id) & 0xffffff);
+    std::string a = fmt::format(
+        "{{\"hex\":\"{}\",\"type\":\"{}\",\"alt_geom\":{:.0f},\"gs\":{:.1f},\"track\":{:.1f},"
+        "\"geom_rate\":{:.0f},\"lat\":{:.6f},\"lon\":{:.6f},\"seen_pos\":{:.1f},\"seen\":{:.1f},"
+        "\"messages\":{},\"rssi\":-20.0",
+        hex, s.identity.icao24 ? "adsb_icao" : "other", s.position.alt_m / kFt,
+        ground_speed(s) / kKt, track_deg(s), s.velocity_enu_mps.z() / kFt * 60, s.position.lat_deg,
+        s.position.lon_deg, std::max(0.0, (last_.now - s.time).seconds()),
+        std::max(0.0, (last_.now - s.time).seconds()), e.updates);
+    if (!s.identity.callsign.empty())
+      a += ",\"flight\":" + js(fmt::format("{:<8}", s.identity.callsign));
+    if (s.identity.mode3a) a += fmt::format(",\"squawk\":\"{:04o}\"", *s.identity.mode3a);
+    if (s.identity.emitter_category)
+      a += ",\"category\":\"" + category(*s.identity.emitter_category) + "\"";
+    std::string em = "none";
+    if (s.identity.mode3a && *s.identity.mode3a == 07700) em = "general";
+    if (s.identity.mode3a && *s.identity.mode3a == 07600) em = "nordo";
+    if (s.identity.mode3a && *s.identity.mode3a == 07500) em = "unlawful";
+    if (s.emergency && em == "none") em = "general";
+    a += ",\"emergency\":\"" + em + "\"";
+    a += fmt::format(",\"skyfuse\":{{\"track\":{},\"class\":\"{}\"}}}}", js(id),
+                     to_string(s.target_class));
+    if (!first) o += ',';
+    first = false;
+    o += a;
+  }
+  o += "]}";
+  return o;
+}
+
+std::string LiveStore::receiver_json() const {
+  std::lock_guard lock(mu_);
+  double lat = 0, lon = 0;
+  if (!info_.sensors.empty()) {
+    lat = info_.sensors.front().site.lat_deg;
+    lon = info_.sensors.front().site.lon_deg;
+  }
+  return fmt::format(
+      "{{\"version\":\"skyfuse\",\"refresh\":1000,\"history\":0,\"lat\":{:.4f},\"lon\":{:.4f}}}",
+      lat, lon);
+}
+
+std::string LiveStore::metrics_text() const {
+  std::lock_guard lock(mu_);
+  std::string o;
+  o += "# HELP skyfuse_tracks Live system tracks\n# TYPE skyfuse_tracks gauge\n";
+  o += fmt::format("skyfuse_tracks {}\n", tracks_.size());
+  o += "# HELP skyfuse_data_time_seconds Data time of the air picture\n"
+       "# TYPE skyfuse_data_time_seconds gauge\n";
+  o += fmt::format("skyfuse_data_time_seconds {:.3f}\n", last_.now.seconds());
+  o +=
+      "# HELP skyfuse_alerts_active Active safety-net alerts\n# TYPE skyfuse_alerts_active gauge\n";
+  std::map<std::string, int> by_kind = {{"stca", 0}, {"apw", 0}, {"emergency", 0}, {"drone", 0}};
+  for (const auto& a : last_.active_alerts) ++by_kind[safety::to_string(a.kind)];
+  for (const auto& [k, n] : by_kind)
+    o += fmt::format("skyfuse_alerts_active{{kind=\"{}\"}} {}\n", k, n);
+  auto sensor_metric = [&](const char* name, const char* help, const char* type, auto get) {
+    o += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    for (const SensorHealth& s : last_.sensors)
+      o += fmt::format("{}{{sensor=\"{}\"}} {}\n", name, s.name, get(s));
+  };
+  sensor_metric("skyfuse_sensor_packets_total", "Packets received per sensor", "counter",
+                [](const SensorHealth& s) { return s.packets; });
+  sensor_metric("skyfuse_sensor_bytes_total", "Bytes received per sensor", "counter",
+                [](const SensorHealth& s) { return s.bytes; });
+  sensor_metric("skyfuse_sensor_reports_total", "Reports decoded per sensor", "counter",
+                [](const SensorHealth& s) { return s.reports; });
+  sensor_metric("skyfuse_sensor_errors_total", "Decode errors per sensor", "counter",
+                [](const SensorHealth& s) { return s.errors; });
+  sensor_metric("skyfuse_sensor_drops_total", "Packets dropped (queue full) per sensor", "counter",
+                [](const SensorHealth& s) { return s.drops; });
+  for (const Counter& c : last_.counters) {
+    o +=
+        fmt::format("# HELP skyfuse_{} {}\n# TYPE skyfuse_{} {}\n", c.name, c.help, c.name, c.type);
+    for (const auto& [l, v] : c.values)
+      o += fmt::format("skyfuse_{}{} {}\n", c.name, l.empty() ? "" : "{" + l + "}", v);
+  }
+  return o;
+}
+
+std::string LiveStore::info_json() const {
+  std::lock_guard lock(mu_);
+  return fmt::format(
+      "{{\"name\":{},\"mode\":\"{}\",\"speed\":{},\"time\":{},\"first\":{},\"last\":{},"
+      "\"tracks\":{}}}",
+      js(info_.system_name), last_.mode, last_.speed, ts(last_.now), ts(first_time_),
+      ts(last_time_), tracks_.size());
+}
+
+std::size_t LiveStore::track_count() const {
+  std::lock_guard lock(mu_);
+  return tracks_.size();
+}
+
+Time LiveStore::now() const {
+  std::lock_guard lock(mu_);
+  return last_.now;
+}
+
+}  // namespace skyfuse::server

@@ -1,0 +1,120 @@
+// File: server/live_store.hpp
+//
+// What the live system shows: the current air picture with each track's
+// history, the sensors and their health, the safety-net alerts and the
+// counters, kept up to date by the pipeline thread and read by the HTTP /
+// WebSocket threads under one mutex. Every API body is built here, so the
+// server stays a transport. docs/api.md lists the endpoints and fields.
+//
+//   LiveStore store(info);
+//   store.apply(updates);                 // each track update, in order
+//   std::string msg = store.publish(p);   // once per data second -> WebSocket
+//   std::string body = store.tracks_json();
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+#include "safety/safety_nets.hpp"
+
+namespace skyfuse::server {
+
+// What the tracker knows of a track beyond its update line.
+struct TrackExtra {
+  double class_confidence = 0;
+  std::array<double, 3> mode_probability{1, 0, 0};          // CV, CT, CA
+  double sigma_east_m = 0, sigma_north_m = 0, corr_en = 0;  // horizontal 1-sigma ellipse
+  std::vector<SensorId> sensors;
+  Time first_update, last_update;
+};
+
+struct SensorHealth {
+  std::string name;
+  std::string kind;
+  std::string input;
+  std::uint8_t sac = 0, sic = 0;
+  GeodeticPosition site;
+  double max_range_m = 0;
+  std::uint64_t packets = 0, bytes = 0, reports = 0, errors = 0, drops = 0;
+  Time last_data;              // data time of its last report
+  std::string state = "idle";  // idle, receiving, connected, disconnected, ended
+  std::string last_error;
+};
+
+struct Counter {
+  std::string name;  // Prometheus name
+  std::string help;
+  std::string type;                                    // counter or gauge
+  std::vector<std::pair<std::string, double>> values;  // labels ("" or k="v") -> value
+};
+
+struct Publication {
+  Time now;                                  // data time
+  std::map<std::string, TrackExtra> extras;  // by track id
+  std::vector<SensorHealth> sensors;
+  std::vector<safety::Alert> active_alerts;
+  std::vector<safety::AlertEvent> alert_events;  // since the last publication
+  std::vector<Counter> counters;
+  std::string mode = "live";  // live or replay
+  double speed = 1;
+};
+
+struct StoreInfo {
+  std::string system_name = "skyfuse";
+  std::vector<Sensor> sensors;
+  std::string zones_geojson = R"({"type":"FeatureCollection","features":[]})";
+  std::size_t history_points = 600;  // per track
+  std::size_t alert_log = 200;       // recent alert events kept
+};
+
+class LiveStore {
+ public:
+  explicit LiveStore(StoreInfo info);
+
+  // Track updates in processing order (a `deleted` status removes the track).
+  void apply(const std::vector<ObjectState>& updates);
+  // Rebuilds the picture; returns the WebSocket message for it.
+  std::string publish(Publication p);
+  void set_zones(std::string geojson);
+  // Replay: the time range a slider spans.
+  void set_time_range(Time first, Time last);
+
+  // API bodies (JSON unless said).
+  std::string picture_json() const;                                    // /api/tracks
+  std::optional<std::string> track_json(const std::string& id) const;  // /api/tracks/ID
+  std::string sensors_json() const;                                    // /api/sensors
+  std::string alerts_json() const;                                     // /api/alerts
+  std::string stats_json() const;                                      // /api/stats
+  std::string zones_json() const;                                      // /api/zones
+  std::string aircraft_json() const;  // tar1090 /data/aircraft.json
+  std::string receiver_json() const;  // tar1090 /data/receiver.json
+  std::string metrics_text() const;   // Prometheus /metrics
+  std::string info_json() const;      // /api/info
+  std::size_t track_count() const;
+  Time now() const;
+
+ private:
+  struct Entry {
+    ObjectState state;
+    TrackExtra extra;
+    std::deque<std::array<double, 4>> history;  // time s, lat, lon, alt
+    std::uint64_t updates = 0;
+  };
+  std::string track_compact(const Entry& e) const;
+  mutable std::mutex mu_;
+  StoreInfo info_;
+  std::map<std::string, Entry> tracks_;
+  std::string picture_;
+  Publication last_;
+  std::deque<safety::AlertEvent> alert_log_;
+  Time first_time_, last_time_;
+};
+
+}  // namespace skyfuse::server
