@@ -97,7 +97,7 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
 
 // A file cut into the packets a live feed would have delivered: ASTERIX data
 // blocks (unwrapped from FINAL / pcap), Beast in 512-byte pieces, text in
-// line-aligned pieces of about 4 KiB.
+// line-aligned pieces of about 512 bytes (a few lines: a second or less).
 struct FilePiece {
   std::int64_t offset;
   std::size_t begin, size;
@@ -138,7 +138,7 @@ std::vector<FilePiece> cut_file(const FeedConfig& feed, const std::vector<std::u
           {static_cast<std::int64_t>(pos), pos, std::min<std::size_t>(512, data.size() - pos)});
   } else {
     while (pos < data.size()) {
-      std::size_t end = std::min(data.size(), pos + 4096);
+      std::size_t end = std::min(data.size(), pos + 512);
       while (end < data.size() && data[end - 1] != '\n') ++end;
       out.push_back({static_cast<std::int64_t>(pos), pos, end - pos});
       pos = end;
@@ -157,8 +157,9 @@ struct FileSource {
   Time first{INT64_MAX}, last{INT64_MIN};  // data times (unshifted)
 };
 
-// The data time of every piece (its latest report; a piece without reports
-// takes its predecessor's), and the file's span.
+// The data time of every piece (its earliest report, so none of its reports
+// arrives late; a piece without reports takes its predecessor's), and the
+// file's span.
 void scan_times(FileSource& fsrc, const std::string& specs) {
   FeedDecoder dec(*fsrc.feed, *fsrc.sensor, specs, false);
   std::vector<Report> rs;
@@ -168,11 +169,13 @@ void scan_times(FileSource& fsrc, const std::string& specs) {
     rs.clear();
     dec.feed(std::span<const std::uint8_t>(fsrc.payloads.data() + p.begin, p.size), Time{},
              p.offset, rs);
+    Time earliest{INT64_MAX};
     for (const Report& r : rs) {
       fsrc.first = std::min(fsrc.first, r.time);
       fsrc.last = std::max(fsrc.last, r.time);
-      prev = std::max(prev, r.time);
+      earliest = std::min(earliest, r.time);
     }
+    if (earliest.ns != INT64_MAX) prev = std::max(prev, earliest);
     fsrc.times.push_back(prev);
   }
   // Leading pieces without reports take the first time.
@@ -461,9 +464,9 @@ int run_live(RunOptions o) {
   }
   if (http) {
     http->start();
-    if (!o.quiet)
-      fmt::print(stderr, "skyfuse run: map at http://{}:{}/ ({} sensors)\n",
-                 cfg.run.http_bind == "0.0.0.0" ? "localhost" : cfg.run.http_bind, http->port(), n);
+    // Printed even with --quiet: scripts read the port from it.
+    fmt::print(stderr, "skyfuse run: map at http://{}:{}/ ({} sensors)\n",
+               cfg.run.http_bind == "0.0.0.0" ? "localhost" : cfg.run.http_bind, http->port(), n);
   }
 
   std::vector<std::uint64_t> drops_seen(n, 0);
@@ -534,9 +537,47 @@ struct ReplayOptions {
   int http_port = 8080;
   bool no_http = false;
   bool verify = false;
+  bool index = false;
   bool quiet = false;
   std::string web_root;
 };
+
+// `replay --index`: what a recording holds, without running anything.
+int print_index(const std::string& path) {
+  const auto files = record::recording_files(path);
+  record::RecordingReader r(files);
+  const auto chunks = r.index();
+  std::uint64_t entries = 0, inputs = 0, tracks = 0, alerts = 0;
+  Time first_arrival{INT64_MAX}, last_arrival{INT64_MIN}, first_data{INT64_MAX},
+      last_data{INT64_MIN};
+  while (auto e = r.next()) {
+    ++entries;
+    if (e->type == record::EntryType::kInput) {
+      ++inputs;
+      first_arrival = std::min(first_arrival, e->arrival);
+      last_arrival = std::max(last_arrival, e->arrival);
+    }
+    if (e->type == record::EntryType::kTrack) ++tracks;
+    if (e->type == record::EntryType::kAlert) ++alerts;
+    if (e->data.ns != 0) {
+      first_data = std::min(first_data, e->data);
+      last_data = std::max(last_data, e->data);
+    }
+  }
+  nlohmann::json j = {{"files", files},
+                      {"chunks", chunks.size()},
+                      {"entries", entries},
+                      {"inputs", inputs},
+                      {"track_lines", tracks},
+                      {"alert_lines", alerts},
+                      {"first_arrival", inputs ? first_arrival.seconds() : 0.0},
+                      {"last_arrival", inputs ? last_arrival.seconds() : 0.0},
+                      {"first_data", entries ? first_data.seconds() : 0.0},
+                      {"last_data", entries ? last_data.seconds() : 0.0},
+                      {"problems", r.problems()}};
+  fmt::print("{}\n", j.dump());
+  return r.problems().empty() ? 0 : 1;
+}
 
 int run_replay(ReplayOptions o) {
   const auto files = record::recording_files(o.recording);
@@ -563,6 +604,7 @@ int run_replay(ReplayOptions o) {
                                         : safety::load_zones(zones_text, "recording");
   std::atomic<double> speed{o.speed};
   std::atomic<std::int64_t> seek{INT64_MIN};
+  std::atomic<bool> paused{false};
 
   // The time range (for the map's slider), from the chunk index.
   Time first{INT64_MAX}, last{INT64_MIN};
@@ -587,6 +629,7 @@ int run_replay(ReplayOptions o) {
             auto j = nlohmann::json::parse(body);
             if (j.contains("speed")) speed = std::clamp(j["speed"].get<double>(), 0.0, 10000.0);
             if (j.contains("seek")) seek = Time::from_seconds(j["seek"].get<double>()).ns;
+            if (j.contains("pause")) paused = j["pause"].get<bool>();
             return std::pair<int, std::string>{200, fmt::format("{{\"speed\":{}}}", speed.load())};
           } catch (const std::exception&) {
             return std::pair<int, std::string>{
@@ -594,7 +637,7 @@ int run_replay(ReplayOptions o) {
           }
         });
     http->start();
-    if (!o.quiet) fmt::print(stderr, "skyfuse replay: map at http://localhost:{}/\n", http->port());
+    fmt::print(stderr, "skyfuse replay: map at http://localhost:{}/\n", http->port());
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -608,6 +651,7 @@ int run_replay(ReplayOptions o) {
     po.alerts_out = o.alerts_out;
     po.store = &store;
     po.mode = "replay";
+    po.speed = speed;
     std::vector<std::string> tracks, alerts;
     if (http)
       po.on_picture = [&http](std::shared_ptr<const std::string> m) {
@@ -642,6 +686,18 @@ int run_replay(ReplayOptions o) {
         pipeline.set_zones(safety::load_zones(e->bytes, "recording"), e->bytes, Time{});
         continue;
       }
+      while (paused && !g_stop && seek == INT64_MIN) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        paced = false;  // resume from here, not from the old wall time
+      }
+      if (e->type == record::EntryType::kEnd) {
+        Packet end;
+        end.source = e->source;
+        end.end = true;
+        end.shift_ns = e->shift_ns;
+        pipeline.process(end, Time{});
+        continue;
+      }
       // Pacing by the original arrival times, once past --from.
       const double sp = speed;
       if (sp > 0 && pipeline.data_time() >= from) {
@@ -670,14 +726,6 @@ int run_replay(ReplayOptions o) {
       recorded_tracks.clear();
       recorded_alerts.clear();
       continue;
-    }
-    // The end of each file source (the live run ended them at its end).
-    for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
-      if (cfg.feeds[i].transport != Transport::kFile) continue;
-      Packet end;
-      end.source = static_cast<std::uint16_t>(i);
-      end.end = true;
-      pipeline.process(end, Time{});
     }
     pipeline.finish();
     for (const auto& pr : reader.problems()) fmt::print(stderr, "skyfuse replay: {}\n", pr);
@@ -777,6 +825,9 @@ Runner add_replay_command(CLI::App& app) {
   cmd->add_flag("--verify", o->verify,
                 "Compare the replayed tracks and alerts with those recorded (needs --out and "
                 "--alerts-out); exit 1 if they differ");
+  cmd->add_flag(
+      "--index", o->index,
+      "Print what the recording holds (files, chunks, entries, time span, damage) and exit");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
   cmd->add_option("--web-root", o->web_root, "The map's files");
   cmd->add_flag("--quiet", o->quiet, "Print only errors");
@@ -784,6 +835,7 @@ Runner add_replay_command(CLI::App& app) {
       "Example:\n  skyfuse replay rec/ --speed 0 --no-http --out t.jsonl --alerts-out a.jsonl "
       "--verify");
   return [o] {
+    if (o->index) return print_index(o->recording);
     if (o->verify && (o->out.empty() || o->alerts_out.empty()))
       throw ConfigError("--verify needs --out and --alerts-out");
     return run_replay(*o);

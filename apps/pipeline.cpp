@@ -166,6 +166,7 @@ struct Pipeline::Impl {
     server::Publication p;
     p.now = now;
     p.mode = out.mode;
+    p.speed = out.speed;
     for (const Track& t : tracker.tracks()) {
       server::TrackExtra x;
       x.class_confidence = t.class_confidence;
@@ -263,6 +264,15 @@ void Pipeline::process(const Packet& p, Time wall_now) {
   if (p.source >= m.decoders.size()) return;
   SourceHealth& h = m.health[p.source];
   if (p.end) {
+    if (m.out.recorder) {
+      record::Entry e;
+      e.type = record::EntryType::kEnd;
+      e.source = p.source;
+      e.arrival = p.arrival;
+      e.data = m.tracker.now();
+      e.shift_ns = p.shift_ns;
+      m.out.recorder->add(e);
+    }
     std::vector<Report>& rs = m.scratch;
     rs.clear();
     m.decoders[p.source].finish(rs);

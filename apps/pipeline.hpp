@@ -52,6 +52,7 @@ struct PipelineOutputs {
   // CAT062 and CAT065 data blocks (UDP out).
   std::function<void(std::vector<std::uint8_t>&&)> on_asterix;
   std::string mode = "live";
+  double speed = 1;
 };
 
 struct SourceHealth {

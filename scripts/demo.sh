@@ -1,30 +1,28 @@
 #!/usr/bin/env bash
-# The main job on bundled real data, until the live system lands: simulate the
-# Zurich scenario (30 min of real OpenSky traffic, three radars, ADS-B, WAM,
-# drones), track all seven feeds into one air picture, score the tracks
-# against the truth, track the real Beast recording, and serve the HTML report
-# at http://localhost:8080 (Ctrl-C stops). Expects scripts/setup.sh to have run.
-#   SKYFUSE_NO_SERVE=1  build, simulate and evaluate, then exit
+# The main job on bundled real data: `skyfuse run` with its live map at
+# http://localhost:8080 (Ctrl-C stops). It replays, at real time and in a loop:
+#   * simulated radars (Mode S, SSR, PSR), ADS-B, multilateration, a drone radar
+#     and Remote ID over 30 minutes of real Swiss traffic (OpenSky state
+#     vectors, data/traffic/), made here by `skyfuse sim scenarios/demo_zurich.toml`;
+#   * the real Beast recording of a receiver near St Petersburg (data/adsb/).
+# Everything is tracked into one air picture with safety nets (STCA, area
+# proximity, emergency codes, drones in the LSZH airport zone) and recorded to
+# out/demo/recording/ (replay: build/release/skyfuse replay out/demo/recording).
+# Expects scripts/setup.sh to have run.
+#   SKYFUSE_NO_SERVE=1  build, simulate, run once as fast as possible, then exit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset release > /dev/null
 cmake --build --preset release -j "$(nproc)"
+[ -f web/node_modules/world-atlas/countries-50m.json ] || npm ci --prefix web --no-audit --no-fund --loglevel=error
 bin=build/release/skyfuse
-out=out/demo
-"$bin" sim scenarios/demo_zurich.toml --seed 1 --out "$out"
+"$bin" sim scenarios/demo_zurich.toml --seed 1 --out out/demo/sim > /dev/null
 echo
-echo "Tracking all seven sensors (docs/tracking.md):"
-"$bin" track --config "$out/sensors.toml" --out "$out/tracks.jsonl"
-echo
-echo "System tracks scored against the truth (docs/metrics.md):"
-"$bin" eval --truth "$out/truth.jsonl" --tracks "$out/tracks.jsonl" --report "$out/report"
-echo
-echo "The real Beast recording (data/adsb/), decoded and tracked:"
-"$bin" track --config config/ulss7_beast.toml --out "$out/ulss7_tracks.jsonl"
 if [ "${SKYFUSE_NO_SERVE:-0}" = 1 ]; then
-  echo "report: $out/report/index.html"
+  "$bin" run --config config/demo_run.toml --speed 0 --once --exit-at-end --http-port 0 \
+    --tracks-out out/demo/tracks.jsonl --alerts-out out/demo/alerts.jsonl
+  echo "tracks: out/demo/tracks.jsonl, alerts: out/demo/alerts.jsonl, recording: out/demo/recording/"
   exit 0
 fi
-echo
-echo "Serving the report at http://localhost:8080 (Ctrl-C to stop)"
-exec python3 -m http.server 8080 --bind 127.0.0.1 --directory "$out/report"
+echo "Live map: http://localhost:8080 (Ctrl-C stops)"
+exec "$bin" run --config config/demo_run.toml

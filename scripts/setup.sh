@@ -14,7 +14,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3
   # independent oracles used by tests (Wireshark's ASTERIX dissector)
   tshark
+  # the web map's end-to-end test: headless Chromium (driven by playwright-core from npm)
+  chromium
 )
+# Node.js and npm for the web map's packages (world-atlas base map, topojson-client,
+# playwright-core): Debian's, unless a Node.js with npm is already installed.
+if ! command -v npm > /dev/null 2>&1; then packages+=(nodejs npm); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+# The web map's packages, exactly as package-lock.json pins them (npm registry).
+npm ci --prefix web --no-audit --no-fund --loglevel=error
 cmake --preset ci
 cmake --build --preset ci -j "$jobs"
 ctest --preset ci

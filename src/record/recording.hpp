@@ -38,6 +38,7 @@ enum class EntryType : std::uint8_t {
   kTrack = 2,  // an output track update line (JSON)
   kAlert = 3,  // an output alert event line (JSON)
   kZones = 4,  // the safety zones replaced (GeoJSON), applied at this point
+  kEnd = 5,    // the source ended (a file input at its end)
 };
 
 struct Entry {

@@ -98,6 +98,13 @@ bool is_drone(const ObjectState& s) {
   return s.target_class == TargetClass::kSmallUav || !s.identity.remote_id.empty();
 }
 
+// Two tracks of one aircraft (a duplicate the tracker has not merged yet) are
+// not a conflict: same 24-bit address, or same flight identification.
+bool same_aircraft(const ObjectState& a, const ObjectState& b) {
+  if (a.identity.icao24 && b.identity.icao24) return *a.identity.icao24 == *b.identity.icao24;
+  return !a.identity.callsign.empty() && a.identity.callsign == b.identity.callsign;
+}
+
 std::string label(const ObjectState& s) {
   if (!s.identity.callsign.empty()) return s.identity.callsign;
   if (s.identity.icao24) return fmt::format("{:06x}", *s.identity.icao24);
@@ -235,6 +242,7 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
         if (boxes[n].y0 > boxes[m].y1 || boxes[m].y0 > boxes[n].y1) continue;
         const Entry& a = live[std::min(boxes[m].i, boxes[n].i)];
         const Entry& b = live[std::max(boxes[m].i, boxes[n].i)];
+        if (same_aircraft(*a.s, *b.s)) continue;
         const double midlat = (a.p.lat_deg + b.p.lat_deg) / 2 * kDeg;
         const Eigen::Vector3d dp(
             (b.p.lon_deg - a.p.lon_deg) * kDeg * kEarthRadius * std::cos(midlat),

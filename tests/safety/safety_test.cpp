@@ -128,6 +128,18 @@ TEST(SafetyNets, StcaRaisedForConvergingPairOnlyAndClearedAfterwards) {
   EXPECT_EQ(cleared[0].alert.key, "stca:1:2");
 }
 
+TEST(SafetyNets, StcaIgnoresTwoTracksOfOneAircraft) {
+  SafetyNets nets({}, {});
+  std::vector<ObjectState> pic = {track("1", 0, 0, 3048, 100, 0), track("2", 300, 0, 3048, 100, 0)};
+  pic[0].identity.icao24 = 0x4b1234;
+  pic[1].identity.icao24 = 0x4b1234;
+  EXPECT_TRUE(nets.evaluate(Time::from_seconds(1000), pic).empty());
+  pic[1].identity.icao24 = 0x4b1235;  // two aircraft 300 m apart: conflict now
+  auto ev = nets.evaluate(Time::from_seconds(1000), pic);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].alert.time_to_conflict_s, 0);
+}
+
 TEST(SafetyNets, StcaIgnoresSlowTracksAndDrones) {
   SafetyNets nets({}, {});
   std::vector<ObjectState> pic = {track("1", 0, 0, 400, 10, 0), track("2", 1000, 0, 400, -10, 0)};
