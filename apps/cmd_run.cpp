@@ -472,6 +472,7 @@ int run_live(RunOptions o) {
   std::vector<std::uint64_t> drops_seen(n, 0);
   std::vector<int> state_seen(n, 0);
   bool ended_reported = false;
+  Time last_refresh = start;
   while (!g_stop) {
     if (auto p = queue.pop(std::chrono::milliseconds(100))) pipeline.process(*p, wall_now());
     const Time now = wall_now();
@@ -494,6 +495,10 @@ int run_live(RunOptions o) {
       control.zones.clear();
     }
     if (recorder) recorder->tick(now);
+    if ((now - last_refresh).seconds() >= 1.0) {
+      pipeline.refresh();
+      last_refresh = now;
+    }
     if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
     if (files_running == 0 && udps.empty() && tcps.empty() && queue.size() == 0) {
       if (cfg.run.exit_at_end) break;

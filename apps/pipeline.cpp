@@ -73,6 +73,7 @@ struct Pipeline::Impl {
   std::vector<Report> scratch;
   std::vector<safety::AlertEvent> pending_events;
   Time first_data{INT64_MAX}, last_data{INT64_MIN};
+  bool viewed = false;  // a view was published since the last refresh
 
   Impl(const SystemConfig& c, std::vector<safety::Zone> zones, const std::string& specs,
        PipelineOutputs o)
@@ -162,6 +163,12 @@ struct Pipeline::Impl {
         out.on_asterix(encode_cat065(*cat065, cfg.sac, cfg.sic, now, batch, false));
       ++batch;
     }
+    publish_view(now, std::move(events));
+  }
+
+  // The picture, sensors, alerts and counters to the store and the WebSocket
+  // (no state changes: also called on wall-clock idle).
+  void publish_view(Time now, std::vector<safety::AlertEvent> events) {
     if (!out.store) return;
     server::Publication p;
     p.now = now;
@@ -236,6 +243,7 @@ struct Pipeline::Impl {
                            {"quantile=\"0.99\"", latency.quantile(0.99)}}});
     auto msg = std::make_shared<const std::string>(out.store->publish(std::move(p)));
     if (out.on_picture) out.on_picture(std::move(msg));
+    viewed = true;
   }
 
   void maybe_publish() {
@@ -355,6 +363,12 @@ void Pipeline::finish() {
     m.tracks_file.flush();
   }
   if (m.alerts_file.is_open()) m.alerts_file.flush();
+}
+
+void Pipeline::refresh() {
+  Impl& m = *impl_;
+  if (!m.viewed) m.publish_view(m.tracker.now(), {});
+  m.viewed = false;
 }
 
 void Pipeline::set_source_state(std::uint16_t source, const std::string& state,

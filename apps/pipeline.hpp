@@ -73,6 +73,10 @@ class Pipeline {
   void process(const Packet& p, Time wall_now);
   // Zones replaced (recorded, so a replay applies them at the same point).
   void set_zones(std::vector<safety::Zone> zones, const std::string& geojson, Time wall_now);
+  // Publishes the current view (counters, sensor health) if nothing was
+  // published since the last call; changes no state (call it about once a
+  // second of wall time, so the API stays current when data stops).
+  void refresh();
   // End of all data: flushes the tracker and writes the last picture.
   void finish();
 

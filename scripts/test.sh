@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds skyfuse with sanitizers (preset `ci`) and runs every test, then runs
 # each fuzz target briefly. Expects scripts/setup.sh to have run.
-#   FUZZ_SECONDS=N   seconds per fuzz target (default 20; 0 skips fuzzing)
+#   FUZZ_SECONDS=N   seconds per fuzz target (default 15; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -11,7 +11,7 @@ cmake --preset ci
 cmake --build --preset ci -j "$jobs"
 ctest --preset ci
 
-fuzz_seconds=${FUZZ_SECONDS:-20}
+fuzz_seconds=${FUZZ_SECONDS:-15}
 if [ "$fuzz_seconds" -gt 0 ]; then
   cmake --preset fuzz > /dev/null
   cmake --build --preset fuzz -j "$jobs"

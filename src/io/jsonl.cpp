@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -24,6 +26,15 @@ void append_identity(std::string& o, const Identity& id) {
   if (!id.callsign.empty()) o += fmt::format(",\"callsign\":{}", json_string(id.callsign));
   if (!id.remote_id.empty()) o += fmt::format(",\"remote_id\":{}", json_string(id.remote_id));
   if (id.emitter_category) o += fmt::format(",\"emitter_category\":{}", *id.emitter_category);
+}
+
+// Only digits of the base: strtoul alone would also take a sign or spaces
+// ("-003ae" would wrap to a 32-bit value).
+bool digits_only(const std::string& s, int base) {
+  return std::all_of(s.begin(), s.end(), [base](char ch) {
+    return base == 16 ? std::isxdigit(static_cast<unsigned char>(ch)) != 0
+                      : ch >= '0' && ch < '0' + base;
+  });
 }
 
 Error field_error(const std::string& what) { return Error{ErrorCode::kBadValue, -1, what}; }
@@ -153,10 +164,9 @@ Result<ObjectState> parse_state(std::string_view line) {
   }
   if (auto a = j.find("icao24"); a != j.end() && a->is_string()) {
     const std::string hex = a->get<std::string>();
-    char* end = nullptr;
-    const unsigned long v = std::strtoul(hex.c_str(), &end, 16);
-    if (hex.size() != 6 || *end != '\0')
+    if (hex.size() != 6 || !digits_only(hex, 16))
       return field_error("field \"icao24\" must be 6 hex digits");
+    const unsigned long v = std::strtoul(hex.c_str(), nullptr, 16);
     s.identity.icao24 = static_cast<std::uint32_t>(v);
   }
   if (auto a = j.find("callsign"); a != j.end() && a->is_string())
@@ -178,18 +188,16 @@ Result<Identity> parse_identity(const nlohmann::json& j) {
   Identity id;
   if (auto a = j.find("icao24"); a != j.end()) {
     const std::string hex = a->is_string() ? a->get<std::string>() : std::string{};
-    char* end = nullptr;
-    const unsigned long v = std::strtoul(hex.c_str(), &end, 16);
-    if (hex.size() != 6 || *end != '\0')
+    if (hex.size() != 6 || !digits_only(hex, 16))
       return field_error("field \"icao24\" must be 6 hex digits");
+    const unsigned long v = std::strtoul(hex.c_str(), nullptr, 16);
     id.icao24 = static_cast<std::uint32_t>(v);
   }
   if (auto a = j.find("mode3a"); a != j.end()) {
     const std::string oct = a->is_string() ? a->get<std::string>() : std::string{};
-    char* end = nullptr;
-    const unsigned long v = std::strtoul(oct.c_str(), &end, 8);
-    if (oct.size() != 4 || *end != '\0')
+    if (oct.size() != 4 || !digits_only(oct, 8))
       return field_error("field \"mode3a\" must be 4 octal digits");
+    const unsigned long v = std::strtoul(oct.c_str(), nullptr, 8);
     id.mode3a = static_cast<std::uint16_t>(v);
   }
   if (auto a = j.find("callsign"); a != j.end() && a->is_string())

@@ -58,6 +58,9 @@ TEST(Jsonl, BadLinesNameTheProblem) {
        "unknown \"status\""},
       {"{\"time\":1,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3,\"icao24\":\"xyz\"}",
        "icao24"},
+      // A sign is not a hex digit (strtoul would wrap it; found by the fuzzer).
+      {"{\"time\":1,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3,\"icao24\":\"-003ae\"}",
+       "icao24"},
       {"{\"time\":1e300,\"id\":\"a\",\"lat_deg\":1,\"lon_deg\":2,\"alt_m\":3}",
        "time\" is out of range"},
   };
