@@ -656,6 +656,7 @@ int run_replay(ReplayOptions o) {
     po.alerts_out = o.alerts_out;
     po.store = &store;
     po.mode = "replay";
+    store.clear();
     po.speed = speed;
     std::vector<std::string> tracks, alerts;
     if (http)
@@ -703,16 +704,17 @@ int run_replay(ReplayOptions o) {
         pipeline.process(end, Time{});
         continue;
       }
-      // Pacing by the original arrival times, once past --from.
+      // Pacing by data time (what the map shows), once past --from.
       const double sp = speed;
-      if (sp > 0 && pipeline.data_time() >= from) {
+      if (sp > 0 && pipeline.data_time() >= from && e->data.ns != 0) {
         if (!paced) {
           wall0 = wall_now();
-          arrival0 = e->arrival;
+          arrival0 = e->data;
           paced = true;
         }
-        const Time target = wall0 + Duration{static_cast<std::int64_t>(
-                                        static_cast<double>((e->arrival - arrival0).ns) / sp)};
+        const Time target =
+            wall0 +
+            Duration{static_cast<std::int64_t>(static_cast<double>((e->data - arrival0).ns) / sp)};
         while (!g_stop && wall_now() < target && seek == INT64_MIN)
           std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(
               100, std::max<std::int64_t>(1, (target - wall_now()).ns / 1000000))));
@@ -771,12 +773,20 @@ int run_replay(ReplayOptions o) {
                       compare("alerts", recorded_alerts, got_alerts);
       exit_code = ok ? 0 : 1;
     }
+    if (http && !o.no_http && !g_stop && !o.verify) {
+      // At the end: serve the last picture; a seek (the map's slider) replays again.
+      if (!o.quiet)
+        fmt::print(stderr, "skyfuse replay: at the end; serving the last picture (Ctrl-C stops)\n");
+      while (!g_stop && seek == INT64_MIN)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!g_stop) {
+        from = Time{seek.exchange(INT64_MIN)};
+        recorded_tracks.clear();
+        recorded_alerts.clear();
+        continue;
+      }
+    }
     break;
-  }
-  if (http && !o.no_http && !g_stop && !o.verify) {
-    if (!o.quiet)
-      fmt::print(stderr, "skyfuse replay: at the end; serving the last picture (Ctrl-C stops)\n");
-    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (http) http->stop();
   return exit_code;

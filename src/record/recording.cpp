@@ -93,9 +93,10 @@ void Recorder::open_file(Time wall_now) {
 }
 
 void Recorder::add(const Entry& e) {
-  if (entries_ == 0) first_data_ = e.data.ns;
-  last_data_ = std::max(last_data_, e.data.ns);
-  first_data_ = std::min(first_data_, e.data.ns);
+  if (e.data.ns != 0) {  // entries before the first data time do not widen the span
+    if (first_data_ == 0 || e.data.ns < first_data_) first_data_ = e.data.ns;
+    last_data_ = std::max(last_data_, e.data.ns);
+  }
   put<std::uint8_t>(raw_, static_cast<std::uint8_t>(e.type));
   put<std::uint16_t>(raw_, e.source);
   put<std::int64_t>(raw_, e.arrival.ns);

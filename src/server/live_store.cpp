@@ -51,6 +51,12 @@ void LiveStore::apply(const std::vector<ObjectState>& updates) {
   }
 }
 
+void LiveStore::clear() {
+  std::lock_guard lock(mu_);
+  tracks_.clear();
+  alert_log_.clear();
+}
+
 void LiveStore::set_zones(std::string geojson) {
   std::lock_guard lock(mu_);
   info_.zones_geojson = std::move(geojson);

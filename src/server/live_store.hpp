@@ -83,6 +83,8 @@ class LiveStore {
   // Rebuilds the picture; returns the WebSocket message for it.
   std::string publish(Publication p);
   void set_zones(std::string geojson);
+  // Forgets every track and alert event (a replay starting again).
+  void clear();
   // Replay: the time range a slider spans.
   void set_time_range(Time first, Time last);
 
