@@ -15,16 +15,32 @@ fuzz_seconds=${FUZZ_SECONDS:-15}
 if [ "$fuzz_seconds" -gt 0 ]; then
   cmake --preset fuzz > /dev/null
   cmake --build --preset fuzz -j "$jobs"
-  pass=0 fail=0
-  for target in build/fuzz/fuzz/*_fuzz; do
-    name=$(basename "$target" _fuzz)
-    work=build/fuzz/corpus/$name
+  # One fuzzer per core at a time; each writes its verdict, tallied below.
+  run_fuzz() {
+    local target=$1 name=$2 seconds=$3 work=build/fuzz/corpus/$2
     mkdir -p "$work" build/fuzz/crashes
-    seconds=$fuzz_seconds
-    case $name in asterix_cat*) seconds=$(( (fuzz_seconds + 1) / 2 )) ;; esac  # ten of them
     if "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
          -artifact_prefix=build/fuzz/crashes/"$name"- "$work" "fuzz/corpus/$name" > "build/fuzz/$name.log" 2>&1; then
-      echo "fuzz $name: $(grep -o 'Done [0-9]* runs' "build/fuzz/$name.log" | tail -1), no crash"
+      echo "fuzz $name: $(grep -o 'Done [0-9]* runs' "build/fuzz/$name.log" | tail -1), no crash" > "build/fuzz/$name.result"
+    else
+      echo "FAILED" > "build/fuzz/$name.result"
+    fi
+  }
+  rm -f build/fuzz/*.result
+  names=()
+  for target in build/fuzz/fuzz/*_fuzz; do
+    name=$(basename "$target" _fuzz)
+    seconds=$fuzz_seconds
+    case $name in asterix_cat*) seconds=$(( (fuzz_seconds + 1) / 2 )) ;; esac  # ten of them
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    run_fuzz "$target" "$name" "$seconds" &
+    names+=("$name")
+  done
+  wait
+  pass=0 fail=0
+  for name in "${names[@]}"; do
+    if grep -q "no crash" "build/fuzz/$name.result" 2>/dev/null; then
+      cat "build/fuzz/$name.result"
       pass=$((pass + 1))
     else
       echo "fuzz $name: FAILED"; tail -30 "build/fuzz/$name.log"
