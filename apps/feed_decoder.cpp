@@ -50,6 +50,7 @@ struct FeedDecoder::Impl {
   std::size_t framing_seen = 0;  // messages of the framer already forwarded
   std::string line;              // a partial text line
   std::int64_t line_offset = 0;
+  long line_number = 0;  // of the line being handled, from 1
   bool have_line_offset = false;
   long errors = 0;
   std::vector<std::string> pending;
@@ -57,7 +58,10 @@ struct FeedDecoder::Impl {
   std::vector<Report>* out = nullptr;
 
   Impl(const FeedConfig& f, const Sensor& s, const std::string& specs, bool is_live)
-      : feed(f), sensor(s), live(is_live), name(fmt::format("{} ({})", s.name, f.input)) {
+      : feed(f),
+        sensor(s),
+        live(is_live),
+        name(is_live ? fmt::format("{} ({})", s.name, f.input) : f.path) {
     const std::string& fmt_ = feed.format;
     if (fmt_ == "asterix" || fmt_ == "final" || fmt_ == "pcap") {
       double start = feed.start_unix;
@@ -164,7 +168,9 @@ struct FeedDecoder::Impl {
       if (text.find_first_not_of(" \t") == std::string_view::npos) return;
       auto r = io::parse_report(text);
       if (!r) {
-        note(fmt::format("{}: offset {}: {}", name, offset, r.error().detail));
+        // Files: FILE:LINE; live feeds have no lines to count from, so the offset.
+        note(live ? fmt::format("{}: offset {}: {}", name, offset, r.error().detail)
+                  : fmt::format("{}:{}: {}", name, line_number, r.error().detail));
         return;
       }
       Report rep = std::move(r).value();
@@ -184,6 +190,7 @@ struct FeedDecoder::Impl {
     for (std::size_t i = 0; i < bytes.size(); ++i) {
       if (bytes[i] != '\n') continue;
       line.append(reinterpret_cast<const char*>(bytes.data()) + start, i - start);
+      ++line_number;
       text_line(line, line_offset);
       line_offset += static_cast<std::int64_t>(line.size()) + 1;
       line.clear();
@@ -234,6 +241,7 @@ void FeedDecoder::finish(std::vector<Report>& out) {
     m.beast.finish();
     m.forward_framing(m.beast.stats());
   } else if (!m.is_asterix && !m.line.empty()) {
+    ++m.line_number;
     m.text_line(m.line, m.line_offset);
     m.line.clear();
   }

@@ -71,6 +71,7 @@ struct Pipeline::Impl {
   std::uint64_t packets = 0;
   Histogram latency;
   std::vector<Report> scratch;
+  std::vector<ObjectState> updates;
   std::vector<safety::AlertEvent> pending_events;
   Time first_data{INT64_MAX}, last_data{INT64_MIN};
   bool viewed = false;  // a view was published since the last refresh
@@ -121,7 +122,8 @@ struct Pipeline::Impl {
   }
 
   void drain() {
-    std::vector<ObjectState> updates = tracker.drain();
+    updates.clear();  // reused: this runs after every report
+    tracker.drain([this](const ObjectState& s) { updates.push_back(s); });
     if (updates.empty()) return;
     for (const ObjectState& s : updates) track_update(s);
     if (out.store) out.store->apply(updates);

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <compare>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 namespace skyfuse {
 
@@ -55,5 +57,17 @@ struct Time {
   friend constexpr Time operator-(Time t, Duration d) { return {t.ns - d.ns}; }
   friend constexpr Duration operator-(Time a, Time b) { return {a.ns - b.ns}; }
 };
+
+// Unix seconds with microseconds ("1533123000.250000"), printed exactly from
+// the integer nanoseconds (rounded to the microsecond): every JSON time field.
+inline std::string format_time(Time t) {
+  std::int64_t us = t.ns >= 0 ? (t.ns + 500) / 1000 : -((-t.ns + 500) / 1000);
+  const bool neg = us < 0;
+  if (neg) us = -us;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%lld.%06lld", neg ? "-" : "",
+                static_cast<long long>(us / 1000000), static_cast<long long>(us % 1000000));
+  return buf;
+}
 
 }  // namespace skyfuse

@@ -11,14 +11,13 @@
 
 namespace skyfuse::io {
 
-namespace {
-constexpr double kRad = 180.0 / std::numbers::pi;
-constexpr double kFt = 0.3048;
-
-// A JSON string literal; invalid UTF-8 is replaced, never thrown on.
 std::string json_string(const std::string& s) {
   return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+constexpr double kRad = 180.0 / std::numbers::pi;
+constexpr double kFt = 0.3048;
 
 void append_identity(std::string& o, const Identity& id) {
   if (id.icao24) o += fmt::format(",\"icao24\":\"{:06x}\"", *id.icao24);
@@ -49,13 +48,6 @@ Result<double> number(const nlohmann::json& j, const char* key) {
   return v;
 }
 }  // namespace
-
-std::string format_time(Time t) {
-  std::int64_t us = t.ns >= 0 ? (t.ns + 500) / 1000 : -((-t.ns + 500) / 1000);
-  const bool neg = us < 0;
-  if (neg) us = -us;
-  return fmt::format("{}{}.{:06d}", neg ? "-" : "", us / 1000000, us % 1000000);
-}
 
 std::string to_json(const ObjectState& s) {
   std::string o = fmt::format(

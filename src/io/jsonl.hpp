@@ -18,8 +18,11 @@
 
 namespace skyfuse::io {
 
-// Unix seconds with microseconds, printed exactly from the integer nanoseconds.
-std::string format_time(Time t);
+// Unix seconds with microseconds (core/time.hpp).
+using ::skyfuse::format_time;
+
+// A JSON string literal (quotes and escapes); invalid UTF-8 is replaced, never thrown on.
+std::string json_string(const std::string& s);
 
 std::string to_json(const ObjectState& s);
 std::string to_json(const Report& r, const Sensor& sensor);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <set>
 
@@ -14,24 +15,9 @@ constexpr double kDeg = std::numbers::pi / 180;
 constexpr double kFt = 0.3048;
 constexpr double kNm = 1852;
 
+// A JSON string literal (safety sits below io, so not io::json_string).
 std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      o += fmt::format("\\u{:04x}", static_cast<int>(c));
-    } else {
-      o += c;
-    }
-  }
-  return o + "\"";
-}
-
-std::string time_str(Time t) {
-  const std::int64_t us = (t.ns + 500) / 1000;
-  return fmt::format("{}.{:06d}", us / 1000000, us % 1000000);
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // The state moved along its velocity by dt seconds.
@@ -306,13 +292,13 @@ std::string to_json(const Alert& a) {
   if (!std::isnan(a.horizontal_m))
     o +=
         fmt::format(",\"horizontal_m\":{:.0f},\"vertical_m\":{:.0f}", a.horizontal_m, a.vertical_m);
-  o += fmt::format(",\"raised\":{}", time_str(a.raised));
+  o += fmt::format(",\"raised\":{}", format_time(a.raised));
   o += '}';
   return o;
 }
 
 std::string to_json(const AlertEvent& e) {
-  return fmt::format("{{\"time\":{},\"event\":\"{}\",\"alert\":{}}}", time_str(e.time),
+  return fmt::format("{{\"time\":{},\"event\":\"{}\",\"alert\":{}}}", format_time(e.time),
                      e.raised ? "raised" : "cleared", to_json(e.alert));
 }
 

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <numbers>
 
+#include "io/jsonl.hpp"
+
 namespace skyfuse::server {
 
 namespace {
@@ -14,13 +16,7 @@ constexpr double kFt = 0.3048;
 constexpr double kKt = 1852.0 / 3600.0;
 constexpr double kRad = 180.0 / std::numbers::pi;
 
-std::string js(const std::string& s) {
-  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-std::string ts(Time t) {
-  const std::int64_t us = (t.ns + 500) / 1000;
-  return fmt::format("{}.{:06d}", us / 1000000, us % 1000000);
-}
+using io::json_string;
 double track_deg(const ObjectState& s) {
   double d = std::atan2(s.velocity_enu_mps.x(), s.velocity_enu_mps.y()) * kRad;
   return d < 0 ? d + 360 : d;
@@ -73,13 +69,13 @@ std::string LiveStore::track_compact(const Entry& e) const {
   std::string o = fmt::format(
       "{{\"id\":{},\"t\":{},\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.0f},\"gs\":{:.1f},"
       "\"trk\":{:.1f},\"vr\":{:.1f},\"cls\":\"{}\",\"st\":\"{}\"",
-      js(s.id), ts(s.time), s.position.lat_deg, s.position.lon_deg, s.position.alt_m,
-      ground_speed(s), track_deg(s), s.velocity_enu_mps.z(), to_string(s.target_class),
-      s.status ? to_string(*s.status) : "confirmed");
+      json_string(s.id), format_time(s.time), s.position.lat_deg, s.position.lon_deg,
+      s.position.alt_m, ground_speed(s), track_deg(s), s.velocity_enu_mps.z(),
+      to_string(s.target_class), s.status ? to_string(*s.status) : "confirmed");
   if (s.identity.icao24) o += fmt::format(",\"hex\":\"{:06x}\"", *s.identity.icao24);
   if (s.identity.mode3a) o += fmt::format(",\"sq\":\"{:04o}\"", *s.identity.mode3a);
-  if (!s.identity.callsign.empty()) o += ",\"cs\":" + js(s.identity.callsign);
-  if (!s.identity.remote_id.empty()) o += ",\"rid\":" + js(s.identity.remote_id);
+  if (!s.identity.callsign.empty()) o += ",\"cs\":" + json_string(s.identity.callsign);
+  if (!s.identity.remote_id.empty()) o += ",\"rid\":" + json_string(s.identity.remote_id);
   if (s.emergency) o += ",\"em\":true";
   const TrackExtra& x = e.extra;
   o += fmt::format(
@@ -118,7 +114,8 @@ std::string LiveStore::publish(Publication p) {
   picture_ = fmt::format(
       "{{\"type\":\"picture\",\"time\":{},\"mode\":\"{}\",\"speed\":{},\"first\":{},\"last\":{},"
       "\"tracks\":[{}],\"alerts\":[{}]}}",
-      ts(p.now), p.mode, p.speed, ts(first_time_), ts(last_time_), tracks, alerts);
+      format_time(p.now), p.mode, p.speed, format_time(first_time_), format_time(last_time_),
+      tracks, alerts);
   last_ = std::move(p);
   return picture_;
 }
@@ -140,10 +137,10 @@ std::optional<std::string> LiveStore::track_json(const std::string& id) const {
     const SensorId sid = e.extra.sensors[i];
     const std::string name =
         sid >= 1 && sid <= info_.sensors.size() ? info_.sensors[sid - 1].name : std::to_string(sid);
-    o += (i ? "," : "") + js(name);
+    o += (i ? "," : "") + json_string(name);
   }
   o += fmt::format("],\"first_update\":{},\"last_update\":{},\"updates\":{},\"history\":[",
-                   ts(e.extra.first_update), ts(e.extra.last_update), e.updates);
+                   format_time(e.extra.first_update), format_time(e.extra.last_update), e.updates);
   for (std::size_t i = 0; i < e.history.size(); ++i) {
     const auto& h = e.history[i];
     o += fmt::format("{}[{:.3f},{:.6f},{:.6f},{:.0f}]", i ? "," : "", h[0], h[1], h[2], h[3]);
@@ -161,10 +158,10 @@ std::string LiveStore::sensors_json() const {
         "{}{{\"id\":{},\"name\":{},\"kind\":\"{}\",\"input\":{},\"sac\":{},\"sic\":{},"
         "\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.1f},\"max_range_m\":{:.0f},\"state\":\"{}\","
         "\"packets\":{},\"bytes\":{},\"reports\":{},\"errors\":{},\"drops\":{},\"last_data\":{}",
-        i ? "," : "", i + 1, js(s.name), s.kind, js(s.input), s.sac, s.sic, s.site.lat_deg,
-        s.site.lon_deg, s.site.alt_m, s.max_range_m, s.state, s.packets, s.bytes, s.reports,
-        s.errors, s.drops, ts(s.last_data));
-    if (!s.last_error.empty()) o += ",\"last_error\":" + js(s.last_error);
+        i ? "," : "", i + 1, json_string(s.name), s.kind, json_string(s.input), s.sac, s.sic,
+        s.site.lat_deg, s.site.lon_deg, s.site.alt_m, s.max_range_m, s.state, s.packets, s.bytes,
+        s.reports, s.errors, s.drops, format_time(s.last_data));
+    if (!s.last_error.empty()) o += ",\"last_error\":" + json_string(s.last_error);
     o += '}';
   }
   o += "]}";
@@ -224,7 +221,7 @@ std::string LiveStore::aircraft_json() const {
         s.position.lon_deg, std::max(0.0, (last_.now - s.time).seconds()),
         std::max(0.0, (last_.now - s.time).seconds()), e.updates);
     if (!s.identity.callsign.empty())
-      a += ",\"flight\":" + js(fmt::format("{:<8}", s.identity.callsign));
+      a += ",\"flight\":" + json_string(fmt::format("{:<8}", s.identity.callsign));
     if (s.identity.mode3a) a += fmt::format(",\"squawk\":\"{:04o}\"", *s.identity.mode3a);
     if (s.identity.emitter_category)
       a += ",\"category\":\"" + category(*s.identity.emitter_category) + "\"";
@@ -234,7 +231,7 @@ std::string LiveStore::aircraft_json() const {
     if (s.identity.mode3a && *s.identity.mode3a == 07500) em = "unlawful";
     if (s.emergency && em == "none") em = "general";
     a += ",\"emergency\":\"" + em + "\"";
-    a += fmt::format(",\"skyfuse\":{{\"track\":{},\"class\":\"{}\"}}}}", js(id),
+    a += fmt::format(",\"skyfuse\":{{\"track\":{},\"class\":\"{}\"}}}}", json_string(id),
                      to_string(s.target_class));
     if (!first) o += ',';
     first = false;
@@ -299,8 +296,8 @@ std::string LiveStore::info_json() const {
   return fmt::format(
       "{{\"name\":{},\"mode\":\"{}\",\"speed\":{},\"time\":{},\"first\":{},\"last\":{},"
       "\"tracks\":{}}}",
-      js(info_.system_name), last_.mode, last_.speed, ts(last_.now), ts(first_time_),
-      ts(last_time_), tracks_.size());
+      json_string(info_.system_name), last_.mode, last_.speed, format_time(last_.now),
+      format_time(first_time_), format_time(last_time_), tracks_.size());
 }
 
 std::size_t LiveStore::track_count() const {
