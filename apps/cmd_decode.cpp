@@ -31,6 +31,7 @@ struct DecodeCliOptions {
   std::string file;
   bool stats = false;
   bool all = false;
+  bool oradis = false;
   std::vector<double> receiver;
   double start_unix = NAN;
   int max_corrected_bits = 1;
@@ -190,10 +191,26 @@ int run_asterix(const DecodeCliOptions& o) {
     decode::asterix::read_final(
         data,
         [&](const decode::asterix::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+  } else if (o.format == "gps") {
+    decode::asterix::read_gps(
+        data,
+        [&](const decode::asterix::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
   } else {
     decode::asterix::read_pcap(
         data,
-        [&](const decode::asterix::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+        [&](const decode::asterix::Payload& p) {
+          if (!o.oradis) {
+            dec.decode_stream(p.bytes, p.offset, sink);
+            return;
+          }
+          decode::asterix::split_oradis(
+              p,
+              [&](const decode::asterix::Payload& f) {
+                dec.decode_stream(f.bytes, f.offset, sink);
+              },
+              fs);
+        },
+        fs);
   }
   std::cout << out;
   std::cout.flush();
@@ -217,7 +234,9 @@ int run_asterix(const DecodeCliOptions& o) {
 int run_decode(const DecodeCliOptions& o) {
   if (o.udp_port >= 0 && o.format != "asterix")
     throw ConfigError("--udp carries ASTERIX: use it with --format asterix");
-  if (o.format == "asterix" || o.format == "final" || o.format == "pcap") return run_asterix(o);
+  if (o.oradis && o.format != "pcap") throw ConfigError("--oradis goes with --format pcap");
+  if (o.format == "asterix" || o.format == "final" || o.format == "pcap" || o.format == "gps")
+    return run_asterix(o);
   std::ifstream in;
   if (o.connect.empty()) {
     if (o.file.empty()) throw ConfigError("decode: give a FILE or --connect HOST:PORT");
@@ -388,9 +407,11 @@ int run_decode(const DecodeCliOptions& o) {
 Runner add_decode_command(CLI::App& app) {
   auto o = std::make_shared<DecodeCliOptions>();
   CLI::App* cmd =
-      app.add_subcommand("decode", "Decode a receiver feed (Mode S / ADS-B) to JSON Lines");
+      app.add_subcommand("decode",
+                         "Decode a receiver feed (Mode S / ADS-B) or an ASTERIX recording to JSON "
+                         "Lines");
   cmd->add_option("--format", o->format, "Input framing")
-      ->check(CLI::IsMember({"beast", "avr", "sbs", "csv", "asterix", "final", "pcap"}))
+      ->check(CLI::IsMember({"beast", "avr", "sbs", "csv", "asterix", "final", "pcap", "gps"}))
       ->capture_default_str();
   cmd->add_option("file", o->file, "Input file")->check(CLI::ExistingFile);
   cmd->callback([o]() {
@@ -403,6 +424,8 @@ Runner add_decode_command(CLI::App& app) {
       "reconnects with exponential back-off");
   cmd->add_option("--edition", o->editions,
                   "ASTERIX edition per category, CAT=X.Y (e.g. 48=1.32); repeatable");
+  cmd->add_flag("--oradis", o->oradis,
+                "With --format pcap: each UDP payload is ORADIS frames (6-byte header each)");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions")
       ->capture_default_str();
   cmd->add_option("--seconds", o->seconds, "With --connect or --udp: stop after this many seconds")

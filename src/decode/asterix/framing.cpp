@@ -189,4 +189,54 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
   }
 }
 
+void read_gps(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
+              FramingStats& stats) {
+  constexpr std::size_t kHeader = 2200, kTrailer = 10;
+  if (f.size() < kHeader) {
+    stats.error(0, "GPS recording shorter than its 2200-byte header");
+    return;
+  }
+  std::size_t pos = kHeader;
+  while (pos < f.size()) {
+    if (f.size() - pos < 3) {
+      stats.error(static_cast<std::int64_t>(pos), "trailing bytes after the last GPS record");
+      return;
+    }
+    const std::size_t len = (static_cast<std::size_t>(f[pos + 1]) << 8) | f[pos + 2];
+    if (len < 3 || pos + len + kTrailer > f.size()) {
+      stats.error(static_cast<std::int64_t>(pos),
+                  "GPS record: data block LEN " + std::to_string(len) + " invalid; stopping");
+      return;
+    }
+    Payload p;
+    p.offset = static_cast<std::int64_t>(pos);
+    p.bytes = f.subspan(pos, len);
+    ++stats.frames;
+    sink(p);
+    pos += len + kTrailer;
+  }
+}
+
+void split_oradis(const Payload& payload, const std::function<void(const Payload&)>& sink,
+                  FramingStats& stats) {
+  constexpr std::size_t kHeader = 6;
+  const auto b = payload.bytes;
+  std::size_t pos = 0;
+  while (pos < b.size()) {
+    const std::size_t len =
+        b.size() - pos < 2 ? 0 : (static_cast<std::size_t>(b[pos]) << 8) | b[pos + 1];
+    if (len <= kHeader || pos + len > b.size()) {
+      stats.error(
+          payload.offset + static_cast<std::int64_t>(pos),
+          "ORADIS frame length " + std::to_string(len) + " invalid; rest of the payload skipped");
+      return;
+    }
+    Payload p = payload;
+    p.offset = payload.offset + static_cast<std::int64_t>(pos + kHeader);
+    p.bytes = b.subspan(pos + kHeader, len - kHeader);
+    sink(p);
+    pos += len;
+  }
+}
+
 }  // namespace skyfuse::decode::asterix

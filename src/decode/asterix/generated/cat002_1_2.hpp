@@ -55,135 +55,153 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 14; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i000.emplace();
-      (*rec.i000) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i000) rec.i000.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i000) = static_cast<std::uint8_t>(detail::get<0, 8>(q2));
+      }
     } else {
       rec.i000.reset();
     }
     if (has(2)) {
-      rec.i020.emplace();
-      (*rec.i020) = static_cast<double>(r.take(8)) * 1.40625;
+      if (!rec.i020) rec.i020.emplace();
+      {
+        const std::uint8_t* q3 = r.claim(1);
+        (*rec.i020) = static_cast<double>(detail::get<0, 8>(q3)) * 1.40625;
+      }
     } else {
       rec.i020.reset();
     }
     if (has(3)) {
-      rec.i030.emplace();
-      (*rec.i030) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i030) rec.i030.emplace();
+      {
+        const std::uint8_t* q4 = r.claim(3);
+        (*rec.i030) = static_cast<double>(detail::get<0, 24>(q4)) * 0.0078125;
+      }
     } else {
       rec.i030.reset();
     }
     if (has(4)) {
-      rec.i041.emplace();
-      (*rec.i041) = static_cast<double>(r.take(16)) * 0.0078125;
+      if (!rec.i041) rec.i041.emplace();
+      {
+        const std::uint8_t* q5 = r.claim(2);
+        (*rec.i041) = static_cast<double>(detail::get<0, 16>(q5)) * 0.0078125;
+      }
     } else {
       rec.i041.reset();
     }
     if (has(5)) {
-      rec.i050.emplace();
+      if (!rec.i050) rec.i050.emplace();
+      (*rec.i050).clear();
       for (int guard = 0; guard < 1024; ++guard) {
         (*rec.i050).emplace_back();
-        (*rec.i050).back() = static_cast<std::uint8_t>(r.take(7));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q6 = r.claim(1);
+        (*rec.i050).back() = static_cast<std::uint8_t>(detail::get<0, 7>(q6));
+        if (detail::get<7, 1>(q6) == 0) break;
       }
     } else {
       rec.i050.reset();
     }
     if (has(6)) {
-      rec.i060.emplace();
+      if (!rec.i060) rec.i060.emplace();
+      (*rec.i060).clear();
       for (int guard = 0; guard < 1024; ++guard) {
         (*rec.i060).emplace_back();
-        (*rec.i060).back() = static_cast<std::uint8_t>(r.take(7));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q7 = r.claim(1);
+        (*rec.i060).back() = static_cast<std::uint8_t>(detail::get<0, 7>(q7));
+        if (detail::get<7, 1>(q7) == 0) break;
       }
     } else {
       rec.i060.reset();
     }
     if (has(7)) {
-      rec.i070.emplace();
+      if (!rec.i070) rec.i070.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q8 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q8);
         (*rec.i070).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i070)[k].A = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i070)[k].IDENT = static_cast<std::uint8_t>(r.take(5));
-          (*rec.i070)[k].COUNTER = static_cast<std::uint16_t>(r.take(10));
+        for (std::size_t k9 = 0; k9 < count; ++k9) {
+          {
+            const std::uint8_t* q10 = r.claim(2);
+            (*rec.i070)[k9].A = static_cast<std::uint8_t>(detail::get<0, 1>(q10));
+            (*rec.i070)[k9].IDENT = static_cast<std::uint8_t>(detail::get<1, 5>(q10));
+            (*rec.i070)[k9].COUNTER = static_cast<std::uint16_t>(detail::get<6, 10>(q10));
+          }
         }
       }
     } else {
       rec.i070.reset();
     }
     if (has(8)) {
-      rec.i100.emplace();
-      (*rec.i100).RS = static_cast<double>(r.take(16)) * 0.0078125;
-      (*rec.i100).RE = static_cast<double>(r.take(16)) * 0.0078125;
-      (*rec.i100).TS = static_cast<double>(r.take(16)) * 0.0054931640625;
-      (*rec.i100).TE = static_cast<double>(r.take(16)) * 0.0054931640625;
+      if (!rec.i100) rec.i100.emplace();
+      {
+        const std::uint8_t* q11 = r.claim(8);
+        (*rec.i100).RS = static_cast<double>(detail::get<0, 16>(q11)) * 0.0078125;
+        (*rec.i100).RE = static_cast<double>(detail::get<16, 16>(q11)) * 0.0078125;
+        (*rec.i100).TS = static_cast<double>(detail::get<32, 16>(q11)) * 0.0054931640625;
+        (*rec.i100).TE = static_cast<double>(detail::get<48, 16>(q11)) * 0.0054931640625;
+      }
     } else {
       rec.i100.reset();
     }
     if (has(9)) {
-      rec.i090.emplace();
-      (*rec.i090).RE = static_cast<double>(sx(r.take(8), 8)) * 0.0078125;
-      (*rec.i090).AE = static_cast<double>(sx(r.take(8), 8)) * 0.02197265625;
+      if (!rec.i090) rec.i090.emplace();
+      {
+        const std::uint8_t* q12 = r.claim(2);
+        (*rec.i090).RE = static_cast<double>(detail::sx(detail::get<0, 8>(q12), 8)) * 0.0078125;
+        (*rec.i090).AE = static_cast<double>(detail::sx(detail::get<8, 8>(q12), 8)) * 0.02197265625;
+      }
     } else {
       rec.i090.reset();
     }
     if (has(10)) {
-      rec.i080.emplace();
+      if (!rec.i080) rec.i080.emplace();
+      (*rec.i080).clear();
       for (int guard = 0; guard < 1024; ++guard) {
         (*rec.i080).emplace_back();
-        (*rec.i080).back() = static_cast<std::uint8_t>(r.take(7));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q13 = r.claim(1);
+        (*rec.i080).back() = static_cast<std::uint8_t>(detail::get<0, 7>(q13));
+        if (detail::get<7, 1>(q13) == 0) break;
       }
     } else {
       rec.i080.reset();
     }
-    if (has(11)) throw Fault();
+    if (has(11)) throw detail::Fault();
     if (has(12)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q14 = r.claim(len - 1);
+        (*rec.iSP).assign(q14, q14 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
-    if (has(13)) throw Fault();
+    if (has(13)) throw detail::Fault();
+    if (nf > 14) {
+      for (int k = 14; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

@@ -77,155 +77,166 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 14; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i000.emplace();
-      (*rec.i000) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i000) rec.i000.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i000) = static_cast<std::uint8_t>(detail::get<0, 8>(q2));
+      }
     } else {
       rec.i000.reset();
     }
     if (has(2)) {
-      rec.i140.emplace();
-      (*rec.i140) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i140) rec.i140.emplace();
+      {
+        const std::uint8_t* q3 = r.claim(3);
+        (*rec.i140) = static_cast<double>(detail::get<0, 24>(q3)) * 0.0078125;
+      }
     } else {
       rec.i140.reset();
     }
     if (has(3)) {
-      rec.i550.emplace();
-      (*rec.i550).NOGO = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i550).OVL = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i550).TSV = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i550).TTF = static_cast<std::uint8_t>(r.take(1));
-      r.take(3);
+      if (!rec.i550) rec.i550.emplace();
+      {
+        const std::uint8_t* q4 = r.claim(1);
+        (*rec.i550).NOGO = static_cast<std::uint8_t>(detail::get<0, 2>(q4));
+        (*rec.i550).OVL = static_cast<std::uint8_t>(detail::get<2, 1>(q4));
+        (*rec.i550).TSV = static_cast<std::uint8_t>(detail::get<3, 1>(q4));
+        (*rec.i550).TTF = static_cast<std::uint8_t>(detail::get<4, 1>(q4));
+      }
     } else {
       rec.i550.reset();
     }
     if (has(4)) {
-      rec.i551.emplace();
-      (*rec.i551).TP1A = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i551).TP1B = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i551).TP2A = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i551).TP2B = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i551).TP3A = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i551).TP3B = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i551).TP4A = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i551).TP4B = static_cast<std::uint8_t>(r.take(1));
+      if (!rec.i551) rec.i551.emplace();
+      {
+        const std::uint8_t* q5 = r.claim(1);
+        (*rec.i551).TP1A = static_cast<std::uint8_t>(detail::get<0, 1>(q5));
+        (*rec.i551).TP1B = static_cast<std::uint8_t>(detail::get<1, 1>(q5));
+        (*rec.i551).TP2A = static_cast<std::uint8_t>(detail::get<2, 1>(q5));
+        (*rec.i551).TP2B = static_cast<std::uint8_t>(detail::get<3, 1>(q5));
+        (*rec.i551).TP3A = static_cast<std::uint8_t>(detail::get<4, 1>(q5));
+        (*rec.i551).TP3B = static_cast<std::uint8_t>(detail::get<5, 1>(q5));
+        (*rec.i551).TP4A = static_cast<std::uint8_t>(detail::get<6, 1>(q5));
+        (*rec.i551).TP4B = static_cast<std::uint8_t>(detail::get<7, 1>(q5));
+      }
     } else {
       rec.i551.reset();
     }
     if (has(5)) {
-      rec.i552.emplace();
+      if (!rec.i552) rec.i552.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q6 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q6);
         (*rec.i552).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i552)[k].RSI = static_cast<std::uint8_t>(r.take(8));
-          r.take(1);
-          (*rec.i552)[k].RS1090 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i552)[k].TX1030 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i552)[k].TX1090 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i552)[k].RSS = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i552)[k].RSO = static_cast<std::uint8_t>(r.take(1));
-          r.take(2);
+        for (std::size_t k7 = 0; k7 < count; ++k7) {
+          {
+            const std::uint8_t* q8 = r.claim(2);
+            (*rec.i552)[k7].RSI = static_cast<std::uint8_t>(detail::get<0, 8>(q8));
+            (*rec.i552)[k7].RS1090 = static_cast<std::uint8_t>(detail::get<9, 1>(q8));
+            (*rec.i552)[k7].TX1030 = static_cast<std::uint8_t>(detail::get<10, 1>(q8));
+            (*rec.i552)[k7].TX1090 = static_cast<std::uint8_t>(detail::get<11, 1>(q8));
+            (*rec.i552)[k7].RSS = static_cast<std::uint8_t>(detail::get<12, 1>(q8));
+            (*rec.i552)[k7].RSO = static_cast<std::uint8_t>(detail::get<13, 1>(q8));
+          }
         }
       }
     } else {
       rec.i552.reset();
     }
     if (has(6)) {
-      rec.i553.emplace();
+      if (!rec.i553) rec.i553.emplace();
+      (*rec.i553) = {};
       (*rec.i553).parts = 1;
       do {
-        (*rec.i553).REFTR1 = static_cast<std::uint8_t>(r.take(2));
-        r.take(2);
-        (*rec.i553).REFTR2 = static_cast<std::uint8_t>(r.take(2));
-        r.take(1);
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q9 = r.claim(1);
+        (*rec.i553).REFTR1 = static_cast<std::uint8_t>(detail::get<0, 2>(q9));
+        (*rec.i553).REFTR2 = static_cast<std::uint8_t>(detail::get<4, 2>(q9));
+        if (detail::get<7, 1>(q9) == 0) break;
         ++(*rec.i553).parts;
-        (*rec.i553).REFTR3 = static_cast<std::uint8_t>(r.take(2));
-        r.take(2);
-        (*rec.i553).REFTR4 = static_cast<std::uint8_t>(r.take(2));
-        r.take(1);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i553).parts;
+        const std::uint8_t* q10 = r.claim(1);
+        (*rec.i553).REFTR3 = static_cast<std::uint8_t>(detail::get<0, 2>(q10));
+        (*rec.i553).REFTR4 = static_cast<std::uint8_t>(detail::get<4, 2>(q10));
       } while (false);
     } else {
       rec.i553.reset();
     }
     if (has(7)) {
-      rec.i600.emplace();
-      (*rec.i600).LAT = static_cast<double>(sx(r.take(32), 32)) * 1.6763806343078613e-07;
-      (*rec.i600).LON = static_cast<double>(sx(r.take(32), 32)) * 1.6763806343078613e-07;
+      if (!rec.i600) rec.i600.emplace();
+      {
+        const std::uint8_t* q11 = r.claim(8);
+        (*rec.i600).LAT =
+            static_cast<double>(detail::sx(detail::get<0, 32>(q11), 32)) * 1.6763806343078613e-07;
+        (*rec.i600).LON =
+            static_cast<double>(detail::sx(detail::get<32, 32>(q11), 32)) * 1.6763806343078613e-07;
+      }
     } else {
       rec.i600.reset();
     }
     if (has(8)) {
-      rec.i610.emplace();
-      (*rec.i610) = static_cast<double>(sx(r.take(16), 16)) * 0.25;
+      if (!rec.i610) rec.i610.emplace();
+      {
+        const std::uint8_t* q12 = r.claim(2);
+        (*rec.i610) = static_cast<double>(detail::sx(detail::get<0, 16>(q12), 16)) * 0.25;
+      }
     } else {
       rec.i610.reset();
     }
     if (has(9)) {
-      rec.i620.emplace();
-      (*rec.i620) = static_cast<double>(sx(r.take(8), 8)) * 1.0;
+      if (!rec.i620) rec.i620.emplace();
+      {
+        const std::uint8_t* q13 = r.claim(1);
+        (*rec.i620) = static_cast<double>(detail::sx(detail::get<0, 8>(q13), 8)) * 1.0;
+      }
     } else {
       rec.i620.reset();
     }
-    if (has(10)) throw Fault();
-    if (has(11)) throw Fault();
+    if (has(10)) throw detail::Fault();
+    if (has(11)) throw detail::Fault();
     if (has(12)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q14 = r.claim(len - 1);
+        (*rec.iRE).assign(q14, q14 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(13)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q15 = r.claim(len - 1);
+        (*rec.iSP).assign(q15, q15 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 14) {
+      for (int k = 14; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

@@ -207,350 +207,425 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 28; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i020.emplace();
+      if (!rec.i020) rec.i020.emplace();
+      (*rec.i020) = {};
       (*rec.i020).parts = 1;
       do {
-        (*rec.i020).SSR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).MS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).HF = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).VDL4 = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).UAT = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).DME = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).OT = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i020).SSR = static_cast<std::uint8_t>(detail::get<0, 1>(q2));
+        (*rec.i020).MS = static_cast<std::uint8_t>(detail::get<1, 1>(q2));
+        (*rec.i020).HF = static_cast<std::uint8_t>(detail::get<2, 1>(q2));
+        (*rec.i020).VDL4 = static_cast<std::uint8_t>(detail::get<3, 1>(q2));
+        (*rec.i020).UAT = static_cast<std::uint8_t>(detail::get<4, 1>(q2));
+        (*rec.i020).DME = static_cast<std::uint8_t>(detail::get<5, 1>(q2));
+        (*rec.i020).OT = static_cast<std::uint8_t>(detail::get<6, 1>(q2));
+        if (detail::get<7, 1>(q2) == 0) break;
         ++(*rec.i020).parts;
-        (*rec.i020).RAB = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).SPI = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).CHN = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).GBS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).CRT = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).SIM = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).TST = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q3 = r.claim(1);
+        (*rec.i020).RAB = static_cast<std::uint8_t>(detail::get<0, 1>(q3));
+        (*rec.i020).SPI = static_cast<std::uint8_t>(detail::get<1, 1>(q3));
+        (*rec.i020).CHN = static_cast<std::uint8_t>(detail::get<2, 1>(q3));
+        (*rec.i020).GBS = static_cast<std::uint8_t>(detail::get<3, 1>(q3));
+        (*rec.i020).CRT = static_cast<std::uint8_t>(detail::get<4, 1>(q3));
+        (*rec.i020).SIM = static_cast<std::uint8_t>(detail::get<5, 1>(q3));
+        (*rec.i020).TST = static_cast<std::uint8_t>(detail::get<6, 1>(q3));
+        if (detail::get<7, 1>(q3) == 0) break;
         ++(*rec.i020).parts;
-        (*rec.i020).CF = static_cast<std::uint8_t>(r.take(2));
-        r.take(5);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i020).parts;
+        const std::uint8_t* q4 = r.claim(1);
+        (*rec.i020).CF = static_cast<std::uint8_t>(detail::get<0, 2>(q4));
       } while (false);
     } else {
       rec.i020.reset();
     }
     if (has(2)) {
-      rec.i140.emplace();
-      (*rec.i140) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i140) rec.i140.emplace();
+      {
+        const std::uint8_t* q5 = r.claim(3);
+        (*rec.i140) = static_cast<double>(detail::get<0, 24>(q5)) * 0.0078125;
+      }
     } else {
       rec.i140.reset();
     }
     if (has(3)) {
-      rec.i041.emplace();
-      (*rec.i041).LAT = static_cast<double>(sx(r.take(32), 32)) * 5.364418029785156e-06;
-      (*rec.i041).LON = static_cast<double>(sx(r.take(32), 32)) * 5.364418029785156e-06;
+      if (!rec.i041) rec.i041.emplace();
+      {
+        const std::uint8_t* q6 = r.claim(8);
+        (*rec.i041).LAT =
+            static_cast<double>(detail::sx(detail::get<0, 32>(q6), 32)) * 5.364418029785156e-06;
+        (*rec.i041).LON =
+            static_cast<double>(detail::sx(detail::get<32, 32>(q6), 32)) * 5.364418029785156e-06;
+      }
     } else {
       rec.i041.reset();
     }
     if (has(4)) {
-      rec.i042.emplace();
-      (*rec.i042).X = static_cast<double>(sx(r.take(24), 24)) * 0.5;
-      (*rec.i042).Y = static_cast<double>(sx(r.take(24), 24)) * 0.5;
+      if (!rec.i042) rec.i042.emplace();
+      {
+        const std::uint8_t* q7 = r.claim(6);
+        (*rec.i042).X = static_cast<double>(detail::sx(detail::get<0, 24>(q7), 24)) * 0.5;
+        (*rec.i042).Y = static_cast<double>(detail::sx(detail::get<24, 24>(q7), 24)) * 0.5;
+      }
     } else {
       rec.i042.reset();
     }
     if (has(5)) {
-      rec.i161.emplace();
-      r.take(4);
-      (*rec.i161).TRN = static_cast<std::uint16_t>(r.take(12));
+      if (!rec.i161) rec.i161.emplace();
+      {
+        const std::uint8_t* q8 = r.claim(2);
+        (*rec.i161).TRN = static_cast<std::uint16_t>(detail::get<4, 12>(q8));
+      }
     } else {
       rec.i161.reset();
     }
     if (has(6)) {
-      rec.i170.emplace();
+      if (!rec.i170) rec.i170.emplace();
+      (*rec.i170) = {};
       (*rec.i170).parts = 1;
       do {
-        (*rec.i170).CNF = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).TRE = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).CST = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).CDM = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i170).MAH = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).STH = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q9 = r.claim(1);
+        (*rec.i170).CNF = static_cast<std::uint8_t>(detail::get<0, 1>(q9));
+        (*rec.i170).TRE = static_cast<std::uint8_t>(detail::get<1, 1>(q9));
+        (*rec.i170).CST = static_cast<std::uint8_t>(detail::get<2, 1>(q9));
+        (*rec.i170).CDM = static_cast<std::uint8_t>(detail::get<3, 2>(q9));
+        (*rec.i170).MAH = static_cast<std::uint8_t>(detail::get<5, 1>(q9));
+        (*rec.i170).STH = static_cast<std::uint8_t>(detail::get<6, 1>(q9));
+        if (detail::get<7, 1>(q9) == 0) break;
         ++(*rec.i170).parts;
-        (*rec.i170).GHO = static_cast<std::uint8_t>(r.take(1));
-        r.take(6);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i170).parts;
+        const std::uint8_t* q10 = r.claim(1);
+        (*rec.i170).GHO = static_cast<std::uint8_t>(detail::get<0, 1>(q10));
       } while (false);
     } else {
       rec.i170.reset();
     }
     if (has(7)) {
-      rec.i070.emplace();
-      (*rec.i070).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i070).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i070).L = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
-      for (int k = 0; k < 4; ++k) (*rec.i070).MODE3A[k] = static_cast<char>('0' + r.take(3));
+      if (!rec.i070) rec.i070.emplace();
+      {
+        const std::uint8_t* q11 = r.claim(2);
+        (*rec.i070).V = static_cast<std::uint8_t>(detail::get<0, 1>(q11));
+        (*rec.i070).G = static_cast<std::uint8_t>(detail::get<1, 1>(q11));
+        (*rec.i070).L = static_cast<std::uint8_t>(detail::get<2, 1>(q11));
+        (*rec.i070).MODE3A[0] = static_cast<char>('0' + detail::get<4, 3>(q11));
+        (*rec.i070).MODE3A[1] = static_cast<char>('0' + detail::get<7, 3>(q11));
+        (*rec.i070).MODE3A[2] = static_cast<char>('0' + detail::get<10, 3>(q11));
+        (*rec.i070).MODE3A[3] = static_cast<char>('0' + detail::get<13, 3>(q11));
+      }
     } else {
       rec.i070.reset();
     }
     if (has(8)) {
-      rec.i202.emplace();
-      (*rec.i202).VX = static_cast<double>(sx(r.take(16), 16)) * 0.25;
-      (*rec.i202).VY = static_cast<double>(sx(r.take(16), 16)) * 0.25;
+      if (!rec.i202) rec.i202.emplace();
+      {
+        const std::uint8_t* q12 = r.claim(4);
+        (*rec.i202).VX = static_cast<double>(detail::sx(detail::get<0, 16>(q12), 16)) * 0.25;
+        (*rec.i202).VY = static_cast<double>(detail::sx(detail::get<16, 16>(q12), 16)) * 0.25;
+      }
     } else {
       rec.i202.reset();
     }
     if (has(9)) {
-      rec.i090.emplace();
-      (*rec.i090).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i090).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i090).FL = static_cast<double>(sx(r.take(14), 14)) * 0.25;
+      if (!rec.i090) rec.i090.emplace();
+      {
+        const std::uint8_t* q13 = r.claim(2);
+        (*rec.i090).V = static_cast<std::uint8_t>(detail::get<0, 1>(q13));
+        (*rec.i090).G = static_cast<std::uint8_t>(detail::get<1, 1>(q13));
+        (*rec.i090).FL = static_cast<double>(detail::sx(detail::get<2, 14>(q13), 14)) * 0.25;
+      }
     } else {
       rec.i090.reset();
     }
     if (has(10)) {
-      rec.i100.emplace();
-      (*rec.i100).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).G = static_cast<std::uint8_t>(r.take(1));
-      r.take(2);
-      (*rec.i100).MODEC = static_cast<std::uint16_t>(r.take(12));
-      r.take(4);
-      (*rec.i100).QC1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QA1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QC2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QA2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QC4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QA4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QB1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QD1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QB2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QD2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QB4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QD4 = static_cast<std::uint8_t>(r.take(1));
+      if (!rec.i100) rec.i100.emplace();
+      {
+        const std::uint8_t* q14 = r.claim(4);
+        (*rec.i100).V = static_cast<std::uint8_t>(detail::get<0, 1>(q14));
+        (*rec.i100).G = static_cast<std::uint8_t>(detail::get<1, 1>(q14));
+        (*rec.i100).MODEC = static_cast<std::uint16_t>(detail::get<4, 12>(q14));
+        (*rec.i100).QC1 = static_cast<std::uint8_t>(detail::get<20, 1>(q14));
+        (*rec.i100).QA1 = static_cast<std::uint8_t>(detail::get<21, 1>(q14));
+        (*rec.i100).QC2 = static_cast<std::uint8_t>(detail::get<22, 1>(q14));
+        (*rec.i100).QA2 = static_cast<std::uint8_t>(detail::get<23, 1>(q14));
+        (*rec.i100).QC4 = static_cast<std::uint8_t>(detail::get<24, 1>(q14));
+        (*rec.i100).QA4 = static_cast<std::uint8_t>(detail::get<25, 1>(q14));
+        (*rec.i100).QB1 = static_cast<std::uint8_t>(detail::get<26, 1>(q14));
+        (*rec.i100).QD1 = static_cast<std::uint8_t>(detail::get<27, 1>(q14));
+        (*rec.i100).QB2 = static_cast<std::uint8_t>(detail::get<28, 1>(q14));
+        (*rec.i100).QD2 = static_cast<std::uint8_t>(detail::get<29, 1>(q14));
+        (*rec.i100).QB4 = static_cast<std::uint8_t>(detail::get<30, 1>(q14));
+        (*rec.i100).QD4 = static_cast<std::uint8_t>(detail::get<31, 1>(q14));
+      }
     } else {
       rec.i100.reset();
     }
     if (has(11)) {
-      rec.i220.emplace();
-      (*rec.i220) = static_cast<std::uint32_t>(r.take(24));
+      if (!rec.i220) rec.i220.emplace();
+      {
+        const std::uint8_t* q15 = r.claim(3);
+        (*rec.i220) = static_cast<std::uint32_t>(detail::get<0, 24>(q15));
+      }
     } else {
       rec.i220.reset();
     }
     if (has(12)) {
-      rec.i245.emplace();
-      (*rec.i245).STI = static_cast<std::uint8_t>(r.take(2));
-      r.take(6);
-      for (int k = 0; k < 8; ++k) (*rec.i245).CHR[k] = detail::kIcao[r.take(6)];
+      if (!rec.i245) rec.i245.emplace();
+      {
+        const std::uint8_t* q16 = r.claim(7);
+        (*rec.i245).STI = static_cast<std::uint8_t>(detail::get<0, 2>(q16));
+        (*rec.i245).CHR[0] = detail::kIcao[detail::get<8, 6>(q16)];
+        (*rec.i245).CHR[1] = detail::kIcao[detail::get<14, 6>(q16)];
+        (*rec.i245).CHR[2] = detail::kIcao[detail::get<20, 6>(q16)];
+        (*rec.i245).CHR[3] = detail::kIcao[detail::get<26, 6>(q16)];
+        (*rec.i245).CHR[4] = detail::kIcao[detail::get<32, 6>(q16)];
+        (*rec.i245).CHR[5] = detail::kIcao[detail::get<38, 6>(q16)];
+        (*rec.i245).CHR[6] = detail::kIcao[detail::get<44, 6>(q16)];
+        (*rec.i245).CHR[7] = detail::kIcao[detail::get<50, 6>(q16)];
+      }
     } else {
       rec.i245.reset();
     }
     if (has(13)) {
-      rec.i110.emplace();
-      (*rec.i110) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
+      if (!rec.i110) rec.i110.emplace();
+      {
+        const std::uint8_t* q17 = r.claim(2);
+        (*rec.i110) = static_cast<double>(detail::sx(detail::get<0, 16>(q17), 16)) * 6.25;
+      }
     } else {
       rec.i110.reset();
     }
     if (has(14)) {
-      rec.i105.emplace();
-      (*rec.i105) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
+      if (!rec.i105) rec.i105.emplace();
+      {
+        const std::uint8_t* q18 = r.claim(2);
+        (*rec.i105) = static_cast<double>(detail::sx(detail::get<0, 16>(q18), 16)) * 6.25;
+      }
     } else {
       rec.i105.reset();
     }
     if (has(15)) {
-      rec.i210.emplace();
-      (*rec.i210).AX = static_cast<double>(sx(r.take(8), 8)) * 0.25;
-      (*rec.i210).AY = static_cast<double>(sx(r.take(8), 8)) * 0.25;
+      if (!rec.i210) rec.i210.emplace();
+      {
+        const std::uint8_t* q19 = r.claim(2);
+        (*rec.i210).AX = static_cast<double>(detail::sx(detail::get<0, 8>(q19), 8)) * 0.25;
+        (*rec.i210).AY = static_cast<double>(detail::sx(detail::get<8, 8>(q19), 8)) * 0.25;
+      }
     } else {
       rec.i210.reset();
     }
     if (has(16)) {
-      rec.i300.emplace();
-      (*rec.i300) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i300) rec.i300.emplace();
+      {
+        const std::uint8_t* q20 = r.claim(1);
+        (*rec.i300) = static_cast<std::uint8_t>(detail::get<0, 8>(q20));
+      }
     } else {
       rec.i300.reset();
     }
     if (has(17)) {
-      rec.i310.emplace();
-      (*rec.i310).TRB = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i310).MSG = static_cast<std::uint8_t>(r.take(7));
+      if (!rec.i310) rec.i310.emplace();
+      {
+        const std::uint8_t* q21 = r.claim(1);
+        (*rec.i310).TRB = static_cast<std::uint8_t>(detail::get<0, 1>(q21));
+        (*rec.i310).MSG = static_cast<std::uint8_t>(detail::get<1, 7>(q21));
+      }
     } else {
       rec.i310.reset();
     }
     if (has(18)) {
-      rec.i500.emplace();
+      if (!rec.i500) rec.i500.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
-        if (present >> 0 & 1) {
-          (*rec.i500).DOP.emplace();
-          (*(*rec.i500).DOP).X = static_cast<double>(r.take(16)) * 0.25;
-          (*(*rec.i500).DOP).Y = static_cast<double>(r.take(16)) * 0.25;
-          (*(*rec.i500).DOP).XY = static_cast<double>(r.take(16)) * 0.25;
+        if (present >> 6 & 1) {
+          if (!(*rec.i500).DOP) (*rec.i500).DOP.emplace();
+          {
+            const std::uint8_t* q22 = r.claim(6);
+            (*(*rec.i500).DOP).X = static_cast<double>(detail::get<0, 16>(q22)) * 0.25;
+            (*(*rec.i500).DOP).Y = static_cast<double>(detail::get<16, 16>(q22)) * 0.25;
+            (*(*rec.i500).DOP).XY = static_cast<double>(detail::get<32, 16>(q22)) * 0.25;
+          }
+        } else {
+          (*rec.i500).DOP.reset();
         }
-        if (present >> 1 & 1) {
-          (*rec.i500).SDP.emplace();
-          (*(*rec.i500).SDP).X = static_cast<double>(r.take(16)) * 0.25;
-          (*(*rec.i500).SDP).Y = static_cast<double>(r.take(16)) * 0.25;
-          (*(*rec.i500).SDP).XY = static_cast<double>(r.take(16)) * 0.25;
+        if (present >> 5 & 1) {
+          if (!(*rec.i500).SDP) (*rec.i500).SDP.emplace();
+          {
+            const std::uint8_t* q23 = r.claim(6);
+            (*(*rec.i500).SDP).X = static_cast<double>(detail::get<0, 16>(q23)) * 0.25;
+            (*(*rec.i500).SDP).Y = static_cast<double>(detail::get<16, 16>(q23)) * 0.25;
+            (*(*rec.i500).SDP).XY = static_cast<double>(detail::get<32, 16>(q23)) * 0.25;
+          }
+        } else {
+          (*rec.i500).SDP.reset();
         }
-        if (present >> 2 & 1) {
-          (*rec.i500).SDH.emplace();
-          (*(*rec.i500).SDH) = static_cast<double>(r.take(16)) * 0.5;
+        if (present >> 4 & 1) {
+          if (!(*rec.i500).SDH) (*rec.i500).SDH.emplace();
+          {
+            const std::uint8_t* q24 = r.claim(2);
+            (*(*rec.i500).SDH) = static_cast<double>(detail::get<0, 16>(q24)) * 0.5;
+          }
+        } else {
+          (*rec.i500).SDH.reset();
         }
-        if (present >> 3) throw Fault();
+        if (present & ~std::uint64_t{0x70}) throw detail::Fault();
       }
     } else {
       rec.i500.reset();
     }
     if (has(19)) {
-      rec.i400.emplace();
+      if (!rec.i400) rec.i400.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q25 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q25);
         (*rec.i400).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i400)[k].BIT1 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i400)[k].BIT2 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i400)[k].BIT3 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i400)[k].BIT4 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i400)[k].BIT5 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i400)[k].BIT6 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i400)[k].BIT7 = static_cast<std::uint8_t>(r.take(1));
-          (*rec.i400)[k].BIT8 = static_cast<std::uint8_t>(r.take(1));
+        for (std::size_t k26 = 0; k26 < count; ++k26) {
+          {
+            const std::uint8_t* q27 = r.claim(1);
+            (*rec.i400)[k26].BIT1 = static_cast<std::uint8_t>(detail::get<0, 1>(q27));
+            (*rec.i400)[k26].BIT2 = static_cast<std::uint8_t>(detail::get<1, 1>(q27));
+            (*rec.i400)[k26].BIT3 = static_cast<std::uint8_t>(detail::get<2, 1>(q27));
+            (*rec.i400)[k26].BIT4 = static_cast<std::uint8_t>(detail::get<3, 1>(q27));
+            (*rec.i400)[k26].BIT5 = static_cast<std::uint8_t>(detail::get<4, 1>(q27));
+            (*rec.i400)[k26].BIT6 = static_cast<std::uint8_t>(detail::get<5, 1>(q27));
+            (*rec.i400)[k26].BIT7 = static_cast<std::uint8_t>(detail::get<6, 1>(q27));
+            (*rec.i400)[k26].BIT8 = static_cast<std::uint8_t>(detail::get<7, 1>(q27));
+          }
         }
       }
     } else {
       rec.i400.reset();
     }
     if (has(20)) {
-      rec.i250.emplace();
+      if (!rec.i250) rec.i250.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q28 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q28);
         (*rec.i250).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i250)[k].BDSREGISTER = static_cast<std::uint64_t>(r.take(56));
-          (*rec.i250)[k].BDS1 = static_cast<std::uint8_t>(r.take(4));
-          (*rec.i250)[k].BDS2 = static_cast<std::uint8_t>(r.take(4));
+        for (std::size_t k29 = 0; k29 < count; ++k29) {
+          {
+            const std::uint8_t* q30 = r.claim(8);
+            (*rec.i250)[k29].BDSREGISTER = static_cast<std::uint64_t>(detail::get<0, 56>(q30));
+            (*rec.i250)[k29].BDS1 = static_cast<std::uint8_t>(detail::get<56, 4>(q30));
+            (*rec.i250)[k29].BDS2 = static_cast<std::uint8_t>(detail::get<60, 4>(q30));
+          }
         }
       }
     } else {
       rec.i250.reset();
     }
     if (has(21)) {
-      rec.i230.emplace();
-      (*rec.i230).COM = static_cast<std::uint8_t>(r.take(3));
-      (*rec.i230).STAT = static_cast<std::uint8_t>(r.take(3));
-      r.take(2);
-      (*rec.i230).MSSC = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).ARC = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).AIC = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).B1A = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).B1B = static_cast<std::uint8_t>(r.take(4));
+      if (!rec.i230) rec.i230.emplace();
+      {
+        const std::uint8_t* q31 = r.claim(2);
+        (*rec.i230).COM = static_cast<std::uint8_t>(detail::get<0, 3>(q31));
+        (*rec.i230).STAT = static_cast<std::uint8_t>(detail::get<3, 3>(q31));
+        (*rec.i230).MSSC = static_cast<std::uint8_t>(detail::get<8, 1>(q31));
+        (*rec.i230).ARC = static_cast<std::uint8_t>(detail::get<9, 1>(q31));
+        (*rec.i230).AIC = static_cast<std::uint8_t>(detail::get<10, 1>(q31));
+        (*rec.i230).B1A = static_cast<std::uint8_t>(detail::get<11, 1>(q31));
+        (*rec.i230).B1B = static_cast<std::uint8_t>(detail::get<12, 4>(q31));
+      }
     } else {
       rec.i230.reset();
     }
     if (has(22)) {
-      rec.i260.emplace();
-      (*rec.i260) = static_cast<std::uint64_t>(r.take(56));
+      if (!rec.i260) rec.i260.emplace();
+      {
+        const std::uint8_t* q32 = r.claim(7);
+        (*rec.i260) = static_cast<std::uint64_t>(detail::get<0, 56>(q32));
+      }
     } else {
       rec.i260.reset();
     }
     if (has(23)) {
-      rec.i030.emplace();
+      if (!rec.i030) rec.i030.emplace();
+      (*rec.i030).clear();
       for (int guard = 0; guard < 1024; ++guard) {
         (*rec.i030).emplace_back();
-        (*rec.i030).back() = static_cast<std::uint8_t>(r.take(7));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q33 = r.claim(1);
+        (*rec.i030).back() = static_cast<std::uint8_t>(detail::get<0, 7>(q33));
+        if (detail::get<7, 1>(q33) == 0) break;
       }
     } else {
       rec.i030.reset();
     }
     if (has(24)) {
-      rec.i055.emplace();
-      (*rec.i055).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i055).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i055).L = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i055).MODE1 = static_cast<std::uint8_t>(r.take(5));
+      if (!rec.i055) rec.i055.emplace();
+      {
+        const std::uint8_t* q34 = r.claim(1);
+        (*rec.i055).V = static_cast<std::uint8_t>(detail::get<0, 1>(q34));
+        (*rec.i055).G = static_cast<std::uint8_t>(detail::get<1, 1>(q34));
+        (*rec.i055).L = static_cast<std::uint8_t>(detail::get<2, 1>(q34));
+        (*rec.i055).MODE1 = static_cast<std::uint8_t>(detail::get<3, 5>(q34));
+      }
     } else {
       rec.i055.reset();
     }
     if (has(25)) {
-      rec.i050.emplace();
-      (*rec.i050).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i050).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i050).L = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
-      for (int k = 0; k < 4; ++k) (*rec.i050).MODE2[k] = static_cast<char>('0' + r.take(3));
+      if (!rec.i050) rec.i050.emplace();
+      {
+        const std::uint8_t* q35 = r.claim(2);
+        (*rec.i050).V = static_cast<std::uint8_t>(detail::get<0, 1>(q35));
+        (*rec.i050).G = static_cast<std::uint8_t>(detail::get<1, 1>(q35));
+        (*rec.i050).L = static_cast<std::uint8_t>(detail::get<2, 1>(q35));
+        (*rec.i050).MODE2[0] = static_cast<char>('0' + detail::get<4, 3>(q35));
+        (*rec.i050).MODE2[1] = static_cast<char>('0' + detail::get<7, 3>(q35));
+        (*rec.i050).MODE2[2] = static_cast<char>('0' + detail::get<10, 3>(q35));
+        (*rec.i050).MODE2[3] = static_cast<char>('0' + detail::get<13, 3>(q35));
+      }
     } else {
       rec.i050.reset();
     }
     if (has(26)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q36 = r.claim(len - 1);
+        (*rec.iRE).assign(q36, q36 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(27)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q37 = r.claim(len - 1);
+        (*rec.iSP).assign(q37, q37 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 28) {
+      for (int k = 28; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

@@ -289,612 +289,853 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 49; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i040.emplace();
+      if (!rec.i040) rec.i040.emplace();
+      (*rec.i040) = {};
       (*rec.i040).parts = 1;
       do {
-        (*rec.i040).ATP = static_cast<std::uint8_t>(r.take(3));
-        (*rec.i040).ARC = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i040).RC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).RAB = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i040).ATP = static_cast<std::uint8_t>(detail::get<0, 3>(q2));
+        (*rec.i040).ARC = static_cast<std::uint8_t>(detail::get<3, 2>(q2));
+        (*rec.i040).RC = static_cast<std::uint8_t>(detail::get<5, 1>(q2));
+        (*rec.i040).RAB = static_cast<std::uint8_t>(detail::get<6, 1>(q2));
+        if (detail::get<7, 1>(q2) == 0) break;
         ++(*rec.i040).parts;
-        (*rec.i040).DCR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).GBS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).SIM = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).TST = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).SAA = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).CL = static_cast<std::uint8_t>(r.take(2));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q3 = r.claim(1);
+        (*rec.i040).DCR = static_cast<std::uint8_t>(detail::get<0, 1>(q3));
+        (*rec.i040).GBS = static_cast<std::uint8_t>(detail::get<1, 1>(q3));
+        (*rec.i040).SIM = static_cast<std::uint8_t>(detail::get<2, 1>(q3));
+        (*rec.i040).TST = static_cast<std::uint8_t>(detail::get<3, 1>(q3));
+        (*rec.i040).SAA = static_cast<std::uint8_t>(detail::get<4, 1>(q3));
+        (*rec.i040).CL = static_cast<std::uint8_t>(detail::get<5, 2>(q3));
+        if (detail::get<7, 1>(q3) == 0) break;
         ++(*rec.i040).parts;
-        r.take(1);
-        (*rec.i040).LLC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).IPC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).NOGO = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).CPR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).LDPJ = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).RCF = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q4 = r.claim(1);
+        (*rec.i040).LLC = static_cast<std::uint8_t>(detail::get<1, 1>(q4));
+        (*rec.i040).IPC = static_cast<std::uint8_t>(detail::get<2, 1>(q4));
+        (*rec.i040).NOGO = static_cast<std::uint8_t>(detail::get<3, 1>(q4));
+        (*rec.i040).CPR = static_cast<std::uint8_t>(detail::get<4, 1>(q4));
+        (*rec.i040).LDPJ = static_cast<std::uint8_t>(detail::get<5, 1>(q4));
+        (*rec.i040).RCF = static_cast<std::uint8_t>(detail::get<6, 1>(q4));
+        if (detail::get<7, 1>(q4) == 0) break;
         ++(*rec.i040).parts;
-        (*rec.i040).TBC.EP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).TBC.VAL = static_cast<std::uint8_t>(r.take(6));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q5 = r.claim(1);
+        (*rec.i040).TBC.EP = static_cast<std::uint8_t>(detail::get<0, 1>(q5));
+        (*rec.i040).TBC.VAL = static_cast<std::uint8_t>(detail::get<1, 6>(q5));
+        if (detail::get<7, 1>(q5) == 0) break;
         ++(*rec.i040).parts;
-        (*rec.i040).MBC.EP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i040).MBC.VAL = static_cast<std::uint8_t>(r.take(6));
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i040).parts;
+        const std::uint8_t* q6 = r.claim(1);
+        (*rec.i040).MBC.EP = static_cast<std::uint8_t>(detail::get<0, 1>(q6));
+        (*rec.i040).MBC.VAL = static_cast<std::uint8_t>(detail::get<1, 6>(q6));
       } while (false);
     } else {
       rec.i040.reset();
     }
     if (has(2)) {
-      rec.i161.emplace();
-      r.take(4);
-      (*rec.i161).TRNUM = static_cast<std::uint16_t>(r.take(12));
+      if (!rec.i161) rec.i161.emplace();
+      {
+        const std::uint8_t* q7 = r.claim(2);
+        (*rec.i161).TRNUM = static_cast<std::uint16_t>(detail::get<4, 12>(q7));
+      }
     } else {
       rec.i161.reset();
     }
     if (has(3)) {
-      rec.i015.emplace();
-      (*rec.i015) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i015) rec.i015.emplace();
+      {
+        const std::uint8_t* q8 = r.claim(1);
+        (*rec.i015) = static_cast<std::uint8_t>(detail::get<0, 8>(q8));
+      }
     } else {
       rec.i015.reset();
     }
     if (has(4)) {
-      rec.i071.emplace();
-      (*rec.i071) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i071) rec.i071.emplace();
+      {
+        const std::uint8_t* q9 = r.claim(3);
+        (*rec.i071) = static_cast<double>(detail::get<0, 24>(q9)) * 0.0078125;
+      }
     } else {
       rec.i071.reset();
     }
     if (has(5)) {
-      rec.i130.emplace();
-      (*rec.i130).LAT = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-      (*rec.i130).LON = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
+      if (!rec.i130) rec.i130.emplace();
+      {
+        const std::uint8_t* q10 = r.claim(6);
+        (*rec.i130).LAT =
+            static_cast<double>(detail::sx(detail::get<0, 24>(q10), 24)) * 2.1457672119140625e-05;
+        (*rec.i130).LON =
+            static_cast<double>(detail::sx(detail::get<24, 24>(q10), 24)) * 2.1457672119140625e-05;
+      }
     } else {
       rec.i130.reset();
     }
     if (has(6)) {
-      rec.i131.emplace();
-      (*rec.i131).LAT = static_cast<double>(sx(r.take(32), 32)) * 1.6763806343078613e-07;
-      (*rec.i131).LON = static_cast<double>(sx(r.take(32), 32)) * 1.6763806343078613e-07;
+      if (!rec.i131) rec.i131.emplace();
+      {
+        const std::uint8_t* q11 = r.claim(8);
+        (*rec.i131).LAT =
+            static_cast<double>(detail::sx(detail::get<0, 32>(q11), 32)) * 1.6763806343078613e-07;
+        (*rec.i131).LON =
+            static_cast<double>(detail::sx(detail::get<32, 32>(q11), 32)) * 1.6763806343078613e-07;
+      }
     } else {
       rec.i131.reset();
     }
     if (has(7)) {
-      rec.i072.emplace();
-      (*rec.i072) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i072) rec.i072.emplace();
+      {
+        const std::uint8_t* q12 = r.claim(3);
+        (*rec.i072) = static_cast<double>(detail::get<0, 24>(q12)) * 0.0078125;
+      }
     } else {
       rec.i072.reset();
     }
     if (has(8)) {
-      rec.i150.emplace();
-      (*rec.i150).IM = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i150).AS = static_cast<std::uint16_t>(r.take(15));
+      if (!rec.i150) rec.i150.emplace();
+      {
+        const std::uint8_t* q13 = r.claim(2);
+        (*rec.i150).IM = static_cast<std::uint8_t>(detail::get<0, 1>(q13));
+        (*rec.i150).AS = static_cast<std::uint16_t>(detail::get<1, 15>(q13));
+      }
     } else {
       rec.i150.reset();
     }
     if (has(9)) {
-      rec.i151.emplace();
-      (*rec.i151).RE = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i151).TAS = static_cast<double>(r.take(15)) * 1.0;
+      if (!rec.i151) rec.i151.emplace();
+      {
+        const std::uint8_t* q14 = r.claim(2);
+        (*rec.i151).RE = static_cast<std::uint8_t>(detail::get<0, 1>(q14));
+        (*rec.i151).TAS = static_cast<double>(detail::get<1, 15>(q14)) * 1.0;
+      }
     } else {
       rec.i151.reset();
     }
     if (has(10)) {
-      rec.i080.emplace();
-      (*rec.i080) = static_cast<std::uint32_t>(r.take(24));
+      if (!rec.i080) rec.i080.emplace();
+      {
+        const std::uint8_t* q15 = r.claim(3);
+        (*rec.i080) = static_cast<std::uint32_t>(detail::get<0, 24>(q15));
+      }
     } else {
       rec.i080.reset();
     }
     if (has(11)) {
-      rec.i073.emplace();
-      (*rec.i073) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i073) rec.i073.emplace();
+      {
+        const std::uint8_t* q16 = r.claim(3);
+        (*rec.i073) = static_cast<double>(detail::get<0, 24>(q16)) * 0.0078125;
+      }
     } else {
       rec.i073.reset();
     }
     if (has(12)) {
-      rec.i074.emplace();
-      (*rec.i074).FSI = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i074).TOMRP = static_cast<double>(r.take(30)) * 9.313225746154785e-10;
+      if (!rec.i074) rec.i074.emplace();
+      {
+        const std::uint8_t* q17 = r.claim(4);
+        (*rec.i074).FSI = static_cast<std::uint8_t>(detail::get<0, 2>(q17));
+        (*rec.i074).TOMRP = static_cast<double>(detail::get<2, 30>(q17)) * 9.313225746154785e-10;
+      }
     } else {
       rec.i074.reset();
     }
     if (has(13)) {
-      rec.i075.emplace();
-      (*rec.i075) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i075) rec.i075.emplace();
+      {
+        const std::uint8_t* q18 = r.claim(3);
+        (*rec.i075) = static_cast<double>(detail::get<0, 24>(q18)) * 0.0078125;
+      }
     } else {
       rec.i075.reset();
     }
     if (has(14)) {
-      rec.i076.emplace();
-      (*rec.i076).FSI = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i076).TOMRP = static_cast<double>(r.take(30)) * 9.313225746154785e-10;
+      if (!rec.i076) rec.i076.emplace();
+      {
+        const std::uint8_t* q19 = r.claim(4);
+        (*rec.i076).FSI = static_cast<std::uint8_t>(detail::get<0, 2>(q19));
+        (*rec.i076).TOMRP = static_cast<double>(detail::get<2, 30>(q19)) * 9.313225746154785e-10;
+      }
     } else {
       rec.i076.reset();
     }
     if (has(15)) {
-      rec.i140.emplace();
-      (*rec.i140) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
+      if (!rec.i140) rec.i140.emplace();
+      {
+        const std::uint8_t* q20 = r.claim(2);
+        (*rec.i140) = static_cast<double>(detail::sx(detail::get<0, 16>(q20), 16)) * 6.25;
+      }
     } else {
       rec.i140.reset();
     }
     if (has(16)) {
-      rec.i090.emplace();
+      if (!rec.i090) rec.i090.emplace();
+      (*rec.i090) = {};
       (*rec.i090).parts = 1;
       do {
-        (*rec.i090).NUCRNACV = static_cast<std::uint8_t>(r.take(3));
-        (*rec.i090).NUCPNIC = static_cast<std::uint8_t>(r.take(4));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q21 = r.claim(1);
+        (*rec.i090).NUCRNACV = static_cast<std::uint8_t>(detail::get<0, 3>(q21));
+        (*rec.i090).NUCPNIC = static_cast<std::uint8_t>(detail::get<3, 4>(q21));
+        if (detail::get<7, 1>(q21) == 0) break;
         ++(*rec.i090).parts;
-        (*rec.i090).NICBARO = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i090).SIL = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i090).NACP = static_cast<std::uint8_t>(r.take(4));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q22 = r.claim(1);
+        (*rec.i090).NICBARO = static_cast<std::uint8_t>(detail::get<0, 1>(q22));
+        (*rec.i090).SIL = static_cast<std::uint8_t>(detail::get<1, 2>(q22));
+        (*rec.i090).NACP = static_cast<std::uint8_t>(detail::get<3, 4>(q22));
+        if (detail::get<7, 1>(q22) == 0) break;
         ++(*rec.i090).parts;
-        r.take(2);
-        (*rec.i090).SILS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i090).SDA = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i090).GVA = static_cast<std::uint8_t>(r.take(2));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q23 = r.claim(1);
+        (*rec.i090).SILS = static_cast<std::uint8_t>(detail::get<2, 1>(q23));
+        (*rec.i090).SDA = static_cast<std::uint8_t>(detail::get<3, 2>(q23));
+        (*rec.i090).GVA = static_cast<std::uint8_t>(detail::get<5, 2>(q23));
+        if (detail::get<7, 1>(q23) == 0) break;
         ++(*rec.i090).parts;
-        (*rec.i090).PIC = static_cast<std::uint8_t>(r.take(4));
-        r.take(3);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i090).parts;
+        const std::uint8_t* q24 = r.claim(1);
+        (*rec.i090).PIC = static_cast<std::uint8_t>(detail::get<0, 4>(q24));
       } while (false);
     } else {
       rec.i090.reset();
     }
     if (has(17)) {
-      rec.i210.emplace();
-      r.take(1);
-      (*rec.i210).VNS = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i210).VN = static_cast<std::uint8_t>(r.take(3));
-      (*rec.i210).LTT = static_cast<std::uint8_t>(r.take(3));
+      if (!rec.i210) rec.i210.emplace();
+      {
+        const std::uint8_t* q25 = r.claim(1);
+        (*rec.i210).VNS = static_cast<std::uint8_t>(detail::get<1, 1>(q25));
+        (*rec.i210).VN = static_cast<std::uint8_t>(detail::get<2, 3>(q25));
+        (*rec.i210).LTT = static_cast<std::uint8_t>(detail::get<5, 3>(q25));
+      }
     } else {
       rec.i210.reset();
     }
     if (has(18)) {
-      rec.i070.emplace();
-      r.take(4);
-      for (int k = 0; k < 4; ++k) (*rec.i070).MODE3A[k] = static_cast<char>('0' + r.take(3));
+      if (!rec.i070) rec.i070.emplace();
+      {
+        const std::uint8_t* q26 = r.claim(2);
+        (*rec.i070).MODE3A[0] = static_cast<char>('0' + detail::get<4, 3>(q26));
+        (*rec.i070).MODE3A[1] = static_cast<char>('0' + detail::get<7, 3>(q26));
+        (*rec.i070).MODE3A[2] = static_cast<char>('0' + detail::get<10, 3>(q26));
+        (*rec.i070).MODE3A[3] = static_cast<char>('0' + detail::get<13, 3>(q26));
+      }
     } else {
       rec.i070.reset();
     }
     if (has(19)) {
-      rec.i230.emplace();
-      (*rec.i230) = static_cast<double>(sx(r.take(16), 16)) * 0.01;
+      if (!rec.i230) rec.i230.emplace();
+      {
+        const std::uint8_t* q27 = r.claim(2);
+        (*rec.i230) = static_cast<double>(detail::sx(detail::get<0, 16>(q27), 16)) * 0.01;
+      }
     } else {
       rec.i230.reset();
     }
     if (has(20)) {
-      rec.i145.emplace();
-      (*rec.i145) = static_cast<double>(sx(r.take(16), 16)) * 0.25;
+      if (!rec.i145) rec.i145.emplace();
+      {
+        const std::uint8_t* q28 = r.claim(2);
+        (*rec.i145) = static_cast<double>(detail::sx(detail::get<0, 16>(q28), 16)) * 0.25;
+      }
     } else {
       rec.i145.reset();
     }
     if (has(21)) {
-      rec.i152.emplace();
-      (*rec.i152) = static_cast<double>(r.take(16)) * 0.0054931640625;
+      if (!rec.i152) rec.i152.emplace();
+      {
+        const std::uint8_t* q29 = r.claim(2);
+        (*rec.i152) = static_cast<double>(detail::get<0, 16>(q29)) * 0.0054931640625;
+      }
     } else {
       rec.i152.reset();
     }
     if (has(22)) {
-      rec.i200.emplace();
-      (*rec.i200).ICF = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i200).LNAV = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i200).ME = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i200).PS = static_cast<std::uint8_t>(r.take(3));
-      (*rec.i200).SS = static_cast<std::uint8_t>(r.take(2));
+      if (!rec.i200) rec.i200.emplace();
+      {
+        const std::uint8_t* q30 = r.claim(1);
+        (*rec.i200).ICF = static_cast<std::uint8_t>(detail::get<0, 1>(q30));
+        (*rec.i200).LNAV = static_cast<std::uint8_t>(detail::get<1, 1>(q30));
+        (*rec.i200).ME = static_cast<std::uint8_t>(detail::get<2, 1>(q30));
+        (*rec.i200).PS = static_cast<std::uint8_t>(detail::get<3, 3>(q30));
+        (*rec.i200).SS = static_cast<std::uint8_t>(detail::get<6, 2>(q30));
+      }
     } else {
       rec.i200.reset();
     }
     if (has(23)) {
-      rec.i155.emplace();
-      (*rec.i155).RE = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i155).BVR = static_cast<double>(sx(r.take(15), 15)) * 6.25;
+      if (!rec.i155) rec.i155.emplace();
+      {
+        const std::uint8_t* q31 = r.claim(2);
+        (*rec.i155).RE = static_cast<std::uint8_t>(detail::get<0, 1>(q31));
+        (*rec.i155).BVR = static_cast<double>(detail::sx(detail::get<1, 15>(q31), 15)) * 6.25;
+      }
     } else {
       rec.i155.reset();
     }
     if (has(24)) {
-      rec.i157.emplace();
-      (*rec.i157).RE = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i157).GVR = static_cast<double>(sx(r.take(15), 15)) * 6.25;
+      if (!rec.i157) rec.i157.emplace();
+      {
+        const std::uint8_t* q32 = r.claim(2);
+        (*rec.i157).RE = static_cast<std::uint8_t>(detail::get<0, 1>(q32));
+        (*rec.i157).GVR = static_cast<double>(detail::sx(detail::get<1, 15>(q32), 15)) * 6.25;
+      }
     } else {
       rec.i157.reset();
     }
     if (has(25)) {
-      rec.i160.emplace();
-      (*rec.i160).RE = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i160).GS = static_cast<double>(r.take(15)) * 6.103515625e-05;
-      (*rec.i160).TA = static_cast<double>(r.take(16)) * 0.0054931640625;
+      if (!rec.i160) rec.i160.emplace();
+      {
+        const std::uint8_t* q33 = r.claim(4);
+        (*rec.i160).RE = static_cast<std::uint8_t>(detail::get<0, 1>(q33));
+        (*rec.i160).GS = static_cast<double>(detail::get<1, 15>(q33)) * 6.103515625e-05;
+        (*rec.i160).TA = static_cast<double>(detail::get<16, 16>(q33)) * 0.0054931640625;
+      }
     } else {
       rec.i160.reset();
     }
     if (has(26)) {
-      rec.i165.emplace();
-      r.take(6);
-      (*rec.i165).TAR = static_cast<double>(sx(r.take(10), 10)) * 0.03125;
+      if (!rec.i165) rec.i165.emplace();
+      {
+        const std::uint8_t* q34 = r.claim(2);
+        (*rec.i165).TAR = static_cast<double>(detail::sx(detail::get<6, 10>(q34), 10)) * 0.03125;
+      }
     } else {
       rec.i165.reset();
     }
     if (has(27)) {
-      rec.i077.emplace();
-      (*rec.i077) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i077) rec.i077.emplace();
+      {
+        const std::uint8_t* q35 = r.claim(3);
+        (*rec.i077) = static_cast<double>(detail::get<0, 24>(q35)) * 0.0078125;
+      }
     } else {
       rec.i077.reset();
     }
     if (has(28)) {
-      rec.i170.emplace();
-      for (int k = 0; k < 8; ++k) (*rec.i170)[k] = detail::kIcao[r.take(6)];
+      if (!rec.i170) rec.i170.emplace();
+      {
+        const std::uint8_t* q36 = r.claim(6);
+        (*rec.i170)[0] = detail::kIcao[detail::get<0, 6>(q36)];
+        (*rec.i170)[1] = detail::kIcao[detail::get<6, 6>(q36)];
+        (*rec.i170)[2] = detail::kIcao[detail::get<12, 6>(q36)];
+        (*rec.i170)[3] = detail::kIcao[detail::get<18, 6>(q36)];
+        (*rec.i170)[4] = detail::kIcao[detail::get<24, 6>(q36)];
+        (*rec.i170)[5] = detail::kIcao[detail::get<30, 6>(q36)];
+        (*rec.i170)[6] = detail::kIcao[detail::get<36, 6>(q36)];
+        (*rec.i170)[7] = detail::kIcao[detail::get<42, 6>(q36)];
+      }
     } else {
       rec.i170.reset();
     }
     if (has(29)) {
-      rec.i020.emplace();
-      (*rec.i020) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i020) rec.i020.emplace();
+      {
+        const std::uint8_t* q37 = r.claim(1);
+        (*rec.i020) = static_cast<std::uint8_t>(detail::get<0, 8>(q37));
+      }
     } else {
       rec.i020.reset();
     }
     if (has(30)) {
-      rec.i220.emplace();
+      if (!rec.i220) rec.i220.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
-        if (present >> 0 & 1) {
-          (*rec.i220).WS.emplace();
-          (*(*rec.i220).WS) = static_cast<double>(r.take(16)) * 1.0;
+        if (present >> 6 & 1) {
+          if (!(*rec.i220).WS) (*rec.i220).WS.emplace();
+          {
+            const std::uint8_t* q38 = r.claim(2);
+            (*(*rec.i220).WS) = static_cast<double>(detail::get<0, 16>(q38)) * 1.0;
+          }
+        } else {
+          (*rec.i220).WS.reset();
         }
-        if (present >> 1 & 1) {
-          (*rec.i220).WD.emplace();
-          (*(*rec.i220).WD) = static_cast<double>(r.take(16)) * 1.0;
+        if (present >> 5 & 1) {
+          if (!(*rec.i220).WD) (*rec.i220).WD.emplace();
+          {
+            const std::uint8_t* q39 = r.claim(2);
+            (*(*rec.i220).WD) = static_cast<double>(detail::get<0, 16>(q39)) * 1.0;
+          }
+        } else {
+          (*rec.i220).WD.reset();
         }
-        if (present >> 2 & 1) {
-          (*rec.i220).TMP.emplace();
-          (*(*rec.i220).TMP) = static_cast<double>(sx(r.take(16), 16)) * 0.25;
+        if (present >> 4 & 1) {
+          if (!(*rec.i220).TMP) (*rec.i220).TMP.emplace();
+          {
+            const std::uint8_t* q40 = r.claim(2);
+            (*(*rec.i220).TMP) =
+                static_cast<double>(detail::sx(detail::get<0, 16>(q40), 16)) * 0.25;
+          }
+        } else {
+          (*rec.i220).TMP.reset();
         }
         if (present >> 3 & 1) {
-          (*rec.i220).TRB.emplace();
-          (*(*rec.i220).TRB) = static_cast<std::uint8_t>(r.take(8));
+          if (!(*rec.i220).TRB) (*rec.i220).TRB.emplace();
+          {
+            const std::uint8_t* q41 = r.claim(1);
+            (*(*rec.i220).TRB) = static_cast<std::uint8_t>(detail::get<0, 8>(q41));
+          }
+        } else {
+          (*rec.i220).TRB.reset();
         }
-        if (present >> 4) throw Fault();
+        if (present & ~std::uint64_t{0x78}) throw detail::Fault();
       }
     } else {
       rec.i220.reset();
     }
     if (has(31)) {
-      rec.i146.emplace();
-      (*rec.i146).SAS = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i146).S = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i146).ALT = static_cast<double>(sx(r.take(13), 13)) * 25.0;
+      if (!rec.i146) rec.i146.emplace();
+      {
+        const std::uint8_t* q42 = r.claim(2);
+        (*rec.i146).SAS = static_cast<std::uint8_t>(detail::get<0, 1>(q42));
+        (*rec.i146).S = static_cast<std::uint8_t>(detail::get<1, 2>(q42));
+        (*rec.i146).ALT = static_cast<double>(detail::sx(detail::get<3, 13>(q42), 13)) * 25.0;
+      }
     } else {
       rec.i146.reset();
     }
     if (has(32)) {
-      rec.i148.emplace();
-      (*rec.i148).MV = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i148).AH = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i148).AM = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i148).ALT = static_cast<double>(sx(r.take(13), 13)) * 25.0;
+      if (!rec.i148) rec.i148.emplace();
+      {
+        const std::uint8_t* q43 = r.claim(2);
+        (*rec.i148).MV = static_cast<std::uint8_t>(detail::get<0, 1>(q43));
+        (*rec.i148).AH = static_cast<std::uint8_t>(detail::get<1, 1>(q43));
+        (*rec.i148).AM = static_cast<std::uint8_t>(detail::get<2, 1>(q43));
+        (*rec.i148).ALT = static_cast<double>(detail::sx(detail::get<3, 13>(q43), 13)) * 25.0;
+      }
     } else {
       rec.i148.reset();
     }
     if (has(33)) {
-      rec.i110.emplace();
+      if (!rec.i110) rec.i110.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
-        if (present >> 0 & 1) {
-          (*rec.i110).TIS.emplace();
+        if (present >> 6 & 1) {
+          if (!(*rec.i110).TIS) (*rec.i110).TIS.emplace();
+          (*(*rec.i110).TIS) = {};
           (*(*rec.i110).TIS).parts = 1;
           do {
-            (*(*rec.i110).TIS).NAV = static_cast<std::uint8_t>(r.take(1));
-            (*(*rec.i110).TIS).NVB = static_cast<std::uint8_t>(r.take(1));
-            r.take(5);
-            if (r.take(1) == 0) {
-              break;
-            }
-            ++(*(*rec.i110).TIS).parts;
+            const std::uint8_t* q44 = r.claim(1);
+            (*(*rec.i110).TIS).NAV = static_cast<std::uint8_t>(detail::get<0, 1>(q44));
+            (*(*rec.i110).TIS).NVB = static_cast<std::uint8_t>(detail::get<1, 1>(q44));
           } while (false);
+        } else {
+          (*rec.i110).TIS.reset();
         }
-        if (present >> 1 & 1) {
-          (*rec.i110).TID.emplace();
+        if (present >> 5 & 1) {
+          if (!(*rec.i110).TID) (*rec.i110).TID.emplace();
           {
-            const auto count = r.take(8);
+            const std::uint8_t* q45 = r.claim(1);
+            const std::size_t count = detail::get<0, 8>(q45);
             (*(*rec.i110).TID).resize(count);
-            for (std::uint64_t k = 0; k < count; ++k) {
-              (*(*rec.i110).TID)[k].TCA = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i110).TID)[k].NC = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i110).TID)[k].TCPN = static_cast<std::uint8_t>(r.take(6));
-              (*(*rec.i110).TID)[k].ALT = static_cast<double>(sx(r.take(16), 16)) * 10.0;
-              (*(*rec.i110).TID)[k].LAT =
-                  static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-              (*(*rec.i110).TID)[k].LON =
-                  static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-              (*(*rec.i110).TID)[k].PT = static_cast<std::uint8_t>(r.take(4));
-              (*(*rec.i110).TID)[k].TD = static_cast<std::uint8_t>(r.take(2));
-              (*(*rec.i110).TID)[k].TRA = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i110).TID)[k].TOA = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i110).TID)[k].TOV = static_cast<double>(r.take(24)) * 1.0;
-              (*(*rec.i110).TID)[k].TTR = static_cast<double>(r.take(16)) * 0.01;
+            for (std::size_t k46 = 0; k46 < count; ++k46) {
+              {
+                const std::uint8_t* q47 = r.claim(15);
+                (*(*rec.i110).TID)[k46].TCA = static_cast<std::uint8_t>(detail::get<0, 1>(q47));
+                (*(*rec.i110).TID)[k46].NC = static_cast<std::uint8_t>(detail::get<1, 1>(q47));
+                (*(*rec.i110).TID)[k46].TCPN = static_cast<std::uint8_t>(detail::get<2, 6>(q47));
+                (*(*rec.i110).TID)[k46].ALT =
+                    static_cast<double>(detail::sx(detail::get<8, 16>(q47), 16)) * 10.0;
+                (*(*rec.i110).TID)[k46].LAT =
+                    static_cast<double>(detail::sx(detail::get<24, 24>(q47), 24)) *
+                    2.1457672119140625e-05;
+                (*(*rec.i110).TID)[k46].LON =
+                    static_cast<double>(detail::sx(detail::get<48, 24>(q47), 24)) *
+                    2.1457672119140625e-05;
+                (*(*rec.i110).TID)[k46].PT = static_cast<std::uint8_t>(detail::get<72, 4>(q47));
+                (*(*rec.i110).TID)[k46].TD = static_cast<std::uint8_t>(detail::get<76, 2>(q47));
+                (*(*rec.i110).TID)[k46].TRA = static_cast<std::uint8_t>(detail::get<78, 1>(q47));
+                (*(*rec.i110).TID)[k46].TOA = static_cast<std::uint8_t>(detail::get<79, 1>(q47));
+                (*(*rec.i110).TID)[k46].TOV = static_cast<double>(detail::get<80, 24>(q47)) * 1.0;
+                (*(*rec.i110).TID)[k46].TTR = static_cast<double>(detail::get<104, 16>(q47)) * 0.01;
+              }
             }
           }
+        } else {
+          (*rec.i110).TID.reset();
         }
-        if (present >> 2) throw Fault();
+        if (present & ~std::uint64_t{0x60}) throw detail::Fault();
       }
     } else {
       rec.i110.reset();
     }
     if (has(34)) {
-      rec.i016.emplace();
-      (*rec.i016) = static_cast<double>(r.take(8)) * 0.5;
+      if (!rec.i016) rec.i016.emplace();
+      {
+        const std::uint8_t* q48 = r.claim(1);
+        (*rec.i016) = static_cast<double>(detail::get<0, 8>(q48)) * 0.5;
+      }
     } else {
       rec.i016.reset();
     }
     if (has(35)) {
-      rec.i008.emplace();
-      (*rec.i008).RA = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i008).TC = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i008).TS = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i008).ARV = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i008).CDTIA = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i008).NOTTCAS = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i008).SA = static_cast<std::uint8_t>(r.take(1));
+      if (!rec.i008) rec.i008.emplace();
+      {
+        const std::uint8_t* q49 = r.claim(1);
+        (*rec.i008).RA = static_cast<std::uint8_t>(detail::get<0, 1>(q49));
+        (*rec.i008).TC = static_cast<std::uint8_t>(detail::get<1, 2>(q49));
+        (*rec.i008).TS = static_cast<std::uint8_t>(detail::get<3, 1>(q49));
+        (*rec.i008).ARV = static_cast<std::uint8_t>(detail::get<4, 1>(q49));
+        (*rec.i008).CDTIA = static_cast<std::uint8_t>(detail::get<5, 1>(q49));
+        (*rec.i008).NOTTCAS = static_cast<std::uint8_t>(detail::get<6, 1>(q49));
+        (*rec.i008).SA = static_cast<std::uint8_t>(detail::get<7, 1>(q49));
+      }
     } else {
       rec.i008.reset();
     }
     if (has(36)) {
-      rec.i271.emplace();
+      if (!rec.i271) rec.i271.emplace();
+      (*rec.i271) = {};
       (*rec.i271).parts = 1;
       do {
-        r.take(2);
-        (*rec.i271).POA = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i271).CDTIS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i271).B2LOW = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i271).RAS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i271).IDENT = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q50 = r.claim(1);
+        (*rec.i271).POA = static_cast<std::uint8_t>(detail::get<2, 1>(q50));
+        (*rec.i271).CDTIS = static_cast<std::uint8_t>(detail::get<3, 1>(q50));
+        (*rec.i271).B2LOW = static_cast<std::uint8_t>(detail::get<4, 1>(q50));
+        (*rec.i271).RAS = static_cast<std::uint8_t>(detail::get<5, 1>(q50));
+        (*rec.i271).IDENT = static_cast<std::uint8_t>(detail::get<6, 1>(q50));
+        if (detail::get<7, 1>(q50) == 0) break;
         ++(*rec.i271).parts;
-        (*rec.i271).LW = static_cast<std::uint8_t>(r.take(4));
-        r.take(3);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i271).parts;
+        const std::uint8_t* q51 = r.claim(1);
+        (*rec.i271).LW = static_cast<std::uint8_t>(detail::get<0, 4>(q51));
       } while (false);
     } else {
       rec.i271.reset();
     }
     if (has(37)) {
-      rec.i132.emplace();
-      (*rec.i132) = static_cast<double>(sx(r.take(8), 8)) * 1.0;
+      if (!rec.i132) rec.i132.emplace();
+      {
+        const std::uint8_t* q52 = r.claim(1);
+        (*rec.i132) = static_cast<double>(detail::sx(detail::get<0, 8>(q52), 8)) * 1.0;
+      }
     } else {
       rec.i132.reset();
     }
     if (has(38)) {
-      rec.i250.emplace();
+      if (!rec.i250) rec.i250.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q53 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q53);
         (*rec.i250).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i250)[k] = static_cast<std::uint64_t>(r.take(64));
+        for (std::size_t k54 = 0; k54 < count; ++k54) {
+          {
+            const std::uint8_t* q55 = r.claim(8);
+            (*rec.i250)[k54] = static_cast<std::uint64_t>(detail::get<0, 64>(q55));
+          }
         }
       }
     } else {
       rec.i250.reset();
     }
     if (has(39)) {
-      rec.i260.emplace();
-      (*rec.i260).TYP = static_cast<std::uint8_t>(r.take(5));
-      (*rec.i260).STYP = static_cast<std::uint8_t>(r.take(3));
-      (*rec.i260).ARA = static_cast<std::uint16_t>(r.take(14));
-      (*rec.i260).RAC = static_cast<std::uint8_t>(r.take(4));
-      (*rec.i260).RAT = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i260).MTE = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i260).TTI = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i260).TID = static_cast<std::uint32_t>(r.take(26));
+      if (!rec.i260) rec.i260.emplace();
+      {
+        const std::uint8_t* q56 = r.claim(7);
+        (*rec.i260).TYP = static_cast<std::uint8_t>(detail::get<0, 5>(q56));
+        (*rec.i260).STYP = static_cast<std::uint8_t>(detail::get<5, 3>(q56));
+        (*rec.i260).ARA = static_cast<std::uint16_t>(detail::get<8, 14>(q56));
+        (*rec.i260).RAC = static_cast<std::uint8_t>(detail::get<22, 4>(q56));
+        (*rec.i260).RAT = static_cast<std::uint8_t>(detail::get<26, 1>(q56));
+        (*rec.i260).MTE = static_cast<std::uint8_t>(detail::get<27, 1>(q56));
+        (*rec.i260).TTI = static_cast<std::uint8_t>(detail::get<28, 2>(q56));
+        (*rec.i260).TID = static_cast<std::uint32_t>(detail::get<30, 26>(q56));
+      }
     } else {
       rec.i260.reset();
     }
     if (has(40)) {
-      rec.i400.emplace();
-      (*rec.i400) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i400) rec.i400.emplace();
+      {
+        const std::uint8_t* q57 = r.claim(1);
+        (*rec.i400) = static_cast<std::uint8_t>(detail::get<0, 8>(q57));
+      }
     } else {
       rec.i400.reset();
     }
     if (has(41)) {
-      rec.i295.emplace();
+      if (!rec.i295) rec.i295.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i295).AOS.emplace();
-          (*(*rec.i295).AOS) = static_cast<double>(r.take(8)) * 0.1;
-        }
-        if (present >> 1 & 1) {
-          (*rec.i295).TRD.emplace();
-          (*(*rec.i295).TRD) = static_cast<double>(r.take(8)) * 0.1;
-        }
-        if (present >> 2 & 1) {
-          (*rec.i295).M3A.emplace();
-          (*(*rec.i295).M3A) = static_cast<double>(r.take(8)) * 0.1;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i295).QI.emplace();
-          (*(*rec.i295).QI) = static_cast<double>(r.take(8)) * 0.1;
-        }
-        if (present >> 4 & 1) {
-          (*rec.i295).TI1.emplace();
-          (*(*rec.i295).TI1) = static_cast<double>(r.take(8)) * 0.1;
-        }
-        if (present >> 5 & 1) {
-          (*rec.i295).MAM.emplace();
-          (*(*rec.i295).MAM) = static_cast<double>(r.take(8)) * 0.1;
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i295).GH.emplace();
-          (*(*rec.i295).GH) = static_cast<double>(r.take(8)) * 0.1;
+          if (!(*rec.i295).AOS) (*rec.i295).AOS.emplace();
+          {
+            const std::uint8_t* q58 = r.claim(1);
+            (*(*rec.i295).AOS) = static_cast<double>(detail::get<0, 8>(q58)) * 0.1;
+          }
+        } else {
+          (*rec.i295).AOS.reset();
         }
-        if (present >> 7 & 1) {
-          (*rec.i295).FL.emplace();
-          (*(*rec.i295).FL) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 5 & 1) {
+          if (!(*rec.i295).TRD) (*rec.i295).TRD.emplace();
+          {
+            const std::uint8_t* q59 = r.claim(1);
+            (*(*rec.i295).TRD) = static_cast<double>(detail::get<0, 8>(q59)) * 0.1;
+          }
+        } else {
+          (*rec.i295).TRD.reset();
         }
-        if (present >> 8 & 1) {
-          (*rec.i295).SAL.emplace();
-          (*(*rec.i295).SAL) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 4 & 1) {
+          if (!(*rec.i295).M3A) (*rec.i295).M3A.emplace();
+          {
+            const std::uint8_t* q60 = r.claim(1);
+            (*(*rec.i295).M3A) = static_cast<double>(detail::get<0, 8>(q60)) * 0.1;
+          }
+        } else {
+          (*rec.i295).M3A.reset();
         }
-        if (present >> 9 & 1) {
-          (*rec.i295).FSA.emplace();
-          (*(*rec.i295).FSA) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 3 & 1) {
+          if (!(*rec.i295).QI) (*rec.i295).QI.emplace();
+          {
+            const std::uint8_t* q61 = r.claim(1);
+            (*(*rec.i295).QI) = static_cast<double>(detail::get<0, 8>(q61)) * 0.1;
+          }
+        } else {
+          (*rec.i295).QI.reset();
         }
-        if (present >> 10 & 1) {
-          (*rec.i295).AS.emplace();
-          (*(*rec.i295).AS) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 2 & 1) {
+          if (!(*rec.i295).TI1) (*rec.i295).TI1.emplace();
+          {
+            const std::uint8_t* q62 = r.claim(1);
+            (*(*rec.i295).TI1) = static_cast<double>(detail::get<0, 8>(q62)) * 0.1;
+          }
+        } else {
+          (*rec.i295).TI1.reset();
         }
-        if (present >> 11 & 1) {
-          (*rec.i295).TAS.emplace();
-          (*(*rec.i295).TAS) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 1 & 1) {
+          if (!(*rec.i295).MAM) (*rec.i295).MAM.emplace();
+          {
+            const std::uint8_t* q63 = r.claim(1);
+            (*(*rec.i295).MAM) = static_cast<double>(detail::get<0, 8>(q63)) * 0.1;
+          }
+        } else {
+          (*rec.i295).MAM.reset();
         }
-        if (present >> 12 & 1) {
-          (*rec.i295).MH.emplace();
-          (*(*rec.i295).MH) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 0 & 1) {
+          if (!(*rec.i295).GH) (*rec.i295).GH.emplace();
+          {
+            const std::uint8_t* q64 = r.claim(1);
+            (*(*rec.i295).GH) = static_cast<double>(detail::get<0, 8>(q64)) * 0.1;
+          }
+        } else {
+          (*rec.i295).GH.reset();
         }
         if (present >> 13 & 1) {
-          (*rec.i295).BVR.emplace();
-          (*(*rec.i295).BVR) = static_cast<double>(r.take(8)) * 0.1;
+          if (!(*rec.i295).FL) (*rec.i295).FL.emplace();
+          {
+            const std::uint8_t* q65 = r.claim(1);
+            (*(*rec.i295).FL) = static_cast<double>(detail::get<0, 8>(q65)) * 0.1;
+          }
+        } else {
+          (*rec.i295).FL.reset();
         }
-        if (present >> 14 & 1) {
-          (*rec.i295).GVR.emplace();
-          (*(*rec.i295).GVR) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 12 & 1) {
+          if (!(*rec.i295).SAL) (*rec.i295).SAL.emplace();
+          {
+            const std::uint8_t* q66 = r.claim(1);
+            (*(*rec.i295).SAL) = static_cast<double>(detail::get<0, 8>(q66)) * 0.1;
+          }
+        } else {
+          (*rec.i295).SAL.reset();
         }
-        if (present >> 15 & 1) {
-          (*rec.i295).GV.emplace();
-          (*(*rec.i295).GV) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 11 & 1) {
+          if (!(*rec.i295).FSA) (*rec.i295).FSA.emplace();
+          {
+            const std::uint8_t* q67 = r.claim(1);
+            (*(*rec.i295).FSA) = static_cast<double>(detail::get<0, 8>(q67)) * 0.1;
+          }
+        } else {
+          (*rec.i295).FSA.reset();
         }
-        if (present >> 16 & 1) {
-          (*rec.i295).TAR.emplace();
-          (*(*rec.i295).TAR) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 10 & 1) {
+          if (!(*rec.i295).AS) (*rec.i295).AS.emplace();
+          {
+            const std::uint8_t* q68 = r.claim(1);
+            (*(*rec.i295).AS) = static_cast<double>(detail::get<0, 8>(q68)) * 0.1;
+          }
+        } else {
+          (*rec.i295).AS.reset();
         }
-        if (present >> 17 & 1) {
-          (*rec.i295).TI2.emplace();
-          (*(*rec.i295).TI2) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 9 & 1) {
+          if (!(*rec.i295).TAS) (*rec.i295).TAS.emplace();
+          {
+            const std::uint8_t* q69 = r.claim(1);
+            (*(*rec.i295).TAS) = static_cast<double>(detail::get<0, 8>(q69)) * 0.1;
+          }
+        } else {
+          (*rec.i295).TAS.reset();
         }
-        if (present >> 18 & 1) {
-          (*rec.i295).TS.emplace();
-          (*(*rec.i295).TS) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 8 & 1) {
+          if (!(*rec.i295).MH) (*rec.i295).MH.emplace();
+          {
+            const std::uint8_t* q70 = r.claim(1);
+            (*(*rec.i295).MH) = static_cast<double>(detail::get<0, 8>(q70)) * 0.1;
+          }
+        } else {
+          (*rec.i295).MH.reset();
         }
-        if (present >> 19 & 1) {
-          (*rec.i295).MET.emplace();
-          (*(*rec.i295).MET) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 7 & 1) {
+          if (!(*rec.i295).BVR) (*rec.i295).BVR.emplace();
+          {
+            const std::uint8_t* q71 = r.claim(1);
+            (*(*rec.i295).BVR) = static_cast<double>(detail::get<0, 8>(q71)) * 0.1;
+          }
+        } else {
+          (*rec.i295).BVR.reset();
         }
         if (present >> 20 & 1) {
-          (*rec.i295).ROA.emplace();
-          (*(*rec.i295).ROA) = static_cast<double>(r.take(8)) * 0.1;
+          if (!(*rec.i295).GVR) (*rec.i295).GVR.emplace();
+          {
+            const std::uint8_t* q72 = r.claim(1);
+            (*(*rec.i295).GVR) = static_cast<double>(detail::get<0, 8>(q72)) * 0.1;
+          }
+        } else {
+          (*rec.i295).GVR.reset();
         }
-        if (present >> 21 & 1) {
-          (*rec.i295).ARA.emplace();
-          (*(*rec.i295).ARA) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 19 & 1) {
+          if (!(*rec.i295).GV) (*rec.i295).GV.emplace();
+          {
+            const std::uint8_t* q73 = r.claim(1);
+            (*(*rec.i295).GV) = static_cast<double>(detail::get<0, 8>(q73)) * 0.1;
+          }
+        } else {
+          (*rec.i295).GV.reset();
         }
-        if (present >> 22 & 1) {
-          (*rec.i295).SCC.emplace();
-          (*(*rec.i295).SCC) = static_cast<double>(r.take(8)) * 0.1;
+        if (present >> 18 & 1) {
+          if (!(*rec.i295).TAR) (*rec.i295).TAR.emplace();
+          {
+            const std::uint8_t* q74 = r.claim(1);
+            (*(*rec.i295).TAR) = static_cast<double>(detail::get<0, 8>(q74)) * 0.1;
+          }
+        } else {
+          (*rec.i295).TAR.reset();
         }
-        if (present >> 23) throw Fault();
+        if (present >> 17 & 1) {
+          if (!(*rec.i295).TI2) (*rec.i295).TI2.emplace();
+          {
+            const std::uint8_t* q75 = r.claim(1);
+            (*(*rec.i295).TI2) = static_cast<double>(detail::get<0, 8>(q75)) * 0.1;
+          }
+        } else {
+          (*rec.i295).TI2.reset();
+        }
+        if (present >> 16 & 1) {
+          if (!(*rec.i295).TS) (*rec.i295).TS.emplace();
+          {
+            const std::uint8_t* q76 = r.claim(1);
+            (*(*rec.i295).TS) = static_cast<double>(detail::get<0, 8>(q76)) * 0.1;
+          }
+        } else {
+          (*rec.i295).TS.reset();
+        }
+        if (present >> 15 & 1) {
+          if (!(*rec.i295).MET) (*rec.i295).MET.emplace();
+          {
+            const std::uint8_t* q77 = r.claim(1);
+            (*(*rec.i295).MET) = static_cast<double>(detail::get<0, 8>(q77)) * 0.1;
+          }
+        } else {
+          (*rec.i295).MET.reset();
+        }
+        if (present >> 14 & 1) {
+          if (!(*rec.i295).ROA) (*rec.i295).ROA.emplace();
+          {
+            const std::uint8_t* q78 = r.claim(1);
+            (*(*rec.i295).ROA) = static_cast<double>(detail::get<0, 8>(q78)) * 0.1;
+          }
+        } else {
+          (*rec.i295).ROA.reset();
+        }
+        if (present >> 27 & 1) {
+          if (!(*rec.i295).ARA) (*rec.i295).ARA.emplace();
+          {
+            const std::uint8_t* q79 = r.claim(1);
+            (*(*rec.i295).ARA) = static_cast<double>(detail::get<0, 8>(q79)) * 0.1;
+          }
+        } else {
+          (*rec.i295).ARA.reset();
+        }
+        if (present >> 26 & 1) {
+          if (!(*rec.i295).SCC) (*rec.i295).SCC.emplace();
+          {
+            const std::uint8_t* q80 = r.claim(1);
+            (*(*rec.i295).SCC) = static_cast<double>(detail::get<0, 8>(q80)) * 0.1;
+          }
+        } else {
+          (*rec.i295).SCC.reset();
+        }
+        if (present & ~std::uint64_t{0xc1fffff}) throw detail::Fault();
       }
     } else {
       rec.i295.reset();
     }
-    if (has(42)) throw Fault();
-    if (has(43)) throw Fault();
-    if (has(44)) throw Fault();
-    if (has(45)) throw Fault();
-    if (has(46)) throw Fault();
+    if (has(42)) throw detail::Fault();
+    if (has(43)) throw detail::Fault();
+    if (has(44)) throw detail::Fault();
+    if (has(45)) throw detail::Fault();
+    if (has(46)) throw detail::Fault();
     if (has(47)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q81 = r.claim(len - 1);
+        (*rec.iRE).assign(q81, q81 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(48)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q82 = r.claim(len - 1);
+        (*rec.iSP).assign(q82, q82 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 49) {
+      for (int k = 49; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

@@ -71,157 +71,156 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 14; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i000.emplace();
-      (*rec.i000) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i000) rec.i000.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i000) = static_cast<std::uint8_t>(detail::get<0, 8>(q2));
+      }
     } else {
       rec.i000.reset();
     }
     if (has(2)) {
-      rec.i015.emplace();
-      (*rec.i015).SID = static_cast<std::uint8_t>(r.take(4));
-      (*rec.i015).STYP = static_cast<std::uint8_t>(r.take(4));
+      if (!rec.i015) rec.i015.emplace();
+      {
+        const std::uint8_t* q3 = r.claim(1);
+        (*rec.i015).SID = static_cast<std::uint8_t>(detail::get<0, 4>(q3));
+        (*rec.i015).STYP = static_cast<std::uint8_t>(detail::get<4, 4>(q3));
+      }
     } else {
       rec.i015.reset();
     }
     if (has(3)) {
-      rec.i070.emplace();
-      (*rec.i070) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i070) rec.i070.emplace();
+      {
+        const std::uint8_t* q4 = r.claim(3);
+        (*rec.i070) = static_cast<double>(detail::get<0, 24>(q4)) * 0.0078125;
+      }
     } else {
       rec.i070.reset();
     }
     if (has(4)) {
-      rec.i100.emplace();
+      if (!rec.i100) rec.i100.emplace();
+      (*rec.i100) = {};
       (*rec.i100).parts = 1;
       do {
-        (*rec.i100).NOGO = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i100).ODP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i100).OXT = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i100).MSC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i100).TSV = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i100).SPO = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i100).RN = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q5 = r.claim(1);
+        (*rec.i100).NOGO = static_cast<std::uint8_t>(detail::get<0, 1>(q5));
+        (*rec.i100).ODP = static_cast<std::uint8_t>(detail::get<1, 1>(q5));
+        (*rec.i100).OXT = static_cast<std::uint8_t>(detail::get<2, 1>(q5));
+        (*rec.i100).MSC = static_cast<std::uint8_t>(detail::get<3, 1>(q5));
+        (*rec.i100).TSV = static_cast<std::uint8_t>(detail::get<4, 1>(q5));
+        (*rec.i100).SPO = static_cast<std::uint8_t>(detail::get<5, 1>(q5));
+        (*rec.i100).RN = static_cast<std::uint8_t>(detail::get<6, 1>(q5));
+        if (detail::get<7, 1>(q5) == 0) break;
         ++(*rec.i100).parts;
-        (*rec.i100).GSSP = static_cast<double>(r.take(7)) * 1.0;
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i100).parts;
+        const std::uint8_t* q6 = r.claim(1);
+        (*rec.i100).GSSP = static_cast<double>(detail::get<0, 7>(q6)) * 1.0;
       } while (false);
     } else {
       rec.i100.reset();
     }
     if (has(5)) {
-      rec.i101.emplace();
+      if (!rec.i101) rec.i101.emplace();
+      (*rec.i101) = {};
       (*rec.i101).parts = 1;
       do {
-        (*rec.i101).RP = static_cast<double>(r.take(8)) * 0.5;
-        (*rec.i101).SC = static_cast<std::uint8_t>(r.take(3));
-        r.take(4);
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q7 = r.claim(2);
+        (*rec.i101).RP = static_cast<double>(detail::get<0, 8>(q7)) * 0.5;
+        (*rec.i101).SC = static_cast<std::uint8_t>(detail::get<8, 3>(q7));
+        if (detail::get<15, 1>(q7) == 0) break;
         ++(*rec.i101).parts;
-        (*rec.i101).SSRP = static_cast<double>(r.take(7)) * 1.0;
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i101).parts;
+        const std::uint8_t* q8 = r.claim(1);
+        (*rec.i101).SSRP = static_cast<double>(detail::get<0, 7>(q8)) * 1.0;
       } while (false);
     } else {
       rec.i101.reset();
     }
     if (has(6)) {
-      rec.i200.emplace();
-      (*rec.i200) = static_cast<double>(r.take(8)) * 1.0;
+      if (!rec.i200) rec.i200.emplace();
+      {
+        const std::uint8_t* q9 = r.claim(1);
+        (*rec.i200) = static_cast<double>(detail::get<0, 8>(q9)) * 1.0;
+      }
     } else {
       rec.i200.reset();
     }
     if (has(7)) {
-      rec.i110.emplace();
+      if (!rec.i110) rec.i110.emplace();
+      (*rec.i110) = {};
       (*rec.i110).parts = 1;
       do {
-        r.take(4);
-        (*rec.i110).STAT = static_cast<std::uint8_t>(r.take(3));
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i110).parts;
+        const std::uint8_t* q10 = r.claim(1);
+        (*rec.i110).STAT = static_cast<std::uint8_t>(detail::get<4, 3>(q10));
       } while (false);
     } else {
       rec.i110.reset();
     }
     if (has(8)) {
-      rec.i120.emplace();
+      if (!rec.i120) rec.i120.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q11 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q11);
         (*rec.i120).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i120)[k].TYPE = static_cast<std::uint8_t>(r.take(8));
-          (*rec.i120)[k].REF = static_cast<std::uint8_t>(r.take(1));
-          r.take(7);
-          (*rec.i120)[k].CV = static_cast<std::uint32_t>(r.take(32));
+        for (std::size_t k12 = 0; k12 < count; ++k12) {
+          {
+            const std::uint8_t* q13 = r.claim(6);
+            (*rec.i120)[k12].TYPE = static_cast<std::uint8_t>(detail::get<0, 8>(q13));
+            (*rec.i120)[k12].REF = static_cast<std::uint8_t>(detail::get<8, 1>(q13));
+            (*rec.i120)[k12].CV = static_cast<std::uint32_t>(detail::get<16, 32>(q13));
+          }
         }
       }
     } else {
       rec.i120.reset();
     }
-    if (has(9)) throw Fault();
-    if (has(10)) throw Fault();
-    if (has(11)) throw Fault();
+    if (has(9)) throw detail::Fault();
+    if (has(10)) throw detail::Fault();
+    if (has(11)) throw detail::Fault();
     if (has(12)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q14 = r.claim(len - 1);
+        (*rec.iRE).assign(q14, q14 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(13)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q15 = r.claim(len - 1);
+        (*rec.iSP).assign(q15, q15 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 14) {
+      for (int k = 14; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

@@ -131,221 +131,281 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 14; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i000.emplace();
-      (*rec.i000) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i000) rec.i000.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i000) = static_cast<std::uint8_t>(detail::get<0, 8>(q2));
+      }
     } else {
       rec.i000.reset();
     }
     if (has(2)) {
-      rec.i030.emplace();
-      (*rec.i030) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i030) rec.i030.emplace();
+      {
+        const std::uint8_t* q3 = r.claim(3);
+        (*rec.i030) = static_cast<double>(detail::get<0, 24>(q3)) * 0.0078125;
+      }
     } else {
       rec.i030.reset();
     }
     if (has(3)) {
-      rec.i020.emplace();
-      (*rec.i020) = static_cast<double>(r.take(8)) * 1.40625;
+      if (!rec.i020) rec.i020.emplace();
+      {
+        const std::uint8_t* q4 = r.claim(1);
+        (*rec.i020) = static_cast<double>(detail::get<0, 8>(q4)) * 1.40625;
+      }
     } else {
       rec.i020.reset();
     }
     if (has(4)) {
-      rec.i041.emplace();
-      (*rec.i041) = static_cast<double>(r.take(16)) * 0.0078125;
+      if (!rec.i041) rec.i041.emplace();
+      {
+        const std::uint8_t* q5 = r.claim(2);
+        (*rec.i041) = static_cast<double>(detail::get<0, 16>(q5)) * 0.0078125;
+      }
     } else {
       rec.i041.reset();
     }
     if (has(5)) {
-      rec.i050.emplace();
+      if (!rec.i050) rec.i050.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
-        if (present >> 0 & 1) {
-          (*rec.i050).COM.emplace();
-          (*(*rec.i050).COM).NOGO = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).COM).RDPC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).COM).RDPR = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).COM).OVLRDP = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).COM).OVLXMT = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).COM).MSC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).COM).TSV = static_cast<std::uint8_t>(r.take(1));
-          r.take(1);
+        if (present >> 6 & 1) {
+          if (!(*rec.i050).COM) (*rec.i050).COM.emplace();
+          {
+            const std::uint8_t* q6 = r.claim(1);
+            (*(*rec.i050).COM).NOGO = static_cast<std::uint8_t>(detail::get<0, 1>(q6));
+            (*(*rec.i050).COM).RDPC = static_cast<std::uint8_t>(detail::get<1, 1>(q6));
+            (*(*rec.i050).COM).RDPR = static_cast<std::uint8_t>(detail::get<2, 1>(q6));
+            (*(*rec.i050).COM).OVLRDP = static_cast<std::uint8_t>(detail::get<3, 1>(q6));
+            (*(*rec.i050).COM).OVLXMT = static_cast<std::uint8_t>(detail::get<4, 1>(q6));
+            (*(*rec.i050).COM).MSC = static_cast<std::uint8_t>(detail::get<5, 1>(q6));
+            (*(*rec.i050).COM).TSV = static_cast<std::uint8_t>(detail::get<6, 1>(q6));
+          }
+        } else {
+          (*rec.i050).COM.reset();
         }
-        if (present >> 1 & 1) throw Fault();
-        if (present >> 2 & 1) throw Fault();
+        if (present >> 5 & 1) throw detail::Fault();
+        if (present >> 4 & 1) throw detail::Fault();
         if (present >> 3 & 1) {
-          (*rec.i050).PSR.emplace();
-          (*(*rec.i050).PSR).ANT = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).PSR).CHAB = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i050).PSR).OVL = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).PSR).MSC = static_cast<std::uint8_t>(r.take(1));
-          r.take(3);
+          if (!(*rec.i050).PSR) (*rec.i050).PSR.emplace();
+          {
+            const std::uint8_t* q7 = r.claim(1);
+            (*(*rec.i050).PSR).ANT = static_cast<std::uint8_t>(detail::get<0, 1>(q7));
+            (*(*rec.i050).PSR).CHAB = static_cast<std::uint8_t>(detail::get<1, 2>(q7));
+            (*(*rec.i050).PSR).OVL = static_cast<std::uint8_t>(detail::get<3, 1>(q7));
+            (*(*rec.i050).PSR).MSC = static_cast<std::uint8_t>(detail::get<4, 1>(q7));
+          }
+        } else {
+          (*rec.i050).PSR.reset();
         }
-        if (present >> 4 & 1) {
-          (*rec.i050).SSR.emplace();
-          (*(*rec.i050).SSR).ANT = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).SSR).CHAB = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i050).SSR).OVL = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).SSR).MSC = static_cast<std::uint8_t>(r.take(1));
-          r.take(3);
+        if (present >> 2 & 1) {
+          if (!(*rec.i050).SSR) (*rec.i050).SSR.emplace();
+          {
+            const std::uint8_t* q8 = r.claim(1);
+            (*(*rec.i050).SSR).ANT = static_cast<std::uint8_t>(detail::get<0, 1>(q8));
+            (*(*rec.i050).SSR).CHAB = static_cast<std::uint8_t>(detail::get<1, 2>(q8));
+            (*(*rec.i050).SSR).OVL = static_cast<std::uint8_t>(detail::get<3, 1>(q8));
+            (*(*rec.i050).SSR).MSC = static_cast<std::uint8_t>(detail::get<4, 1>(q8));
+          }
+        } else {
+          (*rec.i050).SSR.reset();
         }
-        if (present >> 5 & 1) {
-          (*rec.i050).MDS.emplace();
-          (*(*rec.i050).MDS).ANT = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).MDS).CHAB = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i050).MDS).OVLSUR = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).MDS).MSC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).MDS).SCF = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).MDS).DLF = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).MDS).OVLSCF = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i050).MDS).OVLDLF = static_cast<std::uint8_t>(r.take(1));
-          r.take(7);
+        if (present >> 1 & 1) {
+          if (!(*rec.i050).MDS) (*rec.i050).MDS.emplace();
+          {
+            const std::uint8_t* q9 = r.claim(2);
+            (*(*rec.i050).MDS).ANT = static_cast<std::uint8_t>(detail::get<0, 1>(q9));
+            (*(*rec.i050).MDS).CHAB = static_cast<std::uint8_t>(detail::get<1, 2>(q9));
+            (*(*rec.i050).MDS).OVLSUR = static_cast<std::uint8_t>(detail::get<3, 1>(q9));
+            (*(*rec.i050).MDS).MSC = static_cast<std::uint8_t>(detail::get<4, 1>(q9));
+            (*(*rec.i050).MDS).SCF = static_cast<std::uint8_t>(detail::get<5, 1>(q9));
+            (*(*rec.i050).MDS).DLF = static_cast<std::uint8_t>(detail::get<6, 1>(q9));
+            (*(*rec.i050).MDS).OVLSCF = static_cast<std::uint8_t>(detail::get<7, 1>(q9));
+            (*(*rec.i050).MDS).OVLDLF = static_cast<std::uint8_t>(detail::get<8, 1>(q9));
+          }
+        } else {
+          (*rec.i050).MDS.reset();
         }
-        if (present >> 6) throw Fault();
+        if (present & ~std::uint64_t{0x7e}) throw detail::Fault();
       }
     } else {
       rec.i050.reset();
     }
     if (has(6)) {
-      rec.i060.emplace();
+      if (!rec.i060) rec.i060.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
-        if (present >> 0 & 1) {
-          (*rec.i060).COM.emplace();
-          r.take(1);
-          (*(*rec.i060).COM).REDRDP = static_cast<std::uint8_t>(r.take(3));
-          (*(*rec.i060).COM).REDXMT = static_cast<std::uint8_t>(r.take(3));
-          r.take(1);
+        if (present >> 6 & 1) {
+          if (!(*rec.i060).COM) (*rec.i060).COM.emplace();
+          {
+            const std::uint8_t* q10 = r.claim(1);
+            (*(*rec.i060).COM).REDRDP = static_cast<std::uint8_t>(detail::get<1, 3>(q10));
+            (*(*rec.i060).COM).REDXMT = static_cast<std::uint8_t>(detail::get<4, 3>(q10));
+          }
+        } else {
+          (*rec.i060).COM.reset();
         }
-        if (present >> 1 & 1) throw Fault();
-        if (present >> 2 & 1) throw Fault();
+        if (present >> 5 & 1) throw detail::Fault();
+        if (present >> 4 & 1) throw detail::Fault();
         if (present >> 3 & 1) {
-          (*rec.i060).PSR.emplace();
-          (*(*rec.i060).PSR).POL = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i060).PSR).REDRAD = static_cast<std::uint8_t>(r.take(3));
-          (*(*rec.i060).PSR).STC = static_cast<std::uint8_t>(r.take(2));
-          r.take(2);
+          if (!(*rec.i060).PSR) (*rec.i060).PSR.emplace();
+          {
+            const std::uint8_t* q11 = r.claim(1);
+            (*(*rec.i060).PSR).POL = static_cast<std::uint8_t>(detail::get<0, 1>(q11));
+            (*(*rec.i060).PSR).REDRAD = static_cast<std::uint8_t>(detail::get<1, 3>(q11));
+            (*(*rec.i060).PSR).STC = static_cast<std::uint8_t>(detail::get<4, 2>(q11));
+          }
+        } else {
+          (*rec.i060).PSR.reset();
         }
-        if (present >> 4 & 1) {
-          (*rec.i060).SSR.emplace();
-          (*(*rec.i060).SSR).REDRAD = static_cast<std::uint8_t>(r.take(3));
-          r.take(5);
+        if (present >> 2 & 1) {
+          if (!(*rec.i060).SSR) (*rec.i060).SSR.emplace();
+          {
+            const std::uint8_t* q12 = r.claim(1);
+            (*(*rec.i060).SSR).REDRAD = static_cast<std::uint8_t>(detail::get<0, 3>(q12));
+          }
+        } else {
+          (*rec.i060).SSR.reset();
         }
-        if (present >> 5 & 1) {
-          (*rec.i060).MDS.emplace();
-          (*(*rec.i060).MDS).REDRAD = static_cast<std::uint8_t>(r.take(3));
-          (*(*rec.i060).MDS).CLU = static_cast<std::uint8_t>(r.take(1));
-          r.take(4);
+        if (present >> 1 & 1) {
+          if (!(*rec.i060).MDS) (*rec.i060).MDS.emplace();
+          {
+            const std::uint8_t* q13 = r.claim(1);
+            (*(*rec.i060).MDS).REDRAD = static_cast<std::uint8_t>(detail::get<0, 3>(q13));
+            (*(*rec.i060).MDS).CLU = static_cast<std::uint8_t>(detail::get<3, 1>(q13));
+          }
+        } else {
+          (*rec.i060).MDS.reset();
         }
-        if (present >> 6) throw Fault();
+        if (present & ~std::uint64_t{0x7e}) throw detail::Fault();
       }
     } else {
       rec.i060.reset();
     }
     if (has(7)) {
-      rec.i070.emplace();
+      if (!rec.i070) rec.i070.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q14 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q14);
         (*rec.i070).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i070)[k].TYP = static_cast<std::uint8_t>(r.take(5));
-          (*rec.i070)[k].COUNT = static_cast<std::uint16_t>(r.take(11));
+        for (std::size_t k15 = 0; k15 < count; ++k15) {
+          {
+            const std::uint8_t* q16 = r.claim(2);
+            (*rec.i070)[k15].TYP = static_cast<std::uint8_t>(detail::get<0, 5>(q16));
+            (*rec.i070)[k15].COUNT = static_cast<std::uint16_t>(detail::get<5, 11>(q16));
+          }
         }
       }
     } else {
       rec.i070.reset();
     }
     if (has(8)) {
-      rec.i100.emplace();
-      (*rec.i100).RHOST = static_cast<double>(r.take(16)) * 0.00390625;
-      (*rec.i100).RHOEND = static_cast<double>(r.take(16)) * 0.00390625;
-      (*rec.i100).THETAST = static_cast<double>(r.take(16)) * 0.0054931640625;
-      (*rec.i100).THETAEND = static_cast<double>(r.take(16)) * 0.0054931640625;
+      if (!rec.i100) rec.i100.emplace();
+      {
+        const std::uint8_t* q17 = r.claim(8);
+        (*rec.i100).RHOST = static_cast<double>(detail::get<0, 16>(q17)) * 0.00390625;
+        (*rec.i100).RHOEND = static_cast<double>(detail::get<16, 16>(q17)) * 0.00390625;
+        (*rec.i100).THETAST = static_cast<double>(detail::get<32, 16>(q17)) * 0.0054931640625;
+        (*rec.i100).THETAEND = static_cast<double>(detail::get<48, 16>(q17)) * 0.0054931640625;
+      }
     } else {
       rec.i100.reset();
     }
     if (has(9)) {
-      rec.i110.emplace();
-      (*rec.i110) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i110) rec.i110.emplace();
+      {
+        const std::uint8_t* q18 = r.claim(1);
+        (*rec.i110) = static_cast<std::uint8_t>(detail::get<0, 8>(q18));
+      }
     } else {
       rec.i110.reset();
     }
     if (has(10)) {
-      rec.i120.emplace();
-      (*rec.i120).HGT = static_cast<double>(sx(r.take(16), 16)) * 1.0;
-      (*rec.i120).LAT = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-      (*rec.i120).LON = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
+      if (!rec.i120) rec.i120.emplace();
+      {
+        const std::uint8_t* q19 = r.claim(8);
+        (*rec.i120).HGT = static_cast<double>(detail::sx(detail::get<0, 16>(q19), 16)) * 1.0;
+        (*rec.i120).LAT =
+            static_cast<double>(detail::sx(detail::get<16, 24>(q19), 24)) * 2.1457672119140625e-05;
+        (*rec.i120).LON =
+            static_cast<double>(detail::sx(detail::get<40, 24>(q19), 24)) * 2.1457672119140625e-05;
+      }
     } else {
       rec.i120.reset();
     }
     if (has(11)) {
-      rec.i090.emplace();
-      (*rec.i090).RNG = static_cast<double>(sx(r.take(8), 8)) * 0.0078125;
-      (*rec.i090).AZM = static_cast<double>(sx(r.take(8), 8)) * 0.02197265625;
+      if (!rec.i090) rec.i090.emplace();
+      {
+        const std::uint8_t* q20 = r.claim(2);
+        (*rec.i090).RNG = static_cast<double>(detail::sx(detail::get<0, 8>(q20), 8)) * 0.0078125;
+        (*rec.i090).AZM =
+            static_cast<double>(detail::sx(detail::get<8, 8>(q20), 8)) * 0.02197265625;
+      }
     } else {
       rec.i090.reset();
     }
     if (has(12)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q21 = r.claim(len - 1);
+        (*rec.iRE).assign(q21, q21 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(13)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q22 = r.claim(len - 1);
+        (*rec.iSP).assign(q22, q22 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 14) {
+      for (int k = 14; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

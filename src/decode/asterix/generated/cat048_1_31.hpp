@@ -255,410 +255,511 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 28; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i140.emplace();
-      (*rec.i140) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i140) rec.i140.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(3);
+        (*rec.i140) = static_cast<double>(detail::get<0, 24>(q2)) * 0.0078125;
+      }
     } else {
       rec.i140.reset();
     }
     if (has(2)) {
-      rec.i020.emplace();
+      if (!rec.i020) rec.i020.emplace();
+      (*rec.i020) = {};
       (*rec.i020).parts = 1;
       do {
-        (*rec.i020).TYP = static_cast<std::uint8_t>(r.take(3));
-        (*rec.i020).SIM = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).RDP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).SPI = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).RAB = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q3 = r.claim(1);
+        (*rec.i020).TYP = static_cast<std::uint8_t>(detail::get<0, 3>(q3));
+        (*rec.i020).SIM = static_cast<std::uint8_t>(detail::get<3, 1>(q3));
+        (*rec.i020).RDP = static_cast<std::uint8_t>(detail::get<4, 1>(q3));
+        (*rec.i020).SPI = static_cast<std::uint8_t>(detail::get<5, 1>(q3));
+        (*rec.i020).RAB = static_cast<std::uint8_t>(detail::get<6, 1>(q3));
+        if (detail::get<7, 1>(q3) == 0) break;
         ++(*rec.i020).parts;
-        (*rec.i020).TST = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).ERR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).XPP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).ME = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).MI = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).FOEFRI = static_cast<std::uint8_t>(r.take(2));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q4 = r.claim(1);
+        (*rec.i020).TST = static_cast<std::uint8_t>(detail::get<0, 1>(q4));
+        (*rec.i020).ERR = static_cast<std::uint8_t>(detail::get<1, 1>(q4));
+        (*rec.i020).XPP = static_cast<std::uint8_t>(detail::get<2, 1>(q4));
+        (*rec.i020).ME = static_cast<std::uint8_t>(detail::get<3, 1>(q4));
+        (*rec.i020).MI = static_cast<std::uint8_t>(detail::get<4, 1>(q4));
+        (*rec.i020).FOEFRI = static_cast<std::uint8_t>(detail::get<5, 2>(q4));
+        if (detail::get<7, 1>(q4) == 0) break;
         ++(*rec.i020).parts;
-        (*rec.i020).ADSB.EP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).ADSB.VAL = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).SCN.EP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).SCN.VAL = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).PAI.EP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i020).PAI.VAL = static_cast<std::uint8_t>(r.take(1));
-        r.take(1);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i020).parts;
+        const std::uint8_t* q5 = r.claim(1);
+        (*rec.i020).ADSB.EP = static_cast<std::uint8_t>(detail::get<0, 1>(q5));
+        (*rec.i020).ADSB.VAL = static_cast<std::uint8_t>(detail::get<1, 1>(q5));
+        (*rec.i020).SCN.EP = static_cast<std::uint8_t>(detail::get<2, 1>(q5));
+        (*rec.i020).SCN.VAL = static_cast<std::uint8_t>(detail::get<3, 1>(q5));
+        (*rec.i020).PAI.EP = static_cast<std::uint8_t>(detail::get<4, 1>(q5));
+        (*rec.i020).PAI.VAL = static_cast<std::uint8_t>(detail::get<5, 1>(q5));
       } while (false);
     } else {
       rec.i020.reset();
     }
     if (has(3)) {
-      rec.i040.emplace();
-      (*rec.i040).RHO = static_cast<double>(r.take(16)) * 0.00390625;
-      (*rec.i040).THETA = static_cast<double>(r.take(16)) * 0.0054931640625;
+      if (!rec.i040) rec.i040.emplace();
+      {
+        const std::uint8_t* q6 = r.claim(4);
+        (*rec.i040).RHO = static_cast<double>(detail::get<0, 16>(q6)) * 0.00390625;
+        (*rec.i040).THETA = static_cast<double>(detail::get<16, 16>(q6)) * 0.0054931640625;
+      }
     } else {
       rec.i040.reset();
     }
     if (has(4)) {
-      rec.i070.emplace();
-      (*rec.i070).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i070).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i070).L = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
-      for (int k = 0; k < 4; ++k) (*rec.i070).MODE3A[k] = static_cast<char>('0' + r.take(3));
+      if (!rec.i070) rec.i070.emplace();
+      {
+        const std::uint8_t* q7 = r.claim(2);
+        (*rec.i070).V = static_cast<std::uint8_t>(detail::get<0, 1>(q7));
+        (*rec.i070).G = static_cast<std::uint8_t>(detail::get<1, 1>(q7));
+        (*rec.i070).L = static_cast<std::uint8_t>(detail::get<2, 1>(q7));
+        (*rec.i070).MODE3A[0] = static_cast<char>('0' + detail::get<4, 3>(q7));
+        (*rec.i070).MODE3A[1] = static_cast<char>('0' + detail::get<7, 3>(q7));
+        (*rec.i070).MODE3A[2] = static_cast<char>('0' + detail::get<10, 3>(q7));
+        (*rec.i070).MODE3A[3] = static_cast<char>('0' + detail::get<13, 3>(q7));
+      }
     } else {
       rec.i070.reset();
     }
     if (has(5)) {
-      rec.i090.emplace();
-      (*rec.i090).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i090).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i090).FL = static_cast<double>(r.take(14)) * 0.25;
+      if (!rec.i090) rec.i090.emplace();
+      {
+        const std::uint8_t* q8 = r.claim(2);
+        (*rec.i090).V = static_cast<std::uint8_t>(detail::get<0, 1>(q8));
+        (*rec.i090).G = static_cast<std::uint8_t>(detail::get<1, 1>(q8));
+        (*rec.i090).FL = static_cast<double>(detail::get<2, 14>(q8)) * 0.25;
+      }
     } else {
       rec.i090.reset();
     }
     if (has(6)) {
-      rec.i130.emplace();
+      if (!rec.i130) rec.i130.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i130).SRL.emplace();
-          (*(*rec.i130).SRL) = static_cast<double>(r.take(8)) * 0.0439453125;
-        }
-        if (present >> 1 & 1) {
-          (*rec.i130).SRR.emplace();
-          (*(*rec.i130).SRR) = static_cast<std::uint8_t>(r.take(8));
-        }
-        if (present >> 2 & 1) {
-          (*rec.i130).SAM.emplace();
-          (*(*rec.i130).SAM) = static_cast<double>(sx(r.take(8), 8)) * 1.0;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i130).PRL.emplace();
-          (*(*rec.i130).PRL) = static_cast<double>(r.take(8)) * 0.0439453125;
-        }
-        if (present >> 4 & 1) {
-          (*rec.i130).PAM.emplace();
-          (*(*rec.i130).PAM) = static_cast<double>(sx(r.take(8), 8)) * 1.0;
-        }
-        if (present >> 5 & 1) {
-          (*rec.i130).RPD.emplace();
-          (*(*rec.i130).RPD) = static_cast<double>(sx(r.take(8), 8)) * 0.00390625;
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i130).APD.emplace();
-          (*(*rec.i130).APD) = static_cast<double>(sx(r.take(8), 8)) * 0.02197265625;
+          if (!(*rec.i130).SRL) (*rec.i130).SRL.emplace();
+          {
+            const std::uint8_t* q9 = r.claim(1);
+            (*(*rec.i130).SRL) = static_cast<double>(detail::get<0, 8>(q9)) * 0.0439453125;
+          }
+        } else {
+          (*rec.i130).SRL.reset();
         }
-        if (present >> 7) throw Fault();
+        if (present >> 5 & 1) {
+          if (!(*rec.i130).SRR) (*rec.i130).SRR.emplace();
+          {
+            const std::uint8_t* q10 = r.claim(1);
+            (*(*rec.i130).SRR) = static_cast<std::uint8_t>(detail::get<0, 8>(q10));
+          }
+        } else {
+          (*rec.i130).SRR.reset();
+        }
+        if (present >> 4 & 1) {
+          if (!(*rec.i130).SAM) (*rec.i130).SAM.emplace();
+          {
+            const std::uint8_t* q11 = r.claim(1);
+            (*(*rec.i130).SAM) = static_cast<double>(detail::sx(detail::get<0, 8>(q11), 8)) * 1.0;
+          }
+        } else {
+          (*rec.i130).SAM.reset();
+        }
+        if (present >> 3 & 1) {
+          if (!(*rec.i130).PRL) (*rec.i130).PRL.emplace();
+          {
+            const std::uint8_t* q12 = r.claim(1);
+            (*(*rec.i130).PRL) = static_cast<double>(detail::get<0, 8>(q12)) * 0.0439453125;
+          }
+        } else {
+          (*rec.i130).PRL.reset();
+        }
+        if (present >> 2 & 1) {
+          if (!(*rec.i130).PAM) (*rec.i130).PAM.emplace();
+          {
+            const std::uint8_t* q13 = r.claim(1);
+            (*(*rec.i130).PAM) = static_cast<double>(detail::sx(detail::get<0, 8>(q13), 8)) * 1.0;
+          }
+        } else {
+          (*rec.i130).PAM.reset();
+        }
+        if (present >> 1 & 1) {
+          if (!(*rec.i130).RPD) (*rec.i130).RPD.emplace();
+          {
+            const std::uint8_t* q14 = r.claim(1);
+            (*(*rec.i130).RPD) =
+                static_cast<double>(detail::sx(detail::get<0, 8>(q14), 8)) * 0.00390625;
+          }
+        } else {
+          (*rec.i130).RPD.reset();
+        }
+        if (present >> 0 & 1) {
+          if (!(*rec.i130).APD) (*rec.i130).APD.emplace();
+          {
+            const std::uint8_t* q15 = r.claim(1);
+            (*(*rec.i130).APD) =
+                static_cast<double>(detail::sx(detail::get<0, 8>(q15), 8)) * 0.02197265625;
+          }
+        } else {
+          (*rec.i130).APD.reset();
+        }
+        if (present & ~std::uint64_t{0x7f}) throw detail::Fault();
       }
     } else {
       rec.i130.reset();
     }
     if (has(7)) {
-      rec.i220.emplace();
-      (*rec.i220) = static_cast<std::uint32_t>(r.take(24));
+      if (!rec.i220) rec.i220.emplace();
+      {
+        const std::uint8_t* q16 = r.claim(3);
+        (*rec.i220) = static_cast<std::uint32_t>(detail::get<0, 24>(q16));
+      }
     } else {
       rec.i220.reset();
     }
     if (has(8)) {
-      rec.i240.emplace();
-      for (int k = 0; k < 8; ++k) (*rec.i240)[k] = detail::kIcao[r.take(6)];
+      if (!rec.i240) rec.i240.emplace();
+      {
+        const std::uint8_t* q17 = r.claim(6);
+        (*rec.i240)[0] = detail::kIcao[detail::get<0, 6>(q17)];
+        (*rec.i240)[1] = detail::kIcao[detail::get<6, 6>(q17)];
+        (*rec.i240)[2] = detail::kIcao[detail::get<12, 6>(q17)];
+        (*rec.i240)[3] = detail::kIcao[detail::get<18, 6>(q17)];
+        (*rec.i240)[4] = detail::kIcao[detail::get<24, 6>(q17)];
+        (*rec.i240)[5] = detail::kIcao[detail::get<30, 6>(q17)];
+        (*rec.i240)[6] = detail::kIcao[detail::get<36, 6>(q17)];
+        (*rec.i240)[7] = detail::kIcao[detail::get<42, 6>(q17)];
+      }
     } else {
       rec.i240.reset();
     }
     if (has(9)) {
-      rec.i250.emplace();
+      if (!rec.i250) rec.i250.emplace();
       {
-        const auto count = r.take(8);
+        const std::uint8_t* q18 = r.claim(1);
+        const std::size_t count = detail::get<0, 8>(q18);
         (*rec.i250).resize(count);
-        for (std::uint64_t k = 0; k < count; ++k) {
-          (*rec.i250)[k].MBDATA = static_cast<std::uint64_t>(r.take(56));
-          (*rec.i250)[k].BDS1 = static_cast<std::uint8_t>(r.take(4));
-          (*rec.i250)[k].BDS2 = static_cast<std::uint8_t>(r.take(4));
+        for (std::size_t k19 = 0; k19 < count; ++k19) {
+          {
+            const std::uint8_t* q20 = r.claim(8);
+            (*rec.i250)[k19].MBDATA = static_cast<std::uint64_t>(detail::get<0, 56>(q20));
+            (*rec.i250)[k19].BDS1 = static_cast<std::uint8_t>(detail::get<56, 4>(q20));
+            (*rec.i250)[k19].BDS2 = static_cast<std::uint8_t>(detail::get<60, 4>(q20));
+          }
         }
       }
     } else {
       rec.i250.reset();
     }
     if (has(10)) {
-      rec.i161.emplace();
-      r.take(4);
-      (*rec.i161).TRN = static_cast<std::uint16_t>(r.take(12));
+      if (!rec.i161) rec.i161.emplace();
+      {
+        const std::uint8_t* q21 = r.claim(2);
+        (*rec.i161).TRN = static_cast<std::uint16_t>(detail::get<4, 12>(q21));
+      }
     } else {
       rec.i161.reset();
     }
     if (has(11)) {
-      rec.i042.emplace();
-      (*rec.i042).X = static_cast<double>(sx(r.take(16), 16)) * 0.0078125;
-      (*rec.i042).Y = static_cast<double>(sx(r.take(16), 16)) * 0.0078125;
+      if (!rec.i042) rec.i042.emplace();
+      {
+        const std::uint8_t* q22 = r.claim(4);
+        (*rec.i042).X = static_cast<double>(detail::sx(detail::get<0, 16>(q22), 16)) * 0.0078125;
+        (*rec.i042).Y = static_cast<double>(detail::sx(detail::get<16, 16>(q22), 16)) * 0.0078125;
+      }
     } else {
       rec.i042.reset();
     }
     if (has(12)) {
-      rec.i200.emplace();
-      (*rec.i200).GSP = static_cast<double>(r.take(16)) * 6.103515625e-05;
-      (*rec.i200).HDG = static_cast<double>(r.take(16)) * 0.0054931640625;
+      if (!rec.i200) rec.i200.emplace();
+      {
+        const std::uint8_t* q23 = r.claim(4);
+        (*rec.i200).GSP = static_cast<double>(detail::get<0, 16>(q23)) * 6.103515625e-05;
+        (*rec.i200).HDG = static_cast<double>(detail::get<16, 16>(q23)) * 0.0054931640625;
+      }
     } else {
       rec.i200.reset();
     }
     if (has(13)) {
-      rec.i170.emplace();
+      if (!rec.i170) rec.i170.emplace();
+      (*rec.i170) = {};
       (*rec.i170).parts = 1;
       do {
-        (*rec.i170).CNF = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).RAD = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i170).DOU = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).MAH = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).CDM = static_cast<std::uint8_t>(r.take(2));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q24 = r.claim(1);
+        (*rec.i170).CNF = static_cast<std::uint8_t>(detail::get<0, 1>(q24));
+        (*rec.i170).RAD = static_cast<std::uint8_t>(detail::get<1, 2>(q24));
+        (*rec.i170).DOU = static_cast<std::uint8_t>(detail::get<3, 1>(q24));
+        (*rec.i170).MAH = static_cast<std::uint8_t>(detail::get<4, 1>(q24));
+        (*rec.i170).CDM = static_cast<std::uint8_t>(detail::get<5, 2>(q24));
+        if (detail::get<7, 1>(q24) == 0) break;
         ++(*rec.i170).parts;
-        (*rec.i170).TRE = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).GHO = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).SUP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i170).TCC = static_cast<std::uint8_t>(r.take(1));
-        r.take(3);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i170).parts;
+        const std::uint8_t* q25 = r.claim(1);
+        (*rec.i170).TRE = static_cast<std::uint8_t>(detail::get<0, 1>(q25));
+        (*rec.i170).GHO = static_cast<std::uint8_t>(detail::get<1, 1>(q25));
+        (*rec.i170).SUP = static_cast<std::uint8_t>(detail::get<2, 1>(q25));
+        (*rec.i170).TCC = static_cast<std::uint8_t>(detail::get<3, 1>(q25));
       } while (false);
     } else {
       rec.i170.reset();
     }
     if (has(14)) {
-      rec.i210.emplace();
-      (*rec.i210).SIGX = static_cast<double>(r.take(8)) * 0.0078125;
-      (*rec.i210).SIGY = static_cast<double>(r.take(8)) * 0.0078125;
-      (*rec.i210).SIGV = static_cast<double>(r.take(8)) * 6.103515625e-05;
-      (*rec.i210).SIGH = static_cast<double>(r.take(8)) * 0.087890625;
+      if (!rec.i210) rec.i210.emplace();
+      {
+        const std::uint8_t* q26 = r.claim(4);
+        (*rec.i210).SIGX = static_cast<double>(detail::get<0, 8>(q26)) * 0.0078125;
+        (*rec.i210).SIGY = static_cast<double>(detail::get<8, 8>(q26)) * 0.0078125;
+        (*rec.i210).SIGV = static_cast<double>(detail::get<16, 8>(q26)) * 6.103515625e-05;
+        (*rec.i210).SIGH = static_cast<double>(detail::get<24, 8>(q26)) * 0.087890625;
+      }
     } else {
       rec.i210.reset();
     }
     if (has(15)) {
-      rec.i030.emplace();
+      if (!rec.i030) rec.i030.emplace();
+      (*rec.i030).clear();
       for (int guard = 0; guard < 1024; ++guard) {
         (*rec.i030).emplace_back();
-        (*rec.i030).back() = static_cast<std::uint8_t>(r.take(7));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q27 = r.claim(1);
+        (*rec.i030).back() = static_cast<std::uint8_t>(detail::get<0, 7>(q27));
+        if (detail::get<7, 1>(q27) == 0) break;
       }
     } else {
       rec.i030.reset();
     }
     if (has(16)) {
-      rec.i080.emplace();
-      r.take(4);
-      (*rec.i080).QA4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QA2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QA1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QB4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QB2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QB1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QC4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QC2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QC1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QD4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QD2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i080).QD1 = static_cast<std::uint8_t>(r.take(1));
+      if (!rec.i080) rec.i080.emplace();
+      {
+        const std::uint8_t* q28 = r.claim(2);
+        (*rec.i080).QA4 = static_cast<std::uint8_t>(detail::get<4, 1>(q28));
+        (*rec.i080).QA2 = static_cast<std::uint8_t>(detail::get<5, 1>(q28));
+        (*rec.i080).QA1 = static_cast<std::uint8_t>(detail::get<6, 1>(q28));
+        (*rec.i080).QB4 = static_cast<std::uint8_t>(detail::get<7, 1>(q28));
+        (*rec.i080).QB2 = static_cast<std::uint8_t>(detail::get<8, 1>(q28));
+        (*rec.i080).QB1 = static_cast<std::uint8_t>(detail::get<9, 1>(q28));
+        (*rec.i080).QC4 = static_cast<std::uint8_t>(detail::get<10, 1>(q28));
+        (*rec.i080).QC2 = static_cast<std::uint8_t>(detail::get<11, 1>(q28));
+        (*rec.i080).QC1 = static_cast<std::uint8_t>(detail::get<12, 1>(q28));
+        (*rec.i080).QD4 = static_cast<std::uint8_t>(detail::get<13, 1>(q28));
+        (*rec.i080).QD2 = static_cast<std::uint8_t>(detail::get<14, 1>(q28));
+        (*rec.i080).QD1 = static_cast<std::uint8_t>(detail::get<15, 1>(q28));
+      }
     } else {
       rec.i080.reset();
     }
     if (has(17)) {
-      rec.i100.emplace();
-      (*rec.i100).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).G = static_cast<std::uint8_t>(r.take(1));
-      r.take(2);
-      (*rec.i100).MODEC = static_cast<std::uint16_t>(r.take(12));
-      r.take(4);
-      (*rec.i100).QC1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QA1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QC2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QA2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QC4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QA4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QB1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QD1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QB2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QD2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QB4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i100).QD4 = static_cast<std::uint8_t>(r.take(1));
+      if (!rec.i100) rec.i100.emplace();
+      {
+        const std::uint8_t* q29 = r.claim(4);
+        (*rec.i100).V = static_cast<std::uint8_t>(detail::get<0, 1>(q29));
+        (*rec.i100).G = static_cast<std::uint8_t>(detail::get<1, 1>(q29));
+        (*rec.i100).MODEC = static_cast<std::uint16_t>(detail::get<4, 12>(q29));
+        (*rec.i100).QC1 = static_cast<std::uint8_t>(detail::get<20, 1>(q29));
+        (*rec.i100).QA1 = static_cast<std::uint8_t>(detail::get<21, 1>(q29));
+        (*rec.i100).QC2 = static_cast<std::uint8_t>(detail::get<22, 1>(q29));
+        (*rec.i100).QA2 = static_cast<std::uint8_t>(detail::get<23, 1>(q29));
+        (*rec.i100).QC4 = static_cast<std::uint8_t>(detail::get<24, 1>(q29));
+        (*rec.i100).QA4 = static_cast<std::uint8_t>(detail::get<25, 1>(q29));
+        (*rec.i100).QB1 = static_cast<std::uint8_t>(detail::get<26, 1>(q29));
+        (*rec.i100).QD1 = static_cast<std::uint8_t>(detail::get<27, 1>(q29));
+        (*rec.i100).QB2 = static_cast<std::uint8_t>(detail::get<28, 1>(q29));
+        (*rec.i100).QD2 = static_cast<std::uint8_t>(detail::get<29, 1>(q29));
+        (*rec.i100).QB4 = static_cast<std::uint8_t>(detail::get<30, 1>(q29));
+        (*rec.i100).QD4 = static_cast<std::uint8_t>(detail::get<31, 1>(q29));
+      }
     } else {
       rec.i100.reset();
     }
     if (has(18)) {
-      rec.i110.emplace();
-      r.take(2);
-      (*rec.i110).i3DH = static_cast<double>(sx(r.take(14), 14)) * 25.0;
+      if (!rec.i110) rec.i110.emplace();
+      {
+        const std::uint8_t* q30 = r.claim(2);
+        (*rec.i110).i3DH = static_cast<double>(detail::sx(detail::get<2, 14>(q30), 14)) * 25.0;
+      }
     } else {
       rec.i110.reset();
     }
     if (has(19)) {
-      rec.i120.emplace();
+      if (!rec.i120) rec.i120.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
-        if (present >> 0 & 1) {
-          (*rec.i120).CAL.emplace();
-          (*(*rec.i120).CAL).D = static_cast<std::uint8_t>(r.take(1));
-          r.take(5);
-          (*(*rec.i120).CAL).CAL = static_cast<double>(sx(r.take(10), 10)) * 1.0;
-        }
-        if (present >> 1 & 1) {
-          (*rec.i120).RDS.emplace();
+        if (present >> 6 & 1) {
+          if (!(*rec.i120).CAL) (*rec.i120).CAL.emplace();
           {
-            const auto count = r.take(8);
+            const std::uint8_t* q31 = r.claim(2);
+            (*(*rec.i120).CAL).D = static_cast<std::uint8_t>(detail::get<0, 1>(q31));
+            (*(*rec.i120).CAL).CAL =
+                static_cast<double>(detail::sx(detail::get<6, 10>(q31), 10)) * 1.0;
+          }
+        } else {
+          (*rec.i120).CAL.reset();
+        }
+        if (present >> 5 & 1) {
+          if (!(*rec.i120).RDS) (*rec.i120).RDS.emplace();
+          {
+            const std::uint8_t* q32 = r.claim(1);
+            const std::size_t count = detail::get<0, 8>(q32);
             (*(*rec.i120).RDS).resize(count);
-            for (std::uint64_t k = 0; k < count; ++k) {
-              (*(*rec.i120).RDS)[k].DOP = static_cast<double>(r.take(16)) * 1.0;
-              (*(*rec.i120).RDS)[k].AMB = static_cast<double>(r.take(16)) * 1.0;
-              (*(*rec.i120).RDS)[k].FRQ = static_cast<double>(r.take(16)) * 1.0;
+            for (std::size_t k33 = 0; k33 < count; ++k33) {
+              {
+                const std::uint8_t* q34 = r.claim(6);
+                (*(*rec.i120).RDS)[k33].DOP = static_cast<double>(detail::get<0, 16>(q34)) * 1.0;
+                (*(*rec.i120).RDS)[k33].AMB = static_cast<double>(detail::get<16, 16>(q34)) * 1.0;
+                (*(*rec.i120).RDS)[k33].FRQ = static_cast<double>(detail::get<32, 16>(q34)) * 1.0;
+              }
             }
           }
+        } else {
+          (*rec.i120).RDS.reset();
         }
-        if (present >> 2) throw Fault();
+        if (present & ~std::uint64_t{0x60}) throw detail::Fault();
       }
     } else {
       rec.i120.reset();
     }
     if (has(20)) {
-      rec.i230.emplace();
-      (*rec.i230).COM = static_cast<std::uint8_t>(r.take(3));
-      (*rec.i230).STAT = static_cast<std::uint8_t>(r.take(3));
-      (*rec.i230).SI = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
-      (*rec.i230).MSSC = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).ARC = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).AIC = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).B1A = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i230).B1B = static_cast<std::uint8_t>(r.take(4));
+      if (!rec.i230) rec.i230.emplace();
+      {
+        const std::uint8_t* q35 = r.claim(2);
+        (*rec.i230).COM = static_cast<std::uint8_t>(detail::get<0, 3>(q35));
+        (*rec.i230).STAT = static_cast<std::uint8_t>(detail::get<3, 3>(q35));
+        (*rec.i230).SI = static_cast<std::uint8_t>(detail::get<6, 1>(q35));
+        (*rec.i230).MSSC = static_cast<std::uint8_t>(detail::get<8, 1>(q35));
+        (*rec.i230).ARC = static_cast<std::uint8_t>(detail::get<9, 1>(q35));
+        (*rec.i230).AIC = static_cast<std::uint8_t>(detail::get<10, 1>(q35));
+        (*rec.i230).B1A = static_cast<std::uint8_t>(detail::get<11, 1>(q35));
+        (*rec.i230).B1B = static_cast<std::uint8_t>(detail::get<12, 4>(q35));
+      }
     } else {
       rec.i230.reset();
     }
     if (has(21)) {
-      rec.i260.emplace();
-      (*rec.i260) = static_cast<std::uint64_t>(r.take(56));
+      if (!rec.i260) rec.i260.emplace();
+      {
+        const std::uint8_t* q36 = r.claim(7);
+        (*rec.i260) = static_cast<std::uint64_t>(detail::get<0, 56>(q36));
+      }
     } else {
       rec.i260.reset();
     }
     if (has(22)) {
-      rec.i055.emplace();
-      (*rec.i055).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i055).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i055).L = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i055).MODE1 = static_cast<std::uint8_t>(r.take(5));
+      if (!rec.i055) rec.i055.emplace();
+      {
+        const std::uint8_t* q37 = r.claim(1);
+        (*rec.i055).V = static_cast<std::uint8_t>(detail::get<0, 1>(q37));
+        (*rec.i055).G = static_cast<std::uint8_t>(detail::get<1, 1>(q37));
+        (*rec.i055).L = static_cast<std::uint8_t>(detail::get<2, 1>(q37));
+        (*rec.i055).MODE1 = static_cast<std::uint8_t>(detail::get<3, 5>(q37));
+      }
     } else {
       rec.i055.reset();
     }
     if (has(23)) {
-      rec.i050.emplace();
-      (*rec.i050).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i050).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i050).L = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
-      for (int k = 0; k < 4; ++k) (*rec.i050).MODE2[k] = static_cast<char>('0' + r.take(3));
+      if (!rec.i050) rec.i050.emplace();
+      {
+        const std::uint8_t* q38 = r.claim(2);
+        (*rec.i050).V = static_cast<std::uint8_t>(detail::get<0, 1>(q38));
+        (*rec.i050).G = static_cast<std::uint8_t>(detail::get<1, 1>(q38));
+        (*rec.i050).L = static_cast<std::uint8_t>(detail::get<2, 1>(q38));
+        (*rec.i050).MODE2[0] = static_cast<char>('0' + detail::get<4, 3>(q38));
+        (*rec.i050).MODE2[1] = static_cast<char>('0' + detail::get<7, 3>(q38));
+        (*rec.i050).MODE2[2] = static_cast<char>('0' + detail::get<10, 3>(q38));
+        (*rec.i050).MODE2[3] = static_cast<char>('0' + detail::get<13, 3>(q38));
+      }
     } else {
       rec.i050.reset();
     }
     if (has(24)) {
-      rec.i065.emplace();
-      r.take(3);
-      (*rec.i065).QA4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i065).QA2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i065).QA1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i065).QB2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i065).QB1 = static_cast<std::uint8_t>(r.take(1));
+      if (!rec.i065) rec.i065.emplace();
+      {
+        const std::uint8_t* q39 = r.claim(1);
+        (*rec.i065).QA4 = static_cast<std::uint8_t>(detail::get<3, 1>(q39));
+        (*rec.i065).QA2 = static_cast<std::uint8_t>(detail::get<4, 1>(q39));
+        (*rec.i065).QA1 = static_cast<std::uint8_t>(detail::get<5, 1>(q39));
+        (*rec.i065).QB2 = static_cast<std::uint8_t>(detail::get<6, 1>(q39));
+        (*rec.i065).QB1 = static_cast<std::uint8_t>(detail::get<7, 1>(q39));
+      }
     } else {
       rec.i065.reset();
     }
     if (has(25)) {
-      rec.i060.emplace();
-      r.take(4);
-      (*rec.i060).QA4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QA2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QA1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QB4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QB2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QB1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QC4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QC2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QC1 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QD4 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QD2 = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).QD1 = static_cast<std::uint8_t>(r.take(1));
+      if (!rec.i060) rec.i060.emplace();
+      {
+        const std::uint8_t* q40 = r.claim(2);
+        (*rec.i060).QA4 = static_cast<std::uint8_t>(detail::get<4, 1>(q40));
+        (*rec.i060).QA2 = static_cast<std::uint8_t>(detail::get<5, 1>(q40));
+        (*rec.i060).QA1 = static_cast<std::uint8_t>(detail::get<6, 1>(q40));
+        (*rec.i060).QB4 = static_cast<std::uint8_t>(detail::get<7, 1>(q40));
+        (*rec.i060).QB2 = static_cast<std::uint8_t>(detail::get<8, 1>(q40));
+        (*rec.i060).QB1 = static_cast<std::uint8_t>(detail::get<9, 1>(q40));
+        (*rec.i060).QC4 = static_cast<std::uint8_t>(detail::get<10, 1>(q40));
+        (*rec.i060).QC2 = static_cast<std::uint8_t>(detail::get<11, 1>(q40));
+        (*rec.i060).QC1 = static_cast<std::uint8_t>(detail::get<12, 1>(q40));
+        (*rec.i060).QD4 = static_cast<std::uint8_t>(detail::get<13, 1>(q40));
+        (*rec.i060).QD2 = static_cast<std::uint8_t>(detail::get<14, 1>(q40));
+        (*rec.i060).QD1 = static_cast<std::uint8_t>(detail::get<15, 1>(q40));
+      }
     } else {
       rec.i060.reset();
     }
     if (has(26)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q41 = r.claim(len - 1);
+        (*rec.iSP).assign(q41, q41 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
     if (has(27)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q42 = r.claim(len - 1);
+        (*rec.iRE).assign(q42, q42 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
+    if (nf > 28) {
+      for (int k = 28; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

@@ -503,948 +503,1593 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 35; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
-    if (has(1)) throw Fault();
+    if (has(1)) throw detail::Fault();
     if (has(2)) {
-      rec.i015.emplace();
-      (*rec.i015) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i015) rec.i015.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i015) = static_cast<std::uint8_t>(detail::get<0, 8>(q2));
+      }
     } else {
       rec.i015.reset();
     }
     if (has(3)) {
-      rec.i070.emplace();
-      (*rec.i070) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i070) rec.i070.emplace();
+      {
+        const std::uint8_t* q3 = r.claim(3);
+        (*rec.i070) = static_cast<double>(detail::get<0, 24>(q3)) * 0.0078125;
+      }
     } else {
       rec.i070.reset();
     }
     if (has(4)) {
-      rec.i105.emplace();
-      (*rec.i105).LAT = static_cast<double>(sx(r.take(32), 32)) * 5.364418029785156e-06;
-      (*rec.i105).LON = static_cast<double>(sx(r.take(32), 32)) * 5.364418029785156e-06;
+      if (!rec.i105) rec.i105.emplace();
+      {
+        const std::uint8_t* q4 = r.claim(8);
+        (*rec.i105).LAT =
+            static_cast<double>(detail::sx(detail::get<0, 32>(q4), 32)) * 5.364418029785156e-06;
+        (*rec.i105).LON =
+            static_cast<double>(detail::sx(detail::get<32, 32>(q4), 32)) * 5.364418029785156e-06;
+      }
     } else {
       rec.i105.reset();
     }
     if (has(5)) {
-      rec.i100.emplace();
-      (*rec.i100).X = static_cast<double>(sx(r.take(24), 24)) * 0.5;
-      (*rec.i100).Y = static_cast<double>(sx(r.take(24), 24)) * 0.5;
+      if (!rec.i100) rec.i100.emplace();
+      {
+        const std::uint8_t* q5 = r.claim(6);
+        (*rec.i100).X = static_cast<double>(detail::sx(detail::get<0, 24>(q5), 24)) * 0.5;
+        (*rec.i100).Y = static_cast<double>(detail::sx(detail::get<24, 24>(q5), 24)) * 0.5;
+      }
     } else {
       rec.i100.reset();
     }
     if (has(6)) {
-      rec.i185.emplace();
-      (*rec.i185).VX = static_cast<double>(sx(r.take(16), 16)) * 0.25;
-      (*rec.i185).VY = static_cast<double>(sx(r.take(16), 16)) * 0.25;
+      if (!rec.i185) rec.i185.emplace();
+      {
+        const std::uint8_t* q6 = r.claim(4);
+        (*rec.i185).VX = static_cast<double>(detail::sx(detail::get<0, 16>(q6), 16)) * 0.25;
+        (*rec.i185).VY = static_cast<double>(detail::sx(detail::get<16, 16>(q6), 16)) * 0.25;
+      }
     } else {
       rec.i185.reset();
     }
     if (has(7)) {
-      rec.i210.emplace();
-      (*rec.i210).AX = static_cast<double>(sx(r.take(8), 8)) * 0.25;
-      (*rec.i210).AY = static_cast<double>(sx(r.take(8), 8)) * 0.25;
+      if (!rec.i210) rec.i210.emplace();
+      {
+        const std::uint8_t* q7 = r.claim(2);
+        (*rec.i210).AX = static_cast<double>(detail::sx(detail::get<0, 8>(q7), 8)) * 0.25;
+        (*rec.i210).AY = static_cast<double>(detail::sx(detail::get<8, 8>(q7), 8)) * 0.25;
+      }
     } else {
       rec.i210.reset();
     }
     if (has(8)) {
-      rec.i060.emplace();
-      (*rec.i060).V = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).G = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i060).CH = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
-      for (int k = 0; k < 4; ++k) (*rec.i060).MODE3A[k] = static_cast<char>('0' + r.take(3));
+      if (!rec.i060) rec.i060.emplace();
+      {
+        const std::uint8_t* q8 = r.claim(2);
+        (*rec.i060).V = static_cast<std::uint8_t>(detail::get<0, 1>(q8));
+        (*rec.i060).G = static_cast<std::uint8_t>(detail::get<1, 1>(q8));
+        (*rec.i060).CH = static_cast<std::uint8_t>(detail::get<2, 1>(q8));
+        (*rec.i060).MODE3A[0] = static_cast<char>('0' + detail::get<4, 3>(q8));
+        (*rec.i060).MODE3A[1] = static_cast<char>('0' + detail::get<7, 3>(q8));
+        (*rec.i060).MODE3A[2] = static_cast<char>('0' + detail::get<10, 3>(q8));
+        (*rec.i060).MODE3A[3] = static_cast<char>('0' + detail::get<13, 3>(q8));
+      }
     } else {
       rec.i060.reset();
     }
     if (has(9)) {
-      rec.i245.emplace();
-      (*rec.i245).STI = static_cast<std::uint8_t>(r.take(2));
-      r.take(6);
-      for (int k = 0; k < 8; ++k) (*rec.i245).CHR[k] = detail::kIcao[r.take(6)];
+      if (!rec.i245) rec.i245.emplace();
+      {
+        const std::uint8_t* q9 = r.claim(7);
+        (*rec.i245).STI = static_cast<std::uint8_t>(detail::get<0, 2>(q9));
+        (*rec.i245).CHR[0] = detail::kIcao[detail::get<8, 6>(q9)];
+        (*rec.i245).CHR[1] = detail::kIcao[detail::get<14, 6>(q9)];
+        (*rec.i245).CHR[2] = detail::kIcao[detail::get<20, 6>(q9)];
+        (*rec.i245).CHR[3] = detail::kIcao[detail::get<26, 6>(q9)];
+        (*rec.i245).CHR[4] = detail::kIcao[detail::get<32, 6>(q9)];
+        (*rec.i245).CHR[5] = detail::kIcao[detail::get<38, 6>(q9)];
+        (*rec.i245).CHR[6] = detail::kIcao[detail::get<44, 6>(q9)];
+        (*rec.i245).CHR[7] = detail::kIcao[detail::get<50, 6>(q9)];
+      }
     } else {
       rec.i245.reset();
     }
     if (has(10)) {
-      rec.i380.emplace();
+      if (!rec.i380) rec.i380.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i380).ADR.emplace();
-          (*(*rec.i380).ADR) = static_cast<std::uint32_t>(r.take(24));
-        }
-        if (present >> 1 & 1) {
-          (*rec.i380).ID.emplace();
-          for (int k = 0; k < 8; ++k) (*(*rec.i380).ID)[k] = detail::kIcao[r.take(6)];
-        }
-        if (present >> 2 & 1) {
-          (*rec.i380).MHG.emplace();
-          (*(*rec.i380).MHG) = static_cast<double>(r.take(16)) * 0.0054931640625;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i380).IAS.emplace();
-          (*(*rec.i380).IAS).IM = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).IAS).IAS = static_cast<std::uint16_t>(r.take(15));
-        }
-        if (present >> 4 & 1) {
-          (*rec.i380).TAS.emplace();
-          (*(*rec.i380).TAS) = static_cast<double>(r.take(16)) * 1.0;
-        }
-        if (present >> 5 & 1) {
-          (*rec.i380).SAL.emplace();
-          (*(*rec.i380).SAL).SAS = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).SAL).SRC = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i380).SAL).ALT = static_cast<double>(sx(r.take(13), 13)) * 25.0;
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i380).FSS.emplace();
-          (*(*rec.i380).FSS).MV = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).FSS).AH = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).FSS).AM = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).FSS).ALT = static_cast<double>(sx(r.take(13), 13)) * 25.0;
-        }
-        if (present >> 7 & 1) {
-          (*rec.i380).TIS.emplace();
-          (*(*rec.i380).TIS).parts = 1;
-          do {
-            (*(*rec.i380).TIS).NAV = static_cast<std::uint8_t>(r.take(1));
-            (*(*rec.i380).TIS).NVB = static_cast<std::uint8_t>(r.take(1));
-            r.take(5);
-            if (r.take(1) == 0) {
-              break;
-            }
-            ++(*(*rec.i380).TIS).parts;
-          } while (false);
-        }
-        if (present >> 8 & 1) {
-          (*rec.i380).TID.emplace();
+          if (!(*rec.i380).ADR) (*rec.i380).ADR.emplace();
           {
-            const auto count = r.take(8);
-            (*(*rec.i380).TID).resize(count);
-            for (std::uint64_t k = 0; k < count; ++k) {
-              (*(*rec.i380).TID)[k].TCA = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i380).TID)[k].NC = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i380).TID)[k].TCPN = static_cast<std::uint8_t>(r.take(6));
-              (*(*rec.i380).TID)[k].ALT = static_cast<double>(sx(r.take(16), 16)) * 10.0;
-              (*(*rec.i380).TID)[k].LAT =
-                  static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-              (*(*rec.i380).TID)[k].LON =
-                  static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-              (*(*rec.i380).TID)[k].PT = static_cast<std::uint8_t>(r.take(4));
-              (*(*rec.i380).TID)[k].TD = static_cast<std::uint8_t>(r.take(2));
-              (*(*rec.i380).TID)[k].TRA = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i380).TID)[k].TOA = static_cast<std::uint8_t>(r.take(1));
-              (*(*rec.i380).TID)[k].TOV = static_cast<double>(r.take(24)) * 1.0;
-              (*(*rec.i380).TID)[k].TTR = static_cast<double>(r.take(16)) * 0.01;
-            }
+            const std::uint8_t* q10 = r.claim(3);
+            (*(*rec.i380).ADR) = static_cast<std::uint32_t>(detail::get<0, 24>(q10));
           }
+        } else {
+          (*rec.i380).ADR.reset();
         }
-        if (present >> 9 & 1) {
-          (*rec.i380).COM.emplace();
-          (*(*rec.i380).COM).COM = static_cast<std::uint8_t>(r.take(3));
-          (*(*rec.i380).COM).STAT = static_cast<std::uint8_t>(r.take(3));
-          r.take(2);
-          (*(*rec.i380).COM).SSC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).COM).ARC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).COM).AIC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).COM).B1A = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).COM).B1B = static_cast<std::uint8_t>(r.take(4));
+        if (present >> 5 & 1) {
+          if (!(*rec.i380).ID) (*rec.i380).ID.emplace();
+          {
+            const std::uint8_t* q11 = r.claim(6);
+            (*(*rec.i380).ID)[0] = detail::kIcao[detail::get<0, 6>(q11)];
+            (*(*rec.i380).ID)[1] = detail::kIcao[detail::get<6, 6>(q11)];
+            (*(*rec.i380).ID)[2] = detail::kIcao[detail::get<12, 6>(q11)];
+            (*(*rec.i380).ID)[3] = detail::kIcao[detail::get<18, 6>(q11)];
+            (*(*rec.i380).ID)[4] = detail::kIcao[detail::get<24, 6>(q11)];
+            (*(*rec.i380).ID)[5] = detail::kIcao[detail::get<30, 6>(q11)];
+            (*(*rec.i380).ID)[6] = detail::kIcao[detail::get<36, 6>(q11)];
+            (*(*rec.i380).ID)[7] = detail::kIcao[detail::get<42, 6>(q11)];
+          }
+        } else {
+          (*rec.i380).ID.reset();
         }
-        if (present >> 10 & 1) {
-          (*rec.i380).SAB.emplace();
-          (*(*rec.i380).SAB).AC = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i380).SAB).MN = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i380).SAB).DC = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i380).SAB).GBS = static_cast<std::uint8_t>(r.take(1));
-          r.take(6);
-          (*(*rec.i380).SAB).STAT = static_cast<std::uint8_t>(r.take(3));
+        if (present >> 4 & 1) {
+          if (!(*rec.i380).MHG) (*rec.i380).MHG.emplace();
+          {
+            const std::uint8_t* q12 = r.claim(2);
+            (*(*rec.i380).MHG) = static_cast<double>(detail::get<0, 16>(q12)) * 0.0054931640625;
+          }
+        } else {
+          (*rec.i380).MHG.reset();
         }
-        if (present >> 11 & 1) {
-          (*rec.i380).ACS.emplace();
-          (*(*rec.i380).ACS) = static_cast<std::uint64_t>(r.take(56));
+        if (present >> 3 & 1) {
+          if (!(*rec.i380).IAS) (*rec.i380).IAS.emplace();
+          {
+            const std::uint8_t* q13 = r.claim(2);
+            (*(*rec.i380).IAS).IM = static_cast<std::uint8_t>(detail::get<0, 1>(q13));
+            (*(*rec.i380).IAS).IAS = static_cast<std::uint16_t>(detail::get<1, 15>(q13));
+          }
+        } else {
+          (*rec.i380).IAS.reset();
         }
-        if (present >> 12 & 1) {
-          (*rec.i380).BVR.emplace();
-          (*(*rec.i380).BVR) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
+        if (present >> 2 & 1) {
+          if (!(*rec.i380).TAS) (*rec.i380).TAS.emplace();
+          {
+            const std::uint8_t* q14 = r.claim(2);
+            (*(*rec.i380).TAS) = static_cast<double>(detail::get<0, 16>(q14)) * 1.0;
+          }
+        } else {
+          (*rec.i380).TAS.reset();
+        }
+        if (present >> 1 & 1) {
+          if (!(*rec.i380).SAL) (*rec.i380).SAL.emplace();
+          {
+            const std::uint8_t* q15 = r.claim(2);
+            (*(*rec.i380).SAL).SAS = static_cast<std::uint8_t>(detail::get<0, 1>(q15));
+            (*(*rec.i380).SAL).SRC = static_cast<std::uint8_t>(detail::get<1, 2>(q15));
+            (*(*rec.i380).SAL).ALT =
+                static_cast<double>(detail::sx(detail::get<3, 13>(q15), 13)) * 25.0;
+          }
+        } else {
+          (*rec.i380).SAL.reset();
+        }
+        if (present >> 0 & 1) {
+          if (!(*rec.i380).FSS) (*rec.i380).FSS.emplace();
+          {
+            const std::uint8_t* q16 = r.claim(2);
+            (*(*rec.i380).FSS).MV = static_cast<std::uint8_t>(detail::get<0, 1>(q16));
+            (*(*rec.i380).FSS).AH = static_cast<std::uint8_t>(detail::get<1, 1>(q16));
+            (*(*rec.i380).FSS).AM = static_cast<std::uint8_t>(detail::get<2, 1>(q16));
+            (*(*rec.i380).FSS).ALT =
+                static_cast<double>(detail::sx(detail::get<3, 13>(q16), 13)) * 25.0;
+          }
+        } else {
+          (*rec.i380).FSS.reset();
         }
         if (present >> 13 & 1) {
-          (*rec.i380).GVR.emplace();
-          (*(*rec.i380).GVR) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
+          if (!(*rec.i380).TIS) (*rec.i380).TIS.emplace();
+          (*(*rec.i380).TIS) = {};
+          (*(*rec.i380).TIS).parts = 1;
+          do {
+            const std::uint8_t* q17 = r.claim(1);
+            (*(*rec.i380).TIS).NAV = static_cast<std::uint8_t>(detail::get<0, 1>(q17));
+            (*(*rec.i380).TIS).NVB = static_cast<std::uint8_t>(detail::get<1, 1>(q17));
+          } while (false);
+        } else {
+          (*rec.i380).TIS.reset();
         }
-        if (present >> 14 & 1) {
-          (*rec.i380).RAN.emplace();
-          (*(*rec.i380).RAN) = static_cast<double>(sx(r.take(16), 16)) * 0.01;
-        }
-        if (present >> 15 & 1) {
-          (*rec.i380).TAR.emplace();
-          (*(*rec.i380).TAR).TI = static_cast<std::uint8_t>(r.take(2));
-          r.take(6);
-          (*(*rec.i380).TAR).ROT = static_cast<double>(sx(r.take(7), 7)) * 0.25;
-          r.take(1);
-        }
-        if (present >> 16 & 1) {
-          (*rec.i380).TAN.emplace();
-          (*(*rec.i380).TAN) = static_cast<double>(r.take(16)) * 0.0054931640625;
-        }
-        if (present >> 17 & 1) {
-          (*rec.i380).GS.emplace();
-          (*(*rec.i380).GS) = static_cast<double>(sx(r.take(16), 16)) * 6.103515625e-05;
-        }
-        if (present >> 18 & 1) {
-          (*rec.i380).VUN.emplace();
-          (*(*rec.i380).VUN) = static_cast<std::uint8_t>(r.take(8));
-        }
-        if (present >> 19 & 1) {
-          (*rec.i380).MET.emplace();
-          (*(*rec.i380).MET).WS = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).MET).WD = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).MET).TMP = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i380).MET).TRB = static_cast<std::uint8_t>(r.take(1));
-          r.take(4);
-          (*(*rec.i380).MET).WSD = static_cast<double>(r.take(16)) * 1.0;
-          (*(*rec.i380).MET).WDD = static_cast<double>(r.take(16)) * 1.0;
-          (*(*rec.i380).MET).TMPD = static_cast<double>(sx(r.take(16), 16)) * 0.25;
-          (*(*rec.i380).MET).TRBD = static_cast<std::uint8_t>(r.take(8));
-        }
-        if (present >> 20 & 1) {
-          (*rec.i380).EMC.emplace();
-          (*(*rec.i380).EMC) = static_cast<std::uint8_t>(r.take(8));
-        }
-        if (present >> 21 & 1) {
-          (*rec.i380).POS.emplace();
-          (*(*rec.i380).POS).LAT = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-          (*(*rec.i380).POS).LON = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-        }
-        if (present >> 22 & 1) {
-          (*rec.i380).GAL.emplace();
-          (*(*rec.i380).GAL) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
-        }
-        if (present >> 23 & 1) {
-          (*rec.i380).PUN.emplace();
-          r.take(4);
-          (*(*rec.i380).PUN).PUN = static_cast<std::uint8_t>(r.take(4));
-        }
-        if (present >> 24 & 1) {
-          (*rec.i380).MB.emplace();
+        if (present >> 12 & 1) {
+          if (!(*rec.i380).TID) (*rec.i380).TID.emplace();
           {
-            const auto count = r.take(8);
-            (*(*rec.i380).MB).resize(count);
-            for (std::uint64_t k = 0; k < count; ++k) {
-              (*(*rec.i380).MB)[k] = static_cast<std::uint64_t>(r.take(64));
+            const std::uint8_t* q18 = r.claim(1);
+            const std::size_t count = detail::get<0, 8>(q18);
+            (*(*rec.i380).TID).resize(count);
+            for (std::size_t k19 = 0; k19 < count; ++k19) {
+              {
+                const std::uint8_t* q20 = r.claim(15);
+                (*(*rec.i380).TID)[k19].TCA = static_cast<std::uint8_t>(detail::get<0, 1>(q20));
+                (*(*rec.i380).TID)[k19].NC = static_cast<std::uint8_t>(detail::get<1, 1>(q20));
+                (*(*rec.i380).TID)[k19].TCPN = static_cast<std::uint8_t>(detail::get<2, 6>(q20));
+                (*(*rec.i380).TID)[k19].ALT =
+                    static_cast<double>(detail::sx(detail::get<8, 16>(q20), 16)) * 10.0;
+                (*(*rec.i380).TID)[k19].LAT =
+                    static_cast<double>(detail::sx(detail::get<24, 24>(q20), 24)) *
+                    2.1457672119140625e-05;
+                (*(*rec.i380).TID)[k19].LON =
+                    static_cast<double>(detail::sx(detail::get<48, 24>(q20), 24)) *
+                    2.1457672119140625e-05;
+                (*(*rec.i380).TID)[k19].PT = static_cast<std::uint8_t>(detail::get<72, 4>(q20));
+                (*(*rec.i380).TID)[k19].TD = static_cast<std::uint8_t>(detail::get<76, 2>(q20));
+                (*(*rec.i380).TID)[k19].TRA = static_cast<std::uint8_t>(detail::get<78, 1>(q20));
+                (*(*rec.i380).TID)[k19].TOA = static_cast<std::uint8_t>(detail::get<79, 1>(q20));
+                (*(*rec.i380).TID)[k19].TOV = static_cast<double>(detail::get<80, 24>(q20)) * 1.0;
+                (*(*rec.i380).TID)[k19].TTR = static_cast<double>(detail::get<104, 16>(q20)) * 0.01;
+              }
             }
           }
+        } else {
+          (*rec.i380).TID.reset();
         }
-        if (present >> 25 & 1) {
-          (*rec.i380).IAR.emplace();
-          (*(*rec.i380).IAR) = static_cast<double>(r.take(16)) * 1.0;
+        if (present >> 11 & 1) {
+          if (!(*rec.i380).COM) (*rec.i380).COM.emplace();
+          {
+            const std::uint8_t* q21 = r.claim(2);
+            (*(*rec.i380).COM).COM = static_cast<std::uint8_t>(detail::get<0, 3>(q21));
+            (*(*rec.i380).COM).STAT = static_cast<std::uint8_t>(detail::get<3, 3>(q21));
+            (*(*rec.i380).COM).SSC = static_cast<std::uint8_t>(detail::get<8, 1>(q21));
+            (*(*rec.i380).COM).ARC = static_cast<std::uint8_t>(detail::get<9, 1>(q21));
+            (*(*rec.i380).COM).AIC = static_cast<std::uint8_t>(detail::get<10, 1>(q21));
+            (*(*rec.i380).COM).B1A = static_cast<std::uint8_t>(detail::get<11, 1>(q21));
+            (*(*rec.i380).COM).B1B = static_cast<std::uint8_t>(detail::get<12, 4>(q21));
+          }
+        } else {
+          (*rec.i380).COM.reset();
         }
-        if (present >> 26 & 1) {
-          (*rec.i380).MAC.emplace();
-          (*(*rec.i380).MAC) = static_cast<double>(r.take(16)) * 0.008;
+        if (present >> 10 & 1) {
+          if (!(*rec.i380).SAB) (*rec.i380).SAB.emplace();
+          {
+            const std::uint8_t* q22 = r.claim(2);
+            (*(*rec.i380).SAB).AC = static_cast<std::uint8_t>(detail::get<0, 2>(q22));
+            (*(*rec.i380).SAB).MN = static_cast<std::uint8_t>(detail::get<2, 2>(q22));
+            (*(*rec.i380).SAB).DC = static_cast<std::uint8_t>(detail::get<4, 2>(q22));
+            (*(*rec.i380).SAB).GBS = static_cast<std::uint8_t>(detail::get<6, 1>(q22));
+            (*(*rec.i380).SAB).STAT = static_cast<std::uint8_t>(detail::get<13, 3>(q22));
+          }
+        } else {
+          (*rec.i380).SAB.reset();
+        }
+        if (present >> 9 & 1) {
+          if (!(*rec.i380).ACS) (*rec.i380).ACS.emplace();
+          {
+            const std::uint8_t* q23 = r.claim(7);
+            (*(*rec.i380).ACS) = static_cast<std::uint64_t>(detail::get<0, 56>(q23));
+          }
+        } else {
+          (*rec.i380).ACS.reset();
+        }
+        if (present >> 8 & 1) {
+          if (!(*rec.i380).BVR) (*rec.i380).BVR.emplace();
+          {
+            const std::uint8_t* q24 = r.claim(2);
+            (*(*rec.i380).BVR) =
+                static_cast<double>(detail::sx(detail::get<0, 16>(q24), 16)) * 6.25;
+          }
+        } else {
+          (*rec.i380).BVR.reset();
+        }
+        if (present >> 7 & 1) {
+          if (!(*rec.i380).GVR) (*rec.i380).GVR.emplace();
+          {
+            const std::uint8_t* q25 = r.claim(2);
+            (*(*rec.i380).GVR) =
+                static_cast<double>(detail::sx(detail::get<0, 16>(q25), 16)) * 6.25;
+          }
+        } else {
+          (*rec.i380).GVR.reset();
+        }
+        if (present >> 20 & 1) {
+          if (!(*rec.i380).RAN) (*rec.i380).RAN.emplace();
+          {
+            const std::uint8_t* q26 = r.claim(2);
+            (*(*rec.i380).RAN) =
+                static_cast<double>(detail::sx(detail::get<0, 16>(q26), 16)) * 0.01;
+          }
+        } else {
+          (*rec.i380).RAN.reset();
+        }
+        if (present >> 19 & 1) {
+          if (!(*rec.i380).TAR) (*rec.i380).TAR.emplace();
+          {
+            const std::uint8_t* q27 = r.claim(2);
+            (*(*rec.i380).TAR).TI = static_cast<std::uint8_t>(detail::get<0, 2>(q27));
+            (*(*rec.i380).TAR).ROT =
+                static_cast<double>(detail::sx(detail::get<8, 7>(q27), 7)) * 0.25;
+          }
+        } else {
+          (*rec.i380).TAR.reset();
+        }
+        if (present >> 18 & 1) {
+          if (!(*rec.i380).TAN) (*rec.i380).TAN.emplace();
+          {
+            const std::uint8_t* q28 = r.claim(2);
+            (*(*rec.i380).TAN) = static_cast<double>(detail::get<0, 16>(q28)) * 0.0054931640625;
+          }
+        } else {
+          (*rec.i380).TAN.reset();
+        }
+        if (present >> 17 & 1) {
+          if (!(*rec.i380).GS) (*rec.i380).GS.emplace();
+          {
+            const std::uint8_t* q29 = r.claim(2);
+            (*(*rec.i380).GS) =
+                static_cast<double>(detail::sx(detail::get<0, 16>(q29), 16)) * 6.103515625e-05;
+          }
+        } else {
+          (*rec.i380).GS.reset();
+        }
+        if (present >> 16 & 1) {
+          if (!(*rec.i380).VUN) (*rec.i380).VUN.emplace();
+          {
+            const std::uint8_t* q30 = r.claim(1);
+            (*(*rec.i380).VUN) = static_cast<std::uint8_t>(detail::get<0, 8>(q30));
+          }
+        } else {
+          (*rec.i380).VUN.reset();
+        }
+        if (present >> 15 & 1) {
+          if (!(*rec.i380).MET) (*rec.i380).MET.emplace();
+          {
+            const std::uint8_t* q31 = r.claim(8);
+            (*(*rec.i380).MET).WS = static_cast<std::uint8_t>(detail::get<0, 1>(q31));
+            (*(*rec.i380).MET).WD = static_cast<std::uint8_t>(detail::get<1, 1>(q31));
+            (*(*rec.i380).MET).TMP = static_cast<std::uint8_t>(detail::get<2, 1>(q31));
+            (*(*rec.i380).MET).TRB = static_cast<std::uint8_t>(detail::get<3, 1>(q31));
+            (*(*rec.i380).MET).WSD = static_cast<double>(detail::get<8, 16>(q31)) * 1.0;
+            (*(*rec.i380).MET).WDD = static_cast<double>(detail::get<24, 16>(q31)) * 1.0;
+            (*(*rec.i380).MET).TMPD =
+                static_cast<double>(detail::sx(detail::get<40, 16>(q31), 16)) * 0.25;
+            (*(*rec.i380).MET).TRBD = static_cast<std::uint8_t>(detail::get<56, 8>(q31));
+          }
+        } else {
+          (*rec.i380).MET.reset();
+        }
+        if (present >> 14 & 1) {
+          if (!(*rec.i380).EMC) (*rec.i380).EMC.emplace();
+          {
+            const std::uint8_t* q32 = r.claim(1);
+            (*(*rec.i380).EMC) = static_cast<std::uint8_t>(detail::get<0, 8>(q32));
+          }
+        } else {
+          (*rec.i380).EMC.reset();
         }
         if (present >> 27 & 1) {
-          (*rec.i380).BPS.emplace();
-          r.take(4);
-          (*(*rec.i380).BPS).BPS = static_cast<double>(r.take(12)) * 0.1;
+          if (!(*rec.i380).POS) (*rec.i380).POS.emplace();
+          {
+            const std::uint8_t* q33 = r.claim(6);
+            (*(*rec.i380).POS).LAT = static_cast<double>(detail::sx(detail::get<0, 24>(q33), 24)) *
+                                     2.1457672119140625e-05;
+            (*(*rec.i380).POS).LON = static_cast<double>(detail::sx(detail::get<24, 24>(q33), 24)) *
+                                     2.1457672119140625e-05;
+          }
+        } else {
+          (*rec.i380).POS.reset();
         }
-        if (present >> 28) throw Fault();
+        if (present >> 26 & 1) {
+          if (!(*rec.i380).GAL) (*rec.i380).GAL.emplace();
+          {
+            const std::uint8_t* q34 = r.claim(2);
+            (*(*rec.i380).GAL) =
+                static_cast<double>(detail::sx(detail::get<0, 16>(q34), 16)) * 6.25;
+          }
+        } else {
+          (*rec.i380).GAL.reset();
+        }
+        if (present >> 25 & 1) {
+          if (!(*rec.i380).PUN) (*rec.i380).PUN.emplace();
+          {
+            const std::uint8_t* q35 = r.claim(1);
+            (*(*rec.i380).PUN).PUN = static_cast<std::uint8_t>(detail::get<4, 4>(q35));
+          }
+        } else {
+          (*rec.i380).PUN.reset();
+        }
+        if (present >> 24 & 1) {
+          if (!(*rec.i380).MB) (*rec.i380).MB.emplace();
+          {
+            const std::uint8_t* q36 = r.claim(1);
+            const std::size_t count = detail::get<0, 8>(q36);
+            (*(*rec.i380).MB).resize(count);
+            for (std::size_t k37 = 0; k37 < count; ++k37) {
+              {
+                const std::uint8_t* q38 = r.claim(8);
+                (*(*rec.i380).MB)[k37] = static_cast<std::uint64_t>(detail::get<0, 64>(q38));
+              }
+            }
+          }
+        } else {
+          (*rec.i380).MB.reset();
+        }
+        if (present >> 23 & 1) {
+          if (!(*rec.i380).IAR) (*rec.i380).IAR.emplace();
+          {
+            const std::uint8_t* q39 = r.claim(2);
+            (*(*rec.i380).IAR) = static_cast<double>(detail::get<0, 16>(q39)) * 1.0;
+          }
+        } else {
+          (*rec.i380).IAR.reset();
+        }
+        if (present >> 22 & 1) {
+          if (!(*rec.i380).MAC) (*rec.i380).MAC.emplace();
+          {
+            const std::uint8_t* q40 = r.claim(2);
+            (*(*rec.i380).MAC) = static_cast<double>(detail::get<0, 16>(q40)) * 0.008;
+          }
+        } else {
+          (*rec.i380).MAC.reset();
+        }
+        if (present >> 21 & 1) {
+          if (!(*rec.i380).BPS) (*rec.i380).BPS.emplace();
+          {
+            const std::uint8_t* q41 = r.claim(2);
+            (*(*rec.i380).BPS).BPS = static_cast<double>(detail::get<4, 12>(q41)) * 0.1;
+          }
+        } else {
+          (*rec.i380).BPS.reset();
+        }
+        if (present & ~std::uint64_t{0xfffffff}) throw detail::Fault();
       }
     } else {
       rec.i380.reset();
     }
     if (has(11)) {
-      rec.i040.emplace();
-      (*rec.i040) = static_cast<std::uint16_t>(r.take(16));
+      if (!rec.i040) rec.i040.emplace();
+      {
+        const std::uint8_t* q42 = r.claim(2);
+        (*rec.i040) = static_cast<std::uint16_t>(detail::get<0, 16>(q42));
+      }
     } else {
       rec.i040.reset();
     }
     if (has(12)) {
-      rec.i080.emplace();
+      if (!rec.i080) rec.i080.emplace();
+      (*rec.i080) = {};
       (*rec.i080).parts = 1;
       do {
-        (*rec.i080).MON = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).SPI = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).MRH = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).SRC = static_cast<std::uint8_t>(r.take(3));
-        (*rec.i080).CNF = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q43 = r.claim(1);
+        (*rec.i080).MON = static_cast<std::uint8_t>(detail::get<0, 1>(q43));
+        (*rec.i080).SPI = static_cast<std::uint8_t>(detail::get<1, 1>(q43));
+        (*rec.i080).MRH = static_cast<std::uint8_t>(detail::get<2, 1>(q43));
+        (*rec.i080).SRC = static_cast<std::uint8_t>(detail::get<3, 3>(q43));
+        (*rec.i080).CNF = static_cast<std::uint8_t>(detail::get<6, 1>(q43));
+        if (detail::get<7, 1>(q43) == 0) break;
         ++(*rec.i080).parts;
-        (*rec.i080).SIM = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).TSE = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).TSB = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).FPC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).AFF = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).STP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).KOS = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q44 = r.claim(1);
+        (*rec.i080).SIM = static_cast<std::uint8_t>(detail::get<0, 1>(q44));
+        (*rec.i080).TSE = static_cast<std::uint8_t>(detail::get<1, 1>(q44));
+        (*rec.i080).TSB = static_cast<std::uint8_t>(detail::get<2, 1>(q44));
+        (*rec.i080).FPC = static_cast<std::uint8_t>(detail::get<3, 1>(q44));
+        (*rec.i080).AFF = static_cast<std::uint8_t>(detail::get<4, 1>(q44));
+        (*rec.i080).STP = static_cast<std::uint8_t>(detail::get<5, 1>(q44));
+        (*rec.i080).KOS = static_cast<std::uint8_t>(detail::get<6, 1>(q44));
+        if (detail::get<7, 1>(q44) == 0) break;
         ++(*rec.i080).parts;
-        (*rec.i080).AMA = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).MD4 = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i080).ME = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).MI = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).MD5 = static_cast<std::uint8_t>(r.take(2));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q45 = r.claim(1);
+        (*rec.i080).AMA = static_cast<std::uint8_t>(detail::get<0, 1>(q45));
+        (*rec.i080).MD4 = static_cast<std::uint8_t>(detail::get<1, 2>(q45));
+        (*rec.i080).ME = static_cast<std::uint8_t>(detail::get<3, 1>(q45));
+        (*rec.i080).MI = static_cast<std::uint8_t>(detail::get<4, 1>(q45));
+        (*rec.i080).MD5 = static_cast<std::uint8_t>(detail::get<5, 2>(q45));
+        if (detail::get<7, 1>(q45) == 0) break;
         ++(*rec.i080).parts;
-        (*rec.i080).CST = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).PSR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).SSR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).MDS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).ADS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).SUC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).AAC = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q46 = r.claim(1);
+        (*rec.i080).CST = static_cast<std::uint8_t>(detail::get<0, 1>(q46));
+        (*rec.i080).PSR = static_cast<std::uint8_t>(detail::get<1, 1>(q46));
+        (*rec.i080).SSR = static_cast<std::uint8_t>(detail::get<2, 1>(q46));
+        (*rec.i080).MDS = static_cast<std::uint8_t>(detail::get<3, 1>(q46));
+        (*rec.i080).ADS = static_cast<std::uint8_t>(detail::get<4, 1>(q46));
+        (*rec.i080).SUC = static_cast<std::uint8_t>(detail::get<5, 1>(q46));
+        (*rec.i080).AAC = static_cast<std::uint8_t>(detail::get<6, 1>(q46));
+        if (detail::get<7, 1>(q46) == 0) break;
         ++(*rec.i080).parts;
-        (*rec.i080).SDS = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i080).EMS = static_cast<std::uint8_t>(r.take(3));
-        (*rec.i080).PFT = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).FPLT = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q47 = r.claim(1);
+        (*rec.i080).SDS = static_cast<std::uint8_t>(detail::get<0, 2>(q47));
+        (*rec.i080).EMS = static_cast<std::uint8_t>(detail::get<2, 3>(q47));
+        (*rec.i080).PFT = static_cast<std::uint8_t>(detail::get<5, 1>(q47));
+        (*rec.i080).FPLT = static_cast<std::uint8_t>(detail::get<6, 1>(q47));
+        if (detail::get<7, 1>(q47) == 0) break;
         ++(*rec.i080).parts;
-        (*rec.i080).DUPT = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).DUPF = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).DUPM = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).SFC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).IDD = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i080).IEC = static_cast<std::uint8_t>(r.take(1));
-        r.take(1);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i080).parts;
+        const std::uint8_t* q48 = r.claim(1);
+        (*rec.i080).DUPT = static_cast<std::uint8_t>(detail::get<0, 1>(q48));
+        (*rec.i080).DUPF = static_cast<std::uint8_t>(detail::get<1, 1>(q48));
+        (*rec.i080).DUPM = static_cast<std::uint8_t>(detail::get<2, 1>(q48));
+        (*rec.i080).SFC = static_cast<std::uint8_t>(detail::get<3, 1>(q48));
+        (*rec.i080).IDD = static_cast<std::uint8_t>(detail::get<4, 1>(q48));
+        (*rec.i080).IEC = static_cast<std::uint8_t>(detail::get<5, 1>(q48));
       } while (false);
     } else {
       rec.i080.reset();
     }
     if (has(13)) {
-      rec.i290.emplace();
+      if (!rec.i290) rec.i290.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i290).TRK.emplace();
-          (*(*rec.i290).TRK) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 1 & 1) {
-          (*rec.i290).PSR.emplace();
-          (*(*rec.i290).PSR) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 2 & 1) {
-          (*rec.i290).SSR.emplace();
-          (*(*rec.i290).SSR) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i290).MDS.emplace();
-          (*(*rec.i290).MDS) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 4 & 1) {
-          (*rec.i290).ADS.emplace();
-          (*(*rec.i290).ADS) = static_cast<double>(r.take(16)) * 0.25;
-        }
-        if (present >> 5 & 1) {
-          (*rec.i290).ES.emplace();
-          (*(*rec.i290).ES) = static_cast<double>(r.take(8)) * 0.25;
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i290).VDL.emplace();
-          (*(*rec.i290).VDL) = static_cast<double>(r.take(8)) * 0.25;
+          if (!(*rec.i290).TRK) (*rec.i290).TRK.emplace();
+          {
+            const std::uint8_t* q49 = r.claim(1);
+            (*(*rec.i290).TRK) = static_cast<double>(detail::get<0, 8>(q49)) * 0.25;
+          }
+        } else {
+          (*rec.i290).TRK.reset();
         }
-        if (present >> 7 & 1) {
-          (*rec.i290).UAT.emplace();
-          (*(*rec.i290).UAT) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 5 & 1) {
+          if (!(*rec.i290).PSR) (*rec.i290).PSR.emplace();
+          {
+            const std::uint8_t* q50 = r.claim(1);
+            (*(*rec.i290).PSR) = static_cast<double>(detail::get<0, 8>(q50)) * 0.25;
+          }
+        } else {
+          (*rec.i290).PSR.reset();
         }
-        if (present >> 8 & 1) {
-          (*rec.i290).LOP.emplace();
-          (*(*rec.i290).LOP) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 4 & 1) {
+          if (!(*rec.i290).SSR) (*rec.i290).SSR.emplace();
+          {
+            const std::uint8_t* q51 = r.claim(1);
+            (*(*rec.i290).SSR) = static_cast<double>(detail::get<0, 8>(q51)) * 0.25;
+          }
+        } else {
+          (*rec.i290).SSR.reset();
         }
-        if (present >> 9 & 1) {
-          (*rec.i290).MLT.emplace();
-          (*(*rec.i290).MLT) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 3 & 1) {
+          if (!(*rec.i290).MDS) (*rec.i290).MDS.emplace();
+          {
+            const std::uint8_t* q52 = r.claim(1);
+            (*(*rec.i290).MDS) = static_cast<double>(detail::get<0, 8>(q52)) * 0.25;
+          }
+        } else {
+          (*rec.i290).MDS.reset();
         }
-        if (present >> 10) throw Fault();
+        if (present >> 2 & 1) {
+          if (!(*rec.i290).ADS) (*rec.i290).ADS.emplace();
+          {
+            const std::uint8_t* q53 = r.claim(2);
+            (*(*rec.i290).ADS) = static_cast<double>(detail::get<0, 16>(q53)) * 0.25;
+          }
+        } else {
+          (*rec.i290).ADS.reset();
+        }
+        if (present >> 1 & 1) {
+          if (!(*rec.i290).ES) (*rec.i290).ES.emplace();
+          {
+            const std::uint8_t* q54 = r.claim(1);
+            (*(*rec.i290).ES) = static_cast<double>(detail::get<0, 8>(q54)) * 0.25;
+          }
+        } else {
+          (*rec.i290).ES.reset();
+        }
+        if (present >> 0 & 1) {
+          if (!(*rec.i290).VDL) (*rec.i290).VDL.emplace();
+          {
+            const std::uint8_t* q55 = r.claim(1);
+            (*(*rec.i290).VDL) = static_cast<double>(detail::get<0, 8>(q55)) * 0.25;
+          }
+        } else {
+          (*rec.i290).VDL.reset();
+        }
+        if (present >> 13 & 1) {
+          if (!(*rec.i290).UAT) (*rec.i290).UAT.emplace();
+          {
+            const std::uint8_t* q56 = r.claim(1);
+            (*(*rec.i290).UAT) = static_cast<double>(detail::get<0, 8>(q56)) * 0.25;
+          }
+        } else {
+          (*rec.i290).UAT.reset();
+        }
+        if (present >> 12 & 1) {
+          if (!(*rec.i290).LOP) (*rec.i290).LOP.emplace();
+          {
+            const std::uint8_t* q57 = r.claim(1);
+            (*(*rec.i290).LOP) = static_cast<double>(detail::get<0, 8>(q57)) * 0.25;
+          }
+        } else {
+          (*rec.i290).LOP.reset();
+        }
+        if (present >> 11 & 1) {
+          if (!(*rec.i290).MLT) (*rec.i290).MLT.emplace();
+          {
+            const std::uint8_t* q58 = r.claim(1);
+            (*(*rec.i290).MLT) = static_cast<double>(detail::get<0, 8>(q58)) * 0.25;
+          }
+        } else {
+          (*rec.i290).MLT.reset();
+        }
+        if (present & ~std::uint64_t{0x387f}) throw detail::Fault();
       }
     } else {
       rec.i290.reset();
     }
     if (has(14)) {
-      rec.i200.emplace();
-      (*rec.i200).TRANS = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i200).LONG = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i200).VERT = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i200).ADF = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
+      if (!rec.i200) rec.i200.emplace();
+      {
+        const std::uint8_t* q59 = r.claim(1);
+        (*rec.i200).TRANS = static_cast<std::uint8_t>(detail::get<0, 2>(q59));
+        (*rec.i200).LONG = static_cast<std::uint8_t>(detail::get<2, 2>(q59));
+        (*rec.i200).VERT = static_cast<std::uint8_t>(detail::get<4, 2>(q59));
+        (*rec.i200).ADF = static_cast<std::uint8_t>(detail::get<6, 1>(q59));
+      }
     } else {
       rec.i200.reset();
     }
     if (has(15)) {
-      rec.i295.emplace();
+      if (!rec.i295) rec.i295.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i295).MFL.emplace();
-          (*(*rec.i295).MFL) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 1 & 1) {
-          (*rec.i295).MD1.emplace();
-          (*(*rec.i295).MD1) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 2 & 1) {
-          (*rec.i295).MD2.emplace();
-          (*(*rec.i295).MD2) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i295).MDA.emplace();
-          (*(*rec.i295).MDA) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 4 & 1) {
-          (*rec.i295).MD4.emplace();
-          (*(*rec.i295).MD4) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 5 & 1) {
-          (*rec.i295).MD5.emplace();
-          (*(*rec.i295).MD5) = static_cast<double>(r.take(8)) * 0.25;
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i295).MHG.emplace();
-          (*(*rec.i295).MHG) = static_cast<double>(r.take(8)) * 0.25;
+          if (!(*rec.i295).MFL) (*rec.i295).MFL.emplace();
+          {
+            const std::uint8_t* q60 = r.claim(1);
+            (*(*rec.i295).MFL) = static_cast<double>(detail::get<0, 8>(q60)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MFL.reset();
         }
-        if (present >> 7 & 1) {
-          (*rec.i295).IAS.emplace();
-          (*(*rec.i295).IAS) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 5 & 1) {
+          if (!(*rec.i295).MD1) (*rec.i295).MD1.emplace();
+          {
+            const std::uint8_t* q61 = r.claim(1);
+            (*(*rec.i295).MD1) = static_cast<double>(detail::get<0, 8>(q61)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MD1.reset();
         }
-        if (present >> 8 & 1) {
-          (*rec.i295).TAS.emplace();
-          (*(*rec.i295).TAS) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 4 & 1) {
+          if (!(*rec.i295).MD2) (*rec.i295).MD2.emplace();
+          {
+            const std::uint8_t* q62 = r.claim(1);
+            (*(*rec.i295).MD2) = static_cast<double>(detail::get<0, 8>(q62)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MD2.reset();
         }
-        if (present >> 9 & 1) {
-          (*rec.i295).SAL.emplace();
-          (*(*rec.i295).SAL) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 3 & 1) {
+          if (!(*rec.i295).MDA) (*rec.i295).MDA.emplace();
+          {
+            const std::uint8_t* q63 = r.claim(1);
+            (*(*rec.i295).MDA) = static_cast<double>(detail::get<0, 8>(q63)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MDA.reset();
         }
-        if (present >> 10 & 1) {
-          (*rec.i295).FSS.emplace();
-          (*(*rec.i295).FSS) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 2 & 1) {
+          if (!(*rec.i295).MD4) (*rec.i295).MD4.emplace();
+          {
+            const std::uint8_t* q64 = r.claim(1);
+            (*(*rec.i295).MD4) = static_cast<double>(detail::get<0, 8>(q64)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MD4.reset();
         }
-        if (present >> 11 & 1) {
-          (*rec.i295).TID.emplace();
-          (*(*rec.i295).TID) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 1 & 1) {
+          if (!(*rec.i295).MD5) (*rec.i295).MD5.emplace();
+          {
+            const std::uint8_t* q65 = r.claim(1);
+            (*(*rec.i295).MD5) = static_cast<double>(detail::get<0, 8>(q65)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MD5.reset();
         }
-        if (present >> 12 & 1) {
-          (*rec.i295).COM.emplace();
-          (*(*rec.i295).COM) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 0 & 1) {
+          if (!(*rec.i295).MHG) (*rec.i295).MHG.emplace();
+          {
+            const std::uint8_t* q66 = r.claim(1);
+            (*(*rec.i295).MHG) = static_cast<double>(detail::get<0, 8>(q66)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MHG.reset();
         }
         if (present >> 13 & 1) {
-          (*rec.i295).SAB.emplace();
-          (*(*rec.i295).SAB) = static_cast<double>(r.take(8)) * 0.25;
+          if (!(*rec.i295).IAS) (*rec.i295).IAS.emplace();
+          {
+            const std::uint8_t* q67 = r.claim(1);
+            (*(*rec.i295).IAS) = static_cast<double>(detail::get<0, 8>(q67)) * 0.25;
+          }
+        } else {
+          (*rec.i295).IAS.reset();
         }
-        if (present >> 14 & 1) {
-          (*rec.i295).ACS.emplace();
-          (*(*rec.i295).ACS) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 12 & 1) {
+          if (!(*rec.i295).TAS) (*rec.i295).TAS.emplace();
+          {
+            const std::uint8_t* q68 = r.claim(1);
+            (*(*rec.i295).TAS) = static_cast<double>(detail::get<0, 8>(q68)) * 0.25;
+          }
+        } else {
+          (*rec.i295).TAS.reset();
         }
-        if (present >> 15 & 1) {
-          (*rec.i295).BVR.emplace();
-          (*(*rec.i295).BVR) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 11 & 1) {
+          if (!(*rec.i295).SAL) (*rec.i295).SAL.emplace();
+          {
+            const std::uint8_t* q69 = r.claim(1);
+            (*(*rec.i295).SAL) = static_cast<double>(detail::get<0, 8>(q69)) * 0.25;
+          }
+        } else {
+          (*rec.i295).SAL.reset();
         }
-        if (present >> 16 & 1) {
-          (*rec.i295).GVR.emplace();
-          (*(*rec.i295).GVR) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 10 & 1) {
+          if (!(*rec.i295).FSS) (*rec.i295).FSS.emplace();
+          {
+            const std::uint8_t* q70 = r.claim(1);
+            (*(*rec.i295).FSS) = static_cast<double>(detail::get<0, 8>(q70)) * 0.25;
+          }
+        } else {
+          (*rec.i295).FSS.reset();
         }
-        if (present >> 17 & 1) {
-          (*rec.i295).RAN.emplace();
-          (*(*rec.i295).RAN) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 9 & 1) {
+          if (!(*rec.i295).TID) (*rec.i295).TID.emplace();
+          {
+            const std::uint8_t* q71 = r.claim(1);
+            (*(*rec.i295).TID) = static_cast<double>(detail::get<0, 8>(q71)) * 0.25;
+          }
+        } else {
+          (*rec.i295).TID.reset();
         }
-        if (present >> 18 & 1) {
-          (*rec.i295).TAR.emplace();
-          (*(*rec.i295).TAR) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 8 & 1) {
+          if (!(*rec.i295).COM) (*rec.i295).COM.emplace();
+          {
+            const std::uint8_t* q72 = r.claim(1);
+            (*(*rec.i295).COM) = static_cast<double>(detail::get<0, 8>(q72)) * 0.25;
+          }
+        } else {
+          (*rec.i295).COM.reset();
         }
-        if (present >> 19 & 1) {
-          (*rec.i295).TAN.emplace();
-          (*(*rec.i295).TAN) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 7 & 1) {
+          if (!(*rec.i295).SAB) (*rec.i295).SAB.emplace();
+          {
+            const std::uint8_t* q73 = r.claim(1);
+            (*(*rec.i295).SAB) = static_cast<double>(detail::get<0, 8>(q73)) * 0.25;
+          }
+        } else {
+          (*rec.i295).SAB.reset();
         }
         if (present >> 20 & 1) {
-          (*rec.i295).GSP.emplace();
-          (*(*rec.i295).GSP) = static_cast<double>(r.take(8)) * 0.25;
+          if (!(*rec.i295).ACS) (*rec.i295).ACS.emplace();
+          {
+            const std::uint8_t* q74 = r.claim(1);
+            (*(*rec.i295).ACS) = static_cast<double>(detail::get<0, 8>(q74)) * 0.25;
+          }
+        } else {
+          (*rec.i295).ACS.reset();
         }
-        if (present >> 21 & 1) {
-          (*rec.i295).VUN.emplace();
-          (*(*rec.i295).VUN) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 19 & 1) {
+          if (!(*rec.i295).BVR) (*rec.i295).BVR.emplace();
+          {
+            const std::uint8_t* q75 = r.claim(1);
+            (*(*rec.i295).BVR) = static_cast<double>(detail::get<0, 8>(q75)) * 0.25;
+          }
+        } else {
+          (*rec.i295).BVR.reset();
         }
-        if (present >> 22 & 1) {
-          (*rec.i295).MET.emplace();
-          (*(*rec.i295).MET) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 18 & 1) {
+          if (!(*rec.i295).GVR) (*rec.i295).GVR.emplace();
+          {
+            const std::uint8_t* q76 = r.claim(1);
+            (*(*rec.i295).GVR) = static_cast<double>(detail::get<0, 8>(q76)) * 0.25;
+          }
+        } else {
+          (*rec.i295).GVR.reset();
         }
-        if (present >> 23 & 1) {
-          (*rec.i295).EMC.emplace();
-          (*(*rec.i295).EMC) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 17 & 1) {
+          if (!(*rec.i295).RAN) (*rec.i295).RAN.emplace();
+          {
+            const std::uint8_t* q77 = r.claim(1);
+            (*(*rec.i295).RAN) = static_cast<double>(detail::get<0, 8>(q77)) * 0.25;
+          }
+        } else {
+          (*rec.i295).RAN.reset();
         }
-        if (present >> 24 & 1) {
-          (*rec.i295).POS.emplace();
-          (*(*rec.i295).POS) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 16 & 1) {
+          if (!(*rec.i295).TAR) (*rec.i295).TAR.emplace();
+          {
+            const std::uint8_t* q78 = r.claim(1);
+            (*(*rec.i295).TAR) = static_cast<double>(detail::get<0, 8>(q78)) * 0.25;
+          }
+        } else {
+          (*rec.i295).TAR.reset();
         }
-        if (present >> 25 & 1) {
-          (*rec.i295).GAL.emplace();
-          (*(*rec.i295).GAL) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 15 & 1) {
+          if (!(*rec.i295).TAN) (*rec.i295).TAN.emplace();
+          {
+            const std::uint8_t* q79 = r.claim(1);
+            (*(*rec.i295).TAN) = static_cast<double>(detail::get<0, 8>(q79)) * 0.25;
+          }
+        } else {
+          (*rec.i295).TAN.reset();
         }
-        if (present >> 26 & 1) {
-          (*rec.i295).PUN.emplace();
-          (*(*rec.i295).PUN) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 14 & 1) {
+          if (!(*rec.i295).GSP) (*rec.i295).GSP.emplace();
+          {
+            const std::uint8_t* q80 = r.claim(1);
+            (*(*rec.i295).GSP) = static_cast<double>(detail::get<0, 8>(q80)) * 0.25;
+          }
+        } else {
+          (*rec.i295).GSP.reset();
         }
         if (present >> 27 & 1) {
-          (*rec.i295).MB.emplace();
-          (*(*rec.i295).MB) = static_cast<double>(r.take(8)) * 0.25;
+          if (!(*rec.i295).VUN) (*rec.i295).VUN.emplace();
+          {
+            const std::uint8_t* q81 = r.claim(1);
+            (*(*rec.i295).VUN) = static_cast<double>(detail::get<0, 8>(q81)) * 0.25;
+          }
+        } else {
+          (*rec.i295).VUN.reset();
         }
-        if (present >> 28 & 1) {
-          (*rec.i295).IAR.emplace();
-          (*(*rec.i295).IAR) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 26 & 1) {
+          if (!(*rec.i295).MET) (*rec.i295).MET.emplace();
+          {
+            const std::uint8_t* q82 = r.claim(1);
+            (*(*rec.i295).MET) = static_cast<double>(detail::get<0, 8>(q82)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MET.reset();
         }
-        if (present >> 29 & 1) {
-          (*rec.i295).MAC.emplace();
-          (*(*rec.i295).MAC) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 25 & 1) {
+          if (!(*rec.i295).EMC) (*rec.i295).EMC.emplace();
+          {
+            const std::uint8_t* q83 = r.claim(1);
+            (*(*rec.i295).EMC) = static_cast<double>(detail::get<0, 8>(q83)) * 0.25;
+          }
+        } else {
+          (*rec.i295).EMC.reset();
         }
-        if (present >> 30 & 1) {
-          (*rec.i295).BPS.emplace();
-          (*(*rec.i295).BPS) = static_cast<double>(r.take(8)) * 0.25;
+        if (present >> 24 & 1) {
+          if (!(*rec.i295).POS) (*rec.i295).POS.emplace();
+          {
+            const std::uint8_t* q84 = r.claim(1);
+            (*(*rec.i295).POS) = static_cast<double>(detail::get<0, 8>(q84)) * 0.25;
+          }
+        } else {
+          (*rec.i295).POS.reset();
         }
-        if (present >> 31) throw Fault();
+        if (present >> 23 & 1) {
+          if (!(*rec.i295).GAL) (*rec.i295).GAL.emplace();
+          {
+            const std::uint8_t* q85 = r.claim(1);
+            (*(*rec.i295).GAL) = static_cast<double>(detail::get<0, 8>(q85)) * 0.25;
+          }
+        } else {
+          (*rec.i295).GAL.reset();
+        }
+        if (present >> 22 & 1) {
+          if (!(*rec.i295).PUN) (*rec.i295).PUN.emplace();
+          {
+            const std::uint8_t* q86 = r.claim(1);
+            (*(*rec.i295).PUN) = static_cast<double>(detail::get<0, 8>(q86)) * 0.25;
+          }
+        } else {
+          (*rec.i295).PUN.reset();
+        }
+        if (present >> 21 & 1) {
+          if (!(*rec.i295).MB) (*rec.i295).MB.emplace();
+          {
+            const std::uint8_t* q87 = r.claim(1);
+            (*(*rec.i295).MB) = static_cast<double>(detail::get<0, 8>(q87)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MB.reset();
+        }
+        if (present >> 34 & 1) {
+          if (!(*rec.i295).IAR) (*rec.i295).IAR.emplace();
+          {
+            const std::uint8_t* q88 = r.claim(1);
+            (*(*rec.i295).IAR) = static_cast<double>(detail::get<0, 8>(q88)) * 0.25;
+          }
+        } else {
+          (*rec.i295).IAR.reset();
+        }
+        if (present >> 33 & 1) {
+          if (!(*rec.i295).MAC) (*rec.i295).MAC.emplace();
+          {
+            const std::uint8_t* q89 = r.claim(1);
+            (*(*rec.i295).MAC) = static_cast<double>(detail::get<0, 8>(q89)) * 0.25;
+          }
+        } else {
+          (*rec.i295).MAC.reset();
+        }
+        if (present >> 32 & 1) {
+          if (!(*rec.i295).BPS) (*rec.i295).BPS.emplace();
+          {
+            const std::uint8_t* q90 = r.claim(1);
+            (*(*rec.i295).BPS) = static_cast<double>(detail::get<0, 8>(q90)) * 0.25;
+          }
+        } else {
+          (*rec.i295).BPS.reset();
+        }
+        if (present & ~std::uint64_t{0x70fffffff}) throw detail::Fault();
       }
     } else {
       rec.i295.reset();
     }
     if (has(16)) {
-      rec.i136.emplace();
-      (*rec.i136) = static_cast<double>(sx(r.take(16), 16)) * 0.25;
+      if (!rec.i136) rec.i136.emplace();
+      {
+        const std::uint8_t* q91 = r.claim(2);
+        (*rec.i136) = static_cast<double>(detail::sx(detail::get<0, 16>(q91), 16)) * 0.25;
+      }
     } else {
       rec.i136.reset();
     }
     if (has(17)) {
-      rec.i130.emplace();
-      (*rec.i130) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
+      if (!rec.i130) rec.i130.emplace();
+      {
+        const std::uint8_t* q92 = r.claim(2);
+        (*rec.i130) = static_cast<double>(detail::sx(detail::get<0, 16>(q92), 16)) * 6.25;
+      }
     } else {
       rec.i130.reset();
     }
     if (has(18)) {
-      rec.i135.emplace();
-      (*rec.i135).QNH = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i135).CTB = static_cast<double>(sx(r.take(15), 15)) * 0.25;
+      if (!rec.i135) rec.i135.emplace();
+      {
+        const std::uint8_t* q93 = r.claim(2);
+        (*rec.i135).QNH = static_cast<std::uint8_t>(detail::get<0, 1>(q93));
+        (*rec.i135).CTB = static_cast<double>(detail::sx(detail::get<1, 15>(q93), 15)) * 0.25;
+      }
     } else {
       rec.i135.reset();
     }
     if (has(19)) {
-      rec.i220.emplace();
-      (*rec.i220) = static_cast<double>(sx(r.take(16), 16)) * 6.25;
+      if (!rec.i220) rec.i220.emplace();
+      {
+        const std::uint8_t* q94 = r.claim(2);
+        (*rec.i220) = static_cast<double>(detail::sx(detail::get<0, 16>(q94), 16)) * 6.25;
+      }
     } else {
       rec.i220.reset();
     }
     if (has(20)) {
-      rec.i390.emplace();
+      if (!rec.i390) rec.i390.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i390).TAG.emplace();
-          (*(*rec.i390).TAG).SAC = static_cast<std::uint8_t>(r.take(8));
-          (*(*rec.i390).TAG).SIC = static_cast<std::uint8_t>(r.take(8));
-        }
-        if (present >> 1 & 1) {
-          (*rec.i390).CS.emplace();
-          for (int k = 0; k < 7; ++k) (*(*rec.i390).CS)[k] = static_cast<char>(r.take(8));
-        }
-        if (present >> 2 & 1) {
-          (*rec.i390).IFI.emplace();
-          (*(*rec.i390).IFI).TYP = static_cast<std::uint8_t>(r.take(2));
-          r.take(3);
-          (*(*rec.i390).IFI).NBR = static_cast<std::uint32_t>(r.take(27));
-        }
-        if (present >> 3 & 1) {
-          (*rec.i390).FCT.emplace();
-          (*(*rec.i390).FCT).GATOAT = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i390).FCT).FR1FR2 = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i390).FCT).RVSM = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i390).FCT).HPR = static_cast<std::uint8_t>(r.take(1));
-          r.take(1);
-        }
-        if (present >> 4 & 1) {
-          (*rec.i390).TAC.emplace();
-          for (int k = 0; k < 4; ++k) (*(*rec.i390).TAC)[k] = static_cast<char>(r.take(8));
-        }
-        if (present >> 5 & 1) {
-          (*rec.i390).WTC.emplace();
-          for (int k = 0; k < 1; ++k) (*(*rec.i390).WTC)[k] = static_cast<char>(r.take(8));
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i390).DEP.emplace();
-          for (int k = 0; k < 4; ++k) (*(*rec.i390).DEP)[k] = static_cast<char>(r.take(8));
-        }
-        if (present >> 7 & 1) {
-          (*rec.i390).DST.emplace();
-          for (int k = 0; k < 4; ++k) (*(*rec.i390).DST)[k] = static_cast<char>(r.take(8));
-        }
-        if (present >> 8 & 1) {
-          (*rec.i390).RDS.emplace();
-          for (int k = 0; k < 1; ++k) (*(*rec.i390).RDS).NU1[k] = static_cast<char>(r.take(8));
-          for (int k = 0; k < 1; ++k) (*(*rec.i390).RDS).NU2[k] = static_cast<char>(r.take(8));
-          for (int k = 0; k < 1; ++k) (*(*rec.i390).RDS).LTR[k] = static_cast<char>(r.take(8));
-        }
-        if (present >> 9 & 1) {
-          (*rec.i390).CFL.emplace();
-          (*(*rec.i390).CFL) = static_cast<double>(r.take(16)) * 0.25;
-        }
-        if (present >> 10 & 1) {
-          (*rec.i390).CTL.emplace();
-          (*(*rec.i390).CTL).CENTRE = static_cast<std::uint8_t>(r.take(8));
-          (*(*rec.i390).CTL).POSITION = static_cast<std::uint8_t>(r.take(8));
-        }
-        if (present >> 11 & 1) {
-          (*rec.i390).TOD.emplace();
+          if (!(*rec.i390).TAG) (*rec.i390).TAG.emplace();
           {
-            const auto count = r.take(8);
-            (*(*rec.i390).TOD).resize(count);
-            for (std::uint64_t k = 0; k < count; ++k) {
-              (*(*rec.i390).TOD)[k].TYP = static_cast<std::uint8_t>(r.take(5));
-              (*(*rec.i390).TOD)[k].DAY = static_cast<std::uint8_t>(r.take(2));
-              r.take(4);
-              (*(*rec.i390).TOD)[k].HOR = static_cast<std::uint8_t>(r.take(5));
-              r.take(2);
-              (*(*rec.i390).TOD)[k].MIN = static_cast<std::uint8_t>(r.take(6));
-              (*(*rec.i390).TOD)[k].AVS = static_cast<std::uint8_t>(r.take(1));
-              r.take(1);
-              (*(*rec.i390).TOD)[k].SEC = static_cast<std::uint8_t>(r.take(6));
-            }
+            const std::uint8_t* q95 = r.claim(2);
+            (*(*rec.i390).TAG).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q95));
+            (*(*rec.i390).TAG).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q95));
           }
+        } else {
+          (*rec.i390).TAG.reset();
         }
-        if (present >> 12 & 1) {
-          (*rec.i390).AST.emplace();
-          for (int k = 0; k < 6; ++k) (*(*rec.i390).AST)[k] = static_cast<char>(r.take(8));
+        if (present >> 5 & 1) {
+          if (!(*rec.i390).CS) (*rec.i390).CS.emplace();
+          {
+            const std::uint8_t* q96 = r.claim(7);
+            (*(*rec.i390).CS)[0] = static_cast<char>(detail::get<0, 8>(q96));
+            (*(*rec.i390).CS)[1] = static_cast<char>(detail::get<8, 8>(q96));
+            (*(*rec.i390).CS)[2] = static_cast<char>(detail::get<16, 8>(q96));
+            (*(*rec.i390).CS)[3] = static_cast<char>(detail::get<24, 8>(q96));
+            (*(*rec.i390).CS)[4] = static_cast<char>(detail::get<32, 8>(q96));
+            (*(*rec.i390).CS)[5] = static_cast<char>(detail::get<40, 8>(q96));
+            (*(*rec.i390).CS)[6] = static_cast<char>(detail::get<48, 8>(q96));
+          }
+        } else {
+          (*rec.i390).CS.reset();
+        }
+        if (present >> 4 & 1) {
+          if (!(*rec.i390).IFI) (*rec.i390).IFI.emplace();
+          {
+            const std::uint8_t* q97 = r.claim(4);
+            (*(*rec.i390).IFI).TYP = static_cast<std::uint8_t>(detail::get<0, 2>(q97));
+            (*(*rec.i390).IFI).NBR = static_cast<std::uint32_t>(detail::get<5, 27>(q97));
+          }
+        } else {
+          (*rec.i390).IFI.reset();
+        }
+        if (present >> 3 & 1) {
+          if (!(*rec.i390).FCT) (*rec.i390).FCT.emplace();
+          {
+            const std::uint8_t* q98 = r.claim(1);
+            (*(*rec.i390).FCT).GATOAT = static_cast<std::uint8_t>(detail::get<0, 2>(q98));
+            (*(*rec.i390).FCT).FR1FR2 = static_cast<std::uint8_t>(detail::get<2, 2>(q98));
+            (*(*rec.i390).FCT).RVSM = static_cast<std::uint8_t>(detail::get<4, 2>(q98));
+            (*(*rec.i390).FCT).HPR = static_cast<std::uint8_t>(detail::get<6, 1>(q98));
+          }
+        } else {
+          (*rec.i390).FCT.reset();
+        }
+        if (present >> 2 & 1) {
+          if (!(*rec.i390).TAC) (*rec.i390).TAC.emplace();
+          {
+            const std::uint8_t* q99 = r.claim(4);
+            (*(*rec.i390).TAC)[0] = static_cast<char>(detail::get<0, 8>(q99));
+            (*(*rec.i390).TAC)[1] = static_cast<char>(detail::get<8, 8>(q99));
+            (*(*rec.i390).TAC)[2] = static_cast<char>(detail::get<16, 8>(q99));
+            (*(*rec.i390).TAC)[3] = static_cast<char>(detail::get<24, 8>(q99));
+          }
+        } else {
+          (*rec.i390).TAC.reset();
+        }
+        if (present >> 1 & 1) {
+          if (!(*rec.i390).WTC) (*rec.i390).WTC.emplace();
+          {
+            const std::uint8_t* q100 = r.claim(1);
+            (*(*rec.i390).WTC)[0] = static_cast<char>(detail::get<0, 8>(q100));
+          }
+        } else {
+          (*rec.i390).WTC.reset();
+        }
+        if (present >> 0 & 1) {
+          if (!(*rec.i390).DEP) (*rec.i390).DEP.emplace();
+          {
+            const std::uint8_t* q101 = r.claim(4);
+            (*(*rec.i390).DEP)[0] = static_cast<char>(detail::get<0, 8>(q101));
+            (*(*rec.i390).DEP)[1] = static_cast<char>(detail::get<8, 8>(q101));
+            (*(*rec.i390).DEP)[2] = static_cast<char>(detail::get<16, 8>(q101));
+            (*(*rec.i390).DEP)[3] = static_cast<char>(detail::get<24, 8>(q101));
+          }
+        } else {
+          (*rec.i390).DEP.reset();
         }
         if (present >> 13 & 1) {
-          (*rec.i390).STS.emplace();
-          (*(*rec.i390).STS).EMP = static_cast<std::uint8_t>(r.take(2));
-          (*(*rec.i390).STS).AVL = static_cast<std::uint8_t>(r.take(2));
-          r.take(4);
+          if (!(*rec.i390).DST) (*rec.i390).DST.emplace();
+          {
+            const std::uint8_t* q102 = r.claim(4);
+            (*(*rec.i390).DST)[0] = static_cast<char>(detail::get<0, 8>(q102));
+            (*(*rec.i390).DST)[1] = static_cast<char>(detail::get<8, 8>(q102));
+            (*(*rec.i390).DST)[2] = static_cast<char>(detail::get<16, 8>(q102));
+            (*(*rec.i390).DST)[3] = static_cast<char>(detail::get<24, 8>(q102));
+          }
+        } else {
+          (*rec.i390).DST.reset();
         }
-        if (present >> 14 & 1) {
-          (*rec.i390).STD.emplace();
-          for (int k = 0; k < 7; ++k) (*(*rec.i390).STD)[k] = static_cast<char>(r.take(8));
+        if (present >> 12 & 1) {
+          if (!(*rec.i390).RDS) (*rec.i390).RDS.emplace();
+          {
+            const std::uint8_t* q103 = r.claim(3);
+            (*(*rec.i390).RDS).NU1[0] = static_cast<char>(detail::get<0, 8>(q103));
+            (*(*rec.i390).RDS).NU2[0] = static_cast<char>(detail::get<8, 8>(q103));
+            (*(*rec.i390).RDS).LTR[0] = static_cast<char>(detail::get<16, 8>(q103));
+          }
+        } else {
+          (*rec.i390).RDS.reset();
         }
-        if (present >> 15 & 1) {
-          (*rec.i390).STA.emplace();
-          for (int k = 0; k < 7; ++k) (*(*rec.i390).STA)[k] = static_cast<char>(r.take(8));
+        if (present >> 11 & 1) {
+          if (!(*rec.i390).CFL) (*rec.i390).CFL.emplace();
+          {
+            const std::uint8_t* q104 = r.claim(2);
+            (*(*rec.i390).CFL) = static_cast<double>(detail::get<0, 16>(q104)) * 0.25;
+          }
+        } else {
+          (*rec.i390).CFL.reset();
         }
-        if (present >> 16 & 1) {
-          (*rec.i390).PEM.emplace();
-          r.take(3);
-          (*(*rec.i390).PEM).VA = static_cast<std::uint8_t>(r.take(1));
-          for (int k = 0; k < 4; ++k)
-            (*(*rec.i390).PEM).MODE3A[k] = static_cast<char>('0' + r.take(3));
+        if (present >> 10 & 1) {
+          if (!(*rec.i390).CTL) (*rec.i390).CTL.emplace();
+          {
+            const std::uint8_t* q105 = r.claim(2);
+            (*(*rec.i390).CTL).CENTRE = static_cast<std::uint8_t>(detail::get<0, 8>(q105));
+            (*(*rec.i390).CTL).POSITION = static_cast<std::uint8_t>(detail::get<8, 8>(q105));
+          }
+        } else {
+          (*rec.i390).CTL.reset();
+        }
+        if (present >> 9 & 1) {
+          if (!(*rec.i390).TOD) (*rec.i390).TOD.emplace();
+          {
+            const std::uint8_t* q106 = r.claim(1);
+            const std::size_t count = detail::get<0, 8>(q106);
+            (*(*rec.i390).TOD).resize(count);
+            for (std::size_t k107 = 0; k107 < count; ++k107) {
+              {
+                const std::uint8_t* q108 = r.claim(4);
+                (*(*rec.i390).TOD)[k107].TYP = static_cast<std::uint8_t>(detail::get<0, 5>(q108));
+                (*(*rec.i390).TOD)[k107].DAY = static_cast<std::uint8_t>(detail::get<5, 2>(q108));
+                (*(*rec.i390).TOD)[k107].HOR = static_cast<std::uint8_t>(detail::get<11, 5>(q108));
+                (*(*rec.i390).TOD)[k107].MIN = static_cast<std::uint8_t>(detail::get<18, 6>(q108));
+                (*(*rec.i390).TOD)[k107].AVS = static_cast<std::uint8_t>(detail::get<24, 1>(q108));
+                (*(*rec.i390).TOD)[k107].SEC = static_cast<std::uint8_t>(detail::get<26, 6>(q108));
+              }
+            }
+          }
+        } else {
+          (*rec.i390).TOD.reset();
+        }
+        if (present >> 8 & 1) {
+          if (!(*rec.i390).AST) (*rec.i390).AST.emplace();
+          {
+            const std::uint8_t* q109 = r.claim(6);
+            (*(*rec.i390).AST)[0] = static_cast<char>(detail::get<0, 8>(q109));
+            (*(*rec.i390).AST)[1] = static_cast<char>(detail::get<8, 8>(q109));
+            (*(*rec.i390).AST)[2] = static_cast<char>(detail::get<16, 8>(q109));
+            (*(*rec.i390).AST)[3] = static_cast<char>(detail::get<24, 8>(q109));
+            (*(*rec.i390).AST)[4] = static_cast<char>(detail::get<32, 8>(q109));
+            (*(*rec.i390).AST)[5] = static_cast<char>(detail::get<40, 8>(q109));
+          }
+        } else {
+          (*rec.i390).AST.reset();
+        }
+        if (present >> 7 & 1) {
+          if (!(*rec.i390).STS) (*rec.i390).STS.emplace();
+          {
+            const std::uint8_t* q110 = r.claim(1);
+            (*(*rec.i390).STS).EMP = static_cast<std::uint8_t>(detail::get<0, 2>(q110));
+            (*(*rec.i390).STS).AVL = static_cast<std::uint8_t>(detail::get<2, 2>(q110));
+          }
+        } else {
+          (*rec.i390).STS.reset();
+        }
+        if (present >> 20 & 1) {
+          if (!(*rec.i390).STD) (*rec.i390).STD.emplace();
+          {
+            const std::uint8_t* q111 = r.claim(7);
+            (*(*rec.i390).STD)[0] = static_cast<char>(detail::get<0, 8>(q111));
+            (*(*rec.i390).STD)[1] = static_cast<char>(detail::get<8, 8>(q111));
+            (*(*rec.i390).STD)[2] = static_cast<char>(detail::get<16, 8>(q111));
+            (*(*rec.i390).STD)[3] = static_cast<char>(detail::get<24, 8>(q111));
+            (*(*rec.i390).STD)[4] = static_cast<char>(detail::get<32, 8>(q111));
+            (*(*rec.i390).STD)[5] = static_cast<char>(detail::get<40, 8>(q111));
+            (*(*rec.i390).STD)[6] = static_cast<char>(detail::get<48, 8>(q111));
+          }
+        } else {
+          (*rec.i390).STD.reset();
+        }
+        if (present >> 19 & 1) {
+          if (!(*rec.i390).STA) (*rec.i390).STA.emplace();
+          {
+            const std::uint8_t* q112 = r.claim(7);
+            (*(*rec.i390).STA)[0] = static_cast<char>(detail::get<0, 8>(q112));
+            (*(*rec.i390).STA)[1] = static_cast<char>(detail::get<8, 8>(q112));
+            (*(*rec.i390).STA)[2] = static_cast<char>(detail::get<16, 8>(q112));
+            (*(*rec.i390).STA)[3] = static_cast<char>(detail::get<24, 8>(q112));
+            (*(*rec.i390).STA)[4] = static_cast<char>(detail::get<32, 8>(q112));
+            (*(*rec.i390).STA)[5] = static_cast<char>(detail::get<40, 8>(q112));
+            (*(*rec.i390).STA)[6] = static_cast<char>(detail::get<48, 8>(q112));
+          }
+        } else {
+          (*rec.i390).STA.reset();
+        }
+        if (present >> 18 & 1) {
+          if (!(*rec.i390).PEM) (*rec.i390).PEM.emplace();
+          {
+            const std::uint8_t* q113 = r.claim(2);
+            (*(*rec.i390).PEM).VA = static_cast<std::uint8_t>(detail::get<3, 1>(q113));
+            (*(*rec.i390).PEM).MODE3A[0] = static_cast<char>('0' + detail::get<4, 3>(q113));
+            (*(*rec.i390).PEM).MODE3A[1] = static_cast<char>('0' + detail::get<7, 3>(q113));
+            (*(*rec.i390).PEM).MODE3A[2] = static_cast<char>('0' + detail::get<10, 3>(q113));
+            (*(*rec.i390).PEM).MODE3A[3] = static_cast<char>('0' + detail::get<13, 3>(q113));
+          }
+        } else {
+          (*rec.i390).PEM.reset();
         }
         if (present >> 17 & 1) {
-          (*rec.i390).PEC.emplace();
-          for (int k = 0; k < 7; ++k) (*(*rec.i390).PEC)[k] = static_cast<char>(r.take(8));
+          if (!(*rec.i390).PEC) (*rec.i390).PEC.emplace();
+          {
+            const std::uint8_t* q114 = r.claim(7);
+            (*(*rec.i390).PEC)[0] = static_cast<char>(detail::get<0, 8>(q114));
+            (*(*rec.i390).PEC)[1] = static_cast<char>(detail::get<8, 8>(q114));
+            (*(*rec.i390).PEC)[2] = static_cast<char>(detail::get<16, 8>(q114));
+            (*(*rec.i390).PEC)[3] = static_cast<char>(detail::get<24, 8>(q114));
+            (*(*rec.i390).PEC)[4] = static_cast<char>(detail::get<32, 8>(q114));
+            (*(*rec.i390).PEC)[5] = static_cast<char>(detail::get<40, 8>(q114));
+            (*(*rec.i390).PEC)[6] = static_cast<char>(detail::get<48, 8>(q114));
+          }
+        } else {
+          (*rec.i390).PEC.reset();
         }
-        if (present >> 18) throw Fault();
+        if (present & ~std::uint64_t{0x1e3fff}) throw detail::Fault();
       }
     } else {
       rec.i390.reset();
     }
     if (has(21)) {
-      rec.i270.emplace();
+      if (!rec.i270) rec.i270.emplace();
+      (*rec.i270) = {};
       (*rec.i270).parts = 1;
       do {
-        (*rec.i270).LENGTH = static_cast<double>(r.take(7)) * 1.0;
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q115 = r.claim(1);
+        (*rec.i270).LENGTH = static_cast<double>(detail::get<0, 7>(q115)) * 1.0;
+        if (detail::get<7, 1>(q115) == 0) break;
         ++(*rec.i270).parts;
-        (*rec.i270).ORIENTATION = static_cast<double>(r.take(7)) * 2.8125;
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q116 = r.claim(1);
+        (*rec.i270).ORIENTATION = static_cast<double>(detail::get<0, 7>(q116)) * 2.8125;
+        if (detail::get<7, 1>(q116) == 0) break;
         ++(*rec.i270).parts;
-        (*rec.i270).WIDTH = static_cast<double>(r.take(7)) * 1.0;
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i270).parts;
+        const std::uint8_t* q117 = r.claim(1);
+        (*rec.i270).WIDTH = static_cast<double>(detail::get<0, 7>(q117)) * 1.0;
       } while (false);
     } else {
       rec.i270.reset();
     }
     if (has(22)) {
-      rec.i300.emplace();
-      (*rec.i300) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i300) rec.i300.emplace();
+      {
+        const std::uint8_t* q118 = r.claim(1);
+        (*rec.i300) = static_cast<std::uint8_t>(detail::get<0, 8>(q118));
+      }
     } else {
       rec.i300.reset();
     }
     if (has(23)) {
-      rec.i110.emplace();
+      if (!rec.i110) rec.i110.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i110).SUM.emplace();
-          (*(*rec.i110).SUM).M5 = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).SUM).ID = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).SUM).DA = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).SUM).M1 = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).SUM).M2 = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).SUM).M3 = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).SUM).MC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).SUM).X = static_cast<std::uint8_t>(r.take(1));
-        }
-        if (present >> 1 & 1) {
-          (*rec.i110).PMN.emplace();
-          r.take(2);
-          (*(*rec.i110).PMN).PIN = static_cast<std::uint16_t>(r.take(14));
-          r.take(3);
-          (*(*rec.i110).PMN).NAT = static_cast<std::uint8_t>(r.take(5));
-          r.take(2);
-          (*(*rec.i110).PMN).MIS = static_cast<std::uint8_t>(r.take(6));
-        }
-        if (present >> 2 & 1) {
-          (*rec.i110).POS.emplace();
-          (*(*rec.i110).POS).LAT = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-          (*(*rec.i110).POS).LON = static_cast<double>(sx(r.take(24), 24)) * 2.1457672119140625e-05;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i110).GA.emplace();
-          r.take(1);
-          (*(*rec.i110).GA).RES = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).GA).GA = static_cast<double>(sx(r.take(14), 14)) * 25.0;
-        }
-        if (present >> 4 & 1) {
-          (*rec.i110).EM1.emplace();
-          r.take(4);
-          for (int k = 0; k < 4; ++k)
-            (*(*rec.i110).EM1).EM1[k] = static_cast<char>('0' + r.take(3));
-        }
-        if (present >> 5 & 1) {
-          (*rec.i110).TOS.emplace();
-          (*(*rec.i110).TOS) = static_cast<double>(sx(r.take(8), 8)) * 0.0078125;
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i110).XP.emplace();
-          r.take(3);
-          (*(*rec.i110).XP).X5 = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).XP).XC = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).XP).X3 = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).XP).X2 = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i110).XP).X1 = static_cast<std::uint8_t>(r.take(1));
+          if (!(*rec.i110).SUM) (*rec.i110).SUM.emplace();
+          {
+            const std::uint8_t* q119 = r.claim(1);
+            (*(*rec.i110).SUM).M5 = static_cast<std::uint8_t>(detail::get<0, 1>(q119));
+            (*(*rec.i110).SUM).ID = static_cast<std::uint8_t>(detail::get<1, 1>(q119));
+            (*(*rec.i110).SUM).DA = static_cast<std::uint8_t>(detail::get<2, 1>(q119));
+            (*(*rec.i110).SUM).M1 = static_cast<std::uint8_t>(detail::get<3, 1>(q119));
+            (*(*rec.i110).SUM).M2 = static_cast<std::uint8_t>(detail::get<4, 1>(q119));
+            (*(*rec.i110).SUM).M3 = static_cast<std::uint8_t>(detail::get<5, 1>(q119));
+            (*(*rec.i110).SUM).MC = static_cast<std::uint8_t>(detail::get<6, 1>(q119));
+            (*(*rec.i110).SUM).X = static_cast<std::uint8_t>(detail::get<7, 1>(q119));
+          }
+        } else {
+          (*rec.i110).SUM.reset();
         }
-        if (present >> 7) throw Fault();
+        if (present >> 5 & 1) {
+          if (!(*rec.i110).PMN) (*rec.i110).PMN.emplace();
+          {
+            const std::uint8_t* q120 = r.claim(4);
+            (*(*rec.i110).PMN).PIN = static_cast<std::uint16_t>(detail::get<2, 14>(q120));
+            (*(*rec.i110).PMN).NAT = static_cast<std::uint8_t>(detail::get<19, 5>(q120));
+            (*(*rec.i110).PMN).MIS = static_cast<std::uint8_t>(detail::get<26, 6>(q120));
+          }
+        } else {
+          (*rec.i110).PMN.reset();
+        }
+        if (present >> 4 & 1) {
+          if (!(*rec.i110).POS) (*rec.i110).POS.emplace();
+          {
+            const std::uint8_t* q121 = r.claim(6);
+            (*(*rec.i110).POS).LAT = static_cast<double>(detail::sx(detail::get<0, 24>(q121), 24)) *
+                                     2.1457672119140625e-05;
+            (*(*rec.i110).POS).LON =
+                static_cast<double>(detail::sx(detail::get<24, 24>(q121), 24)) *
+                2.1457672119140625e-05;
+          }
+        } else {
+          (*rec.i110).POS.reset();
+        }
+        if (present >> 3 & 1) {
+          if (!(*rec.i110).GA) (*rec.i110).GA.emplace();
+          {
+            const std::uint8_t* q122 = r.claim(2);
+            (*(*rec.i110).GA).RES = static_cast<std::uint8_t>(detail::get<1, 1>(q122));
+            (*(*rec.i110).GA).GA =
+                static_cast<double>(detail::sx(detail::get<2, 14>(q122), 14)) * 25.0;
+          }
+        } else {
+          (*rec.i110).GA.reset();
+        }
+        if (present >> 2 & 1) {
+          if (!(*rec.i110).EM1) (*rec.i110).EM1.emplace();
+          {
+            const std::uint8_t* q123 = r.claim(2);
+            (*(*rec.i110).EM1).EM1[0] = static_cast<char>('0' + detail::get<4, 3>(q123));
+            (*(*rec.i110).EM1).EM1[1] = static_cast<char>('0' + detail::get<7, 3>(q123));
+            (*(*rec.i110).EM1).EM1[2] = static_cast<char>('0' + detail::get<10, 3>(q123));
+            (*(*rec.i110).EM1).EM1[3] = static_cast<char>('0' + detail::get<13, 3>(q123));
+          }
+        } else {
+          (*rec.i110).EM1.reset();
+        }
+        if (present >> 1 & 1) {
+          if (!(*rec.i110).TOS) (*rec.i110).TOS.emplace();
+          {
+            const std::uint8_t* q124 = r.claim(1);
+            (*(*rec.i110).TOS) =
+                static_cast<double>(detail::sx(detail::get<0, 8>(q124), 8)) * 0.0078125;
+          }
+        } else {
+          (*rec.i110).TOS.reset();
+        }
+        if (present >> 0 & 1) {
+          if (!(*rec.i110).XP) (*rec.i110).XP.emplace();
+          {
+            const std::uint8_t* q125 = r.claim(1);
+            (*(*rec.i110).XP).X5 = static_cast<std::uint8_t>(detail::get<3, 1>(q125));
+            (*(*rec.i110).XP).XC = static_cast<std::uint8_t>(detail::get<4, 1>(q125));
+            (*(*rec.i110).XP).X3 = static_cast<std::uint8_t>(detail::get<5, 1>(q125));
+            (*(*rec.i110).XP).X2 = static_cast<std::uint8_t>(detail::get<6, 1>(q125));
+            (*(*rec.i110).XP).X1 = static_cast<std::uint8_t>(detail::get<7, 1>(q125));
+          }
+        } else {
+          (*rec.i110).XP.reset();
+        }
+        if (present & ~std::uint64_t{0x7f}) throw detail::Fault();
       }
     } else {
       rec.i110.reset();
     }
     if (has(24)) {
-      rec.i120.emplace();
-      r.take(4);
-      for (int k = 0; k < 4; ++k) (*rec.i120).MODE2[k] = static_cast<char>('0' + r.take(3));
+      if (!rec.i120) rec.i120.emplace();
+      {
+        const std::uint8_t* q126 = r.claim(2);
+        (*rec.i120).MODE2[0] = static_cast<char>('0' + detail::get<4, 3>(q126));
+        (*rec.i120).MODE2[1] = static_cast<char>('0' + detail::get<7, 3>(q126));
+        (*rec.i120).MODE2[2] = static_cast<char>('0' + detail::get<10, 3>(q126));
+        (*rec.i120).MODE2[3] = static_cast<char>('0' + detail::get<13, 3>(q126));
+      }
     } else {
       rec.i120.reset();
     }
     if (has(25)) {
-      rec.i510.emplace();
+      if (!rec.i510) rec.i510.emplace();
+      (*rec.i510).clear();
       for (int guard = 0; guard < 1024; ++guard) {
         (*rec.i510).emplace_back();
-        (*rec.i510).back().IDENT = static_cast<std::uint8_t>(r.take(8));
-        (*rec.i510).back().TRACK = static_cast<std::uint16_t>(r.take(15));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q127 = r.claim(3);
+        (*rec.i510).back().IDENT = static_cast<std::uint8_t>(detail::get<0, 8>(q127));
+        (*rec.i510).back().TRACK = static_cast<std::uint16_t>(detail::get<8, 15>(q127));
+        if (detail::get<23, 1>(q127) == 0) break;
       }
     } else {
       rec.i510.reset();
     }
     if (has(26)) {
-      rec.i500.emplace();
+      if (!rec.i500) rec.i500.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
-        }
-        if (present >> 0 & 1) {
-          (*rec.i500).APC.emplace();
-          (*(*rec.i500).APC).X = static_cast<double>(r.take(16)) * 0.5;
-          (*(*rec.i500).APC).Y = static_cast<double>(r.take(16)) * 0.5;
-        }
-        if (present >> 1 & 1) {
-          (*rec.i500).COV.emplace();
-          (*(*rec.i500).COV) = static_cast<double>(sx(r.take(16), 16)) * 0.5;
-        }
-        if (present >> 2 & 1) {
-          (*rec.i500).APW.emplace();
-          (*(*rec.i500).APW).LAT = static_cast<double>(r.take(16)) * 5.364418029785156e-06;
-          (*(*rec.i500).APW).LON = static_cast<double>(r.take(16)) * 5.364418029785156e-06;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i500).AGA.emplace();
-          (*(*rec.i500).AGA) = static_cast<double>(r.take(8)) * 6.25;
-        }
-        if (present >> 4 & 1) {
-          (*rec.i500).ABA.emplace();
-          (*(*rec.i500).ABA) = static_cast<double>(r.take(8)) * 0.25;
-        }
-        if (present >> 5 & 1) {
-          (*rec.i500).ATV.emplace();
-          (*(*rec.i500).ATV).X = static_cast<double>(r.take(8)) * 0.25;
-          (*(*rec.i500).ATV).Y = static_cast<double>(r.take(8)) * 0.25;
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
         if (present >> 6 & 1) {
-          (*rec.i500).AA.emplace();
-          (*(*rec.i500).AA).X = static_cast<double>(r.take(8)) * 0.25;
-          (*(*rec.i500).AA).Y = static_cast<double>(r.take(8)) * 0.25;
+          if (!(*rec.i500).APC) (*rec.i500).APC.emplace();
+          {
+            const std::uint8_t* q128 = r.claim(4);
+            (*(*rec.i500).APC).X = static_cast<double>(detail::get<0, 16>(q128)) * 0.5;
+            (*(*rec.i500).APC).Y = static_cast<double>(detail::get<16, 16>(q128)) * 0.5;
+          }
+        } else {
+          (*rec.i500).APC.reset();
         }
-        if (present >> 7 & 1) {
-          (*rec.i500).ARC.emplace();
-          (*(*rec.i500).ARC) = static_cast<double>(r.take(8)) * 6.25;
+        if (present >> 5 & 1) {
+          if (!(*rec.i500).COV) (*rec.i500).COV.emplace();
+          {
+            const std::uint8_t* q129 = r.claim(2);
+            (*(*rec.i500).COV) =
+                static_cast<double>(detail::sx(detail::get<0, 16>(q129), 16)) * 0.5;
+          }
+        } else {
+          (*rec.i500).COV.reset();
         }
-        if (present >> 8) throw Fault();
+        if (present >> 4 & 1) {
+          if (!(*rec.i500).APW) (*rec.i500).APW.emplace();
+          {
+            const std::uint8_t* q130 = r.claim(4);
+            (*(*rec.i500).APW).LAT =
+                static_cast<double>(detail::get<0, 16>(q130)) * 5.364418029785156e-06;
+            (*(*rec.i500).APW).LON =
+                static_cast<double>(detail::get<16, 16>(q130)) * 5.364418029785156e-06;
+          }
+        } else {
+          (*rec.i500).APW.reset();
+        }
+        if (present >> 3 & 1) {
+          if (!(*rec.i500).AGA) (*rec.i500).AGA.emplace();
+          {
+            const std::uint8_t* q131 = r.claim(1);
+            (*(*rec.i500).AGA) = static_cast<double>(detail::get<0, 8>(q131)) * 6.25;
+          }
+        } else {
+          (*rec.i500).AGA.reset();
+        }
+        if (present >> 2 & 1) {
+          if (!(*rec.i500).ABA) (*rec.i500).ABA.emplace();
+          {
+            const std::uint8_t* q132 = r.claim(1);
+            (*(*rec.i500).ABA) = static_cast<double>(detail::get<0, 8>(q132)) * 0.25;
+          }
+        } else {
+          (*rec.i500).ABA.reset();
+        }
+        if (present >> 1 & 1) {
+          if (!(*rec.i500).ATV) (*rec.i500).ATV.emplace();
+          {
+            const std::uint8_t* q133 = r.claim(2);
+            (*(*rec.i500).ATV).X = static_cast<double>(detail::get<0, 8>(q133)) * 0.25;
+            (*(*rec.i500).ATV).Y = static_cast<double>(detail::get<8, 8>(q133)) * 0.25;
+          }
+        } else {
+          (*rec.i500).ATV.reset();
+        }
+        if (present >> 0 & 1) {
+          if (!(*rec.i500).AA) (*rec.i500).AA.emplace();
+          {
+            const std::uint8_t* q134 = r.claim(2);
+            (*(*rec.i500).AA).X = static_cast<double>(detail::get<0, 8>(q134)) * 0.25;
+            (*(*rec.i500).AA).Y = static_cast<double>(detail::get<8, 8>(q134)) * 0.25;
+          }
+        } else {
+          (*rec.i500).AA.reset();
+        }
+        if (present >> 13 & 1) {
+          if (!(*rec.i500).ARC) (*rec.i500).ARC.emplace();
+          {
+            const std::uint8_t* q135 = r.claim(1);
+            (*(*rec.i500).ARC) = static_cast<double>(detail::get<0, 8>(q135)) * 6.25;
+          }
+        } else {
+          (*rec.i500).ARC.reset();
+        }
+        if (present & ~std::uint64_t{0x207f}) throw detail::Fault();
       }
     } else {
       rec.i500.reset();
     }
     if (has(27)) {
-      rec.i340.emplace();
+      if (!rec.i340) rec.i340.emplace();
       {
         std::uint64_t present = 0;
         int np = 0;
         for (;;) {
-          for (int k = 0; k < 7; ++k) present |= r.take(1) << (np++);
-          if (r.take(1) == 0) break;
-          if (np > 56) throw Fault();
+          const std::uint8_t b = *r.claim(1);
+          present |= static_cast<std::uint64_t>(b >> 1) << np;
+          np += 7;
+          if ((b & 1) == 0) break;
+          if (np > 56) throw detail::Fault();
         }
-        if (present >> 0 & 1) {
-          (*rec.i340).SID.emplace();
-          (*(*rec.i340).SID).SAC = static_cast<std::uint8_t>(r.take(8));
-          (*(*rec.i340).SID).SIC = static_cast<std::uint8_t>(r.take(8));
-        }
-        if (present >> 1 & 1) {
-          (*rec.i340).POS.emplace();
-          (*(*rec.i340).POS).RHO = static_cast<double>(r.take(16)) * 0.00390625;
-          (*(*rec.i340).POS).THETA = static_cast<double>(r.take(16)) * 0.0054931640625;
-        }
-        if (present >> 2 & 1) {
-          (*rec.i340).HEIGHT.emplace();
-          (*(*rec.i340).HEIGHT) = static_cast<double>(r.take(16)) * 25.0;
-        }
-        if (present >> 3 & 1) {
-          (*rec.i340).MDC.emplace();
-          (*(*rec.i340).MDC).V = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i340).MDC).G = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i340).MDC).LMC = static_cast<double>(sx(r.take(14), 14)) * 0.25;
-        }
-        if (present >> 4 & 1) {
-          (*rec.i340).MDA.emplace();
-          (*(*rec.i340).MDA).V = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i340).MDA).G = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i340).MDA).L = static_cast<std::uint8_t>(r.take(1));
-          r.take(1);
-          for (int k = 0; k < 4; ++k)
-            (*(*rec.i340).MDA).MODE3A[k] = static_cast<char>('0' + r.take(3));
+        if (present >> 6 & 1) {
+          if (!(*rec.i340).SID) (*rec.i340).SID.emplace();
+          {
+            const std::uint8_t* q136 = r.claim(2);
+            (*(*rec.i340).SID).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q136));
+            (*(*rec.i340).SID).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q136));
+          }
+        } else {
+          (*rec.i340).SID.reset();
         }
         if (present >> 5 & 1) {
-          (*rec.i340).TYP.emplace();
-          (*(*rec.i340).TYP).TYP = static_cast<std::uint8_t>(r.take(3));
-          (*(*rec.i340).TYP).SIM = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i340).TYP).RAB = static_cast<std::uint8_t>(r.take(1));
-          (*(*rec.i340).TYP).TST = static_cast<std::uint8_t>(r.take(1));
-          r.take(2);
+          if (!(*rec.i340).POS) (*rec.i340).POS.emplace();
+          {
+            const std::uint8_t* q137 = r.claim(4);
+            (*(*rec.i340).POS).RHO = static_cast<double>(detail::get<0, 16>(q137)) * 0.00390625;
+            (*(*rec.i340).POS).THETA =
+                static_cast<double>(detail::get<16, 16>(q137)) * 0.0054931640625;
+          }
+        } else {
+          (*rec.i340).POS.reset();
         }
-        if (present >> 6) throw Fault();
+        if (present >> 4 & 1) {
+          if (!(*rec.i340).HEIGHT) (*rec.i340).HEIGHT.emplace();
+          {
+            const std::uint8_t* q138 = r.claim(2);
+            (*(*rec.i340).HEIGHT) = static_cast<double>(detail::get<0, 16>(q138)) * 25.0;
+          }
+        } else {
+          (*rec.i340).HEIGHT.reset();
+        }
+        if (present >> 3 & 1) {
+          if (!(*rec.i340).MDC) (*rec.i340).MDC.emplace();
+          {
+            const std::uint8_t* q139 = r.claim(2);
+            (*(*rec.i340).MDC).V = static_cast<std::uint8_t>(detail::get<0, 1>(q139));
+            (*(*rec.i340).MDC).G = static_cast<std::uint8_t>(detail::get<1, 1>(q139));
+            (*(*rec.i340).MDC).LMC =
+                static_cast<double>(detail::sx(detail::get<2, 14>(q139), 14)) * 0.25;
+          }
+        } else {
+          (*rec.i340).MDC.reset();
+        }
+        if (present >> 2 & 1) {
+          if (!(*rec.i340).MDA) (*rec.i340).MDA.emplace();
+          {
+            const std::uint8_t* q140 = r.claim(2);
+            (*(*rec.i340).MDA).V = static_cast<std::uint8_t>(detail::get<0, 1>(q140));
+            (*(*rec.i340).MDA).G = static_cast<std::uint8_t>(detail::get<1, 1>(q140));
+            (*(*rec.i340).MDA).L = static_cast<std::uint8_t>(detail::get<2, 1>(q140));
+            (*(*rec.i340).MDA).MODE3A[0] = static_cast<char>('0' + detail::get<4, 3>(q140));
+            (*(*rec.i340).MDA).MODE3A[1] = static_cast<char>('0' + detail::get<7, 3>(q140));
+            (*(*rec.i340).MDA).MODE3A[2] = static_cast<char>('0' + detail::get<10, 3>(q140));
+            (*(*rec.i340).MDA).MODE3A[3] = static_cast<char>('0' + detail::get<13, 3>(q140));
+          }
+        } else {
+          (*rec.i340).MDA.reset();
+        }
+        if (present >> 1 & 1) {
+          if (!(*rec.i340).TYP) (*rec.i340).TYP.emplace();
+          {
+            const std::uint8_t* q141 = r.claim(1);
+            (*(*rec.i340).TYP).TYP = static_cast<std::uint8_t>(detail::get<0, 3>(q141));
+            (*(*rec.i340).TYP).SIM = static_cast<std::uint8_t>(detail::get<3, 1>(q141));
+            (*(*rec.i340).TYP).RAB = static_cast<std::uint8_t>(detail::get<4, 1>(q141));
+            (*(*rec.i340).TYP).TST = static_cast<std::uint8_t>(detail::get<5, 1>(q141));
+          }
+        } else {
+          (*rec.i340).TYP.reset();
+        }
+        if (present & ~std::uint64_t{0x7e}) throw detail::Fault();
       }
     } else {
       rec.i340.reset();
     }
-    if (has(28)) throw Fault();
-    if (has(29)) throw Fault();
-    if (has(30)) throw Fault();
-    if (has(31)) throw Fault();
-    if (has(32)) throw Fault();
+    if (has(28)) throw detail::Fault();
+    if (has(29)) throw detail::Fault();
+    if (has(30)) throw detail::Fault();
+    if (has(31)) throw detail::Fault();
+    if (has(32)) throw detail::Fault();
     if (has(33)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q142 = r.claim(len - 1);
+        (*rec.iRE).assign(q142, q142 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(34)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q143 = r.claim(len - 1);
+        (*rec.iSP).assign(q143, q143 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 35) {
+      for (int k = 35; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

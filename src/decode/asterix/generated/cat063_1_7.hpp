@@ -81,152 +81,170 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 14; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i015.emplace();
-      (*rec.i015) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i015) rec.i015.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i015) = static_cast<std::uint8_t>(detail::get<0, 8>(q2));
+      }
     } else {
       rec.i015.reset();
     }
     if (has(2)) {
-      rec.i030.emplace();
-      (*rec.i030) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i030) rec.i030.emplace();
+      {
+        const std::uint8_t* q3 = r.claim(3);
+        (*rec.i030) = static_cast<double>(detail::get<0, 24>(q3)) * 0.0078125;
+      }
     } else {
       rec.i030.reset();
     }
     if (has(3)) {
-      rec.i050.emplace();
-      (*rec.i050).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i050).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i050) rec.i050.emplace();
+      {
+        const std::uint8_t* q4 = r.claim(2);
+        (*rec.i050).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q4));
+        (*rec.i050).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q4));
+      }
     } else {
       rec.i050.reset();
     }
     if (has(4)) {
-      rec.i060.emplace();
+      if (!rec.i060) rec.i060.emplace();
+      (*rec.i060) = {};
       (*rec.i060).parts = 1;
       do {
-        (*rec.i060).CON = static_cast<std::uint8_t>(r.take(2));
-        (*rec.i060).PSR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).SSR = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).MDS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).ADS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).MLT = static_cast<std::uint8_t>(r.take(1));
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q5 = r.claim(1);
+        (*rec.i060).CON = static_cast<std::uint8_t>(detail::get<0, 2>(q5));
+        (*rec.i060).PSR = static_cast<std::uint8_t>(detail::get<2, 1>(q5));
+        (*rec.i060).SSR = static_cast<std::uint8_t>(detail::get<3, 1>(q5));
+        (*rec.i060).MDS = static_cast<std::uint8_t>(detail::get<4, 1>(q5));
+        (*rec.i060).ADS = static_cast<std::uint8_t>(detail::get<5, 1>(q5));
+        (*rec.i060).MLT = static_cast<std::uint8_t>(detail::get<6, 1>(q5));
+        if (detail::get<7, 1>(q5) == 0) break;
         ++(*rec.i060).parts;
-        (*rec.i060).OPS = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).ODP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).OXT = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).MSC = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).TSV = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).NPW = static_cast<std::uint8_t>(r.take(1));
-        r.take(1);
-        if (r.take(1) == 0) {
-          break;
-        }
+        const std::uint8_t* q6 = r.claim(1);
+        (*rec.i060).OPS = static_cast<std::uint8_t>(detail::get<0, 1>(q6));
+        (*rec.i060).ODP = static_cast<std::uint8_t>(detail::get<1, 1>(q6));
+        (*rec.i060).OXT = static_cast<std::uint8_t>(detail::get<2, 1>(q6));
+        (*rec.i060).MSC = static_cast<std::uint8_t>(detail::get<3, 1>(q6));
+        (*rec.i060).TSV = static_cast<std::uint8_t>(detail::get<4, 1>(q6));
+        (*rec.i060).NPW = static_cast<std::uint8_t>(detail::get<5, 1>(q6));
+        if (detail::get<7, 1>(q6) == 0) break;
         ++(*rec.i060).parts;
-        (*rec.i060).TTF.EP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).TTF.VAL = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).SPO.EP = static_cast<std::uint8_t>(r.take(1));
-        (*rec.i060).SPO.VAL = static_cast<std::uint8_t>(r.take(1));
-        r.take(3);
-        if (r.take(1) == 0) {
-          break;
-        }
-        ++(*rec.i060).parts;
+        const std::uint8_t* q7 = r.claim(1);
+        (*rec.i060).TTF.EP = static_cast<std::uint8_t>(detail::get<0, 1>(q7));
+        (*rec.i060).TTF.VAL = static_cast<std::uint8_t>(detail::get<1, 1>(q7));
+        (*rec.i060).SPO.EP = static_cast<std::uint8_t>(detail::get<2, 1>(q7));
+        (*rec.i060).SPO.VAL = static_cast<std::uint8_t>(detail::get<3, 1>(q7));
       } while (false);
     } else {
       rec.i060.reset();
     }
     if (has(5)) {
-      rec.i070.emplace();
-      (*rec.i070) = static_cast<double>(sx(r.take(16), 16)) * 1.0;
+      if (!rec.i070) rec.i070.emplace();
+      {
+        const std::uint8_t* q8 = r.claim(2);
+        (*rec.i070) = static_cast<double>(detail::sx(detail::get<0, 16>(q8), 16)) * 1.0;
+      }
     } else {
       rec.i070.reset();
     }
     if (has(6)) {
-      rec.i080.emplace();
-      (*rec.i080).SRG = static_cast<double>(sx(r.take(16), 16)) * 1e-05;
-      (*rec.i080).SRB = static_cast<double>(sx(r.take(16), 16)) * 0.0078125;
+      if (!rec.i080) rec.i080.emplace();
+      {
+        const std::uint8_t* q9 = r.claim(4);
+        (*rec.i080).SRG = static_cast<double>(detail::sx(detail::get<0, 16>(q9), 16)) * 1e-05;
+        (*rec.i080).SRB = static_cast<double>(detail::sx(detail::get<16, 16>(q9), 16)) * 0.0078125;
+      }
     } else {
       rec.i080.reset();
     }
     if (has(7)) {
-      rec.i081.emplace();
-      (*rec.i081) = static_cast<double>(sx(r.take(16), 16)) * 0.0054931640625;
+      if (!rec.i081) rec.i081.emplace();
+      {
+        const std::uint8_t* q10 = r.claim(2);
+        (*rec.i081) =
+            static_cast<double>(detail::sx(detail::get<0, 16>(q10), 16)) * 0.0054931640625;
+      }
     } else {
       rec.i081.reset();
     }
     if (has(8)) {
-      rec.i090.emplace();
-      (*rec.i090).PRG = static_cast<double>(sx(r.take(16), 16)) * 1e-05;
-      (*rec.i090).PRB = static_cast<double>(sx(r.take(16), 16)) * 0.0078125;
+      if (!rec.i090) rec.i090.emplace();
+      {
+        const std::uint8_t* q11 = r.claim(4);
+        (*rec.i090).PRG = static_cast<double>(detail::sx(detail::get<0, 16>(q11), 16)) * 1e-05;
+        (*rec.i090).PRB = static_cast<double>(detail::sx(detail::get<16, 16>(q11), 16)) * 0.0078125;
+      }
     } else {
       rec.i090.reset();
     }
     if (has(9)) {
-      rec.i091.emplace();
-      (*rec.i091) = static_cast<double>(sx(r.take(16), 16)) * 0.0054931640625;
+      if (!rec.i091) rec.i091.emplace();
+      {
+        const std::uint8_t* q12 = r.claim(2);
+        (*rec.i091) =
+            static_cast<double>(detail::sx(detail::get<0, 16>(q12), 16)) * 0.0054931640625;
+      }
     } else {
       rec.i091.reset();
     }
     if (has(10)) {
-      rec.i092.emplace();
-      (*rec.i092) = static_cast<double>(sx(r.take(16), 16)) * 0.0054931640625;
+      if (!rec.i092) rec.i092.emplace();
+      {
+        const std::uint8_t* q13 = r.claim(2);
+        (*rec.i092) =
+            static_cast<double>(detail::sx(detail::get<0, 16>(q13), 16)) * 0.0054931640625;
+      }
     } else {
       rec.i092.reset();
     }
-    if (has(11)) throw Fault();
+    if (has(11)) throw detail::Fault();
     if (has(12)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q14 = r.claim(len - 1);
+        (*rec.iRE).assign(q14, q14 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(13)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q15 = r.claim(len - 1);
+        (*rec.iSP).assign(q15, q15 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 14) {
+      for (int k = 14; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }

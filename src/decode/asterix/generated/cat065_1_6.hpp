@@ -42,102 +42,113 @@ struct Record {
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
-  using detail::Fault;
-  using detail::sx;
-  detail::Reader r(p, n);
+  detail::Cursor r(p, n);
   try {
-    std::uint64_t fspec[2] = {0, 0};
-    int nf = 0;
-    for (;;) {
-      for (int k = 0; k < 7; ++k, ++nf)
-        if (r.take(1)) fspec[nf / 64] |= 1ULL << (nf % 64);
-      if (r.take(1) == 0) break;
-      if (nf >= 112) throw Fault();
-    }
-    auto has = [&](int frn) { return (fspec[frn / 64] >> (frn % 64)) & 1; };
-    for (int k = 14; k < nf; ++k)
-      if (has(k)) throw Fault();
+    detail::Fspec fs;
+    fs.read(r);
+    const int nf = fs.frns();
+    auto has = [&](int frn) { return fs.has(frn); };
     if (has(0)) {
-      rec.i010.emplace();
-      (*rec.i010).SAC = static_cast<std::uint8_t>(r.take(8));
-      (*rec.i010).SIC = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i010) rec.i010.emplace();
+      {
+        const std::uint8_t* q1 = r.claim(2);
+        (*rec.i010).SAC = static_cast<std::uint8_t>(detail::get<0, 8>(q1));
+        (*rec.i010).SIC = static_cast<std::uint8_t>(detail::get<8, 8>(q1));
+      }
     } else {
       rec.i010.reset();
     }
     if (has(1)) {
-      rec.i000.emplace();
-      (*rec.i000) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i000) rec.i000.emplace();
+      {
+        const std::uint8_t* q2 = r.claim(1);
+        (*rec.i000) = static_cast<std::uint8_t>(detail::get<0, 8>(q2));
+      }
     } else {
       rec.i000.reset();
     }
     if (has(2)) {
-      rec.i015.emplace();
-      (*rec.i015) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i015) rec.i015.emplace();
+      {
+        const std::uint8_t* q3 = r.claim(1);
+        (*rec.i015) = static_cast<std::uint8_t>(detail::get<0, 8>(q3));
+      }
     } else {
       rec.i015.reset();
     }
     if (has(3)) {
-      rec.i030.emplace();
-      (*rec.i030) = static_cast<double>(r.take(24)) * 0.0078125;
+      if (!rec.i030) rec.i030.emplace();
+      {
+        const std::uint8_t* q4 = r.claim(3);
+        (*rec.i030) = static_cast<double>(detail::get<0, 24>(q4)) * 0.0078125;
+      }
     } else {
       rec.i030.reset();
     }
     if (has(4)) {
-      rec.i020.emplace();
-      (*rec.i020) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i020) rec.i020.emplace();
+      {
+        const std::uint8_t* q5 = r.claim(1);
+        (*rec.i020) = static_cast<std::uint8_t>(detail::get<0, 8>(q5));
+      }
     } else {
       rec.i020.reset();
     }
     if (has(5)) {
-      rec.i040.emplace();
-      (*rec.i040).NOGO = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i040).OVL = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i040).TSV = static_cast<std::uint8_t>(r.take(1));
-      (*rec.i040).PSS = static_cast<std::uint8_t>(r.take(2));
-      (*rec.i040).STTN = static_cast<std::uint8_t>(r.take(1));
-      r.take(1);
+      if (!rec.i040) rec.i040.emplace();
+      {
+        const std::uint8_t* q6 = r.claim(1);
+        (*rec.i040).NOGO = static_cast<std::uint8_t>(detail::get<0, 2>(q6));
+        (*rec.i040).OVL = static_cast<std::uint8_t>(detail::get<2, 1>(q6));
+        (*rec.i040).TSV = static_cast<std::uint8_t>(detail::get<3, 1>(q6));
+        (*rec.i040).PSS = static_cast<std::uint8_t>(detail::get<4, 2>(q6));
+        (*rec.i040).STTN = static_cast<std::uint8_t>(detail::get<6, 1>(q6));
+      }
     } else {
       rec.i040.reset();
     }
     if (has(6)) {
-      rec.i050.emplace();
-      (*rec.i050) = static_cast<std::uint8_t>(r.take(8));
+      if (!rec.i050) rec.i050.emplace();
+      {
+        const std::uint8_t* q7 = r.claim(1);
+        (*rec.i050) = static_cast<std::uint8_t>(detail::get<0, 8>(q7));
+      }
     } else {
       rec.i050.reset();
     }
-    if (has(7)) throw Fault();
-    if (has(8)) throw Fault();
-    if (has(9)) throw Fault();
-    if (has(10)) throw Fault();
-    if (has(11)) throw Fault();
+    if (has(7)) throw detail::Fault();
+    if (has(8)) throw detail::Fault();
+    if (has(9)) throw detail::Fault();
+    if (has(10)) throw detail::Fault();
+    if (has(11)) throw detail::Fault();
     if (has(12)) {
-      rec.iRE.emplace();
+      if (!rec.iRE) rec.iRE.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iRE).resize(len - 1);
-        for (auto& b : (*rec.iRE)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q8 = r.claim(len - 1);
+        (*rec.iRE).assign(q8, q8 + (len - 1));
       }
     } else {
       rec.iRE.reset();
     }
     if (has(13)) {
-      rec.iSP.emplace();
+      if (!rec.iSP) rec.iSP.emplace();
       {
-        const auto len = r.take(8);
-        if (len < 1) {
-          throw Fault();
-        }
-        (*rec.iSP).resize(len - 1);
-        for (auto& b : (*rec.iSP)) b = static_cast<std::uint8_t>(r.take(8));
+        const std::size_t len = *r.claim(1);
+        if (len < 1) throw detail::Fault();
+        const std::uint8_t* q9 = r.claim(len - 1);
+        (*rec.iSP).assign(q9, q9 + (len - 1));
       }
     } else {
       rec.iSP.reset();
     }
+    if (nf > 14) {
+      for (int k = 14; k < nf; ++k)
+        if (has(k)) throw detail::Fault();
+    }
     return r.bytes_used();
-  } catch (const Fault&) {
+  } catch (const detail::Fault&) {
     return 0;
   }
 }
