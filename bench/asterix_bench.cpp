@@ -123,7 +123,7 @@ void BM_EncodeCat062(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
 }
 
-BENCHMARK(BM_TypedDecode)->Unit(benchmark::kMillisecond)->Iterations(20);
+BENCHMARK(BM_TypedDecode)->Unit(benchmark::kMillisecond)->Iterations(300);
 BENCHMARK(BM_InterpretedDecode)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_EncodeCat062)->Unit(benchmark::kMillisecond)->Iterations(3);
 

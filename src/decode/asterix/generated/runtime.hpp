@@ -7,8 +7,10 @@
 // bounds check per part) and read the fields inside them with get<>.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace skyfuse::decode::asterix::detail {
 
@@ -42,8 +44,17 @@ inline std::uint64_t get(const std::uint8_t* q) {
     // 9 octets (an unaligned 64-bit field): the top bits, then the last octet.
     return (get<Off, Bits - 8>(q) << 8) | get<Off + Bits - 8, 8>(q);
   } else {
+    // The octets [first, last] as one big-endian number: one fixed-size load.
+    constexpr int nb = last - first + 1;
     std::uint64_t v = 0;
-    for (int i = first; i <= last; ++i) v = (v << 8) | q[i];
+    if constexpr (nb == 1) {
+      v = q[first];
+    } else if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&v, q + first, nb);
+      v = __builtin_bswap64(v) >> (64 - 8 * nb);
+    } else {
+      for (int i = first; i <= last; ++i) v = (v << 8) | q[i];
+    }
     constexpr int shift = 8 * (last + 1) - (Off + Bits);
     v >>= shift;
     if constexpr (Bits < 64) v &= (std::uint64_t{1} << Bits) - 1;
@@ -51,27 +62,36 @@ inline std::uint64_t get(const std::uint8_t* q) {
   }
 }
 
-// The FSPEC: up to 16 octets of 7 presence bits and an FX bit.
+// The FSPEC: up to 16 octets of 7 presence bits and an FX bit, packed so
+// that FRN f (counted from 0) is bit 7 * (f / 7) + 6 - f % 7: a constant shift
+// when f is a constant.
 class Fspec {
  public:
   void read(Cursor& r) {
     for (;;) {
       const std::uint8_t b = *r.claim(1);
-      octets_[n_++] = b;
+      const int at = 7 * n_;
+      const std::uint64_t bits = b >> 1;
+      if (at < 64) {
+        words_[0] |= bits << at;
+        if (at > 57) words_[1] |= bits >> (64 - at);
+      } else {
+        words_[1] |= bits << (at - 64);
+      }
+      ++n_;
       if ((b & 1) == 0) break;
       if (n_ == kMax) throw Fault{};
     }
   }
   int frns() const { return 7 * n_; }
-  // FRN counted from 0.
   bool has(int frn) const {
-    const int o = frn / 7;
-    return o < n_ && ((octets_[o] >> (7 - frn % 7)) & 1);
+    const int bit = 7 * (frn / 7) + 6 - frn % 7;
+    return (words_[bit / 64] >> (bit % 64)) & 1;
   }
 
  private:
   static constexpr int kMax = 16;
-  std::uint8_t octets_[kMax]{};
+  std::uint64_t words_[2]{};
   int n_ = 0;
 };
 
