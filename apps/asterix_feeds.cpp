@@ -68,6 +68,30 @@ json radar_record(const Sensor& s, const Report& r) {
   return it;
 }
 
+// A drone-detection radar plot as CAT015 1.2: a sensor-centric plot (range,
+// azimuth, elevation with their standard deviations, I015/625/627/628).
+json drone_radar_record(const Sensor& s, const Report& r, std::uint32_t plot) {
+  json it;
+  it["010"] = sac_sic(s);
+  it["000"] = {{"MT", 3}, {"RG", 0}};  // sensor centric plot, periodic
+  it["020"] = {{"MOMU", 0}, {"TTAX", 0}, {"SCD", 0}};
+  it["145"] = time_of_day_s(r.time);
+  it["161"] = plot & 0xFFFF;
+  const auto& m = std::get<PolarMeasurement>(r.measurement);
+  double az = std::fmod(m.azimuth_rad * kDeg, 360.0);
+  if (az < 0) az += 360.0;
+  if (az >= 360.0 - 360.0 / 131072) az = 0;  // would round to 2^16 LSB
+  auto sd = [&](int k, double scale, double max) {
+    return std::clamp(std::sqrt(std::max(m.covariance(k, k), 0.0)) * scale, 0.0, max);
+  };
+  it["625"] = {{"R", std::clamp(m.range_m, 0.0, 838860.0)}, {"SDR", sd(0, 1.0, 167772.0)}};
+  it["627"] = {{"AZ", az}, {"SDASZ", sd(1, kDeg, 44.99)}};
+  if (m.elevation_rad)
+    it["628"] = {{"EL", std::clamp(*m.elevation_rad * kDeg, -90.0, 89.99)},
+                 {"SDEL", sd(2, kDeg, 44.99)}};
+  return it;
+}
+
 json adsb_record(const Sensor& s, const Report& r) {
   json it;
   it["010"] = sac_sic(s);
@@ -137,6 +161,15 @@ json status_record(int cat, const Sensor& s, Time t) {
   return it;
 }
 
+// j[k], or null when j is not an object holding k (operator[] on a const json
+// must not be given a missing key).
+const json& sub(const json& j, const char* k) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(k);
+  return it == j.end() ? kNull : *it;
+}
+
 double number(const json& j, const char* a, const char* b = nullptr) {
   const json* x = &j;
   if (!x->contains(a)) return NAN;
@@ -195,7 +228,8 @@ std::map<int, ax::Category> load_categories(const std::string& specs_dir,
 }
 
 bool has_asterix_format(SensorKind kind) {
-  return is_atc_radar(kind) || kind == SensorKind::kAdsb || kind == SensorKind::kMlat;
+  return is_atc_radar(kind) || kind == SensorKind::kAdsb || kind == SensorKind::kMlat ||
+         kind == SensorKind::kDroneRadar;
 }
 
 std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Report>& reports,
@@ -204,8 +238,11 @@ std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Re
   std::vector<std::uint8_t> out;
   BlockWriter w(out);
   const bool radar = is_atc_radar(sensor.kind);
+  const bool drone_radar = sensor.kind == SensorKind::kDroneRadar;
   const int data_cat = radar ? 48 : sensor.kind == SensorKind::kAdsb ? 21 : 20;
-  const int status_cat = radar ? 34 : sensor.kind == SensorKind::kAdsb ? 23 : 19;
+  // CAT015 has no status category of its own (CAT016 is configuration).
+  const int status_cat = drone_radar ? 0 : radar ? 34 : sensor.kind == SensorKind::kAdsb ? 23 : 19;
+  std::uint32_t plots = 0;
   const double period = radar && sensor.rotation_period_s > 0 ? sensor.rotation_period_s : 10.0;
   Time next_status = start;
   long bad = 0;
@@ -218,11 +255,13 @@ std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Re
     w.add(cat, std::move(*rec));
   };
   for (const Report& r : reports) {
-    while (next_status <= r.time) {
+    while (status_cat != 0 && next_status <= r.time) {
       add(status_cat, status_record(status_cat, sensor, next_status));
       next_status = next_status + Duration::from_seconds(period);
     }
-    if (radar && std::holds_alternative<PolarMeasurement>(r.measurement)) {
+    if (drone_radar && std::holds_alternative<PolarMeasurement>(r.measurement)) {
+      add(15, drone_radar_record(sensor, r, plots++));
+    } else if (radar && std::holds_alternative<PolarMeasurement>(r.measurement)) {
       add(48, radar_record(sensor, r));
     } else if (!radar && std::holds_alternative<GeodeticMeasurement>(r.measurement)) {
       add(data_cat, data_cat == 21 ? adsb_record(sensor, r) : mlat_record(sensor, r));
@@ -265,7 +304,8 @@ struct AsterixReportReader::Impl {
 
   void record(const ax::Record& rec) {
     const json& it = rec.items;
-    if (rec.category != 48 && rec.category != 21 && rec.category != 20) return;
+    if (rec.category != 48 && rec.category != 21 && rec.category != 20 && rec.category != 15)
+      return;
     if (number(it, "010", "SAC") != sensor.sac || number(it, "010", "SIC") != sensor.sic) {
       ++other_source;
       return;
@@ -278,7 +318,41 @@ struct AsterixReportReader::Impl {
     auto bad = [&](const char* what) {
       note(fmt::format("{}: offset {}: CAT{:03d}: {}", path, rec.offset, rec.category, what));
     };
-    if (rec.category == 48) {
+    if (rec.category == 15) {
+      // Drone-detection radar (CAT015): plots in polar (625/627/628) or WGS-84
+      // (600 P84); track-end messages (MT 5) carry no measurement.
+      const double tod = number(it, "145");
+      if (std::isnan(tod)) return bad("report without 145 (time of applicability)");
+      if (number(it, "000", "MT") == 5) return;
+      r.time = to_time(tod);
+      const double rng = number(sub(it, "625"), "R"), az = number(sub(it, "627"), "AZ");
+      const double lat = number(sub(it, "600"), "P84", "LATITUDE"),
+                   lon = number(sub(it, "600"), "P84", "LONGITUDE");
+      if (!std::isnan(rng) && !std::isnan(az)) {
+        PolarMeasurement m;
+        m.range_m = rng;
+        m.azimuth_rad = az / kDeg;
+        const double el = number(sub(it, "628"), "EL");
+        if (!std::isnan(el)) m.elevation_rad = el / kDeg;
+        // Standard deviations when sent (else the sensor's configured ones).
+        const double sr = number(sub(it, "625"), "SDR"), sa = number(sub(it, "627"), "SDASZ"),
+                     se = number(sub(it, "628"), "SDEL");
+        if (!std::isnan(sr)) m.covariance(0, 0) = sr * sr;
+        if (!std::isnan(sa)) m.covariance(1, 1) = std::pow(sa / kDeg, 2);
+        if (!std::isnan(se)) m.covariance(2, 2) = std::pow(se / kDeg, 2);
+        r.measurement = m;
+      } else if (!std::isnan(lat) && !std::isnan(lon)) {
+        GeodeticMeasurement g;
+        g.position = {lat, lon, 0};
+        const double sx = number(sub(it, "600"), "HPP", "SDHPX"),
+                     sy = number(sub(it, "600"), "HPP", "SDHPY");
+        if (!std::isnan(sx) && !std::isnan(sy))
+          g.covariance_enu = Eigen::Vector3d(sx * sx, sy * sy, 0).asDiagonal();
+        r.measurement = g;
+      } else {
+        return bad("plot without 625/627 (range, azimuth) or 600 (WGS-84 position)");
+      }
+    } else if (rec.category == 48) {
       const double tod = number(it, "140"), rho = number(it, "040", "RHO"),
                    theta = number(it, "040", "THETA");
       if (std::isnan(tod) || std::isnan(rho) || std::isnan(theta))
@@ -341,8 +415,8 @@ struct AsterixReportReader::Impl {
       r.time = to_time(tod);
       GeodeticMeasurement g;
       g.position = {lat, lon, 0};
-      const double sx = number(it["500"], "SDP", "X"), sy = number(it["500"], "SDP", "Y"),
-                   sxy = number(it["500"], "SDP", "XY");
+      const double sx = number(sub(it, "500"), "SDP", "X"), sy = number(sub(it, "500"), "SDP", "Y"),
+                   sxy = number(sub(it, "500"), "SDP", "XY");
       if (!std::isnan(sx) && !std::isnan(sy))
         g.covariance_enu << sx * sx, std::isnan(sxy) ? 0.0 : sxy, 0, std::isnan(sxy) ? 0.0 : sxy,
             sy * sy, 0, 0, 0, 0;

@@ -131,7 +131,8 @@ Runner add_sim_command(CLI::App& app) {
   cmd->add_option("--out", opts->out, "Output directory (created if missing)")->required();
   cmd->footer(
       "\nWrites OUT/truth.jsonl, OUT/<sensor>.jsonl for each sensor, OUT/<sensor>.ast (ASTERIX:\n"
-      "CAT048+034 for radars, CAT021+023 for ADS-B, CAT020+019 for MLAT), OUT/sensors.toml\n"
+      "CAT048+034 for radars, CAT021+023 for ADS-B, CAT020+019 for MLAT, CAT015 for drone\n"
+      "radars), OUT/sensors.toml\n"
       "(sensor configuration for `skyfuse track`) and OUT/sensor_truth.json (simulated biases).\n"
       "Example: skyfuse sim scenarios/demo_zurich.toml --seed 1 --out out/demo");
   return [opts]() { return run_sim(*opts); };

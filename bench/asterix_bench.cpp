@@ -2,7 +2,7 @@
 // 34,225 records), one core:
 //   build/release/bench/asterix_bench
 // BM_TypedDecode: FINAL framing + block walk + the generated typed decoders
-// (the tracker's path); BM_InterpretedDecode: the spec-interpreting decoder
+// (decode to typed structs); BM_InterpretedDecode: the spec-interpreting decoder
 // building its generic records (what `skyfuse decode` prints); BM_EncodeCat062:
 // the spec-driven encoder re-encoding every CAT062 record.
 #include <benchmark/benchmark.h>

@@ -1,7 +1,8 @@
-// Fuzz target: ASTERIX data blocks (every bundled category) and the FINAL,
-// pcap, pcap-with-ORADIS-payloads and GPS framings; the first byte picks the
-// framing. GPS inputs get a 2200-byte zero header prepended (the fuzzer would
-// rarely grow an input that long by itself).
+// Fuzz targets, one per framing (built once per framing with
+// SKYFUSE_FUZZ_FRAMING = 0 raw data blocks, 1 FINAL/IOSS, 2 pcap/pcapng,
+// 3 pcap with ORADIS payloads, 4 GPS recording), each decoding with every
+// bundled category definition. GPS inputs get a 2200-byte zero header
+// prepended (the fuzzer would rarely grow an input that long by itself).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -30,14 +31,13 @@ static Decoder& decoder() {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 1) return 0;
-  const std::span<const std::uint8_t> rest(data + 1, size - 1);
+  const std::span<const std::uint8_t> rest(data, size);
   Decoder& dec = decoder();
   auto sink = [](const Record& r) {
     if (r.items.is_null()) __builtin_trap();
   };
   FramingStats fs;
-  switch (data[0] % 5) {
+  switch (SKYFUSE_FUZZ_FRAMING) {
     case 0:
       dec.decode_stream(rest, 0, sink);
       break;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The ASTERIX files `skyfuse sim` writes (CAT048+034 radars, CAT021+023
-ADS-B, CAT020+019 MLAT) read by Wireshark's ASTERIX dissector (tshark): zero
+ADS-B, CAT020+019 MLAT, CAT015 drone radar) read by Wireshark's ASTERIX dissector (tshark): zero
 malformed packets and expert errors, every record seen, and the positions
 Wireshark prints equal to what skyfuse's own decoder reads. Skipped (exit 0,
 message) when tshark is not installed."""
@@ -18,7 +18,9 @@ MAX_BLOCKS = 400
 errors = []
 checks = {"modes-holberg": ("048", "040_RHO", ("040", "RHO")), "ssr-ladole": ("048", "040_THETA", ("040", "THETA")),
           "psr-lszh": ("048", "040_RHO", ("040", "RHO")), "adsb-zurich": ("021", "131_LAT", ("131", "LAT")),
-          "wam-lszh": ("020", "041_LAT", ("041", "LAT"))}
+          "wam-lszh": ("020", "041_LAT", ("041", "LAT")),
+          # Wireshark 4.0 knows CAT015 1.1; the items sim writes are unchanged in 1.2.
+          "dronerad-lszh": ("015", "625_R_VALUE", ("625", "R"))}
 for name, (cat, field, (item, sub)) in checks.items():
     blocks = asterix_pcap.split_blocks(open(os.path.join(work, name + ".ast"), "rb").read(), MAX_BLOCKS)
     raw = os.path.join(work, name + "_head.ast"); open(raw, "wb").write(b"".join(blocks))
