@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decode/asterix/generated/runtime.hpp"
@@ -154,12 +155,13 @@ struct Record {
   std::optional<G_I001_170_12> i170;
   std::optional<G_I001_200_13> i200;
   std::optional<std::vector<std::uint8_t>> i210;
-  std::optional<std::vector<std::uint8_t>> iSP;
+  std::optional<std::span<const std::uint8_t>> iSP;
   int uap = 0;  // the UAP the record was read with: 0 plot, 1 track
 };
 
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
+// Explicit items (RE, SP) are spans into p: valid while p's buffer is.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   detail::Cursor r(p, n);
   try {
@@ -392,7 +394,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
           const std::size_t len = *r.claim(1);
           if (len < 1) throw detail::Fault();
           const std::uint8_t* q17 = r.claim(len - 1);
-          (*rec.iSP).assign(q17, q17 + (len - 1));
+          (*rec.iSP) = std::span<const std::uint8_t>(q17, len - 1);
         }
       }
       if (has(20)) throw detail::Fault();
@@ -600,7 +602,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
           const std::size_t len = *r.claim(1);
           if (len < 1) throw detail::Fault();
           const std::uint8_t* q36 = r.claim(len - 1);
-          (*rec.iSP).assign(q36, q36 + (len - 1));
+          (*rec.iSP) = std::span<const std::uint8_t>(q36, len - 1);
         }
       }
       if (has(20)) throw detail::Fault();

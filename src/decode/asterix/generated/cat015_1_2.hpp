@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decode/asterix/generated/runtime.hpp"
@@ -364,11 +365,12 @@ struct Record {
   std::optional<C_I015_628_47> i628;
   std::optional<C_I015_630_50> i630;
   std::optional<std::vector<G_I015_631_E_52>> i631;
-  std::optional<std::vector<std::uint8_t>> iSP;
+  std::optional<std::span<const std::uint8_t>> iSP;
 };
 
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
+// Explicit items (RE, SP) are spans into p: valid while p's buffer is.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   detail::Cursor r(p, n);
   try {
@@ -1473,7 +1475,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q88 = r.claim(len - 1);
-        (*rec.iSP).assign(q88, q88 + (len - 1));
+        (*rec.iSP) = std::span<const std::uint8_t>(q88, len - 1);
       }
     } else {
       rec.iSP.reset();

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decode/asterix/generated/runtime.hpp"
@@ -282,12 +283,13 @@ struct Record {
   std::optional<G_I021_271_28> i271;
   std::optional<C_I021_295_29> i295;
   std::optional<std::uint8_t> i400;
-  std::optional<std::vector<std::uint8_t>> iRE;
-  std::optional<std::vector<std::uint8_t>> iSP;
+  std::optional<std::span<const std::uint8_t>> iRE;
+  std::optional<std::span<const std::uint8_t>> iSP;
 };
 
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
+// Explicit items (RE, SP) are spans into p: valid while p's buffer is.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   detail::Cursor r(p, n);
   try {
@@ -1114,7 +1116,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q81 = r.claim(len - 1);
-        (*rec.iRE).assign(q81, q81 + (len - 1));
+        (*rec.iRE) = std::span<const std::uint8_t>(q81, len - 1);
       }
     } else {
       rec.iRE.reset();
@@ -1125,7 +1127,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q82 = r.claim(len - 1);
-        (*rec.iSP).assign(q82, q82 + (len - 1));
+        (*rec.iSP) = std::span<const std::uint8_t>(q82, len - 1);
       }
     } else {
       rec.iSP.reset();

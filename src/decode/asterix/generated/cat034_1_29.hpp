@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decode/asterix/generated/runtime.hpp"
@@ -124,12 +125,13 @@ struct Record {
   std::optional<G_I034_100_14> i100;
   std::optional<std::uint8_t> i110;
   std::optional<G_I034_120_15> i120;
-  std::optional<std::vector<std::uint8_t>> iRE;
-  std::optional<std::vector<std::uint8_t>> iSP;
+  std::optional<std::span<const std::uint8_t>> iRE;
+  std::optional<std::span<const std::uint8_t>> iSP;
 };
 
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
+// Explicit items (RE, SP) are spans into p: valid while p's buffer is.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   detail::Cursor r(p, n);
   try {
@@ -384,7 +386,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q21 = r.claim(len - 1);
-        (*rec.iRE).assign(q21, q21 + (len - 1));
+        (*rec.iRE) = std::span<const std::uint8_t>(q21, len - 1);
       }
     } else {
       rec.iRE.reset();
@@ -395,7 +397,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q22 = r.claim(len - 1);
-        (*rec.iSP).assign(q22, q22 + (len - 1));
+        (*rec.iSP) = std::span<const std::uint8_t>(q22, len - 1);
       }
     } else {
       rec.iSP.reset();

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decode/asterix/generated/runtime.hpp"
@@ -248,12 +249,13 @@ struct Record {
   std::optional<std::array<char, 8>> i240;
   std::optional<std::vector<G_I048_250_E_26>> i250;
   std::optional<std::uint64_t> i260;
-  std::optional<std::vector<std::uint8_t>> iRE;
-  std::optional<std::vector<std::uint8_t>> iSP;
+  std::optional<std::span<const std::uint8_t>> iRE;
+  std::optional<std::span<const std::uint8_t>> iSP;
 };
 
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
+// Explicit items (RE, SP) are spans into p: valid while p's buffer is.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   detail::Cursor r(p, n);
   try {
@@ -738,7 +740,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q41 = r.claim(len - 1);
-        (*rec.iSP).assign(q41, q41 + (len - 1));
+        (*rec.iSP) = std::span<const std::uint8_t>(q41, len - 1);
       }
     } else {
       rec.iSP.reset();
@@ -749,7 +751,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q42 = r.claim(len - 1);
-        (*rec.iRE).assign(q42, q42 + (len - 1));
+        (*rec.iRE) = std::span<const std::uint8_t>(q42, len - 1);
       }
     } else {
       rec.iRE.reset();

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decode/asterix/generated/runtime.hpp"
@@ -496,12 +497,13 @@ struct Record {
   std::optional<C_I062_390_41> i390;
   std::optional<C_I062_500_50> i500;
   std::optional<std::vector<G_I062_510_E_55>> i510;
-  std::optional<std::vector<std::uint8_t>> iRE;
-  std::optional<std::vector<std::uint8_t>> iSP;
+  std::optional<std::span<const std::uint8_t>> iRE;
+  std::optional<std::span<const std::uint8_t>> iSP;
 };
 
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
+// Explicit items (RE, SP) are spans into p: valid while p's buffer is.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   detail::Cursor r(p, n);
   try {
@@ -2068,7 +2070,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q142 = r.claim(len - 1);
-        (*rec.iRE).assign(q142, q142 + (len - 1));
+        (*rec.iRE) = std::span<const std::uint8_t>(q142, len - 1);
       }
     } else {
       rec.iRE.reset();
@@ -2079,7 +2081,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q143 = r.claim(len - 1);
-        (*rec.iSP).assign(q143, q143 + (len - 1));
+        (*rec.iSP) = std::span<const std::uint8_t>(q143, len - 1);
       }
     } else {
       rec.iSP.reset();

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "decode/asterix/generated/runtime.hpp"
@@ -35,12 +36,13 @@ struct Record {
   std::optional<double> i030;
   std::optional<G_I065_040_2> i040;
   std::optional<std::uint8_t> i050;
-  std::optional<std::vector<std::uint8_t>> iRE;
-  std::optional<std::vector<std::uint8_t>> iSP;
+  std::optional<std::span<const std::uint8_t>> iRE;
+  std::optional<std::span<const std::uint8_t>> iSP;
 };
 
 // Decodes one record from p[0, n) into rec (every item is set or reset, so rec
 // can be reused without clearing); returns its length, or 0 if it is malformed.
+// Explicit items (RE, SP) are spans into p: valid while p's buffer is.
 inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
   detail::Cursor r(p, n);
   try {
@@ -127,7 +129,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q8 = r.claim(len - 1);
-        (*rec.iRE).assign(q8, q8 + (len - 1));
+        (*rec.iRE) = std::span<const std::uint8_t>(q8, len - 1);
       }
     } else {
       rec.iRE.reset();
@@ -138,7 +140,7 @@ inline std::size_t decode(const std::uint8_t* p, std::size_t n, Record& rec) {
         const std::size_t len = *r.claim(1);
         if (len < 1) throw detail::Fault();
         const std::uint8_t* q9 = r.claim(len - 1);
-        (*rec.iSP).assign(q9, q9 + (len - 1));
+        (*rec.iSP) = std::span<const std::uint8_t>(q9, len - 1);
       }
     } else {
       rec.iSP.reset();
