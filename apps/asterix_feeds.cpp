@@ -14,6 +14,10 @@
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/encoder.hpp"
 #include "decode/asterix/framing.hpp"
+#include "decode/asterix/generated/cat015_1_2.hpp"
+#include "decode/asterix/generated/cat020_1_10.hpp"
+#include "decode/asterix/generated/cat021_2_6.hpp"
+#include "decode/asterix/generated/cat048_1_31.hpp"
 
 namespace skyfuse::apps {
 
@@ -284,12 +288,213 @@ struct AsterixReportReader::Impl {
   long errors = 0;
   std::vector<std::string> messages;
   std::vector<Report>* out = nullptr;
+  // The generated typed decoders serve the categories whose configured edition
+  // is the one they were generated for; other editions, and any block a typed
+  // decoder refuses (so that the error is named), go through the interpreter.
+  bool use_typed = true;
+  std::map<int, bool> typed;
+  ax::cat048_1_31::Record r48;
+  ax::cat021_2_6::Record r21;
+  ax::cat020_1_10::Record r20;
+  ax::cat015_1_2::Record r15;
 
   Impl(const Sensor& s, std::string p, std::vector<ax::Category> cats, double start)
       : sensor(s),
         path(std::move(p)),
         dec(std::move(cats)),
-        day(static_cast<std::int64_t>(std::floor(start / 86400.0))) {}
+        day(static_cast<std::int64_t>(std::floor(start / 86400.0))) {
+    auto is = [&](int cat, const char* edition) {
+      const ax::Category* c = dec.category(cat);
+      typed[cat] = c && c->edition == edition;
+    };
+    is(48, ax::cat048_1_31::kEdition);
+    is(21, ax::cat021_2_6::kEdition);
+    is(20, ax::cat020_1_10::kEdition);
+    is(15, ax::cat015_1_2::kEdition);
+  }
+
+  // Decodes one data block (LEN checked) with a typed decoder; false when a
+  // record is malformed, and nothing is emitted then.
+  bool typed_block(std::span<const std::uint8_t> block, std::int64_t offset) {
+    const int cat = block[0];
+    auto decode_one = [&](const std::uint8_t* p, std::size_t n) -> std::size_t {
+      switch (cat) {
+        case 48:
+          return ax::cat048_1_31::decode(p, n, r48);
+        case 21:
+          return ax::cat021_2_6::decode(p, n, r21);
+        case 20:
+          return ax::cat020_1_10::decode(p, n, r20);
+        default:
+          return ax::cat015_1_2::decode(p, n, r15);
+      }
+    };
+    for (std::size_t q = 3; q < block.size();) {  // validate the whole block first
+      const std::size_t used = decode_one(block.data() + q, block.size() - q);
+      if (used == 0) return false;
+      q += used;
+    }
+    for (std::size_t q = 3; q < block.size();) {
+      const std::size_t used = decode_one(block.data() + q, block.size() - q);
+      const std::int64_t at = offset + static_cast<std::int64_t>(q);
+      switch (cat) {
+        case 48:
+          from048(at);
+          break;
+        case 21:
+          from021(at);
+          break;
+        case 20:
+          from020(at);
+          break;
+        default:
+          from015(at);
+          break;
+      }
+      q += used;
+    }
+    return true;
+  }
+
+  template <class Sac>
+  bool ours(const std::optional<Sac>& i010) {
+    if (!i010 || i010->SAC != sensor.sac || i010->SIC != sensor.sic) {
+      ++other_source;
+      return false;
+    }
+    return true;
+  }
+  Report start_report(std::int64_t at) const {
+    Report r;
+    r.sensor = sensor.id;
+    r.sensor_kind = sensor.kind;
+    r.source = sensor.id;
+    r.source_offset = at;
+    return r;
+  }
+  void bad_typed(std::int64_t at, int cat, const char* what) {
+    note(fmt::format("{}: offset {}: CAT{:03d}: {}", path, at, cat, what));
+  }
+  static std::optional<std::uint16_t> octal(std::uint8_t v, const std::array<char, 4>& digits) {
+    if (v != 0) return std::nullopt;  // code not validated
+    unsigned code = 0;
+    for (char c : digits) code = code * 8 + static_cast<unsigned>(c - '0');
+    return static_cast<std::uint16_t>(code);
+  }
+  static std::string chars(const std::array<char, 8>& a) {
+    std::string s(a.begin(), a.end());
+    while (!s.empty() && (s.back() == ' ' || s.back() == '#')) s.pop_back();
+    return s;
+  }
+
+  void from048(std::int64_t at) {
+    const auto& t = r48;
+    if (!ours(t.i010)) return;
+    if (!t.i140 || !t.i040) return bad_typed(at, 48, "target report without 140 or 040");
+    Report r = start_report(at);
+    r.time = to_time(*t.i140);
+    PolarMeasurement m;
+    m.range_m = t.i040->RHO * kNm;
+    m.azimuth_rad = t.i040->THETA / kDeg;
+    r.measurement = m;
+    if (t.i070) r.identity.mode3a = octal(t.i070->V, t.i070->MODE3A);
+    if (t.i090 && t.i090->V == 0) r.baro_alt_m = t.i090->FL * 100 * kFt;
+    if (t.i220) r.identity.icao24 = *t.i220;
+    if (t.i240) r.identity.callsign = chars(*t.i240);
+    out->push_back(std::move(r));
+  }
+
+  void from021(std::int64_t at) {
+    const auto& t = r21;
+    if (!ours(t.i010)) return;
+    const std::optional<double> tod = t.i071 ? t.i071 : t.i073 ? t.i073 : t.i077;
+    double lat = NAN, lon = NAN;
+    if (t.i131) {
+      lat = t.i131->LAT;
+      lon = t.i131->LON;
+    } else if (t.i130) {
+      lat = t.i130->LAT;
+      lon = t.i130->LON;
+    }
+    if (!tod || std::isnan(lat)) return;  // no position: skip
+    Report r = start_report(at);
+    r.time = to_time(*tod);
+    GeodeticMeasurement g;
+    g.position = {lat, lon, 0};
+    if (t.i140) {
+      g.has_height = true;
+      g.position.alt_m = *t.i140 * kFt;
+    }
+    // NACp is in the second extent of I021/090.
+    const std::optional<int> nacp =
+        t.i090 && t.i090->parts >= 2 ? std::optional<int>(t.i090->NACP) : std::nullopt;
+    const double sigma = !nacp || *nacp <= 0 ? 0.0 : nacp_epu_m(*nacp) / 2.4477;
+    if (sigma > 0)
+      g.covariance_enu =
+          Eigen::Vector3d(sigma * sigma, sigma * sigma, 4 * sigma * sigma).asDiagonal();
+    if (nacp) r.nacp = static_cast<std::uint8_t>(*nacp);
+    r.measurement = g;
+    if (t.i145) r.baro_alt_m = *t.i145 * 100 * kFt;
+    if (t.i080) r.identity.icao24 = *t.i080;
+    if (t.i170) r.identity.callsign = chars(*t.i170);
+    if (t.i200 && t.i200->PS > 0) r.emergency = true;
+    if (t.i160) {
+      const double v = t.i160->GS * kNm, ta = t.i160->TA;
+      r.velocity_enu_mps = Eigen::Vector3d(v * std::sin(ta / kDeg), v * std::cos(ta / kDeg),
+                                           t.i157 ? t.i157->GVR * kFt / 60 : 0.0);
+    }
+    out->push_back(std::move(r));
+  }
+
+  void from020(std::int64_t at) {
+    const auto& t = r20;
+    if (!ours(t.i010)) return;
+    if (!t.i140 || !t.i041) return bad_typed(at, 20, "MLAT report without 140 or 041");
+    Report r = start_report(at);
+    r.time = to_time(*t.i140);
+    GeodeticMeasurement g;
+    g.position = {t.i041->LAT, t.i041->LON, 0};
+    if (t.i500 && t.i500->SDP) {
+      const auto& d = *t.i500->SDP;
+      g.covariance_enu << d.X * d.X, d.XY, 0, d.XY, d.Y * d.Y, 0, 0, 0, 0;
+    }
+    r.measurement = g;
+    if (t.i070) r.identity.mode3a = octal(t.i070->V, t.i070->MODE3A);
+    if (t.i090 && t.i090->V == 0) r.baro_alt_m = t.i090->FL * 100 * kFt;
+    if (t.i220) r.identity.icao24 = *t.i220;
+    if (t.i245) r.identity.callsign = chars(t.i245->CHR);
+    out->push_back(std::move(r));
+  }
+
+  void from015(std::int64_t at) {
+    const auto& t = r15;
+    if (!ours(t.i010)) return;
+    if (!t.i145) return bad_typed(at, 15, "report without 145 (time of applicability)");
+    if (t.i000 && t.i000->MT == 5) return;
+    Report r = start_report(at);
+    r.time = to_time(*t.i145);
+    if (t.i625 && t.i625->R && t.i627 && t.i627->AZ) {
+      PolarMeasurement m;
+      m.range_m = *t.i625->R;
+      m.azimuth_rad = *t.i627->AZ / kDeg;
+      if (t.i628 && t.i628->EL) m.elevation_rad = *t.i628->EL / kDeg;
+      if (t.i625->SDR) m.covariance(0, 0) = *t.i625->SDR * *t.i625->SDR;
+      if (t.i627->SDASZ) m.covariance(1, 1) = std::pow(*t.i627->SDASZ / kDeg, 2);
+      if (t.i628 && t.i628->SDEL) m.covariance(2, 2) = std::pow(*t.i628->SDEL / kDeg, 2);
+      r.measurement = m;
+    } else if (t.i600 && t.i600->P84) {
+      GeodeticMeasurement g;
+      g.position = {t.i600->P84->LATITUDE, t.i600->P84->LONGITUDE, 0};
+      if (t.i600->HPP)
+        g.covariance_enu = Eigen::Vector3d(t.i600->HPP->SDHPX * t.i600->HPP->SDHPX,
+                                           t.i600->HPP->SDHPY * t.i600->HPP->SDHPY, 0)
+                               .asDiagonal();
+      r.measurement = g;
+    } else {
+      return bad_typed(at, 15, "plot without 625/627 (range, azimuth) or 600 (WGS-84 position)");
+    }
+    out->push_back(std::move(r));
+  }
 
   Time to_time(double tod) {
     if (last_tod >= 0 && tod < last_tod - 43200) ++day;  // past midnight
@@ -447,7 +652,24 @@ void AsterixReportReader::blocks(std::span<const std::uint8_t> data, std::int64_
   impl_->out = &out;
   const long before = impl_->dec.stats().errors;
   const std::size_t shown = impl_->dec.stats().messages.size();
-  impl_->dec.decode_stream(data, offset, [this](const ax::Record& rec) { impl_->record(rec); });
+  auto sink = [this](const ax::Record& rec) { impl_->record(rec); };
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    const auto rest = data.subspan(pos);
+    const std::int64_t at = offset + static_cast<std::int64_t>(pos);
+    if (impl_->use_typed && rest.size() >= 3) {
+      const std::size_t len = (std::size_t{rest[1]} << 8) | rest[2];
+      const auto t = impl_->typed.find(rest[0]);
+      if (t != impl_->typed.end() && t->second && len >= 3 && len <= rest.size() &&
+          impl_->typed_block(rest.first(len), at)) {
+        pos += len;
+        continue;
+      }
+    }
+    const std::size_t used = impl_->dec.decode_block(rest, at, sink);
+    if (used == 0) break;  // the length is unusable: nothing after it can be trusted
+    pos += used;
+  }
   impl_->errors += impl_->dec.stats().errors - before;
   const auto& m = impl_->dec.stats().messages;
   for (std::size_t k = shown; k < m.size() && impl_->messages.size() < kMaxMessages; ++k)
@@ -459,6 +681,7 @@ void AsterixReportReader::framing_error(const std::string& message) {
   impl_->note(fmt::format("{}: {}", impl_->path, message));
 }
 long AsterixReportReader::errors() const { return impl_->errors; }
+void AsterixReportReader::use_typed_decoders(bool on) { impl_->use_typed = on; }
 const std::vector<std::string>& AsterixReportReader::messages() const { return impl_->messages; }
 long AsterixReportReader::other_sources() const { return impl_->other_source; }
 

@@ -70,6 +70,10 @@ class AsterixReportReader {
   long errors() const;
   const std::vector<std::string>& messages() const;  // the first few
   long other_sources() const;                        // records of another SAC/SIC
+  // The generated typed decoders (on by default) read CAT048 1.31, CAT021 2.6,
+  // CAT020 1.10 and CAT015 1.2; off, the interpreter reads everything (the
+  // two must give the same reports: tests/apps/asterix_reader_test.cpp).
+  void use_typed_decoders(bool on);
 
  private:
   struct Impl;
