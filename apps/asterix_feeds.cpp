@@ -193,11 +193,69 @@ std::optional<std::uint16_t> mode3a(const json& it, const char* item) {
   return static_cast<std::uint16_t>(std::strtoul(m.get<std::string>().c_str(), nullptr, 8));
 }
 
-std::string trimmed(const json& v) {
-  if (!v.is_string()) return {};
-  std::string s = v.get<std::string>();
+std::string trim_callsign(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '#')) s.pop_back();
   return s;
+}
+
+std::string trimmed(const json& v) {
+  return v.is_string() ? trim_callsign(v.get<std::string>()) : "";
+}
+
+// The report reader reads each category two ways (the interpreter's JSON items,
+// or a generated typed record); these turn the fields either way extracts into
+// the parts of a Report, so the two paths share one meaning. NaN = not sent.
+
+// ADS-B NACp: the position covariance (EPU as a 95 % radius) and Report::nacp.
+void apply_nacp(double nacp, GeodeticMeasurement& g, Report& r) {
+  const double sigma =
+      std::isnan(nacp) || nacp <= 0 ? 0.0 : nacp_epu_m(static_cast<int>(nacp)) / 2.4477;
+  if (sigma > 0)
+    g.covariance_enu =
+        Eigen::Vector3d(sigma * sigma, sigma * sigma, 4 * sigma * sigma).asDiagonal();
+  if (!std::isnan(nacp)) r.nacp = static_cast<std::uint8_t>(nacp);
+}
+
+// ADS-B ground speed (NM/s), track angle (deg) and geometric vertical rate
+// (ft/min, 0 when not sent) as an ENU velocity.
+Eigen::Vector3d adsb_velocity(double gs, double ta, double gvr) {
+  const double v = gs * kNm;
+  return {v * std::sin(ta / kDeg), v * std::cos(ta / kDeg), std::isnan(gvr) ? 0.0 : gvr * kFt / 60};
+}
+
+// MLAT I020/500 SDP (m, m, m^2; XY 0 when not sent), when X and Y are sent.
+void apply_sdp(double sx, double sy, double sxy, GeodeticMeasurement& g) {
+  if (std::isnan(sx) || std::isnan(sy)) return;
+  const double xy = std::isnan(sxy) ? 0.0 : sxy;
+  g.covariance_enu << sx * sx, xy, 0, xy, sy * sy, 0, 0, 0, 0;
+}
+
+// A CAT015 polar plot: range (m), azimuth and elevation (deg) and their
+// standard deviations (else the sensor's configured ones are used).
+PolarMeasurement incs_polar(double range, double az, double el, double sdr, double sdaz,
+                            double sdel) {
+  PolarMeasurement m;
+  m.range_m = range;
+  m.azimuth_rad = az / kDeg;
+  if (!std::isnan(el)) m.elevation_rad = el / kDeg;
+  if (!std::isnan(sdr)) m.covariance(0, 0) = sdr * sdr;
+  if (!std::isnan(sdaz)) m.covariance(1, 1) = std::pow(sdaz / kDeg, 2);
+  if (!std::isnan(sdel)) m.covariance(2, 2) = std::pow(sdel / kDeg, 2);
+  return m;
+}
+
+// A CAT015 WGS-84 plot (I015/600 P84, HPP standard deviations in m).
+GeodeticMeasurement incs_wgs84(double lat, double lon, double sdx, double sdy) {
+  GeodeticMeasurement g;
+  g.position = {lat, lon, 0};
+  if (!std::isnan(sdx) && !std::isnan(sdy))
+    g.covariance_enu = Eigen::Vector3d(sdx * sdx, sdy * sdy, 0).asDiagonal();
+  return g;
+}
+
+template <class T>
+double opt(const std::optional<T>& v) {
+  return v ? static_cast<double>(*v) : NAN;
 }
 }  // namespace
 
@@ -382,9 +440,7 @@ struct AsterixReportReader::Impl {
     return static_cast<std::uint16_t>(code);
   }
   static std::string chars(const std::array<char, 8>& a) {
-    std::string s(a.begin(), a.end());
-    while (!s.empty() && (s.back() == ' ' || s.back() == '#')) s.pop_back();
-    return s;
+    return trim_callsign(std::string(a.begin(), a.end()));
   }
 
   void from048(std::int64_t at) {
@@ -426,23 +482,14 @@ struct AsterixReportReader::Impl {
       g.position.alt_m = *t.i140 * kFt;
     }
     // NACp is in the second extent of I021/090.
-    const std::optional<int> nacp =
-        t.i090 && t.i090->parts >= 2 ? std::optional<int>(t.i090->NACP) : std::nullopt;
-    const double sigma = !nacp || *nacp <= 0 ? 0.0 : nacp_epu_m(*nacp) / 2.4477;
-    if (sigma > 0)
-      g.covariance_enu =
-          Eigen::Vector3d(sigma * sigma, sigma * sigma, 4 * sigma * sigma).asDiagonal();
-    if (nacp) r.nacp = static_cast<std::uint8_t>(*nacp);
+    apply_nacp(t.i090 && t.i090->parts >= 2 ? t.i090->NACP : NAN, g, r);
     r.measurement = g;
     if (t.i145) r.baro_alt_m = *t.i145 * 100 * kFt;
     if (t.i080) r.identity.icao24 = *t.i080;
     if (t.i170) r.identity.callsign = chars(*t.i170);
     if (t.i200 && t.i200->PS > 0) r.emergency = true;
-    if (t.i160) {
-      const double v = t.i160->GS * kNm, ta = t.i160->TA;
-      r.velocity_enu_mps = Eigen::Vector3d(v * std::sin(ta / kDeg), v * std::cos(ta / kDeg),
-                                           t.i157 ? t.i157->GVR * kFt / 60 : 0.0);
-    }
+    if (t.i160)
+      r.velocity_enu_mps = adsb_velocity(t.i160->GS, t.i160->TA, t.i157 ? t.i157->GVR : NAN);
     out->push_back(std::move(r));
   }
 
@@ -454,10 +501,7 @@ struct AsterixReportReader::Impl {
     r.time = to_time(*t.i140);
     GeodeticMeasurement g;
     g.position = {t.i041->LAT, t.i041->LON, 0};
-    if (t.i500 && t.i500->SDP) {
-      const auto& d = *t.i500->SDP;
-      g.covariance_enu << d.X * d.X, d.XY, 0, d.XY, d.Y * d.Y, 0, 0, 0, 0;
-    }
+    if (t.i500 && t.i500->SDP) apply_sdp(t.i500->SDP->X, t.i500->SDP->Y, t.i500->SDP->XY, g);
     r.measurement = g;
     if (t.i070) r.identity.mode3a = octal(t.i070->V, t.i070->MODE3A);
     if (t.i090 && t.i090->V == 0) r.baro_alt_m = t.i090->FL * 100 * kFt;
@@ -474,22 +518,13 @@ struct AsterixReportReader::Impl {
     Report r = start_report(at);
     r.time = to_time(*t.i145);
     if (t.i625 && t.i625->R && t.i627 && t.i627->AZ) {
-      PolarMeasurement m;
-      m.range_m = *t.i625->R;
-      m.azimuth_rad = *t.i627->AZ / kDeg;
-      if (t.i628 && t.i628->EL) m.elevation_rad = *t.i628->EL / kDeg;
-      if (t.i625->SDR) m.covariance(0, 0) = *t.i625->SDR * *t.i625->SDR;
-      if (t.i627->SDASZ) m.covariance(1, 1) = std::pow(*t.i627->SDASZ / kDeg, 2);
-      if (t.i628 && t.i628->SDEL) m.covariance(2, 2) = std::pow(*t.i628->SDEL / kDeg, 2);
-      r.measurement = m;
+      const double el = t.i628 ? opt(t.i628->EL) : NAN, sdel = t.i628 ? opt(t.i628->SDEL) : NAN;
+      r.measurement =
+          incs_polar(*t.i625->R, *t.i627->AZ, el, opt(t.i625->SDR), opt(t.i627->SDASZ), sdel);
     } else if (t.i600 && t.i600->P84) {
-      GeodeticMeasurement g;
-      g.position = {t.i600->P84->LATITUDE, t.i600->P84->LONGITUDE, 0};
-      if (t.i600->HPP)
-        g.covariance_enu = Eigen::Vector3d(t.i600->HPP->SDHPX * t.i600->HPP->SDHPX,
-                                           t.i600->HPP->SDHPY * t.i600->HPP->SDHPY, 0)
-                               .asDiagonal();
-      r.measurement = g;
+      const auto& h = t.i600->HPP;
+      r.measurement = incs_wgs84(t.i600->P84->LATITUDE, t.i600->P84->LONGITUDE, h ? h->SDHPX : NAN,
+                                 h ? h->SDHPY : NAN);
     } else {
       return bad_typed(at, 15, "plot without 625/627 (range, azimuth) or 600 (WGS-84 position)");
     }
@@ -534,26 +569,12 @@ struct AsterixReportReader::Impl {
       const double lat = number(sub(it, "600"), "P84", "LATITUDE"),
                    lon = number(sub(it, "600"), "P84", "LONGITUDE");
       if (!std::isnan(rng) && !std::isnan(az)) {
-        PolarMeasurement m;
-        m.range_m = rng;
-        m.azimuth_rad = az / kDeg;
-        const double el = number(sub(it, "628"), "EL");
-        if (!std::isnan(el)) m.elevation_rad = el / kDeg;
-        // Standard deviations when sent (else the sensor's configured ones).
-        const double sr = number(sub(it, "625"), "SDR"), sa = number(sub(it, "627"), "SDASZ"),
-                     se = number(sub(it, "628"), "SDEL");
-        if (!std::isnan(sr)) m.covariance(0, 0) = sr * sr;
-        if (!std::isnan(sa)) m.covariance(1, 1) = std::pow(sa / kDeg, 2);
-        if (!std::isnan(se)) m.covariance(2, 2) = std::pow(se / kDeg, 2);
-        r.measurement = m;
+        r.measurement =
+            incs_polar(rng, az, number(sub(it, "628"), "EL"), number(sub(it, "625"), "SDR"),
+                       number(sub(it, "627"), "SDASZ"), number(sub(it, "628"), "SDEL"));
       } else if (!std::isnan(lat) && !std::isnan(lon)) {
-        GeodeticMeasurement g;
-        g.position = {lat, lon, 0};
-        const double sx = number(sub(it, "600"), "HPP", "SDHPX"),
-                     sy = number(sub(it, "600"), "HPP", "SDHPY");
-        if (!std::isnan(sx) && !std::isnan(sy))
-          g.covariance_enu = Eigen::Vector3d(sx * sx, sy * sy, 0).asDiagonal();
-        r.measurement = g;
+        r.measurement = incs_wgs84(lat, lon, number(sub(it, "600"), "HPP", "SDHPX"),
+                                   number(sub(it, "600"), "HPP", "SDHPY"));
       } else {
         return bad("plot without 625/627 (range, azimuth) or 600 (WGS-84 position)");
       }
@@ -591,13 +612,7 @@ struct AsterixReportReader::Impl {
         g.has_height = true;
         g.position.alt_m = h * kFt;
       }
-      const double nacp = number(it, "090", "NACP");
-      const double sigma =
-          std::isnan(nacp) || nacp <= 0 ? 0.0 : nacp_epu_m(static_cast<int>(nacp)) / 2.4477;
-      if (sigma > 0)
-        g.covariance_enu =
-            Eigen::Vector3d(sigma * sigma, sigma * sigma, 4 * sigma * sigma).asDiagonal();
-      if (!std::isnan(nacp)) r.nacp = static_cast<std::uint8_t>(nacp);
+      apply_nacp(number(it, "090", "NACP"), g, r);
       r.measurement = g;
       const double fl = number(it, "145");
       if (!std::isnan(fl)) r.baro_alt_m = fl * 100 * kFt;
@@ -606,12 +621,8 @@ struct AsterixReportReader::Impl {
       if (it.contains("170")) r.identity.callsign = trimmed(it["170"]);
       if (const double ps = number(it, "200", "PS"); !std::isnan(ps) && ps > 0) r.emergency = true;
       const double gs = number(it, "160", "GS"), ta = number(it, "160", "TA");
-      if (!std::isnan(gs) && !std::isnan(ta)) {
-        const double gvr = number(it, "157", "GVR");
-        const double v = gs * kNm;
-        r.velocity_enu_mps = Eigen::Vector3d(v * std::sin(ta / kDeg), v * std::cos(ta / kDeg),
-                                             std::isnan(gvr) ? 0.0 : gvr * kFt / 60);
-      }
+      if (!std::isnan(gs) && !std::isnan(ta))
+        r.velocity_enu_mps = adsb_velocity(gs, ta, number(it, "157", "GVR"));
     } else {
       const double tod = number(it, "140"), lat = number(it, "041", "LAT"),
                    lon = number(it, "041", "LON");
@@ -620,11 +631,8 @@ struct AsterixReportReader::Impl {
       r.time = to_time(tod);
       GeodeticMeasurement g;
       g.position = {lat, lon, 0};
-      const double sx = number(sub(it, "500"), "SDP", "X"), sy = number(sub(it, "500"), "SDP", "Y"),
-                   sxy = number(sub(it, "500"), "SDP", "XY");
-      if (!std::isnan(sx) && !std::isnan(sy))
-        g.covariance_enu << sx * sx, std::isnan(sxy) ? 0.0 : sxy, 0, std::isnan(sxy) ? 0.0 : sxy,
-            sy * sy, 0, 0, 0, 0;
+      apply_sdp(number(sub(it, "500"), "SDP", "X"), number(sub(it, "500"), "SDP", "Y"),
+                number(sub(it, "500"), "SDP", "XY"), g);
       r.measurement = g;
       if (auto a = mode3a(it, "070")) r.identity.mode3a = a;
       const double fl = number(it, "090", "FL");

@@ -185,32 +185,22 @@ int run_asterix(const DecodeCliOptions& o) {
     }
   };
   decode::asterix::FramingStats fs;
+  const auto payload = [&](const decode::asterix::Payload& p) {
+    dec.decode_stream(p.bytes, p.offset, sink);
+  };
   if (o.format == "asterix") {
     dec.decode_stream(data, 0, sink);
   } else if (o.format == "final") {
-    decode::asterix::read_final(
-        data,
-        [&](const decode::asterix::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
+    decode::asterix::read_final(data, payload, fs);
   } else if (o.format == "gps") {
-    decode::asterix::read_gps(
-        data,
-        [&](const decode::asterix::Payload& p) { dec.decode_stream(p.bytes, p.offset, sink); }, fs);
-  } else {
+    decode::asterix::read_gps(data, payload, fs);
+  } else if (o.oradis) {
     decode::asterix::read_pcap(
         data,
-        [&](const decode::asterix::Payload& p) {
-          if (!o.oradis) {
-            dec.decode_stream(p.bytes, p.offset, sink);
-            return;
-          }
-          decode::asterix::split_oradis(
-              p,
-              [&](const decode::asterix::Payload& f) {
-                dec.decode_stream(f.bytes, f.offset, sink);
-              },
-              fs);
-        },
+        [&](const decode::asterix::Payload& p) { decode::asterix::split_oradis(p, payload, fs); },
         fs);
+  } else {
+    decode::asterix::read_pcap(data, payload, fs);
   }
   std::cout << out;
   std::cout.flush();
