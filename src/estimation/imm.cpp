@@ -3,6 +3,7 @@
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numbers>
 
@@ -11,25 +12,18 @@ namespace skyfuse::estimation {
 namespace {
 constexpr double kTiny = 1e-9;
 
-bool finite(const StateVec& x, const StateCov& p) { return x.allFinite() && p.allFinite(); }
-
-// Continuous white-noise acceleration on one axis (position i, velocity i+2).
-void add_cwna(StateCov& q, int axis, double qd, double t) {
-  const int p = axis, v = axis + 2;
-  q(p, p) += qd * t * t * t / 3;
-  q(p, v) += qd * t * t / 2;
-  q(v, p) += qd * t * t / 2;
-  q(v, v) += qd * t;
+// All entries finite: |v| <= DBL_MAX is false for infinity and NaN. A
+// branch-free AND over the comparisons (Eigen's allFinite() tests entry by
+// entry with early exits).
+bool finite(const StateVec& x, const StateCov& p) {
+  constexpr double kMax = std::numeric_limits<double>::max();
+  int good = 1;
+  for (int i = 0; i < kStateDim; ++i) good &= static_cast<int>(std::abs(x[i]) <= kMax);
+  const double* d = p.data();
+  for (int i = 0; i < kStateDim * kStateDim; ++i) good &= static_cast<int>(std::abs(d[i]) <= kMax);
+  return good != 0;
 }
 
-// Continuous white-noise jerk on one axis (position, velocity, acceleration).
-void add_cwnj(StateCov& q, int axis, double qd, double t) {
-  const int idx[3] = {axis, axis + 2, axis + 4};
-  const double t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
-  const double m[3][3] = {{t5 / 20, t4 / 8, t3 / 6}, {t4 / 8, t3 / 3, t2 / 2}, {t3 / 6, t2 / 2, t}};
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) q(idx[i], idx[j]) += qd * m[i][j];
-}
 }  // namespace
 
 Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : params_(params) {
@@ -41,25 +35,112 @@ Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : para
   xm_[kCv].segment<3>(4).setZero();
   xm_[kCt].segment<2>(4).setZero();
   xm_[kCa][6] = 0;
+  // The initial covariance gets the full test (predictions rely on it).
+  for (int m = 0; m < kModels; ++m) sanitise(m, true);
   combine();
 }
 
+namespace {
+
+// Zeroes the rows and columns of the states a model holds at zero and gives
+// them their small variance `hold_var` (keeps P positive definite).
+void hold_states(StateCov& p, std::initializer_list<int> held, const StateVec& hold_var) {
+  for (int k : held) {
+    p.row(k).setZero();
+    p.col(k).setZero();
+    p(k, k) = hold_var[k];
+  }
+}
+
+// Cholesky factor of a small symmetric matrix, loops with compile-time bounds
+// (unrolled; Eigen's LLT dispatches to its dynamic-size triangular solver for
+// a matrix right-hand side). `ok` is false unless the matrix is positive
+// definite (also for NaN).
+template <int N>
+struct SmallCholesky {
+  double l[N][N] = {};
+  double inv_diag[N] = {};
+  bool ok = false;
+
+  template <class Mat>
+  explicit SmallCholesky(const Mat& a) {
+    for (int j = 0; j < N; ++j) {
+      double d = a(j, j);
+      for (int k = 0; k < j; ++k) d -= l[j][k] * l[j][k];
+      if (!(d > 0)) return;
+      l[j][j] = std::sqrt(d);
+      inv_diag[j] = 1.0 / l[j][j];
+      for (int i = j + 1; i < N; ++i) {
+        double s = a(i, j);
+        for (int k = 0; k < j; ++k) s -= l[i][k] * l[j][k];
+        l[i][j] = s * inv_diag[j];
+      }
+    }
+    ok = true;
+  }
+
+  double log_det() const {
+    double v = 0;
+    for (int i = 0; i < N; ++i) v += 2 * std::log(l[i][i]);
+    return v;
+  }
+
+  // Solves A X = B in place, column by column (B is N x C).
+  template <int C>
+  void solve_in_place(Eigen::Matrix<double, N, C>& b) const {
+    for (int c = 0; c < C; ++c) {
+      for (int i = 0; i < N; ++i) {  // L y = b
+        double s = b(i, c);
+        for (int k = 0; k < i; ++k) s -= l[i][k] * b(k, c);
+        b(i, c) = s * inv_diag[i];
+      }
+      for (int i = N - 1; i >= 0; --i) {  // L' x = y
+        double s = b(i, c);
+        for (int k = i + 1; k < N; ++k) s -= l[k][i] * b(k, c);
+        b(i, c) = s * inv_diag[i];
+      }
+    }
+  }
+};
+
+bool positive_definite(const StateCov& p) { return SmallCholesky<kStateDim>(p).ok; }
+
+}  // namespace
+
+// P <- F P F' + Q, with F applied as row operations (F P) and then column
+// operations ((F P) F') on the states the model moves: F is sparse, and the
+// dense 7x7 product would spend most of its work multiplying zeros.
 void Imm::predict_model(int m, double dt) {
   const double t = std::abs(dt);
   StateVec& x = xm_[m];
   StateCov& p = pm_[m];
-  StateCov f = StateCov::Identity();
-  StateCov q = StateCov::Zero();
+  StateVec hold = StateVec::Zero();
   if (m == kCv) {
-    f(0, 2) = f(1, 3) = dt;
-    f(4, 4) = f(5, 5) = f(6, 6) = 0;
+    // States px, py, vx, vy; a and omega held at zero.
+    for (int j = 0; j < 4; ++j) {
+      p(0, j) += dt * p(2, j);
+      p(1, j) += dt * p(3, j);
+    }
+    for (int i = 0; i < 4; ++i) {
+      p(i, 0) += dt * p(i, 2);
+      p(i, 1) += dt * p(i, 3);
+    }
+    hold[4] = hold[5] = 1e-4;
+    hold[6] = 1e-8;
+    hold_states(p, {4, 5, 6}, hold);
     const double qd = params_.cv_accel_sigma_mps2 * params_.cv_accel_sigma_mps2;
-    add_cwna(q, 0, qd, t);
-    add_cwna(q, 1, qd, t);
-    q(4, 4) = q(5, 5) = 1e-4;
-    q(6, 6) = 1e-8;
-    x = f * x;
+    for (int axis = 0; axis < 2; ++axis) {
+      const int pi = axis, vi = axis + 2;
+      p(pi, pi) += qd * t * t * t / 3;
+      p(pi, vi) += qd * t * t / 2;
+      p(vi, pi) += qd * t * t / 2;
+      p(vi, vi) += qd * t;
+    }
+    x[0] += dt * x[2];
+    x[1] += dt * x[3];
+    x[4] = x[5] = x[6] = 0;
   } else if (m == kCt) {
+    // States px, py, vx, vy, omega (EKF: Jacobian column for omega); a held at zero.
     const double w = std::clamp(x[6], -params_.max_turn_rate, params_.max_turn_rate);
     const double vx = x[2], vy = x[3];
     const double s = std::sin(w * dt), c = std::cos(w * dt);
@@ -75,45 +156,71 @@ void Imm::predict_model(int m, double dt) {
       da = -w * dt * dt * dt / 3;
       db = 0.5 * dt * dt;
     }
-    f(0, 2) = a;
-    f(0, 3) = -b;
-    f(1, 2) = b;
-    f(1, 3) = a;
-    f(2, 2) = c;
-    f(2, 3) = -s;
-    f(3, 2) = s;
-    f(3, 3) = c;
-    f(4, 4) = f(5, 5) = 0;
-    StateVec xn = x;
-    xn[0] = x[0] + a * vx - b * vy;
-    xn[1] = x[1] + b * vx + a * vy;
-    xn[2] = c * vx - s * vy;
-    xn[3] = s * vx + c * vy;
-    xn[4] = xn[5] = 0;
-    xn[6] = w;
     // Jacobian column for omega.
-    f(0, 6) = da * vx - db * vy;
-    f(1, 6) = db * vx + da * vy;
-    f(2, 6) = -dt * s * vx - dt * c * vy;
-    f(3, 6) = dt * c * vx - dt * s * vy;
+    const double f06 = da * vx - db * vy, f16 = db * vx + da * vy;
+    const double f26 = -dt * s * vx - dt * c * vy, f36 = dt * c * vx - dt * s * vy;
+    constexpr int kAct[5] = {0, 1, 2, 3, 6};
+    for (int j : kAct) {
+      const double r2 = p(2, j), r3 = p(3, j), r6 = p(6, j);
+      p(0, j) += a * r2 - b * r3 + f06 * r6;
+      p(1, j) += b * r2 + a * r3 + f16 * r6;
+      p(2, j) = c * r2 - s * r3 + f26 * r6;
+      p(3, j) = s * r2 + c * r3 + f36 * r6;
+    }
+    for (int i : kAct) {
+      const double c2 = p(i, 2), c3 = p(i, 3), c6 = p(i, 6);
+      p(i, 0) += a * c2 - b * c3 + f06 * c6;
+      p(i, 1) += b * c2 + a * c3 + f16 * c6;
+      p(i, 2) = c * c2 - s * c3 + f26 * c6;
+      p(i, 3) = s * c2 + c * c3 + f36 * c6;
+    }
+    hold[4] = hold[5] = 1e-4;
+    hold_states(p, {4, 5}, hold);
     const double qd = params_.ct_accel_sigma_mps2 * params_.ct_accel_sigma_mps2;
-    add_cwna(q, 0, qd, t);
-    add_cwna(q, 1, qd, t);
-    q(4, 4) = q(5, 5) = 1e-4;
-    q(6, 6) = params_.ct_turn_accel_sigma * params_.ct_turn_accel_sigma * t;
-    x = xn;
+    for (int axis = 0; axis < 2; ++axis) {
+      const int pi = axis, vi = axis + 2;
+      p(pi, pi) += qd * t * t * t / 3;
+      p(pi, vi) += qd * t * t / 2;
+      p(vi, pi) += qd * t * t / 2;
+      p(vi, vi) += qd * t;
+    }
+    p(6, 6) += params_.ct_turn_accel_sigma * params_.ct_turn_accel_sigma * t;
+    x[0] += a * vx - b * vy;
+    x[1] += b * vx + a * vy;
+    x[2] = c * vx - s * vy;
+    x[3] = s * vx + c * vy;
+    x[4] = x[5] = 0;
+    x[6] = w;
   } else {
-    f(0, 2) = f(1, 3) = dt;
-    f(0, 4) = f(1, 5) = 0.5 * dt * dt;
-    f(2, 4) = f(3, 5) = dt;
-    f(6, 6) = 0;
+    // States px, py, vx, vy, ax, ay (white jerk); omega held at zero.
+    const double h = 0.5 * dt * dt;
+    for (int j = 0; j < 6; ++j) {
+      p(0, j) += dt * p(2, j) + h * p(4, j);
+      p(1, j) += dt * p(3, j) + h * p(5, j);
+      p(2, j) += dt * p(4, j);
+      p(3, j) += dt * p(5, j);
+    }
+    for (int i = 0; i < 6; ++i) {
+      p(i, 0) += dt * p(i, 2) + h * p(i, 4);
+      p(i, 1) += dt * p(i, 3) + h * p(i, 5);
+      p(i, 2) += dt * p(i, 4);
+      p(i, 3) += dt * p(i, 5);
+    }
+    hold[6] = 1e-8;
+    hold_states(p, {6}, hold);
     const double qd = params_.ca_jerk_sigma_mps3 * params_.ca_jerk_sigma_mps3;
-    add_cwnj(q, 0, qd, t);
-    add_cwnj(q, 1, qd, t);
-    q(6, 6) = 1e-8;
-    x = f * x;
+    const double t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
+    const double mq[3][3] = {
+        {t5 / 20, t4 / 8, t3 / 6}, {t4 / 8, t3 / 3, t2 / 2}, {t3 / 6, t2 / 2, t}};
+    for (int axis = 0; axis < 2; ++axis)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) p(axis + 2 * i, axis + 2 * j) += qd * mq[i][j];
+    x[0] += dt * x[2] + h * x[4];
+    x[1] += dt * x[3] + h * x[5];
+    x[2] += dt * x[4];
+    x[3] += dt * x[5];
+    x[6] = 0;
   }
-  p = f * p * f.transpose() + q;
 }
 
 void Imm::mix(double dt) {
@@ -128,39 +235,62 @@ void Imm::mix(double dt) {
     for (int i = 0; i < kModels; ++i) c[j] += pi[i][j] * mu_[i];
     c[j] = std::max(c[j], 1e-12);
   }
-  std::array<StateVec, kModels> x0;
-  std::array<StateCov, kModels> p0;
+  // Second moments about the combined mean xbar: S_i = P_i + e_i e_i',
+  // e_i = x_i - xbar. Then with weights w_ij = pi_ij mu_i / c_j and
+  // f_j = sum_i w_ij e_i: x0_j = xbar + f_j, P0_j = sum_i w_ij S_i - f_j f_j'
+  // (the same as sum_i w_ij (P_i + d d'), d = x_i - x0_j, in fewer products;
+  // centring keeps the subtraction free of cancellation).
+  StateVec xbar = StateVec::Zero();
+  for (int i = 0; i < kModels; ++i) xbar += mu_[i] * xm_[i];
+  std::array<StateVec, kModels> e;
+  std::array<StateCov, kModels> sm;
+  for (int i = 0; i < kModels; ++i) {
+    e[i] = xm_[i] - xbar;
+    sm[i] = pm_[i];
+    sm[i].noalias() += e[i] * e[i].transpose();
+  }
   for (int j = 0; j < kModels; ++j) {
-    x0[j].setZero();
-    for (int i = 0; i < kModels; ++i) x0[j] += (pi[i][j] * mu_[i] / c[j]) * xm_[i];
-    p0[j].setZero();
+    StateVec f = StateVec::Zero();
+    StateCov& q = pm_[j];
+    q.setZero();
     for (int i = 0; i < kModels; ++i) {
-      const StateVec d = xm_[i] - x0[j];
-      p0[j] += (pi[i][j] * mu_[i] / c[j]) * (pm_[i] + d * d.transpose());
+      const double w = pi[i][j] * mu_[i] / c[j];
+      f += w * e[i];
+      q.noalias() += w * sm[i];
     }
+    q.noalias() -= f * f.transpose();
+    xm_[j] = xbar + f;
   }
   double sum = 0;
   for (double v : c) sum += v;
-  for (int j = 0; j < kModels; ++j) {
-    xm_[j] = x0[j];
-    pm_[j] = p0[j];
-    mu_[j] = c[j] / sum;
-  }
+  for (int j = 0; j < kModels; ++j) mu_[j] = c[j] / sum;
 }
 
-void Imm::sanitise(int m) {
+void Imm::sanitise(int m, bool full) {
   StateVec& x = xm_[m];
   StateCov& p = pm_[m];
   x[6] = std::clamp(x[6], -params_.max_turn_rate, params_.max_turn_rate);
   const double a = x.segment<2>(4).norm();
   if (a > params_.max_accel_mps2) x.segment<2>(4) *= params_.max_accel_mps2 / a;
-  p = 0.5 * (p + p.transpose());
-  Eigen::LLT<StateCov> llt(p);
-  if (llt.info() != Eigen::Success) {
+  for (int j = 0; j < kStateDim; ++j)
+    for (int i = j + 1; i < kStateDim; ++i) {
+      const double v = 0.5 * (p(i, j) + p(j, i));
+      p(i, j) = v;
+      p(j, i) = v;
+    }
+  // After a prediction P = F P F' + Q with Q positive definite on the states
+  // the model moves and on its held ones, so a positive-definite P stays so:
+  // the variances are checked. An update subtracts, so it gets the full test.
+  bool pd = true;
+  if (full) {
+    pd = positive_definite(p);
+  } else {
+    for (int i = 0; i < kStateDim; ++i) pd = pd && p(i, i) > 0;
+  }
+  if (!pd) {
     ++faults_.repaired_covariance;
     for (int i = 0; i < kStateDim; ++i) p(i, i) = std::max(p(i, i), 0.0) + 1e-6;
-    Eigen::LLT<StateCov> again(p);
-    if (again.info() != Eigen::Success) {
+    if (!positive_definite(p)) {
       // Keep the variances only: always positive definite.
       const StateVec d = p.diagonal().cwiseMax(1e-6);
       p = d.asDiagonal();
@@ -176,7 +306,7 @@ void Imm::predict(double dt) {
   mix(dt);
   for (int m = 0; m < kModels; ++m) {
     predict_model(m, dt);
-    sanitise(m);
+    sanitise(m, false);
   }
   bool ok = true;
   for (int m = 0; m < kModels; ++m) ok = ok && finite(xm_[m], pm_[m]);
@@ -186,23 +316,25 @@ void Imm::predict(double dt) {
     pm_ = saved_p;
     mu_ = saved_mu;
   }
-  combine();
+  combined_ = false;  // combined on first use (an update usually follows)
 }
 
-void Imm::combine() {
+void Imm::combine() const {
+  combined_ = true;
   x_.setZero();
   for (int m = 0; m < kModels; ++m) x_ += mu_[m] * xm_[m];
   p_.setZero();
   for (int m = 0; m < kModels; ++m) {
     const StateVec d = xm_[m] - x_;
-    p_ += mu_[m] * (pm_[m] + d * d.transpose());
+    p_.noalias() += mu_[m] * pm_[m];
+    p_.noalias() += (mu_[m] * d) * d.transpose();
   }
 }
 
 Innovation Imm::innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) const {
   Innovation out;
-  const Eigen::Vector2d nu = z - x_.head<2>();
-  const Eigen::Matrix2d s = p_.topLeftCorner<2, 2>() + r;
+  const Eigen::Vector2d nu = z - state().head<2>();
+  const Eigen::Matrix2d s = covariance().topLeftCorner<2, 2>() + r;
   Eigen::LLT<Eigen::Matrix2d> llt(s);
   if (llt.info() != Eigen::Success || !s.allFinite()) return out;
   out.nis = nu.dot(llt.solve(nu));
@@ -212,45 +344,45 @@ Innovation Imm::innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) c
   return out;
 }
 
+// The measurement is the first M states (position, or position and velocity):
+// H selects, so H P = the first M rows of P and S = P_MM + R. Covariance in
+// the standard form P - K S K' = P - (P H') S^-1 (H P), symmetrised; the
+// Cholesky test in sanitise() repairs and counts any loss of definiteness.
 template <int M>
 bool Imm::update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r) {
-  using HMat = Eigen::Matrix<double, M, kStateDim>;
-  HMat h = HMat::Zero();
-  for (int i = 0; i < M; ++i) h(i, i) = 1;
   std::array<double, kModels> log_l{};
   std::array<bool, kModels> updated{};
-  const auto saved_x = xm_;
-  const auto saved_p = pm_;
   bool any = false;
   for (int m = 0; m < kModels; ++m) {
-    const Eigen::Matrix<double, M, 1> nu = z - h * xm_[m];
-    const Eigen::Matrix<double, M, M> s = h * pm_[m] * h.transpose() + r;
-    Eigen::LLT<Eigen::Matrix<double, M, M>> llt(s);
-    if (llt.info() != Eigen::Success || !s.allFinite()) {
+    const Eigen::Matrix<double, M, 1> nu = z - xm_[m].template head<M>();
+    const Eigen::Matrix<double, M, M> s = pm_[m].template topLeftCorner<M, M>() + r;
+    const SmallCholesky<M> llt(s);
+    if (!llt.ok || !s.allFinite()) {
       ++faults_.singular_innovation;
       continue;
     }
-    const Eigen::Matrix<double, kStateDim, M> k =
-        llt.solve(h * pm_[m]).transpose();  // P H' S^-1 (S and P symmetric)
-    const Eigen::Matrix<double, M, M> l = llt.matrixL();
-    double log_det = 0;
-    for (int i = 0; i < M; ++i) log_det += 2 * std::log(l(i, i));
-    log_l[m] = -0.5 * (nu.dot(llt.solve(nu)) + log_det + M * std::log(2 * std::numbers::pi));
-    xm_[m] += k * nu;
-    const StateCov ikh = StateCov::Identity() - k * h;
-    pm_[m] = ikh * pm_[m] * ikh.transpose() + k * r * k.transpose();  // Joseph form
-    sanitise(m);
+    const Eigen::Matrix<double, M, kStateDim> hp = pm_[m].template topRows<M>();
+    Eigen::Matrix<double, M, kStateDim> kt = hp;
+    llt.solve_in_place(kt);  // S^-1 H P = K'
+    Eigen::Matrix<double, M, 1> w = nu;
+    llt.solve_in_place(w);
+    log_l[m] = -0.5 * (nu.dot(w) + llt.log_det() + M * std::log(2 * std::numbers::pi));
+    const StateVec saved_x = xm_[m];
+    const StateCov saved_p = pm_[m];
+    xm_[m] += kt.transpose() * nu;
+    pm_[m].noalias() -= hp.transpose() * kt;
+    sanitise(m, true);
     if (!finite(xm_[m], pm_[m]) || !std::isfinite(log_l[m])) {
       ++faults_.non_finite;
-      xm_[m] = saved_x[m];
-      pm_[m] = saved_p[m];
+      xm_[m] = saved_x;
+      pm_[m] = saved_p;
       continue;
     }
     updated[m] = true;
     any = true;
   }
   if (!any) {
-    combine();
+    combined_ = false;
     return false;
   }
   double best = -std::numeric_limits<double>::infinity();
@@ -266,7 +398,7 @@ bool Imm::update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<
     for (int m = 0; m < kModels; ++m) mu_[m] = std::max(w[m] / sum, 1e-6);
   double norm = mu_[0] + mu_[1] + mu_[2];
   for (double& v : mu_) v /= norm;
-  combine();
+  combined_ = false;
   return true;
 }
 

@@ -76,27 +76,35 @@ class Imm {
   bool update(const Eigen::Vector2d& z, const Eigen::Matrix2d& r);
   bool update(const Eigen::Vector4d& z, const Eigen::Matrix4d& r);
 
-  const StateVec& state() const { return x_; }
-  const StateCov& covariance() const { return p_; }
+  const StateVec& state() const {
+    if (!combined_) combine();
+    return x_;
+  }
+  const StateCov& covariance() const {
+    if (!combined_) combine();
+    return p_;
+  }
   const std::array<double, kModels>& probabilities() const { return mu_; }
   const FaultCounts& faults() const { return faults_; }
 
-  // Combined (moment-matched) estimate of the model-conditioned ones.
-  void combine();
+  // Combined (moment-matched) estimate of the model-conditioned ones
+  // (computed on demand by state() and covariance()).
+  void combine() const;
 
  private:
   template <int M>
   bool update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r);
   void mix(double dt);
   void predict_model(int m, double dt);
-  void sanitise(int m);
+  void sanitise(int m, bool full);
 
   ImmParams params_;
   std::array<StateVec, kModels> xm_{};
   std::array<StateCov, kModels> pm_{};
   std::array<double, kModels> mu_{1, 0, 0};
-  StateVec x_ = StateVec::Zero();
-  StateCov p_ = StateCov::Identity();
+  mutable StateVec x_ = StateVec::Zero();
+  mutable StateCov p_ = StateCov::Identity();
+  mutable bool combined_ = true;
   FaultCounts faults_;
 };
 

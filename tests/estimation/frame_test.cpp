@@ -12,29 +12,31 @@ namespace {
 
 constexpr double kDeg = std::numbers::pi / 180;
 
-TEST(TrackingFrame, DistanceAndBearingFromOriginAreTheGeodesicOnes) {
-  // Azimuthal equidistant: the plane radius and bearing of a point are its
-  // geodesic distance and initial azimuth from the origin (GeographicLib
-  // Geodesic::Inverse as the independent reference).
+TEST(TrackingFrame, IsTheWgs84ObliqueStereographicAboutTheOrigin) {
+  // The plane is geo::Stereographic on WGS-84 with scale 1 at the origin
+  // (checked against the IOGP worked example in tests/geo): here the frame's
+  // round trip, and its distances near the origin against GeographicLib's
+  // geodesic (scale 1 + (s / 2R)^2 integrated along the radius: s (1 + s^2/12R^2)).
   const TrackingFrame f({47.45, 8.56, 0});
   const auto& g = GeographicLib::Geodesic::WGS84();
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> dlat(-2, 2), dlon(-3, 3);
+  EXPECT_LT(f.to_plane(47.45, 8.56).xy.norm(), 1e-6);
   for (int i = 0; i < 500; ++i) {
     const double lat = 47.45 + dlat(rng), lon = 8.56 + dlon(rng);
     double s12, azi1, azi2;
     g.Inverse(47.45, 8.56, lat, lon, s12, azi1, azi2);
     const PlanePoint p = f.to_plane(lat, lon);
-    EXPECT_NEAR(p.xy.norm(), s12, 1e-6);
+    const double r = 6.38e6;
+    EXPECT_NEAR(p.xy.norm() / (s12 * (1 + s12 * s12 / (12 * r * r))), 1.0, 2e-5);
     EXPECT_NEAR(std::remainder(std::atan2(p.xy.x(), p.xy.y()) - azi1 * kDeg, 2 * std::numbers::pi),
-                0.0, 1e-9);
-    // Convergence: the local bearing at the point of the radial line is azi2.
-    EXPECT_NEAR(std::remainder(p.gamma_rad - (azi2 * kDeg - std::atan2(p.xy.x(), p.xy.y())),
-                               2 * std::numbers::pi),
-                0.0, 1e-9);
-    const GeodeticPosition back = f.from_plane(p.xy, 1234.5);
+                0.0, 2e-3);
+    double gamma = 0, scale = 0;
+    const GeodeticPosition back = f.from_plane(p.xy, 1234.5, &gamma, &scale);
     EXPECT_NEAR(back.lat_deg, lat, 1e-10);
     EXPECT_NEAR(back.lon_deg, lon, 1e-10);
+    EXPECT_NEAR(gamma, p.gamma_rad, 1e-12);
+    EXPECT_NEAR(scale, p.scale, 1e-12);
     EXPECT_EQ(back.alt_m, 1234.5);
   }
 }
@@ -50,9 +52,13 @@ TEST(TrackingFrame, LocalVelocityMapsToThePlaneDisplacement) {
     g.Direct(lat, lon, brg, 10.0, lat2, lon2);
     const PlanePoint a = f.to_plane(lat, lon), b = f.to_plane(lat2, lon2);
     const Eigen::Vector2d local(10 * std::sin(brg * kDeg), 10 * std::cos(brg * kDeg));
-    const Eigen::Vector2d mapped = TrackingFrame::local_to_plane(local, a.gamma_rad);
-    EXPECT_LT((mapped - (b.xy - a.xy)).norm(), 0.01) << brg;  // scale error < 1e-3 here
-    EXPECT_LT((TrackingFrame::plane_to_local(mapped, a.gamma_rad) - local).norm(), 1e-12);
+    const Eigen::Vector2d mapped = TrackingFrame::local_to_plane(local, a.gamma_rad, a.scale);
+    EXPECT_LT((mapped - (b.xy - a.xy)).norm(), 1e-4) << brg;  // conformal: rotation and scale
+    EXPECT_LT((TrackingFrame::plane_to_local(mapped, a.gamma_rad, a.scale) - local).norm(), 1e-12);
+    // Covariance: a 10 m east-west standard deviation keeps its size times the scale.
+    const Eigen::Matrix2d c = TrackingFrame::local_to_plane(
+        Eigen::Matrix2d(Eigen::Vector2d(100, 1).asDiagonal()), a.gamma_rad, a.scale);
+    EXPECT_NEAR(c.trace(), 101 * a.scale * a.scale, 1e-9);
   }
 }
 

@@ -1,0 +1,104 @@
+#include "geo/stereographic.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace skyfuse::geo {
+
+namespace {
+constexpr double kDeg = std::numbers::pi / 180.0;
+}  // namespace
+
+// Notation of IOGP Guidance Note 7-2, section "Oblique Stereographic". The
+// Gauss conformal latitude chi of geodetic latitude phi is written with the
+// isometric latitude: sin chi = tanh(ln(c)/2 + n (atanh(sin phi) - e atanh(e sin phi))),
+// which is the note's w = c (Sa Sb^e)^n, sin chi = (w - 1)/(w + 1).
+Stereographic::Stereographic(double a, double f, double lat0_deg, double lon0_deg, double k0,
+                             double false_easting_m, double false_northing_m)
+    : a_(a), e2_(f * (2 - f)), fe_(false_easting_m), fn_(false_northing_m), k0_(k0) {
+  e_ = std::sqrt(e2_);
+  const double phi0 = lat0_deg * kDeg;
+  lon0_ = lon0_deg * kDeg;
+  const double s0 = std::sin(phi0), c0 = std::cos(phi0);
+  const double w = 1 - e2_ * s0 * s0;
+  const double rho0 = a_ * (1 - e2_) / (w * std::sqrt(w));
+  const double nu0 = a_ / std::sqrt(w);
+  const double r = std::sqrt(rho0 * nu0);
+  n_ = std::sqrt(1 + e2_ * c0 * c0 * c0 * c0 / (1 - e2_));
+  // c from the note: sin chi0 from w1 (c = 1), then c = (n + sin phi0)(1 - sin chi0) /
+  // ((n - sin phi0)(1 + sin chi0)); chi0 itself with that c.
+  const double psi0 = std::atanh(s0) - e_ * std::atanh(e_ * s0);
+  const double sin_chi0_w1 = std::tanh(n_ * psi0);
+  const double c = (n_ + s0) * (1 - sin_chi0_w1) / ((n_ - s0) * (1 + sin_chi0_w1));
+  half_log_c_ = 0.5 * std::log(c);
+  sin_chi0_ = std::tanh(half_log_c_ + n_ * psi0);
+  cos_chi0_ = std::sqrt(1 - sin_chi0_ * sin_chi0_);
+  r2k_ = 2 * r * k0;
+}
+
+void Stereographic::convergence_scale(double sin_chi, double cos_chi, double sin_d, double cos_d,
+                                      double sin_phi, double& gamma, double& scale) const {
+  const double b = 1 + sin_chi * sin_chi0_ + cos_chi * cos_chi0_ * cos_d;
+  // Plane direction of local east: d(E, N)/dD up to the positive factor 2Rk0 cos(chi)/B^2.
+  const double de = cos_d * b + cos_chi * cos_chi0_ * sin_d * sin_d;
+  const double dn =
+      sin_d * (sin_chi0_ * b + cos_chi0_ * (sin_chi * cos_chi0_ - cos_chi * sin_chi0_ * cos_d));
+  gamma = std::atan2(dn, de);
+  // Scale: the sphere's stereographic scale 2 k0 / B times the Gauss mapping's
+  // R n cos(chi) / (nu cos(phi)); with 2 R k0 = r2k_: r2k_ n cos(chi) / (B nu cos(phi)).
+  const double cos_phi = std::sqrt(std::max(1 - sin_phi * sin_phi, 1e-24));
+  const double nu = a_ / std::sqrt(1 - e2_ * sin_phi * sin_phi);
+  scale = r2k_ * n_ * cos_chi / (b * nu * cos_phi);
+}
+
+StereoPoint Stereographic::forward(double lat_deg, double lon_deg) const {
+  const double sin_phi = std::sin(lat_deg * kDeg);
+  const double psi = std::atanh(sin_phi) - e_ * std::atanh(e_ * sin_phi);
+  const double sin_chi = std::tanh(half_log_c_ + n_ * psi);
+  const double cos_chi = std::sqrt(std::max(1 - sin_chi * sin_chi, 0.0));
+  const double d = n_ * std::remainder(lon_deg * kDeg - lon0_, 2 * std::numbers::pi);
+  const double sin_d = std::sin(d), cos_d = std::cos(d);
+  const double b = 1 + sin_chi * sin_chi0_ + cos_chi * cos_chi0_ * cos_d;
+  StereoPoint p;
+  p.x = fe_ + r2k_ * cos_chi * sin_d / b;
+  p.y = fn_ + r2k_ * (sin_chi * cos_chi0_ - cos_chi * sin_chi0_ * cos_d) / b;
+  convergence_scale(sin_chi, cos_chi, sin_d, cos_d, sin_phi, p.gamma_rad, p.scale);
+  return p;
+}
+
+LatLon Stereographic::reverse(double x, double y, double* gamma_rad, double* scale) const {
+  // The sphere: inverse stereographic about (chi0, 0).
+  const double u = x - fe_, v = y - fn_;
+  const double rho = std::hypot(u, v);
+  double sin_chi = sin_chi0_, d = 0;
+  if (rho > 0) {
+    const double cang = 2 * std::atan(rho / r2k_);
+    const double sc = std::sin(cang), cc = std::cos(cang);
+    sin_chi = cc * sin_chi0_ + v * sc * cos_chi0_ / rho;
+    d = std::atan2(u * sc, rho * cos_chi0_ * cc - v * sin_chi0_ * sc);
+  }
+  // Geodetic latitude from the isometric latitude: atanh(s) - e atanh(e s) = psi,
+  // iterated as s = tanh(psi + e atanh(e s)) (contraction e^2: converges in a few steps).
+  const double psi = (std::atanh(sin_chi) - half_log_c_) / n_;
+  double s = std::tanh(psi);
+  for (int i = 0; i < 8; ++i) {
+    const double next = std::tanh(psi + e_ * std::atanh(e_ * s));
+    const bool done = std::abs(next - s) < 1e-16;
+    s = next;
+    if (done) break;
+  }
+  LatLon out;
+  out.lat_deg = std::asin(s) / kDeg;
+  out.lon_deg = std::remainder(lon0_ + d / n_, 2 * std::numbers::pi) / kDeg;
+  if (gamma_rad || scale) {
+    const double cos_chi = std::sqrt(std::max(1 - sin_chi * sin_chi, 0.0));
+    double g = 0, k = 1;
+    convergence_scale(sin_chi, cos_chi, std::sin(d), std::cos(d), s, g, k);
+    if (gamma_rad) *gamma_rad = g;
+    if (scale) *scale = k;
+  }
+  return out;
+}
+
+}  // namespace skyfuse::geo
