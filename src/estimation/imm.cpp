@@ -85,25 +85,49 @@ struct SmallCholesky {
     return v;
   }
 
-  // Solves A X = B in place, column by column (B is N x C).
-  template <int C>
-  void solve_in_place(Eigen::Matrix<double, N, C>& b) const {
-    for (int c = 0; c < C; ++c) {
-      for (int i = 0; i < N; ++i) {  // L y = b
-        double s = b(i, c);
-        for (int k = 0; k < i; ++k) s -= l[i][k] * b(k, c);
-        b(i, c) = s * inv_diag[i];
-      }
-      for (int i = N - 1; i >= 0; --i) {  // L' x = y
-        double s = b(i, c);
-        for (int k = i + 1; k < N; ++k) s -= l[k][i] * b(k, c);
-        b(i, c) = s * inv_diag[i];
+  // A^-1 = L^-T L^-1 (for N <= 4 cheaper than solving for each column of a
+  // wide right-hand side, and the product with it vectorises).
+  Eigen::Matrix<double, N, N> inverse() const {
+    double li[N][N] = {};  // L^-1, lower triangular
+    for (int j = 0; j < N; ++j) {
+      li[j][j] = inv_diag[j];
+      for (int i = j + 1; i < N; ++i) {
+        double v = 0;
+        for (int k = j; k < i; ++k) v -= l[i][k] * li[k][j];
+        li[i][j] = v * inv_diag[i];
       }
     }
+    Eigen::Matrix<double, N, N> out;
+    for (int i = 0; i < N; ++i)
+      for (int j = 0; j <= i; ++j) {
+        double v = 0;
+        for (int k = i; k < N; ++k) v += li[k][i] * li[k][j];
+        out(i, j) = v;
+        out(j, i) = v;
+      }
+    return out;
   }
 };
 
 bool positive_definite(const StateCov& p) { return SmallCholesky<kStateDim>(p).ok; }
+
+// The same test when the states in `held` have no covariance with the others
+// (every model's prediction leaves its held states so, and an update keeps
+// it: their gain rows are zero): the Cholesky test on the moved states plus
+// positive held variances. Falls back to the full test otherwise.
+template <int N>
+bool positive_definite_blocks(const StateCov& p, const std::array<int, N>& moved,
+                              std::initializer_list<int> held) {
+  for (int k : held) {
+    if (!(p(k, k) > 0)) return false;
+    for (int j = 0; j < kStateDim; ++j)
+      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) return positive_definite(p);
+  }
+  Eigen::Matrix<double, N, N> a;
+  for (int j = 0; j < N; ++j)
+    for (int i = 0; i < N; ++i) a(i, j) = p(moved[i], moved[j]);
+  return SmallCholesky<N>(a).ok;
+}
 
 }  // namespace
 
@@ -272,20 +296,41 @@ void Imm::sanitise(int m, bool full) {
   x[6] = std::clamp(x[6], -params_.max_turn_rate, params_.max_turn_rate);
   const double a = x.segment<2>(4).norm();
   if (a > params_.max_accel_mps2) x.segment<2>(4) *= params_.max_accel_mps2 / a;
-  for (int j = 0; j < kStateDim; ++j)
-    for (int i = j + 1; i < kStateDim; ++i) {
-      const double v = 0.5 * (p(i, j) + p(j, i));
-      p(i, j) = v;
-      p(j, i) = v;
-    }
-  // After a prediction P = F P F' + Q with Q positive definite on the states
-  // the model moves and on its held ones, so a positive-definite P stays so:
-  // the variances are checked. An update subtracts, so it gets the full test.
-  bool pd = true;
-  if (full) {
-    pd = positive_definite(p);
-  } else {
+  if (!full) {
+    // After a prediction P = F P F' + Q with Q positive definite on the states
+    // the model moves and on its held ones, so a positive-definite P stays so
+    // (and symmetric to rounding; the next update symmetrises): the variances
+    // are checked.
+    bool pd = true;
     for (int i = 0; i < kStateDim; ++i) pd = pd && p(i, i) > 0;
+    if (pd) return;
+  }
+  // Symmetrise: the 21 off-diagonal pairs from a constant table (a loop
+  // with a triangular bound is not unrolled).
+  static constexpr auto kPairs = [] {
+    std::array<std::array<int, 2>, kStateDim*(kStateDim - 1) / 2> out{};
+    int n = 0;
+    for (int j = 0; j < kStateDim; ++j)
+      for (int i = j + 1; i < kStateDim; ++i) out[n++] = {i + j * kStateDim, j + i * kStateDim};
+    return out;
+  }();
+  double* pd_data = p.data();
+  for (const auto& [lo, up] : kPairs) {
+    const double v = 0.5 * (pd_data[lo] + pd_data[up]);
+    pd_data[lo] = v;
+    pd_data[up] = v;
+  }
+  // An update subtracts: the full (Cholesky) test. (A prediction reaches
+  // here only with a non-positive variance.)
+  bool pd = false;
+  if (full) {
+    if (m == kCv) {
+      pd = positive_definite_blocks<4>(p, {0, 1, 2, 3}, {4, 5, 6});
+    } else if (m == kCt) {
+      pd = positive_definite_blocks<5>(p, {0, 1, 2, 3, 6}, {4, 5});
+    } else {
+      pd = positive_definite_blocks<6>(p, {0, 1, 2, 3, 4, 5}, {6});
+    }
   }
   if (!pd) {
     ++faults_.repaired_covariance;
@@ -362,10 +407,9 @@ bool Imm::update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<
       continue;
     }
     const Eigen::Matrix<double, M, kStateDim> hp = pm_[m].template topRows<M>();
-    Eigen::Matrix<double, M, kStateDim> kt = hp;
-    llt.solve_in_place(kt);  // S^-1 H P = K'
-    Eigen::Matrix<double, M, 1> w = nu;
-    llt.solve_in_place(w);
+    const Eigen::Matrix<double, M, M> s_inv = llt.inverse();
+    const Eigen::Matrix<double, M, kStateDim> kt = s_inv * hp;  // S^-1 H P = K'
+    const Eigen::Matrix<double, M, 1> w = s_inv * nu;
     log_l[m] = -0.5 * (nu.dot(w) + llt.log_det() + M * std::log(2 * std::numbers::pi));
     const StateVec saved_x = xm_[m];
     const StateCov saved_p = pm_[m];

@@ -111,14 +111,19 @@ struct TrackRec {
   bool identified() const { return identity.icao24.has_value() || !identity.remote_id.empty(); }
 };
 
+// The reorder buffer holds reports in a slab (slots reused, so a report's
+// strings keep their capacity) and orders small keys in a heap: sifting moves
+// 24 bytes, not a whole Report.
 struct HeapItem {
-  Report report;
+  Time time;
+  SensorId sensor = 0;
+  std::uint32_t slot = 0;
   std::uint64_t seq = 0;
 };
 struct HeapLater {
   bool operator()(const HeapItem& a, const HeapItem& b) const {
-    if (a.report.time != b.report.time) return a.report.time > b.report.time;
-    if (a.report.sensor != b.report.sensor) return a.report.sensor > b.report.sensor;
+    if (a.time != b.time) return a.time > b.time;
+    if (a.sensor != b.sensor) return a.sensor > b.sensor;
     return a.seq > b.seq;
   }
 };
@@ -138,6 +143,8 @@ struct Tracker::Impl {
   std::unordered_map<std::uint32_t, std::pair<std::uint32_t, Time>> number_memory;  // icao
   std::uint32_t next_number = 1;
   std::priority_queue<HeapItem, std::vector<HeapItem>, HeapLater> heap;
+  std::vector<Report> slab;  // queued reports, indexed by HeapItem::slot
+  std::vector<std::uint32_t> free_slab;
   std::uint64_t seq = 0;
   Time newest;
   Time now_;
@@ -355,19 +362,22 @@ struct Tracker::Impl {
     Eigen::Matrix2d cov;
   };
 
+  // Constant-acceleration extrapolation of the combined estimate, F = [I, dt I,
+  // dt^2/2 I] on (p, v, a), written out: F P F' on 2x2 blocks.
   GatePrediction gate_prediction(const TrackRec& t, Time at) const {
     const double dt = (at - t.time).seconds();
+    const double h = 0.5 * dt * dt;
     const StateVec& x = t.imm.state();
     const StateCov& p = t.imm.covariance();
-    Eigen::Matrix<double, 2, estimation::kStateDim> f =
-        Eigen::Matrix<double, 2, estimation::kStateDim>::Zero();
-    f(0, 0) = f(1, 1) = 1;
-    f(0, 2) = f(1, 3) = dt;
-    f(0, 4) = f(1, 5) = 0.5 * dt * dt;
     GatePrediction g;
-    g.xy = f * x;
-    const double q = cfg.gate_accel_mps2 * 0.5 * dt * dt;
-    g.cov = f * p * f.transpose() + Eigen::Matrix2d::Identity() * (q * q + 1.0);
+    g.xy = x.head<2>() + dt * x.segment<2>(2) + h * x.segment<2>(4);
+    const Eigen::Matrix2d pp = p.block<2, 2>(0, 0), pv = p.block<2, 2>(0, 2),
+                          pa = p.block<2, 2>(0, 4), vv = p.block<2, 2>(2, 2),
+                          va = p.block<2, 2>(2, 4), aa = p.block<2, 2>(4, 4);
+    const double q = cfg.gate_accel_mps2 * h;
+    g.cov = pp + dt * (pv + pv.transpose()) + h * (pa + pa.transpose()) + (dt * dt) * vv +
+            (dt * h) * (va + va.transpose()) + (h * h) * aa;
+    g.cov.diagonal().array() += q * q + 1.0;
     return g;
   }
 
@@ -1015,6 +1025,11 @@ struct Tracker::Impl {
         if (shadow || other == slot) return;
         const TrackRec& b = tracks[other];
         if (!b.alive || b.status == TrackStatus::kTentative) return;
+        {  // cheap first test: b's position, moved at its velocity, within 3 km
+          const double dt = (at - b.time).seconds();
+          const Eigen::Vector2d pb = b.imm.state().head<2>() + b.imm.state().segment<2>(2) * dt;
+          if ((pb - ga.xy).squaredNorm() > 3000.0 * 3000.0) return;
+        }
         // Keep the identified track, else the older one (lower number on ties).
         const bool b_canonical = b.in_icao_map || b.in_rid_map;
         if (!b_canonical && (b.first_update > a.first_update ||
@@ -1075,8 +1090,8 @@ struct Tracker::Impl {
   void release(bool all) {
     ready.clear();
     const Time limit = newest - Duration::from_seconds(cfg.latency_s);
-    while (!heap.empty() && (all || heap.top().report.time <= limit)) {
-      ready.push_back(std::move(const_cast<HeapItem&>(heap.top())));
+    while (!heap.empty() && (all || heap.top().time <= limit)) {
+      ready.push_back(heap.top());
       heap.pop();
     }
     if (ready.empty()) return;
@@ -1084,7 +1099,7 @@ struct Tracker::Impl {
     std::vector<const Report*> batch;
     for (std::size_t i = 0; i < ready.size(); ++i) {
       if (consumed[i]) continue;
-      const Report& r = ready[i].report;
+      const Report& r = slab[ready[i].slot];
       batch.clear();
       batch.push_back(&r);
       consumed[i] = 1;
@@ -1092,9 +1107,9 @@ struct Tracker::Impl {
       const double window = it == sensor_index.end() ? 0.0 : sensors[it->second].batch_window_s;
       if (window > 0) {
         const Time end = r.time + Duration::from_seconds(window);
-        for (std::size_t j = i + 1; j < ready.size() && ready[j].report.time <= end; ++j) {
-          if (!consumed[j] && ready[j].report.sensor == r.sensor) {
-            batch.push_back(&ready[j].report);
+        for (std::size_t j = i + 1; j < ready.size() && ready[j].time <= end; ++j) {
+          if (!consumed[j] && ready[j].sensor == r.sensor) {
+            batch.push_back(&slab[ready[j].slot]);
             consumed[j] = 1;
           }
         }
@@ -1110,6 +1125,7 @@ struct Tracker::Impl {
         last_maintain = now_;
       }
     }
+    for (const HeapItem& h : ready) free_slab.push_back(h.slot);
     ready.clear();
   }
 
@@ -1119,9 +1135,18 @@ struct Tracker::Impl {
       ++stats.late_dropped;
       return;
     }
-    heap.push(HeapItem{r, seq++});
+    std::uint32_t slot;
+    if (!free_slab.empty()) {
+      slot = free_slab.back();
+      free_slab.pop_back();
+      slab[slot] = r;
+    } else {
+      slot = static_cast<std::uint32_t>(slab.size());
+      slab.push_back(r);
+    }
+    heap.push(HeapItem{r.time, r.sensor, slot, seq++});
     if (r.time > newest) newest = r.time;
-    if (!heap.empty() && heap.top().report.time <= newest - Duration::from_seconds(cfg.latency_s))
+    if (!heap.empty() && heap.top().time <= newest - Duration::from_seconds(cfg.latency_s))
       release(false);
   }
 };

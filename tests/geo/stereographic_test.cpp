@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <GeographicLib/Geodesic.hpp>
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -71,6 +72,20 @@ TEST(Stereographic, RoundTripAndLocalMapIsRotationAndScale) {
   double s12;
   geod.Inverse(47.45, 8.56, 49.45, 8.56, s12);
   EXPECT_NEAR(s.forward(49.45, 8.56).scale, 1 + std::pow(s12 / (2 * 6.37e6), 2), 2e-5);
+}
+
+TEST(Stereographic, InverseIsExactFromTheEquatorToHighLatitudes) {
+  for (double lat0 : {0.0, -35.0, 47.0, 70.0}) {
+    const Stereographic s(6378137.0, 1 / 298.257223563, lat0, 20.0);
+    for (double dlat = -10; dlat <= 10; dlat += 0.5)
+      for (double dlon = -15; dlon <= 15; dlon += 1.5) {
+        const double lat = std::clamp(lat0 + dlat, -89.0, 89.0), lon = 20.0 + dlon;
+        const StereoPoint p = s.forward(lat, lon);
+        const LatLon g = s.reverse(p.x, p.y);
+        EXPECT_NEAR(g.lat_deg, lat, 1e-11) << lat0 << " " << lat << " " << lon;
+        EXPECT_NEAR(g.lon_deg, lon, 1e-11) << lat0 << " " << lat << " " << lon;
+      }
+  }
 }
 
 }  // namespace
