@@ -196,6 +196,9 @@ function applyPicture(p) {
   for (const t of p.tracks) {
     seen.add(t.id);
     const prev = S.tracks.get(t.id);
+    // Until the next frame is drawn the track stays where the screen shows it,
+    // so a click between a picture and the next frame still finds it.
+    if (prev) { t._x = prev._x; t._y = prev._y; }
     S.tracks.set(t.id, t);
     let tr = S.trails.get(t.id);
     if (!tr) { tr = []; S.trails.set(t.id, tr); }

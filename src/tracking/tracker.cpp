@@ -114,6 +114,25 @@ struct TrackRec {
 // The reorder buffer holds reports in a slab (slots reused, so a report's
 // strings keep their capacity) and orders small keys in a heap: sifting moves
 // 24 bytes, not a whole Report.
+// What gating, the duplicate check and the per-second maintenance read of
+// every nearby or live track, packed per slot (about 100 bytes, contiguous):
+// they scan many tracks and act on few, so they read this instead of the
+// 2.5 KB TrackRec (filter state and all). Refreshed wherever the track's
+// filter, status or identity maps change (summarise()).
+struct TrackSummary {
+  Time time;  // of the filter state
+  Time last_update;
+  double x = 0, y = 0, vx = 0, vy = 0;
+  double sigma_pos_m = 0;    // sqrt(P_xx + P_yy)
+  double sigma_vel_mps = 0;  // sqrt(P_vxvx + P_vyvy)
+  double interval_s = 0;
+  double baro_offset_m = 0;  // vert.offset()
+  TrackStatus status = TrackStatus::kTentative;
+  bool alive = false;
+  bool canonical = false;     // holds its address or serial
+  bool offset_known = false;  // seen geometric and baro heights, hits > 5
+};
+
 struct HeapItem {
   Time time;
   SensorId sensor = 0;
@@ -136,6 +155,7 @@ struct Tracker::Impl {
   std::vector<SensorInfo> sensors;
   std::unordered_map<SensorId, std::size_t> sensor_index;
   std::vector<TrackRec> tracks;
+  std::vector<TrackSummary> summary;  // per slot, beside `tracks`
   std::vector<std::uint32_t> free_slots;
   association::GridIndex grid{8000.0};
   std::unordered_map<std::uint32_t, std::uint32_t> by_icao;
@@ -488,6 +508,38 @@ struct Tracker::Impl {
 
   // ------------------------------------------------------------ lifecycle helpers
 
+  void summarise(std::uint32_t slot) {
+    const TrackRec& t = tracks[slot];
+    if (summary.size() < tracks.size()) summary.resize(tracks.size());
+    TrackSummary& g = summary[slot];
+    g.alive = t.alive;
+    if (!t.alive) return;
+    const StateVec& x = t.imm.state();
+    const StateCov& p = t.imm.covariance();
+    g.time = t.time;
+    g.last_update = t.last_update;
+    g.x = x[0];
+    g.y = x[1];
+    g.vx = x[2];
+    g.vy = x[3];
+    g.sigma_pos_m = std::sqrt(p(0, 0) + p(1, 1));
+    g.sigma_vel_mps = std::sqrt(p(2, 2) + p(3, 3));
+    g.interval_s = t.interval_s;
+    g.baro_offset_m = t.vert.offset();
+    g.status = t.status;
+    g.canonical = t.in_icao_map || t.in_rid_map;
+    g.offset_known = t.seen_geometric && t.seen_baro && t.hits > 5;
+  }
+
+  // search_radius() from the summary (the same numbers: the summary holds the
+  // filter's position and velocity sigmas at its time).
+  double search_radius(const TrackSummary& g, Time at) const {
+    const double dt = std::abs((at - g.time).seconds());
+    return std::min(
+        5 * (g.sigma_pos_m + g.sigma_vel_mps * dt) + 0.5 * cfg.gate_accel_mps2 * dt * dt + 2000,
+        cfg.max_gate_m);
+  }
+
   std::uint32_t new_slot() {
     if (!free_slots.empty()) {
       const std::uint32_t s = free_slots.back();
@@ -535,6 +587,7 @@ struct Tracker::Impl {
     if (t.in_rid_map) by_rid.erase(t.identity.remote_id);
     grid.erase(slot);
     t = TrackRec{};
+    summarise(slot);
     free_slots.push_back(slot);
     --stats.live_tracks;
     ++stats.deleted;
@@ -621,6 +674,7 @@ struct Tracker::Impl {
     }
     if (t.number == 0) t.number = next_number++;
     grid.set(slot, t.imm.state().head<2>());
+    summarise(slot);
     ++stats.initiated;
     ++stats.live_tracks;
     stats.max_live_tracks = std::max(stats.max_live_tracks, stats.live_tracks);
@@ -814,6 +868,7 @@ struct Tracker::Impl {
     std::tie(t.cls, t.class_confidence) = classify(e);
     t.merge_count = 0;
     grid.set(slot, t.imm.state().head<2>());
+    summarise(slot);
     ++stats.associated;
     if (!late) publish(t);
   }
@@ -875,13 +930,14 @@ struct Tracker::Impl {
       // exact gate decides.)
       const double radius = p.needs_height ? 15000.0 : cfg.search_radius_m;
       grid.query(p.xy, radius, [&](std::uint32_t slot) {
-        const TrackRec& t = tracks[slot];
-        if (!t.alive) return;
+        const TrackSummary& g = summary[slot];
+        if (!g.alive) return;
         if (!p.needs_height) {  // cheap distance test first
-          const double dt = (at - t.time).seconds();
-          const Eigen::Vector2d pred = t.imm.state().head<2>() + t.imm.state().segment<2>(2) * dt;
-          if ((pred - p.xy).squaredNorm() > std::pow(search_radius(t, at), 2)) return;
+          const double dt = (at - g.time).seconds();
+          const double ex = g.x + g.vx * dt - p.xy.x(), ey = g.y + g.vy * dt - p.xy.y();
+          if (ex * ex + ey * ey > std::pow(search_radius(g, at), 2)) return;
         }
+        const TrackRec& t = tracks[slot];
         if (std::find(identity_slots.begin(), identity_slots.end(), slot) != identity_slots.end())
           return;
         double penalty = 0;
@@ -983,23 +1039,24 @@ struct Tracker::Impl {
   void maintain(Time at) {
     double offset_sum = 0;
     int offset_n = 0;
-    for (std::uint32_t slot = 0; slot < tracks.size(); ++slot) {
-      TrackRec& t = tracks[slot];
-      if (!t.alive) continue;
-      const double silent = (at - t.last_update).seconds();
-      Verdict v = silence_verdict(t.status, silent, t.interval_s, cfg);
-      const StateCov& pc = t.imm.covariance();
-      if (std::sqrt(pc(0, 0) + pc(1, 1)) > cfg.max_position_sigma_m) v = Verdict::kDelete;  // lost
+    for (std::uint32_t slot = 0; slot < summary.size(); ++slot) {
+      TrackSummary& g = summary[slot];
+      if (!g.alive) continue;
+      const double silent = (at - g.last_update).seconds();
+      Verdict v = silence_verdict(g.status, silent, g.interval_s, cfg);
+      if (g.sigma_pos_m > cfg.max_position_sigma_m) v = Verdict::kDelete;  // lost
       if (v == Verdict::kDelete) {
         erase_track(slot, at, true);
         continue;
       }
-      if (v == Verdict::kCoast && t.status == TrackStatus::kConfirmed) {
+      if (v == Verdict::kCoast && g.status == TrackStatus::kConfirmed) {
+        TrackRec& t = tracks[slot];
         t.status = TrackStatus::kCoasting;
+        g.status = TrackStatus::kCoasting;
         pending.push_back(make_state(t, at, std::nullopt));
       }
-      if (t.seen_geometric && t.seen_baro && t.hits > 5) {
-        offset_sum += t.vert.offset();
+      if (g.offset_known) {
+        offset_sum += g.baro_offset_m;
         ++offset_n;
       }
     }
@@ -1014,22 +1071,27 @@ struct Tracker::Impl {
   // height, compatible identity) for three checks running is merged into the
   // older one: the younger is deleted.
   void merge_duplicates(Time at) {
-    for (std::uint32_t slot = 0; slot < tracks.size(); ++slot) {
+    for (std::uint32_t slot = 0; slot < summary.size(); ++slot) {
+      {
+        const TrackSummary& g = summary[slot];
+        if (!g.alive || g.status == TrackStatus::kTentative) continue;
+        // The canonical track of an address or serial is never the shadow.
+        if (g.canonical) continue;
+      }
       TrackRec& a = tracks[slot];
-      if (!a.alive || a.status == TrackStatus::kTentative) continue;
-      // The canonical track of an address or serial is never the shadow.
-      if (a.in_icao_map || a.in_rid_map) continue;
       const GatePrediction ga = gate_prediction(a, at);
       bool shadow = false;
       grid.query(ga.xy, 3000.0, [&](std::uint32_t other) {
         if (shadow || other == slot) return;
-        const TrackRec& b = tracks[other];
-        if (!b.alive || b.status == TrackStatus::kTentative) return;
-        {  // cheap first test: b's position, moved at its velocity, within 3 km
-          const double dt = (at - b.time).seconds();
-          const Eigen::Vector2d pb = b.imm.state().head<2>() + b.imm.state().segment<2>(2) * dt;
-          if ((pb - ga.xy).squaredNorm() > 3000.0 * 3000.0) return;
+        {
+          const TrackSummary& g = summary[other];
+          if (!g.alive || g.status == TrackStatus::kTentative) return;
+          // cheap first test: b's position, moved at its velocity, within 3 km
+          const double dt = (at - g.time).seconds();
+          const double ex = g.x + g.vx * dt - ga.xy.x(), ey = g.y + g.vy * dt - ga.xy.y();
+          if (ex * ex + ey * ey > 3000.0 * 3000.0) return;
         }
+        const TrackRec& b = tracks[other];
         // Keep the identified track, else the older one (lower number on ties).
         const bool b_canonical = b.in_icao_map || b.in_rid_map;
         if (!b_canonical && (b.first_update > a.first_update ||
