@@ -7,9 +7,10 @@
 // factor, 1 at the origin and 1 + (s / 2R)^2 at distance s (1.0004 at 250 km),
 // and both directions are closed-form (a few elementary functions; the
 // geodesic azimuthal-equidistant plane used before cost 9 times as much per
-// point onto the plane and 2.4 times back). Heights are tracked separately, above the ellipsoid
-// (ARTAS style: horizontal plane plus a vertical filter, so a level flight is a straight line with
-// zero vertical rate instead of a curve through a tangent-plane box).
+// point onto the plane and 2.4 times back). Heights are tracked separately,
+// above the ellipsoid (ARTAS style: horizontal plane plus a vertical filter,
+// so a level flight is a straight line with zero vertical rate instead of a
+// curve through a tangent-plane box).
 //
 // `gamma_rad` at a point is the angle from local true north to the plane's
 // grid north there (a local bearing b becomes plane bearing b - gamma);
