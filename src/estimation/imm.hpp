@@ -85,6 +85,9 @@ class Imm {
     return p_;
   }
   const std::array<double, kModels>& probabilities() const { return mu_; }
+  // One model's own (model-conditioned) estimate.
+  const StateVec& model_state(int m) const { return xm_[m]; }
+  const StateCov& model_covariance(int m) const { return pm_[m]; }
   const FaultCounts& faults() const { return faults_; }
 
   // Combined (moment-matched) estimate of the model-conditioned ones

@@ -21,6 +21,131 @@ StateCov initial_cov(double pos_sigma, double vel_sigma) {
   return p;
 }
 
+// Dense reference for one model's prediction, F P F' + Q, from the model
+// definitions in imm.hpp (the filter applies F as sparse row and column
+// operations; this is the textbook product).
+StateCov dense_prediction(int m, const StateVec& x, const StateCov& p, double dt,
+                          const ImmParams& prm) {
+  StateCov f = StateCov::Identity(), q = StateCov::Zero();
+  const double t = std::abs(dt);
+  auto cwna = [&](double qd) {
+    for (int axis = 0; axis < 2; ++axis) {
+      q(axis, axis) += qd * t * t * t / 3;
+      q(axis, axis + 2) += qd * t * t / 2;
+      q(axis + 2, axis) += qd * t * t / 2;
+      q(axis + 2, axis + 2) += qd * t;
+    }
+  };
+  if (m == kCv) {
+    f(0, 2) = f(1, 3) = dt;
+    f(4, 4) = f(5, 5) = f(6, 6) = 0;
+    cwna(prm.cv_accel_sigma_mps2 * prm.cv_accel_sigma_mps2);
+    q(4, 4) = q(5, 5) = 1e-4;
+    q(6, 6) = 1e-8;
+  } else if (m == kCt) {
+    const double w = x[6], vx = x[2], vy = x[3];
+    const double s = std::sin(w * dt), c = std::cos(w * dt);
+    f(0, 2) = s / w;
+    f(0, 3) = -(1 - c) / w;
+    f(1, 2) = (1 - c) / w;
+    f(1, 3) = s / w;
+    f(2, 2) = c;
+    f(2, 3) = -s;
+    f(3, 2) = s;
+    f(3, 3) = c;
+    f(4, 4) = f(5, 5) = 0;
+    const double da = (dt * c * w - s) / (w * w), db = (dt * s * w - (1 - c)) / (w * w);
+    f(0, 6) = da * vx - db * vy;
+    f(1, 6) = db * vx + da * vy;
+    f(2, 6) = -dt * s * vx - dt * c * vy;
+    f(3, 6) = dt * c * vx - dt * s * vy;
+    cwna(prm.ct_accel_sigma_mps2 * prm.ct_accel_sigma_mps2);
+    q(4, 4) = q(5, 5) = 1e-4;
+    q(6, 6) = prm.ct_turn_accel_sigma * prm.ct_turn_accel_sigma * t;
+  } else {
+    f(0, 2) = f(1, 3) = dt;
+    f(0, 4) = f(1, 5) = 0.5 * dt * dt;
+    f(2, 4) = f(3, 5) = dt;
+    f(6, 6) = 0;
+    const double qd = prm.ca_jerk_sigma_mps3 * prm.ca_jerk_sigma_mps3;
+    const double t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
+    const double mq[3][3] = {
+        {t5 / 20, t4 / 8, t3 / 6}, {t4 / 8, t3 / 3, t2 / 2}, {t3 / 6, t2 / 2, t}};
+    for (int axis = 0; axis < 2; ++axis)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) q(axis + 2 * i, axis + 2 * j) += qd * mq[i][j];
+    q(6, 6) = 1e-8;
+  }
+  return f * p * f.transpose() + q;
+}
+
+TEST(Imm, EachModelsPredictionAndUpdateEqualTheTextbookForms) {
+  // With all probability on one model and no switching, mixing leaves that
+  // model's estimate as it was: its prediction must be F P F' + Q for a
+  // full, correlated covariance.
+  std::mt19937 rng(5);
+  std::normal_distribution<double> n(0, 1);
+  for (int m : {kCv, kCt, kCa}) {
+    ImmParams prm;
+    prm.initial_probability = {0, 0, 0};
+    prm.initial_probability[m] = 1;
+    prm.sojourn_s = {1e12, 1e12, 1e12};
+    StateVec x0;
+    x0 << 1000, -2000, 180, 60, 1.5, -0.8, 0.05;
+    if (m != kCa) x0.segment<2>(4).setZero();
+    if (m != kCt) x0[6] = 0;
+    Eigen::Matrix<double, kStateDim, kStateDim> a;
+    for (int i = 0; i < kStateDim; ++i)
+      for (int j = 0; j < kStateDim; ++j) a(i, j) = n(rng);
+    // Correlated, with sigmas of a real track (100 m, 10 m/s, 1 m/s^2, 0.01 rad/s).
+    StateVec sig;
+    sig << 100, 100, 10, 10, 1, 1, 0.01;
+    StateCov p0 = sig.asDiagonal() * (a * a.transpose() / kStateDim + StateCov::Identity()) *
+                  sig.asDiagonal();
+    // The model's held states carry no covariance with the others.
+    for (int k = 0; k < kStateDim; ++k) {
+      const bool held =
+          (m == kCv && k >= 4) || (m == kCt && (k == 4 || k == 5)) || (m == kCa && k == 6);
+      if (!held) continue;
+      p0.row(k).setZero();
+      p0.col(k).setZero();
+      p0(k, k) = 1e-6;
+    }
+    Imm f(prm, x0, p0);
+    const StateCov expected = dense_prediction(m, x0, p0, 2.5, prm);
+    f.predict(2.5);
+    for (int i = 0; i < kStateDim; ++i)
+      for (int j = 0; j < kStateDim; ++j)
+        EXPECT_NEAR(f.model_covariance(m)(i, j), expected(i, j),
+                    1e-9 * (1 + std::abs(expected(i, j))))
+            << "model " << m << " (" << i << "," << j << ")";
+    // Then a position and velocity update against the Joseph form
+    // (I - K H) P (I - K H)' + K R K' (the filter uses P - K S K').
+    const StateVec xp = f.model_state(m);
+    const StateCov pp = f.model_covariance(m);
+    Eigen::Matrix<double, 4, kStateDim> h = Eigen::Matrix<double, 4, kStateDim>::Zero();
+    for (int k = 0; k < 4; ++k) h(k, k) = 1;
+    Eigen::Matrix4d r = Eigen::Matrix4d::Zero();
+    r.diagonal() << 400, 400, 4, 4;
+    r(0, 1) = r(1, 0) = 100;
+    Eigen::Vector4d z;
+    z << xp[0] + 30, xp[1] - 20, xp[2] + 1, xp[3] - 2;
+    const Eigen::Matrix<double, kStateDim, 4> k =
+        pp * h.transpose() * (h * pp * h.transpose() + r).inverse();
+    const StateCov ikh = StateCov::Identity() - k * h;
+    const StateCov p_joseph = ikh * pp * ikh.transpose() + k * r * k.transpose();
+    const StateVec x_upd = xp + k * (z - h * xp);
+    ASSERT_TRUE(f.update(z, r));
+    for (int i = 0; i < kStateDim; ++i) {
+      EXPECT_NEAR(f.model_state(m)[i], x_upd[i], 1e-9 * (1 + std::abs(x_upd[i]))) << "model " << m;
+      for (int j = 0; j < kStateDim; ++j)
+        EXPECT_NEAR(f.model_covariance(m)(i, j), p_joseph(i, j),
+                    1e-9 * (1 + std::abs(p_joseph(i, j))))
+            << "model " << m << " (" << i << "," << j << ")";
+    }
+  }
+}
+
 TEST(Imm, ConstantVelocityTargetGivesUnbiasedConsistentEstimates) {
   std::mt19937 rng(1);
   std::normal_distribution<double> n(0, 50);
