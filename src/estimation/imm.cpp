@@ -42,6 +42,19 @@ Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : para
 
 namespace {
 
+// Continuous white-noise acceleration (sigma [m/s^2] per sqrt(s)) over t
+// seconds on the (position, velocity) pairs of both axes.
+void add_white_acceleration(StateCov& p, double sigma, double t) {
+  const double qd = sigma * sigma;
+  for (int axis = 0; axis < 2; ++axis) {
+    const int pi = axis, vi = axis + 2;
+    p(pi, pi) += qd * t * t * t / 3;
+    p(pi, vi) += qd * t * t / 2;
+    p(vi, pi) += qd * t * t / 2;
+    p(vi, vi) += qd * t;
+  }
+}
+
 // Zeroes the rows and columns of the states a model holds at zero and gives
 // them their small variance `hold_var` (keeps P positive definite).
 void hold_states(StateCov& p, std::initializer_list<int> held, const StateVec& hold_var) {
@@ -152,14 +165,7 @@ void Imm::predict_model(int m, double dt) {
     hold[4] = hold[5] = 1e-4;
     hold[6] = 1e-8;
     hold_states(p, {4, 5, 6}, hold);
-    const double qd = params_.cv_accel_sigma_mps2 * params_.cv_accel_sigma_mps2;
-    for (int axis = 0; axis < 2; ++axis) {
-      const int pi = axis, vi = axis + 2;
-      p(pi, pi) += qd * t * t * t / 3;
-      p(pi, vi) += qd * t * t / 2;
-      p(vi, pi) += qd * t * t / 2;
-      p(vi, vi) += qd * t;
-    }
+    add_white_acceleration(p, params_.cv_accel_sigma_mps2, t);
     x[0] += dt * x[2];
     x[1] += dt * x[3];
     x[4] = x[5] = x[6] = 0;
@@ -200,14 +206,7 @@ void Imm::predict_model(int m, double dt) {
     }
     hold[4] = hold[5] = 1e-4;
     hold_states(p, {4, 5}, hold);
-    const double qd = params_.ct_accel_sigma_mps2 * params_.ct_accel_sigma_mps2;
-    for (int axis = 0; axis < 2; ++axis) {
-      const int pi = axis, vi = axis + 2;
-      p(pi, pi) += qd * t * t * t / 3;
-      p(pi, vi) += qd * t * t / 2;
-      p(vi, pi) += qd * t * t / 2;
-      p(vi, vi) += qd * t;
-    }
+    add_white_acceleration(p, params_.ct_accel_sigma_mps2, t);
     p(6, 6) += params_.ct_turn_accel_sigma * params_.ct_turn_accel_sigma * t;
     x[0] += a * vx - b * vy;
     x[1] += b * vx + a * vy;
