@@ -3,7 +3,6 @@
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
-#include <initializer_list>
 #include <limits>
 #include <numbers>
 
@@ -55,13 +54,38 @@ void add_white_acceleration(StateCov& p, double sigma, double t) {
   }
 }
 
-// Zeroes the rows and columns of the states a model holds at zero and gives
-// them their small variance `hold_var` (keeps P positive definite).
-void hold_states(StateCov& p, std::initializer_list<int> held, const StateVec& hold_var) {
-  for (int k : held) {
+// The states each model holds at zero and the small variance it keeps there
+// (positive, so P stays positive definite); 0 marks a state the model moves.
+// CV holds a and omega, CT holds a, CA holds omega.
+constexpr std::array<std::array<double, kStateDim>, kModels> kHoldVar = {{
+    {0, 0, 0, 0, 1e-4, 1e-4, 1e-8},
+    {0, 0, 0, 0, 1e-4, 1e-4, 0},
+    {0, 0, 0, 0, 0, 0, 1e-8},
+}};
+
+constexpr int moved_count(int m) {
+  int n = 0;
+  for (double v : kHoldVar[m]) n += v == 0 ? 1 : 0;
+  return n;
+}
+
+template <int M>
+constexpr std::array<int, moved_count(M)> moved_states() {
+  std::array<int, moved_count(M)> out{};
+  int n = 0;
+  for (int k = 0; k < kStateDim; ++k)
+    if (kHoldVar[M][k] == 0) out[n++] = k;
+  return out;
+}
+
+// Zeroes the rows and columns of the states model m holds and gives them
+// their variance.
+void hold_states(StateCov& p, int m) {
+  for (int k = 0; k < kStateDim; ++k) {
+    if (kHoldVar[m][k] == 0) continue;
     p.row(k).setZero();
     p.col(k).setZero();
-    p(k, k) = hold_var[k];
+    p(k, k) = kHoldVar[m][k];
   }
 }
 
@@ -124,22 +148,24 @@ struct SmallCholesky {
 
 bool positive_definite(const StateCov& p) { return SmallCholesky<kStateDim>(p).ok; }
 
-// The same test when the states in `held` have no covariance with the others
-// (every model's prediction leaves its held states so, and an update keeps
-// it: their gain rows are zero): the Cholesky test on the moved states plus
-// positive held variances. Falls back to the full test otherwise.
-template <int N>
-bool positive_definite_blocks(const StateCov& p, const std::array<int, N>& moved,
-                              std::initializer_list<int> held) {
-  for (int k : held) {
+// The same test for model M when its held states have no covariance with
+// the others (every prediction leaves them so, and an update keeps it: their
+// gain rows are zero): the Cholesky test on the moved states plus positive
+// held variances. Falls back to the full test otherwise.
+template <int M>
+bool model_positive_definite(const StateCov& p) {
+  for (int k = 0; k < kStateDim; ++k) {
+    if (kHoldVar[M][k] == 0) continue;
     if (!(p(k, k) > 0)) return false;
     for (int j = 0; j < kStateDim; ++j)
       if (j != k && (p(k, j) != 0 || p(j, k) != 0)) return positive_definite(p);
   }
-  Eigen::Matrix<double, N, N> a;
-  for (int j = 0; j < N; ++j)
-    for (int i = 0; i < N; ++i) a(i, j) = p(moved[i], moved[j]);
-  return SmallCholesky<N>(a).ok;
+  constexpr auto moved = moved_states<M>();
+  constexpr int n = moved_count(M);
+  Eigen::Matrix<double, n, n> a;
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i) a(i, j) = p(moved[i], moved[j]);
+  return SmallCholesky<n>(a).ok;
 }
 
 }  // namespace
@@ -151,7 +177,6 @@ void Imm::predict_model(int m, double dt) {
   const double t = std::abs(dt);
   StateVec& x = xm_[m];
   StateCov& p = pm_[m];
-  StateVec hold = StateVec::Zero();
   if (m == kCv) {
     // States px, py, vx, vy; a and omega held at zero.
     for (int j = 0; j < 4; ++j) {
@@ -162,9 +187,7 @@ void Imm::predict_model(int m, double dt) {
       p(i, 0) += dt * p(i, 2);
       p(i, 1) += dt * p(i, 3);
     }
-    hold[4] = hold[5] = 1e-4;
-    hold[6] = 1e-8;
-    hold_states(p, {4, 5, 6}, hold);
+    hold_states(p, kCv);
     add_white_acceleration(p, params_.cv_accel_sigma_mps2, t);
     x[0] += dt * x[2];
     x[1] += dt * x[3];
@@ -189,7 +212,7 @@ void Imm::predict_model(int m, double dt) {
     // Jacobian column for omega.
     const double f06 = da * vx - db * vy, f16 = db * vx + da * vy;
     const double f26 = -dt * s * vx - dt * c * vy, f36 = dt * c * vx - dt * s * vy;
-    constexpr int kAct[5] = {0, 1, 2, 3, 6};
+    constexpr auto kAct = moved_states<kCt>();
     for (int j : kAct) {
       const double r2 = p(2, j), r3 = p(3, j), r6 = p(6, j);
       p(0, j) += a * r2 - b * r3 + f06 * r6;
@@ -204,8 +227,7 @@ void Imm::predict_model(int m, double dt) {
       p(i, 2) = c * c2 - s * c3 + f26 * c6;
       p(i, 3) = s * c2 + c * c3 + f36 * c6;
     }
-    hold[4] = hold[5] = 1e-4;
-    hold_states(p, {4, 5}, hold);
+    hold_states(p, kCt);
     add_white_acceleration(p, params_.ct_accel_sigma_mps2, t);
     p(6, 6) += params_.ct_turn_accel_sigma * params_.ct_turn_accel_sigma * t;
     x[0] += a * vx - b * vy;
@@ -229,8 +251,7 @@ void Imm::predict_model(int m, double dt) {
       p(i, 2) += dt * p(i, 4);
       p(i, 3) += dt * p(i, 5);
     }
-    hold[6] = 1e-8;
-    hold_states(p, {6}, hold);
+    hold_states(p, kCa);
     const double qd = params_.ca_jerk_sigma_mps3 * params_.ca_jerk_sigma_mps3;
     const double t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
     const double mq[3][3] = {
@@ -323,13 +344,9 @@ void Imm::sanitise(int m, bool full) {
   // here only with a non-positive variance.)
   bool pd = false;
   if (full) {
-    if (m == kCv) {
-      pd = positive_definite_blocks<4>(p, {0, 1, 2, 3}, {4, 5, 6});
-    } else if (m == kCt) {
-      pd = positive_definite_blocks<5>(p, {0, 1, 2, 3, 6}, {4, 5});
-    } else {
-      pd = positive_definite_blocks<6>(p, {0, 1, 2, 3, 4, 5}, {6});
-    }
+    pd = m == kCv   ? model_positive_definite<kCv>(p)
+         : m == kCt ? model_positive_definite<kCt>(p)
+                    : model_positive_definite<kCa>(p);
   }
   if (!pd) {
     ++faults_.repaired_covariance;

@@ -131,6 +131,13 @@ struct TrackSummary {
   bool alive = false;
   bool canonical = false;     // holds its address or serial
   bool offset_known = false;  // seen geometric and baro heights, hits > 5
+
+  // Squared distance from `xy` to the track moved at its velocity to `at`.
+  double distance2(Time at, const Eigen::Vector2d& xy) const {
+    const double dt = (at - time).seconds();
+    const double ex = x + vx * dt - xy.x(), ey = y + vy * dt - xy.y();
+    return ex * ex + ey * ey;
+  }
 };
 
 struct HeapItem {
@@ -491,12 +498,20 @@ struct Tracker::Impl {
     return nis;
   }
 
+  // How far from its extrapolated position a track looks for reports: five
+  // sigmas of position and velocity, the manoeuvre allowance, 2 km.
+  double search_radius(double sigma_pos_m, double sigma_vel_mps, Time from, Time at) const {
+    const double dt = std::abs((at - from).seconds());
+    return std::min(
+        5 * (sigma_pos_m + sigma_vel_mps * dt) + 0.5 * cfg.gate_accel_mps2 * dt * dt + 2000,
+        cfg.max_gate_m);
+  }
   double search_radius(const TrackRec& t, Time at) const {
-    const double dt = std::abs((at - t.time).seconds());
-    const double sp = std::sqrt(t.imm.covariance()(0, 0) + t.imm.covariance()(1, 1));
-    const double sv = std::sqrt(t.imm.covariance()(2, 2) + t.imm.covariance()(3, 3));
-    return std::min(5 * (sp + sv * dt) + 0.5 * cfg.gate_accel_mps2 * dt * dt + 2000,
-                    cfg.max_gate_m);
+    const StateCov& p = t.imm.covariance();
+    return search_radius(std::sqrt(p(0, 0) + p(1, 1)), std::sqrt(p(2, 2) + p(3, 3)), t.time, at);
+  }
+  double search_radius(const TrackSummary& g, Time at) const {
+    return search_radius(g.sigma_pos_m, g.sigma_vel_mps, g.time, at);
   }
 
   int radars_feeding(const TrackRec& t, Time at) const {
@@ -529,15 +544,6 @@ struct Tracker::Impl {
     g.status = t.status;
     g.canonical = t.in_icao_map || t.in_rid_map;
     g.offset_known = t.seen_geometric && t.seen_baro && t.hits > 5;
-  }
-
-  // search_radius() from the summary (the same numbers: the summary holds the
-  // filter's position and velocity sigmas at its time).
-  double search_radius(const TrackSummary& g, Time at) const {
-    const double dt = std::abs((at - g.time).seconds());
-    return std::min(
-        5 * (g.sigma_pos_m + g.sigma_vel_mps * dt) + 0.5 * cfg.gate_accel_mps2 * dt * dt + 2000,
-        cfg.max_gate_m);
   }
 
   std::uint32_t new_slot() {
@@ -933,9 +939,7 @@ struct Tracker::Impl {
         const TrackSummary& g = summary[slot];
         if (!g.alive) return;
         if (!p.needs_height) {  // cheap distance test first
-          const double dt = (at - g.time).seconds();
-          const double ex = g.x + g.vx * dt - p.xy.x(), ey = g.y + g.vy * dt - p.xy.y();
-          if (ex * ex + ey * ey > std::pow(search_radius(g, at), 2)) return;
+          if (g.distance2(at, p.xy) > std::pow(search_radius(g, at), 2)) return;
         }
         const TrackRec& t = tracks[slot];
         if (std::find(identity_slots.begin(), identity_slots.end(), slot) != identity_slots.end())
@@ -1087,9 +1091,7 @@ struct Tracker::Impl {
           const TrackSummary& g = summary[other];
           if (!g.alive || g.status == TrackStatus::kTentative) return;
           // cheap first test: b's position, moved at its velocity, within 3 km
-          const double dt = (at - g.time).seconds();
-          const double ex = g.x + g.vx * dt - ga.xy.x(), ey = g.y + g.vy * dt - ga.xy.y();
-          if (ex * ex + ey * ey > 3000.0 * 3000.0) return;
+          if (g.distance2(at, ga.xy) > 3000.0 * 3000.0) return;
         }
         const TrackRec& b = tracks[other];
         // Keep the identified track, else the older one (lower number on ties).
