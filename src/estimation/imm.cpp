@@ -6,21 +6,46 @@
 #include <limits>
 #include <numbers>
 
+#include "core/assert.hpp"
+
 namespace skyfuse::estimation {
 
 namespace {
 constexpr double kTiny = 1e-9;
 
-// All entries finite: |v| <= DBL_MAX is false for infinity and NaN. A
-// branch-free AND over the comparisons (Eigen's allFinite() tests entry by
-// entry with early exits).
+// All entries finite: v * 0 is 0 for a finite v and NaN for infinity and
+// NaN, and a sum with a NaN is NaN. Eigen's sum runs over packets (the
+// comparison-per-entry form costs about six instructions an entry).
 bool finite(const StateVec& x, const StateCov& p) {
-  constexpr double kMax = std::numeric_limits<double>::max();
-  int good = 1;
-  for (int i = 0; i < kStateDim; ++i) good &= static_cast<int>(std::abs(x[i]) <= kMax);
-  const double* d = p.data();
-  for (int i = 0; i < kStateDim * kStateDim; ++i) good &= static_cast<int>(std::abs(d[i]) <= kMax);
-  return good != 0;
+  return (x.array() * 0.0).sum() == 0 && (p.array() * 0.0).sum() == 0;
+}
+
+// The 21 pairs of off-diagonal entries (lower, upper) of a state
+// covariance, as offsets into its column-major data (a loop with a
+// triangular bound is not unrolled).
+constexpr auto kPairs = [] {
+  std::array<std::array<int, 2>, kStateDim*(kStateDim - 1) / 2> out{};
+  int n = 0;
+  for (int j = 0; j < kStateDim; ++j)
+    for (int i = j + 1; i < kStateDim; ++i) out[n++] = {i + j * kStateDim, j + i * kStateDim};
+  return out;
+}();
+
+// Upper triangle <- lower triangle.
+void mirror_lower(StateCov& p) {
+  double* d = p.data();
+#pragma GCC unroll 21
+  for (const auto& [lo, up] : kPairs) d[up] = d[lo];
+}
+
+// P <- (P + P') / 2.
+void symmetrise(StateCov& p) {
+  double* d = p.data();
+  for (const auto& [lo, up] : kPairs) {
+    const double v = 0.5 * (d[lo] + d[up]);
+    d[lo] = v;
+    d[up] = v;
+  }
 }
 
 }  // namespace
@@ -34,8 +59,12 @@ Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : para
   xm_[kCv].segment<3>(4).setZero();
   xm_[kCt].segment<2>(4).setZero();
   xm_[kCa][6] = 0;
-  // The initial covariance gets the full test (predictions rely on it).
-  for (int m = 0; m < kModels; ++m) sanitise(m, true);
+  // The initial covariance is symmetrised and gets the full test
+  // (predictions rely on it).
+  for (int m = 0; m < kModels; ++m) {
+    symmetrise(pm_[m]);
+    sanitise(m, Check::kInitial);
+  }
   combine();
 }
 
@@ -97,6 +126,7 @@ template <int N>
 struct SmallCholesky {
   double l[N][N] = {};
   double inv_diag[N] = {};
+  double det = 1;  // product of the pivots l_jj^2
   bool ok = false;
 
   template <class Mat>
@@ -105,6 +135,7 @@ struct SmallCholesky {
       double d = a(j, j);
       for (int k = 0; k < j; ++k) d -= l[j][k] * l[j][k];
       if (!(d > 0)) return;
+      det *= d;
       l[j][j] = std::sqrt(d);
       inv_diag[j] = 1.0 / l[j][j];
       for (int i = j + 1; i < N; ++i) {
@@ -116,49 +147,50 @@ struct SmallCholesky {
     ok = true;
   }
 
+  // One logarithm of the pivots' product unless it leaves the normal range.
   double log_det() const {
+    if (det > std::numeric_limits<double>::min() && det < std::numeric_limits<double>::max())
+      return std::log(det);
     double v = 0;
     for (int i = 0; i < N; ++i) v += 2 * std::log(l[i][i]);
     return v;
   }
 
-  // A^-1 = L^-T L^-1 (for N <= 4 cheaper than solving for each column of a
-  // wide right-hand side, and the product with it vectorises).
-  Eigen::Matrix<double, N, N> inverse() const {
-    double li[N][N] = {};  // L^-1, lower triangular
-    for (int j = 0; j < N; ++j) {
-      li[j][j] = inv_diag[j];
-      for (int i = j + 1; i < N; ++i) {
-        double v = 0;
-        for (int k = j; k < i; ++k) v -= l[i][k] * li[k][j];
-        li[i][j] = v * inv_diag[i];
-      }
+  // Rows of B <- L^-1 B (forward substitution on whole rows; B row-major).
+  template <class Rows>
+  void solve_lower_rows(Rows& b) const {
+    for (int i = 0; i < N; ++i) {
+      for (int k = 0; k < i; ++k) b.row(i) -= l[i][k] * b.row(k);
+      b.row(i) *= inv_diag[i];
     }
-    Eigen::Matrix<double, N, N> out;
-    for (int i = 0; i < N; ++i)
-      for (int j = 0; j <= i; ++j) {
-        double v = 0;
-        for (int k = i; k < N; ++k) v += li[k][i] * li[k][j];
-        out(i, j) = v;
-        out(j, i) = v;
-      }
-    return out;
   }
 };
 
 bool positive_definite(const StateCov& p) { return SmallCholesky<kStateDim>(p).ok; }
 
 // The same test for model M when its held states have no covariance with
-// the others (every prediction leaves them so, and an update keeps it: their
-// gain rows are zero): the Cholesky test on the moved states plus positive
-// held variances. Falls back to the full test otherwise.
+// the others: the Cholesky test on the moved states plus positive held
+// variances. Every prediction leaves P so (hold_states) and an update keeps
+// it (the held columns of H P, hence of G, are zero), so after an update
+// `decoupled` is known and only checked in builds with assertions; otherwise
+// (the initial covariance) a coupled P gets the full test.
 template <int M>
-bool model_positive_definite(const StateCov& p) {
+bool model_positive_definite(const StateCov& p, bool decoupled) {
   for (int k = 0; k < kStateDim; ++k) {
     if (kHoldVar[M][k] == 0) continue;
     if (!(p(k, k) > 0)) return false;
-    for (int j = 0; j < kStateDim; ++j)
-      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) return positive_definite(p);
+#if defined(SKYFUSE_ENABLE_ASSERTS) || !defined(NDEBUG)
+    const bool check = true;
+#else
+    const bool check = !decoupled;
+#endif
+    if (!check) continue;
+    for (int j = 0; j < kStateDim; ++j) {
+      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) {
+        SKYFUSE_ASSERT(!decoupled, "IMM: a held state is coupled after an update");
+        return positive_definite(p);
+      }
+    }
   }
   constexpr auto moved = moved_states<M>();
   constexpr int n = moved_count(M);
@@ -267,6 +299,38 @@ void Imm::predict_model(int m, double dt) {
   }
 }
 
+namespace {
+
+// Model M's mixed initial state and covariance on the states it moves:
+// x0 = xbar + f and P0 = sum_i w_i (P_i + e_i e_i') - f f' (see Imm::mix).
+// Its held rows and columns are left as they are: the prediction that follows
+// zeroes them (hold_states) and never reads them before.
+template <int M>
+void mix_into(const std::array<StateCov, kModels>& p_in, const std::array<StateVec, kModels>& e,
+              const StateVec& xbar, const std::array<double, kModels>& w, StateVec& x_out,
+              StateCov& p_out) {
+  constexpr auto moved = moved_states<M>();
+  constexpr int n = moved_count(M);
+  double f[n];
+  for (int a = 0; a < n; ++a) {
+    double v = 0;
+    for (int i = 0; i < kModels; ++i) v += w[i] * e[i][moved[a]];
+    f[a] = v;
+  }
+  for (int b = 0; b < n; ++b)
+    for (int a = b; a < n; ++a) {
+      const int ra = moved[a], rb = moved[b];
+      double q = 0;
+      for (int i = 0; i < kModels; ++i) q += w[i] * (p_in[i](ra, rb) + e[i][ra] * e[i][rb]);
+      q -= f[a] * f[b];
+      p_out(ra, rb) = q;
+      p_out(rb, ra) = q;
+    }
+  for (int a = 0; a < n; ++a) x_out[moved[a]] = xbar[moved[a]] + f[a];
+}
+
+}  // namespace
+
 void Imm::mix(double dt) {
   // Markov switching over dt from the models' mean sojourn times.
   std::array<std::array<double, kModels>, kModels> pi{};
@@ -283,34 +347,27 @@ void Imm::mix(double dt) {
   // e_i = x_i - xbar. Then with weights w_ij = pi_ij mu_i / c_j and
   // f_j = sum_i w_ij e_i: x0_j = xbar + f_j, P0_j = sum_i w_ij S_i - f_j f_j'
   // (the same as sum_i w_ij (P_i + d d'), d = x_i - x0_j, in fewer products;
-  // centring keeps the subtraction free of cancellation).
+  // centring keeps the subtraction free of cancellation). Only the states
+  // model j moves are mixed (the lower triangle, mirrored): its prediction
+  // overwrites the rest.
   StateVec xbar = StateVec::Zero();
   for (int i = 0; i < kModels; ++i) xbar += mu_[i] * xm_[i];
   std::array<StateVec, kModels> e;
-  std::array<StateCov, kModels> sm;
-  for (int i = 0; i < kModels; ++i) {
-    e[i] = xm_[i] - xbar;
-    sm[i] = pm_[i];
-    sm[i].noalias() += e[i] * e[i].transpose();
-  }
-  for (int j = 0; j < kModels; ++j) {
-    StateVec f = StateVec::Zero();
-    StateCov& q = pm_[j];
-    q.setZero();
-    for (int i = 0; i < kModels; ++i) {
-      const double w = pi[i][j] * mu_[i] / c[j];
-      f += w * e[i];
-      q.noalias() += w * sm[i];
-    }
-    q.noalias() -= f * f.transpose();
-    xm_[j] = xbar + f;
-  }
+  for (int i = 0; i < kModels; ++i) e[i] = xm_[i] - xbar;
+  std::array<std::array<double, kModels>, kModels> w{};  // w[j][i]
+  for (int j = 0; j < kModels; ++j)
+    for (int i = 0; i < kModels; ++i) w[j][i] = pi[i][j] * mu_[i] / c[j];
+  const std::array<StateCov, kModels> p_in = pm_;
+  mix_into<kCv>(p_in, e, xbar, w[kCv], xm_[kCv], pm_[kCv]);
+  mix_into<kCt>(p_in, e, xbar, w[kCt], xm_[kCt], pm_[kCt]);
+  mix_into<kCa>(p_in, e, xbar, w[kCa], xm_[kCa], pm_[kCa]);
   double sum = 0;
   for (double v : c) sum += v;
   for (int j = 0; j < kModels; ++j) mu_[j] = c[j] / sum;
 }
 
-void Imm::sanitise(int m, bool full) {
+void Imm::sanitise(int m, Check check) {
+  const bool full = check != Check::kVariances;
   StateVec& x = xm_[m];
   StateCov& p = pm_[m];
   x[6] = std::clamp(x[6], -params_.max_turn_rate, params_.max_turn_rate);
@@ -319,37 +376,24 @@ void Imm::sanitise(int m, bool full) {
   if (!full) {
     // After a prediction P = F P F' + Q with Q positive definite on the states
     // the model moves and on its held ones, so a positive-definite P stays so
-    // (and symmetric to rounding; the next update symmetrises): the variances
-    // are checked.
+    // (and symmetric to rounding; the next update keeps its lower triangle):
+    // the variances are checked.
     bool pd = true;
     for (int i = 0; i < kStateDim; ++i) pd = pd && p(i, i) > 0;
     if (pd) return;
-  }
-  // Symmetrise: the 21 off-diagonal pairs from a constant table (a loop
-  // with a triangular bound is not unrolled).
-  static constexpr auto kPairs = [] {
-    std::array<std::array<int, 2>, kStateDim*(kStateDim - 1) / 2> out{};
-    int n = 0;
-    for (int j = 0; j < kStateDim; ++j)
-      for (int i = j + 1; i < kStateDim; ++i) out[n++] = {i + j * kStateDim, j + i * kStateDim};
-    return out;
-  }();
-  double* pd_data = p.data();
-  for (const auto& [lo, up] : kPairs) {
-    const double v = 0.5 * (pd_data[lo] + pd_data[up]);
-    pd_data[lo] = v;
-    pd_data[up] = v;
   }
   // An update subtracts: the full (Cholesky) test. (A prediction reaches
   // here only with a non-positive variance.)
   bool pd = false;
   if (full) {
-    pd = m == kCv   ? model_positive_definite<kCv>(p)
-         : m == kCt ? model_positive_definite<kCt>(p)
-                    : model_positive_definite<kCa>(p);
+    const bool decoupled = check == Check::kUpdate;
+    pd = m == kCv   ? model_positive_definite<kCv>(p, decoupled)
+         : m == kCt ? model_positive_definite<kCt>(p, decoupled)
+                    : model_positive_definite<kCa>(p, decoupled);
   }
   if (!pd) {
     ++faults_.repaired_covariance;
+    mirror_lower(p);
     for (int i = 0; i < kStateDim; ++i) p(i, i) = std::max(p(i, i), 0.0) + 1e-6;
     if (!positive_definite(p)) {
       // Keep the variances only: always positive definite.
@@ -367,7 +411,7 @@ void Imm::predict(double dt) {
   mix(dt);
   for (int m = 0; m < kModels; ++m) {
     predict_model(m, dt);
-    sanitise(m, false);
+    sanitise(m, Check::kVariances);
   }
   bool ok = true;
   for (int m = 0; m < kModels; ++m) ok = ok && finite(xm_[m], pm_[m]);
@@ -406,32 +450,36 @@ Innovation Imm::innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) c
 }
 
 // The measurement is the first M states (position, or position and velocity):
-// H selects, so H P = the first M rows of P and S = P_MM + R. Covariance in
-// the standard form P - K S K' = P - (P H') S^-1 (H P), symmetrised; the
-// Cholesky test in sanitise() repairs and counts any loss of definiteness.
+// H selects, so H P = the first M rows of P and S = P_MM + R = L L'. With
+// G = L^-1 H P and w = L^-1 nu: x += G' w, P -= G' G (= K S K'), NIS = w'w.
+// The lower triangle is mirrored, so P stays exactly symmetric; the Cholesky
+// test in sanitise() repairs and counts any loss of definiteness.
 template <int M>
 bool Imm::update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r) {
   std::array<double, kModels> log_l{};
   std::array<bool, kModels> updated{};
   bool any = false;
   for (int m = 0; m < kModels; ++m) {
-    const Eigen::Matrix<double, M, 1> nu = z - xm_[m].template head<M>();
     const Eigen::Matrix<double, M, M> s = pm_[m].template topLeftCorner<M, M>() + r;
     const SmallCholesky<M> llt(s);
     if (!llt.ok || !s.allFinite()) {
       ++faults_.singular_innovation;
       continue;
     }
-    const Eigen::Matrix<double, M, kStateDim> hp = pm_[m].template topRows<M>();
-    const Eigen::Matrix<double, M, M> s_inv = llt.inverse();
-    const Eigen::Matrix<double, M, kStateDim> kt = s_inv * hp;  // S^-1 H P = K'
-    const Eigen::Matrix<double, M, 1> w = s_inv * nu;
-    log_l[m] = -0.5 * (nu.dot(w) + llt.log_det() + M * std::log(2 * std::numbers::pi));
+    Eigen::Matrix<double, M, kStateDim, Eigen::RowMajor> g = pm_[m].template topRows<M>();
+    llt.solve_lower_rows(g);
+    Eigen::Matrix<double, M, 1> w = z - xm_[m].template head<M>();
+    for (int i = 0; i < M; ++i) {
+      for (int k = 0; k < i; ++k) w[i] -= llt.l[i][k] * w[k];
+      w[i] *= llt.inv_diag[i];
+    }
+    log_l[m] = -0.5 * (w.squaredNorm() + llt.log_det() + M * std::log(2 * std::numbers::pi));
     const StateVec saved_x = xm_[m];
     const StateCov saved_p = pm_[m];
-    xm_[m] += kt.transpose() * nu;
-    pm_[m].noalias() -= hp.transpose() * kt;
-    sanitise(m, true);
+    xm_[m].noalias() += g.transpose() * w;
+    pm_[m].noalias() -= g.transpose() * g;
+    mirror_lower(pm_[m]);
+    sanitise(m, Check::kUpdate);
     if (!finite(xm_[m], pm_[m]) || !std::isfinite(log_l[m])) {
       ++faults_.non_finite;
       xm_[m] = saved_x;

@@ -99,7 +99,10 @@ class Imm {
   bool update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r);
   void mix(double dt);
   void predict_model(int m, double dt);
-  void sanitise(int m, bool full);
+  // What sanitise() checks: after a prediction the variances; after an
+  // update the model's moved block (Cholesky); the initial covariance in full.
+  enum class Check { kVariances, kUpdate, kInitial };
+  void sanitise(int m, Check check);
 
   ImmParams params_;
   std::array<StateVec, kModels> xm_{};
