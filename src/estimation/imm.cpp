@@ -63,7 +63,7 @@ Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : para
   // (predictions rely on it).
   for (int m = 0; m < kModels; ++m) {
     symmetrise(pm_[m]);
-    sanitise(m, Check::kInitial);
+    sanitise(m, Check::kFull);
   }
   combine();
 }
@@ -155,42 +155,20 @@ struct SmallCholesky {
     for (int i = 0; i < N; ++i) v += 2 * std::log(l[i][i]);
     return v;
   }
-
-  // Rows of B <- L^-1 B (forward substitution on whole rows; B row-major).
-  template <class Rows>
-  void solve_lower_rows(Rows& b) const {
-    for (int i = 0; i < N; ++i) {
-      for (int k = 0; k < i; ++k) b.row(i) -= l[i][k] * b.row(k);
-      b.row(i) *= inv_diag[i];
-    }
-  }
 };
 
 bool positive_definite(const StateCov& p) { return SmallCholesky<kStateDim>(p).ok; }
 
 // The same test for model M when its held states have no covariance with
-// the others: the Cholesky test on the moved states plus positive held
-// variances. Every prediction leaves P so (hold_states) and an update keeps
-// it (the held columns of H P, hence of G, are zero), so after an update
-// `decoupled` is known and only checked in builds with assertions; otherwise
-// (the initial covariance) a coupled P gets the full test.
+// the others (every prediction leaves P so): the Cholesky test on the moved
+// states plus positive held variances. Falls back to the full test otherwise.
 template <int M>
-bool model_positive_definite(const StateCov& p, bool decoupled) {
+bool model_positive_definite(const StateCov& p) {
   for (int k = 0; k < kStateDim; ++k) {
     if (kHoldVar[M][k] == 0) continue;
     if (!(p(k, k) > 0)) return false;
-#if defined(SKYFUSE_ENABLE_ASSERTS) || !defined(NDEBUG)
-    const bool check = true;
-#else
-    const bool check = !decoupled;
-#endif
-    if (!check) continue;
-    for (int j = 0; j < kStateDim; ++j) {
-      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) {
-        SKYFUSE_ASSERT(!decoupled, "IMM: a held state is coupled after an update");
-        return positive_definite(p);
-      }
-    }
+    for (int j = 0; j < kStateDim; ++j)
+      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) return positive_definite(p);
   }
   constexpr auto moved = moved_states<M>();
   constexpr int n = moved_count(M);
@@ -198,6 +176,81 @@ bool model_positive_definite(const StateCov& p, bool decoupled) {
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < n; ++i) a(i, j) = p(moved[i], moved[j]);
   return SmallCholesky<n>(a).ok;
+}
+
+enum class UpdateResult { kSingular, kNonFinite, kNotPositiveDefinite, kOk };
+
+// Model `Model`'s update by the first M states (position, or position and
+// velocity: H selects, H P = the first M rows of P, S = P_MM + R = L L').
+// With G = L^-1 H P and w = L^-1 nu: x += G' w, P -= G' G (= K S K'), NIS =
+// w'w. Worked on the states the model moves only: its held rows and columns
+// of P are zero off the diagonal (every prediction leaves them so), hence
+// so are those columns of G, and the update leaves them as they are. The new
+// estimate is written only when finite; the Cholesky test of the new moved
+// block follows (the caller repairs and counts).
+template <int Model, int M>
+UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, M, 1>& z,
+                          const Eigen::Matrix<double, M, M>& r, double& log_l) {
+  constexpr auto mv = moved_states<Model>();
+  constexpr int n = moved_count(Model);
+  static_assert(n >= M && mv[M - 1] == M - 1, "the measured states are moved by every model");
+#if defined(SKYFUSE_ENABLE_ASSERTS) || !defined(NDEBUG)
+  for (int k = 0; k < kStateDim; ++k)
+    if (kHoldVar[Model][k] != 0)
+      for (int j = 0; j < kStateDim; ++j)
+        SKYFUSE_ASSERT(j == k || (p(k, j) == 0 && p(j, k) == 0),
+                       "IMM: a held state is coupled at an update");
+#endif
+  Eigen::Matrix<double, M, M> s;
+  for (int j = 0; j < M; ++j)
+    for (int i = 0; i < M; ++i) s(i, j) = p(i, j) + r(i, j);
+  const SmallCholesky<M> llt(s);
+  if (!llt.ok || !s.allFinite()) return UpdateResult::kSingular;
+  double g[M][n];
+  double w[M];
+  for (int k = 0; k < M; ++k) {
+    for (int c = 0; c < n; ++c) g[k][c] = p(k, mv[c]);
+    w[k] = z[k] - x[k];
+  }
+  for (int i = 0; i < M; ++i) {
+    for (int k = 0; k < i; ++k) {
+      for (int c = 0; c < n; ++c) g[i][c] -= llt.l[i][k] * g[k][c];
+      w[i] -= llt.l[i][k] * w[k];
+    }
+    for (int c = 0; c < n; ++c) g[i][c] *= llt.inv_diag[i];
+    w[i] *= llt.inv_diag[i];
+  }
+  double nis = 0;
+  for (int k = 0; k < M; ++k) nis += w[k] * w[k];
+  log_l = -0.5 * (nis + llt.log_det() + M * std::log(2 * std::numbers::pi));
+  double xn[n];
+  double pn[n][n];
+  double bad = log_l * 0;  // NaN once any input is not finite
+  for (int c = 0; c < n; ++c) {
+    double v = x[mv[c]];
+    for (int k = 0; k < M; ++k) v += g[k][c] * w[k];
+    xn[c] = v;
+    bad += v * 0;
+  }
+  for (int d = 0; d < n; ++d)
+    for (int c = d; c < n; ++c) {
+      double v = p(mv[c], mv[d]);
+      for (int k = 0; k < M; ++k) v -= g[k][c] * g[k][d];
+      pn[c][d] = v;
+      bad += v * 0;
+    }
+  if (!(bad == 0)) return UpdateResult::kNonFinite;
+  for (int c = 0; c < n; ++c) x[mv[c]] = xn[c];
+  for (int d = 0; d < n; ++d)
+    for (int c = d; c < n; ++c) {
+      p(mv[c], mv[d]) = pn[c][d];
+      p(mv[d], mv[c]) = pn[c][d];
+    }
+  struct Lower {
+    const double (*v)[n];
+    double operator()(int i, int j) const { return v[i][j]; }
+  };
+  return SmallCholesky<n>(Lower{pn}).ok ? UpdateResult::kOk : UpdateResult::kNotPositiveDefinite;
 }
 
 }  // namespace
@@ -366,14 +419,18 @@ void Imm::mix(double dt) {
   for (int j = 0; j < kModels; ++j) mu_[j] = c[j] / sum;
 }
 
-void Imm::sanitise(int m, Check check) {
-  const bool full = check != Check::kVariances;
+void Imm::clamp_state(int m) {
   StateVec& x = xm_[m];
-  StateCov& p = pm_[m];
   x[6] = std::clamp(x[6], -params_.max_turn_rate, params_.max_turn_rate);
   const double a = x.segment<2>(4).norm();
   if (a > params_.max_accel_mps2) x.segment<2>(4) *= params_.max_accel_mps2 / a;
-  if (!full) {
+}
+
+void Imm::sanitise(int m, Check check) {
+  clamp_state(m);
+  if (check == Check::kClampOnly) return;
+  StateCov& p = pm_[m];
+  if (check == Check::kVariances) {
     // After a prediction P = F P F' + Q with Q positive definite on the states
     // the model moves and on its held ones, so a positive-definite P stays so
     // (and symmetric to rounding; the next update keeps its lower triangle):
@@ -382,15 +439,11 @@ void Imm::sanitise(int m, Check check) {
     for (int i = 0; i < kStateDim; ++i) pd = pd && p(i, i) > 0;
     if (pd) return;
   }
-  // An update subtracts: the full (Cholesky) test. (A prediction reaches
-  // here only with a non-positive variance.)
-  bool pd = false;
-  if (full) {
-    const bool decoupled = check == Check::kUpdate;
-    pd = m == kCv   ? model_positive_definite<kCv>(p, decoupled)
-         : m == kCt ? model_positive_definite<kCt>(p, decoupled)
-                    : model_positive_definite<kCa>(p, decoupled);
-  }
+  // The full (Cholesky) test. (A prediction reaches here only with a
+  // non-positive variance; kRepair: an update's test failed.)
+  const bool pd = check == Check::kFull && (m == kCv   ? model_positive_definite<kCv>(p)
+                                            : m == kCt ? model_positive_definite<kCt>(p)
+                                                       : model_positive_definite<kCa>(p));
   if (!pd) {
     ++faults_.repaired_covariance;
     mirror_lower(p);
@@ -449,43 +502,26 @@ Innovation Imm::innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) c
   return out;
 }
 
-// The measurement is the first M states (position, or position and velocity):
-// H selects, so H P = the first M rows of P and S = P_MM + R = L L'. With
-// G = L^-1 H P and w = L^-1 nu: x += G' w, P -= G' G (= K S K'), NIS = w'w.
-// The lower triangle is mirrored, so P stays exactly symmetric; the Cholesky
-// test in sanitise() repairs and counts any loss of definiteness.
+// Each model by update_moved(); a model whose update fails keeps its
+// prediction and is left out of the probability update.
 template <int M>
 bool Imm::update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r) {
   std::array<double, kModels> log_l{};
   std::array<bool, kModels> updated{};
   bool any = false;
   for (int m = 0; m < kModels; ++m) {
-    const Eigen::Matrix<double, M, M> s = pm_[m].template topLeftCorner<M, M>() + r;
-    const SmallCholesky<M> llt(s);
-    if (!llt.ok || !s.allFinite()) {
+    const UpdateResult res = m == kCv   ? update_moved<kCv, M>(xm_[m], pm_[m], z, r, log_l[m])
+                             : m == kCt ? update_moved<kCt, M>(xm_[m], pm_[m], z, r, log_l[m])
+                                        : update_moved<kCa, M>(xm_[m], pm_[m], z, r, log_l[m]);
+    if (res == UpdateResult::kSingular) {
       ++faults_.singular_innovation;
       continue;
     }
-    Eigen::Matrix<double, M, kStateDim, Eigen::RowMajor> g = pm_[m].template topRows<M>();
-    llt.solve_lower_rows(g);
-    Eigen::Matrix<double, M, 1> w = z - xm_[m].template head<M>();
-    for (int i = 0; i < M; ++i) {
-      for (int k = 0; k < i; ++k) w[i] -= llt.l[i][k] * w[k];
-      w[i] *= llt.inv_diag[i];
-    }
-    log_l[m] = -0.5 * (w.squaredNorm() + llt.log_det() + M * std::log(2 * std::numbers::pi));
-    const StateVec saved_x = xm_[m];
-    const StateCov saved_p = pm_[m];
-    xm_[m].noalias() += g.transpose() * w;
-    pm_[m].noalias() -= g.transpose() * g;
-    mirror_lower(pm_[m]);
-    sanitise(m, Check::kUpdate);
-    if (!finite(xm_[m], pm_[m]) || !std::isfinite(log_l[m])) {
+    if (res == UpdateResult::kNonFinite) {
       ++faults_.non_finite;
-      xm_[m] = saved_x;
-      pm_[m] = saved_p;
       continue;
     }
+    sanitise(m, res == UpdateResult::kOk ? Check::kClampOnly : Check::kRepair);
     updated[m] = true;
     any = true;
   }

@@ -99,10 +99,12 @@ class Imm {
   bool update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r);
   void mix(double dt);
   void predict_model(int m, double dt);
-  // What sanitise() checks: after a prediction the variances; after an
-  // update the model's moved block (Cholesky); the initial covariance in full.
-  enum class Check { kVariances, kUpdate, kInitial };
+  // What sanitise() does besides clamping turn rate and acceleration: after
+  // a prediction check the variances; after an update whose own test passed
+  // nothing more, or repair; the initial covariance gets the full test.
+  enum class Check { kVariances, kClampOnly, kRepair, kFull };
   void sanitise(int m, Check check);
+  void clamp_state(int m);
 
   ImmParams params_;
   std::array<StateVec, kModels> xm_{};
