@@ -8,6 +8,18 @@ namespace skyfuse::geo {
 
 namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
+
+// e atanh(e s) for the ellipsoid's eccentricity e (|e s| <= 0.082): the
+// series y sum y^2k / (2k + 1) to k = 6 leaves a relative error below 1e-16
+// (y^14 / 15), at a fraction of the library atanh's cost.
+double e_atanh_es(double e, double s) {
+  const double y = e * s, y2 = y * y;
+  const double sum =
+      1 +
+      y2 * (1.0 / 3 +
+            y2 * (1.0 / 5 + y2 * (1.0 / 7 + y2 * (1.0 / 9 + y2 * (1.0 / 11 + y2 * (1.0 / 13))))));
+  return e * y * sum;
+}
 }  // namespace
 
 // Notation of IOGP Guidance Note 7-2, section "Oblique Stereographic". The
@@ -54,7 +66,7 @@ void Stereographic::convergence_scale(double sin_chi, double cos_chi, double sin
 
 StereoPoint Stereographic::forward(double lat_deg, double lon_deg) const {
   const double sin_phi = std::sin(lat_deg * kDeg);
-  const double psi = std::atanh(sin_phi) - e_ * std::atanh(e_ * sin_phi);
+  const double psi = std::atanh(sin_phi) - e_atanh_es(e_, sin_phi);
   const double sin_chi = std::tanh(half_log_c_ + n_ * psi);
   const double cos_chi = std::sqrt(std::max(1 - sin_chi * sin_chi, 0.0));
   const double d = n_ * std::remainder(lon_deg * kDeg - lon0_, 2 * std::numbers::pi);
@@ -84,9 +96,9 @@ LatLon Stereographic::reverse(double x, double y, double* gamma_rad, double* sca
   // error of order e^4; two Newton steps (f' = 1/(1 - s^2) - e^2/(1 - e^2 s^2))
   // square it twice, below rounding.
   const double psi = (std::atanh(sin_chi) - half_log_c_) / n_;
-  double s = std::tanh(psi + e_ * std::atanh(e_ * std::tanh(psi)));
+  double s = std::tanh(psi + e_atanh_es(e_, std::tanh(psi)));
   for (int i = 0; i < 2; ++i) {
-    const double f = std::atanh(s) - e_ * std::atanh(e_ * s) - psi;
+    const double f = std::atanh(s) - e_atanh_es(e_, s) - psi;
     const double fp = 1 / (1 - s * s) - e2_ / (1 - e2_ * s * s);
     s = std::clamp(s - f / fp, -1.0, 1.0);
   }
