@@ -131,15 +131,19 @@ struct SmallCholesky {
 
   template <class Mat>
   explicit SmallCholesky(const Mat& a) {
+#pragma GCC unroll 8
     for (int j = 0; j < N; ++j) {
       double d = a(j, j);
+#pragma GCC unroll 8
       for (int k = 0; k < j; ++k) d -= l[j][k] * l[j][k];
       if (!(d > 0)) return;
       det *= d;
       l[j][j] = std::sqrt(d);
       inv_diag[j] = 1.0 / l[j][j];
+#pragma GCC unroll 8
       for (int i = j + 1; i < N; ++i) {
         double s = a(i, j);
+#pragma GCC unroll 8
         for (int k = 0; k < j; ++k) s -= l[i][k] * l[j][k];
         l[i][j] = s * inv_diag[j];
       }
@@ -152,6 +156,7 @@ struct SmallCholesky {
     if (det > std::numeric_limits<double>::min() && det < std::numeric_limits<double>::max())
       return std::log(det);
     double v = 0;
+#pragma GCC unroll 8
     for (int i = 0; i < N; ++i) v += 2 * std::log(l[i][i]);
     return v;
   }
@@ -195,53 +200,72 @@ UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, 
   constexpr int n = moved_count(Model);
   static_assert(n >= M && mv[M - 1] == M - 1, "the measured states are moved by every model");
 #if defined(SKYFUSE_ENABLE_ASSERTS) || !defined(NDEBUG)
+#pragma GCC unroll 8
   for (int k = 0; k < kStateDim; ++k)
     if (kHoldVar[Model][k] != 0)
+#pragma GCC unroll 8
       for (int j = 0; j < kStateDim; ++j)
         SKYFUSE_ASSERT(j == k || (p(k, j) == 0 && p(j, k) == 0),
                        "IMM: a held state is coupled at an update");
 #endif
   Eigen::Matrix<double, M, M> s;
+#pragma GCC unroll 8
   for (int j = 0; j < M; ++j)
+#pragma GCC unroll 8
     for (int i = 0; i < M; ++i) s(i, j) = p(i, j) + r(i, j);
   const SmallCholesky<M> llt(s);
   if (!llt.ok || !s.allFinite()) return UpdateResult::kSingular;
   double g[M][n];
   double w[M];
+#pragma GCC unroll 8
   for (int k = 0; k < M; ++k) {
+#pragma GCC unroll 8
     for (int c = 0; c < n; ++c) g[k][c] = p(k, mv[c]);
     w[k] = z[k] - x[k];
   }
+#pragma GCC unroll 8
   for (int i = 0; i < M; ++i) {
+#pragma GCC unroll 8
     for (int k = 0; k < i; ++k) {
+#pragma GCC unroll 8
       for (int c = 0; c < n; ++c) g[i][c] -= llt.l[i][k] * g[k][c];
       w[i] -= llt.l[i][k] * w[k];
     }
+#pragma GCC unroll 8
     for (int c = 0; c < n; ++c) g[i][c] *= llt.inv_diag[i];
     w[i] *= llt.inv_diag[i];
   }
   double nis = 0;
+#pragma GCC unroll 8
   for (int k = 0; k < M; ++k) nis += w[k] * w[k];
   log_l = -0.5 * (nis + llt.log_det() + M * std::log(2 * std::numbers::pi));
   double xn[n];
   double pn[n][n];
   double bad = log_l * 0;  // NaN once any input is not finite
+#pragma GCC unroll 8
   for (int c = 0; c < n; ++c) {
     double v = x[mv[c]];
+#pragma GCC unroll 8
     for (int k = 0; k < M; ++k) v += g[k][c] * w[k];
     xn[c] = v;
     bad += v * 0;
   }
+#pragma GCC unroll 8
   for (int d = 0; d < n; ++d)
+#pragma GCC unroll 8
     for (int c = d; c < n; ++c) {
       double v = p(mv[c], mv[d]);
+#pragma GCC unroll 8
       for (int k = 0; k < M; ++k) v -= g[k][c] * g[k][d];
       pn[c][d] = v;
       bad += v * 0;
     }
   if (!(bad == 0)) return UpdateResult::kNonFinite;
+#pragma GCC unroll 8
   for (int c = 0; c < n; ++c) x[mv[c]] = xn[c];
+#pragma GCC unroll 8
   for (int d = 0; d < n; ++d)
+#pragma GCC unroll 8
     for (int c = d; c < n; ++c) {
       p(mv[c], mv[d]) = pn[c][d];
       p(mv[d], mv[c]) = pn[c][d];
@@ -365,20 +389,26 @@ void mix_into(const std::array<StateCov, kModels>& p_in, const std::array<StateV
   constexpr auto moved = moved_states<M>();
   constexpr int n = moved_count(M);
   double f[n];
+#pragma GCC unroll 8
   for (int a = 0; a < n; ++a) {
     double v = 0;
+#pragma GCC unroll 8
     for (int i = 0; i < kModels; ++i) v += w[i] * e[i][moved[a]];
     f[a] = v;
   }
+#pragma GCC unroll 8
   for (int b = 0; b < n; ++b)
+#pragma GCC unroll 8
     for (int a = b; a < n; ++a) {
       const int ra = moved[a], rb = moved[b];
       double q = 0;
+#pragma GCC unroll 8
       for (int i = 0; i < kModels; ++i) q += w[i] * (p_in[i](ra, rb) + e[i][ra] * e[i][rb]);
       q -= f[a] * f[b];
       p_out(ra, rb) = q;
       p_out(rb, ra) = q;
     }
+#pragma GCC unroll 8
   for (int a = 0; a < n; ++a) x_out[moved[a]] = xbar[moved[a]] + f[a];
 }
 
