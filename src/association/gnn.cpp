@@ -3,7 +3,6 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <numeric>
-#include <unordered_map>
 
 #include "association/assignment.hpp"
 
@@ -23,26 +22,34 @@ struct UnionFind {
 
 std::vector<std::vector<int>> cluster_candidates(const std::vector<Candidate>& candidates,
                                                  int n_reports, double max_cost) {
-  // Compact track keys to nodes n_reports.. in first-seen order (deterministic).
-  std::unordered_map<int, int> track_node;
   std::vector<int> gated;
   gated.reserve(candidates.size());
+  std::vector<int> keys;  // the gated tracks' keys, sorted: node n_reports + rank
   for (int i = 0; i < static_cast<int>(candidates.size()); ++i) {
     const Candidate& c = candidates[i];
     if (!(c.cost < max_cost) || c.report < 0 || c.report >= n_reports) continue;
     gated.push_back(i);
-    track_node.emplace(c.track, n_reports + static_cast<int>(track_node.size()));
+    keys.push_back(c.track);
   }
   std::vector<std::vector<int>> clusters;
   if (gated.empty()) return clusters;
-  UnionFind uf(n_reports + static_cast<int>(track_node.size()));
-  for (int i : gated) uf.join(candidates[i].report, track_node.at(candidates[i].track));
-  std::unordered_map<int, int> cluster_of_root;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  const auto node = [&](int track) {
+    return n_reports +
+           static_cast<int>(std::lower_bound(keys.begin(), keys.end(), track) - keys.begin());
+  };
+  UnionFind uf(n_reports + static_cast<int>(keys.size()));
+  for (int i : gated) uf.join(candidates[i].report, node(candidates[i].track));
+  // Clusters numbered in order of first appearance (deterministic).
+  std::vector<int> cluster_of_root(uf.parent.size(), -1);
   for (int i : gated) {
-    const int root = uf.find(candidates[i].report);
-    auto [it, fresh] = cluster_of_root.emplace(root, static_cast<int>(clusters.size()));
-    if (fresh) clusters.emplace_back();
-    clusters[it->second].push_back(i);
+    int& k = cluster_of_root[uf.find(candidates[i].report)];
+    if (k < 0) {
+      k = static_cast<int>(clusters.size());
+      clusters.emplace_back();
+    }
+    clusters[k].push_back(i);
   }
   return clusters;
 }
@@ -51,22 +58,20 @@ Association associate(const std::vector<Candidate>& candidates, int n_reports,
                       double unassigned_cost) {
   Association out;
   out.report_to_track.assign(n_reports, -1);
-  std::vector<std::vector<const Candidate*>> clusters;
-  for (const auto& idx : cluster_candidates(candidates, n_reports, unassigned_cost)) {
-    clusters.emplace_back();
-    for (int i : idx) clusters.back().push_back(&candidates[i]);
-  }
+  const std::vector<std::vector<int>> clusters =
+      cluster_candidates(candidates, n_reports, unassigned_cost);
   out.clusters = static_cast<int>(clusters.size());
-  for (const auto& cl : clusters) {
+  for (const std::vector<int>& cl : clusters) {
     if (cl.size() == 1) {
-      out.report_to_track[cl[0]->report] = cl[0]->track;
+      const Candidate& c = candidates[cl[0]];
+      out.report_to_track[c.report] = c.track;
       out.largest_cluster = std::max(out.largest_cluster, 2);
       continue;
     }
     std::vector<int> reports, tracks;
-    for (const Candidate* c : cl) {
-      reports.push_back(c->report);
-      tracks.push_back(c->track);
+    for (int i : cl) {
+      reports.push_back(candidates[i].report);
+      tracks.push_back(candidates[i].track);
     }
     std::sort(reports.begin(), reports.end());
     reports.erase(std::unique(reports.begin(), reports.end()), reports.end());
@@ -74,16 +79,30 @@ Association associate(const std::vector<Candidate>& candidates, int n_reports,
     tracks.erase(std::unique(tracks.begin(), tracks.end()), tracks.end());
     const int nr = static_cast<int>(reports.size()), nt = static_cast<int>(tracks.size());
     out.largest_cluster = std::max(out.largest_cluster, nr + nt);
+    if (nr == 1) {
+      // One report (every candidate is below the unassigned cost): the
+      // optimum is its cheapest track, ties to the lowest key as the solver
+      // breaks them.
+      const Candidate* best = nullptr;
+      for (int i : cl) {
+        const Candidate& c = candidates[i];
+        if (!best || c.cost < best->cost || (c.cost == best->cost && c.track < best->track))
+          best = &c;
+      }
+      out.report_to_track[best->report] = best->track;
+      continue;
+    }
     // Columns: the tracks, then one private "unassigned" column per report.
     const double big = unassigned_cost * 4 + 1e6;
     Eigen::MatrixXd cost = Eigen::MatrixXd::Constant(nr, nt + nr, big);
     for (int r = 0; r < nr; ++r) cost(r, nt + r) = unassigned_cost;
-    for (const Candidate* c : cl) {
-      const int r = static_cast<int>(std::lower_bound(reports.begin(), reports.end(), c->report) -
+    for (int i : cl) {
+      const Candidate& c = candidates[i];
+      const int r = static_cast<int>(std::lower_bound(reports.begin(), reports.end(), c.report) -
                                      reports.begin());
-      const int t = static_cast<int>(std::lower_bound(tracks.begin(), tracks.end(), c->track) -
+      const int t = static_cast<int>(std::lower_bound(tracks.begin(), tracks.end(), c.track) -
                                      tracks.begin());
-      cost(r, t) = std::min(cost(r, t), c->cost);
+      cost(r, t) = std::min(cost(r, t), c.cost);
     }
     const std::vector<int> a = solve_assignment(cost);
     for (int r = 0; r < nr; ++r)

@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include "association/assignment.hpp"
 #include "association/gnn.hpp"
 #include "association/grid.hpp"
 
@@ -67,6 +68,41 @@ TEST(Gnn, LeavesAReportUnassignedWhenThatIsCheaper) {
   const std::vector<Candidate> c = {{0, 5, 2.0}, {1, 5, 3.0}, {2, 6, 20.0}};
   const Association a = associate(c, 3, 16.0);
   EXPECT_EQ(a.report_to_track, (std::vector<int>{5, -1, -1}));
+}
+
+// A cluster with one report is decided without the solver: the same track
+// as the optimal assignment on the full cost matrix, ties included (costs
+// drawn from a few values, repeated pairs, some above the unassigned cost).
+TEST(Gnn, OneReportClustersAgreeWithTheAssignmentSolver) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> n_cand(2, 6), key(0, 9), level(0, 4);
+  const double unassigned = 3.5;
+  int checked = 0;
+  for (int trial = 0; trial < 500; ++trial) {
+    std::vector<Candidate> c;
+    const int n = n_cand(rng);
+    for (int k = 0; k < n; ++k) c.push_back({0, 100 + key(rng), 1.0 * level(rng)});
+    const Association a = associate(c, 1, unassigned);
+    // Reference: tracks sorted as columns, then the report's unassigned column.
+    std::vector<int> tracks;
+    for (const Candidate& x : c)
+      if (x.cost < unassigned) tracks.push_back(x.track);
+    std::sort(tracks.begin(), tracks.end());
+    tracks.erase(std::unique(tracks.begin(), tracks.end()), tracks.end());
+    const int nt = static_cast<int>(tracks.size());
+    Eigen::MatrixXd cost = Eigen::MatrixXd::Constant(1, nt + 1, 1e9);
+    cost(0, nt) = unassigned;
+    for (const Candidate& x : c) {
+      if (!(x.cost < unassigned)) continue;
+      const auto t = std::lower_bound(tracks.begin(), tracks.end(), x.track) - tracks.begin();
+      cost(0, t) = std::min(cost(0, t), x.cost);
+    }
+    const std::vector<int> s = solve_assignment(cost);
+    const int expect = (s[0] >= 0 && s[0] < nt) ? tracks[s[0]] : -1;
+    ASSERT_EQ(a.report_to_track[0], expect) << "trial " << trial;
+    checked += nt > 1 ? 1 : 0;
+  }
+  EXPECT_GT(checked, 300);  // most trials had a real choice between tracks
 }
 
 TEST(Jpda, MarginalsMatchHandEnumeration) {
