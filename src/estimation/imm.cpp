@@ -507,16 +507,23 @@ void Imm::predict(double dt) {
   combined_ = false;  // combined on first use (an update usually follows)
 }
 
+// x = sum mu_m x_m, P = sum mu_m (P_m + d d'), d = x_m - x: the lower
+// triangle (each model's P is symmetric), mirrored.
 void Imm::combine() const {
   combined_ = true;
   x_.setZero();
   for (int m = 0; m < kModels; ++m) x_ += mu_[m] * xm_[m];
-  p_.setZero();
-  for (int m = 0; m < kModels; ++m) {
-    const StateVec d = xm_[m] - x_;
-    p_.noalias() += mu_[m] * pm_[m];
-    p_.noalias() += (mu_[m] * d) * d.transpose();
-  }
+  std::array<StateVec, kModels> d;
+  for (int m = 0; m < kModels; ++m) d[m] = xm_[m] - x_;
+#pragma GCC unroll 8
+  for (int j = 0; j < kStateDim; ++j)
+#pragma GCC unroll 8
+    for (int i = j; i < kStateDim; ++i) {
+      double v = 0;
+      for (int m = 0; m < kModels; ++m) v += mu_[m] * (pm_[m](i, j) + d[m][i] * d[m][j]);
+      p_(i, j) = v;
+    }
+  mirror_lower(p_);
 }
 
 Innovation Imm::innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) const {
@@ -626,19 +633,22 @@ double VerticalFilter::nis_geometric(double h, double var) const {
   return s > kTiny ? nu * nu / s : 0.0;
 }
 
+// Scalar measurement z = h x: P -= (P h')(P h')' / s, symmetrised; refused
+// (and counted) when s or the result is not finite or a variance is lost.
 bool VerticalFilter::update_row(const Eigen::RowVector3d& h, double z, double var) {
-  const double s = h * p_ * h.transpose() + var;
+  const Eigen::Vector3d ph = p_ * h.transpose();
+  const double s = h.dot(ph) + var;
   if (!(s > kTiny) || !std::isfinite(s)) {
     ++faults_;
     return false;
   }
-  const Eigen::Vector3d k = p_ * h.transpose() / s;
-  const double nu = z - h * x_;
-  const Eigen::Vector3d x = x_ + k * nu;
-  const Eigen::Matrix3d ikh = Eigen::Matrix3d::Identity() - k * h;
-  Eigen::Matrix3d p = ikh * p_ * ikh.transpose() + k * var * k.transpose();
+  const double nu = z - h.dot(x_);
+  const Eigen::Vector3d x = x_ + ph * (nu / s);
+  Eigen::Matrix3d p;
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < 3; ++i) p(i, j) = p_(i, j) - ph[i] * ph[j] / s;
   p = 0.5 * (p + p.transpose());
-  if (!x.allFinite() || !p.allFinite()) {
+  if (!x.allFinite() || !p.allFinite() || !(p(0, 0) > 0 && p(1, 1) > 0 && p(2, 2) > 0)) {
     ++faults_;
     return false;
   }
