@@ -81,14 +81,22 @@ StereoPoint Stereographic::forward(double lat_deg, double lon_deg) const {
 
 LatLon Stereographic::reverse(double x, double y, double* gamma_rad, double* scale) const {
   // The sphere: inverse stereographic about (chi0, 0).
+  // The angular distance c from the centre has tan(c/2) = rho / 2Rk0, so
+  // sin c = 2t / (1 + t^2) and cos c = (1 - t^2) / (1 + t^2) with t = tan(c/2).
   const double u = x - fe_, v = y - fn_;
-  const double rho = std::hypot(u, v);
-  double sin_chi = sin_chi0_, d = 0;
+  const double rho = std::sqrt(u * u + v * v);
+  double sin_chi = sin_chi0_, d = 0, sin_d = 0, cos_d = 1;
   if (rho > 0) {
-    const double cang = 2 * std::atan(rho / r2k_);
-    const double sc = std::sin(cang), cc = std::cos(cang);
+    const double t = rho / r2k_, t2 = t * t;
+    const double sc = 2 * t / (1 + t2), cc = (1 - t2) / (1 + t2);
     sin_chi = cc * sin_chi0_ + v * sc * cos_chi0_ / rho;
-    d = std::atan2(u * sc, rho * cos_chi0_ * cc - v * sin_chi0_ * sc);
+    const double dy = u * sc, dx = rho * cos_chi0_ * cc - v * sin_chi0_ * sc;
+    d = std::atan2(dy, dx);
+    const double h = std::sqrt(dx * dx + dy * dy);
+    if (h > 0) {
+      sin_d = dy / h;
+      cos_d = dx / h;
+    }
   }
   // Geodetic latitude from the isometric latitude: solve
   // f(s) = atanh(s) - e atanh(e s) - psi = 0 for s = sin(phi). One fixed-point
@@ -108,7 +116,7 @@ LatLon Stereographic::reverse(double x, double y, double* gamma_rad, double* sca
   if (gamma_rad || scale) {
     const double cos_chi = std::sqrt(std::max(1 - sin_chi * sin_chi, 0.0));
     double g = 0, k = 1;
-    convergence_scale(sin_chi, cos_chi, std::sin(d), std::cos(d), s, g, k);
+    convergence_scale(sin_chi, cos_chi, sin_d, cos_d, s, g, k);
     if (gamma_rad) *gamma_rad = g;
     if (scale) *scale = k;
   }
