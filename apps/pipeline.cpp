@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "apps/cat062_writer.hpp"
 #include "apps/feed_decoder.hpp"
@@ -44,6 +48,73 @@ class Histogram {
   std::uint64_t n_ = 0;
 };
 
+// Turns publications into the store's picture and the WebSocket message on
+// its own thread: formatting 10,000 tracks takes tens of milliseconds, which
+// on the pipeline thread held every packet behind it. A publication posted
+// while the previous one is still waiting replaces it (the newer picture has
+// every track), keeping the alert events of both in order. Nothing the
+// pipeline records depends on it.
+class Publisher {
+ public:
+  Publisher(server::LiveStore& store, std::function<void(std::shared_ptr<const std::string>)> sink)
+      : store_(store), sink_(std::move(sink)), thread_([this] { run(); }) {}
+  ~Publisher() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();  // publishes what is pending first
+  }
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  void post(server::Publication p) {
+    {
+      std::lock_guard lock(mu_);
+      if (pending_) {
+        auto& older = pending_->alert_events;
+        p.alert_events.insert(p.alert_events.begin(), std::make_move_iterator(older.begin()),
+                              std::make_move_iterator(older.end()));
+      }
+      pending_ = std::move(p);
+    }
+    cv_.notify_all();
+  }
+  // Returns once everything posted so far is in the store.
+  void flush() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !pending_ && !busy_; });
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return pending_ || stop_; });
+      if (!pending_) return;  // stopping, nothing left
+      server::Publication p = std::move(*pending_);
+      pending_.reset();
+      busy_ = true;
+      lock.unlock();
+      auto msg = std::make_shared<const std::string>(store_.publish(std::move(p)));
+      if (sink_) sink_(std::move(msg));
+      lock.lock();
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  server::LiveStore& store_;
+  std::function<void(std::shared_ptr<const std::string>)> sink_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<server::Publication> pending_;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
 double resident_bytes() {
   std::ifstream in("/proc/self/statm");
   long pages = 0, rss = 0;
@@ -74,7 +145,8 @@ struct Pipeline::Impl {
   std::vector<ObjectState> updates;
   std::vector<safety::AlertEvent> pending_events;
   Time first_data{INT64_MAX}, last_data{INT64_MIN};
-  bool viewed = false;  // a view was published since the last refresh
+  bool viewed = false;                   // a view was published since the last refresh
+  std::unique_ptr<Publisher> publisher;  // with a store; destroyed first
 
   Impl(const SystemConfig& c, std::vector<safety::Zone> zones, const std::string& specs,
        PipelineOutputs o)
@@ -92,6 +164,7 @@ struct Pipeline::Impl {
       alerts_file.open(out.alerts_out, std::ios::binary | std::ios::trunc);
       if (!alerts_file) throw ConfigError(fmt::format("{}: cannot write", out.alerts_out));
     }
+    if (out.store) publisher = std::make_unique<Publisher>(*out.store, out.on_picture);
     if (out.on_asterix) {
       cat062 = std::make_unique<Cat062Writer>(
           [this](std::vector<std::uint8_t>&& b) { out.on_asterix(std::move(b)); }, specs, cfg.sac,
@@ -243,8 +316,7 @@ struct Pipeline::Impl {
                           {{"quantile=\"0.5\"", latency.quantile(0.5)},
                            {"quantile=\"0.9\"", latency.quantile(0.9)},
                            {"quantile=\"0.99\"", latency.quantile(0.99)}}});
-    auto msg = std::make_shared<const std::string>(out.store->publish(std::move(p)));
-    if (out.on_picture) out.on_picture(std::move(msg));
+    publisher->post(std::move(p));
     viewed = true;
   }
 
@@ -358,6 +430,7 @@ void Pipeline::finish() {
   m.tracker.flush();
   m.drain();
   if (m.tracker.now().ns != 0) m.publish(m.tracker.now());
+  if (m.publisher) m.publisher->flush();
   if (m.cat062) m.cat062->flush();
   if (m.tracks_file.is_open()) {
     m.tracks_file << m.track_buf;

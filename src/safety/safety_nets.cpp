@@ -180,7 +180,7 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
       a.kind = AlertKind::kEmergency;
       a.tracks = {e.s->id};
       a.detail = fmt::format("{} {}", label(*e.s), what);
-      found[a.key] = a;
+      found.insert_or_assign(std::string(a.key), std::move(a));
     }
     for (const Zone& z : zones_) {
       if (z.kind == ZoneKind::kAirport && is_drone(*e.s) && z.contains(e.p)) {
@@ -191,7 +191,7 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
         a.zone = z.name;
         a.detail =
             fmt::format("{} inside airport zone {} at {:.0f} m", label(*e.s), z.name, e.p.alt_m);
-        found[a.key] = a;
+        found.insert_or_assign(std::string(a.key), std::move(a));
       }
       if (z.kind != ZoneKind::kRestricted) continue;
       // Every step's position lies on the path to the look-ahead's end (each
@@ -210,7 +210,7 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
         a.detail =
             t == 0 ? fmt::format("{} inside {}", label(*e.s), z.name)
                    : fmt::format("{} predicted to enter {} in {:.0f} s", label(*e.s), z.name, t);
-        found[a.key] = a;
+        found.insert_or_assign(std::string(a.key), std::move(a));
         break;
       }
     }
@@ -224,7 +224,7 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
     const double coslat0 = std::cos(lat0 * kDeg);
     struct Box {
       std::size_t i;
-      double x0, x1, y0, y1;
+      double x0, x1, y0, y1, z0, z1;
     };
     std::vector<Box> boxes;
     const double margin = cfg_.stca_horizontal_m / 2 + 1000;  // + projection slack
@@ -237,8 +237,14 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
       const double ye = y + s.velocity_enu_mps.y() * cfg_.stca_lookahead_s;
       if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(xe) || !std::isfinite(ye))
         continue;  // never within any distance
+      // Height swept over the look-ahead, widened by half the vertical
+      // threshold (+1 m for rounding): boxes apart in height cannot conflict.
+      const double z = live[i].p.alt_m, ze = z + s.velocity_enu_mps.z() * cfg_.stca_lookahead_s;
+      const double vmargin = cfg_.stca_vertical_m / 2 + 1;
+      if (!std::isfinite(z) || !std::isfinite(ze)) continue;
       boxes.push_back({i, std::min(x, xe) - margin, std::max(x, xe) + margin,
-                       std::min(y, ye) - margin, std::max(y, ye) + margin});
+                       std::min(y, ye) - margin, std::max(y, ye) + margin,
+                       std::min(z, ze) - vmargin, std::max(z, ze) + vmargin});
     }
     auto examine = [&](const Box& p, const Box& q) {
       const Entry& a = live[std::min(p.i, q.i)];
@@ -267,44 +273,58 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
           "{} / {}: {:.1f} NM, {:.0f} ft {}", label(*a.s), label(*b.s), k->horizontal_m / kNm,
           k->vertical_m / kFt,
           k->t_start_s > 0 ? fmt::format("in {:.0f} s", k->t_start_s) : std::string("now"));
-      found[al.key] = al;
+      found.insert_or_assign(std::string(al.key), std::move(al));
     };
-    // Pairs of overlapping boxes from a uniform grid: each box is listed in
-    // every cell it covers, and a pair is examined in the one cell holding
-    // the lower-left corner of the two boxes' overlap (so once). Cells about
-    // a typical box's size keep the lists short (a sweep over one axis alone
-    // visited every pair overlapping in east: ~1,600 per aircraft at 10,000
-    // aircraft within 250 km).
-    double extent = 0;
-    for (const Box& bx : boxes) extent += (bx.x1 - bx.x0) + (bx.y1 - bx.y0);
-    const double cell =
-        std::clamp(extent / (2.0 * static_cast<double>(std::max<std::size_t>(boxes.size(), 1))),
-                   5000.0, 500000.0);
-    auto cell_of = [&](double v) { return static_cast<std::int64_t>(std::floor(v / cell)); };
+    // Pairs of overlapping boxes from a uniform grid in east, north and
+    // height: each box is listed in every cell it covers, and a pair is
+    // examined in the one cell holding the lower corner of the two boxes'
+    // overlap (so once). Cells about a typical box's size keep the lists
+    // short (a sweep over east alone visited ~1,600 pairs per aircraft at
+    // 10,000 aircraft within 250 km; most pairs are apart in height).
+    double extent = 0, extent_z = 0;
+    for (const Box& bx : boxes) {
+      extent += (bx.x1 - bx.x0) + (bx.y1 - bx.y0);
+      extent_z += bx.z1 - bx.z0;
+    }
+    const double n_boxes = static_cast<double>(std::max<std::size_t>(boxes.size(), 1));
+    const double cell = std::clamp(extent / (2 * n_boxes), 5000.0, 500000.0);
+    const double cell_z = std::clamp(extent_z / n_boxes, 300.0, 30000.0);
+    auto cell_of = [&](double v, double size) {
+      return static_cast<std::int64_t>(std::floor(v / size));
+    };
     struct Listed {
-      std::int64_t cx, cy;
+      std::int64_t cx, cy, cz;
       std::uint32_t box;
+      bool same_cell(const Listed& o) const { return cx == o.cx && cy == o.cy && cz == o.cz; }
     };
     std::vector<Listed> listed;
-    for (std::uint32_t k = 0; k < boxes.size(); ++k)
-      for (std::int64_t cx = cell_of(boxes[k].x0); cx <= cell_of(boxes[k].x1); ++cx)
-        for (std::int64_t cy = cell_of(boxes[k].y0); cy <= cell_of(boxes[k].y1); ++cy)
-          listed.push_back({cx, cy, k});
+    for (std::uint32_t k = 0; k < boxes.size(); ++k) {
+      const Box& bx = boxes[k];
+      for (std::int64_t cx = cell_of(bx.x0, cell); cx <= cell_of(bx.x1, cell); ++cx)
+        for (std::int64_t cy = cell_of(bx.y0, cell); cy <= cell_of(bx.y1, cell); ++cy)
+          for (std::int64_t cz = cell_of(bx.z0, cell_z); cz <= cell_of(bx.z1, cell_z); ++cz)
+            listed.push_back({cx, cy, cz, k});
+    }
     std::sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
-      return a.cx != b.cx ? a.cx < b.cx : a.cy != b.cy ? a.cy < b.cy : a.box < b.box;
+      if (a.cx != b.cx) return a.cx < b.cx;
+      if (a.cy != b.cy) return a.cy < b.cy;
+      if (a.cz != b.cz) return a.cz < b.cz;
+      return a.box < b.box;
     });
     for (std::size_t first = 0; first < listed.size();) {
+      const Listed& c = listed[first];
       std::size_t end = first + 1;
-      while (end < listed.size() && listed[end].cx == listed[first].cx &&
-             listed[end].cy == listed[first].cy)
-        ++end;
+      while (end < listed.size() && listed[end].same_cell(c)) ++end;
       for (std::size_t m = first; m < end; ++m)
         for (std::size_t n = m + 1; n < end; ++n) {
           const Box& p = boxes[listed[m].box];
           const Box& q = boxes[listed[n].box];
-          if (q.x0 > p.x1 || p.x0 > q.x1 || q.y0 > p.y1 || p.y0 > q.y1) continue;
-          if (cell_of(std::max(p.x0, q.x0)) != listed[first].cx ||
-              cell_of(std::max(p.y0, q.y0)) != listed[first].cy)
+          if (q.x0 > p.x1 || p.x0 > q.x1 || q.y0 > p.y1 || p.y0 > q.y1 || q.z0 > p.z1 ||
+              p.z0 > q.z1)
+            continue;
+          if (cell_of(std::max(p.x0, q.x0), cell) != c.cx ||
+              cell_of(std::max(p.y0, q.y0), cell) != c.cy ||
+              cell_of(std::max(p.z0, q.z0), cell_z) != c.cz)
             continue;
           examine(p, q);
         }
@@ -318,12 +338,12 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
     if (it == active_.end()) {
       a.raised = now;
       a.last_seen = now;
-      active_[key] = a;
       ++raised_total_;
       events.push_back({now, true, a});
+      active_.emplace(key, std::move(a));  // `found` is read for its keys only below
     } else {
       const Time raised = it->second.raised;
-      it->second = a;
+      it->second = std::move(a);
       it->second.raised = raised;
       it->second.last_seen = now;
     }

@@ -64,8 +64,7 @@ void LiveStore::set_time_range(Time first, Time last) {
   last_time_ = last;
 }
 
-std::string LiveStore::track_compact(const Entry& e) const {
-  const ObjectState& s = e.state;
+std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x) {
   std::string o = fmt::format(
       "{{\"id\":{},\"t\":{},\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.0f},\"gs\":{:.1f},"
       "\"trk\":{:.1f},\"vr\":{:.1f},\"cls\":\"{}\",\"st\":\"{}\"",
@@ -77,7 +76,6 @@ std::string LiveStore::track_compact(const Entry& e) const {
   if (!s.identity.callsign.empty()) o += ",\"cs\":" + json_string(s.identity.callsign);
   if (!s.identity.remote_id.empty()) o += ",\"rid\":" + json_string(s.identity.remote_id);
   if (s.emergency) o += ",\"em\":true";
-  const TrackExtra& x = e.extra;
   o += fmt::format(
       ",\"conf\":{:.2f},\"modes\":[{:.3f},{:.3f},{:.3f}],\"sx\":{:.1f},\"sy\":{:.1f},\"rho\":{:.3f}"
       ",\"sen\":[",
@@ -89,35 +87,45 @@ std::string LiveStore::track_compact(const Entry& e) const {
   return o;
 }
 
+// The store's lock is held only to merge the publication and copy the
+// tracks' current states; the JSON is formatted outside it, so track updates
+// (apply()) and API reads wait milliseconds, not the formatting.
 std::string LiveStore::publish(Publication p) {
-  std::lock_guard lock(mu_);
-  for (auto& [id, extra] : p.extras) {
-    auto it = tracks_.find(id);
-    if (it != tracks_.end()) it->second.extra = std::move(extra);
-  }
-  p.extras.clear();
-  for (const auto& ev : p.alert_events) {
-    alert_log_.push_back(ev);
-    while (alert_log_.size() > info_.alert_log) alert_log_.pop_front();
+  std::vector<std::pair<ObjectState, TrackExtra>> snapshot;
+  Time first, last;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, extra] : p.extras) {
+      auto it = tracks_.find(id);
+      if (it != tracks_.end()) it->second.extra = std::move(extra);
+    }
+    p.extras.clear();
+    for (const auto& ev : p.alert_events) {
+      alert_log_.push_back(ev);
+      while (alert_log_.size() > info_.alert_log) alert_log_.pop_front();
+    }
+    snapshot.reserve(tracks_.size());
+    for (const auto& [id, e] : tracks_) snapshot.emplace_back(e.state, e.extra);
+    first = first_time_;
+    last = last_time_;
   }
   std::string tracks;
-  tracks.reserve(tracks_.size() * 260);
-  bool first = true;
-  for (const auto& [id, e] : tracks_) {
-    if (!first) tracks += ',';
-    first = false;
-    tracks += track_compact(e);
+  tracks.reserve(snapshot.size() * 260);
+  for (std::size_t i = 0; i < snapshot.size(); ++i) {
+    if (i) tracks += ',';
+    tracks += track_compact(snapshot[i].first, snapshot[i].second);
   }
   std::string alerts;
   for (std::size_t i = 0; i < p.active_alerts.size(); ++i)
     alerts += (i ? "," : "") + safety::to_json(p.active_alerts[i]);
-  picture_ = fmt::format(
+  std::string picture = fmt::format(
       "{{\"type\":\"picture\",\"time\":{},\"mode\":\"{}\",\"speed\":{},\"first\":{},\"last\":{},"
       "\"tracks\":[{}],\"alerts\":[{}]}}",
-      format_time(p.now), p.mode, p.speed, format_time(first_time_), format_time(last_time_),
-      tracks, alerts);
+      format_time(p.now), p.mode, p.speed, format_time(first), format_time(last), tracks, alerts);
+  std::lock_guard lock(mu_);
+  picture_ = picture;
   last_ = std::move(p);
-  return picture_;
+  return picture;
 }
 
 std::string LiveStore::picture_json() const {
@@ -130,7 +138,7 @@ std::optional<std::string> LiveStore::track_json(const std::string& id) const {
   auto it = tracks_.find(id);
   if (it == tracks_.end()) return std::nullopt;
   const Entry& e = it->second;
-  std::string o = track_compact(e);
+  std::string o = track_compact(e.state, e.extra);
   o.pop_back();  // reopen the object
   o += ",\"sensor_names\":[";
   for (std::size_t i = 0; i < e.extra.sensors.size(); ++i) {

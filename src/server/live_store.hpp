@@ -109,7 +109,7 @@ class LiveStore {
     std::deque<std::array<double, 4>> history;  // time s, lat, lon, alt
     std::uint64_t updates = 0;
   };
-  std::string track_compact(const Entry& e) const;
+  static std::string track_compact(const ObjectState& s, const TrackExtra& x);
   mutable std::mutex mu_;
   StoreInfo info_;
   std::map<std::string, Entry> tracks_;
