@@ -50,24 +50,6 @@ void symmetrise(StateCov& p) {
 
 }  // namespace
 
-Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : params_(params) {
-  for (int m = 0; m < kModels; ++m) {
-    xm_[m] = x0;
-    pm_[m] = p0;
-    mu_[m] = params.initial_probability[m];
-  }
-  xm_[kCv].segment<3>(4).setZero();
-  xm_[kCt].segment<2>(4).setZero();
-  xm_[kCa][6] = 0;
-  // The initial covariance is symmetrised and gets the full test
-  // (predictions rely on it).
-  for (int m = 0; m < kModels; ++m) {
-    symmetrise(pm_[m]);
-    sanitise(m, Check::kFull);
-  }
-  combine();
-}
-
 namespace {
 
 // Continuous white-noise acceleration (sigma [m/s^2] per sqrt(s)) over t
@@ -278,6 +260,27 @@ UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, 
 }
 
 }  // namespace
+
+Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : params_(params) {
+  for (int m = 0; m < kModels; ++m) {
+    xm_[m] = x0;
+    pm_[m] = p0;
+    mu_[m] = params.initial_probability[m];
+  }
+  xm_[kCv].segment<3>(4).setZero();
+  xm_[kCt].segment<2>(4).setZero();
+  xm_[kCa][6] = 0;
+  // The initial covariance is symmetrised and gets the full test
+  // (predictions rely on it).
+  for (int m = 0; m < kModels; ++m) {
+    symmetrise(pm_[m]);
+    sanitise(m, Check::kFull);
+    for (int k = 0; k < kStateDim; ++k)
+      for (int j = 0; j < kStateDim; ++j)
+        if (kHoldVar[m][k] != 0 && j != k && pm_[m](k, j) != 0) decoupled_[m] = false;
+  }
+  combine();
+}
 
 // P <- F P F' + Q, with F applied as row operations (F P) and then column
 // operations ((F P) F') on the states the model moves: F is sparse, and the
@@ -491,9 +494,11 @@ void Imm::predict(double dt) {
   const auto saved_x = xm_;
   const auto saved_p = pm_;
   const auto saved_mu = mu_;
+  const auto saved_decoupled = decoupled_;
   mix(dt);
   for (int m = 0; m < kModels; ++m) {
-    predict_model(m, dt);
+    predict_model(m, dt);  // holds the held states
+    decoupled_[m] = true;
     sanitise(m, Check::kVariances);
   }
   bool ok = true;
@@ -503,6 +508,7 @@ void Imm::predict(double dt) {
     xm_ = saved_x;
     pm_ = saved_p;
     mu_ = saved_mu;
+    decoupled_ = saved_decoupled;
   }
   combined_ = false;  // combined on first use (an update usually follows)
 }
@@ -547,6 +553,10 @@ bool Imm::update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<
   std::array<bool, kModels> updated{};
   bool any = false;
   for (int m = 0; m < kModels; ++m) {
+    if (!decoupled_[m]) {  // an initial covariance, not yet predicted
+      hold_states(pm_[m], m);
+      decoupled_[m] = true;
+    }
     const UpdateResult res = m == kCv   ? update_moved<kCv, M>(xm_[m], pm_[m], z, r, log_l[m])
                              : m == kCt ? update_moved<kCt, M>(xm_[m], pm_[m], z, r, log_l[m])
                                         : update_moved<kCa, M>(xm_[m], pm_[m], z, r, log_l[m]);

@@ -113,6 +113,10 @@ class Imm {
   mutable StateVec x_ = StateVec::Zero();
   mutable StateCov p_ = StateCov::Identity();
   mutable bool combined_ = true;
+  // Each model's held states carry no covariance with the others: true after
+  // every prediction; checked for the initial covariance (an update before
+  // any prediction holds them first).
+  std::array<bool, kModels> decoupled_{true, true, true};
   FaultCounts faults_;
 };
 

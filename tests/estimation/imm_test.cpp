@@ -8,6 +8,7 @@
 #include <limits>
 #include <numbers>
 #include <random>
+#include <vector>
 
 namespace skyfuse::estimation {
 namespace {
@@ -236,6 +237,34 @@ TEST(Imm, NumericalFaultsAreCountedAndNeverPropagated) {
   EXPECT_EQ(llt.info(), Eigen::Success);
   EXPECT_TRUE(g.update(Eigen::Vector2d(0, 0), Eigen::Matrix2d::Identity() * 100));
   EXPECT_TRUE(g.state().allFinite());
+}
+
+// An initial covariance that couples acceleration and turn rate to position,
+// updated before any prediction: each model first holds the states it does
+// not move (as a prediction would), then updates the rest.
+TEST(Imm, AnUpdateBeforeAnyPredictionHoldsEachModelsHeldStates) {
+  StateCov p0 = initial_cov(50, 100);
+  p0(0, 4) = p0(4, 0) = 20;   // x with ax
+  p0(1, 6) = p0(6, 1) = 0.1;  // y with omega
+  Imm f(ImmParams{}, StateVec::Zero(), p0);
+  ASSERT_TRUE(f.update(Eigen::Vector2d(30, -20), Eigen::Matrix2d::Identity() * 400));
+  for (int m : {kCv, kCt, kCa}) {
+    const StateCov& p = f.model_covariance(m);
+    const std::vector<int> held = m == kCv   ? std::vector<int>{4, 5, 6}
+                                  : m == kCt ? std::vector<int>{4, 5}
+                                             : std::vector<int>{6};
+    for (int k : held)
+      for (int j = 0; j < kStateDim; ++j)
+        if (j != k) {
+          EXPECT_EQ(p(k, j), 0.0) << "model " << m << " (" << k << "," << j << ")";
+        }
+    EXPECT_TRUE(p.allFinite());
+    EXPECT_EQ(Eigen::LLT<StateCov>(p).info(), Eigen::Success) << "model " << m;
+  }
+  // The CA model keeps the position-acceleration coupling and moves ax.
+  EXPECT_NE(f.model_covariance(kCa)(0, 4), 0.0);
+  EXPECT_NE(f.model_state(kCa)[4], 0.0);
+  EXPECT_EQ(f.faults().repaired_covariance + f.faults().non_finite, 0u);
 }
 
 TEST(VerticalFilter, EstimatesTheGeometricMinusPressureOffset) {
