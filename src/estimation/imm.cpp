@@ -146,17 +146,25 @@ struct SmallCholesky {
 
 bool positive_definite(const StateCov& p) { return SmallCholesky<kStateDim>(p).ok; }
 
-// The same test for model M when its held states have no covariance with
-// the others (every prediction leaves P so): the Cholesky test on the moved
-// states plus positive held variances. Falls back to the full test otherwise.
+// Whether model m's held states have no covariance with the others (every
+// prediction leaves P so; an initial covariance may not).
+bool held_decoupled(const StateCov& p, int m) {
+  for (int k = 0; k < kStateDim; ++k) {
+    if (kHoldVar[m][k] == 0) continue;
+    for (int j = 0; j < kStateDim; ++j)
+      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) return false;
+  }
+  return true;
+}
+
+// The same test for model M when its held states are decoupled: the Cholesky
+// test on the moved states plus positive held variances. Falls back to the
+// full test otherwise.
 template <int M>
 bool model_positive_definite(const StateCov& p) {
-  for (int k = 0; k < kStateDim; ++k) {
-    if (kHoldVar[M][k] == 0) continue;
-    if (!(p(k, k) > 0)) return false;
-    for (int j = 0; j < kStateDim; ++j)
-      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) return positive_definite(p);
-  }
+  if (!held_decoupled(p, M)) return positive_definite(p);
+  for (int k = 0; k < kStateDim; ++k)
+    if (kHoldVar[M][k] != 0 && !(p(k, k) > 0)) return false;
   constexpr auto moved = moved_states<M>();
   constexpr int n = moved_count(M);
   Eigen::Matrix<double, n, n> a;
@@ -181,15 +189,7 @@ UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, 
   constexpr auto mv = moved_states<Model>();
   constexpr int n = moved_count(Model);
   static_assert(n >= M && mv[M - 1] == M - 1, "the measured states are moved by every model");
-#if defined(SKYFUSE_ENABLE_ASSERTS) || !defined(NDEBUG)
-#pragma GCC unroll 8
-  for (int k = 0; k < kStateDim; ++k)
-    if (kHoldVar[Model][k] != 0)
-#pragma GCC unroll 8
-      for (int j = 0; j < kStateDim; ++j)
-        SKYFUSE_ASSERT(j == k || (p(k, j) == 0 && p(j, k) == 0),
-                       "IMM: a held state is coupled at an update");
-#endif
+  SKYFUSE_ASSERT(held_decoupled(p, Model), "IMM: a held state is coupled at an update");
   Eigen::Matrix<double, M, M> s;
 #pragma GCC unroll 8
   for (int j = 0; j < M; ++j)
@@ -275,9 +275,7 @@ Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : para
   for (int m = 0; m < kModels; ++m) {
     symmetrise(pm_[m]);
     sanitise(m, Check::kFull);
-    for (int k = 0; k < kStateDim; ++k)
-      for (int j = 0; j < kStateDim; ++j)
-        if (kHoldVar[m][k] != 0 && j != k && pm_[m](k, j) != 0) decoupled_[m] = false;
+    decoupled_[m] = held_decoupled(pm_[m], m);
   }
   combine();
 }

@@ -111,9 +111,6 @@ struct TrackRec {
   bool identified() const { return identity.icao24.has_value() || !identity.remote_id.empty(); }
 };
 
-// The reorder buffer holds reports in a slab (slots reused, so a report's
-// strings keep their capacity) and orders small keys in a heap: sifting moves
-// 24 bytes, not a whole Report.
 // What gating, the duplicate check and the per-second maintenance read of
 // every nearby or live track, packed per slot (about 100 bytes, contiguous):
 // they scan many tracks and act on few, so they read this instead of the
@@ -140,6 +137,9 @@ struct TrackSummary {
   }
 };
 
+// The reorder buffer holds reports in a slab (slots reused, so a report's
+// strings keep their capacity) and orders small keys in a heap: sifting moves
+// 24 bytes, not a whole Report.
 struct HeapItem {
   Time time;
   SensorId sensor = 0;
