@@ -8,10 +8,11 @@ namespace {
 constexpr double kWgs84A = 6378137.0;
 constexpr double kWgs84F = 1 / 298.257223563;
 
-Eigen::Matrix2d rotation(double gamma_rad) {
-  // Plane bearing = local bearing - gamma: rotate east/north vectors by +gamma
-  // counter-clockwise (a bearing decrease is a counter-clockwise rotation).
-  const double c = std::cos(gamma_rad), s = std::sin(gamma_rad);
+// Local east/north axes to plane axes times the scale. Plane bearing = local
+// bearing - gamma: east/north vectors turn by +gamma counter-clockwise (a
+// bearing decrease is a counter-clockwise rotation).
+Eigen::Matrix2d scaled_rotation(const geo::Convergence& local) {
+  const double c = local.cos_gamma * local.scale, s = local.sin_gamma * local.scale;
   Eigen::Matrix2d r;
   r << c, -s, s, c;
   return r;
@@ -25,31 +26,32 @@ PlanePoint TrackingFrame::to_plane(double lat_deg, double lon_deg) const {
   const geo::StereoPoint s = projection_.forward(lat_deg, lon_deg);
   PlanePoint p;
   p.xy = {s.x, s.y};
-  p.gamma_rad = s.gamma_rad;
-  p.scale = s.scale;
+  p.local = s.local;
   return p;
 }
 
 GeodeticPosition TrackingFrame::from_plane(const Eigen::Vector2d& xy, double alt_m,
-                                           double* gamma_rad, double* scale) const {
-  const geo::LatLon g = projection_.reverse(xy.x(), xy.y(), gamma_rad, scale);
+                                           geo::Convergence* local) const {
+  const geo::LatLon g = projection_.reverse(xy.x(), xy.y(), local);
   return {g.lat_deg, g.lon_deg, alt_m};
 }
 
-Eigen::Vector2d TrackingFrame::local_to_plane(const Eigen::Vector2d& en, double gamma_rad,
-                                              double scale) {
-  return scale * (rotation(gamma_rad) * en);
+Eigen::Vector2d TrackingFrame::local_to_plane(const Eigen::Vector2d& en,
+                                              const geo::Convergence& local) {
+  return scaled_rotation(local) * en;
 }
 
-Eigen::Matrix2d TrackingFrame::local_to_plane(const Eigen::Matrix2d& cov_en, double gamma_rad,
-                                              double scale) {
-  const Eigen::Matrix2d r = rotation(gamma_rad) * scale;
+Eigen::Matrix2d TrackingFrame::local_to_plane(const Eigen::Matrix2d& cov_en,
+                                              const geo::Convergence& local) {
+  const Eigen::Matrix2d r = scaled_rotation(local);
   return r * cov_en * r.transpose();
 }
 
-Eigen::Vector2d TrackingFrame::plane_to_local(const Eigen::Vector2d& xy, double gamma_rad,
-                                              double scale) {
-  return rotation(-gamma_rad) * xy / scale;
+Eigen::Vector2d TrackingFrame::plane_to_local(const Eigen::Vector2d& xy,
+                                              const geo::Convergence& local) {
+  // The inverse rotation (by -gamma), then the inverse scale.
+  const double c = local.cos_gamma, s = local.sin_gamma;
+  return Eigen::Vector2d(c * xy.x() + s * xy.y(), c * xy.y() - s * xy.x()) / local.scale;
 }
 
 }  // namespace skyfuse::estimation

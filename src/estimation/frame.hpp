@@ -12,9 +12,10 @@
 // so a level flight is a straight line with zero vertical rate instead of a
 // curve through a tangent-plane box).
 //
-// `gamma_rad` at a point is the angle from local true north to the plane's
-// grid north there (a local bearing b becomes plane bearing b - gamma);
-// `scale` is the point scale factor (plane metres per ground metre).
+// `local` at a point is how local east/north axes map onto the plane there
+// (geo::Convergence): a rotation by the grid convergence gamma, the angle
+// from local true north to the plane's grid north (a local bearing b becomes
+// plane bearing b - gamma), then the point scale factor.
 //
 //   TrackingFrame f({47.45, 8.56, 0});
 //   auto p = f.to_plane(47.5, 8.6);            // p.xy in metres
@@ -30,8 +31,7 @@ namespace skyfuse::estimation {
 
 struct PlanePoint {
   Eigen::Vector2d xy = Eigen::Vector2d::Zero();  // east, north on the plane [m]
-  double gamma_rad = 0;                          // grid convergence
-  double scale = 1;                              // point scale factor
+  geo::Convergence local;                        // the local-to-plane map there
 };
 
 class TrackingFrame {
@@ -39,19 +39,17 @@ class TrackingFrame {
   explicit TrackingFrame(const GeodeticPosition& origin);
 
   PlanePoint to_plane(double lat_deg, double lon_deg) const;
-  // WGS-84 position of a plane point at height `alt_m`; `gamma_rad` and
-  // `scale` optional out.
-  GeodeticPosition from_plane(const Eigen::Vector2d& xy, double alt_m, double* gamma_rad = nullptr,
-                              double* scale = nullptr) const;
+  // WGS-84 position of a plane point at height `alt_m`; the local-to-plane
+  // map there optional out.
+  GeodeticPosition from_plane(const Eigen::Vector2d& xy, double alt_m,
+                              geo::Convergence* local = nullptr) const;
 
-  // Maps a local east/north vector or covariance at a point (convergence
-  // `gamma_rad`, scale factor `scale` there) into plane axes, and back.
-  static Eigen::Vector2d local_to_plane(const Eigen::Vector2d& en, double gamma_rad,
-                                        double scale = 1);
-  static Eigen::Matrix2d local_to_plane(const Eigen::Matrix2d& cov_en, double gamma_rad,
-                                        double scale = 1);
-  static Eigen::Vector2d plane_to_local(const Eigen::Vector2d& xy, double gamma_rad,
-                                        double scale = 1);
+  // Maps a local east/north vector or covariance at a point (whose
+  // local-to-plane map is `local`) into plane axes, and back.
+  static Eigen::Vector2d local_to_plane(const Eigen::Vector2d& en, const geo::Convergence& local);
+  static Eigen::Matrix2d local_to_plane(const Eigen::Matrix2d& cov_en,
+                                        const geo::Convergence& local);
+  static Eigen::Vector2d plane_to_local(const Eigen::Vector2d& xy, const geo::Convergence& local);
 
   const GeodeticPosition& origin() const { return origin_; }
 

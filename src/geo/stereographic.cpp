@@ -50,18 +50,20 @@ Stereographic::Stereographic(double a, double f, double lat0_deg, double lon0_de
 }
 
 void Stereographic::convergence_scale(double sin_chi, double cos_chi, double sin_d, double cos_d,
-                                      double sin_phi, double& gamma, double& scale) const {
+                                      double sin_phi, Convergence& out) const {
   const double b = 1 + sin_chi * sin_chi0_ + cos_chi * cos_chi0_ * cos_d;
   // Plane direction of local east: d(E, N)/dD up to the positive factor 2Rk0 cos(chi)/B^2.
   const double de = cos_d * b + cos_chi * cos_chi0_ * sin_d * sin_d;
   const double dn =
       sin_d * (sin_chi0_ * b + cos_chi0_ * (sin_chi * cos_chi0_ - cos_chi * sin_chi0_ * cos_d));
-  gamma = std::atan2(dn, de);
+  const double len = std::sqrt(de * de + dn * dn);
+  out.cos_gamma = len > 0 ? de / len : 1;
+  out.sin_gamma = len > 0 ? dn / len : 0;
   // Scale: the sphere's stereographic scale 2 k0 / B times the Gauss mapping's
   // R n cos(chi) / (nu cos(phi)); with 2 R k0 = r2k_: r2k_ n cos(chi) / (B nu cos(phi)).
   const double cos_phi = std::sqrt(std::max(1 - sin_phi * sin_phi, 1e-24));
   const double nu = a_ / std::sqrt(1 - e2_ * sin_phi * sin_phi);
-  scale = r2k_ * n_ * cos_chi / (b * nu * cos_phi);
+  out.scale = r2k_ * n_ * cos_chi / (b * nu * cos_phi);
 }
 
 StereoPoint Stereographic::forward(double lat_deg, double lon_deg) const {
@@ -75,11 +77,11 @@ StereoPoint Stereographic::forward(double lat_deg, double lon_deg) const {
   StereoPoint p;
   p.x = fe_ + r2k_ * cos_chi * sin_d / b;
   p.y = fn_ + r2k_ * (sin_chi * cos_chi0_ - cos_chi * sin_chi0_ * cos_d) / b;
-  convergence_scale(sin_chi, cos_chi, sin_d, cos_d, sin_phi, p.gamma_rad, p.scale);
+  convergence_scale(sin_chi, cos_chi, sin_d, cos_d, sin_phi, p.local);
   return p;
 }
 
-LatLon Stereographic::reverse(double x, double y, double* gamma_rad, double* scale) const {
+LatLon Stereographic::reverse(double x, double y, Convergence* local) const {
   // The sphere: inverse stereographic about (chi0, 0).
   // The angular distance c from the centre has tan(c/2) = rho / 2Rk0, so
   // sin c = 2t / (1 + t^2) and cos c = (1 - t^2) / (1 + t^2) with t = tan(c/2).
@@ -113,12 +115,9 @@ LatLon Stereographic::reverse(double x, double y, double* gamma_rad, double* sca
   LatLon out;
   out.lat_deg = std::asin(s) / kDeg;
   out.lon_deg = std::remainder(lon0_ + d / n_, 2 * std::numbers::pi) / kDeg;
-  if (gamma_rad || scale) {
+  if (local) {
     const double cos_chi = std::sqrt(std::max(1 - sin_chi * sin_chi, 0.0));
-    double g = 0, k = 1;
-    convergence_scale(sin_chi, cos_chi, sin_d, cos_d, s, g, k);
-    if (gamma_rad) *gamma_rad = g;
-    if (scale) *scale = k;
+    convergence_scale(sin_chi, cos_chi, sin_d, cos_d, s, *local);
   }
   return out;
 }

@@ -69,7 +69,7 @@ struct Prepared {
   double sigma_range_m = 0, sigma_azimuth_rad = 0;
   Eigen::Vector2d xy = Eigen::Vector2d::Zero();
   Eigen::Matrix2d cov = Eigen::Matrix2d::Identity();
-  double gamma_rad = 0, scale = 1;  // plane convergence and scale at the report
+  geo::Convergence local;  // the local-to-plane map at the report
   std::optional<Eigen::Vector2d> velocity;
   Eigen::Matrix2d velocity_cov = Eigen::Matrix2d::Identity();
   std::optional<double> vertical_rate;
@@ -236,8 +236,7 @@ struct Tracker::Impl {
     if (!g) return false;
     const estimation::PlanePoint pp = frame.to_plane(g->lat_deg, g->lon_deg);
     p.xy = pp.xy;
-    p.gamma_rad = pp.gamma_rad;
-    p.scale = pp.scale;
+    p.local = pp.local;
     const double dh = h - s.sensor.site.alt_m;
     const double ground = std::sqrt(std::max(p.range_m * p.range_m - dh * dh, 1.0));
     Eigen::Vector2d u = pp.xy - s.site_xy;
@@ -248,7 +247,8 @@ struct Tracker::Impl {
     const double var_g =
         std::pow(p.range_m / ground * p.sigma_range_m, 2) + std::pow(dh / ground, 2) * var_h;
     const double var_c = std::pow(ground * p.sigma_azimuth_rad, 2);
-    p.cov = (var_g * u * u.transpose() + var_c * w * w.transpose()) * (pp.scale * pp.scale);
+    p.cov =
+        (var_g * u * u.transpose() + var_c * w * w.transpose()) * (pp.local.scale * pp.local.scale);
     p.cov(0, 0) += 1.0;  // floor: 1 m
     p.cov(1, 1) += 1.0;
     return true;
@@ -351,8 +351,7 @@ struct Tracker::Impl {
       }
       const estimation::PlanePoint pp = frame.to_plane(g.position.lat_deg, g.position.lon_deg);
       p.xy = pp.xy;
-      p.gamma_rad = pp.gamma_rad;
-      p.scale = pp.scale;
+      p.local = pp.local;
       Eigen::Matrix2d c = g.covariance_enu.topLeftCorner<2, 2>();
       // No accuracy claimed, or only an integrity bound (ADS-B TC 18 / NIC 0
       // gives 40 NM): the sensor's configured accuracy instead.
@@ -361,7 +360,7 @@ struct Tracker::Impl {
         const double sig = s.sensor.sigma_position_m > 0 ? s.sensor.sigma_position_m : 150.0;
         c = Eigen::Matrix2d::Identity() * sig * sig;
       }
-      p.cov = estimation::TrackingFrame::local_to_plane(c, pp.gamma_rad, pp.scale);
+      p.cov = estimation::TrackingFrame::local_to_plane(c, pp.local);
       if (g.has_height) {
         p.geometric_h = g.position.alt_m;
         p.geometric_var = g.covariance_enu(2, 2) > 0 && g.covariance_enu(2, 2) < 1e6
@@ -371,12 +370,12 @@ struct Tracker::Impl {
     }
     if (r.velocity_enu_mps) {
       p.velocity = estimation::TrackingFrame::local_to_plane(
-          Eigen::Vector2d(r.velocity_enu_mps->head<2>()), p.gamma_rad, p.scale);
+          Eigen::Vector2d(r.velocity_enu_mps->head<2>()), p.local);
       Eigen::Matrix2d vc = Eigen::Matrix2d::Identity() * 4.0;  // 2 m/s default
       if (r.velocity_covariance && r.velocity_covariance->allFinite() &&
           (*r.velocity_covariance)(0, 0) > 0)
         vc = r.velocity_covariance->topLeftCorner<2, 2>();
-      p.velocity_cov = estimation::TrackingFrame::local_to_plane(vc, p.gamma_rad, p.scale);
+      p.velocity_cov = estimation::TrackingFrame::local_to_plane(vc, p.local);
       p.vertical_rate = r.velocity_enu_mps->z();
     }
     return true;
@@ -563,10 +562,10 @@ struct Tracker::Impl {
     const double dt = (at - t.time).seconds();
     const StateVec& x = t.imm.state();
     const Eigen::Vector2d xy = x.head<2>() + x.segment<2>(2) * dt;
-    double gamma = 0, scale = 1;
-    s.position = frame.from_plane(xy, predicted_height(t, at), &gamma, &scale);
+    geo::Convergence local;
+    s.position = frame.from_plane(xy, predicted_height(t, at), &local);
     const Eigen::Vector2d v =
-        estimation::TrackingFrame::plane_to_local(Eigen::Vector2d(x.segment<2>(2)), gamma, scale);
+        estimation::TrackingFrame::plane_to_local(Eigen::Vector2d(x.segment<2>(2)), local);
     s.velocity_enu_mps = Eigen::Vector3d(v.x(), v.y(), t.vert.rate());
     s.status = status ? status : std::optional<TrackStatus>(t.status);
     s.target_class = t.cls;

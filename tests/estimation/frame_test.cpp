@@ -31,12 +31,13 @@ TEST(TrackingFrame, IsTheWgs84ObliqueStereographicAboutTheOrigin) {
     EXPECT_NEAR(p.xy.norm() / (s12 * (1 + s12 * s12 / (12 * r * r))), 1.0, 2e-5);
     EXPECT_NEAR(std::remainder(std::atan2(p.xy.x(), p.xy.y()) - azi1 * kDeg, 2 * std::numbers::pi),
                 0.0, 2e-3);
-    double gamma = 0, scale = 0;
-    const GeodeticPosition back = f.from_plane(p.xy, 1234.5, &gamma, &scale);
+    geo::Convergence local;
+    const GeodeticPosition back = f.from_plane(p.xy, 1234.5, &local);
     EXPECT_NEAR(back.lat_deg, lat, 1e-10);
     EXPECT_NEAR(back.lon_deg, lon, 1e-10);
-    EXPECT_NEAR(gamma, p.gamma_rad, 1e-12);
-    EXPECT_NEAR(scale, p.scale, 1e-12);
+    EXPECT_NEAR(local.gamma_rad(), p.local.gamma_rad(), 1e-12);
+    EXPECT_NEAR(local.scale, p.local.scale, 1e-12);
+    EXPECT_NEAR(std::hypot(local.cos_gamma, local.sin_gamma), 1.0, 1e-15);
     EXPECT_EQ(back.alt_m, 1234.5);
   }
 }
@@ -52,13 +53,13 @@ TEST(TrackingFrame, LocalVelocityMapsToThePlaneDisplacement) {
     g.Direct(lat, lon, brg, 10.0, lat2, lon2);
     const PlanePoint a = f.to_plane(lat, lon), b = f.to_plane(lat2, lon2);
     const Eigen::Vector2d local(10 * std::sin(brg * kDeg), 10 * std::cos(brg * kDeg));
-    const Eigen::Vector2d mapped = TrackingFrame::local_to_plane(local, a.gamma_rad, a.scale);
+    const Eigen::Vector2d mapped = TrackingFrame::local_to_plane(local, a.local);
     EXPECT_LT((mapped - (b.xy - a.xy)).norm(), 1e-4) << brg;  // conformal: rotation and scale
-    EXPECT_LT((TrackingFrame::plane_to_local(mapped, a.gamma_rad, a.scale) - local).norm(), 1e-12);
+    EXPECT_LT((TrackingFrame::plane_to_local(mapped, a.local) - local).norm(), 1e-12);
     // Covariance: a 10 m east-west standard deviation keeps its size times the scale.
     const Eigen::Matrix2d c = TrackingFrame::local_to_plane(
-        Eigen::Matrix2d(Eigen::Vector2d(100, 1).asDiagonal()), a.gamma_rad, a.scale);
-    EXPECT_NEAR(c.trace(), 101 * a.scale * a.scale, 1e-9);
+        Eigen::Matrix2d(Eigen::Vector2d(100, 1).asDiagonal()), a.local);
+    EXPECT_NEAR(c.trace(), 101 * a.local.scale * a.local.scale, 1e-9);
   }
 }
 

@@ -51,27 +51,28 @@ TEST(Stereographic, RoundTripAndLocalMapIsRotationAndScale) {
   for (int i = 0; i < 300; ++i) {
     const double lat = 47.45 + dlat(rng), lon = 8.56 + dlon(rng);
     const StereoPoint p = s.forward(lat, lon);
-    double gamma = 0, scale = 0;
-    const LatLon back = s.reverse(p.x, p.y, &gamma, &scale);
+    Convergence local;
+    const LatLon back = s.reverse(p.x, p.y, &local);
     EXPECT_NEAR(back.lat_deg, lat, 1e-10);
     EXPECT_NEAR(back.lon_deg, lon, 1e-10);
-    EXPECT_NEAR(gamma, p.gamma_rad, 1e-12);
-    EXPECT_NEAR(scale, p.scale, 1e-12);
+    EXPECT_NEAR(local.gamma_rad(), p.local.gamma_rad(), 1e-12);
+    EXPECT_NEAR(local.scale, p.local.scale, 1e-12);
+    EXPECT_NEAR(std::hypot(local.cos_gamma, local.sin_gamma), 1.0, 1e-15);
     const double b = brg(rng);
     double lat2, lon2;
     geod.Direct(lat, lon, b, 10.0, lat2, lon2);
     const StereoPoint q = s.forward(lat2, lon2);
     const double len = std::hypot(q.x - p.x, q.y - p.y);
-    EXPECT_NEAR(len / 10.0, p.scale, 2e-6);
+    EXPECT_NEAR(len / 10.0, p.local.scale, 2e-6);
     const double plane_brg = std::atan2(q.x - p.x, q.y - p.y);
-    EXPECT_NEAR(std::remainder(plane_brg - (b * kDeg - p.gamma_rad), 2 * std::numbers::pi), 0.0,
-                2e-6);
+    EXPECT_NEAR(std::remainder(plane_brg - (b * kDeg - p.local.gamma_rad()), 2 * std::numbers::pi),
+                0.0, 2e-6);
   }
   // Scale 1 at the origin, about 1 + (s / 2R)^2 at distance s.
-  EXPECT_NEAR(s.forward(47.45, 8.56).scale, 1.0, 1e-12);
+  EXPECT_NEAR(s.forward(47.45, 8.56).local.scale, 1.0, 1e-12);
   double s12;
   geod.Inverse(47.45, 8.56, 49.45, 8.56, s12);
-  EXPECT_NEAR(s.forward(49.45, 8.56).scale, 1 + std::pow(s12 / (2 * 6.37e6), 2), 2e-5);
+  EXPECT_NEAR(s.forward(49.45, 8.56).local.scale, 1 + std::pow(s12 / (2 * 6.37e6), 2), 2e-5);
 }
 
 TEST(Stereographic, InverseIsExactFromTheEquatorToHighLatitudes) {
