@@ -20,6 +20,17 @@ double e_atanh_es(double e, double s) {
             y2 * (1.0 / 5 + y2 * (1.0 / 7 + y2 * (1.0 / 9 + y2 * (1.0 / 11 + y2 * (1.0 / 13))))));
   return e * y * sum;
 }
+
+// atanh and tanh by one logarithm or exponential each (the library's forms
+// go through log1p and expm1 for full relative precision near zero, at twice
+// the cost). The absolute error stays at rounding level, 1e-16: a
+// nanometre on the earth, for an isometric latitude or the sine of a
+// conformal latitude.
+double atanh_log(double s) { return 0.5 * std::log((1 + s) / (1 - s)); }
+double tanh_exp(double x) {
+  const double e = std::exp(-2 * std::abs(x));
+  return std::copysign((1 - e) / (1 + e), x);
+}
 }  // namespace
 
 // Notation of IOGP Guidance Note 7-2, section "Oblique Stereographic". The
@@ -68,8 +79,8 @@ void Stereographic::convergence_scale(double sin_chi, double cos_chi, double sin
 
 StereoPoint Stereographic::forward(double lat_deg, double lon_deg) const {
   const double sin_phi = std::sin(lat_deg * kDeg);
-  const double psi = std::atanh(sin_phi) - e_atanh_es(e_, sin_phi);
-  const double sin_chi = std::tanh(half_log_c_ + n_ * psi);
+  const double psi = atanh_log(sin_phi) - e_atanh_es(e_, sin_phi);
+  const double sin_chi = tanh_exp(half_log_c_ + n_ * psi);
   const double cos_chi = std::sqrt(std::max(1 - sin_chi * sin_chi, 0.0));
   const double d = n_ * std::remainder(lon_deg * kDeg - lon0_, 2 * std::numbers::pi);
   const double sin_d = std::sin(d), cos_d = std::cos(d);
@@ -105,10 +116,10 @@ LatLon Stereographic::reverse(double x, double y, Convergence* local) const {
   // step s = tanh(psi + e atanh(e s)) from the sphere's s = tanh(psi) leaves an
   // error of order e^4; two Newton steps (f' = 1/(1 - s^2) - e^2/(1 - e^2 s^2))
   // square it twice, below rounding.
-  const double psi = (std::atanh(sin_chi) - half_log_c_) / n_;
-  double s = std::tanh(psi + e_atanh_es(e_, std::tanh(psi)));
+  const double psi = (atanh_log(sin_chi) - half_log_c_) / n_;
+  double s = tanh_exp(psi + e_atanh_es(e_, tanh_exp(psi)));
   for (int i = 0; i < 2; ++i) {
-    const double f = std::atanh(s) - e_atanh_es(e_, s) - psi;
+    const double f = atanh_log(s) - e_atanh_es(e_, s) - psi;
     const double fp = 1 / (1 - s * s) - e2_ / (1 - e2_ * s * s);
     s = std::clamp(s - f / fp, -1.0, 1.0);
   }
