@@ -415,7 +415,7 @@ void mix_into(const std::array<StateCov, kModels>& p_in, const std::array<StateV
 
 }  // namespace
 
-void Imm::mix(double dt) {
+void Imm::mix(double dt, const std::array<StateCov, kModels>& p_in) {
   // Markov switching over dt from the models' mean sojourn times.
   std::array<std::array<double, kModels>, kModels> pi{};
   for (int i = 0; i < kModels; ++i) {
@@ -441,7 +441,6 @@ void Imm::mix(double dt) {
   std::array<std::array<double, kModels>, kModels> w{};  // w[j][i]
   for (int j = 0; j < kModels; ++j)
     for (int i = 0; i < kModels; ++i) w[j][i] = pi[i][j] * mu_[i] / c[j];
-  const std::array<StateCov, kModels> p_in = pm_;
   mix_into<kCv>(p_in, e, xbar, w[kCv], xm_[kCv], pm_[kCv]);
   mix_into<kCt>(p_in, e, xbar, w[kCt], xm_[kCt], pm_[kCt]);
   mix_into<kCa>(p_in, e, xbar, w[kCa], xm_[kCa], pm_[kCa]);
@@ -493,7 +492,7 @@ void Imm::predict(double dt) {
   const auto saved_p = pm_;
   const auto saved_mu = mu_;
   const auto saved_decoupled = decoupled_;
-  mix(dt);
+  mix(dt, saved_p);  // reads the saved copy, writes pm_
   for (int m = 0; m < kModels; ++m) {
     predict_model(m, dt);  // holds the held states
     decoupled_[m] = true;

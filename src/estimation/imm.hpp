@@ -97,7 +97,9 @@ class Imm {
  private:
   template <int M>
   bool update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r);
-  void mix(double dt);
+  // Mixes the models' estimates into xm_ and pm_; `p_in` holds the
+  // covariances before (a copy of pm_, which is overwritten).
+  void mix(double dt, const std::array<StateCov, kModels>& p_in);
   void predict_model(int m, double dt);
   // What sanitise() does besides clamping turn rate and acceleration: after
   // a prediction check the variances; after an update whose own test passed
