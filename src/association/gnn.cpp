@@ -57,7 +57,38 @@ std::vector<std::vector<int>> cluster_candidates(const std::vector<Candidate>& c
 Association associate(const std::vector<Candidate>& candidates, int n_reports,
                       double unassigned_cost) {
   Association out;
+  associate(candidates, n_reports, unassigned_cost, out);
+  return out;
+}
+
+void associate(const std::vector<Candidate>& candidates, int n_reports, double unassigned_cost,
+               Association& out) {
   out.report_to_track.assign(n_reports, -1);
+  out.clusters = 0;
+  out.largest_cluster = 0;
+  if (n_reports == 1) {
+    // Every candidate is the one report's: a single cluster, decided as
+    // below for a cluster with one report, without grouping.
+    const Candidate* best = nullptr;
+    int tracks = 0;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
+      if (c.report != 0 || !(c.cost < unassigned_cost)) continue;
+      bool repeated = false;  // the same track twice counts once
+      for (std::size_t k = 0; k < i && !repeated; ++k)
+        repeated = candidates[k].track == c.track && candidates[k].report == 0 &&
+                   candidates[k].cost < unassigned_cost;
+      tracks += repeated ? 0 : 1;
+      if (!best || c.cost < best->cost || (c.cost == best->cost && c.track < best->track))
+        best = &c;
+    }
+    if (best) {
+      out.report_to_track[0] = best->track;
+      out.clusters = 1;
+      out.largest_cluster = 1 + tracks;
+    }
+    return;
+  }
   const std::vector<std::vector<int>> clusters =
       cluster_candidates(candidates, n_reports, unassigned_cost);
   out.clusters = static_cast<int>(clusters.size());
@@ -109,7 +140,6 @@ Association associate(const std::vector<Candidate>& candidates, int n_reports,
       if (a[r] >= 0 && a[r] < nt && cost(r, a[r]) < unassigned_cost)
         out.report_to_track[reports[r]] = tracks[a[r]];
   }
-  return out;
 }
 
 namespace {

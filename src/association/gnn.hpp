@@ -40,6 +40,10 @@ std::vector<std::vector<int>> cluster_candidates(const std::vector<Candidate>& c
 // `n_reports` reports; candidates with cost >= unassigned_cost are ignored.
 Association associate(const std::vector<Candidate>& candidates, int n_reports,
                       double unassigned_cost);
+// The same into `out`, reusing its storage (a batch of one report, the
+// common case, then allocates nothing).
+void associate(const std::vector<Candidate>& candidates, int n_reports, double unassigned_cost,
+               Association& out);
 
 // JPDA: for one cluster of reports and tracks with gated likelihood ratios
 // `likelihood[r][t]` (0 where not gated; the ratio of the measurement density

@@ -883,6 +883,8 @@ struct Tracker::Impl {
   std::vector<Prepared> prepared;
   std::vector<association::Candidate> candidates;
   std::vector<int> direct;  // per prepared report: slot assigned through identity, or -1
+  std::vector<std::uint32_t> identity_slots;  // tracks taken through identity in this batch
+  association::Association gnn_result;        // the spatial candidates' assignment
 
   void process_batch(std::span<const Report* const> batch) {
     // prepare
@@ -897,7 +899,7 @@ struct Tracker::Impl {
     direct.assign(n, -1);
     candidates.clear();
     // gate: identity first
-    std::vector<std::uint32_t> identity_slots;
+    identity_slots.clear();
     for (int i = 0; i < n; ++i) {
       const Prepared& p = prepared[i];
       const Identity& id = p.report->identity;
@@ -959,17 +961,16 @@ struct Tracker::Impl {
       });
     }
     // associate
-    std::vector<int> assignment;
+    std::vector<int>& assignment = gnn_result.report_to_track;
     if (!candidates.empty()) {
       const double unassigned = cfg.gate_nis + 8.0;
       if (cfg.association == AssociationMode::kJpda) {
         assignment = associate_jpda(n, unassigned);
       } else {
-        association::Association a = association::associate(candidates, n, unassigned);
-        stats.clusters += a.clusters;
+        association::associate(candidates, n, unassigned, gnn_result);
+        stats.clusters += gnn_result.clusters;
         stats.largest_cluster = std::max<std::uint64_t>(
-            stats.largest_cluster, static_cast<std::uint64_t>(a.largest_cluster));
-        assignment = std::move(a.report_to_track);
+            stats.largest_cluster, static_cast<std::uint64_t>(gnn_result.largest_cluster));
       }
     } else {
       assignment.assign(n, -1);

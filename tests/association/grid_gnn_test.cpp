@@ -100,6 +100,14 @@ TEST(Gnn, OneReportClustersAgreeWithTheAssignmentSolver) {
     const std::vector<int> s = solve_assignment(cost);
     const int expect = (s[0] >= 0 && s[0] < nt) ? tracks[s[0]] : -1;
     ASSERT_EQ(a.report_to_track[0], expect) << "trial " << trial;
+    // One cluster of the report and its distinct gated tracks, or none.
+    EXPECT_EQ(a.clusters, nt > 0 ? 1 : 0);
+    EXPECT_EQ(a.largest_cluster, nt > 0 ? 1 + nt : 0);
+    // The same as the report in a batch with an ungated second report.
+    const Association b = associate(c, 2, unassigned);
+    ASSERT_EQ(b.report_to_track[0], expect) << "trial " << trial;
+    EXPECT_EQ(b.clusters, a.clusters);
+    EXPECT_EQ(b.largest_cluster, a.largest_cluster);
     checked += nt > 1 ? 1 : 0;
   }
   EXPECT_GT(checked, 300);  // most trials had a real choice between tracks
