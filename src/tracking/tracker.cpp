@@ -887,11 +887,22 @@ struct Tracker::Impl {
   std::vector<std::uint32_t> identity_slots;  // tracks taken through identity in this batch
   association::Association gnn_result;        // the spatial candidates' assignment
 
+  void prefetch_record(std::uint32_t slot) const {
+    const char* base = reinterpret_cast<const char*>(&tracks[slot]);
+    for (std::size_t off = 0; off < sizeof(TrackRec); off += 64) __builtin_prefetch(base + off);
+  }
+
   void process_batch(std::span<const Report* const> batch) {
     // prepare
     prepared.clear();
     for (const Report* r : batch) {
       ++stats.processed;
+      // A report with an address whose track is known: that track's record
+      // (2.5 KB, likely out of cache among thousands) is fetched while the
+      // report is projected.
+      if (r->identity.icao24)
+        if (auto it = by_icao.find(*r->identity.icao24); it != by_icao.end())
+          prefetch_record(it->second);
       Prepared p;
       if (prepare(*r, p)) prepared.push_back(p);
     }
