@@ -609,23 +609,25 @@ VerticalFilter::VerticalFilter(const Params& params, double h, double var_h, dou
 }
 
 void VerticalFilter::predict(double dt) {
+  // F = [1 dt 0; 0 1 0; 0 0 1]: F P F' written out (symmetric), plus white
+  // acceleration on (h, vh) and the offset's random walk.
   const double t = std::abs(dt);
-  Eigen::Matrix3d f = Eigen::Matrix3d::Identity();
-  f(0, 1) = dt;
   const double qd = params_.accel_sigma_mps2 * params_.accel_sigma_mps2;
-  Eigen::Matrix3d q = Eigen::Matrix3d::Zero();
-  q(0, 0) = qd * t * t * t / 3;
-  q(0, 1) = q(1, 0) = qd * t * t / 2;
-  q(1, 1) = qd * t;
-  q(2, 2) = params_.offset_walk_sigma * params_.offset_walk_sigma * t;
-  const Eigen::Vector3d x = f * x_;
-  const Eigen::Matrix3d p = f * p_ * f.transpose() + q;
-  if (!x.allFinite() || !p.allFinite()) {
+  const Eigen::Matrix3d& p = p_;
+  const double p01 = p(0, 1) + dt * p(1, 1);  // (F P)(0, 1)
+  const double p00 = p(0, 0) + dt * p(1, 0) + dt * p01 + qd * t * t * t / 3;
+  const double p02 = p(0, 2) + dt * p(1, 2);
+  const double q01 = p01 + qd * t * t / 2;
+  const double p11 = p(1, 1) + qd * t;
+  const double p22 = p(2, 2) + params_.offset_walk_sigma * params_.offset_walk_sigma * t;
+  const double x0 = x_[0] + dt * x_[1];
+  // Finite: v * 0 is NaN for an infinite or NaN v.
+  if (!((x0 + x_[1] + x_[2] + p00 + q01 + p02 + p11 + p22 + p(1, 2)) * 0 == 0)) {
     ++faults_;
     return;
   }
-  x_ = x;
-  p_ = p;
+  x_[0] = x0;
+  p_ << p00, q01, p02, q01, p11, p(1, 2), p02, p(1, 2), p22;
 }
 
 double VerticalFilter::nis_baro(double baro_m, double var) const {
@@ -643,24 +645,33 @@ double VerticalFilter::nis_geometric(double h, double var) const {
 // Scalar measurement z = h x: P -= (P h')(P h')' / s, symmetrised; refused
 // (and counted) when s or the result is not finite or a variance is lost.
 bool VerticalFilter::update_row(const Eigen::RowVector3d& h, double z, double var) {
-  const Eigen::Vector3d ph = p_ * h.transpose();
-  const double s = h.dot(ph) + var;
+  double ph[3];
+  for (int i = 0; i < 3; ++i) ph[i] = p_(i, 0) * h[0] + p_(i, 1) * h[1] + p_(i, 2) * h[2];
+  const double s = h[0] * ph[0] + h[1] * ph[1] + h[2] * ph[2] + var;
   if (!(s > kTiny) || !std::isfinite(s)) {
     ++faults_;
     return false;
   }
-  const double nu = z - h.dot(x_);
-  const Eigen::Vector3d x = x_ + ph * (nu / s);
-  Eigen::Matrix3d p;
-  for (int j = 0; j < 3; ++j)
-    for (int i = 0; i < 3; ++i) p(i, j) = p_(i, j) - ph[i] * ph[j] / s;
-  p = 0.5 * (p + p.transpose());
-  if (!x.allFinite() || !p.allFinite() || !(p(0, 0) > 0 && p(1, 1) > 0 && p(2, 2) > 0)) {
+  const double k = (z - (h[0] * x_[0] + h[1] * x_[1] + h[2] * x_[2])) / s;
+  double x[3], p[3][3];
+  double bad = 0;  // NaN once a value is not finite
+  for (int i = 0; i < 3; ++i) {
+    x[i] = x_[i] + ph[i] * k;
+    bad += x[i] * 0;
+    for (int j = 0; j <= i; ++j) {
+      const double c = ph[i] * ph[j] / s;
+      p[i][j] = 0.5 * ((p_(i, j) - c) + (p_(j, i) - c));
+      bad += p[i][j] * 0;
+    }
+  }
+  if (!(bad == 0) || !(p[0][0] > 0 && p[1][1] > 0 && p[2][2] > 0)) {
     ++faults_;
     return false;
   }
-  x_ = x;
-  p_ = p;
+  for (int i = 0; i < 3; ++i) {
+    x_[i] = x[i];
+    for (int j = 0; j <= i; ++j) p_(i, j) = p_(j, i) = p[i][j];
+  }
   return true;
 }
 
