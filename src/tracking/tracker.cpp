@@ -14,7 +14,6 @@
 
 #include "association/gnn.hpp"
 #include "association/grid.hpp"
-#include "core/huge_pages.hpp"
 #include "estimation/frame.hpp"
 #include "estimation/imm.hpp"
 #include "geo/radar_model.hpp"
@@ -162,8 +161,8 @@ struct Tracker::Impl {
   estimation::TrackingFrame frame;
   std::vector<SensorInfo> sensors;
   std::unordered_map<SensorId, std::size_t> sensor_index;
-  std::vector<TrackRec, HugePageAllocator<TrackRec>> tracks;
-  std::vector<TrackSummary, HugePageAllocator<TrackSummary>> summary;  // per slot, beside `tracks`
+  std::vector<TrackRec> tracks;
+  std::vector<TrackSummary> summary;  // per slot, beside `tracks`
   std::vector<std::uint32_t> free_slots;
   association::GridIndex grid{8000.0};
   std::unordered_map<std::uint32_t, std::uint32_t> by_icao;
