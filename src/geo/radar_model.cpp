@@ -72,24 +72,43 @@ Result<GeodeticPosition> RadarModel::reverse_with_height(double range_m, double 
   const double r = radius_m(azimuth_rad);
   const double re = k_ * r;
   const double a = re + frame_.origin().alt_m;
-  // The height over the osculating circle differs from the ellipsoid height by
-  // far less than a metre within radar range; corrections make it exact. The
-  // first leaves under a micrometre (a 270 km sweep of ranges, azimuths and
-  // heights: 0.66 m, then 2.8e-7 m, then 2.3e-9 m), so the loop stops once
-  // the height is within a millimetre.
-  double h = target_alt_m;
-  GeodeticPosition p;
-  for (int iter = 0; iter < 3; ++iter) {
+  // The point at slant range `range_m` and height `h` over the osculating
+  // circle, in the site's ENU frame.
+  Eigen::Vector3d enu;
+  auto place = [&](double h) {
     const double b = re + h;
     const double cos_g = (a * a + b * b - range_m * range_m) / (2 * a * b);
-    if (!(range_m > 0) || cos_g > 1.0 || cos_g < -1.0) {
-      return Error{ErrorCode::kBadValue, -1, "slant range inconsistent with the target height"};
-    }
-    const double ground = re * std::acos(cos_g);
-    p = frame_.reverse(enu_from_surface(ground, h, azimuth_rad));
-    const double dh = target_alt_m - p.alt_m;
-    if (std::abs(dh) < 1e-3) break;
-    h += dh;
+    if (!(range_m > 0) || cos_g > 1.0 || cos_g < -1.0) return false;
+    enu = enu_from_surface(re * std::acos(cos_g), h, azimuth_rad);
+    return true;
+  };
+  auto inconsistent = [] {
+    return Error{ErrorCode::kBadValue, -1, "slant range inconsistent with the target height"};
+  };
+  // The height over the osculating circle differs from the ellipsoid height
+  // by far less than a metre within radar range (a 270 km sweep of ranges,
+  // azimuths and heights: at most 0.66 m; the refraction factor does not
+  // enter). The point at the corrected height lies that much further along
+  // a nearly vertical line, so its offset from the first point, turned into
+  // that point's east and north, moves latitude and longitude to first
+  // order: the neglected terms are of the step squared over the earth's
+  // radius, 1e-7 m for a metre (one ellipsoid conversion instead of two).
+  if (!place(target_alt_m)) return inconsistent();
+  GeodeticPosition p = frame_.reverse(enu);
+  const double dh = target_alt_m - p.alt_m;
+  if (std::abs(dh) >= 1e-3) {
+    const Eigen::Vector3d first = enu;
+    if (!place(target_alt_m + dh)) return inconsistent();
+    const Eigen::Vector3d d = frame_.rotation().transpose() * (enu - first);  // ECEF
+    constexpr double kDeg = std::numbers::pi / 180;
+    const double sp = std::sin(p.lat_deg * kDeg), cp = std::cos(p.lat_deg * kDeg);
+    const double sl = std::sin(p.lon_deg * kDeg), cl = std::cos(p.lon_deg * kDeg);
+    const double east = -sl * d.x() + cl * d.y();
+    const double north = -sp * cl * d.x() - sp * sl * d.y() + cp * d.z();
+    const CurvatureRadii radii = curvature_radii(p.lat_deg);
+    p.lat_deg += north / (radii.meridional_m + p.alt_m) / kDeg;
+    p.lon_deg =
+        std::remainder(p.lon_deg + east / ((radii.prime_vertical_m + p.alt_m) * cp) / kDeg, 360.0);
   }
   p.alt_m = target_alt_m;
   return p;
