@@ -70,23 +70,28 @@ void associate(const std::vector<Candidate>& candidates, int n_reports, double u
     // Every candidate is the one report's: a single cluster, decided as
     // below for a cluster with one report, without grouping.
     const Candidate* best = nullptr;
-    int tracks = 0;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      const Candidate& c = candidates[i];
+    int gated = 0;
+    for (const Candidate& c : candidates) {
       if (c.report != 0 || !(c.cost < unassigned_cost)) continue;
-      bool repeated = false;  // the same track twice counts once
-      for (std::size_t k = 0; k < i && !repeated; ++k)
-        repeated = candidates[k].track == c.track && candidates[k].report == 0 &&
-                   candidates[k].cost < unassigned_cost;
-      tracks += repeated ? 0 : 1;
+      ++gated;
       if (!best || c.cost < best->cost || (c.cost == best->cost && c.track < best->track))
         best = &c;
     }
-    if (best) {
-      out.report_to_track[0] = best->track;
-      out.clusters = 1;
-      out.largest_cluster = 1 + tracks;
+    if (!best) return;
+    out.report_to_track[0] = best->track;
+    out.clusters = 1;
+    // The cluster's size counts a track gated twice once (a caller's list
+    // may repeat one).
+    int distinct = gated;
+    if (gated > 1) {
+      std::vector<int> tracks;
+      tracks.reserve(gated);
+      for (const Candidate& c : candidates)
+        if (c.report == 0 && c.cost < unassigned_cost) tracks.push_back(c.track);
+      std::sort(tracks.begin(), tracks.end());
+      distinct = static_cast<int>(std::unique(tracks.begin(), tracks.end()) - tracks.begin());
     }
+    out.largest_cluster = 1 + distinct;
     return;
   }
   const std::vector<std::vector<int>> clusters =
