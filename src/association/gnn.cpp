@@ -18,6 +18,12 @@ struct UnionFind {
   }
   void join(int a, int b) { parent[find(a)] = find(b); }
 };
+
+// One report's choice among its gated tracks: the cheapest, ties to the
+// lowest track key, as the assignment solver breaks them.
+bool cheaper(const Candidate& c, const Candidate* best) {
+  return !best || c.cost < best->cost || (c.cost == best->cost && c.track < best->track);
+}
 }  // namespace
 
 std::vector<std::vector<int>> cluster_candidates(const std::vector<Candidate>& candidates,
@@ -74,8 +80,7 @@ void associate(const std::vector<Candidate>& candidates, int n_reports, double u
     for (const Candidate& c : candidates) {
       if (c.report != 0 || !(c.cost < unassigned_cost)) continue;
       ++gated;
-      if (!best || c.cost < best->cost || (c.cost == best->cost && c.track < best->track))
-        best = &c;
+      if (cheaper(c, best)) best = &c;
     }
     if (!best) return;
     out.report_to_track[0] = best->track;
@@ -122,8 +127,7 @@ void associate(const std::vector<Candidate>& candidates, int n_reports, double u
       const Candidate* best = nullptr;
       for (int i : cl) {
         const Candidate& c = candidates[i];
-        if (!best || c.cost < best->cost || (c.cost == best->cost && c.track < best->track))
-          best = &c;
+        if (cheaper(c, best)) best = &c;
       }
       out.report_to_track[best->report] = best->track;
       continue;

@@ -627,7 +627,11 @@ void VerticalFilter::predict(double dt) {
     return;
   }
   x_[0] = x0;
-  p_ << p00, q01, p02, q01, p11, p(1, 2), p02, p(1, 2), p22;
+  p_(0, 0) = p00;  // (1, 2) and (2, 1) stay as they are
+  p_(0, 1) = p_(1, 0) = q01;
+  p_(0, 2) = p_(2, 0) = p02;
+  p_(1, 1) = p11;
+  p_(2, 2) = p22;
 }
 
 double VerticalFilter::nis_baro(double baro_m, double var) const {
