@@ -6,64 +6,10 @@
 #include <limits>
 #include <numbers>
 
-#include "core/assert.hpp"
-
 namespace skyfuse::estimation {
 
 namespace {
 constexpr double kTiny = 1e-9;
-
-// All entries finite: v * 0 is 0 for a finite v and NaN for infinity and
-// NaN, and a sum with a NaN is NaN. Eigen's sum runs over packets (the
-// comparison-per-entry form costs about six instructions an entry).
-bool finite(const StateVec& x, const StateCov& p) {
-  return (x.array() * 0.0).sum() == 0 && (p.array() * 0.0).sum() == 0;
-}
-
-// The 21 pairs of off-diagonal entries (lower, upper) of a state
-// covariance, as offsets into its column-major data (a loop with a
-// triangular bound is not unrolled).
-constexpr auto kPairs = [] {
-  std::array<std::array<int, 2>, kStateDim*(kStateDim - 1) / 2> out{};
-  int n = 0;
-  for (int j = 0; j < kStateDim; ++j)
-    for (int i = j + 1; i < kStateDim; ++i) out[n++] = {i + j * kStateDim, j + i * kStateDim};
-  return out;
-}();
-
-// Upper triangle <- lower triangle.
-void mirror_lower(StateCov& p) {
-  double* d = p.data();
-#pragma GCC unroll 21
-  for (const auto& [lo, up] : kPairs) d[up] = d[lo];
-}
-
-// P <- (P + P') / 2.
-void symmetrise(StateCov& p) {
-  double* d = p.data();
-  for (const auto& [lo, up] : kPairs) {
-    const double v = 0.5 * (d[lo] + d[up]);
-    d[lo] = v;
-    d[up] = v;
-  }
-}
-
-}  // namespace
-
-namespace {
-
-// Continuous white-noise acceleration (sigma [m/s^2] per sqrt(s)) over t
-// seconds on the (position, velocity) pairs of both axes.
-void add_white_acceleration(StateCov& p, double sigma, double t) {
-  const double qd = sigma * sigma;
-  for (int axis = 0; axis < 2; ++axis) {
-    const int pi = axis, vi = axis + 2;
-    p(pi, pi) += qd * t * t * t / 3;
-    p(pi, vi) += qd * t * t / 2;
-    p(vi, pi) += qd * t * t / 2;
-    p(vi, vi) += qd * t;
-  }
-}
 
 // The states each model holds at zero and the small variance it keeps there
 // (positive, so P stays positive definite); 0 marks a state the model moves.
@@ -89,21 +35,66 @@ constexpr std::array<int, moved_count(M)> moved_states() {
   return out;
 }
 
-// Zeroes the rows and columns of the states model m holds and gives them
-// their variance.
-void hold_states(StateCov& p, int m) {
-  for (int k = 0; k < kStateDim; ++k) {
-    if (kHoldVar[m][k] == 0) continue;
-    p.row(k).setZero();
-    p.col(k).setZero();
-    p(k, k) = kHoldVar[m][k];
+// Where model m's covariance lives in the packed array: the lower triangle of
+// its moved states' block, row by row ((a, b), a >= b, at a (a + 1) / 2 + b).
+// Its held states carry no covariance with the others and a fixed variance,
+// so they take no storage.
+constexpr std::array<int, kModels> kPackedOffset = {
+    0, moved_count(0) * (moved_count(0) + 1) / 2,
+    moved_count(0) * (moved_count(0) + 1) / 2 + moved_count(1) * (moved_count(1) + 1) / 2};
+static_assert(kPackedOffset[2] + moved_count(2) * (moved_count(2) + 1) / 2 == kPackedCovSize);
+
+// Position of each state among model m's moved ones (-1: held).
+constexpr auto kLocal = [] {
+  std::array<std::array<int, kStateDim>, kModels> out{};
+  for (int m = 0; m < kModels; ++m) {
+    int n = 0;
+    for (int k = 0; k < kStateDim; ++k) out[m][k] = kHoldVar[m][k] == 0 ? n++ : -1;
+  }
+  return out;
+}();
+
+// Index of moved-state entry (a, b) of model M (either order).
+template <int M>
+constexpr int packed(int a, int b) {
+  return a >= b ? kPackedOffset[M] + a * (a + 1) / 2 + b : kPackedOffset[M] + b * (b + 1) / 2 + a;
+}
+
+// Model M's covariance entry (r, c) over the full state.
+template <int M>
+double entry(const PackedCov& pk, int r, int c) {
+  const int a = kLocal[M][r], b = kLocal[M][c];
+  if (a >= 0 && b >= 0) return pk[packed<M>(a, b)];
+  return r == c ? kHoldVar[M][r] : 0.0;
+}
+
+// All entries finite: v * 0 is 0 for a finite v and NaN for infinity and
+// NaN, and a sum with a NaN is NaN.
+bool finite(const std::array<StateVec, kModels>& x, const PackedCov& pk) {
+  double bad = 0;
+  for (const StateVec& v : x) bad += (v.array() * 0.0).sum();
+  for (double v : pk) bad += v * 0;
+  return bad == 0;
+}
+
+// Continuous white-noise acceleration (sigma [m/s^2] per sqrt(s)) over t
+// seconds on the (position, velocity) pairs of both axes, on model M's
+// packed block.
+template <int M>
+void add_white_acceleration(PackedCov& pk, double sigma, double t) {
+  const double qd = sigma * sigma;
+  for (int axis = 0; axis < 2; ++axis) {
+    const int pi = axis, vi = axis + 2;
+    pk[packed<M>(pi, pi)] += qd * t * t * t / 3;
+    pk[packed<M>(vi, pi)] += qd * t * t / 2;
+    pk[packed<M>(vi, vi)] += qd * t;
   }
 }
 
-// Cholesky factor of a small symmetric matrix, loops with compile-time bounds
-// (unrolled; Eigen's LLT dispatches to its dynamic-size triangular solver for
-// a matrix right-hand side). `ok` is false unless the matrix is positive
-// definite (also for NaN).
+// Cholesky factor of a small symmetric matrix (its lower triangle read through
+// a(i, j), i >= j), loops with compile-time bounds (unrolled; Eigen's LLT
+// dispatches to its dynamic-size triangular solver for a matrix right-hand
+// side). `ok` is false unless the matrix is positive definite (also for NaN).
 template <int N>
 struct SmallCholesky {
   double l[N][N] = {};
@@ -144,33 +135,16 @@ struct SmallCholesky {
   }
 };
 
-bool positive_definite(const StateCov& p) { return SmallCholesky<kStateDim>(p).ok; }
-
-// Whether model m's held states have no covariance with the others (every
-// prediction leaves P so; an initial covariance may not).
-bool held_decoupled(const StateCov& p, int m) {
-  for (int k = 0; k < kStateDim; ++k) {
-    if (kHoldVar[m][k] == 0) continue;
-    for (int j = 0; j < kStateDim; ++j)
-      if (j != k && (p(k, j) != 0 || p(j, k) != 0)) return false;
-  }
-  return true;
-}
-
-// The same test for model M when its held states are decoupled: the Cholesky
-// test on the moved states plus positive held variances. Falls back to the
-// full test otherwise.
+// Model M's moved block as a matrix for SmallCholesky.
 template <int M>
-bool model_positive_definite(const StateCov& p) {
-  if (!held_decoupled(p, M)) return positive_definite(p);
-  for (int k = 0; k < kStateDim; ++k)
-    if (kHoldVar[M][k] != 0 && !(p(k, k) > 0)) return false;
-  constexpr auto moved = moved_states<M>();
-  constexpr int n = moved_count(M);
-  Eigen::Matrix<double, n, n> a;
-  for (int j = 0; j < n; ++j)
-    for (int i = 0; i < n; ++i) a(i, j) = p(moved[i], moved[j]);
-  return SmallCholesky<n>(a).ok;
+struct Block {
+  const PackedCov& pk;
+  double operator()(int a, int b) const { return pk[packed<M>(a, b)]; }
+};
+
+template <int M>
+bool block_positive_definite(const PackedCov& pk) {
+  return SmallCholesky<moved_count(M)>(Block<M>{pk}).ok;
 }
 
 enum class UpdateResult { kSingular, kNonFinite, kNotPositiveDefinite, kOk };
@@ -178,23 +152,22 @@ enum class UpdateResult { kSingular, kNonFinite, kNotPositiveDefinite, kOk };
 // Model `Model`'s update by the first M states (position, or position and
 // velocity: H selects, H P = the first M rows of P, S = P_MM + R = L L').
 // With G = L^-1 H P and w = L^-1 nu: x += G' w, P -= G' G (= K S K'), NIS =
-// w'w. Worked on the states the model moves only: its held rows and columns
-// of P are zero off the diagonal (every prediction leaves them so), hence
-// so are those columns of G, and the update leaves them as they are. The new
-// estimate is written only when finite; the Cholesky test of the new moved
-// block follows (the caller repairs and counts).
+// w'w. Worked on the states the model moves: its held states carry no
+// covariance with the others, hence those columns of G are zero and the
+// update leaves them as they are. The new estimate is written only when
+// finite; the Cholesky test of the new block follows (the caller repairs and
+// counts).
 template <int Model, int M>
-UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, M, 1>& z,
+UpdateResult update_moved(StateVec& x, PackedCov& pk, const Eigen::Matrix<double, M, 1>& z,
                           const Eigen::Matrix<double, M, M>& r, double& log_l) {
   constexpr auto mv = moved_states<Model>();
   constexpr int n = moved_count(Model);
   static_assert(n >= M && mv[M - 1] == M - 1, "the measured states are moved by every model");
-  SKYFUSE_ASSERT(held_decoupled(p, Model), "IMM: a held state is coupled at an update");
   Eigen::Matrix<double, M, M> s;
 #pragma GCC unroll 8
   for (int j = 0; j < M; ++j)
 #pragma GCC unroll 8
-    for (int i = 0; i < M; ++i) s(i, j) = p(i, j) + r(i, j);
+    for (int i = 0; i < M; ++i) s(i, j) = pk[packed<Model>(i, j)] + r(i, j);
   const SmallCholesky<M> llt(s);
   if (!llt.ok || !s.allFinite()) return UpdateResult::kSingular;
   double g[M][n];
@@ -202,7 +175,7 @@ UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, 
 #pragma GCC unroll 8
   for (int k = 0; k < M; ++k) {
 #pragma GCC unroll 8
-    for (int c = 0; c < n; ++c) g[k][c] = p(k, mv[c]);
+    for (int c = 0; c < n; ++c) g[k][c] = pk[packed<Model>(k, c)];
     w[k] = z[k] - x[k];
   }
 #pragma GCC unroll 8
@@ -236,7 +209,7 @@ UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, 
   for (int d = 0; d < n; ++d)
 #pragma GCC unroll 8
     for (int c = d; c < n; ++c) {
-      double v = p(mv[c], mv[d]);
+      double v = pk[packed<Model>(c, d)];
 #pragma GCC unroll 8
       for (int k = 0; k < M; ++k) v -= g[k][c] * g[k][d];
       pn[c][d] = v;
@@ -248,10 +221,7 @@ UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, 
 #pragma GCC unroll 8
   for (int d = 0; d < n; ++d)
 #pragma GCC unroll 8
-    for (int c = d; c < n; ++c) {
-      p(mv[c], mv[d]) = pn[c][d];
-      p(mv[d], mv[c]) = pn[c][d];
-    }
+    for (int c = d; c < n; ++c) pk[packed<Model>(c, d)] = pn[c][d];
   struct Lower {
     const double (*v)[n];
     double operator()(int i, int j) const { return v[i][j]; }
@@ -259,51 +229,78 @@ UpdateResult update_moved(StateVec& x, StateCov& p, const Eigen::Matrix<double, 
   return SmallCholesky<n>(Lower{pn}).ok ? UpdateResult::kOk : UpdateResult::kNotPositiveDefinite;
 }
 
+// Packs model M's moved block of a (symmetric) covariance.
+template <int M>
+void pack_block(const StateCov& p, PackedCov& pk) {
+  constexpr auto mv = moved_states<M>();
+  for (int a = 0; a < moved_count(M); ++a)
+    for (int b = 0; b <= a; ++b) pk[packed<M>(a, b)] = p(mv[a], mv[b]);
+}
+
+template <int M>
+StateCov expand_block(const PackedCov& pk) {
+  StateCov p;
+  for (int j = 0; j < kStateDim; ++j)
+    for (int i = 0; i < kStateDim; ++i) p(i, j) = entry<M>(pk, i, j);
+  return p;
+}
+
 }  // namespace
 
 Imm::Imm(const ImmParams& params, const StateVec& x0, const StateCov& p0) : params_(params) {
+  // Symmetrised; each model holds its held states at once (zero, with their
+  // fixed variance) and keeps its moved block, which gets the full test.
+  const StateCov p = 0.5 * (p0 + p0.transpose());
   for (int m = 0; m < kModels; ++m) {
     xm_[m] = x0;
-    pm_[m] = p0;
     mu_[m] = params.initial_probability[m];
   }
   xm_[kCv].segment<3>(4).setZero();
   xm_[kCt].segment<2>(4).setZero();
   xm_[kCa][6] = 0;
-  // The initial covariance is symmetrised and gets the full test
-  // (predictions rely on it).
-  for (int m = 0; m < kModels; ++m) {
-    symmetrise(pm_[m]);
-    sanitise(m, Check::kFull);
-    decoupled_[m] = held_decoupled(pm_[m], m);
-  }
+  pack_block<kCv>(p, pk_);
+  pack_block<kCt>(p, pk_);
+  pack_block<kCa>(p, pk_);
+  for (int m = 0; m < kModels; ++m) sanitise(m, Check::kFull);
   combine();
 }
 
-// P <- F P F' + Q, with F applied as row operations (F P) and then column
-// operations ((F P) F') on the states the model moves: F is sparse, and the
-// dense 7x7 product would spend most of its work multiplying zeros.
-void Imm::predict_model(int m, double dt) {
+StateCov Imm::model_covariance(int m) const {
+  return m == kCv   ? expand_block<kCv>(pk_)
+         : m == kCt ? expand_block<kCt>(pk_)
+                    : expand_block<kCa>(pk_);
+}
+
+// P <- F P F' + Q on the model's moved block, unpacked to a small dense
+// matrix: F as row operations (F P) and then column operations ((F P) F'),
+// F being sparse; the lower triangle is packed back.
+template <int Mdl>
+void Imm::predict_model(double dt) {
+  constexpr int n = moved_count(Mdl);
   const double t = std::abs(dt);
-  StateVec& x = xm_[m];
-  StateCov& p = pm_[m];
-  if (m == kCv) {
+  StateVec& x = xm_[Mdl];
+  double p[n][n];
+#pragma GCC unroll 8
+  for (int a = 0; a < n; ++a)
+#pragma GCC unroll 8
+    for (int b = 0; b < n; ++b) p[a][b] = pk_[packed<Mdl>(a, b)];
+  if constexpr (Mdl == kCv) {
     // States px, py, vx, vy; a and omega held at zero.
     for (int j = 0; j < 4; ++j) {
-      p(0, j) += dt * p(2, j);
-      p(1, j) += dt * p(3, j);
+      p[0][j] += dt * p[2][j];
+      p[1][j] += dt * p[3][j];
     }
     for (int i = 0; i < 4; ++i) {
-      p(i, 0) += dt * p(i, 2);
-      p(i, 1) += dt * p(i, 3);
+      p[i][0] += dt * p[i][2];
+      p[i][1] += dt * p[i][3];
     }
-    hold_states(p, kCv);
-    add_white_acceleration(p, params_.cv_accel_sigma_mps2, t);
     x[0] += dt * x[2];
     x[1] += dt * x[3];
     x[4] = x[5] = x[6] = 0;
-  } else if (m == kCt) {
-    // States px, py, vx, vy, omega (EKF: Jacobian column for omega); a held at zero.
+  } else if constexpr (Mdl == kCt) {
+    // States px, py, vx, vy, omega (local 4; EKF: Jacobian column for omega);
+    // a held at zero.
+    constexpr int kW = 4;
     const double w = std::clamp(x[6], -params_.max_turn_rate, params_.max_turn_rate);
     const double vx = x[2], vy = x[3];
     const double s = std::sin(w * dt), c = std::cos(w * dt);
@@ -322,24 +319,22 @@ void Imm::predict_model(int m, double dt) {
     // Jacobian column for omega.
     const double f06 = da * vx - db * vy, f16 = db * vx + da * vy;
     const double f26 = -dt * s * vx - dt * c * vy, f36 = dt * c * vx - dt * s * vy;
-    constexpr auto kAct = moved_states<kCt>();
-    for (int j : kAct) {
-      const double r2 = p(2, j), r3 = p(3, j), r6 = p(6, j);
-      p(0, j) += a * r2 - b * r3 + f06 * r6;
-      p(1, j) += b * r2 + a * r3 + f16 * r6;
-      p(2, j) = c * r2 - s * r3 + f26 * r6;
-      p(3, j) = s * r2 + c * r3 + f36 * r6;
+#pragma GCC unroll 8
+    for (int j = 0; j < n; ++j) {
+      const double r2 = p[2][j], r3 = p[3][j], r6 = p[kW][j];
+      p[0][j] += a * r2 - b * r3 + f06 * r6;
+      p[1][j] += b * r2 + a * r3 + f16 * r6;
+      p[2][j] = c * r2 - s * r3 + f26 * r6;
+      p[3][j] = s * r2 + c * r3 + f36 * r6;
     }
-    for (int i : kAct) {
-      const double c2 = p(i, 2), c3 = p(i, 3), c6 = p(i, 6);
-      p(i, 0) += a * c2 - b * c3 + f06 * c6;
-      p(i, 1) += b * c2 + a * c3 + f16 * c6;
-      p(i, 2) = c * c2 - s * c3 + f26 * c6;
-      p(i, 3) = s * c2 + c * c3 + f36 * c6;
+#pragma GCC unroll 8
+    for (int i = 0; i < n; ++i) {
+      const double c2 = p[i][2], c3 = p[i][3], c6 = p[i][kW];
+      p[i][0] += a * c2 - b * c3 + f06 * c6;
+      p[i][1] += b * c2 + a * c3 + f16 * c6;
+      p[i][2] = c * c2 - s * c3 + f26 * c6;
+      p[i][3] = s * c2 + c * c3 + f36 * c6;
     }
-    hold_states(p, kCt);
-    add_white_acceleration(p, params_.ct_accel_sigma_mps2, t);
-    p(6, 6) += params_.ct_turn_accel_sigma * params_.ct_turn_accel_sigma * t;
     x[0] += a * vx - b * vy;
     x[1] += b * vx + a * vy;
     x[2] = c * vx - s * vy;
@@ -350,30 +345,40 @@ void Imm::predict_model(int m, double dt) {
     // States px, py, vx, vy, ax, ay (white jerk); omega held at zero.
     const double h = 0.5 * dt * dt;
     for (int j = 0; j < 6; ++j) {
-      p(0, j) += dt * p(2, j) + h * p(4, j);
-      p(1, j) += dt * p(3, j) + h * p(5, j);
-      p(2, j) += dt * p(4, j);
-      p(3, j) += dt * p(5, j);
+      p[0][j] += dt * p[2][j] + h * p[4][j];
+      p[1][j] += dt * p[3][j] + h * p[5][j];
+      p[2][j] += dt * p[4][j];
+      p[3][j] += dt * p[5][j];
     }
     for (int i = 0; i < 6; ++i) {
-      p(i, 0) += dt * p(i, 2) + h * p(i, 4);
-      p(i, 1) += dt * p(i, 3) + h * p(i, 5);
-      p(i, 2) += dt * p(i, 4);
-      p(i, 3) += dt * p(i, 5);
+      p[i][0] += dt * p[i][2] + h * p[i][4];
+      p[i][1] += dt * p[i][3] + h * p[i][5];
+      p[i][2] += dt * p[i][4];
+      p[i][3] += dt * p[i][5];
     }
-    hold_states(p, kCa);
+    x[0] += dt * x[2] + h * x[4];
+    x[1] += dt * x[3] + h * x[5];
+    x[2] += dt * x[4];
+    x[3] += dt * x[5];
+    x[6] = 0;
+  }
+#pragma GCC unroll 8
+  for (int a = 0; a < n; ++a)
+#pragma GCC unroll 8
+    for (int b = 0; b <= a; ++b) pk_[packed<Mdl>(a, b)] = p[a][b];
+  if constexpr (Mdl == kCv) {
+    add_white_acceleration<kCv>(pk_, params_.cv_accel_sigma_mps2, t);
+  } else if constexpr (Mdl == kCt) {
+    add_white_acceleration<kCt>(pk_, params_.ct_accel_sigma_mps2, t);
+    pk_[packed<kCt>(4, 4)] += params_.ct_turn_accel_sigma * params_.ct_turn_accel_sigma * t;
+  } else {
     const double qd = params_.ca_jerk_sigma_mps3 * params_.ca_jerk_sigma_mps3;
     const double t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
     const double mq[3][3] = {
         {t5 / 20, t4 / 8, t3 / 6}, {t4 / 8, t3 / 3, t2 / 2}, {t3 / 6, t2 / 2, t}};
     for (int axis = 0; axis < 2; ++axis)
       for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j) p(axis + 2 * i, axis + 2 * j) += qd * mq[i][j];
-    x[0] += dt * x[2] + h * x[4];
-    x[1] += dt * x[3] + h * x[5];
-    x[2] += dt * x[4];
-    x[3] += dt * x[5];
-    x[6] = 0;
+        for (int j = 0; j <= i; ++j) pk_[packed<kCa>(axis + 2 * i, axis + 2 * j)] += qd * mq[i][j];
   }
 }
 
@@ -381,12 +386,10 @@ namespace {
 
 // Model M's mixed initial state and covariance on the states it moves:
 // x0 = xbar + f and P0 = sum_i w_i (P_i + e_i e_i') - f f' (see Imm::mix).
-// Its held rows and columns are left as they are: the prediction that follows
-// zeroes them (hold_states) and never reads them before.
+// Its held states need nothing: they are held.
 template <int M>
-void mix_into(const std::array<StateCov, kModels>& p_in, const std::array<StateVec, kModels>& e,
-              const StateVec& xbar, const std::array<double, kModels>& w, StateVec& x_out,
-              StateCov& p_out) {
+void mix_into(const PackedCov& p_in, const std::array<StateVec, kModels>& e, const StateVec& xbar,
+              const std::array<double, kModels>& w, StateVec& x_out, PackedCov& p_out) {
   constexpr auto moved = moved_states<M>();
   constexpr int n = moved_count(M);
   double f[n];
@@ -403,11 +406,11 @@ void mix_into(const std::array<StateCov, kModels>& p_in, const std::array<StateV
     for (int a = b; a < n; ++a) {
       const int ra = moved[a], rb = moved[b];
       double q = 0;
-#pragma GCC unroll 8
-      for (int i = 0; i < kModels; ++i) q += w[i] * (p_in[i](ra, rb) + e[i][ra] * e[i][rb]);
+      q += w[0] * (entry<0>(p_in, ra, rb) + e[0][ra] * e[0][rb]);
+      q += w[1] * (entry<1>(p_in, ra, rb) + e[1][ra] * e[1][rb]);
+      q += w[2] * (entry<2>(p_in, ra, rb) + e[2][ra] * e[2][rb]);
       q -= f[a] * f[b];
-      p_out(ra, rb) = q;
-      p_out(rb, ra) = q;
+      p_out[packed<M>(a, b)] = q;
     }
 #pragma GCC unroll 8
   for (int a = 0; a < n; ++a) x_out[moved[a]] = xbar[moved[a]] + f[a];
@@ -415,7 +418,7 @@ void mix_into(const std::array<StateCov, kModels>& p_in, const std::array<StateV
 
 }  // namespace
 
-void Imm::mix(double dt, const std::array<StateCov, kModels>& p_in) {
+void Imm::mix(double dt, const PackedCov& p_in) {
   // Markov switching over dt from the models' mean sojourn times.
   std::array<std::array<double, kModels>, kModels> pi{};
   for (int i = 0; i < kModels; ++i) {
@@ -432,8 +435,7 @@ void Imm::mix(double dt, const std::array<StateCov, kModels>& p_in) {
   // f_j = sum_i w_ij e_i: x0_j = xbar + f_j, P0_j = sum_i w_ij S_i - f_j f_j'
   // (the same as sum_i w_ij (P_i + d d'), d = x_i - x0_j, in fewer products;
   // centring keeps the subtraction free of cancellation). Only the states
-  // model j moves are mixed (the lower triangle, mirrored): its prediction
-  // overwrites the rest.
+  // model j moves are mixed: it holds the rest.
   StateVec xbar = StateVec::Zero();
   for (int i = 0; i < kModels; ++i) xbar += mu_[i] * xm_[i];
   std::array<StateVec, kModels> e;
@@ -441,9 +443,9 @@ void Imm::mix(double dt, const std::array<StateCov, kModels>& p_in) {
   std::array<std::array<double, kModels>, kModels> w{};  // w[j][i]
   for (int j = 0; j < kModels; ++j)
     for (int i = 0; i < kModels; ++i) w[j][i] = pi[i][j] * mu_[i] / c[j];
-  mix_into<kCv>(p_in, e, xbar, w[kCv], xm_[kCv], pm_[kCv]);
-  mix_into<kCt>(p_in, e, xbar, w[kCt], xm_[kCt], pm_[kCt]);
-  mix_into<kCa>(p_in, e, xbar, w[kCa], xm_[kCa], pm_[kCa]);
+  mix_into<kCv>(p_in, e, xbar, w[kCv], xm_[kCv], pk_);
+  mix_into<kCt>(p_in, e, xbar, w[kCt], xm_[kCt], pk_);
+  mix_into<kCa>(p_in, e, xbar, w[kCa], xm_[kCa], pk_);
   double sum = 0;
   for (double v : c) sum += v;
   for (int j = 0; j < kModels; ++j) mu_[j] = c[j] / sum;
@@ -459,29 +461,33 @@ void Imm::clamp_state(int m) {
 void Imm::sanitise(int m, Check check) {
   clamp_state(m);
   if (check == Check::kClampOnly) return;
-  StateCov& p = pm_[m];
+  const int n = m == kCv ? moved_count(kCv) : m == kCt ? moved_count(kCt) : moved_count(kCa);
+  const int off = kPackedOffset[m];
+  auto diag = [&](int a) -> double& { return pk_[off + a * (a + 1) / 2 + a]; };
+  auto block_pd = [&] {
+    return m == kCv   ? block_positive_definite<kCv>(pk_)
+           : m == kCt ? block_positive_definite<kCt>(pk_)
+                      : block_positive_definite<kCa>(pk_);
+  };
   if (check == Check::kVariances) {
-    // After a prediction P = F P F' + Q with Q positive definite on the states
-    // the model moves and on its held ones, so a positive-definite P stays so
-    // (and symmetric to rounding; the next update keeps its lower triangle):
-    // the variances are checked.
+    // After a prediction P = F P F' + Q with Q positive definite on the moved
+    // block, so a positive-definite block stays so: the variances are checked
+    // (the held ones are fixed and positive).
     bool pd = true;
-    for (int i = 0; i < kStateDim; ++i) pd = pd && p(i, i) > 0;
+    for (int a = 0; a < n; ++a) pd = pd && diag(a) > 0;
     if (pd) return;
   }
   // The full (Cholesky) test. (A prediction reaches here only with a
   // non-positive variance; kRepair: an update's test failed.)
-  const bool pd = check == Check::kFull && (m == kCv   ? model_positive_definite<kCv>(p)
-                                            : m == kCt ? model_positive_definite<kCt>(p)
-                                                       : model_positive_definite<kCa>(p));
+  const bool pd = check == Check::kFull && block_pd();
   if (!pd) {
     ++faults_.repaired_covariance;
-    mirror_lower(p);
-    for (int i = 0; i < kStateDim; ++i) p(i, i) = std::max(p(i, i), 0.0) + 1e-6;
-    if (!positive_definite(p)) {
+    for (int a = 0; a < n; ++a) diag(a) = std::max(diag(a), 0.0) + 1e-6;
+    if (!block_pd()) {
       // Keep the variances only: always positive definite.
-      const StateVec d = p.diagonal().cwiseMax(1e-6);
-      p = d.asDiagonal();
+      for (int a = 0; a < n; ++a)
+        for (int b = 0; b < a; ++b) pk_[off + a * (a + 1) / 2 + b] = 0;
+      for (int a = 0; a < n; ++a) diag(a) = std::max(diag(a), 1e-6);
     }
   }
 }
@@ -489,29 +495,24 @@ void Imm::sanitise(int m, Check check) {
 void Imm::predict(double dt) {
   if (dt == 0) return;
   const auto saved_x = xm_;
-  const auto saved_p = pm_;
+  const PackedCov saved_p = pk_;
   const auto saved_mu = mu_;
-  const auto saved_decoupled = decoupled_;
-  mix(dt, saved_p);  // reads the saved copy, writes pm_
-  for (int m = 0; m < kModels; ++m) {
-    predict_model(m, dt);  // holds the held states
-    decoupled_[m] = true;
-    sanitise(m, Check::kVariances);
-  }
-  bool ok = true;
-  for (int m = 0; m < kModels; ++m) ok = ok && finite(xm_[m], pm_[m]);
-  if (!ok) {
+  mix(dt, saved_p);  // reads the saved copy, writes pk_
+  predict_model<kCv>(dt);
+  predict_model<kCt>(dt);
+  predict_model<kCa>(dt);
+  for (int m = 0; m < kModels; ++m) sanitise(m, Check::kVariances);
+  if (!finite(xm_, pk_)) {
     ++faults_.non_finite;
     xm_ = saved_x;
-    pm_ = saved_p;
+    pk_ = saved_p;
     mu_ = saved_mu;
-    decoupled_ = saved_decoupled;
   }
   combined_ = false;  // combined on first use (an update usually follows)
 }
 
 // x = sum mu_m x_m, P = sum mu_m (P_m + d d'), d = x_m - x: the lower
-// triangle (each model's P is symmetric), mirrored.
+// triangle, mirrored.
 void Imm::combine() const {
   combined_ = true;
   x_.setZero();
@@ -523,10 +524,12 @@ void Imm::combine() const {
 #pragma GCC unroll 8
     for (int i = j; i < kStateDim; ++i) {
       double v = 0;
-      for (int m = 0; m < kModels; ++m) v += mu_[m] * (pm_[m](i, j) + d[m][i] * d[m][j]);
+      v += mu_[0] * (entry<0>(pk_, i, j) + d[0][i] * d[0][j]);
+      v += mu_[1] * (entry<1>(pk_, i, j) + d[1][i] * d[1][j]);
+      v += mu_[2] * (entry<2>(pk_, i, j) + d[2][i] * d[2][j]);
       p_(i, j) = v;
+      p_(j, i) = v;
     }
-  mirror_lower(p_);
 }
 
 Innovation Imm::innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) const {
@@ -550,13 +553,9 @@ bool Imm::update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<
   std::array<bool, kModels> updated{};
   bool any = false;
   for (int m = 0; m < kModels; ++m) {
-    if (!decoupled_[m]) {  // an initial covariance, not yet predicted
-      hold_states(pm_[m], m);
-      decoupled_[m] = true;
-    }
-    const UpdateResult res = m == kCv   ? update_moved<kCv, M>(xm_[m], pm_[m], z, r, log_l[m])
-                             : m == kCt ? update_moved<kCt, M>(xm_[m], pm_[m], z, r, log_l[m])
-                                        : update_moved<kCa, M>(xm_[m], pm_[m], z, r, log_l[m]);
+    const UpdateResult res = m == kCv   ? update_moved<kCv, M>(xm_[m], pk_, z, r, log_l[m])
+                             : m == kCt ? update_moved<kCt, M>(xm_[m], pk_, z, r, log_l[m])
+                                        : update_moved<kCa, M>(xm_[m], pk_, z, r, log_l[m]);
     if (res == UpdateResult::kSingular) {
       ++faults_.singular_innovation;
       continue;

@@ -32,6 +32,11 @@ inline constexpr int kStateDim = 7;
 inline constexpr int kModels = 3;
 using StateVec = Eigen::Matrix<double, kStateDim, 1>;
 using StateCov = Eigen::Matrix<double, kStateDim, kStateDim>;
+// The three models' covariances, packed: each model's held states carry no
+// covariance and a fixed variance, so only the lower triangle of its moved
+// states' block is stored (CV 4 states, CT 5, CA 6: 10 + 15 + 21 entries).
+inline constexpr int kPackedCovSize = 46;
+using PackedCov = std::array<double, kPackedCovSize>;
 
 enum Model : int { kCv = 0, kCt = 1, kCa = 2 };
 
@@ -87,7 +92,7 @@ class Imm {
   const std::array<double, kModels>& probabilities() const { return mu_; }
   // One model's own (model-conditioned) estimate.
   const StateVec& model_state(int m) const { return xm_[m]; }
-  const StateCov& model_covariance(int m) const { return pm_[m]; }
+  StateCov model_covariance(int m) const;  // held states: zero covariance, fixed variance
   const FaultCounts& faults() const { return faults_; }
 
   // Combined (moment-matched) estimate of the model-conditioned ones
@@ -97,10 +102,11 @@ class Imm {
  private:
   template <int M>
   bool update_impl(const Eigen::Matrix<double, M, 1>& z, const Eigen::Matrix<double, M, M>& r);
-  // Mixes the models' estimates into xm_ and pm_; `p_in` holds the
-  // covariances before (a copy of pm_, which is overwritten).
-  void mix(double dt, const std::array<StateCov, kModels>& p_in);
-  void predict_model(int m, double dt);
+  // Mixes the models' estimates into xm_ and pk_; `p_in` holds the
+  // covariances before (a copy of pk_, which is overwritten).
+  void mix(double dt, const PackedCov& p_in);
+  template <int M>
+  void predict_model(double dt);
   // What sanitise() does besides clamping turn rate and acceleration: after
   // a prediction check the variances; after an update whose own test passed
   // nothing more, or repair; the initial covariance gets the full test.
@@ -110,15 +116,11 @@ class Imm {
 
   ImmParams params_;
   std::array<StateVec, kModels> xm_{};
-  std::array<StateCov, kModels> pm_{};
+  PackedCov pk_{};
   std::array<double, kModels> mu_{1, 0, 0};
   mutable StateVec x_ = StateVec::Zero();
   mutable StateCov p_ = StateCov::Identity();
   mutable bool combined_ = true;
-  // Each model's held states carry no covariance with the others: true after
-  // every prediction; checked for the initial covariance (an update before
-  // any prediction holds them first).
-  std::array<bool, kModels> decoupled_{true, true, true};
   FaultCounts faults_;
 };
 

@@ -114,7 +114,7 @@ struct TrackRec {
 // What gating, the duplicate check and the per-second maintenance read of
 // every nearby or live track, packed per slot (about 100 bytes, contiguous):
 // they scan many tracks and act on few, so they read this instead of the
-// 2.5 KB TrackRec (filter state and all). Refreshed wherever the track's
+// 1.7 KB TrackRec (filter state and all). Refreshed wherever the track's
 // filter, status or identity maps change (summarise()).
 struct TrackSummary {
   Time time;  // of the filter state
@@ -897,7 +897,7 @@ struct Tracker::Impl {
     for (const Report* r : batch) {
       ++stats.processed;
       // A report with an address whose track is known: that track's record
-      // (2.5 KB, likely out of cache among thousands) is fetched while the
+      // (1.7 KB, likely out of cache among thousands) is fetched while the
       // report is projected.
       if (r->identity.icao24)
         if (auto it = by_icao.find(*r->identity.icao24); it != by_icao.end())

@@ -227,7 +227,8 @@ TEST(Imm, NumericalFaultsAreCountedAndNeverPropagated) {
   EXPECT_TRUE(f.covariance().allFinite());
   // A negative-definite measurement covariance making S indefinite: refused.
   EXPECT_FALSE(f.update(Eigen::Vector2d(10, 10), Eigen::Matrix2d::Identity() * -1e9));
-  // An initial covariance that is not positive definite is repaired on predict.
+  // An initial covariance that is not positive definite is repaired (and
+  // counted) before it is used.
   StateCov bad = initial_cov(50, 100);
   bad(0, 1) = bad(1, 0) = 1e7;  // |rho| > 1
   Imm g(ImmParams{}, x0, bad);
@@ -240,8 +241,8 @@ TEST(Imm, NumericalFaultsAreCountedAndNeverPropagated) {
 }
 
 // An initial covariance that couples acceleration and turn rate to position,
-// updated before any prediction: each model first holds the states it does
-// not move (as a prediction would), then updates the rest.
+// updated before any prediction: each model holds the states it does not move
+// from the start (as every prediction does), and updates the rest.
 TEST(Imm, AnUpdateBeforeAnyPredictionHoldsEachModelsHeldStates) {
   StateCov p0 = initial_cov(50, 100);
   p0(0, 4) = p0(4, 0) = 20;   // x with ax
