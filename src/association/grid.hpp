@@ -10,6 +10,8 @@
 //   g.query({1000, 0}, 6000, [](std::uint32_t key) { ... });
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
@@ -52,7 +54,7 @@ class GridIndex {
     bool present = false;
   };
   double cell_m_;
-  std::unordered_map<std::int64_t, std::vector<std::uint32_t>> cells_;
+  absl::flat_hash_map<std::int64_t, std::vector<std::uint32_t>> cells_;
   std::vector<Where> where_;
   std::size_t count_ = 0;
 };

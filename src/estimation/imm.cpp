@@ -512,7 +512,7 @@ void Imm::predict(double dt) {
 }
 
 // x = sum mu_m x_m, P = sum mu_m (P_m + d d'), d = x_m - x: the lower
-// triangle, mirrored.
+// triangle.
 void Imm::combine() const {
   combined_ = true;
   x_.setZero();
@@ -527,15 +527,23 @@ void Imm::combine() const {
       v += mu_[0] * (entry<0>(pk_, i, j) + d[0][i] * d[0][j]);
       v += mu_[1] * (entry<1>(pk_, i, j) + d[1][i] * d[1][j]);
       v += mu_[2] * (entry<2>(pk_, i, j) + d[2][i] * d[2][j]);
-      p_(i, j) = v;
-      p_(j, i) = v;
+      pc_[i * (i + 1) / 2 + j] = v;
     }
+}
+
+StateCov Imm::covariance() const {
+  StateCov p;
+  for (int j = 0; j < kStateDim; ++j)
+    for (int i = 0; i < kStateDim; ++i) p(i, j) = covariance(i, j);
+  return p;
 }
 
 Innovation Imm::innovation(const Eigen::Vector2d& z, const Eigen::Matrix2d& r) const {
   Innovation out;
   const Eigen::Vector2d nu = z - state().head<2>();
-  const Eigen::Matrix2d s = covariance().topLeftCorner<2, 2>() + r;
+  Eigen::Matrix2d s;
+  s << covariance(0, 0) + r(0, 0), covariance(0, 1) + r(0, 1), covariance(1, 0) + r(1, 0),
+      covariance(1, 1) + r(1, 1);
   Eigen::LLT<Eigen::Matrix2d> llt(s);
   if (llt.info() != Eigen::Success || !s.allFinite()) return out;
   out.nis = nu.dot(llt.solve(nu));

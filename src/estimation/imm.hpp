@@ -85,9 +85,11 @@ class Imm {
     if (!combined_) combine();
     return x_;
   }
-  const StateCov& covariance() const {
+  StateCov covariance() const;
+  // One entry of the combined covariance (no copy of the matrix).
+  double covariance(int i, int j) const {
     if (!combined_) combine();
-    return p_;
+    return i >= j ? pc_[i * (i + 1) / 2 + j] : pc_[j * (j + 1) / 2 + i];
   }
   const std::array<double, kModels>& probabilities() const { return mu_; }
   // One model's own (model-conditioned) estimate.
@@ -119,7 +121,12 @@ class Imm {
   PackedCov pk_{};
   std::array<double, kModels> mu_{1, 0, 0};
   mutable StateVec x_ = StateVec::Zero();
-  mutable StateCov p_ = StateCov::Identity();
+  // The combined covariance's lower triangle, row by row.
+  mutable std::array<double, kStateDim*(kStateDim + 1) / 2> pc_ = [] {
+    std::array<double, kStateDim*(kStateDim + 1) / 2> a{};
+    for (int i = 0; i < kStateDim; ++i) a[i * (i + 1) / 2 + i] = 1;
+    return a;
+  }();
   mutable bool combined_ = true;
   FaultCounts faults_;
 };

@@ -1,10 +1,12 @@
 #include "tracking/tracker.hpp"
 
+#include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
 
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -79,6 +81,8 @@ struct Prepared {
   double baro_var = 0;
 };
 
+constexpr std::size_t kInlineSensors = 4;
+
 struct TrackRec {
   std::uint32_t number = 0;
   bool alive = false;
@@ -94,7 +98,9 @@ struct TrackRec {
   bool emergency = false;  // from the last ADS-B report
   bool in_icao_map = false;
   bool in_rid_map = false;
-  std::vector<std::pair<SensorId, Time>> sensors;
+  // Sensors that updated it and when (inline for up to four: no heap block
+  // to fetch on every update).
+  boost::container::small_vector<std::pair<SensorId, Time>, kInlineSensors> sensors;
   double interval_s = 4;
   ClassEvidence evidence;
   TargetClass cls = TargetClass::kUnknown;
@@ -165,7 +171,7 @@ struct Tracker::Impl {
   std::vector<TrackSummary> summary;  // per slot, beside `tracks`
   std::vector<std::uint32_t> free_slots;
   association::GridIndex grid{8000.0};
-  std::unordered_map<std::uint32_t, std::uint32_t> by_icao;
+  absl::flat_hash_map<std::uint32_t, std::uint32_t> by_icao;
   std::unordered_map<std::string, std::uint32_t> by_rid;
   std::unordered_map<std::uint32_t, std::pair<std::uint32_t, Time>> number_memory;  // icao
   std::uint32_t next_number = 1;
@@ -394,12 +400,16 @@ struct Tracker::Impl {
     const double dt = (at - t.time).seconds();
     const double h = 0.5 * dt * dt;
     const StateVec& x = t.imm.state();
-    const StateCov& p = t.imm.covariance();
+    const auto block = [&](int r, int c) {
+      Eigen::Matrix2d b;
+      b << t.imm.covariance(r, c), t.imm.covariance(r, c + 1), t.imm.covariance(r + 1, c),
+          t.imm.covariance(r + 1, c + 1);
+      return b;
+    };
     GatePrediction g;
     g.xy = x.head<2>() + dt * x.segment<2>(2) + h * x.segment<2>(4);
-    const Eigen::Matrix2d pp = p.block<2, 2>(0, 0), pv = p.block<2, 2>(0, 2),
-                          pa = p.block<2, 2>(0, 4), vv = p.block<2, 2>(2, 2),
-                          va = p.block<2, 2>(2, 4), aa = p.block<2, 2>(4, 4);
+    const Eigen::Matrix2d pp = block(0, 0), pv = block(0, 2), pa = block(0, 4), vv = block(2, 2),
+                          va = block(2, 4), aa = block(4, 4);
     const double q = cfg.gate_accel_mps2 * h;
     g.cov = pp + dt * (pv + pv.transpose()) + h * (pa + pa.transpose()) + (dt * dt) * vv +
             (dt * h) * (va + va.transpose()) + (h * h) * aa;
@@ -506,8 +516,9 @@ struct Tracker::Impl {
         cfg.max_gate_m);
   }
   double search_radius(const TrackRec& t, Time at) const {
-    const StateCov& p = t.imm.covariance();
-    return search_radius(std::sqrt(p(0, 0) + p(1, 1)), std::sqrt(p(2, 2) + p(3, 3)), t.time, at);
+    const Imm& f = t.imm;
+    return search_radius(std::sqrt(f.covariance(0, 0) + f.covariance(1, 1)),
+                         std::sqrt(f.covariance(2, 2) + f.covariance(3, 3)), t.time, at);
   }
   double search_radius(const TrackSummary& g, Time at) const {
     return search_radius(g.sigma_pos_m, g.sigma_vel_mps, g.time, at);
@@ -529,15 +540,15 @@ struct Tracker::Impl {
     g.alive = t.alive;
     if (!t.alive) return;
     const StateVec& x = t.imm.state();
-    const StateCov& p = t.imm.covariance();
+    const Imm& f = t.imm;
     g.time = t.time;
     g.last_update = t.last_update;
     g.x = x[0];
     g.y = x[1];
     g.vx = x[2];
     g.vy = x[3];
-    g.sigma_pos_m = std::sqrt(p(0, 0) + p(1, 1));
-    g.sigma_vel_mps = std::sqrt(p(2, 2) + p(3, 3));
+    g.sigma_pos_m = std::sqrt(f.covariance(0, 0) + f.covariance(1, 1));
+    g.sigma_vel_mps = std::sqrt(f.covariance(2, 2) + f.covariance(3, 3));
     g.interval_s = t.interval_s;
     g.baro_offset_m = t.vert.offset();
     g.status = t.status;
@@ -754,7 +765,9 @@ struct Tracker::Impl {
     if (p.needs_height && !t.height_known() && dxy_dh.squaredNorm() > 1e-6 &&
         radars_feeding(t, r.time) >= 2) {
       const Eigen::Vector2d nu = xy - t.imm.state().head<2>();
-      const Eigen::Matrix2d sm = t.imm.covariance().topLeftCorner<2, 2>() + cov;
+      Eigen::Matrix2d sm;
+      sm << t.imm.covariance(0, 0) + cov(0, 0), t.imm.covariance(0, 1) + cov(0, 1),
+          t.imm.covariance(1, 0) + cov(1, 0), t.imm.covariance(1, 1) + cov(1, 1);
       t.vert.update_from_plane(-dxy_dh, sm, nu);  // m = x - J (h - h_pred)
     }
     bool ok;
@@ -1256,7 +1269,7 @@ std::vector<Track> Tracker::tracks() const {
     const StateVec& x = t.imm.state();
     k.state << x[0], x[1], t.vert.height(), x[2], x[3], t.vert.rate(), x[4], x[5], 0;
     k.covariance.setZero();
-    const StateCov& p = t.imm.covariance();
+    const StateCov p = t.imm.covariance();
     const int idx[6] = {0, 1, -1, 2, 3, -1};
     for (int i = 0; i < 6; ++i)
       for (int j = 0; j < 6; ++j)
@@ -1289,8 +1302,11 @@ Time Tracker::now() const { return impl_->now_; }
 std::size_t Tracker::memory_bytes() const {
   const Impl& m = *impl_;
   std::size_t b = m.tracks.capacity() * sizeof(TrackRec);
-  for (const TrackRec& t : m.tracks) b += t.sensors.capacity() * sizeof(std::pair<SensorId, Time>);
-  b += m.by_icao.size() * 32 + m.by_rid.size() * 64 + m.number_memory.size() * 40;
+  for (const TrackRec& t : m.tracks)
+    if (t.sensors.capacity() > kInlineSensors)
+      b += t.sensors.capacity() * sizeof(std::pair<SensorId, Time>);
+  // Flat tables: a slot (key, value) and a control byte per bucket.
+  b += m.by_icao.capacity() * 9 + m.by_rid.size() * 64 + m.number_memory.size() * 40;
   b += m.grid.size() * 24;
   return b;
 }
