@@ -904,6 +904,12 @@ struct Tracker::Impl {
     for (std::size_t off = 0; off < sizeof(TrackRec); off += 64) __builtin_prefetch(base + off);
   }
 
+  void prefetch_for(const Report& r) {
+    if (r.identity.icao24)
+      if (auto it = by_icao.find(*r.identity.icao24); it != by_icao.end())
+        prefetch_record(it->second);
+  }
+
   void process_batch(std::span<const Report* const> batch) {
     // prepare
     prepared.clear();
@@ -912,9 +918,7 @@ struct Tracker::Impl {
       // A report with an address whose track is known: that track's record
       // (1.7 KB, likely out of cache among thousands) is fetched while the
       // report is projected.
-      if (r->identity.icao24)
-        if (auto it = by_icao.find(*r->identity.icao24); it != by_icao.end())
-          prefetch_record(it->second);
+      prefetch_for(*r);
       Prepared p;
       if (prepare(*r, p)) prepared.push_back(p);
     }
@@ -1207,6 +1211,14 @@ struct Tracker::Impl {
         last_maintain = r.time;
       }
       now_ = std::max(now_, r.time);
+      // Look ahead: the record of the track the next queued report will
+      // update (by its address) is fetched while this one is processed.
+      if (std::size_t k = i + 1; k < ready.size()) {
+        while (k < ready.size() && consumed[k]) ++k;
+        if (k < ready.size()) prefetch_for(slab[ready[k].slot]);
+      } else if (!heap.empty()) {
+        prefetch_for(slab[heap.top().slot]);
+      }
       process_batch(batch);
       if ((now_ - last_maintain).seconds() >= 1.0) {
         maintain(now_);
