@@ -120,7 +120,7 @@ struct TrackRec {
 // What gating, the duplicate check and the per-second maintenance read of
 // every nearby or live track, packed per slot (about 100 bytes, contiguous):
 // they scan many tracks and act on few, so they read this instead of the
-// 1.7 KB TrackRec (filter state and all). Refreshed wherever the track's
+// 1.5 KB TrackRec (filter state and all). Refreshed wherever the track's
 // filter, status or identity maps change (summarise()).
 struct TrackSummary {
   Time time;  // of the filter state
@@ -916,7 +916,7 @@ struct Tracker::Impl {
     for (const Report* r : batch) {
       ++stats.processed;
       // A report with an address whose track is known: that track's record
-      // (1.7 KB, likely out of cache among thousands) is fetched while the
+      // (1.5 KB, likely out of cache among thousands) is fetched while the
       // report is projected.
       prefetch_for(*r);
       Prepared p;
