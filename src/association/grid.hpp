@@ -15,7 +15,6 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 namespace skyfuse::association {
