@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
@@ -278,13 +279,28 @@ const std::map<int, std::string>& default_editions() {
   return kEditions;
 }
 
+namespace {
+// Each definition file parsed once per process: every ASTERIX feed's reader
+// (and the encoder) loads all the default editions, and parsing the JSON
+// costs far more than copying the result (whose item trees are shared).
+// Entries are never removed, so a returned reference stays valid.
+const ax::Category& cached_category(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, ax::Category> cache;
+  const std::lock_guard lock(mutex);
+  auto it = cache.find(path);
+  if (it == cache.end()) it = cache.emplace(path, ax::load_category(path)).first;
+  return it->second;
+}
+}  // namespace
+
 std::map<int, ax::Category> load_categories(const std::string& specs_dir,
                                             const std::map<int, std::string>& overrides) {
   std::map<int, std::string> editions = default_editions();
   for (const auto& [c, e] : overrides) editions[c] = e;
   std::map<int, ax::Category> out;
   for (const auto& [cat, ed] : editions)
-    out.emplace(cat, ax::load_category(
+    out.emplace(cat, cached_category(
                          fmt::format("{}/cat{:03d}/cat{:03d}-{}.json", specs_dir, cat, cat, ed)));
   return out;
 }

@@ -45,8 +45,19 @@ int run_track(const TrackOptions& o) {
                std::make_move_iterator(d.reports.end()));
   }
   // Arrival order of a batch run: data time (ties by sensor, then file order).
-  std::stable_sort(all.begin(), all.end(), [](const Report& a, const Report& b) {
-    return a.time != b.time ? a.time < b.time : a.sensor < b.sensor;
+  // Small keys are sorted, not the reports themselves.
+  struct Key {
+    Time time;
+    SensorId sensor;
+    std::uint32_t index;
+  };
+  std::vector<Key> order(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    order[i] = {all[i].time, all[i].sensor, static_cast<std::uint32_t>(i)};
+  std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.sensor != b.sensor) return a.sensor < b.sensor;
+    return a.index < b.index;
   });
   std::ofstream out(o.out, std::ios::binary | std::ios::trunc);
   if (!out) throw ConfigError(fmt::format("{}: cannot write", o.out));
@@ -64,7 +75,8 @@ int run_track(const TrackOptions& o) {
     ++lines;
     if (cat062) cat062->add(s);
   };
-  for (const Report& r : all) {
+  for (const Key& k : order) {
+    const Report& r = all[k.index];
     tracker.push(r);
     tracker.drain(write);
     if (buf.size() > (1 << 20)) {

@@ -4,14 +4,25 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
 namespace skyfuse::io {
 
+namespace {
+// Printable ASCII other than the quote and the backslash: nothing to escape.
+bool plain_ascii(const std::string& s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return ch >= 0x20 && ch <= 0x7e && ch != '"' && ch != '\\'; });
+}
+}  // namespace
+
 std::string json_string(const std::string& s) {
+  if (plain_ascii(s)) return '"' + s + '"';
   return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -19,12 +30,68 @@ namespace {
 constexpr double kRad = 180.0 / std::numbers::pi;
 constexpr double kFt = 0.3048;
 
+// Appends v with `precision` decimals, correctly rounded: the bytes fmt's
+// "{:.Nf}" gives, through std::to_chars (several times cheaper per number).
+void append_fixed(std::string& o, double v, int precision) {
+  char buf[80];
+  if (std::isfinite(v)) {
+    const auto [end, ec] =
+        std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, precision);
+    if (ec == std::errc()) {
+      o.append(buf, end);
+      return;
+    }
+  }
+  o += fmt::format("{:.{}f}", v, precision);  // not finite, or too long for the buffer
+}
+
+// format_time()'s text (Unix seconds, six decimals) appended in place.
+void append_time(std::string& o, Time t) {
+  std::int64_t us = t.ns >= 0 ? (t.ns + 500) / 1000 : -((-t.ns + 500) / 1000);
+  if (us < 0) {
+    o += '-';
+    us = -us;
+  }
+  char buf[32];
+  char* end = std::to_chars(buf, buf + sizeof buf, us / 1000000).ptr;
+  *end++ = '.';
+  const std::int64_t frac = us % 1000000;
+  for (std::int64_t d = 100000; d > 0; d /= 10) *end++ = static_cast<char>('0' + frac / d % 10);
+  o.append(buf, end);
+}
+
+// v in `base` with at least `width` digits (zero-padded): fmt's "{:0Nx}" and
+// "{:0No}" for the unsigned values used here.
+void append_padded(std::string& o, unsigned v, int base, int width) {
+  char buf[16];
+  char* end = std::to_chars(buf, buf + sizeof buf, v, base).ptr;
+  for (auto n = end - buf; n < width; ++n) o += '0';
+  o.append(buf, end);
+}
+
 void append_identity(std::string& o, const Identity& id) {
-  if (id.icao24) o += fmt::format(",\"icao24\":\"{:06x}\"", *id.icao24);
-  if (id.mode3a) o += fmt::format(",\"mode3a\":\"{:04o}\"", *id.mode3a);
-  if (!id.callsign.empty()) o += fmt::format(",\"callsign\":{}", json_string(id.callsign));
-  if (!id.remote_id.empty()) o += fmt::format(",\"remote_id\":{}", json_string(id.remote_id));
-  if (id.emitter_category) o += fmt::format(",\"emitter_category\":{}", *id.emitter_category);
+  if (id.icao24) {
+    o += ",\"icao24\":\"";
+    append_padded(o, *id.icao24, 16, 6);
+    o += '"';
+  }
+  if (id.mode3a) {
+    o += ",\"mode3a\":\"";
+    append_padded(o, *id.mode3a, 8, 4);
+    o += '"';
+  }
+  if (!id.callsign.empty()) {
+    o += ",\"callsign\":";
+    o += json_string(id.callsign);
+  }
+  if (!id.remote_id.empty()) {
+    o += ",\"remote_id\":";
+    o += json_string(id.remote_id);
+  }
+  if (id.emitter_category) {
+    o += ",\"emitter_category\":";
+    append_padded(o, *id.emitter_category, 10, 1);
+  }
 }
 
 // Only digits of the base: strtoul alone would also take a sign or spaces
@@ -49,15 +116,37 @@ Result<double> number(const nlohmann::json& j, const char* key) {
 }
 }  // namespace
 
+// One line per track update (`skyfuse track` and `run` write every update):
+// appended piece by piece, without a format string to interpret.
 std::string to_json(const ObjectState& s) {
-  std::string o = fmt::format(
-      "{{\"time\":{},\"id\":{},\"lat_deg\":{:.8f},\"lon_deg\":{:.8f},\"alt_m\":{:.2f},"
-      "\"ve_mps\":{:.3f},\"vn_mps\":{:.3f},\"vu_mps\":{:.3f}",
-      format_time(s.time), json_string(s.id), s.position.lat_deg, s.position.lon_deg,
-      s.position.alt_m, s.velocity_enu_mps.x(), s.velocity_enu_mps.y(), s.velocity_enu_mps.z());
-  if (s.status) o += fmt::format(",\"status\":\"{}\"", to_string(*s.status));
-  if (s.target_class != TargetClass::kUnknown || s.status)
-    o += fmt::format(",\"class\":\"{}\"", to_string(s.target_class));
+  std::string o;
+  o.reserve(256);
+  o += "{\"time\":";
+  append_time(o, s.time);
+  o += ",\"id\":";
+  o += json_string(s.id);
+  o += ",\"lat_deg\":";
+  append_fixed(o, s.position.lat_deg, 8);
+  o += ",\"lon_deg\":";
+  append_fixed(o, s.position.lon_deg, 8);
+  o += ",\"alt_m\":";
+  append_fixed(o, s.position.alt_m, 2);
+  o += ",\"ve_mps\":";
+  append_fixed(o, s.velocity_enu_mps.x(), 3);
+  o += ",\"vn_mps\":";
+  append_fixed(o, s.velocity_enu_mps.y(), 3);
+  o += ",\"vu_mps\":";
+  append_fixed(o, s.velocity_enu_mps.z(), 3);
+  if (s.status) {
+    o += ",\"status\":\"";
+    o += to_string(*s.status);
+    o += '"';
+  }
+  if (s.target_class != TargetClass::kUnknown || s.status) {
+    o += ",\"class\":\"";
+    o += to_string(s.target_class);
+    o += '"';
+  }
   append_identity(o, s.identity);
   if (s.emergency) o += ",\"emergency\":true";
   o += '}';

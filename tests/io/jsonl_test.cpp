@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numbers>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace skyfuse::io {
 namespace {
@@ -39,6 +44,56 @@ TEST(Jsonl, StateRoundTrip) {
   EXPECT_EQ(back->identity.icao24, 0x4b1a01u);
   EXPECT_EQ(back->identity.callsign, "SWR123");
   EXPECT_EQ(to_json(*back), line);
+}
+
+// The state line against independent formatting: printf's correctly rounded
+// "%.Nf" for every number (signs, values that round to zero or carry over,
+// large and tiny magnitudes), format_time for the time, printf's "%06x" and
+// "%04o" for the address and code, and nlohmann's escaping for strings that
+// need it.
+TEST(Jsonl, StateLineNumbersMatchPrintfAndEscaping) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(-1, 1);
+  auto fixed = [](double v, int n) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%.*f", n, v);
+    return std::string(buf);
+  };
+  const std::vector<double> edges = {
+      0.0,    -0.0,   -0.0004,      0.0005, 0.0015,         -0.0015, 1e-9,  -1e-9,
+      0.9995, -179.5, 89.999999995, 1e15,   -123456789.125, 2.5e-5,  0.125, 999.9995};
+  for (int k = 0; k < 2000; ++k) {
+    ObjectState s;
+    s.time = Time{static_cast<std::int64_t>(u(rng) * 2e18)};
+    const double scale = std::pow(10.0, static_cast<int>(u(rng) * 8));
+    const auto pick = [&](int i) {
+      return k < static_cast<int>(edges.size()) ? edges[(k + i) % edges.size()] : u(rng) * scale;
+    };
+    s.id = k % 3 == 0 ? "trk\"7\\\n\xc3\xa9" : std::to_string(k);
+    s.position = {pick(0), pick(1), pick(2)};
+    s.velocity_enu_mps = {pick(3), pick(4), pick(5)};
+    std::string ident;
+    if (k % 2 == 0) {
+      s.identity.icao24 = static_cast<std::uint32_t>(rng() % 0x1000000);
+      s.identity.mode3a = static_cast<std::uint16_t>(rng() % 010000);
+      s.identity.callsign = k % 4 == 0 ? "SWR12" : "A\"B";
+      s.identity.emitter_category = static_cast<std::uint8_t>(rng() % 32);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, ",\"icao24\":\"%06x\",\"mode3a\":\"%04o\"", *s.identity.icao24,
+                    static_cast<unsigned>(*s.identity.mode3a));
+      ident = buf + std::string(",\"callsign\":") + nlohmann::json(s.identity.callsign).dump() +
+              ",\"emitter_category\":" + std::to_string(*s.identity.emitter_category);
+    }
+    const std::string want = "{\"time\":" + format_time(s.time) +
+                             ",\"id\":" + nlohmann::json(s.id).dump() +
+                             ",\"lat_deg\":" + fixed(s.position.lat_deg, 8) +
+                             ",\"lon_deg\":" + fixed(s.position.lon_deg, 8) +
+                             ",\"alt_m\":" + fixed(s.position.alt_m, 2) +
+                             ",\"ve_mps\":" + fixed(s.velocity_enu_mps.x(), 3) +
+                             ",\"vn_mps\":" + fixed(s.velocity_enu_mps.y(), 3) +
+                             ",\"vu_mps\":" + fixed(s.velocity_enu_mps.z(), 3) + ident + "}";
+    ASSERT_EQ(to_json(s), want) << k;
+  }
 }
 
 TEST(Jsonl, BadLinesNameTheProblem) {
