@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "apps/asterix_feeds.hpp"
 #include "core/error.hpp"
 #include "decode/asterix/encoder.hpp"
+#include "decode/asterix/generated/runtime.hpp"
 
 namespace skyfuse::apps {
 
@@ -22,7 +25,8 @@ Cat062Writer::Cat062Writer(const std::string& path, const std::string& specs_dir
       cat_(decode::asterix::load_category(specs_dir + "/cat062/cat062-1.18.json")),
       sac_(sac),
       sic_(sic),
-      max_records_(max_records) {
+      max_records_(max_records),
+      typed_(std::make_shared<const Typed>(cat_)) {
   if (!out_) throw ConfigError(fmt::format("{}: cannot write", path));
 }
 
@@ -32,9 +36,213 @@ Cat062Writer::Cat062Writer(BlockSink sink, const std::string& specs_dir, std::ui
       cat_(decode::asterix::load_category(specs_dir + "/cat062/cat062-1.18.json")),
       sac_(sac),
       sic_(sic),
-      max_records_(max_records) {}
+      max_records_(max_records),
+      typed_(std::make_shared<const Typed>(cat_)) {}
+
+namespace {
+
+namespace ax = decode::asterix;
+
+// Content of element `sub` of item `item` in the category (`sub` empty: the
+// item is an element itself).
+const ax::Content& element_content(const ax::Category& cat, const std::string& item,
+                                   const std::string& sub = "") {
+  const ax::Variation& v = *cat.items.at(item);
+  if (sub.empty()) return v.content;
+  for (const auto& m : v.members)
+    if (m.kind == ax::Member::Kind::kItem && m.name == sub) return m.variation->content;
+  throw ConfigError(fmt::format("CAT062: no {}/{} in the definition", item, sub));
+}
+
+// The spec-driven encoder's quantisation (round to nearest, in long double),
+// or false where that encoder would refuse the value (outside the field).
+bool quantise(double v, double lsb, int bits, bool is_signed, std::int64_t& out) {
+  if (!std::isfinite(v)) return false;
+  const long double q = std::roundl(static_cast<long double>(v) / static_cast<long double>(lsb));
+  const long double lo = is_signed ? -std::ldexp(1.0L, bits - 1) : 0;
+  const long double hi = is_signed ? std::ldexp(1.0L, bits - 1) - 1 : std::ldexp(1.0L, bits) - 1;
+  if (q < lo || q > hi) return false;
+  out = static_cast<std::int64_t>(q);
+  return true;
+}
+
+void put_be(std::vector<std::uint8_t>& out, std::int64_t v, int bytes) {
+  for (int k = bytes - 1; k >= 0; --k)
+    out.push_back(static_cast<std::uint8_t>((v >> (8 * k)) & 0xFF));
+}
+
+}  // namespace
+
+struct Cat062Writer::Typed {
+  // Field reference number (UAP position) of each item written.
+  int frn_010, frn_015, frn_070, frn_105, frn_185, frn_060, frn_380, frn_040, frn_080, frn_130,
+      frn_220;
+  double lsb_070, lsb_lat, lsb_lon, lsb_vx, lsb_vy, lsb_130, lsb_220;
+
+  explicit Typed(const ax::Category& cat) {
+    const auto& uap = cat.uaps.at(cat.default_uap);
+    auto frn = [&](const char* name) {
+      for (std::size_t k = 0; k < uap.size(); ++k)
+        if (uap[k] == name) return static_cast<int>(k);
+      throw ConfigError(fmt::format("CAT062: item {} not in the UAP", name));
+    };
+    frn_010 = frn("010"), frn_015 = frn("015"), frn_070 = frn("070"), frn_105 = frn("105");
+    frn_185 = frn("185"), frn_060 = frn("060"), frn_380 = frn("380"), frn_040 = frn("040");
+    frn_080 = frn("080"), frn_130 = frn("130"), frn_220 = frn("220");
+    lsb_070 = element_content(cat, "070").lsb;
+    lsb_lat = element_content(cat, "105", "LAT").lsb;
+    lsb_lon = element_content(cat, "105", "LON").lsb;
+    lsb_vx = element_content(cat, "185", "VX").lsb;
+    lsb_vy = element_content(cat, "185", "VY").lsb;
+    lsb_130 = element_content(cat, "130").lsb;
+    lsb_220 = element_content(cat, "220").lsb;
+  }
+
+  // The record the spec-driven encoder makes of the same items, written
+  // directly; false (nothing written) wherever that encoder could refuse a
+  // value, which then decides as before.
+  bool encode(const ObjectState& s, std::uint8_t sac, std::uint8_t sic, std::uint32_t number,
+              TrackStatus st, bool first, std::vector<std::uint8_t>& rec) const {
+    std::int64_t t, lat, lon, vx, vy, alt, roc;
+    if (!quantise(time_of_day_s(s.time), lsb_070, 24, false, t) ||
+        !quantise(s.position.lat_deg, lsb_lat, 32, true, lat) ||
+        !quantise(s.position.lon_deg, lsb_lon, 32, true, lon) ||
+        !quantise(std::clamp(s.velocity_enu_mps.x(), -8192.0, 8191.0), lsb_vx, 16, true, vx) ||
+        !quantise(std::clamp(s.velocity_enu_mps.y(), -8192.0, 8191.0), lsb_vy, 16, true, vy) ||
+        !quantise(std::clamp(s.position.alt_m / kFt, -1500.0, 150000.0), lsb_130, 16, true, alt) ||
+        !quantise(std::clamp(s.velocity_enu_mps.z() / kFt * 60, -204800.0, 204799.0), lsb_220, 16,
+                  true, roc))
+      return false;
+    if (s.identity.icao24 && *s.identity.icao24 > 0xFFFFFF) return false;
+    const bool has_380 = s.identity.icao24 || !s.identity.callsign.empty();
+    const bool has_060 = s.identity.mode3a.has_value();
+    // FSPEC over the UAP positions present.
+    std::uint64_t present = 0;
+    for (int f : {frn_010, frn_015, frn_070, frn_105, frn_185, frn_040, frn_080, frn_130, frn_220})
+      present |= std::uint64_t{1} << f;
+    if (has_060) present |= std::uint64_t{1} << frn_060;
+    if (has_380) present |= std::uint64_t{1} << frn_380;
+    int last = 0;
+    for (int f = 0; f < 64; ++f)
+      if (present >> f & 1) last = f + 1;
+    const int octets = std::max(1, (last + 6) / 7);
+    rec.clear();
+    for (int o = 0; o < octets; ++o) {
+      std::uint8_t b = 0;
+      for (int k = 0; k < 7; ++k)
+        if (present >> (o * 7 + k) & 1) b |= static_cast<std::uint8_t>(0x80 >> k);
+      if (o + 1 < octets) b |= 1;
+      rec.push_back(b);
+    }
+    // Items in UAP order.
+    struct Item {
+      int frn;
+      int which;
+    };
+    std::array<Item, 11> order{{{frn_010, 0},
+                                {frn_015, 1},
+                                {frn_070, 2},
+                                {frn_105, 3},
+                                {frn_185, 4},
+                                {frn_060, 5},
+                                {frn_380, 6},
+                                {frn_040, 7},
+                                {frn_080, 8},
+                                {frn_130, 9},
+                                {frn_220, 10}}};
+    std::sort(order.begin(), order.end(),
+              [](const Item& a, const Item& b) { return a.frn < b.frn; });
+    for (const Item& it : order) {
+      switch (it.which) {
+        case 0:
+          rec.push_back(sac);
+          rec.push_back(sic);
+          break;
+        case 1:
+          rec.push_back(1);
+          break;
+        case 2:
+          put_be(rec, t, 3);
+          break;
+        case 3:
+          put_be(rec, lat, 4);
+          put_be(rec, lon, 4);
+          break;
+        case 4:
+          put_be(rec, vx, 2);
+          put_be(rec, vy, 2);
+          break;
+        case 5:
+          if (!has_060) break;
+          put_be(rec, *s.identity.mode3a & 07777, 2);  // V, G, CH and the spare bit zero
+          break;
+        case 6: {
+          if (!has_380) break;
+          const bool adr = s.identity.icao24.has_value(), id = !s.identity.callsign.empty();
+          rec.push_back(static_cast<std::uint8_t>((adr ? 0x80 : 0) | (id ? 0x40 : 0)));
+          if (adr) put_be(rec, *s.identity.icao24, 3);
+          if (id) {
+            // Eight characters in the 6-bit ICAO alphabet ('#' and anything
+            // outside it as the encoder writes them: 0 and space).
+            const std::string c = callsign8(s.identity.callsign);
+            std::uint64_t bits = 0;
+            for (char ch : c) {
+              int code = ch == '#' ? 0 : 32;
+              for (int i = 0; i < 64; ++i)
+                if (ax::detail::kIcao[i] == ch && ch != '#') code = i;
+              bits = bits << 6 | static_cast<std::uint64_t>(code);
+            }
+            put_be(rec, static_cast<std::int64_t>(bits), 6);
+          }
+          break;
+        }
+        case 7:
+          put_be(rec, number, 2);
+          break;
+        case 8:
+          // MON SPI MRH SRC CNF FX | SIM TSE TSB FPC AFF STP KOS FX |
+          // AMA MD4 ME MI MD5 FX | CST PSR SSR MDS ADS SUC AAC FX(0).
+          rec.push_back(static_cast<std::uint8_t>((st == TrackStatus::kTentative ? 0x02 : 0) | 1));
+          rec.push_back(static_cast<std::uint8_t>((st == TrackStatus::kDeleted ? 0x40 : 0) |
+                                                  (first ? 0x20 : 0) | 1));
+          rec.push_back(0x01);
+          rec.push_back(st == TrackStatus::kCoasting ? 0x80 : 0);
+          break;
+        case 9:
+          put_be(rec, alt, 2);
+          break;
+        case 10:
+          put_be(rec, roc, 2);
+          break;
+      }
+    }
+    return true;
+  }
+};
 
 void Cat062Writer::add(const ObjectState& s) {
+  std::uint32_t number = 0;
+  try {
+    number = static_cast<std::uint32_t>(std::stoul(s.id)) & 0xFFFF;
+  } catch (const std::exception&) {
+    number = static_cast<std::uint32_t>(std::hash<std::string>{}(s.id) & 0xFFFF);
+  }
+  const TrackStatus st = s.status.value_or(TrackStatus::kConfirmed);
+  const bool first = seen_.insert(s.id).second;
+  if (st == TrackStatus::kDeleted) seen_.erase(s.id);
+  std::vector<std::uint8_t> rec;
+  if (typed_ && typed_->encode(s, sac_, sic_, number, st, first, rec)) {
+    pending_.push_back(std::move(rec));
+    ++records_;
+    if (pending_.size() >= max_records_) flush();
+    return;
+  }
+  add_generic(s, number, st, first);
+}
+
+// The spec-driven path: the items as JSON through the encoder.
+void Cat062Writer::add_generic(const ObjectState& s, std::uint32_t number, TrackStatus st,
+                               bool first) {
   nlohmann::ordered_json items;
   items["010"] = {{"SAC", sac_}, {"SIC", sic_}};
   items["015"] = 1;
@@ -42,15 +250,7 @@ void Cat062Writer::add(const ObjectState& s) {
   items["105"] = {{"LAT", s.position.lat_deg}, {"LON", s.position.lon_deg}};
   items["185"] = {{"VX", std::clamp(s.velocity_enu_mps.x(), -8192.0, 8191.0)},
                   {"VY", std::clamp(s.velocity_enu_mps.y(), -8192.0, 8191.0)}};
-  std::uint32_t number = 0;
-  try {
-    number = static_cast<std::uint32_t>(std::stoul(s.id)) & 0xFFFF;
-  } catch (const std::exception&) {
-    number = static_cast<std::uint32_t>(std::hash<std::string>{}(s.id) & 0xFFFF);
-  }
   items["040"] = number;
-  const TrackStatus st = s.status.value_or(TrackStatus::kConfirmed);
-  const bool first = seen_.insert(s.id).second;
   items["080"] = {{"MON", 0},
                   {"SPI", 0},
                   {"MRH", 0},
@@ -75,7 +275,6 @@ void Cat062Writer::add(const ObjectState& s) {
                   {"ADS", 0},
                   {"SUC", 0},
                   {"AAC", 0}};
-  if (st == TrackStatus::kDeleted) seen_.erase(s.id);
   if (s.identity.mode3a)
     items["060"] = {{"V", 0}, {"G", 0}, {"CH", 0}, {"MODE3A", mode3a_digits(*s.identity.mode3a)}};
   nlohmann::ordered_json adr;
