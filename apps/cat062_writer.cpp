@@ -17,7 +17,8 @@ namespace skyfuse::apps {
 
 namespace {
 constexpr double kFt = 0.3048;
-}
+bool layout_matches(const decode::asterix::Category& cat);
+}  // namespace
 
 Cat062Writer::Cat062Writer(const std::string& path, const std::string& specs_dir, std::uint8_t sac,
                            std::uint8_t sic, std::size_t max_records)
@@ -26,7 +27,7 @@ Cat062Writer::Cat062Writer(const std::string& path, const std::string& specs_dir
       sac_(sac),
       sic_(sic),
       max_records_(max_records),
-      typed_(std::make_shared<const Typed>(cat_)) {
+      typed_(layout_matches(cat_) ? std::make_shared<const Typed>(cat_) : nullptr) {
   if (!out_) throw ConfigError(fmt::format("{}: cannot write", path));
 }
 
@@ -37,7 +38,7 @@ Cat062Writer::Cat062Writer(BlockSink sink, const std::string& specs_dir, std::ui
       sac_(sac),
       sic_(sic),
       max_records_(max_records),
-      typed_(std::make_shared<const Typed>(cat_)) {}
+      typed_(layout_matches(cat_) ? std::make_shared<const Typed>(cat_) : nullptr) {}
 
 namespace {
 
@@ -71,6 +72,37 @@ void put_be(std::vector<std::uint8_t>& out, std::int64_t v, int bytes) {
     out.push_back(static_cast<std::uint8_t>((v >> (8 * k)) & 0xFF));
 }
 
+}  // namespace
+
+namespace {
+// Whether the definition has the layout the direct path writes (edition
+// 1.18's): element sizes and I062/080's first four parts. Otherwise every
+// record goes through the spec-driven encoder.
+bool layout_matches(const ax::Category& cat) {
+  try {
+    auto bits = [&](const std::string& item, const std::string& sub = "") {
+      const ax::Variation& v = *cat.items.at(item);
+      if (sub.empty()) return v.bit_size;
+      for (const auto& m : v.members)
+        if (m.kind == ax::Member::Kind::kItem && m.name == sub) return m.variation->bit_size;
+      return -1;
+    };
+    if (bits("015") != 8 || bits("070") != 24 || bits("105", "LAT") != 32 ||
+        bits("105", "LON") != 32 || bits("185", "VX") != 16 || bits("185", "VY") != 16 ||
+        bits("040") != 16 || bits("130") != 16 || bits("220") != 16 || bits("060", "MODE3A") != 12)
+      return false;
+    std::string parts;
+    for (const auto& m : cat.items.at("080")->members)
+      parts += m.kind == ax::Member::Kind::kFx      ? "|"
+               : m.kind == ax::Member::Kind::kSpare ? "_"
+                                                    : m.name + ",";
+    return parts.starts_with(
+        "MON,SPI,MRH,SRC,CNF,|SIM,TSE,TSB,FPC,AFF,STP,KOS,|AMA,MD4,ME,MI,MD5,|CST,PSR,SSR,MDS,ADS,"
+        "SUC,AAC,|");
+  } catch (const std::exception&) {
+    return false;
+  }
+}
 }  // namespace
 
 struct Cat062Writer::Typed {

@@ -41,6 +41,7 @@ class Cat062Writer {
   // Encode every record through the spec-driven encoder (the reference the
   // direct path is tested against); the direct path is the default.
   void use_spec_encoder_only() { typed_.reset(); }
+  bool writes_directly() const { return typed_ != nullptr; }
   long records() const { return records_; }
   long errors() const { return errors_; }
 

@@ -25,6 +25,8 @@ TEST(Cat062Writer, DirectPathGivesTheSpecEncodersBytes) {
   Cat062Writer spec([&](std::vector<std::uint8_t>&& b) { spec_blocks.push_back(b); }, specs(), 25,
                     7);
   spec.use_spec_encoder_only();
+  ASSERT_TRUE(direct.writes_directly());  // edition 1.18 has the layout it writes
+  ASSERT_FALSE(spec.writes_directly());
   std::mt19937_64 rng(62);
   std::uniform_real_distribution<double> u(-1, 1);
   const double nan = std::numeric_limits<double>::quiet_NaN();
