@@ -11,7 +11,6 @@
 #include "apps/asterix_feeds.hpp"
 #include "core/error.hpp"
 #include "decode/asterix/encoder.hpp"
-#include "decode/asterix/generated/runtime.hpp"
 
 namespace skyfuse::apps {
 
@@ -44,27 +43,14 @@ namespace {
 
 namespace ax = decode::asterix;
 
-// Content of element `sub` of item `item` in the category (`sub` empty: the
-// item is an element itself).
-const ax::Content& element_content(const ax::Category& cat, const std::string& item,
-                                   const std::string& sub = "") {
+// Element `sub` of item `item` (`sub` empty: the item is an element itself).
+const ax::Variation& element(const ax::Category& cat, const std::string& item,
+                             const std::string& sub = "") {
   const ax::Variation& v = *cat.items.at(item);
-  if (sub.empty()) return v.content;
+  if (sub.empty()) return v;
   for (const auto& m : v.members)
-    if (m.kind == ax::Member::Kind::kItem && m.name == sub) return m.variation->content;
+    if (m.kind == ax::Member::Kind::kItem && m.name == sub) return *m.variation;
   throw ConfigError(fmt::format("CAT062: no {}/{} in the definition", item, sub));
-}
-
-// The spec-driven encoder's quantisation (round to nearest, in long double),
-// or false where that encoder would refuse the value (outside the field).
-bool quantise(double v, double lsb, int bits, bool is_signed, std::int64_t& out) {
-  if (!std::isfinite(v)) return false;
-  const long double q = std::roundl(static_cast<long double>(v) / static_cast<long double>(lsb));
-  const long double lo = is_signed ? -std::ldexp(1.0L, bits - 1) : 0;
-  const long double hi = is_signed ? std::ldexp(1.0L, bits - 1) - 1 : std::ldexp(1.0L, bits) - 1;
-  if (q < lo || q > hi) return false;
-  out = static_cast<std::int64_t>(q);
-  return true;
 }
 
 void put_be(std::vector<std::uint8_t>& out, std::int64_t v, int bytes) {
@@ -81,11 +67,7 @@ namespace {
 bool layout_matches(const ax::Category& cat) {
   try {
     auto bits = [&](const std::string& item, const std::string& sub = "") {
-      const ax::Variation& v = *cat.items.at(item);
-      if (sub.empty()) return v.bit_size;
-      for (const auto& m : v.members)
-        if (m.kind == ax::Member::Kind::kItem && m.name == sub) return m.variation->bit_size;
-      return -1;
+      return element(cat, item, sub).bit_size;
     };
     if (bits("015") != 8 || bits("070") != 24 || bits("105", "LAT") != 32 ||
         bits("105", "LON") != 32 || bits("185", "VX") != 16 || bits("185", "VY") != 16 ||
@@ -109,9 +91,14 @@ struct Cat062Writer::Typed {
   // Field reference number (UAP position) of each item written.
   int frn_010, frn_015, frn_070, frn_105, frn_185, frn_060, frn_380, frn_040, frn_080, frn_130,
       frn_220;
-  double lsb_070, lsb_lat, lsb_lon, lsb_vx, lsb_vy, lsb_130, lsb_220;
+  // The quantity elements written (their scales and signedness).
+  const ax::Variation *e_070, *e_lat, *e_lon, *e_vx, *e_vy, *e_130, *e_220;
+  // The items in UAP order: {field reference number, which}.
+  std::array<std::pair<int, int>, 11> order;
+  ax::Category def;  // holds the item trees the element pointers point into
 
-  explicit Typed(const ax::Category& cat) {
+  explicit Typed(const ax::Category& category) : def(category) {
+    const ax::Category& cat = def;
     const auto& uap = cat.uaps.at(cat.default_uap);
     auto frn = [&](const char* name) {
       for (std::size_t k = 0; k < uap.size(); ++k)
@@ -121,13 +108,25 @@ struct Cat062Writer::Typed {
     frn_010 = frn("010"), frn_015 = frn("015"), frn_070 = frn("070"), frn_105 = frn("105");
     frn_185 = frn("185"), frn_060 = frn("060"), frn_380 = frn("380"), frn_040 = frn("040");
     frn_080 = frn("080"), frn_130 = frn("130"), frn_220 = frn("220");
-    lsb_070 = element_content(cat, "070").lsb;
-    lsb_lat = element_content(cat, "105", "LAT").lsb;
-    lsb_lon = element_content(cat, "105", "LON").lsb;
-    lsb_vx = element_content(cat, "185", "VX").lsb;
-    lsb_vy = element_content(cat, "185", "VY").lsb;
-    lsb_130 = element_content(cat, "130").lsb;
-    lsb_220 = element_content(cat, "220").lsb;
+    e_070 = &element(cat, "070");
+    e_lat = &element(cat, "105", "LAT");
+    e_lon = &element(cat, "105", "LON");
+    e_vx = &element(cat, "185", "VX");
+    e_vy = &element(cat, "185", "VY");
+    e_130 = &element(cat, "130");
+    e_220 = &element(cat, "220");
+    order = {{{frn_010, 0},
+              {frn_015, 1},
+              {frn_070, 2},
+              {frn_105, 3},
+              {frn_185, 4},
+              {frn_060, 5},
+              {frn_380, 6},
+              {frn_040, 7},
+              {frn_080, 8},
+              {frn_130, 9},
+              {frn_220, 10}}};
+    std::sort(order.begin(), order.end());
   }
 
   // The record the spec-driven encoder makes of the same items, written
@@ -135,16 +134,16 @@ struct Cat062Writer::Typed {
   // value, which then decides as before.
   bool encode(const ObjectState& s, std::uint8_t sac, std::uint8_t sic, std::uint32_t number,
               TrackStatus st, bool first, std::vector<std::uint8_t>& rec) const {
-    std::int64_t t, lat, lon, vx, vy, alt, roc;
-    if (!quantise(time_of_day_s(s.time), lsb_070, 24, false, t) ||
-        !quantise(s.position.lat_deg, lsb_lat, 32, true, lat) ||
-        !quantise(s.position.lon_deg, lsb_lon, 32, true, lon) ||
-        !quantise(std::clamp(s.velocity_enu_mps.x(), -8192.0, 8191.0), lsb_vx, 16, true, vx) ||
-        !quantise(std::clamp(s.velocity_enu_mps.y(), -8192.0, 8191.0), lsb_vy, 16, true, vy) ||
-        !quantise(std::clamp(s.position.alt_m / kFt, -1500.0, 150000.0), lsb_130, 16, true, alt) ||
-        !quantise(std::clamp(s.velocity_enu_mps.z() / kFt * 60, -204800.0, 204799.0), lsb_220, 16,
-                  true, roc))
-      return false;
+    auto q = [](const ax::Variation* e, double v) {
+      return ax::quantity_field(e->content, e->bit_size, v);
+    };
+    const auto t = q(e_070, time_of_day_s(s.time));
+    const auto lat = q(e_lat, s.position.lat_deg), lon = q(e_lon, s.position.lon_deg);
+    const auto vx = q(e_vx, std::clamp(s.velocity_enu_mps.x(), -8192.0, 8191.0));
+    const auto vy = q(e_vy, std::clamp(s.velocity_enu_mps.y(), -8192.0, 8191.0));
+    const auto alt = q(e_130, std::clamp(s.position.alt_m / kFt, -1500.0, 150000.0));
+    const auto roc = q(e_220, std::clamp(s.velocity_enu_mps.z() / kFt * 60, -204800.0, 204799.0));
+    if (!t || !lat || !lon || !vx || !vy || !alt || !roc) return false;
     if (s.identity.icao24 && *s.identity.icao24 > 0xFFFFFF) return false;
     const bool has_380 = s.identity.icao24 || !s.identity.callsign.empty();
     const bool has_060 = s.identity.mode3a.has_value();
@@ -166,26 +165,8 @@ struct Cat062Writer::Typed {
       if (o + 1 < octets) b |= 1;
       rec.push_back(b);
     }
-    // Items in UAP order.
-    struct Item {
-      int frn;
-      int which;
-    };
-    std::array<Item, 11> order{{{frn_010, 0},
-                                {frn_015, 1},
-                                {frn_070, 2},
-                                {frn_105, 3},
-                                {frn_185, 4},
-                                {frn_060, 5},
-                                {frn_380, 6},
-                                {frn_040, 7},
-                                {frn_080, 8},
-                                {frn_130, 9},
-                                {frn_220, 10}}};
-    std::sort(order.begin(), order.end(),
-              [](const Item& a, const Item& b) { return a.frn < b.frn; });
-    for (const Item& it : order) {
-      switch (it.which) {
+    for (const auto& [frn, which] : order) {
+      switch (which) {
         case 0:
           rec.push_back(sac);
           rec.push_back(sic);
@@ -194,15 +175,15 @@ struct Cat062Writer::Typed {
           rec.push_back(1);
           break;
         case 2:
-          put_be(rec, t, 3);
+          put_be(rec, *t, 3);
           break;
         case 3:
-          put_be(rec, lat, 4);
-          put_be(rec, lon, 4);
+          put_be(rec, *lat, 4);
+          put_be(rec, *lon, 4);
           break;
         case 4:
-          put_be(rec, vx, 2);
-          put_be(rec, vy, 2);
+          put_be(rec, *vx, 2);
+          put_be(rec, *vy, 2);
           break;
         case 5:
           if (!has_060) break;
@@ -218,12 +199,7 @@ struct Cat062Writer::Typed {
             // outside it as the encoder writes them: 0 and space).
             const std::string c = callsign8(s.identity.callsign);
             std::uint64_t bits = 0;
-            for (char ch : c) {
-              int code = ch == '#' ? 0 : 32;
-              for (int i = 0; i < 64; ++i)
-                if (ax::detail::kIcao[i] == ch && ch != '#') code = i;
-              bits = bits << 6 | static_cast<std::uint64_t>(code);
-            }
+            for (char ch : c) bits = bits << 6 | static_cast<std::uint64_t>(ax::icao_code(ch));
             put_be(rec, static_cast<std::int64_t>(bits), 6);
           }
           break;
@@ -241,10 +217,10 @@ struct Cat062Writer::Typed {
           rec.push_back(st == TrackStatus::kCoasting ? 0x80 : 0);
           break;
         case 9:
-          put_be(rec, alt, 2);
+          put_be(rec, *alt, 2);
           break;
         case 10:
-          put_be(rec, roc, 2);
+          put_be(rec, *roc, 2);
           break;
       }
     }

@@ -9,6 +9,7 @@
 //   double s = (later - t).seconds();  // 1.5
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <compare>
 #include <cstdint>
@@ -60,14 +61,25 @@ struct Time {
 
 // Unix seconds with microseconds ("1533123000.250000"), printed exactly from
 // the integer nanoseconds (rounded to the microsecond): every JSON time field.
-inline std::string format_time(Time t) {
+// append_time() writes it at the end of `o` (a line being built).
+inline void append_time(std::string& o, Time t) {
   std::int64_t us = t.ns >= 0 ? (t.ns + 500) / 1000 : -((-t.ns + 500) / 1000);
-  const bool neg = us < 0;
-  if (neg) us = -us;
+  if (us < 0) {
+    o += '-';
+    us = -us;
+  }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%s%lld.%06lld", neg ? "-" : "",
-                static_cast<long long>(us / 1000000), static_cast<long long>(us % 1000000));
-  return buf;
+  char* end = std::to_chars(buf, buf + sizeof buf, us / 1000000).ptr;
+  *end++ = '.';
+  const std::int64_t frac = us % 1000000;
+  for (std::int64_t d = 100000; d > 0; d /= 10) *end++ = static_cast<char>('0' + frac / d % 10);
+  o.append(buf, end);
+}
+
+inline std::string format_time(Time t) {
+  std::string o;
+  append_time(o, t);
+  return o;
 }
 
 }  // namespace skyfuse

@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
@@ -43,21 +42,6 @@ void append_fixed(std::string& o, double v, int precision) {
     }
   }
   o += fmt::format("{:.{}f}", v, precision);  // not finite, or too long for the buffer
-}
-
-// format_time()'s text (Unix seconds, six decimals) appended in place.
-void append_time(std::string& o, Time t) {
-  std::int64_t us = t.ns >= 0 ? (t.ns + 500) / 1000 : -((-t.ns + 500) / 1000);
-  if (us < 0) {
-    o += '-';
-    us = -us;
-  }
-  char buf[32];
-  char* end = std::to_chars(buf, buf + sizeof buf, us / 1000000).ptr;
-  *end++ = '.';
-  const std::int64_t frac = us % 1000000;
-  for (std::int64_t d = 100000; d > 0; d /= 10) *end++ = static_cast<char>('0' + frac / d % 10);
-  o.append(buf, end);
 }
 
 // v in `base` with at least `width` digits (zero-padded): fmt's "{:0Nx}" and

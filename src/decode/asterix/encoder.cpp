@@ -41,13 +41,23 @@ std::vector<std::uint8_t> from_hex(const std::string& h) {
   return out;
 }
 
-std::uint64_t fit(long double v, int bits, bool is_signed) {
+bool fits(long double v, int bits, bool is_signed) {
   const long double lo = is_signed ? -std::ldexp(1.0L, bits - 1) : 0;
   const long double hi = is_signed ? std::ldexp(1.0L, bits - 1) - 1 : std::ldexp(1.0L, bits) - 1;
-  if (v < lo || v > hi) throw Fault("value does not fit in " + std::to_string(bits) + " bits");
+  return !(v < lo || v > hi);
+}
+
+std::uint64_t fit(long double v, int bits, bool is_signed) {
+  if (!fits(v, bits, is_signed))
+    throw Fault("value does not fit in " + std::to_string(bits) + " bits");
   const auto i = static_cast<long long>(v);
   return bits >= 64 ? static_cast<std::uint64_t>(i)
                     : static_cast<std::uint64_t>(i) & ((1ULL << bits) - 1);
+}
+
+// A quantity in LSBs, rounded to the nearest.
+long double steps(const Content& c, long double v) {
+  return std::roundl(v / static_cast<long double>(c.lsb));
 }
 
 void encode_variation(BitWriter& w, const Variation& v, const ordered_json& value,
@@ -90,9 +100,7 @@ void encode_element(BitWriter& w, const Variation& v, const ordered_json& value,
       w.put(fit(value.get<long double>(), bits, c->is_signed), bits);
       return;
     case Content::Kind::kQuantity:
-      w.put(fit(std::roundl(value.get<long double>() / static_cast<long double>(c->lsb)), bits,
-                c->is_signed),
-            bits);
+      w.put(fit(steps(*c, value.get<long double>()), bits, c->is_signed), bits);
       return;
     case Content::Kind::kString: {
       const std::string s = value.get<std::string>();
@@ -105,11 +113,7 @@ void encode_element(BitWriter& w, const Variation& v, const ordered_json& value,
       } else if (c->str == Content::Str::kIcao) {
         for (int k = 0; k < bits / 6; ++k) {
           const char ch = k < static_cast<int>(s.size()) ? s[k] : ' ';
-          int code =
-              ch == '#' ? 0 : 32;  // '#' (a code outside the alphabet) as 0, unknown as space
-          for (int i = 0; i < 64; ++i)
-            if (detail::kIcao[i] == ch && ch != '#') code = i;
-          w.put(static_cast<std::uint64_t>(code), 6);
+          w.put(static_cast<std::uint64_t>(icao_code(ch)), 6);
         }
       } else {
         for (int k = 0; k < bits / 8; ++k)
@@ -221,6 +225,20 @@ void encode_variation(BitWriter& w, const Variation& v, const ordered_json& valu
   }
 }
 }  // namespace
+
+std::optional<std::int64_t> quantity_field(const Content& c, int bits, double value) {
+  if (!std::isfinite(value)) return std::nullopt;
+  const long double q = steps(c, value);
+  if (!fits(q, bits, c.is_signed)) return std::nullopt;
+  return static_cast<std::int64_t>(q);
+}
+
+int icao_code(char ch) {
+  int code = ch == '#' ? 0 : 32;  // '#' (a code outside the alphabet) as 0, unknown as space
+  for (int i = 0; i < 64; ++i)
+    if (detail::kIcao[i] == ch && ch != '#') code = i;
+  return code;
+}
 
 Result<std::vector<std::uint8_t>> encode_record(const Category& cat,
                                                 const nlohmann::ordered_json& items) {

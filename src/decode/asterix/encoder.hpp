@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "core/result.hpp"
@@ -24,6 +25,15 @@ namespace skyfuse::decode::asterix {
 // value that does not fit its field.
 Result<std::vector<std::uint8_t>> encode_record(const Category& cat,
                                                 const nlohmann::ordered_json& items);
+
+// A quantity element's field value as encode_record() writes it (value / LSB
+// rounded to the nearest), or nullopt where it would refuse the value (outside
+// the field) or the value is not finite.
+std::optional<std::int64_t> quantity_field(const Content& c, int bits, double value);
+
+// A character's code in the 6-bit ICAO alphabet as encode_record() writes it
+// ('#' as 0, a character outside the alphabet as space).
+int icao_code(char ch);
 
 // CAT, LEN and the records; fails if LEN would exceed 65,535.
 Result<std::vector<std::uint8_t>> encode_block(
