@@ -579,9 +579,12 @@ int print_index(const std::string& path) {
                       {"last_arrival", inputs ? last_arrival.seconds() : 0.0},
                       {"first_data", entries ? first_data.seconds() : 0.0},
                       {"last_data", entries ? last_data.seconds() : 0.0},
+                      {"damaged_regions", r.stats().damaged_regions},
+                      {"bytes_skipped", r.stats().bytes_skipped},
+                      {"incomplete_tail_bytes", r.stats().tail_bytes},
                       {"problems", r.problems()}};
   fmt::print("{}\n", j.dump());
-  return r.problems().empty() ? 0 : 1;
+  return r.damaged() ? 1 : 0;
 }
 
 int run_replay(ReplayOptions o) {
@@ -769,8 +772,14 @@ int run_replay(ReplayOptions o) {
                        : "");
         return true;
       };
-      const bool ok = compare("tracks", recorded_tracks, got_tracks) &
-                      compare("alerts", recorded_alerts, got_alerts);
+      bool ok = compare("tracks", recorded_tracks, got_tracks) &
+                compare("alerts", recorded_alerts, got_alerts);
+      if (reader.damaged()) {
+        // What was skipped cannot have been verified.
+        fmt::print(stderr, "verify: the recording is damaged: {} regions, {} bytes skipped\n",
+                   reader.stats().damaged_regions, reader.stats().bytes_skipped);
+        ok = false;
+      }
       exit_code = ok ? 0 : 1;
     }
     if (http && !o.no_http && !g_stop && !o.verify) {

@@ -37,22 +37,65 @@ T get(const char* p) {
   return v;
 }
 
-bool write_all(int fd, const char* p, std::size_t n) {
+// Returns 0, or the errno of the failed write.
+int write_all(int fd, const char* p, std::size_t n) {
   while (n > 0) {
     const ssize_t w = ::write(fd, p, n);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return errno;
     }
     p += w;
     n -= static_cast<std::size_t>(w);
   }
-  return true;
+  return 0;
+}
+
+// A chunk's uncompressed size is at most this (the recorder writes ~1 MiB):
+// a damaged length never makes the reader allocate gigabytes.
+constexpr std::uint32_t kMaxRawChunk = 64u << 20;
+constexpr std::size_t kMaxProblems = 100;
+
+struct ChunkHeader {
+  std::uint32_t zlen = 0, rawlen = 0, crc = 0, entries = 0;
+  std::int64_t first = 0, last = 0;
+};
+
+// Why the chunk at `pos` of `d` is not whole and intact ("" if it is).
+const char* check_chunk(const std::string& d, std::size_t pos, ChunkHeader* out) {
+  if (d.size() - pos < kChunkHeader) return "truncated chunk header";
+  const char* h = d.data() + pos;
+  if (std::memcmp(h, kChunk, 4) != 0) return "no chunk marker";
+  ChunkHeader c;
+  c.zlen = get<std::uint32_t>(h + 4);
+  c.rawlen = get<std::uint32_t>(h + 8);
+  c.crc = get<std::uint32_t>(h + 12);
+  c.first = get<std::int64_t>(h + 16);
+  c.last = get<std::int64_t>(h + 24);
+  c.entries = get<std::uint32_t>(h + 32);
+  if (d.size() - pos - kChunkHeader < c.zlen) return "truncated chunk";
+  if (c.rawlen > kMaxRawChunk) return "implausible chunk size";
+  if (crc32(0L, reinterpret_cast<const Bytef*>(h + kChunkHeader), c.zlen) != c.crc)
+    return "chunk checksum mismatch";
+  if (out) *out = c;
+  return "";
+}
+
+bool truncation(const char* why) { return std::strncmp(why, "truncated", 9) == 0; }
+
+// The next intact chunk at or after `from`, or npos.
+std::size_t find_chunk(const std::string& d, std::size_t from) {
+  for (std::size_t p = d.find(kChunk, from, 4); p != std::string::npos;
+       p = d.find(kChunk, p + 1, 4))
+    if (*check_chunk(d, p, nullptr) == '\0') return p;
+  return std::string::npos;
 }
 }  // namespace
 
 Recorder::Recorder(RecorderConfig cfg, std::string header_json, Time wall_now)
     : cfg_(std::move(cfg)), header_(std::move(header_json)) {
+  if (cfg_.max_total_bytes > 0)
+    cfg_.max_file_bytes = std::min(cfg_.max_file_bytes, cfg_.max_total_bytes / 2);
   std::error_code ec;
   std::filesystem::create_directories(cfg_.dir, ec);
   if (ec)
@@ -75,7 +118,13 @@ void Recorder::open_file(Time wall_now) {
            fmt::format("{}-{:011d}-{:04d}.sfrec", cfg_.prefix, s, file_index_))
               .string();
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw ConfigError(fmt::format("{}: cannot write recording", path_));
+  if (fd_ < 0) {
+    const std::string why =
+        fmt::format("{}: cannot write recording: {}", path_, std::strerror(errno));
+    if (file_index_ == 0) throw ConfigError(why);
+    fail(why);
+    return;
+  }
   nlohmann::json h = nlohmann::json::parse(header_.empty() ? "{}" : header_);
   h["format"] = 1;
   h["file_index"] = file_index_;
@@ -83,16 +132,59 @@ void Recorder::open_file(Time wall_now) {
   std::string out(kMagic, kMagicLen);
   put<std::uint32_t>(out, static_cast<std::uint32_t>(text.size()));
   out += text;
-  if (!write_all(fd_, out.data(), out.size())) ++stats_.write_errors;
+  if (const int err = write_all(fd_, out.data(), out.size()))
+    fail(fmt::format("{}: {}", path_, std::strerror(err)));
   file_bytes_ = out.size();
   stats_.written_bytes += out.size();
   ++stats_.files;
   ++file_index_;
   opened_ = wall_now;
   last_flush_ = wall_now;
+  if (cfg_.max_total_bytes > 0) enforce_total_cap();
+}
+
+void Recorder::fail(const std::string& what) {
+  ++stats_.write_errors;
+  if (!failed_.empty()) return;
+  failed_ = what;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  raw_.clear();
+  entries_ = 0;
+}
+
+// Deletes the oldest PREFIX-*.sfrec files (never the open one) until the
+// others and a full open file fit under the cap.
+void Recorder::enforce_total_cap() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::pair<std::string, std::uint64_t>> files;
+  std::uint64_t total = 0;
+  const std::string start = cfg_.prefix + "-";
+  for (const auto& e : fs::directory_iterator(cfg_.dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".sfrec" || name.rfind(start, 0) != 0) continue;
+    if (e.path().string() == path_) continue;
+    const auto size = e.file_size(ec);
+    if (ec) continue;
+    files.emplace_back(e.path().string(), size);
+    total += size;
+  }
+  std::sort(files.begin(), files.end());  // names sort in time order
+  for (const auto& [f, size] : files) {
+    if (total + cfg_.max_file_bytes <= cfg_.max_total_bytes) break;
+    if (fs::remove(f, ec)) {
+      ++stats_.files_deleted;
+      total -= size;
+    }
+  }
 }
 
 void Recorder::add(const Entry& e) {
+  if (!failed_.empty()) {
+    ++stats_.entries_dropped;
+    return;
+  }
   if (e.data.ns != 0) {  // entries before the first data time do not widen the span
     if (first_data_ == 0 || e.data.ns < first_data_) first_data_ = e.data.ns;
     last_data_ = std::max(last_data_, e.data.ns);
@@ -112,7 +204,7 @@ void Recorder::add(const Entry& e) {
 }
 
 void Recorder::write_chunk() {
-  if (entries_ == 0) return;
+  if (entries_ == 0 || !failed_.empty()) return;
   std::string z(ZSTD_compressBound(raw_.size()), '\0');
   const std::size_t n =
       ZSTD_compress(z.data(), z.size(), raw_.data(), raw_.size(), cfg_.zstd_level);
@@ -133,7 +225,10 @@ void Recorder::write_chunk() {
   put<std::uint32_t>(out, entries_);
   out += z;
   // One write per chunk: a kill leaves at most one partial chunk at the end.
-  if (!write_all(fd_, out.data(), out.size())) ++stats_.write_errors;
+  if (const int err = write_all(fd_, out.data(), out.size())) {
+    fail(fmt::format("{}: {}", path_, std::strerror(err)));
+    return;
+  }
   file_bytes_ += out.size();
   stats_.written_bytes += out.size();
   ++stats_.chunks;
@@ -145,6 +240,7 @@ void Recorder::write_chunk() {
 void Recorder::flush() { write_chunk(); }
 
 void Recorder::tick(Time wall_now) {
+  if (!failed_.empty()) return;
   if ((wall_now - last_flush_).seconds() >= cfg_.flush_interval_s) {
     write_chunk();
     last_flush_ = wall_now;
@@ -182,6 +278,10 @@ RecordingReader::RecordingReader(std::vector<std::string> files) : files_(std::m
   open_next_file();
 }
 
+void RecordingReader::problem(std::string p) {
+  if (problems_.size() < kMaxProblems) problems_.push_back(std::move(p));
+}
+
 bool RecordingReader::open_next_file() {
   while (file_ < files_.size()) {
     const std::string& f = files_[file_];
@@ -189,13 +289,15 @@ bool RecordingReader::open_next_file() {
     data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     pos_ = 0;
     if (data_.size() < kMagicLen + 4 || data_.compare(0, kMagicLen, kMagic) != 0) {
-      problems_.push_back(fmt::format("{}: offset 0: not a skyfuse recording", f));
+      problem(fmt::format("{}: offset 0: not a skyfuse recording", f));
+      ++stats_.files_unreadable;
       ++file_;
       continue;
     }
     const auto len = get<std::uint32_t>(data_.data() + kMagicLen);
-    if (kMagicLen + 4 + len > data_.size()) {
-      problems_.push_back(fmt::format("{}: offset {}: truncated header", f, kMagicLen + 4));
+    if (len > data_.size() - kMagicLen - 4) {
+      problem(fmt::format("{}: offset {}: truncated header", f, kMagicLen + 4));
+      ++stats_.files_unreadable;
       ++file_;
       continue;
     }
@@ -216,75 +318,73 @@ bool RecordingReader::load_chunk() {
       if (!open_next_file()) return false;
       continue;
     }
-    auto damaged = [&](const char* why) {
-      problems_.push_back(
-          fmt::format("{}: offset {}: {}; the rest of this file is skipped", f, pos_, why));
-      ++file_;
-      return open_next_file();
-    };
-    if (data_.size() - pos_ < kChunkHeader) {
-      if (!damaged("truncated chunk header")) return false;
-      continue;
+    ChunkHeader c;
+    const char* why = check_chunk(data_, pos_, &c);
+    if (*why == '\0') {
+      const char* z = data_.data() + pos_ + kChunkHeader;
+      chunk_.assign(c.rawlen, '\0');
+      const std::size_t n = ZSTD_decompress(chunk_.data(), c.rawlen, z, c.zlen);
+      if (!ZSTD_isError(n) && n == c.rawlen) {
+        pos_ += kChunkHeader + c.zlen;
+        chunk_pos_ = 0;
+        chunk_left_ = c.entries;
+        ++stats_.chunks;
+        return true;
+      }
+      why = "chunk does not decompress";
     }
-    const char* h = data_.data() + pos_;
-    if (std::memcmp(h, kChunk, 4) != 0) {
-      if (!damaged("no chunk marker")) return false;
-      continue;
+    // Damage: go on at the next intact chunk of this file.
+    const std::size_t next = find_chunk(data_, pos_ + 1);
+    const std::uint64_t lost = (next == std::string::npos ? data_.size() : next) - pos_;
+    if (next == std::string::npos && truncation(why) && file_ + 1 == files_.size()) {
+      // The end of the last file: the recorder was stopped while writing.
+      stats_.tail_bytes += lost;
+      problem(
+          fmt::format("{}: offset {}: {} at the end ({} bytes; the recorder was stopped "
+                      "while writing)",
+                      f, pos_, why, lost));
+    } else {
+      ++stats_.damaged_regions;
+      stats_.bytes_skipped += lost;
+      problem(next == std::string::npos
+                  ? fmt::format("{}: offset {}: {}; the rest of this file ({} bytes) skipped", f,
+                                pos_, why, lost)
+                  : fmt::format("{}: offset {}: {}; skipped {} bytes to the next valid chunk", f,
+                                pos_, why, lost));
     }
-    const auto zlen = get<std::uint32_t>(h + 4);
-    const auto rawlen = get<std::uint32_t>(h + 8);
-    const auto crc = get<std::uint32_t>(h + 12);
-    const auto entries = get<std::uint32_t>(h + 32);
-    if (data_.size() - pos_ - kChunkHeader < zlen) {
-      if (!damaged("truncated chunk (the recorder was stopped while writing)")) return false;
-      continue;
-    }
-    const char* z = h + kChunkHeader;
-    if (crc32(0L, reinterpret_cast<const Bytef*>(z), zlen) != crc) {
-      if (!damaged("chunk checksum mismatch")) return false;
-      continue;
-    }
-    chunk_.assign(rawlen, '\0');
-    const std::size_t n = ZSTD_decompress(chunk_.data(), rawlen, z, zlen);
-    if (ZSTD_isError(n) || n != rawlen) {
-      if (!damaged("chunk does not decompress")) return false;
-      continue;
-    }
-    pos_ += kChunkHeader + zlen;
-    chunk_pos_ = 0;
-    chunk_left_ = entries;
-    return true;
+    pos_ = next == std::string::npos ? data_.size() : next;
   }
   return false;
 }
 
 std::optional<Entry> RecordingReader::next() {
-  while (chunk_left_ == 0) {
-    if (!load_chunk()) return std::nullopt;
+  for (;;) {
+    while (chunk_left_ == 0)
+      if (!load_chunk()) return std::nullopt;
+    const char* p = chunk_.data() + chunk_pos_;
+    const std::size_t left = chunk_.size() - chunk_pos_;
+    if (left < kEntryHeader || left - kEntryHeader < get<std::uint32_t>(p + 35)) {
+      // Only a chunk written by something else gets here (its checksum held).
+      ++stats_.damaged_regions;
+      stats_.bytes_skipped += left;
+      problem(fmt::format("recording: a malformed entry; the rest of its chunk ({} bytes) skipped",
+                          left));
+      chunk_left_ = 0;
+      continue;
+    }
+    Entry e;
+    e.type = static_cast<EntryType>(get<std::uint8_t>(p));
+    e.source = get<std::uint16_t>(p + 1);
+    e.arrival = Time{get<std::int64_t>(p + 3)};
+    e.data = Time{get<std::int64_t>(p + 11)};
+    e.shift_ns = get<std::int64_t>(p + 19);
+    e.offset = get<std::int64_t>(p + 27);
+    const auto len = get<std::uint32_t>(p + 35);
+    e.bytes.assign(p + kEntryHeader, len);
+    chunk_pos_ += kEntryHeader + len;
+    --chunk_left_;
+    return e;
   }
-  if (chunk_.size() - chunk_pos_ < kEntryHeader) {
-    problems_.push_back("recording: malformed entry in a chunk");
-    chunk_left_ = 0;
-    return next();
-  }
-  const char* p = chunk_.data() + chunk_pos_;
-  Entry e;
-  e.type = static_cast<EntryType>(get<std::uint8_t>(p));
-  e.source = get<std::uint16_t>(p + 1);
-  e.arrival = Time{get<std::int64_t>(p + 3)};
-  e.data = Time{get<std::int64_t>(p + 11)};
-  e.shift_ns = get<std::int64_t>(p + 19);
-  e.offset = get<std::int64_t>(p + 27);
-  const auto len = get<std::uint32_t>(p + 35);
-  if (chunk_.size() - chunk_pos_ - kEntryHeader < len) {
-    problems_.push_back("recording: entry longer than its chunk");
-    chunk_left_ = 0;
-    return next();
-  }
-  e.bytes.assign(p + kEntryHeader, len);
-  chunk_pos_ += kEntryHeader + len;
-  --chunk_left_;
-  return e;
 }
 
 std::vector<ChunkInfo> RecordingReader::index() const {
@@ -293,14 +393,18 @@ std::vector<ChunkInfo> RecordingReader::index() const {
     std::ifstream in(f, std::ios::binary);
     std::string d{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     if (d.size() < kMagicLen + 4 || d.compare(0, kMagicLen, kMagic) != 0) continue;
-    std::size_t pos = kMagicLen + 4 + get<std::uint32_t>(d.data() + kMagicLen);
-    while (pos + kChunkHeader <= d.size() && std::memcmp(d.data() + pos, kChunk, 4) == 0) {
-      const char* h = d.data() + pos;
-      const auto zlen = get<std::uint32_t>(h + 4);
-      if (pos + kChunkHeader + zlen > d.size()) break;
-      out.push_back({f, pos, Time{get<std::int64_t>(h + 16)}, Time{get<std::int64_t>(h + 24)},
-                     get<std::uint32_t>(h + 32)});
-      pos += kChunkHeader + zlen;
+    const std::uint32_t hlen = get<std::uint32_t>(d.data() + kMagicLen);
+    if (hlen > d.size() - kMagicLen - 4) continue;
+    std::size_t pos = kMagicLen + 4 + hlen;
+    while (pos < d.size()) {
+      ChunkHeader c;
+      if (*check_chunk(d, pos, &c) != '\0') {
+        pos = find_chunk(d, pos + 1);
+        if (pos == std::string::npos) break;
+        continue;
+      }
+      out.push_back({f, pos, Time{c.first}, Time{c.last}, c.entries});
+      pos += kChunkHeader + c.zlen;
     }
   }
   return out;

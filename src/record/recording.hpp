@@ -13,9 +13,13 @@
 //
 // A chunk is written whole with one write(2) at least every `flush_interval_s`
 // of wall time, so a killed process loses at most that much and the file stays
-// readable: the reader stops at the first incomplete or corrupt chunk and says
-// so. Chunk headers carry the data-time span, so a reader can seek without
-// decompressing. Files rotate by size and by age; each starts with the header.
+// readable. A damaged chunk (bad marker, length or checksum) is skipped: the
+// reader searches for the next valid chunk header, goes on from there, and
+// counts and names what it skipped. Chunk headers carry the data-time span, so
+// a reader can seek without decompressing. Files rotate by size and by age
+// (each starts with the header); a total size cap deletes the oldest files. A
+// failed write (a full disk) stops the recording for good, counted and
+// reported through failed(), and never stops the caller.
 //
 //   Recorder rec(cfg, header_json);
 //   rec.add({EntryType::kInput, src, arrival, data, shift, offset, bytes});
@@ -59,6 +63,9 @@ struct RecorderConfig {
   double flush_interval_s = 0.5;  // a chunk at least this often
   std::size_t max_chunk_bytes = 1 << 20;
   int zstd_level = 3;
+  // All files PREFIX-*.sfrec in `dir` together; the oldest are deleted beyond it
+  // (0: no cap). At least two files' worth (max_file_bytes is lowered to half).
+  std::uint64_t max_total_bytes = 0;
 };
 
 struct RecorderStats {
@@ -68,6 +75,8 @@ struct RecorderStats {
   std::uint64_t chunks = 0;
   std::uint64_t files = 0;
   std::uint64_t write_errors = 0;
+  std::uint64_t files_deleted = 0;    // by the total size cap
+  std::uint64_t entries_dropped = 0;  // after a failure
 };
 
 class Recorder {
@@ -84,10 +93,15 @@ class Recorder {
   void flush();
   const RecorderStats& stats() const { return stats_; }
   const std::string& current_file() const { return path_; }
+  // Non-empty once a write failed (disk full, file removed ...): the reason.
+  // Nothing is recorded after it; add() only counts what it drops.
+  const std::string& failed() const { return failed_; }
 
  private:
   void open_file(Time wall_now);
   void write_chunk();
+  void fail(const std::string& what);
+  void enforce_total_cap();
   RecorderConfig cfg_;
   std::string header_;
   int fd_ = -1;
@@ -101,11 +115,20 @@ class Recorder {
   std::uint32_t entries_ = 0;
   std::int64_t first_data_ = 0, last_data_ = 0;
   RecorderStats stats_;
+  std::string failed_;
 };
 
 // A path as given: a recording file, or a folder whose *.sfrec files of its
 // newest run are taken in name order (which is time order).
 std::vector<std::string> recording_files(const std::string& path);
+
+struct ReaderStats {
+  std::uint64_t chunks = 0;           // read whole
+  std::uint64_t damaged_regions = 0;  // damage followed by a valid chunk (or a file's end)
+  std::uint64_t bytes_skipped = 0;    // in damaged regions
+  std::uint64_t tail_bytes = 0;       // an incomplete last chunk (the recorder was killed)
+  std::uint64_t files_unreadable = 0;
+};
 
 struct ChunkInfo {
   std::string file;
@@ -119,12 +142,17 @@ class RecordingReader {
   explicit RecordingReader(std::vector<std::string> files);
   // The first file's header (JSON text); empty if unreadable.
   const std::string& header() const { return header_; }
-  // Next entry in recording order, or nothing at the end (or the first damage).
+  // Next entry in recording order, or nothing at the end. Damage is skipped.
   std::optional<Entry> next();
-  // Chunk index of every file (from the chunk headers only).
+  // Chunk index of every file (from the chunk headers; past damage, from the
+  // next chunk whose checksum holds).
   std::vector<ChunkInfo> index() const;
-  // Damage seen: "FILE: offset N: truncated chunk" ...; reading stopped there.
+  // Damage seen: "FILE: offset N: chunk checksum mismatch; skipped M bytes to
+  // the next valid chunk" ... (the first 100).
   const std::vector<std::string>& problems() const { return problems_; }
+  const ReaderStats& stats() const { return stats_; }
+  // Anything lost other than an incomplete last chunk (which a kill leaves).
+  bool damaged() const { return stats_.damaged_regions > 0 || stats_.files_unreadable > 0; }
 
  private:
   bool load_chunk();
@@ -138,7 +166,9 @@ class RecordingReader {
   std::size_t chunk_pos_ = 0;
   std::uint32_t chunk_left_ = 0;
   std::vector<std::string> problems_;
+  ReaderStats stats_;
   bool opened_ = false;
+  void problem(std::string p);
 };
 
 }  // namespace skyfuse::record

@@ -2,10 +2,14 @@
 #include "record/recording.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 
 #include "core/error.hpp"
 
@@ -138,7 +142,11 @@ TEST(Recording, TruncatedOrCorruptTailKeepsEveryWholeChunk) {
   EXPECT_NE(r.problems()[0].find("truncated chunk"), std::string::npos) << r.problems()[0];
   EXPECT_NE(r.problems()[0].find(std::to_string(idx.back().offset)), std::string::npos);
 
-  // A flipped byte inside the second chunk: the first chunk is kept.
+  EXPECT_FALSE(r.damaged());  // a kill's incomplete tail is not damage
+  EXPECT_GT(r.stats().tail_bytes, 0u);
+
+  // A flipped byte inside the second chunk: only that chunk is lost; the
+  // reader finds the third and reads on (before: everything after was lost).
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(idx[1].offset + 40));
@@ -147,9 +155,136 @@ TEST(Recording, TruncatedOrCorruptTailKeepsEveryWholeChunk) {
   RecordingReader c({path});
   n = 0;
   while (c.next()) ++n;
-  EXPECT_EQ(n, idx[0].entries);
+  EXPECT_EQ(n, expect - idx[1].entries);
   ASSERT_FALSE(c.problems().empty());
   EXPECT_NE(c.problems()[0].find("checksum"), std::string::npos) << c.problems()[0];
+  EXPECT_NE(c.problems()[0].find("skipped"), std::string::npos) << c.problems()[0];
+  EXPECT_TRUE(c.damaged());
+  EXPECT_EQ(c.stats().damaged_regions, 1u);
+  EXPECT_EQ(c.stats().bytes_skipped, idx[2].offset - idx[1].offset);
+  fs::remove_all(dir);
+}
+
+// Damage of every kind in the middle of a file: each damaged chunk is skipped,
+// every intact one read, in order; the index finds the same chunks.
+TEST(Recording, ResynchronisesAfterEachKindOfDamage) {
+  const fs::path dir = fresh_dir("resync");
+  RecorderConfig cfg;
+  cfg.dir = dir.string();
+  cfg.max_chunk_bytes = 1024;
+  std::string path;
+  {
+    Recorder rec(cfg, "{}", Time{1'700'000'000'000'000'000});
+    for (int i = 0; i < 3000; ++i) rec.add(input(i));
+    path = rec.current_file();
+  }
+  const auto idx = RecordingReader({path}).index();
+  ASSERT_GT(idx.size(), 50u);
+  std::string d;
+  {
+    std::ifstream in(path, std::ios::binary);
+    d.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // Chunks 5, 10, 20 and 30 damaged: a flipped payload byte, a broken marker, a
+  // length of 4 GiB, and bytes inserted before chunk 30 (shifting the rest).
+  std::set<std::size_t> lost = {5, 10, 20};
+  d[idx[5].offset + 60] ^= 0x5a;
+  d[idx[10].offset] = 'X';
+  d[idx[20].offset + 8] = '\xff';
+  d[idx[20].offset + 9] = '\xff';
+  d[idx[20].offset + 10] = '\xff';
+  d[idx[20].offset + 11] = '\xff';
+  d.insert(idx[30].offset, "garbage SFCK inserted");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << d;
+  }
+  std::uint32_t expect = 0;
+  for (std::size_t k = 0; k < idx.size(); ++k)
+    if (!lost.count(k)) expect += idx[k].entries;
+  RecordingReader r({path});
+  std::uint32_t n = 0;
+  std::int64_t last_offset = -1;
+  while (auto e = r.next()) {
+    ++n;
+    EXPECT_GT(e->offset, last_offset);  // in order, nothing repeated
+    last_offset = e->offset;
+  }
+  EXPECT_EQ(n, expect);
+  EXPECT_EQ(r.stats().damaged_regions, 4u);
+  EXPECT_EQ(r.stats().chunks, idx.size() - lost.size());
+  EXPECT_EQ(r.problems().size(), 4u);
+  EXPECT_TRUE(r.damaged());
+  EXPECT_EQ(RecordingReader({path}).index().size(), idx.size() - lost.size());
+  fs::remove_all(dir);
+}
+
+// The folder never holds more than the cap: the oldest files go first.
+TEST(Recording, TotalSizeCapDeletesTheOldestFiles) {
+  const fs::path dir = fresh_dir("cap");
+  RecorderConfig cfg;
+  cfg.dir = dir.string();
+  cfg.max_chunk_bytes = 2048;
+  cfg.max_file_bytes = 16384;
+  cfg.max_total_bytes = 40000;
+  std::uint64_t peak = 0;
+  {
+    Recorder rec(cfg, "{}", Time{1'700'000'000'000'000'000});
+    for (int i = 0; i < 20000; ++i) {
+      rec.add(input(i));
+      rec.tick(Time{1'700'000'000'000'000'000});
+      std::uint64_t total = 0;
+      if (i % 100 == 0) {
+        for (const auto& e : fs::directory_iterator(dir)) total += e.file_size();
+        peak = std::max(peak, total);
+      }
+    }
+    EXPECT_GT(rec.stats().files_deleted, 5u);
+  }
+  EXPECT_LE(peak, 40000u + 2048u);  // a chunk may exceed the file size once
+  const auto files = recording_files(dir.string());
+  ASSERT_GE(files.size(), 2u);
+  // What is left reads cleanly and ends with the last entry written.
+  RecordingReader r(files);
+  std::optional<Entry> last;
+  while (auto e = r.next()) last = std::move(e);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->bytes, input(19999).bytes);
+  EXPECT_FALSE(r.damaged());
+  fs::remove_all(dir);
+}
+
+// A write that fails (here: the file size limit, as a full disk would) stops
+// the recording with a reason; the caller goes on, and what was written reads.
+TEST(Recording, FullDiskStopsRecordingWithAReason) {
+  const fs::path dir = fresh_dir("full");
+  RecorderConfig cfg;
+  cfg.dir = dir.string();
+  cfg.max_chunk_bytes = 1024;
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  std::string path;
+  {
+    Recorder rec(cfg, "{}", Time{1'700'000'000'000'000'000});
+    rlimit small = old;
+    small.rlim_cur = 20000;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    for (int i = 0; i < 5000; ++i) rec.add(input(i));
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    EXPECT_FALSE(rec.failed().empty());
+    EXPECT_NE(rec.failed().find("File too large"), std::string::npos) << rec.failed();
+    EXPECT_GT(rec.stats().entries_dropped, 1000u);
+    path = rec.current_file();
+  }
+  std::signal(SIGXFSZ, old_handler);
+  RecordingReader r({path});
+  int n = 0;
+  while (auto e = r.next()) {
+    ASSERT_EQ(e->bytes, input(n).bytes);
+    ++n;
+  }
+  EXPECT_GT(n, 100);
   fs::remove_all(dir);
 }
 
