@@ -677,23 +677,12 @@ void AsterixReportReader::blocks(std::span<const std::uint8_t> data, std::int64_
   const long before = impl_->dec.stats().errors;
   const std::size_t shown = impl_->dec.stats().messages.size();
   auto sink = [this](const ax::Record& rec) { impl_->record(rec); };
-  std::size_t pos = 0;
-  while (pos < data.size()) {
-    const auto rest = data.subspan(pos);
-    const std::int64_t at = offset + static_cast<std::int64_t>(pos);
-    if (impl_->use_typed && rest.size() >= 3) {
-      const std::size_t len = (std::size_t{rest[1]} << 8) | rest[2];
-      const auto t = impl_->typed.find(rest[0]);
-      if (t != impl_->typed.end() && t->second && len >= 3 && len <= rest.size() &&
-          impl_->typed_block(rest.first(len), at)) {
-        pos += len;
-        continue;
-      }
-    }
-    const std::size_t used = impl_->dec.decode_block(rest, at, sink);
-    if (used == 0) break;  // the length is unusable: nothing after it can be trusted
-    pos += used;
-  }
+  impl_->dec.walk_blocks(data, offset, [&](std::span<const std::uint8_t> block, std::int64_t at) {
+    const auto t = impl_->typed.find(block[0]);
+    if (impl_->use_typed && t != impl_->typed.end() && t->second && impl_->typed_block(block, at))
+      return true;
+    return impl_->dec.decode_block(block, at, sink).whole;
+  });
   impl_->errors += impl_->dec.stats().errors - before;
   const auto& m = impl_->dec.stats().messages;
   for (std::size_t k = shown; k < m.size() && impl_->messages.size() < kMaxMessages; ++k)

@@ -14,11 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "apps/asterix_feeds.hpp"
 #include "apps/commands.hpp"
 #include "apps/feed_decoder.hpp"
 #include "apps/pipeline.hpp"
 #include "apps/system_config.hpp"
 #include "core/error.hpp"
+#include "decode/asterix/decoder.hpp"
 #include "decode/asterix/framing.hpp"
 #include "io/tcp_client.hpp"
 #include "io/udp_receiver.hpp"
@@ -103,7 +105,7 @@ struct FilePiece {
   std::size_t begin, size;
 };
 std::vector<FilePiece> cut_file(const FeedConfig& feed, const std::vector<std::uint8_t>& data,
-                                std::vector<std::uint8_t>& payloads) {
+                                const std::string& specs, std::vector<std::uint8_t>& payloads) {
   namespace ax = decode::asterix;
   std::vector<FilePiece> out;
   const std::string& f = feed.format;
@@ -123,12 +125,15 @@ std::vector<FilePiece> cut_file(const FeedConfig& feed, const std::vector<std::u
   payloads = data;
   std::size_t pos = 0;
   if (f == "asterix") {
+    // Whole data blocks; damage (a byte lost or inserted, garbage) becomes a
+    // piece of its own up to the next plausible block, which the sensor's
+    // decoder then counts as an error.
+    std::vector<decode::asterix::Category> cats;
+    for (auto& [c, cat] : load_categories(specs, feed.editions)) cats.push_back(std::move(cat));
+    const decode::asterix::Decoder dec(std::move(cats));
     while (pos < data.size()) {
-      std::size_t len = data.size() - pos;
-      if (data.size() - pos >= 3) {
-        const std::size_t l = (static_cast<std::size_t>(data[pos + 1]) << 8) | data[pos + 2];
-        if (l >= 3 && l <= data.size() - pos) len = l;
-      }
+      std::size_t len = dec.chained_length(data, pos);
+      if (len == 0) len = dec.find_block(data, pos + 1) - pos;
       out.push_back({static_cast<std::int64_t>(pos), pos, len});
       pos += len;
     }
@@ -261,7 +266,7 @@ int run_live(RunOptions o) {
     f.feed = &cfg.feeds[i];
     f.sensor = &cfg.sensors[i];
     const auto data = read_file(cfg.feeds[i].path);
-    f.pieces = cut_file(cfg.feeds[i], data, f.payloads);
+    f.pieces = cut_file(cfg.feeds[i], data, o.specs, f.payloads);
     scan_times(f, o.specs);
     files.push_back(std::move(f));
   }

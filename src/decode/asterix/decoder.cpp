@@ -195,34 +195,53 @@ const Category* Decoder::category(int number) const {
   return it == cats_.end() ? nullptr : &it->second;
 }
 
-std::size_t Decoder::decode_block(std::span<const std::uint8_t> block, std::int64_t offset,
-                                  const std::function<void(const Record&)>& sink) {
+Decoder::Block Decoder::decode_block(std::span<const std::uint8_t> block, std::int64_t offset,
+                                     const std::function<void(const Record&)>& sink) {
   if (block.size() < 3) {
     stats_.error(offset, "data block shorter than its 3-byte header");
-    return 0;
+    return {};
   }
   const int cat_no = block[0];
   const std::size_t len = (static_cast<std::size_t>(block[1]) << 8) | block[2];
   if (len < 3) {
     stats_.error(offset, "data block LEN " + std::to_string(len) + " below 3");
-    return 0;
+    return {};
   }
   if (len > block.size()) {
     stats_.error(offset, "data block LEN " + std::to_string(len) + " past the end of the input (" +
                              std::to_string(block.size()) + " bytes left)");
-    return 0;
+    return {};
   }
   ++stats_.blocks;
   const Category* cat = category(cat_no);
   if (!cat) {
     ++stats_.unknown_category_blocks;
     stats_.error(offset, "unknown category " + std::to_string(cat_no) + " (block skipped)");
-    return len;
+    return {len, false};
   }
+  std::string fault;
+  std::int64_t fault_offset = 0;
+  auto counted = [&](const Record& r) {
+    ++stats_.records;
+    ++stats_.records_per_category[cat_no];
+    sink(r);
+  };
+  const std::function<void(const Record&)> f = counted;
+  if (records(block.first(len), offset, *cat, &f, &fault, &fault_offset, 0)) return {len, true};
+  stats_.error(fault_offset, fault + " (rest of the block skipped)");
+  return {len, false};
+}
+
+bool Decoder::records(std::span<const std::uint8_t> block, std::int64_t offset, const Category& c,
+                      const std::function<void(const Record&)>* sink, std::string* fault,
+                      std::int64_t* fault_offset, std::size_t max_records) const {
+  const Category* cat = &c;
+  const int cat_no = cat->number;
+  const std::size_t len = block.size();
   char catname[8];
   std::snprintf(catname, sizeof catname, "CAT%03d", cat_no);
   std::size_t pos = 3;
-  while (pos < len) {
+  for (std::size_t n = 0; pos < len && (max_records == 0 || n < max_records); ++n) {
     const std::int64_t rec_offset = offset + static_cast<std::int64_t>(pos);
     BitReader r(block.data() + pos, len - pos);
     std::string item_name = "FSPEC";
@@ -262,27 +281,97 @@ std::size_t Decoder::decode_block(std::span<const std::uint8_t> block, std::int6
       }
       pos += r.byte();
       rec.length = r.byte();
-      ++stats_.records;
-      ++stats_.records_per_category[cat_no];
-      sink(rec);
+      if (sink) (*sink)(rec);
     } catch (const Fault& f) {
-      stats_.error(rec_offset, std::string(catname) + " item " + item_name + ": " + f.what() +
-                                   " (rest of the block skipped)");
-      break;
+      if (fault) *fault = std::string(catname) + " item " + item_name + ": " + f.what();
+      if (fault_offset) *fault_offset = rec_offset;
+      return false;
     }
   }
-  return len;
+  return true;
+}
+
+bool Decoder::plausible_header(std::span<const std::uint8_t> data, std::size_t at) const {
+  if (data.size() - at < 3) return false;
+  const std::size_t len = (static_cast<std::size_t>(data[at + 1]) << 8) | data[at + 2];
+  return len > 3 && len <= data.size() - at && category(data[at]) != nullptr;
+}
+
+std::size_t Decoder::find_block(std::span<const std::uint8_t> data, std::size_t from) const {
+  // A candidate's records are all tried, within a budget of bytes per search:
+  // crafted data (a datagram full of blocks that fail late) cannot make one
+  // search cost more than decoding 256 kB. Real damage is found well within it.
+  constexpr std::size_t kBudget = 256 << 10;
+  std::size_t spent = 0;
+  for (std::size_t k = from; k < data.size(); ++k) {
+    if (!plausible_header(data, k)) continue;
+    const std::size_t len = (static_cast<std::size_t>(data[k + 1]) << 8) | data[k + 2];
+    const std::size_t next = k + len;
+    if (next != data.size() && !plausible_header(data, next)) continue;
+    if (records(data.subspan(k, len), 0, *category(data[k]), nullptr, nullptr, nullptr, 0))
+      return k;
+    if ((spent += len) > kBudget) break;
+  }
+  return data.size();
+}
+
+// The header at `at` may follow a block of category `prev`: its LEN fits, and
+// its category is known or the same (a stream of one category not loaded).
+bool Decoder::plausible_next(std::span<const std::uint8_t> data, std::size_t at, int prev) const {
+  if (data.size() - at < 3) return false;
+  const std::size_t len = (static_cast<std::size_t>(data[at + 1]) << 8) | data[at + 2];
+  return len >= 3 && len <= data.size() - at && (data[at] == prev || category(data[at]));
+}
+
+std::size_t Decoder::chained_length(std::span<const std::uint8_t> data, std::size_t at) const {
+  if (data.size() - at < 3) return 0;
+  const std::size_t len = (static_cast<std::size_t>(data[at + 1]) << 8) | data[at + 2];
+  if (len < 3 || len > data.size() - at) return 0;
+  return at + len == data.size() || plausible_next(data, at + len, data[at]) ? len : 0;
+}
+
+void Decoder::walk_blocks(std::span<const std::uint8_t> data, std::int64_t offset,
+                          const BlockHandler& block) {
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    const auto rest = data.subspan(pos);
+    const std::int64_t at = offset + static_cast<std::int64_t>(pos);
+    std::string why;
+    if (rest.size() < 3) {
+      why = "data block shorter than its 3-byte header";
+    } else {
+      const std::size_t len = (static_cast<std::size_t>(rest[1]) << 8) | rest[2];
+      if (len < 3) {
+        why = "data block LEN " + std::to_string(len) + " below 3";
+      } else if (len > rest.size()) {
+        why = "data block LEN " + std::to_string(len) + " past the end of the input (" +
+              std::to_string(rest.size()) + " bytes left)";
+      } else {
+        const bool whole = block(rest.first(len), at);
+        // Aligned: the block decoded, or its LEN leads to the end or to another
+        // plausible header (a damaged block of a healthy stream).
+        if (whole || pos + len == data.size() || plausible_next(data, pos + len, rest[0])) {
+          pos += len;
+          continue;
+        }
+        why = "data block LEN " + std::to_string(len) + " leads to no plausible data block";
+      }
+    }
+    const std::size_t next = find_block(data, pos + 1);
+    stats_.error(at,
+                 why + (next == data.size()
+                            ? "; the last " + std::to_string(data.size() - pos) + " bytes skipped"
+                            : "; skipped " + std::to_string(next - pos) +
+                                  " bytes to the next plausible data block"));
+    pos = next;
+  }
 }
 
 void Decoder::decode_stream(std::span<const std::uint8_t> data, std::int64_t offset,
                             const std::function<void(const Record&)>& sink) {
-  std::size_t pos = 0;
-  while (pos < data.size()) {
-    const std::size_t used =
-        decode_block(data.subspan(pos), offset + static_cast<std::int64_t>(pos), sink);
-    if (used == 0) break;  // the length is unusable: nothing after it can be trusted
-    pos += used;
-  }
+  walk_blocks(data, offset, [&](std::span<const std::uint8_t> b, std::int64_t at) {
+    return decode_block(b, at, sink).whole;
+  });
 }
 
 }  // namespace skyfuse::decode::asterix

@@ -8,7 +8,11 @@
 // kept as hex. Every problem (short block, wrong LEN, FSPEC or FX chain past
 // the end, unknown category) is an error naming the byte offset and item; the
 // block is abandoned and decoding resumes at the next one, keeping every
-// record decoded before the fault.
+// record decoded before the fault. In a stream of blocks, a LEN that does not
+// lead to another plausible block (a byte inserted or lost, garbage) makes the
+// decoder search for the next block that starts a plausible chain (known
+// category, LEN within the data, records that decode, and a plausible next
+// header or the end); the bytes skipped are one counted error.
 //
 //   asterix::Decoder dec({load_category("specs/asterix/cat048/cat048-1.31.json")});
 //   dec.decode_block(bytes, offset, [](const asterix::Record& r) { ... });
@@ -48,18 +52,42 @@ class Decoder {
  public:
   explicit Decoder(std::vector<Category> categories);
 
-  // Decodes one data block starting at `block[0]` (its CAT byte); returns the
-  // number of bytes the block claims (LEN), or 0 if even that is unusable.
-  std::size_t decode_block(std::span<const std::uint8_t> block, std::int64_t offset,
-                           const std::function<void(const Record&)>& sink);
-  // Decodes a buffer of back-to-back data blocks (the "raw" framing).
+  struct Block {
+    std::size_t length = 0;  // LEN, or 0 if even that is unusable
+    bool whole = false;      // a known category and every record decoded
+  };
+  // Decodes one data block starting at `block[0]` (its CAT byte).
+  Block decode_block(std::span<const std::uint8_t> block, std::int64_t offset,
+                     const std::function<void(const Record&)>& sink);
+  // Decodes a buffer of back-to-back data blocks (the "raw" framing), with
+  // resynchronisation after damage.
   void decode_stream(std::span<const std::uint8_t> data, std::int64_t offset,
                      const std::function<void(const Record&)>& sink);
+  // The same walk with another block handler (e.g. a typed decoder): `block`
+  // gets each data block whose header fits, returns whether it decoded whole.
+  // After a block that did not, and whose LEN does not lead to a plausible next
+  // header, the walk goes on at the next plausible chain (see above).
+  using BlockHandler = std::function<bool(std::span<const std::uint8_t>, std::int64_t)>;
+  void walk_blocks(std::span<const std::uint8_t> data, std::int64_t offset,
+                   const BlockHandler& block);
+  // The first position at or after `from` where a plausible chain of blocks
+  // starts, or data.size().
+  std::size_t find_block(std::span<const std::uint8_t> data, std::size_t from) const;
+  // The LEN of the block at `at` if it fits and leads to the end of `data` or
+  // to a plausible header (known category, LEN that fits), else 0.
+  std::size_t chained_length(std::span<const std::uint8_t> data, std::size_t at) const;
 
   const DecodeStats& stats() const { return stats_; }
   const Category* category(int number) const;
 
  private:
+  bool plausible_header(std::span<const std::uint8_t> data, std::size_t at) const;
+  bool plausible_next(std::span<const std::uint8_t> data, std::size_t at, int prev) const;
+  // Decodes the records of a block (the first `max_records`, 0: all); false at
+  // the first fault (named in `fault`).
+  bool records(std::span<const std::uint8_t> block, std::int64_t offset, const Category& cat,
+               const std::function<void(const Record&)>* sink, std::string* fault,
+               std::int64_t* fault_offset, std::size_t max_records) const;
   std::map<int, Category> cats_;
   DecodeStats stats_;
 };

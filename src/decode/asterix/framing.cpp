@@ -9,24 +9,65 @@ void FramingStats::error(std::int64_t offset, const std::string& what) {
   if (messages.size() < 50) messages.push_back("offset " + std::to_string(offset) + ": " + what);
 }
 
+namespace {
+// A whole FINAL frame at `pos`: a length that fits, and the A5A5A5A5 padding.
+std::size_t final_frame(std::span<const std::uint8_t> f, std::size_t pos) {
+  if (f.size() - pos < 12) return 0;
+  const std::size_t len = (static_cast<std::size_t>(f[pos]) << 8) | f[pos + 1];
+  if (len < 12 || len > f.size() - pos) return 0;
+  const std::uint8_t* e = f.data() + pos + len - 4;
+  return e[0] == 0xA5 && e[1] == 0xA5 && e[2] == 0xA5 && e[3] == 0xA5 ? len : 0;
+}
+}  // namespace
+
 void read_final(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
                 FramingStats& stats) {
   std::size_t pos = 0;
-  while (pos + 8 <= f.size()) {
-    const std::size_t len = (static_cast<std::size_t>(f[pos]) << 8) | f[pos + 1];
-    if (len < 12 || pos + len > f.size()) {
+  // The last whole frame's day and time of day (1/100 s): a frame found while
+  // resynchronising must agree with them, so a length that happens to reach a
+  // real frame's padding is not taken for a frame.
+  int last_day = -1;
+  long last_time = -1;
+  auto frame_time = [&](std::size_t at) {
+    return (long{f[at + 5]} << 16) | (long{f[at + 6]} << 8) | long{f[at + 7]};
+  };
+  auto resync_candidate = [&](std::size_t at) {
+    const std::size_t l = final_frame(f, at);
+    if (l == 0 || (at + l != f.size() && final_frame(f, at + l) == 0)) return false;
+    if (l > 12) {  // the payload starts with a data block that fits
+      const std::size_t block = (static_cast<std::size_t>(f[at + 9]) << 8) | f[at + 10];
+      if (l < 15 || block < 3 || block > l - 12) return false;
+    }
+    if (last_time < 0) return true;
+    const long dt = frame_time(at) - last_time;
+    const bool same_day = f[at + 4] == last_day && dt >= -6000 && dt <= 60000;
+    const bool next_day = f[at + 4] != last_day && dt < -8000000;  // midnight
+    return same_day || next_day;
+  };
+  while (f.size() - pos >= 8) {
+    std::size_t len = (static_cast<std::size_t>(f[pos]) << 8) | f[pos + 1];
+    bool ok = final_frame(f, pos) != 0;
+    if (!ok && len >= 12 && len <= f.size() - pos &&
+        (pos + len == f.size() || final_frame(f, pos + len) != 0)) {
+      // Unpadded, but its length leads to the end or to a whole frame: kept.
+      stats.error(static_cast<std::int64_t>(pos), "FINAL frame without A5A5A5A5 padding");
+      ok = true;
+    }
+    if (!ok) {
+      std::size_t next = pos + 1;
+      while (next < f.size() && !resync_candidate(next)) ++next;
       stats.error(static_cast<std::int64_t>(pos),
-                  "FINAL frame length " + std::to_string(len) + " invalid; stopping");
-      return;
+                  "FINAL frame length " + std::to_string(len) + " invalid; skipped " +
+                      std::to_string(next - pos) + " bytes to the next frame");
+      pos = next;
+      continue;
     }
     Payload p;
     p.offset = static_cast<std::int64_t>(pos + 8);
     p.bytes = f.subspan(pos + 8, len - 12);
-    p.time_of_day_s = ((f[pos + 5] << 16) | (f[pos + 6] << 8) | f[pos + 7]) / 100.0;
-    const bool padded = f[pos + len - 4] == 0xA5 && f[pos + len - 3] == 0xA5 &&
-                        f[pos + len - 2] == 0xA5 && f[pos + len - 1] == 0xA5;
-    if (!padded)
-      stats.error(static_cast<std::int64_t>(pos), "FINAL frame without A5A5A5A5 padding");
+    last_time = frame_time(pos);
+    last_day = f[pos + 4];
+    p.time_of_day_s = static_cast<double>(last_time) / 100.0;
     ++stats.frames;
     sink(p);
     pos += len;
@@ -80,10 +121,17 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
   bool swap = false;
   std::vector<std::uint32_t> linktypes;
   auto rd = [&](std::size_t at) { return rd32(f.data() + at, swap); };
-  while (pos + 12 <= f.size()) {
+  // A whole block at `at`: its length fits, is a multiple of 4 and is repeated
+  // at its end (what makes pcapng resynchronisable).
+  auto whole = [&](std::size_t at) -> std::uint32_t {
+    if (f.size() - at < 12) return 0;
+    const std::uint32_t len = rd(at + 4);
+    if (len < 12 || len % 4 != 0 || len > f.size() - at || rd(at + len - 4) != len) return 0;
+    return len;
+  };
+  while (f.size() - pos >= 12) {
     std::uint32_t type = rd32(f.data() + pos, false);
     if (type == 0x0A0D0D0A) {  // section header: fixes the byte order
-      if (pos + 12 > f.size()) break;
       const std::uint32_t bom = rd32(f.data() + pos + 8, false);
       if (bom == 0x1A2B3C4D)
         swap = false;
@@ -98,11 +146,19 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
     } else {
       type = rd(pos);
     }
-    const std::uint32_t len = rd(pos + 4);
-    if (len < 12 || len % 4 != 0 || pos + len > f.size()) {
+    const std::uint32_t len = whole(pos);
+    if (len == 0) {
+      std::size_t next = pos + 1;
+      while (next < f.size() &&
+             (whole(next) == 0 || rd32(f.data() + next, false) == 0x0A0D0D0A ||
+              (rd(next) != 6 && rd(next) != 3 && rd(next) != 1 && rd(next) != 5 && rd(next) != 2)))
+        ++next;
+      next = std::min(next, f.size());
       stats.error(static_cast<std::int64_t>(pos),
-                  "pcapng block length " + std::to_string(len) + " invalid; stopping");
-      return;
+                  "pcapng block length " + std::to_string(rd(pos + 4)) + " invalid; skipped " +
+                      std::to_string(next - pos) + " bytes to the next block");
+      pos = next;
+      continue;
     }
     if (type == 1 && len >= 20) {
       linktypes.push_back(static_cast<std::uint32_t>(f[pos + 8 + (swap ? 1 : 0)]) |
@@ -151,12 +207,43 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
     return;
   }
   const std::uint32_t linktype = rd32(f.data() + 20, swap);
+  const bool nanos = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
+  std::uint32_t snaplen = rd32(f.data() + 16, swap);
+  if (snaplen == 0 || snaplen > (1u << 20)) snaplen = 1u << 20;
+  // A plausible record header at `at`: the captured length fits the snap
+  // length, the file and the original length; the sub-second field is in range.
+  auto record = [&](std::size_t at) -> bool {
+    if (f.size() - at < 16) return false;
+    const std::uint32_t frac = rd32(f.data() + at + 4, swap);
+    const std::uint32_t incl = rd32(f.data() + at + 8, swap);
+    const std::uint32_t orig = rd32(f.data() + at + 12, swap);
+    return frac < (nanos ? 1000000000u : 1000000u) && incl <= snaplen && incl <= orig &&
+           incl <= f.size() - at - 16;
+  };
+  std::int64_t last_sec = -1;  // of the last whole record: a resync must agree
+  auto chained = [&](std::size_t at) {
+    if (!record(at)) return false;
+    const std::int64_t sec = rd32(f.data() + at, swap);
+    if (last_sec >= 0 && (sec < last_sec - 3600 || sec > last_sec + 86400)) return false;
+    const std::size_t next = at + 16 + rd32(f.data() + at + 8, swap);
+    return next == f.size() || f.size() - next < 16 || record(next);
+  };
   std::size_t pos = 24;
-  while (pos + 16 <= f.size()) {
+  while (f.size() - pos >= 16) {
     const std::uint32_t incl = rd32(f.data() + pos + 8, swap);
-    if (pos + 16 + incl > f.size()) {
-      stats.error(static_cast<std::int64_t>(pos), "truncated pcap record");
-      return;
+    if (!chained(pos)) {
+      std::size_t next = pos + 1;
+      while (next < f.size() && !chained(next)) ++next;
+      next = std::min(next, f.size());
+      const bool cut = next == f.size() && incl > f.size() - pos - 16 && incl <= snaplen &&
+                       incl <= rd32(f.data() + pos + 12, swap);
+      stats.error(static_cast<std::int64_t>(pos),
+                  cut ? std::string("truncated pcap record at the end of the file")
+                      : "pcap record header invalid (captured length " + std::to_string(incl) +
+                            "); skipped " + std::to_string(next - pos) +
+                            " bytes to the next record");
+      pos = next;
+      continue;
     }
     const std::uint8_t* pkt = f.data() + pos + 16;
     std::size_t n = incl, l2 = 0;
@@ -172,6 +259,7 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
       return;
     }
     ++stats.frames;
+    last_sec = rd32(f.data() + pos, swap);
     if (n > l2 + 20 && (pkt[l2] >> 4) == 4) {
       const std::size_t ihl = (pkt[l2] & 15) * 4u;
       if (pkt[l2 + 9] == 17 && n >= l2 + ihl + 8) {
