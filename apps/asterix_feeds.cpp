@@ -19,6 +19,7 @@
 #include "decode/asterix/generated/cat020_1_10.hpp"
 #include "decode/asterix/generated/cat021_2_6.hpp"
 #include "decode/asterix/generated/cat048_1_31.hpp"
+#include "decode/asterix/time_of_day.hpp"
 
 namespace skyfuse::apps {
 
@@ -356,8 +357,8 @@ struct AsterixReportReader::Impl {
   const Sensor sensor;
   std::string path;
   ax::Decoder dec;
-  std::int64_t day = 0;
-  double last_tod = -1;
+  ax::TimeOfDay day;
+  std::optional<Time> reference;  // live: the packet's arrival
   long other_source = 0;
   long errors = 0;
   std::vector<std::string> messages;
@@ -373,10 +374,7 @@ struct AsterixReportReader::Impl {
   ax::cat015_1_2::Record r15;
 
   Impl(const Sensor& s, std::string p, std::vector<ax::Category> cats, double start)
-      : sensor(s),
-        path(std::move(p)),
-        dec(std::move(cats)),
-        day(static_cast<std::int64_t>(std::floor(start / 86400.0))) {
+      : sensor(s), path(std::move(p)), dec(std::move(cats)), day(start) {
     auto is = [&](int cat, const char* edition) {
       const ax::Category* c = dec.category(cat);
       typed[cat] = c && c->edition == edition;
@@ -547,11 +545,7 @@ struct AsterixReportReader::Impl {
     out->push_back(std::move(r));
   }
 
-  Time to_time(double tod) {
-    if (last_tod >= 0 && tod < last_tod - 43200) ++day;  // past midnight
-    last_tod = tod;
-    return Time{day * kDayNs} + Duration::from_seconds(tod);
-  }
+  Time to_time(double tod) { return day.resolve(tod, reference); }
 
   void note(std::string msg) {
     ++errors;
@@ -672,8 +666,9 @@ AsterixReportReader::~AsterixReportReader() = default;
 AsterixReportReader::AsterixReportReader(AsterixReportReader&&) noexcept = default;
 
 void AsterixReportReader::blocks(std::span<const std::uint8_t> data, std::int64_t offset,
-                                 std::vector<Report>& out) {
+                                 std::vector<Report>& out, std::optional<Time> reference) {
   impl_->out = &out;
+  impl_->reference = reference;
   const long before = impl_->dec.stats().errors;
   const std::size_t shown = impl_->dec.stats().messages.size();
   auto sink = [this](const ax::Record& rec) { impl_->record(rec); };

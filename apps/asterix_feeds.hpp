@@ -6,7 +6,8 @@
 //   ADS-B ground station       CAT021 reports + CAT023 status every 10 s
 //   multilateration            CAT020 reports + CAT019 status every 10 s
 // ASTERIX carries the time of day only: the day comes from `start_unix`
-// (the first record's UTC day), with midnight roll-over.
+// (the first record's UTC day), then from the sensor's recent times or, live,
+// from the packet's arrival (decode/asterix/time_of_day.hpp).
 //
 //   auto cats = load_categories(specs_dir, {});
 //   std::vector<std::uint8_t> bytes = encode_feed(sensor, reports, cats, start);
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,8 +66,11 @@ class AsterixReportReader {
   AsterixReportReader(AsterixReportReader&&) noexcept;
   AsterixReportReader& operator=(AsterixReportReader&&) = delete;
 
-  // `offset`: of data[0] in the source (file offset or bytes received).
-  void blocks(std::span<const std::uint8_t> data, std::int64_t offset, std::vector<Report>& out);
+  // `offset`: of data[0] in the source (file offset or bytes received);
+  // `reference`: a live packet's arrival time, which decides each time of day's
+  // day (files: the sensor's recent times do).
+  void blocks(std::span<const std::uint8_t> data, std::int64_t offset, std::vector<Report>& out,
+              std::optional<Time> reference = std::nullopt);
   void framing_error(const std::string& message);
   long errors() const;
   const std::vector<std::string>& messages() const;  // the first few

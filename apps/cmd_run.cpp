@@ -293,6 +293,7 @@ int run_live(RunOptions o) {
     rc.dir = cfg.run.record_dir;
     rc.max_file_bytes = static_cast<std::uint64_t>(cfg.run.record_max_file_mb * 1048576);
     rc.max_file_s = cfg.run.record_max_file_s;
+    rc.max_total_bytes = static_cast<std::uint64_t>(cfg.run.record_max_total_mb * 1048576);
     recorder = std::make_unique<record::Recorder>(rc, header.dump(), start);
   }
   std::unique_ptr<io::UdpSender> udp_out;
@@ -344,6 +345,9 @@ int run_live(RunOptions o) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  // A file size limit reached (RLIMIT_FSIZE) fails the write instead of killing
+  // the process: the recorder stops, tracking goes on.
+  std::signal(SIGXFSZ, SIG_IGN);
   PacketQueue queue(static_cast<std::size_t>(cfg.run.queue_packets));
   const std::size_t n = cfg.sensors.size();
   std::vector<std::atomic<std::uint64_t>> drops(n);
@@ -351,6 +355,7 @@ int run_live(RunOptions o) {
   std::atomic<int> files_running{files.empty() ? 0 : 1};
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<io::UdpReceiver>> udps;
+  std::vector<io::UdpReceiver*> udp_of(n, nullptr);  // by sensor
   std::vector<std::unique_ptr<io::TcpFeedClient>> tcps;
 
   // One thread replays every file input, merged in data-time order (so "as
@@ -428,8 +433,24 @@ int run_live(RunOptions o) {
       uc.port = fc.port;
       uc.group = fc.host;
       uc.interface_address = fc.interface_address;
-      udps.push_back(std::make_unique<io::UdpReceiver>(uc));
+      if (!fc.bind_address.empty()) uc.bind_address = fc.bind_address;
+      uc.device = fc.device;
+      uc.allow_from = fc.allow_from;
+      uc.receive_buffer_bytes = fc.receive_buffer_bytes > 0 ? fc.receive_buffer_bytes : 8 << 20;
+      try {
+        udps.push_back(std::make_unique<io::UdpReceiver>(uc));
+      } catch (const ConfigError& e) {
+        throw ConfigError(
+            fmt::format("sensor \"{}\" ({}): {}", cfg.sensors[i].name, fc.input, e.what()));
+      }
       io::UdpReceiver* rx = udps.back().get();
+      udp_of[i] = rx;
+      if (!o.quiet && rx->receive_buffer() < uc.receive_buffer_bytes)
+        fmt::print(stderr,
+                   "skyfuse run: sensor \"{}\": receive buffer {} kB of the {} kB asked for (raise "
+                   "net.core.rmem_max, or run with CAP_NET_ADMIN)\n",
+                   cfg.sensors[i].name, rx->receive_buffer() / 1024,
+                   uc.receive_buffer_bytes / 1024);
       state[i] = 1;
       threads.emplace_back([&, rx, idx] {
         std::int64_t offset = 0;
@@ -474,7 +495,8 @@ int run_live(RunOptions o) {
                cfg.run.http_bind == "0.0.0.0" ? "localhost" : cfg.run.http_bind, http->port(), n);
   }
 
-  std::vector<std::uint64_t> drops_seen(n, 0);
+  std::vector<std::uint64_t> drops_seen(n, 0), kernel_seen(n, 0), filtered_seen(n, 0);
+  std::vector<Time> kernel_logged(n);
   std::vector<int> state_seen(n, 0);
   bool ended_reported = false;
   Time last_refresh = start;
@@ -486,6 +508,22 @@ int run_live(RunOptions o) {
       if (d != drops_seen[i]) {
         pipeline.add_drops(static_cast<std::uint16_t>(i), d - drops_seen[i]);
         drops_seen[i] = d;
+      }
+      if (io::UdpReceiver* rx = udp_of[i]) {
+        // The kernel's drops (receive buffer full) and refused senders, logged
+        // at most every 10 s per sensor.
+        const std::uint64_t k = rx->kernel_drops(), f = rx->filtered();
+        if ((k != kernel_seen[i] || f != filtered_seen[i]) &&
+            (now - kernel_logged[i]).seconds() >= 10) {
+          fmt::print(stderr,
+                     "skyfuse run: sensor \"{}\": {} datagrams dropped by the kernel (receive "
+                     "buffer full), {} from senders not in allow_from, in all\n",
+                     cfg.sensors[i].name, k, f);
+          kernel_logged[i] = now;
+          kernel_seen[i] = k;
+          filtered_seen[i] = f;
+        }
+        pipeline.set_kernel_drops(static_cast<std::uint16_t>(i), k);
       }
       const int s = state[i];
       if (s != state_seen[i] && s != 3) {

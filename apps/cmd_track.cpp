@@ -12,6 +12,7 @@
 #include "apps/system_config.hpp"
 #include "core/error.hpp"
 #include "io/jsonl.hpp"
+#include "tracking/time_guard.hpp"
 #include "tracking/tracker.hpp"
 
 namespace skyfuse::apps {
@@ -75,15 +76,21 @@ int run_track(const TrackOptions& o) {
     ++lines;
     if (cat062) cat062->add(s);
   };
-  for (const Key& k : order) {
-    const Report& r = all[k.index];
+  // The data-time guard first: no one sensor moves the system's time.
+  tracking::TimeGuard guard(cfg.data_time, cfg.sensors.size());
+  auto push = [&](Report&& r) {
     tracker.push(r);
     tracker.drain(write);
     if (buf.size() > (1 << 20)) {
       out << buf;
       buf.clear();
     }
+  };
+  for (const Key& k : order) {
+    Report& r = all[k.index];
+    guard.admit(r.sensor - 1, std::move(r), std::nullopt, push);
   }
+  guard.finish();
   tracker.flush();
   tracker.drain(write);
   if (cat062) {
@@ -97,13 +104,21 @@ int run_track(const TrackOptions& o) {
   if (!out) throw ConfigError(fmt::format("{}: write failed", o.out));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& e : tracker.errors()) fmt::print(stderr, "skyfuse track: rejected: {}\n", e);
+  for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
+    const auto& g = guard.stats(i);
+    if (g.rejected() > 0)
+      fmt::print(stderr,
+                 "skyfuse track: sensor \"{}\": {} reports with an implausible time rejected ({} "
+                 "far behind, {} ahead of the other sensors)\n",
+                 cfg.sensors[i].name, g.rejected(), g.behind, g.unconfirmed);
+  }
   if (!o.quiet) {
     const auto& s = tracker.stats();
     fmt::print(stderr,
-               "track: {} reports ({} input errors, {} rejected, {} late) -> {} track updates in "
-               "{}, {:.2f} s ({:.0f} reports/s)\n",
-               s.reports, input_errors, s.rejected, s.late_dropped, lines, o.out, secs,
-               secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
+               "track: {} reports ({} input errors, {} rejected, {} late, {} with an implausible "
+               "time) -> {} track updates in {}, {:.2f} s ({:.0f} reports/s)\n",
+               s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), lines, o.out,
+               secs, secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
     fmt::print(
         stderr,
         "  associated {} (by identity {}), initiated {}, confirmed {}, deleted {}, merged "
@@ -126,13 +141,13 @@ int run_track(const TrackOptions& o) {
     const auto& s = tracker.stats();
     std::string j = fmt::format(
         "{{\"reports\":{},\"input_errors\":{},\"rejected\":{},\"late_dropped\":{},"
-        "\"out_of_sequence\":{},\"associated\":{},\"identity_associated\":{},"
+        "\"time_rejected\":{},\"out_of_sequence\":{},\"associated\":{},\"identity_associated\":{},"
         "\"identity_conflicts\":{},\"initiated\":{},\"confirmed\":{},\"deleted\":{},"
         "\"merged\":{},\"numerical_faults\":{},\"max_live_tracks\":{},\"track_updates\":{},"
         "\"seconds\":{:.3f},\"registration\":[",
-        s.reports, input_errors, s.rejected, s.late_dropped, s.out_of_sequence, s.associated,
-        s.identity_associated, s.identity_conflicts, s.initiated, s.confirmed, s.deleted, s.merged,
-        s.numerical_faults, s.max_live_tracks, lines, secs);
+        s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), s.out_of_sequence,
+        s.associated, s.identity_associated, s.identity_conflicts, s.initiated, s.confirmed,
+        s.deleted, s.merged, s.numerical_faults, s.max_live_tracks, lines, secs);
     bool first = true;
     for (const Sensor& z : cfg.sensors) {
       auto b = tracker.radar_bias(z.id);
@@ -148,6 +163,14 @@ int run_track(const TrackOptions& o) {
     std::ofstream f(o.stats_json, std::ios::binary | std::ios::trunc);
     f << j;
     if (!f) throw ConfigError(fmt::format("{}: cannot write", o.stats_json));
+  }
+  if (tracker.stats().reports == 0) {
+    // Nothing usable in any input (every line rejected, empty files): a
+    // failure, not an empty success.
+    fmt::print(stderr, "skyfuse track: no report could be read from the {} input(s){}\n",
+               cfg.sensors.size(),
+               input_errors > 0 ? fmt::format(" ({} input errors)", input_errors) : "");
+    return 1;
   }
   return 0;
 }

@@ -221,7 +221,7 @@ void FeedDecoder::feed(std::span<const std::uint8_t> bytes, Time arrival, std::i
   if (m.asterix) {
     const long before = m.asterix->errors();
     const std::size_t shown = m.asterix->messages().size();
-    m.asterix->blocks(bytes, offset, out);
+    m.asterix->blocks(bytes, offset, out, m.live ? std::optional<Time>(arrival) : std::nullopt);
     const auto& msgs = m.asterix->messages();
     for (std::size_t k = shown; k < msgs.size(); ++k) m.pending.push_back(msgs[k]);
     m.errors += m.asterix->errors() - before;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <condition_variable>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "io/jsonl.hpp"
 #include "record/recording.hpp"
 #include "safety/safety_nets.hpp"
+#include "tracking/time_guard.hpp"
 #include "tracking/tracker.hpp"
 
 namespace skyfuse::apps {
@@ -127,6 +129,7 @@ struct Pipeline::Impl {
   const SystemConfig& cfg;
   PipelineOutputs out;
   tracking::Tracker tracker;
+  tracking::TimeGuard guard;
   safety::SafetyNets nets;
   std::vector<FeedDecoder> decoders;
   std::vector<SourceHealth> health;
@@ -145,17 +148,30 @@ struct Pipeline::Impl {
   std::vector<ObjectState> updates;
   std::vector<safety::AlertEvent> pending_events;
   Time first_data{INT64_MAX}, last_data{INT64_MIN};
-  bool viewed = false;                   // a view was published since the last refresh
+  bool viewed = false;  // a view was published since the last refresh
+  std::map<std::string, safety::Alert> system_alerts;  // raised by the system about itself
+  std::vector<safety::AlertEvent> system_events;       // not yet published
+  // Network sources: hashes of the last datagrams, so a duplicate (a redundant
+  // LAN, a looping switch) is dropped and counted, not tracked twice.
+  std::vector<std::array<std::uint64_t, 32>> recent_hashes;
+  std::vector<std::size_t> recent_next;
+  std::uint64_t duplicates = 0;
   std::unique_ptr<Publisher> publisher;  // with a store; destroyed first
 
   Impl(const SystemConfig& c, std::vector<safety::Zone> zones, const std::string& specs,
        PipelineOutputs o)
-      : cfg(c), out(std::move(o)), tracker(c.tracker, c.sensors), nets(c.safety, std::move(zones)) {
+      : cfg(c),
+        out(std::move(o)),
+        tracker(c.tracker, c.sensors),
+        guard(c.data_time, c.sensors.size()),
+        nets(c.safety, std::move(zones)) {
     for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
       decoders.emplace_back(cfg.feeds[i], cfg.sensors[i], specs,
                             cfg.feeds[i].transport != Transport::kFile);
       health.emplace_back();
     }
+    recent_hashes.assign(cfg.sensors.size(), {});
+    recent_next.assign(cfg.sensors.size(), 0);
     if (!out.tracks_out.empty()) {
       tracks_file.open(out.tracks_out, std::ios::binary | std::ios::trunc);
       if (!tracks_file) throw ConfigError(fmt::format("{}: cannot write", out.tracks_out));
@@ -206,11 +222,40 @@ struct Pipeline::Impl {
     }
   }
 
+  // A datagram seen among its source's last 32 (UDP only: a byte stream's
+  // pieces may repeat).
+  bool duplicate(std::uint16_t source, std::span<const std::uint8_t> bytes) {
+    if (cfg.feeds[source].transport != Transport::kUdp) return false;
+    std::uint64_t h = 1469598103934665603ull ^ bytes.size();  // FNV-1a
+    for (std::uint8_t b : bytes) h = (h ^ b) * 1099511628211ull;
+    h |= 1;  // 0 marks an empty slot
+    auto& ring = recent_hashes[source];
+    for (std::uint64_t x : ring)
+      if (x == h) return true;
+    ring[recent_next[source]++ % ring.size()] = h;
+    return false;
+  }
+
+  // A system alert (raised once; cleared never: it needs an operator).
+  void raise_system(const std::string& key, const std::string& detail) {
+    if (system_alerts.count(key)) return;
+    safety::Alert a;
+    a.key = key;
+    a.kind = safety::AlertKind::kSystem;
+    a.detail = detail;
+    a.raised = a.last_seen = tracker.now();
+    system_alerts[key] = a;
+    system_events.push_back({tracker.now(), true, a});
+    fmt::print(stderr, "skyfuse run: ALERT {}\n", detail);
+  }
+
   void publish(Time now) {
     std::vector<ObjectState> pic;
     pic.reserve(picture.size());
     for (const auto& [id, s] : picture) pic.push_back(s);
     auto events = nets.evaluate(now, pic);
+    events.insert(events.end(), system_events.begin(), system_events.end());
+    system_events.clear();
     for (const auto& ev : events) {
       std::string line = safety::to_json(ev);
       if (alerts_file.is_open()) {
@@ -279,12 +324,15 @@ struct Pipeline::Impl {
       sh.reports = h.reports;
       sh.errors = h.errors;
       sh.drops = h.drops;
+      sh.kernel_drops = h.kernel_drops;
+      sh.time_rejected = guard.stats(i).rejected();
       sh.last_data = h.last_data;
       sh.state = h.state;
       sh.last_error = h.last_error;
       p.sensors.push_back(std::move(sh));
     }
     for (const auto& [k, a] : nets.active()) p.active_alerts.push_back(a);
+    for (const auto& [k, a] : system_alerts) p.active_alerts.push_back(a);
     p.alert_events = std::move(events);
     const auto& st = tracker.stats();
     auto c = [&](std::string name, std::string help, std::string type, double v) {
@@ -295,6 +343,8 @@ struct Pipeline::Impl {
       static_cast<double>(st.rejected));
     c("reports_late_total", "Reports older than the out-of-sequence window", "counter",
       static_cast<double>(st.late_dropped));
+    c("reports_time_rejected_total", "Reports rejected for an implausible time (data-time guard)",
+      "counter", static_cast<double>(guard.rejected()));
     c("tracks_initiated_total", "Tracks initiated", "counter", static_cast<double>(st.initiated));
     c("tracks_confirmed_total", "Tracks confirmed", "counter", static_cast<double>(st.confirmed));
     c("tracks_deleted_total", "Tracks deleted", "counter", static_cast<double>(st.deleted));
@@ -303,6 +353,8 @@ struct Pipeline::Impl {
     c("numerical_faults_total", "Numerical faults repaired", "counter",
       static_cast<double>(st.numerical_faults));
     c("input_errors_total", "Input decode errors", "counter", static_cast<double>(input_errors));
+    c("duplicate_datagrams_total", "UDP datagrams dropped as duplicates of a recent one", "counter",
+      static_cast<double>(duplicates));
     c("track_updates_total", "Track updates published", "counter",
       static_cast<double>(track_lines));
     c("alerts_raised_total", "Safety-net alerts raised", "counter",
@@ -318,6 +370,38 @@ struct Pipeline::Impl {
                            {"quantile=\"0.99\"", latency.quantile(0.99)}}});
     publisher->post(std::move(p));
     viewed = true;
+  }
+
+  // Every report through the data-time guard; the accepted ones (this one, or
+  // held ones now confirmed) into the tracker.
+  void admit(std::uint16_t source, Report&& r, Time arrival) {
+    const bool network = cfg.feeds[source].transport != Transport::kFile;
+    const Time t = r.time;
+    const auto why = guard.admit(
+        source, std::move(r), network ? std::optional<Time>(arrival) : std::nullopt,
+        [this](Report&& a) {
+          SourceHealth& h = health[a.sensor >= 1 && a.sensor <= health.size() ? a.sensor - 1 : 0];
+          h.last_data = std::max(h.last_data, a.time);
+          first_data = std::min(first_data, a.time);
+          last_data = std::max(last_data, a.time);
+          ++h.reports;
+          ++reports;
+          tracker.push(a);
+          drain();
+          maybe_publish();
+        });
+    if (why == tracking::TimeRejection::kNone) return;
+    SourceHealth& h = health[source];
+    const auto now = guard.now();
+    h.last_error = fmt::format("report at {} rejected ({}): {:.1f} s from {}", format_time(t),
+                               tracking::to_string(why),
+                               network ? (t - arrival).seconds()
+                               : now   ? (t - *now).seconds()
+                                       : 0.0,
+                               network ? "its arrival (host clock)" : "the system's data time");
+    if (h.time_logged++ < 5)
+      fmt::print(stderr, "skyfuse run: sensor \"{}\": {}\n", cfg.sensors[source].name,
+                 h.last_error);
   }
 
   void maybe_publish() {
@@ -360,7 +444,7 @@ void Pipeline::process(const Packet& p, Time wall_now) {
     m.decoders[p.source].finish(rs);
     for (Report& r : rs) {
       r.time = r.time + Duration{p.shift_ns};
-      m.tracker.push(r);
+      m.admit(p.source, std::move(r), p.arrival);
     }
     h.state = "ended";
     m.drain();
@@ -376,6 +460,13 @@ void Pipeline::process(const Packet& p, Time wall_now) {
     e.offset = p.offset;
     e.bytes.assign(p.bytes.begin(), p.bytes.end());
     m.out.recorder->add(e);
+    if (!m.out.recorder->failed().empty())
+      m.raise_system("system:recording",
+                     "recording stopped: " + m.out.recorder->failed() + " (tracking goes on)");
+  }
+  if (m.duplicate(p.source, p.bytes)) {
+    ++m.duplicates;
+    return;
   }
   ++m.packets;
   ++h.packets;
@@ -397,14 +488,7 @@ void Pipeline::process(const Packet& p, Time wall_now) {
   }
   for (Report& r : rs) {
     r.time = r.time + Duration{p.shift_ns};
-    h.last_data = std::max(h.last_data, r.time);
-    m.first_data = std::min(m.first_data, r.time);
-    m.last_data = std::max(m.last_data, r.time);
-    ++h.reports;
-    ++m.reports;
-    m.tracker.push(r);
-    m.drain();
-    m.maybe_publish();
+    m.admit(p.source, std::move(r), p.arrival);
   }
   if (wall_now.ns != 0) m.latency.add(std::max(0.0, (wall_now - p.arrival).seconds()));
 }
@@ -427,6 +511,7 @@ void Pipeline::set_zones(std::vector<safety::Zone> zones, const std::string& geo
 
 void Pipeline::finish() {
   Impl& m = *impl_;
+  m.guard.finish();
   m.tracker.flush();
   m.drain();
   if (m.tracker.now().ns != 0) m.publish(m.tracker.now());
@@ -457,6 +542,10 @@ void Pipeline::add_drops(std::uint16_t source, std::uint64_t n) {
   if (source < impl_->health.size()) impl_->health[source].drops += n;
 }
 
+void Pipeline::set_kernel_drops(std::uint16_t source, std::uint64_t total) {
+  if (source < impl_->health.size()) impl_->health[source].kernel_drops = total;
+}
+
 Time Pipeline::data_time() const { return impl_->tracker.now(); }
 std::uint64_t Pipeline::track_lines() const { return impl_->track_lines; }
 std::uint64_t Pipeline::alert_lines() const { return impl_->alert_lines; }
@@ -472,14 +561,18 @@ void Pipeline::print_summary() const {
   const auto& st = m.tracker.stats();
   const auto q = latency_p50_p90_p99();
   fmt::print(stderr,
-             "run: {} packets, {} reports ({} input errors, {} rejected, {} late) -> {} track "
-             "updates, {} alert events; latency p50 {:.2f} ms, p90 {:.2f} ms, p99 {:.2f} ms\n",
-             m.packets, m.reports, m.input_errors, st.rejected, st.late_dropped, m.track_lines,
-             m.alert_lines, q[0] * 1e3, q[1] * 1e3, q[2] * 1e3);
+             "run: {} packets, {} reports ({} input errors, {} rejected, {} late, {} with an "
+             "implausible time) -> {} track updates, {} alert events; latency p50 {:.2f} ms, p90 "
+             "{:.2f} ms, p99 {:.2f} ms\n",
+             m.packets, m.reports, m.input_errors, st.rejected, st.late_dropped, m.guard.rejected(),
+             m.track_lines, m.alert_lines, q[0] * 1e3, q[1] * 1e3, q[2] * 1e3);
   for (std::size_t i = 0; i < m.health.size(); ++i) {
     const SourceHealth& h = m.health[i];
-    fmt::print(stderr, "  {:<16} {:<10} {:>8} packets {:>9} reports {:>6} errors {:>6} drops\n",
-               m.cfg.sensors[i].name, h.state, h.packets, h.reports, h.errors, h.drops);
+    fmt::print(stderr,
+               "  {:<16} {:<10} {:>8} packets {:>9} reports {:>6} errors {:>6} drops {:>6} kernel "
+               "drops {:>6} time rejected\n",
+               m.cfg.sensors[i].name, h.state, h.packets, h.reports, h.errors, h.drops,
+               h.kernel_drops, m.guard.stats(i).rejected());
   }
 }
 

@@ -56,7 +56,8 @@ struct PipelineOutputs {
 };
 
 struct SourceHealth {
-  std::uint64_t packets = 0, bytes = 0, reports = 0, errors = 0, drops = 0;
+  std::uint64_t packets = 0, bytes = 0, reports = 0, errors = 0, drops = 0, kernel_drops = 0;
+  std::uint64_t time_logged = 0;  // time rejections printed
   Time last_data;
   std::string state = "idle";
   std::string last_error;
@@ -84,6 +85,8 @@ class Pipeline {
   void set_source_state(std::uint16_t source, const std::string& state,
                         const std::string& error = "");
   void add_drops(std::uint16_t source, std::uint64_t n);
+  // The kernel's count of datagrams it dropped for this source (cumulative).
+  void set_kernel_drops(std::uint16_t source, std::uint64_t total);
 
   Time data_time() const;
   std::uint64_t track_lines() const;

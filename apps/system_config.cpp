@@ -61,6 +61,22 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
   f.finish();
 }
 
+// [data_time]: the guard that keeps one source from moving the system's time.
+void load_data_time(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const toml::node* n = root.get("data_time");
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t)
+    throw ConfigError(fmt::format("{}: [data_time] must be a table", where(file, n->source())));
+  Fields f(*t, file, "[data_time]");
+  tracking::TimeGuardConfig& g = c.data_time;
+  g.max_ahead_s = f.num_in("max_ahead_s", 0.1, 86400, g.max_ahead_s);
+  g.max_behind_s = f.num_in("max_behind_s", 1, 1e7, g.max_behind_s);
+  g.max_host_offset_s = f.num_in("max_host_offset_s", 0, 1e7, g.max_host_offset_s);
+  g.confirm_reports = static_cast<int>(f.num_in("confirm_reports", 1, 1000, g.confirm_reports));
+  f.finish();
+}
+
 void load_system(const toml::table& root, const std::string& file, SystemConfig& c) {
   const toml::node* n = root.get("system");
   if (!n) return;
@@ -106,6 +122,7 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
     r.record_dir = resolve(f.str("record_dir", ""));
     r.record_max_file_mb = f.num_in("record_max_file_mb", 1, 1e6, r.record_max_file_mb);
     r.record_max_file_s = f.num_in("record_max_file_s", 10, 1e7, r.record_max_file_s);
+    r.record_max_total_mb = f.num_in("record_max_total_mb", 0, 1e9, r.record_max_total_mb);
     r.asterix_udp = f.str("asterix_udp", "");
     r.zones = resolve(f.str("zones", ""));
     r.queue_packets = static_cast<int>(f.num_in("queue_packets", 16, 1e7, r.queue_packets));
@@ -180,6 +197,17 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
         f.fail("input", "looks like \"udp:PORT\" or \"udp:GROUP:PORT\"");
       });
       feed.interface_address = f.str("interface", "");
+      feed.bind_address = f.str("bind", "");
+      feed.device = f.str("device", "");
+      feed.receive_buffer_bytes =
+          static_cast<int>(f.num_in("receive_buffer_kb", 0, 1 << 20, 0) * 1024);
+      if (const toml::array* from = f.array("allow_from")) {
+        for (const auto& e : *from) {
+          const auto v = e.value<std::string>();
+          if (!v) f.fail("allow_from", "entries are addresses or prefixes, \"10.1.2.0/24\"");
+          feed.allow_from.push_back(*v);
+        }
+      }
     } else if (in.rfind("tcp:", 0) == 0) {
       feed.transport = Transport::kTcp;
       const std::string rest = in.substr(4);
@@ -237,13 +265,14 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     const bool known = key == "tracker" || key == "sensor" || key == "system" ||
-                       (live && (key == "run" || key == "safety"));
+                       key == "data_time" || (live && (key == "run" || key == "safety"));
     if (!known)
-      throw ConfigError(
-          fmt::format("{}: unknown section '{}' (expected [system], [tracker], [[sensor]]{})",
-                      where(path, k.source()), key, live ? ", [run], [safety]" : ""));
+      throw ConfigError(fmt::format(
+          "{}: unknown section '{}' (expected [system], [tracker], [data_time], [[sensor]]{})",
+          where(path, k.source()), key, live ? ", [run], [safety]" : ""));
   }
   load_system(root, path, c);
+  load_data_time(root, path, c);
   load_tracker(root, path, c);
   load_sensors(root, path, c, live);
   if (live) load_run(root, path, c);

@@ -17,6 +17,7 @@
 #include "core/types.hpp"
 #include "safety/safety_nets.hpp"
 #include "tracking/config.hpp"
+#include "tracking/time_guard.hpp"
 
 namespace skyfuse::apps {
 
@@ -29,6 +30,10 @@ struct FeedConfig {
   std::string host;                     // tcp: the server; udp: the multicast group ("" unicast)
   std::uint16_t port = 0;               // udp / tcp
   std::string interface_address;        // udp multicast: the local interface's IPv4 address
+  std::string bind_address;             // udp unicast: the local address to listen on ("" any)
+  std::string device;                   // udp: the network interface (SO_BINDTODEVICE) ("" any)
+  std::vector<std::string> allow_from;  // udp: sender addresses or prefixes ("" list: any)
+  int receive_buffer_bytes = 0;         // udp: SO_RCVBUF (0: the receiver's default)
   std::string clock_group = "main";     // run: files of one group share one replay time shift
   std::string format;                   // jsonl, beast, avr, csv, asterix, final, pcap
   std::map<int, std::string> editions;  // ASTERIX category -> edition
@@ -47,14 +52,15 @@ struct RunConfig {
   std::string record_dir;     // empty: no recording
   double record_max_file_mb = 256;
   double record_max_file_s = 3600;
-  std::string asterix_udp;        // CAT062 + CAT065 out: "HOST:PORT"
-  std::string zones;              // GeoJSON file (resolved against the config's folder)
-  int queue_packets = 20000;      // input queue; full: files wait, network packets are dropped
-  double publish_period_s = 1.0;  // data time between pictures (map, API, safety nets)
-  double duration_s = 0;          // stop after this much wall time (0: run until stopped / end)
-  bool exit_at_end = false;       // stop when every file input has ended (tests, batch)
-  std::string tracks_out;         // also write track updates as JSON Lines
-  std::string alerts_out;         // also write alert events as JSON Lines
+  double record_max_total_mb = 0;  // all recording files of the folder (0: no cap)
+  std::string asterix_udp;         // CAT062 + CAT065 out: "HOST:PORT"
+  std::string zones;               // GeoJSON file (resolved against the config's folder)
+  int queue_packets = 20000;       // input queue; full: files wait, network packets are dropped
+  double publish_period_s = 1.0;   // data time between pictures (map, API, safety nets)
+  double duration_s = 0;           // stop after this much wall time (0: run until stopped / end)
+  bool exit_at_end = false;        // stop when every file input has ended (tests, batch)
+  std::string tracks_out;          // also write track updates as JSON Lines
+  std::string alerts_out;          // also write alert events as JSON Lines
 };
 
 struct SystemConfig {
@@ -62,6 +68,7 @@ struct SystemConfig {
   std::uint8_t sac = 0;  // the tracker's own ASTERIX identity (CAT062/065)
   std::uint8_t sic = 1;
   tracking::TrackerConfig tracker;
+  tracking::TimeGuardConfig data_time;
   std::vector<Sensor> sensors;    // ids 1..n in file order
   std::vector<FeedConfig> feeds;  // one per sensor
   RunConfig run;

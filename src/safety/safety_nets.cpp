@@ -124,6 +124,8 @@ const char* to_string(AlertKind k) {
       return "emergency";
     case AlertKind::kDroneInZone:
       return "drone";
+    case AlertKind::kSystem:
+      return "system";
   }
   return "?";
 }

@@ -9,6 +9,8 @@
 //              within the look-ahead, a restricted zone's polygon and band
 //   emergency  Mode 3/A 7500 / 7600 / 7700 or an ADS-B emergency status
 //   drone      a small UAV (class or Remote ID) inside an airport zone
+// and `system` alerts the live system raises about itself (the recording
+// stopped), which SafetyNets never evaluates.
 // An alert is raised when its condition first holds and cleared when it has
 // not held for `clear_after_s`; both are events with the data time. The same
 // picture sequence gives the same events.
@@ -38,7 +40,7 @@ struct SafetyConfig {
   double max_track_age_s = 15;  // older picture entries are not evaluated
 };
 
-enum class AlertKind : std::uint8_t { kStca, kApw, kEmergency, kDroneInZone };
+enum class AlertKind : std::uint8_t { kStca, kApw, kEmergency, kDroneInZone, kSystem };
 const char* to_string(AlertKind k);
 
 struct Alert {

@@ -165,10 +165,11 @@ std::string LiveStore::sensors_json() const {
     o += fmt::format(
         "{}{{\"id\":{},\"name\":{},\"kind\":\"{}\",\"input\":{},\"sac\":{},\"sic\":{},"
         "\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.1f},\"max_range_m\":{:.0f},\"state\":\"{}\","
-        "\"packets\":{},\"bytes\":{},\"reports\":{},\"errors\":{},\"drops\":{},\"last_data\":{}",
+        "\"packets\":{},\"bytes\":{},\"reports\":{},\"errors\":{},\"drops\":{},"
+        "\"kernel_drops\":{},\"time_rejected\":{},\"last_data\":{}",
         i ? "," : "", i + 1, json_string(s.name), s.kind, json_string(s.input), s.sac, s.sic,
         s.site.lat_deg, s.site.lon_deg, s.site.alt_m, s.max_range_m, s.state, s.packets, s.bytes,
-        s.reports, s.errors, s.drops, format_time(s.last_data));
+        s.reports, s.errors, s.drops, s.kernel_drops, s.time_rejected, format_time(s.last_data));
     if (!s.last_error.empty()) o += ",\"last_error\":" + json_string(s.last_error);
     o += '}';
   }
@@ -290,6 +291,12 @@ std::string LiveStore::metrics_text() const {
                 [](const SensorHealth& s) { return s.errors; });
   sensor_metric("skyfuse_sensor_drops_total", "Packets dropped (queue full) per sensor", "counter",
                 [](const SensorHealth& s) { return s.drops; });
+  sensor_metric("skyfuse_sensor_kernel_drops_total",
+                "Datagrams dropped by the kernel (receive buffer full) per sensor", "counter",
+                [](const SensorHealth& s) { return s.kernel_drops; });
+  sensor_metric("skyfuse_sensor_time_rejected_total",
+                "Reports rejected for an implausible time per sensor", "counter",
+                [](const SensorHealth& s) { return s.time_rejected; });
   for (const Counter& c : last_.counters) {
     o +=
         fmt::format("# HELP skyfuse_{} {}\n# TYPE skyfuse_{} {}\n", c.name, c.help, c.name, c.type);

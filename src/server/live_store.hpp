@@ -43,8 +43,10 @@ struct SensorHealth {
   GeodeticPosition site;
   double max_range_m = 0;
   std::uint64_t packets = 0, bytes = 0, reports = 0, errors = 0, drops = 0;
-  Time last_data;              // data time of its last report
-  std::string state = "idle";  // idle, receiving, connected, disconnected, ended
+  std::uint64_t kernel_drops = 0;   // datagrams the kernel dropped (receive buffer full)
+  std::uint64_t time_rejected = 0;  // reports whose time was implausible (data-time guard)
+  Time last_data;                   // data time of its last report
+  std::string state = "idle";       // idle, receiving, connected, disconnected, ended
   std::string last_error;
 };
 

@@ -80,6 +80,51 @@ TEST(UdpReceiver, OversizedDatagramsAreCountedAsTruncated) {
   EXPECT_EQ(st.truncated, 1);
 }
 
+// A flood into a small receive buffer while the receiver is not reading: the
+// kernel drops datagrams, and the receiver reports exactly how many (before:
+// a third of a 40,000/s flood was lost with 0 drops reported).
+TEST(UdpReceiver, KernelDropsAreCounted) {
+  UdpConfig c = config("127.0.0.1");
+  c.receive_buffer_bytes = 64 * 1024;
+  UdpReceiver rx(c);
+  EXPECT_GE(rx.receive_buffer(), 64 * 1024);
+  const int sent = 5000;
+  send_all(rx.port(), "127.0.0.1",
+           std::vector<std::vector<std::uint8_t>>(sent, std::vector<std::uint8_t>(200, 0x30)));
+  long got = 0;
+  rx.run_for(std::chrono::milliseconds(300),
+             [&](std::span<const std::uint8_t>, const std::string&) { ++got; });
+  EXPECT_LT(got, sent);  // the buffer holds far fewer than 5,000
+  EXPECT_GT(got, 0);
+  EXPECT_EQ(static_cast<std::uint64_t>(got) + rx.kernel_drops(), static_cast<std::uint64_t>(sent));
+}
+
+// Only the allowed senders' datagrams are delivered; the rest are counted.
+TEST(UdpReceiver, SendersOutsideAllowFromAreDroppedAndCounted) {
+  UdpConfig c = config("127.0.0.1");
+  c.allow_from = {"127.0.0.0/8"};
+  UdpReceiver ok(c);
+  c.allow_from = {"10.1.2.0/24", "::1"};
+  UdpReceiver refused(c);
+  for (UdpReceiver* rx : {&ok, &refused})
+    send_all(rx->port(), "127.0.0.1",
+             std::vector<std::vector<std::uint8_t>>(10, std::vector<std::uint8_t>(20, 1)));
+  long got_ok = 0, got_refused = 0;
+  ok.run_for(std::chrono::milliseconds(200),
+             [&](std::span<const std::uint8_t>, const std::string&) { ++got_ok; });
+  const UdpStats st =
+      refused.run_for(std::chrono::milliseconds(200),
+                      [&](std::span<const std::uint8_t>, const std::string&) { ++got_refused; });
+  EXPECT_EQ(got_ok, 10);
+  EXPECT_EQ(got_refused, 0);
+  EXPECT_EQ(st.filtered, 10);
+  EXPECT_EQ(refused.filtered(), 10u);
+  c.allow_from = {"10.1.2.0/33"};
+  EXPECT_THROW(UdpReceiver{c}, ConfigError);
+  c.allow_from = {"not-an-address"};
+  EXPECT_THROW(UdpReceiver{c}, ConfigError);
+}
+
 TEST(UdpReceiver, BadConfigurationIsAClearError) {
   EXPECT_THROW(UdpReceiver(config("not-an-address")), ConfigError);
   EXPECT_THROW(UdpReceiver(config("0.0.0.0", "10.1.2.3")), ConfigError);  // not multicast
@@ -89,6 +134,14 @@ TEST(UdpReceiver, BadConfigurationIsAClearError) {
     FAIL() << "bad interface accepted";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("interface"), std::string::npos);
+  }
+  UdpConfig c = config("127.0.0.1");
+  c.device = "no-such-nic0";
+  try {
+    UdpReceiver{c};
+    FAIL() << "a missing device accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("no-such-nic0"), std::string::npos);
   }
 }
 
