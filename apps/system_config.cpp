@@ -45,6 +45,7 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
   k.confirm_score = f.num_in("confirm_score", -100, 1000, k.confirm_score);
   k.max_gate_m = f.num_in("max_gate_m", 100, 1e6, k.max_gate_m);
   k.coast_factor = f.num_in("coast_factor", 1, 100, k.coast_factor);
+  k.tentative_miss_factor = f.num_in("tentative_miss_factor", 1, 100, k.tentative_miss_factor);
   k.delete_after_s = f.num_in("delete_after_s", 1, 3600, k.delete_after_s);
   k.delete_after_intervals = f.num_in("delete_after_intervals", 1, 1000, k.delete_after_intervals);
   k.number_memory_s = f.num_in("number_memory_s", 0, 86400, k.number_memory_s);

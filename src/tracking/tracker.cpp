@@ -20,6 +20,7 @@
 #include "estimation/imm.hpp"
 #include "geo/radar_model.hpp"
 #include "tracking/classifier.hpp"
+#include "tracking/interval_learner.hpp"
 #include "tracking/lifecycle.hpp"
 
 namespace skyfuse::tracking {
@@ -47,6 +48,7 @@ struct SensorInfo {
   std::unique_ptr<geo::RadarModel> radar;
   Eigen::Vector2d site_xy = Eigen::Vector2d::Zero();
   double interval_s = 1;
+  std::unique_ptr<IntervalLearner> learner;  // sensors without a rotation period
   double batch_window_s = 0;
   double area_m2 = 0;       // covered area, for the clutter density
   double unassociated = 0;  // anonymous plots that started tracks (decaying count)
@@ -206,6 +208,8 @@ struct Tracker::Impl {
                         : info.sensor.kind == SensorKind::kAdsb ? 2.0
                                                                 : 1.0;
       info.batch_window_s = info.sensor.rotation_period_s > 0 ? cfg.batch_window_s : 0.0;
+      if (info.sensor.rotation_period_s <= 0)
+        info.learner = std::make_unique<IntervalLearner>(info.interval_s);
       const double range = info.sensor.max_range_m > 0 ? info.sensor.max_range_m : 200e3;
       info.area_m2 = kPi * range * range;
       sensor_index[info.sensor.id] = sensors.size();
@@ -268,7 +272,15 @@ struct Tracker::Impl {
       reject(r, "unknown sensor");
       return false;
     }
-    const SensorInfo& s = sensors[it->second];
+    SensorInfo& s = sensors[it->second];
+    if (s.learner) {
+      const std::uint64_t key = r.identity.icao24 ? *r.identity.icao24 + 1
+                                : !r.identity.remote_id.empty()
+                                    ? std::hash<std::string>{}(r.identity.remote_id) | 1
+                                    : 0;
+      s.learner->observe(key, r.time);
+      s.interval_s = s.learner->interval_s();
+    }
     p = Prepared{};
     p.report = &r;
     p.sensor = &s;
