@@ -126,6 +126,24 @@ std::string json_line(const modes::Decoded& d) {
   return o;
 }
 
+// After the first messages (50 per layer) errors are only counted: say so.
+void more_errors(const std::string& source, long errors, std::size_t shown) {
+  if (errors > static_cast<long>(shown))
+    fmt::print(stderr, "skyfuse decode: {}: {} more errors not shown (--stats counts them)\n",
+               source, errors - static_cast<long>(shown));
+}
+
+// A file that gave nothing at all is a failure (a wrong --format, garbage),
+// not an empty success.
+int nothing_decoded(const DecodeCliOptions& o, long decoded, std::size_t bytes, long errors) {
+  if (decoded > 0 || bytes == 0) return 0;
+  fmt::print(stderr,
+             "skyfuse decode: {}: nothing decoded from {} bytes ({} errors); is --format {} "
+             "right?\n",
+             o.file, bytes, errors, o.format);
+  return 1;
+}
+
 int run_asterix(const DecodeCliOptions& o) {
   std::map<int, std::string> editions = default_editions();
   for (const auto& e : o.editions) {
@@ -207,6 +225,11 @@ int run_asterix(const DecodeCliOptions& o) {
   for (const auto& m : fs.messages) fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, m);
   for (const auto& m : dec.stats().messages)
     fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, m);
+  more_errors(o.file, fs.errors + dec.stats().errors,
+              fs.messages.size() + dec.stats().messages.size());
+  // Blocks of categories not loaded were framed right: not a format error.
+  const int rc = nothing_decoded(o, dec.stats().records + dec.stats().unknown_category_blocks,
+                                 data.size(), fs.errors + dec.stats().errors);
   if (o.stats) {
     const auto& s = dec.stats();
     std::string per;
@@ -218,7 +241,7 @@ int run_asterix(const DecodeCliOptions& o) {
                "\"errors\":{},\"unknown_category_blocks\":{}}}\n",
                fs.frames, fs.errors, s.blocks, s.records, per, s.errors, s.unknown_category_blocks);
   }
-  return 0;
+  return rc;
 }
 
 int run_decode(const DecodeCliOptions& o) {
@@ -241,11 +264,14 @@ int run_decode(const DecodeCliOptions& o) {
   modes::FrameClock clock(t0);
   std::string out;
   out.reserve(1 << 20);
+  long emitted = 0;  // lines printed
+  std::uint64_t bytes_read = 0;
   auto emit = [&](const modes::RawFrame& f) {
     const Time t = clock(f);
     const modes::Decoded d = dec.decode(f, t);
     if (f.kind == modes::RawFrame::Kind::kModeAC) return;
     if (!o.all && !(d.msg.crc_ok || d.address_known)) return;
+    ++emitted;
     out += json_line(d);
     out += '\n';
     if (out.size() > (1 << 20)) {
@@ -270,6 +296,7 @@ int run_decode(const DecodeCliOptions& o) {
     if (r.emergency) l += ",\"emergency\":true";
     if (r.on_ground) l += ",\"on_ground\":true";
     out += l + "}\n";
+    ++emitted;
   };
   const modes::FramingStats* fs = nullptr;
   modes::SbsParser sbs;
@@ -353,6 +380,7 @@ int run_decode(const DecodeCliOptions& o) {
       in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
       const auto got = static_cast<std::size_t>(in.gcount());
       if (got == 0) break;
+      bytes_read += got;
       beast.feed(std::span<const std::uint8_t>(buf.data(), got), emit);
     }
     beast.finish();
@@ -361,6 +389,7 @@ int run_decode(const DecodeCliOptions& o) {
     std::string line;
     std::int64_t offset = 0;
     while (std::getline(in, line)) {
+      bytes_read += line.size() + 1;
       if (o.format == "avr") {
         avr.line(line, offset, emit);
       } else if (o.format == "sbs") {
@@ -379,17 +408,22 @@ int run_decode(const DecodeCliOptions& o) {
   std::cout << out;
   std::cout.flush();
   for (const auto& msg : fs->messages) fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, msg);
+  more_errors(o.file, fs->errors, fs->messages.size());
+  const int rc = nothing_decoded(o, emitted, bytes_read, fs->errors);
   if (o.stats) {
     const auto& s = dec.stats();
+    // SBS is decoded by the receiver: its records are the messages.
+    const bool sbs_feed = o.format == "sbs";
     fmt::print(
         stderr,
         "{{\"frames\":{},\"framing_errors\":{},\"skipped_bytes\":{},\"messages\":{},\"mode_ac\":{},"
         "\"crc_failures\":{},\"corrected\":{},\"unknown_address\":{},\"positions\":{},"
         "\"positions_rejected\":{},\"aircraft\":{}}}\n",
-        fs->frames, fs->errors, fs->skipped_bytes, s.messages, s.mode_ac, s.crc_failures,
-        s.corrected, s.unknown_address, s.positions, s.positions_rejected, dec.aircraft().size());
+        fs->frames, fs->errors, fs->skipped_bytes, sbs_feed ? emitted : s.messages, s.mode_ac,
+        s.crc_failures, s.corrected, s.unknown_address, s.positions, s.positions_rejected,
+        dec.aircraft().size());
   }
-  return 0;
+  return rc;
 }
 
 }  // namespace

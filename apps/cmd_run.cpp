@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <csignal>
 #include <deque>
@@ -12,6 +13,7 @@
 #include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "apps/asterix_feeds.hpp"
@@ -164,26 +166,70 @@ struct FileSource {
 
 // The data time of every piece (its earliest report, so none of its reports
 // arrives late; a piece without reports takes its predecessor's), and the
-// file's span.
+// file's span. A piece far (10 minutes) from the file's trusted time holds
+// lying times: it keeps its predecessor's place in the replay (the pipeline's
+// data-time guard rejects its reports) and does not stretch the span, which
+// sets the replay's time shift.
 void scan_times(FileSource& fsrc, const std::string& specs) {
   FeedDecoder dec(*fsrc.feed, *fsrc.sensor, specs, false);
   std::vector<Report> rs;
-  Time prev{INT64_MIN};
-  fsrc.times.reserve(fsrc.pieces.size());
-  for (const FilePiece& p : fsrc.pieces) {
+  std::vector<std::int64_t> earliest(fsrc.pieces.size(), INT64_MIN);
+  std::vector<std::int64_t> latest(fsrc.pieces.size(), INT64_MIN);
+  for (std::size_t k = 0; k < fsrc.pieces.size(); ++k) {
+    const FilePiece& p = fsrc.pieces[k];
     rs.clear();
     dec.feed(std::span<const std::uint8_t>(fsrc.payloads.data() + p.begin, p.size), Time{},
              p.offset, rs);
-    Time earliest{INT64_MAX};
     for (const Report& r : rs) {
-      fsrc.first = std::min(fsrc.first, r.time);
-      fsrc.last = std::max(fsrc.last, r.time);
-      earliest = std::min(earliest, r.time);
+      if (earliest[k] == INT64_MIN || r.time.ns < earliest[k]) earliest[k] = r.time.ns;
+      latest[k] = std::max(latest[k], r.time.ns);
     }
-    if (earliest.ns != INT64_MAX) prev = std::max(prev, earliest);
+  }
+  std::vector<std::int64_t> known;  // pieces with reports, in file order
+  for (std::int64_t t : earliest)
+    if (t != INT64_MIN) known.push_back(t);
+  // In file order, a piece more than 10 minutes from the trusted time is
+  // lying, unless the next twenty agree with it (the recording really jumps).
+  // The trusted time starts at the median of the first 21 pieces.
+  constexpr std::int64_t kFar = 600'000'000'000;  // 10 minutes
+  constexpr int kRun = 20;
+  std::vector<char> lying(known.size(), 0);
+  if (!known.empty()) {
+    std::vector<std::int64_t> head(
+        known.begin(),
+        known.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(known.size(), 21)));
+    std::nth_element(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(head.size() / 2),
+                     head.end());
+    std::int64_t trusted = head[head.size() / 2];
+    auto far = [&](std::int64_t a, std::int64_t b) { return a - b > kFar || b - a > kFar; };
+    for (std::size_t i = 0; i < known.size(); ++i) {
+      if (!far(known[i], trusted)) {
+        trusted = std::max(trusted, known[i]);
+        continue;
+      }
+      std::size_t agree = 1;
+      while (agree < static_cast<std::size_t>(kRun) && i + agree < known.size() &&
+             far(known[i + agree], trusted) && !far(known[i + agree], known[i]))
+        ++agree;
+      if (agree == static_cast<std::size_t>(kRun)) {
+        trusted = known[i];  // a real jump
+        continue;
+      }
+      lying[i] = 1;
+    }
+  }
+  Time prev{INT64_MIN};
+  std::size_t j = 0;
+  fsrc.times.reserve(fsrc.pieces.size());
+  for (std::size_t k = 0; k < earliest.size(); ++k) {
+    if (earliest[k] != INT64_MIN && !lying[j++]) {
+      prev = std::max(prev, Time{earliest[k]});
+      fsrc.first = std::min(fsrc.first, Time{earliest[k]});
+      fsrc.last = std::max(fsrc.last, Time{latest[k]});
+    }
     fsrc.times.push_back(prev);
   }
-  // Leading pieces without reports take the first time.
+  // Leading pieces without (trusted) reports take the first time.
   for (Time& t : fsrc.times)
     if (t.ns == INT64_MIN) t = fsrc.first;
 }
@@ -676,15 +722,44 @@ int run_replay(ReplayOptions o) {
         sc, store, [&](const std::string& path, const std::string& body) {
           if (path != "/api/replay")
             return std::pair<int, std::string>{404, R"({"error":"no such control"})"};
+          // Every value checked before any is applied: a speed in [0, 10000]
+          // (0: as fast as possible), a seek within a day of the recording.
+          auto bad = [](const std::string& why) {
+            return std::pair<int, std::string>{400, nlohmann::json{{"error", why}}.dump()};
+          };
           try {
             auto j = nlohmann::json::parse(body);
-            if (j.contains("speed")) speed = std::clamp(j["speed"].get<double>(), 0.0, 10000.0);
-            if (j.contains("seek")) seek = Time::from_seconds(j["seek"].get<double>()).ns;
-            if (j.contains("pause")) paused = j["pause"].get<bool>();
+            if (!j.is_object()) return bad("body: a JSON object {\"speed\":X, \"seek\":UNIX_S}");
+            std::optional<double> new_speed, new_seek;
+            std::optional<bool> new_pause;
+            if (j.contains("speed")) {
+              if (!j["speed"].is_number()) return bad("speed: a number");
+              const double v = j["speed"].get<double>();
+              if (!std::isfinite(v) || v < 0 || v > 10000)
+                return bad("speed: from 0 (as fast as possible) to 10000");
+              new_speed = v;
+            }
+            if (j.contains("seek")) {
+              if (!j["seek"].is_number()) return bad("seek: Unix seconds");
+              const double v = j["seek"].get<double>();
+              const double lo = first.ns == INT64_MAX ? 0 : first.seconds() - 86400;
+              const double hi = first.ns == INT64_MAX ? 4e9 : last.seconds() + 86400;
+              if (!std::isfinite(v) || v < lo || v > hi)
+                return bad(fmt::format("seek: Unix seconds within the recording ({:.0f} to {:.0f})",
+                                       lo + (first.ns == INT64_MAX ? 0 : 86400),
+                                       hi - (first.ns == INT64_MAX ? 0 : 86400)));
+              new_seek = v;
+            }
+            if (j.contains("pause")) {
+              if (!j["pause"].is_boolean()) return bad("pause: true or false");
+              new_pause = j["pause"].get<bool>();
+            }
+            if (new_speed) speed = *new_speed;
+            if (new_seek) seek = Time::from_seconds(*new_seek).ns;
+            if (new_pause) paused = *new_pause;
             return std::pair<int, std::string>{200, fmt::format("{{\"speed\":{}}}", speed.load())};
           } catch (const std::exception&) {
-            return std::pair<int, std::string>{
-                400, R"({"error":"body: {\"speed\":X} or {\"seek\":UNIX_S}"})"};
+            return bad("body: {\"speed\":X} or {\"seek\":UNIX_S} or {\"pause\":true}");
           }
         });
     http->start();

@@ -75,6 +75,8 @@ void load_data_time(const toml::table& root, const std::string& file, SystemConf
   g.max_behind_s = f.num_in("max_behind_s", 1, 1e7, g.max_behind_s);
   g.max_host_offset_s = f.num_in("max_host_offset_s", 0, 1e7, g.max_host_offset_s);
   g.confirm_reports = static_cast<int>(f.num_in("confirm_reports", 1, 1000, g.confirm_reports));
+  g.confirm_span_s = f.num_in("confirm_span_s", 0, 86400, g.confirm_span_s);
+  g.claim_agree_s = f.num_in("claim_agree_s", 0.1, 86400, g.claim_agree_s);
   f.finish();
 }
 

@@ -46,6 +46,12 @@ void TimeGuard::refute_others(std::size_t index) {
     if (j != index) drop_held(sensors_[j]);
 }
 
+bool TimeGuard::others_reported(std::size_t index) const {
+  for (std::size_t j = 0; j < sensors_.size(); ++j)
+    if (j != index && sensors_[j].stats.accepted > 0) return true;
+  return false;
+}
+
 void TimeGuard::finish() {
   for (PerSensor& s : sensors_) drop_held(s);
 }
@@ -82,7 +88,7 @@ TimeRejection TimeGuard::check(std::size_t index, Report&& r, std::optional<Time
   // holding the same claim agrees: both are taken.
   for (std::size_t j = 0; j < sensors_.size(); ++j) {
     if (j == index || sensors_[j].held.empty()) continue;
-    if (std::abs((t - sensors_[j].held.back().time).seconds()) <= cfg_.max_ahead_s) {
+    if (std::abs((t - sensors_[j].held.back().time).seconds()) <= cfg_.claim_agree_s) {
       release(j);
       drop_held(s);
       accept(index, std::move(r));
@@ -93,15 +99,23 @@ TimeRejection TimeGuard::check(std::size_t index, Report&& r, std::optional<Time
   // Alone so far: wait for the sensor's own next reports to agree, and take
   // them if no other sensor holds a different claim (two single claims that
   // disagree wait for a second sensor; a long stand-off goes to the first
-  // sensor whose claim is eight times confirmed).
-  if (!s.held.empty() && std::abs((t - s.held.back().time).seconds()) > cfg_.max_ahead_s)
+  // sensor whose claim is eight times confirmed). Once other sensors have
+  // reported, a claim must also span `confirm_span_s` of the sensor's time.
+  if (!s.held.empty() && std::abs((t - s.held.back().time).seconds()) > cfg_.claim_agree_s)
     drop_held(s);
+  if (s.held.size() >= cfg_.max_held) {
+    s.held.erase(s.held.begin());
+    ++s.stats.unconfirmed;
+  }
   s.held.push_back(std::move(r));
   const auto n = static_cast<int>(s.held.size());
   bool disputed = false;
   for (std::size_t j = 0; j < sensors_.size(); ++j)
     disputed = disputed || (j != index && !sensors_[j].held.empty());
-  if (n >= cfg_.confirm_reports * (disputed ? 8 : 1)) {
+  const bool long_enough =
+      !others_reported(index) ||
+      (s.held.back().time - s.held.front().time).seconds() >= cfg_.confirm_span_s;
+  if (n >= cfg_.confirm_reports * (disputed ? 8 : 1) && long_enough) {
     release(index);
     refute_others(index);
   }

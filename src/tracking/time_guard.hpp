@@ -10,7 +10,7 @@
 //   - Any other report more than `max_ahead_s` ahead of the system's time (or
 //     the very first one) is a claim that time has jumped: it is held, and
 //     taken (with the reports held before it) when another sensor agrees
-//     (reports the same time within `max_ahead_s`), or when `confirm_reports`
+//     (reports the same time within `claim_agree_s`), or when `confirm_reports`
 //     of its own sensor agree and no other sensor reported in the old time
 //     meanwhile (a sensor alone, or a gap in all the data). A report of
 //     another sensor in the old time refutes it: the held reports are rejected.
@@ -35,7 +35,10 @@ struct TimeGuardConfig {
   double max_behind_s = 600;      // behind it: implausible (the tracker drops late ones sooner)
   double max_host_offset_s = 30;  // live network sensors: before their packet's arrival (0:
                                   // no host clock checks at all)
-  int confirm_reports = 3;        // a jump seen by one sensor alone
+  double claim_agree_s = 30;      // reports of one claim (a sensor's, or two sensors') agree within
+  int confirm_reports = 3;        // a jump seen by one sensor alone ...
+  double confirm_span_s = 60;     // ... spanning this much of its time, once others have reported
+  std::size_t max_held = 10000;   // reports held per sensor (older ones rejected beyond)
 };
 
 enum class TimeRejection : std::uint8_t { kNone, kHostClock, kBehind };
@@ -77,6 +80,7 @@ class TimeGuard {
     std::vector<Report> held;  // a jump ahead waiting for confirmation
     SensorTimeStats stats;
   };
+  bool others_reported(std::size_t index) const;
   TimeRejection check(std::size_t index, Report&& r, std::optional<Time> arrival);
   void accept(std::size_t index, Report&& r);
   void release(std::size_t index);

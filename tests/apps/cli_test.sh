@@ -92,7 +92,8 @@ check "decode time from the file name" grep -q '"time":1522782148.1363' dec.json
 check "decode lines carry icao24 and df" grep -q '"icao24":"71be34","df":17,"tc":11' dec.jsonl
 head -c 50000 /dev/urandom > noise.bin
 "$bin" decode --format beast --stats noise.bin > /dev/null 2> noise.err
-check "random bytes decode without a crash" test $? -eq 0
+check "random bytes decode without a crash, exit 1 (nothing decoded)" test $? -eq 1
+check "random bytes: the format is questioned" grep -q "nothing decoded from 50000 bytes" noise.err
 check "random bytes give counted framing errors" grep -q '"framing_errors":[1-9]' noise.err
 "$bin" decode --format avr --stats "$beast" > /dev/null 2> wrong.err
 check "wrong format: errors counted, not fatal" grep -q 'AVR line' wrong.err

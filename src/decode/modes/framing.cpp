@@ -1,5 +1,6 @@
 #include "decode/modes/framing.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -161,11 +162,20 @@ void SbsParser::line(std::string_view text, std::int64_t offset,
   text.remove_prefix(start);
   std::string_view f[22];
   std::size_t n = 0;
+  bool more = false;
   while (n < 22) {
     const std::size_t comma = text.find(',');
     f[n++] = text.substr(0, comma);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
+    more = n == 22;
+  }
+  if (more) {
+    // Counted, and the 22 BaseStation fields still used (an extended feed
+    // appends its own): nothing silently, nothing good lost.
+    const auto extra = 1 + static_cast<std::size_t>(std::count(text.begin(), text.end(), ','));
+    stats_.error(offset, "SBS MSG line has " + std::to_string(22 + extra) +
+                             " fields; those after the 22nd are ignored");
   }
   if (n < 11) {
     stats_.error(offset, "SBS MSG line has fewer than 11 fields");
