@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace skyfuse::server {
@@ -74,23 +75,17 @@ class Conn {
     }
     return true;
   }
-  // Bytes within the time; "" when closed or nothing came.
+  // Bytes already read past the last reply, else what comes within the time;
+  // "" when closed or nothing came.
   std::string recv_some(double timeout_s) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout_s * 1000)) <= 0) return {};
-    char buf[65536];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) {
-      closed_ = true;
-      return {};
-    }
-    return std::string(buf, static_cast<std::size_t>(n));
+    if (!pending_.empty()) return std::exchange(pending_, {});
+    return read_socket(timeout_s);
   }
   // True if the server closes (or resets) the connection within the time.
   bool closed_within(double timeout_s) {
     const auto t0 = Clock::now();
     while (since(t0) < timeout_s) {
-      pending_ += recv_some(0.05);
+      pending_ += read_socket(0.05);
       if (closed_) return true;
     }
     return false;
@@ -102,7 +97,7 @@ class Conn {
     std::size_t end;
     while ((end = pending_.find("\r\n\r\n")) == std::string::npos) {
       if (since(t0) > timeout_s || closed_) return r;
-      pending_ += recv_some(0.05);
+      pending_ += read_socket(0.05);
     }
     std::string head_text = pending_.substr(0, end);
     pending_.erase(0, end + 4);
@@ -124,7 +119,7 @@ class Conn {
     const std::size_t length =
         head || !r.headers.count("content-length") ? 0 : std::stoul(r.headers["content-length"]);
     while (pending_.size() < length && since(t0) < timeout_s && !closed_)
-      pending_ += recv_some(0.05);
+      pending_ += read_socket(0.05);
     r.body = pending_.substr(0, length);
     pending_.erase(0, std::min(length, pending_.size()));
     return r;
@@ -136,6 +131,18 @@ class Conn {
   const std::string& pending() const { return pending_; }
 
  private:
+  std::string read_socket(double timeout_s) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout_s * 1000)) <= 0) return {};
+    char buf[65536];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      closed_ = true;
+      return {};
+    }
+    return std::string(buf, static_cast<std::size_t>(n));
+  }
+
   int fd_ = -1;
   bool connected_ = false;
   bool closed_ = false;
