@@ -65,7 +65,7 @@ std::size_t connection_budget(std::size_t wanted) {
   rlimit rl{};
   if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return wanted;
   const auto soft = static_cast<std::size_t>(rl.rlim_cur);
-  const std::size_t budget = soft > 2 * kFdReserve ? (soft - kFdReserve) / 2 : soft / 4;
+  const std::size_t budget = soft > kFdReserve ? (soft - kFdReserve) / 2 : 0;
   return std::max<std::size_t>(1, std::min(wanted, budget));
 }
 
