@@ -185,11 +185,7 @@ struct HttpServer::Impl {
     }
     void read() {
       ws.async_read(buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec) {
-          if (ec == websocket::error::message_too_big) ++self->impl->stats.ws_oversized;
-          if (ec == beast::error::timeout) ++self->impl->stats.ws_timeouts;
-          return self->close();
-        }
+        if (ec) return self->close(ec);
         self->buffer.consume(self->buffer.size());  // clients only listen
         self->read();
       });
@@ -199,9 +195,8 @@ struct HttpServer::Impl {
       if (queue.size() >= impl->cfg.max_ws_queue) {
         ++impl->stats.ws_dropped;
         if (Clock::now() - write_started > seconds(impl->limits().write_timeout_s)) {
-          ++impl->stats.ws_timeouts;  // not reading: let go of it
-          beast::get_lowest_layer(ws).close();
-          close();
+          beast::get_lowest_layer(ws).close();  // not reading: let go of it
+          close(beast::error::timeout);
         }
         return;
       }
@@ -215,13 +210,17 @@ struct HttpServer::Impl {
       ws.async_write(net::buffer(*queue.front()),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        self->writing = false;
-                       if (ec) return self->close();
+                       if (ec) return self->close(ec);
                        self->queue.pop_front();
                        ++self->impl->stats.ws_sent;
                        if (!self->queue.empty()) self->write();
                      });
     }
-    void close() {
+    // The first error ends the session and says why. Beast's own time-out
+    // reaches only the first operation to resume (our read, our write or its
+    // ping); the others find the stream aborted, so an abort of an open
+    // stream is a time-out too.
+    void close(const beast::error_code& ec) {
       if (writing) {
         queue.resize(1);  // the picture being written stays until its write ends
       } else {
@@ -229,6 +228,9 @@ struct HttpServer::Impl {
       }
       if (!open) return;
       open = false;
+      if (ec == websocket::error::message_too_big) ++impl->stats.ws_oversized;
+      if (ec == beast::error::timeout || ec == net::error::operation_aborted)
+        ++impl->stats.ws_timeouts;
       impl->sockets.erase(this);
       --impl->stats.ws_clients;
     }
