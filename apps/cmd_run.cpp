@@ -361,6 +361,7 @@ int run_live(RunOptions o) {
     sc.port = static_cast<std::uint16_t>(cfg.run.http_port);
     sc.web_root = cfg.run.web_root;
     sc.token = cfg.run.token;
+    sc.limits = cfg.run.http_limits;
     http = std::make_unique<server::HttpServer>(
         sc, store, [&control](const std::string& path, const std::string& body) {
           if (path != "/api/zones")
@@ -718,6 +719,7 @@ int run_replay(ReplayOptions o) {
     sc.port = static_cast<std::uint16_t>(o.http_port);
     sc.web_root = o.web_root.empty() ? default_web_root() : o.web_root;
     sc.open_posts = {"/api/replay"};
+    sc.limits = cfg.run.http_limits;
     http = std::make_unique<server::HttpServer>(
         sc, store, [&](const std::string& path, const std::string& body) {
           if (path != "/api/replay")

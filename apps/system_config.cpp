@@ -134,6 +134,23 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
     r.exit_at_end = f.flag("exit_at_end", r.exit_at_end);
     r.tracks_out = resolve(f.str("tracks_out", ""));
     r.alerts_out = resolve(f.str("alerts_out", ""));
+    server::ServerLimits& h = r.http_limits;
+    auto size = [&f](const char* key, double lo, double hi, std::uint64_t v) {
+      return static_cast<std::size_t>(f.num_in(key, lo, hi, static_cast<double>(v)));
+    };
+    h.max_connections = size("http_max_connections", 1, 1e6, h.max_connections);
+    h.max_connections_per_address =
+        size("http_max_connections_per_address", 1, 1e6, h.max_connections_per_address);
+    h.max_header_bytes = size("http_max_header_bytes", 1024, 1e8, h.max_header_bytes);
+    auto& zones_body = h.max_post_body_bytes["/api/zones"];
+    zones_body = size("http_max_body_bytes", 1024, 1e9, zones_body);
+    h.max_file_bytes = size("http_max_file_bytes", 1024, 1e12, h.max_file_bytes);
+    h.max_ws_message_bytes = size("ws_max_message_bytes", 128, 1e8, h.max_ws_message_bytes);
+    h.header_timeout_s = f.num_in("http_header_timeout_s", 0.1, 3600, h.header_timeout_s);
+    h.body_timeout_s = f.num_in("http_body_timeout_s", 0.1, 3600, h.body_timeout_s);
+    h.idle_timeout_s = f.num_in("http_idle_timeout_s", 0.1, 3600, h.idle_timeout_s);
+    h.write_timeout_s = f.num_in("http_write_timeout_s", 0.1, 3600, h.write_timeout_s);
+    h.ws_idle_timeout_s = f.num_in("ws_idle_timeout_s", 0.2, 3600, h.ws_idle_timeout_s);
     f.finish();
   }
   if (const toml::node* n = root.get("safety")) {

@@ -16,6 +16,7 @@
 
 #include "core/types.hpp"
 #include "safety/safety_nets.hpp"
+#include "server/server_config.hpp"
 #include "tracking/config.hpp"
 #include "tracking/time_guard.hpp"
 
@@ -61,6 +62,9 @@ struct RunConfig {
   bool exit_at_end = false;        // stop when every file input has ended (tests, batch)
   std::string tracks_out;          // also write track updates as JSON Lines
   std::string alerts_out;          // also write alert events as JSON Lines
+
+  // The HTTP / WebSocket server's limits: [run] http_* and ws_* (docs/config.md).
+  server::ServerLimits http_limits;
 };
 
 struct SystemConfig {

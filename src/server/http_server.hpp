@@ -6,7 +6,12 @@
 // every published picture to each browser. Read-only by default: a POST needs
 // `Authorization: Bearer TOKEN` with the configured token (none configured:
 // every POST is refused). A slow WebSocket client loses pictures, counted,
-// never blocks the pipeline. docs/api.md.
+// never blocks the pipeline. What any client can make it hold is bounded
+// (ServerLimits: connections, header / body / message bytes, time); every
+// refusal is answered where HTTP allows (400, 408, 413, 414, 431, 503) and
+// counted, and the counters are appended to the store's /api/stats and
+// /metrics. Only regular files under the web root are served
+// (server/static_files.hpp). docs/api.md.
 //
 //   HttpServer srv({.port = 8080, .web_root = "web"}, store, control);
 //   srv.start();
@@ -18,31 +23,38 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "server/live_store.hpp"
+#include "server/server_config.hpp"
 
 namespace skyfuse::server {
 
-struct ServerConfig {
-  std::string bind = "127.0.0.1";
-  std::uint16_t port = 8080;     // 0: any free port (tests)
-  std::string web_root;          // static files; "" serves none
-  std::string token;             // required for POST; empty: POST refused
-  std::size_t max_ws_queue = 4;  // pictures queued per client before dropping
-  // POST paths that need no token (view controls such as replay speed).
-  std::vector<std::string> open_posts;
+// Written by the I/O thread, readable from any (also as the store's counters:
+// the names there are in docs/api.md).
+struct ServerStats {
+  std::atomic<std::uint64_t> requests{0};      // request headers read
+  std::atomic<std::uint64_t> not_found{0};     // 404
+  std::atomic<std::uint64_t> refused{0};       // POST without the token (401)
+  std::atomic<std::uint64_t> bad_requests{0};  // malformed (400), bad method (405)
+  std::atomic<std::uint64_t> oversized{0};     // header 431, target 414, body 413
+  std::atomic<std::uint64_t> timeouts{0};      // header or body too slow (408), response not taken
+  std::atomic<std::uint64_t> connections{0};   // accepted
+  std::atomic<std::uint64_t> connections_open{0};
+  std::atomic<std::uint64_t> connections_refused{0};  // over a limit (503) or out of descriptors
+  std::atomic<std::uint64_t> accept_errors{0};
+  std::atomic<std::uint64_t> ws_clients{0};  // open now
+  std::atomic<std::uint64_t> ws_sent{0};
+  std::atomic<std::uint64_t> ws_dropped{0};    // pictures a slow client did not get
+  std::atomic<std::uint64_t> ws_oversized{0};  // clients closed for a message over the limit
+  std::atomic<std::uint64_t> ws_timeouts{0};   // clients closed: silent or not reading
 };
 
-struct ServerStats {
-  std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> not_found{0};
-  std::atomic<std::uint64_t> refused{0};  // POST without the token
-  std::atomic<std::uint64_t> ws_clients{0};
-  std::atomic<std::uint64_t> ws_sent{0};
-  std::atomic<std::uint64_t> ws_dropped{0};
-};
+// Compares a presented secret with the expected one in a time that depends
+// only on the expected one's length (not on where they differ).
+bool same_secret(std::string_view presented, std::string_view expected);
 
 // Handles an authorised POST (target, body) -> (HTTP status, JSON body).
 using ControlHandler =
@@ -61,6 +73,9 @@ class HttpServer {
   std::uint16_t port() const;
   void broadcast(std::shared_ptr<const std::string> message);
   const ServerStats& stats() const;
+  // Connections allowed at once: ServerLimits::max_connections, or less if the
+  // file-descriptor limit at construction could not hold that many.
+  std::size_t max_connections() const;
 
  private:
   struct Impl;

@@ -189,12 +189,27 @@ std::string LiveStore::alerts_json() const {
   return o;
 }
 
+void LiveStore::set_counter_source(CounterSource source) {
+  std::lock_guard lock(source_mu_);
+  source_ = std::move(source);
+}
+
+std::vector<Counter> LiveStore::external_counters() const {
+  CounterSource source;
+  {
+    std::lock_guard lock(source_mu_);
+    source = source_;
+  }
+  return source ? source() : std::vector<Counter>{};
+}
+
 std::string LiveStore::stats_json() const {
+  const std::vector<Counter> external = external_counters();
   std::lock_guard lock(mu_);
   nlohmann::json j = nlohmann::json::object();
   j["time"] = last_.now.seconds();
   j["tracks"] = tracks_.size();
-  for (const Counter& c : last_.counters) {
+  auto add = [&j](const Counter& c) {
     if (c.values.size() == 1 && c.values[0].first.empty()) {
       j[c.name] = c.values[0].second;
     } else {
@@ -202,7 +217,9 @@ std::string LiveStore::stats_json() const {
       for (const auto& [l, v] : c.values) m[l] = v;
       j[c.name] = m;
     }
-  }
+  };
+  for (const Counter& c : last_.counters) add(c);
+  for (const Counter& c : external) add(c);
   return j.dump();
 }
 
@@ -263,6 +280,7 @@ std::string LiveStore::receiver_json() const {
 }
 
 std::string LiveStore::metrics_text() const {
+  const std::vector<Counter> external = external_counters();
   std::lock_guard lock(mu_);
   std::string o;
   o += "# HELP skyfuse_tracks Live system tracks\n# TYPE skyfuse_tracks gauge\n";
@@ -297,12 +315,14 @@ std::string LiveStore::metrics_text() const {
   sensor_metric("skyfuse_sensor_time_rejected_total",
                 "Reports rejected for an implausible time per sensor", "counter",
                 [](const SensorHealth& s) { return s.time_rejected; });
-  for (const Counter& c : last_.counters) {
+  auto add = [&o](const Counter& c) {
     o +=
         fmt::format("# HELP skyfuse_{} {}\n# TYPE skyfuse_{} {}\n", c.name, c.help, c.name, c.type);
     for (const auto& [l, v] : c.values)
       o += fmt::format("skyfuse_{}{} {}\n", c.name, l.empty() ? "" : "{" + l + "}", v);
-  }
+  };
+  for (const Counter& c : last_.counters) add(c);
+  for (const Counter& c : external) add(c);
   return o;
 }
 

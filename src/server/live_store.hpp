@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -104,6 +105,13 @@ class LiveStore {
   std::size_t track_count() const;
   Time now() const;
 
+  // Counters kept outside the pipeline (the HTTP server's own), appended to
+  // /api/stats and /metrics after the publication's. The source is called on
+  // the reading thread without the store's lock, so it must be thread-safe;
+  // clear it (nullptr) before whatever it reads goes away.
+  using CounterSource = std::function<std::vector<Counter>()>;
+  void set_counter_source(CounterSource source);
+
  private:
   struct Entry {
     ObjectState state;
@@ -112,6 +120,9 @@ class LiveStore {
     std::uint64_t updates = 0;
   };
   static std::string track_compact(const ObjectState& s, const TrackExtra& x);
+  std::vector<Counter> external_counters() const;
+  mutable std::mutex source_mu_;
+  CounterSource source_;
   mutable std::mutex mu_;
   StoreInfo info_;
   std::map<std::string, Entry> tracks_;
