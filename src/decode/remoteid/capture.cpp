@@ -24,7 +24,7 @@ Result<CaptureReader> CaptureReader::open(const std::string& path) {
   char err[PCAP_ERRBUF_SIZE] = {};
   auto h = std::make_unique<Handle>();
   h->pcap = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
-  if (h->pcap == nullptr) return Error{ErrorCode::kIo, -1, path + ": " + err};
+  if (h->pcap == nullptr) return Error{ErrorCode::kIo, -1, err};
   return CaptureReader(std::move(h));
 }
 
