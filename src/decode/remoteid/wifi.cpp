@@ -62,18 +62,30 @@ const char* to_string(Transport t) {
   return "unknown";
 }
 
+// Reflected CRC-32 (polynomial 0xEDB88320), eight bytes per step with eight
+// tables ("slicing by 8"): the FCS check is the costliest step of a beacon.
 std::uint32_t crc32_ieee(Bytes data) {
-  static const auto table = [] {
-    std::array<std::uint32_t, 256> t{};
+  static const auto t = [] {
+    std::array<std::array<std::uint32_t, 256>, 8> tab{};
     for (std::uint32_t i = 0; i < 256; ++i) {
       std::uint32_t c = i;
       for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
+      tab[0][i] = c;
     }
-    return t;
+    for (std::size_t k = 1; k < 8; ++k)
+      for (std::size_t i = 0; i < 256; ++i)
+        tab[k][i] = (tab[k - 1][i] >> 8) ^ tab[0][tab[k - 1][i] & 0xFF];
+    return tab;
   }();
   std::uint32_t c = 0xFFFFFFFFu;
-  for (const std::uint8_t b : data) c = table[(c ^ b) & 0xFF] ^ (c >> 8);
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    const std::uint32_t a = detail::le32(p) ^ c, b = detail::le32(p + 4);
+    c = t[7][a & 0xFF] ^ t[6][(a >> 8) & 0xFF] ^ t[5][(a >> 16) & 0xFF] ^ t[4][a >> 24] ^
+        t[3][b & 0xFF] ^ t[2][(b >> 8) & 0xFF] ^ t[1][(b >> 16) & 0xFF] ^ t[0][b >> 24];
+  }
+  for (; n > 0; --n, ++p) c = t[0][(c ^ *p) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
@@ -105,7 +117,7 @@ Result<LinkResult> parse_radiotap(Bytes p) {
   std::optional<int> rssi;
   for (int bit = 0; bit < 6; ++bit) {
     if (!(present & (1u << bit))) continue;
-    off = (off + kAlign[bit] - 1) / kAlign[bit] * kAlign[bit];
+    off = (off + kAlign[bit] - 1) & ~(kAlign[bit] - 1);  // alignments are powers of two
     if (off + kSize[bit] > len) return bad(ErrorCode::kTruncated, off, "radiotap fields cut");
     if (bit == 1) flags = p[off];
     if (bit == 5) rssi = static_cast<std::int8_t>(p[off]);
