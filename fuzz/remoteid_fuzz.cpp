@@ -54,7 +54,7 @@ void payload(Bytes odid, Bytes whole) {
 
 void link(const Result<LinkResult>& r, Bytes whole) {
   if (!r) return;
-  require(r->count <= kMaxFramesPerPacket);
+  require(r->frames().size() <= kMaxFramesPerPacket);
   for (const Frame& f : r->frames()) {
     inside(f.adv_data, whole);
     if (auto a = find_ble_odid(f.adv_data)) payload(*a, whole);

@@ -67,16 +67,21 @@ struct Frame {
 
 inline constexpr std::size_t kMaxFramesPerPacket = 25;  // HCI: up to 25 reports per event
 
-struct LinkResult {
+class LinkResult {
+ public:
   bool check_failed = false;  // bad FCS / CRC: dropped
-  std::array<Frame, kMaxFramesPerPacket> frames_{};
-  std::size_t count = 0;
-  std::span<const Frame> frames() const { return {frames_.data(), count}; }
+
+  std::span<const Frame> frames() const { return {frames_.data(), count_}; }
+  // False when full (never for valid input: an HCI event holds at most 25 reports).
   bool push(const Frame& f) {
-    if (count == frames_.size()) return false;
-    frames_[count++] = f;
+    if (count_ == frames_.size()) return false;
+    frames_[count_++] = f;
     return true;
   }
+
+ private:
+  std::array<Frame, kMaxFramesPerPacket> frames_{};
+  std::size_t count_ = 0;
 };
 
 enum : int {
