@@ -328,6 +328,9 @@ TEST(RemoteIdLink, HciExtendedReportsReassembled) {
   const Out mixed = run(kDltHciH4, {hci_extended(a, 1, -45), hci_extended(b, 1, -45, 9),
                                     hci_extended(b, 1, -45), hci_extended(c, 0, -45)});
   EXPECT_EQ(mixed.messages.size(), 7u);
+  // The last fragment may be empty.
+  const Out empty_tail = run(kDltHciH4, {hci_extended(adv, 1, -45), hci_extended({}, 0, -45)});
+  EXPECT_EQ(empty_tail.messages.size(), 7u);
   // Truncated by the controller: dropped, counted.
   const Out cut = run(kDltHciH4, {hci_extended(a, 1, -45), hci_extended(b, 2, -45)});
   EXPECT_TRUE(cut.messages.empty());

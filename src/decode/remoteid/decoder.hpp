@@ -112,7 +112,7 @@ void Decoder::decode(int dlt, Time t, std::int64_t frame, Bytes packet, Sink&& s
   bool carried = false;
   for (const Frame& f : link->frames()) {
     Bytes odid = f.odid;
-    if (!f.adv_data.empty() || f.fragment != Fragment::kComplete) {
+    if (odid.empty()) {  // an HCI extended report: raw advertising data, maybe a fragment
       auto a = assemble(f);
       if (!a) {
         carried = true;
