@@ -11,6 +11,7 @@
 #include "apps/asterix_feeds.hpp"
 #include "apps/commands.hpp"
 #include "apps/feed_reader.hpp"
+#include "apps/remoteid_decode.hpp"
 #include "core/error.hpp"
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/framing.hpp"
@@ -248,6 +249,11 @@ int run_decode(const DecodeCliOptions& o) {
   if (o.udp_port >= 0 && o.format != "asterix")
     throw ConfigError("--udp carries ASTERIX: use it with --format asterix");
   if (o.oradis && o.format != "pcap") throw ConfigError("--oradis goes with --format pcap");
+  if (o.format == "remoteid") {
+    if (o.file.empty() || !o.connect.empty())
+      throw ConfigError("--format remoteid reads a capture FILE (pcap/pcapng)");
+    return run_remoteid_decode(o.file, o.stats);
+  }
   if (o.format == "asterix" || o.format == "final" || o.format == "pcap" || o.format == "gps")
     return run_asterix(o);
   std::ifstream in;
@@ -432,10 +438,11 @@ Runner add_decode_command(CLI::App& app) {
   auto o = std::make_shared<DecodeCliOptions>();
   CLI::App* cmd =
       app.add_subcommand("decode",
-                         "Decode a receiver feed (Mode S / ADS-B) or an ASTERIX recording to JSON "
-                         "Lines");
+                         "Decode a receiver feed (Mode S / ADS-B), an ASTERIX recording or a "
+                         "Remote ID capture to JSON Lines");
   cmd->add_option("--format", o->format, "Input framing")
-      ->check(CLI::IsMember({"beast", "avr", "sbs", "csv", "asterix", "final", "pcap", "gps"}))
+      ->check(CLI::IsMember(
+          {"beast", "avr", "sbs", "csv", "asterix", "final", "pcap", "gps", "remoteid"}))
       ->capture_default_str();
   cmd->add_option("file", o->file, "Input file")->check(CLI::ExistingFile);
   cmd->callback([o]() {
@@ -476,7 +483,8 @@ Runner add_decode_command(CLI::App& app) {
       "units\n"
       "in their names (docs/formats.md). Example:\n"
       "  skyfuse decode --format beast --stats "
-      "data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log");
+      "data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log\n"
+      "  skyfuse decode --format remoteid --stats tests/data/remoteid/odid_wifi_sample.pcap");
   return [o]() { return run_decode(*o); };
 }
 

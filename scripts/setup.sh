@@ -10,7 +10,7 @@ packages=(
   # libraries
   libgeographiclib-dev geographiclib-tools libeigen3-dev libfmt-dev libspdlog-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libboost-dev
-  libabsl-dev
+  libabsl-dev libpcap-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
   # independent oracles used by tests (Wireshark's ASTERIX dissector)
