@@ -40,6 +40,20 @@ int main(int argc, char** argv) {
       cfg.mlat.refraction = false;
     } else if (a == "--no-altitude-correction") {
       cfg.mlat.min_altitude_samples = 1 << 30;
+    } else if (a == "--gps-walk") {  // GPS offset random walk [s^2/s]
+      cfg.mlat.clock.specs[0].offset_walk_s2_per_s = std::stod(next());
+    } else if (a == "--gps-drift") {  // GPS prior drift sigma [s/s]
+      cfg.mlat.clock.specs[0].prior_drift = std::stod(next());
+    } else if (a == "--gps-drift-walk") {
+      cfg.mlat.clock.specs[0].drift_walk_per_s = std::stod(next());
+    } else if (a == "--noise-gain") {
+      cfg.mlat.clock.noise_gain = std::stod(next());
+    } else if (a == "--noise-clip") {
+      cfg.mlat.clock.noise_clip_z = std::stod(next());
+    } else if (a == "--outlier-z") {
+      cfg.mlat.clock.outlier_z = std::stod(next());
+    } else if (a == "--keep-geo-alt") {
+      cfg.keep_geo_altitude = true;
     } else if (a == "--records") {
       records_path = next();
     } else {
@@ -56,7 +70,7 @@ int main(int argc, char** argv) {
   if (!records_path.empty()) {
     rec.open(records_path);
     rec << "set,id,aircraft,flag,error_m,mahalanobis2,sigma_major_m,gdop,crb_rms_m,baseline_flag,"
-           "baseline_error_m\n";
+           "baseline_error_m,lat_deg,lon_deg\n";
   }
   fmt::print(
       "| set | rows | aircraft | located % | ok % | median m | p90 m | p99 m | ok > 1 km | "
@@ -98,10 +112,11 @@ int main(int argc, char** argv) {
         const double major =
             std::sqrt(0.5 * (c.trace() + std::hypot(c(0, 0) - c(1, 1), 2 * c(0, 1))));
         const double crb = r.fix.crb_en_m2 ? std::sqrt(r.fix.crb_en_m2->trace()) : NAN;
-        rec << fmt::format("{},{},{},{},{:.1f},{:.2f},{:.1f},{:.2f},{:.1f},{},{:.1f}\n", name,
-                           r.fix.id, r.fix.aircraft, mlat::to_string(r.fix.flag), r.error_m,
-                           r.mahalanobis2, major, r.fix.gdop, crb, mlat::to_string(r.baseline.flag),
-                           r.baseline_error_m);
+        rec << fmt::format(
+            "{},{},{},{},{:.1f},{:.2f},{:.1f},{:.2f},{:.1f},{},{:.1f},{:.7f},{:.7f}\n", name,
+            r.fix.id, r.fix.aircraft, mlat::to_string(r.fix.flag), r.error_m, r.mahalanobis2, major,
+            r.fix.gdop, crb, mlat::to_string(r.baseline.flag), r.baseline_error_m,
+            r.fix.position.lat_deg, r.fix.position.lon_deg);
       }
     }
   }

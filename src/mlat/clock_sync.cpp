@@ -28,7 +28,7 @@ int ClockSync::add_clock(ReceiverId id, std::int64_t base_ns, std::int64_t ancho
   const Receiver* r = receivers_->find(id);
   Clock c;
   c.id = id;
-  c.spec = clock_spec(r ? r->clock : ClockKind::kGps);
+  c.spec = cfg_.specs[static_cast<std::size_t>(r ? r->clock : ClockKind::kGps)];
   c.base_ns = base_ns;
   c.anchor_ns = anchor_ns;
   c.noise_var = c.spec.noise_s * c.spec.noise_s;
@@ -94,8 +94,9 @@ ReferenceUpdate ClockSync::add_reference(std::span<const ReferenceObservation> o
     if (!r) continue;
     if (auto it = index_.find(r->id); it != index_.end()) {
       items.push_back({it->second, k});
-    } else if (clock_spec(r->clock).absolute) {
-      items.push_back({add_clock(r->id, 0, obs[k].toa_ns, clock_spec(r->clock).prior_offset_s), k});
+    } else if (const ClockSpec& spec = cfg_.specs[static_cast<std::size_t>(r->clock)];
+               spec.absolute) {
+      items.push_back({add_clock(r->id, 0, obs[k].toa_ns, spec.prior_offset_s), k});
     } else {
       pending_new.push_back(k);
     }
@@ -171,7 +172,8 @@ ReferenceUpdate ClockSync::add_reference(std::span<const ReferenceObservation> o
     c.pending.push_back(it.e - t_emit);
     if (static_cast<int>(c.pending.size()) < cfg_.jump_after) continue;
     const auto [lo, hi] = std::minmax_element(c.pending.begin(), c.pending.end());
-    if (*hi - *lo < cfg_.jump_spread_z * std::sqrt(c.noise_var)) {
+    if (*hi - *lo <
+        cfg_.jump_spread_z * std::sqrt(std::max(c.noise_var, c.spec.noise_s * c.spec.noise_s))) {
       reset_offset(it.clock, median(c.pending));
       ++c.jumps;
       ++out.jumps;
@@ -179,6 +181,48 @@ ReferenceUpdate ClockSync::add_reference(std::span<const ReferenceObservation> o
       c.pending.clear();
     } else {
       c.pending.erase(c.pending.begin());
+    }
+  }
+
+  // Timing noise from the pre-fit residuals against the mean of the other
+  // inliers, less what the clock estimates themselves contribute (a residual
+  // after the update would be shrunk by the update and underestimate it).
+  {
+    std::vector<int> in_idx;
+    for (int k = 0; k < m; ++k) {
+      if (inlier[static_cast<std::size_t>(k)]) in_idx.push_back(k);
+    }
+    const int qi = static_cast<int>(in_idx.size());
+    if (qi >= 3) {
+      Eigen::MatrixXd pi(qi, qi);  // offset covariance of the inliers
+      for (int a = 0; a < qi; ++a) {
+        for (int b = 0; b < qi; ++b) {
+          pi(a, b) =
+              p_(2 * items[static_cast<std::size_t>(in_idx[static_cast<std::size_t>(a)])].clock,
+                 2 * items[static_cast<std::size_t>(in_idx[static_cast<std::size_t>(b)])].clock);
+        }
+      }
+      double sum_e = 0;
+      for (int k : in_idx) sum_e += items[static_cast<std::size_t>(k)].e;
+      const double others_n = qi - 1.0;
+      for (int a = 0; a < qi; ++a) {
+        const Item& it = items[static_cast<std::size_t>(in_idx[static_cast<std::size_t>(a)])];
+        Clock& c = clocks_[static_cast<std::size_t>(it.clock)];
+        Eigen::VectorXd w = Eigen::VectorXd::Constant(qi, -1.0 / others_n);
+        w(a) = 1.0;
+        const double clock_var = w.dot(pi * w);
+        // Only once the clocks are known better than the noise.
+        if (clock_var > c.noise_var) continue;
+        // var(v) = noise_s^2 + clock_var + mean noise of the others / (q - 1),
+        // taking the others' noise as equal to this one's (no collapse onto
+        // one noisy neighbour): noise_s^2 ~ (v^2 - clock_var) (q - 1) / q.
+        const double v = it.e - (sum_e - it.e) / others_n;
+        const double scale = std::max(c.noise_var, c.spec.noise_s * c.spec.noise_s);
+        const double clipped = std::min(v * v, cfg_.noise_clip_z * cfg_.noise_clip_z * scale);
+        const double sample = (clipped - clock_var) * others_n / qi;
+        c.noise_var += cfg_.noise_gain * (sample - c.noise_var);
+        c.noise_var = std::max(c.noise_var, cfg_.min_noise_s * cfg_.min_noise_s);
+      }
     }
   }
 
@@ -213,18 +257,8 @@ ReferenceUpdate ClockSync::add_reference(std::span<const ReferenceObservation> o
   p_ -= k_gain * pht.transpose();
   p_ = 0.5 * (p_ + p_.transpose()).eval();
 
-  // Timing noise from the post-fit residuals.
-  std::vector<double> post;
-  for (int k : use) post.push_back(residual(items[static_cast<std::size_t>(k)]));
-  double mean = 0;
-  for (double v : post) mean += v / static_cast<double>(post.size());
-  const double dof_scale = static_cast<double>(post.size()) / static_cast<double>(q);
-  for (std::size_t k = 0; k < use.size(); ++k) {
-    Clock& c = clocks_[static_cast<std::size_t>(items[static_cast<std::size_t>(use[k])].clock)];
-    const double clip = cfg_.noise_clip_z * cfg_.noise_clip_z * c.noise_var;
-    const double v2 = std::min((post[k] - mean) * (post[k] - mean) * dof_scale, clip);
-    c.noise_var += cfg_.noise_gain * (v2 - c.noise_var);
-    c.noise_var = std::max(c.noise_var, cfg_.min_noise_s * cfg_.min_noise_s);
+  for (int k : use) {
+    Clock& c = clocks_[static_cast<std::size_t>(items[static_cast<std::size_t>(k)].clock)];
     ++c.references;
   }
   out.used = q + 1;

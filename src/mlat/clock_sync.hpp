@@ -28,6 +28,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <array>
 #include <cstdint>
 #include <span>
 #include <unordered_map>
@@ -39,12 +40,15 @@
 namespace skyfuse::mlat {
 
 struct ClockSyncConfig {
+  // Clock model per ClockKind (indexed by it); defaults from clock_spec().
+  std::array<ClockSpec, 3> specs = {clock_spec(ClockKind::kGps), clock_spec(ClockKind::kBeast),
+                                    clock_spec(ClockKind::kSbs)};
   double outlier_z = 5.0;          // |residual| / sigma above which a timestamp is an outlier
   int jump_after = 3;              // consecutive agreeing outliers taken as a clock jump
   double jump_spread_z = 6.0;      // they agree within this many noise sigmas
   double noise_gain = 0.05;        // gain of the exponentially weighted noise estimate
   double noise_clip_z = 4.0;       // residuals clipped at this many sigmas for that estimate
-  double min_noise_s = 5e-9;       // floor of the noise estimate [s]
+  double min_noise_s = 10e-9;      // floor of the noise estimate [s]
   double max_outlier_rate = 0.35;  // above it a receiver counts as unsynchronised
   double outlier_rate_gain = 0.1;
   int min_references = 2;            // references before a receiver counts as synchronised

@@ -64,7 +64,7 @@ std::vector<EvalRecord> leave_one_aircraft_out(const ReceiverSet& receivers,
       blank.truth = GeodeticPosition{m.reference->lat_deg, m.reference->lon_deg,
                                      m.geo_alt_m ? *m.geo_alt_m : m.reference->alt_m};
       blank.reference.reset();
-      blank.geo_alt_m.reset();
+      if (!cfg.keep_geo_altitude) blank.geo_alt_m.reset();
       truth[m.id] = *blank.truth;
       EvalRecord r;
       r.baseline = locate_baseline(receivers, blank, cfg.baseline);

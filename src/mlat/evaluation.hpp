@@ -29,7 +29,8 @@ namespace skyfuse::mlat {
 struct EvalConfig {
   MultilateratorConfig mlat;
   BaselineConfig baseline;
-  int max_aircraft = 0;  // 0: every aircraft; else an evenly spaced subset of them
+  int max_aircraft = 0;            // 0: every aircraft; else an evenly spaced subset of them
+  bool keep_geo_altitude = false;  // leave the GNSS height in the blanked rows (diagnostic)
 };
 
 struct EvalRecord {

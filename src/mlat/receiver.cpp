@@ -41,11 +41,11 @@ ClockSpec clock_spec(ClockKind k) {
   switch (k) {
     case ClockKind::kGps:
       return {.tick_s = 1e-9,
-              .noise_s = 60e-9,
-              .offset_walk_s2_per_s = 1e-19,  // ~ (10 ns)^2 per 1000 s
-              .drift_walk_per_s = 1e-24,
+              .noise_s = 100e-9,
+              .offset_walk_s2_per_s = 1e-18,  // ~ (30 ns)^2 per 1000 s
+              .drift_walk_per_s = 1e-28,
               .prior_offset_s = 300e-9,
-              .prior_drift = 1e-9,
+              .prior_drift = 1e-12,  // 1 ns per 1000 s
               .absolute = true};
     case ClockKind::kBeast:
       return {.tick_s = 1.0 / 12e6,

@@ -84,9 +84,15 @@ bool plausible(const SolverInput& in, std::span<const int> subset, const Solutio
   if (!s.converged || !s.ecef_m.allFinite()) return false;
   const double h = fast_height(s.ecef_m);
   if (h < cfg.min_height_m || h > cfg.max_height_m) return false;
-  double nearest = std::numeric_limits<double>::infinity();
-  for (int k : subset) nearest = std::min(nearest, (s.ecef_m - in.receiver_ecef_m[k]).norm());
-  return nearest <= cfg.max_range_m;
+  // Every receiver must be within radio line of sight (4/3-earth horizon,
+  // 4.12 km per sqrt(m) of each height) and the configured range.
+  for (int k : subset) {
+    const double d = (s.ecef_m - in.receiver_ecef_m[k]).norm();
+    const double horizon = 4120.0 * (std::sqrt(std::max(h, 0.0)) +
+                                     std::sqrt(std::max(in.receiver_h_m[k], 0.0) + 100.0));
+    if (d > std::min(cfg.max_range_m, cfg.horizon_margin * horizon)) return false;
+  }
+  return true;
 }
 
 bool passes(const Solution& s, const SolverConfig& cfg) {
@@ -233,8 +239,8 @@ SolveResult solve(const SolverInput& in, const SolverConfig& cfg) {
     if (plausible(in, all, s, cfg)) found.push_back(s);
   };
   for (const auto& s : starts) run(s);
-  const bool need_more = found.empty() || !passes(found.front(), cfg);
-  if (need_more && cfg.extra_starts > 0) {
+  // The ring of extra starts also finds a second minimum (ambiguity) when there is one.
+  if (cfg.extra_starts > 0) {
     const GeodeticPosition g = geo::ecef_to_geodetic(centroid);
     const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(g.lat_deg, g.lon_deg);
     for (int i = 0; i < cfg.extra_starts; ++i) {

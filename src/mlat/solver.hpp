@@ -61,9 +61,10 @@ struct SolverConfig {
   double max_sigma_ok_m = 350;         // largest horizontal 1-sigma for kOk [m]
   double max_gdop = 60;                // above: kBadGeometry
   double ambiguity_distance_m = 3000;  // two minima further apart than this: ambiguous
-  double max_range_m = 800e3;          // a solution further from every receiver is rejected
+  double max_range_m = 800e3;          // no receiver may be further than this [m]
+  double horizon_margin = 1.15;        // nor beyond this times its radio horizon
   double min_height_m = -1000, max_height_m = 25000;  // plausible emitter heights
-  int extra_starts = 4;  // starts around the receivers' centroid if needed
+  int extra_starts = 4;  // starts on a ring around the receivers' centroid (finds ambiguity)
 };
 
 struct Solution {
