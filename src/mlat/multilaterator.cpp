@@ -38,6 +38,7 @@ Fix empty_fix(const Message& m, FixFlag flag) {
   f.aircraft = m.aircraft;
   f.icao24 = m.icao24;
   f.flag = flag;
+  f.heard = static_cast<int>(m.toas.size());
   return f;
 }
 

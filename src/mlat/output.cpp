@@ -43,7 +43,7 @@ std::string to_json_line(const Fix& f) {
         c(1, 1), std::sqrt(std::max(0.0, f.cov_enu_m2(2, 2))),
         std::isfinite(f.gdop) ? f.gdop : -1.0);
   }
-  o += fmt::format(",\"receivers\":{}", f.receivers.size());
+  o += fmt::format(",\"receivers\":{},\"heard\":{}", f.receivers.size(), f.heard);
   if (has_position(f.flag)) {
     o += fmt::format(",\"receiver_ids\":[{}],\"chi2\":{:.3f},\"dof\":{}",
                      fmt::join(f.receivers, ","), f.chi2, f.dof);

@@ -99,6 +99,20 @@ bool passes(const Solution& s, const SolverConfig& cfg) {
   return s.dof < 1 || s.chi2 <= chi2_threshold(s.dof, cfg.consistency_z);
 }
 
+// Receivers closer together than `separation_m` count as one site: they add
+// no geometric redundancy (a co-located pair cannot outvote an outlier).
+int effective_sites(const SolverInput& in, std::span<const int> subset, double separation_m) {
+  std::vector<int> sites;
+  for (int k : subset) {
+    bool near = false;
+    for (int s : sites) {
+      near = near || (in.receiver_ecef_m[k] - in.receiver_ecef_m[s]).norm() < separation_m;
+    }
+    if (!near) sites.push_back(k);
+  }
+  return static_cast<int>(sites.size());
+}
+
 std::vector<int> all_indices(const SolverInput& in) {
   std::vector<int> v(static_cast<std::size_t>(in.toa_s.size()));
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int>(i);
@@ -274,6 +288,8 @@ SolveResult solve(const SolverInput& in, const SolverConfig& cfg) {
       for (int i : all) {
         if (i != k) sub.push_back(i);
       }
+      // Only if what is left can still be checked (one spare site).
+      if (effective_sites(in, sub, cfg.min_site_separation_m) + (in.altitude ? 1 : 0) < 5) continue;
       Solution s = least_squares(in, sub, best.ecef_m, cfg);
       if (plausible(in, sub, s, cfg) && (dropped < 0 || s.chi2 < best_sub.chi2)) {
         best_sub = s;

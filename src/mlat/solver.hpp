@@ -56,13 +56,14 @@ struct SolverInput {
 struct SolverConfig {
   bool refraction = true;  // tropospheric excess path (propagation.hpp)
   int max_iterations = 30;
-  double consistency_z = 3.09;         // chi-square test at this normal quantile (0.999)
-  bool drop_one_outlier = true;        // on a failed test, retry without each receiver
-  double max_sigma_ok_m = 350;         // largest horizontal 1-sigma for kOk [m]
-  double max_gdop = 60;                // above: kBadGeometry
-  double ambiguity_distance_m = 3000;  // two minima further apart than this: ambiguous
-  double max_range_m = 800e3;          // no receiver may be further than this [m]
-  double horizon_margin = 1.15;        // nor beyond this times its radio horizon
+  double consistency_z = 3.09;          // chi-square test at this normal quantile (0.999)
+  bool drop_one_outlier = true;         // on a failed test, retry without each receiver
+  double min_site_separation_m = 1000;  // closer receivers count as one site for that retry
+  double max_sigma_ok_m = 350;          // largest horizontal 1-sigma for kOk [m]
+  double max_gdop = 60;                 // above: kBadGeometry
+  double ambiguity_distance_m = 3000;   // two minima further apart than this: ambiguous
+  double max_range_m = 800e3;           // no receiver may be further than this [m]
+  double horizon_margin = 1.15;         // nor beyond this times its radio horizon
   double min_height_m = -1000, max_height_m = 25000;  // plausible emitter heights
   int extra_starts = 4;  // starts on a ring around the receivers' centroid (finds ambiguity)
 };
