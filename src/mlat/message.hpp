@@ -82,6 +82,7 @@ struct Fix {
   double chi2 = 0;                                       // whitened residual sum of squares
   int dof = 0;                                           // degrees of freedom of chi2
   std::vector<ReceiverId> receivers;                     // receivers used in the fix
+  int heard = 0;                                         // timestamps the message carried
   std::optional<Eigen::Matrix2d> crb_en_m2;              // CRB (east, north) at Message::truth
   // Horizontal covariance in (north, east) order, as the JSON line writes it.
   Eigen::Matrix2d cov_ne_m2() const {
