@@ -50,16 +50,16 @@ ClockSpec clock_spec(ClockKind k) {
     case ClockKind::kBeast:
       return {.tick_s = 1.0 / 12e6,
               .noise_s = 100e-9,
-              .offset_walk_s2_per_s = 1e-16,
-              .drift_walk_per_s = 1e-18,
+              .offset_walk_s2_per_s = 1e-20,
+              .drift_walk_per_s = 1e-19,
               .prior_offset_s = 1e-3,
               .prior_drift = 1e-4,
               .absolute = false};
     case ClockKind::kSbs:
       return {.tick_s = 1.0 / 20e6,
               .noise_s = 80e-9,
-              .offset_walk_s2_per_s = 1e-16,
-              .drift_walk_per_s = 1e-18,
+              .offset_walk_s2_per_s = 1e-20,
+              .drift_walk_per_s = 1e-19,
               .prior_offset_s = 1e-3,
               .prior_drift = 1e-4,
               .absolute = false};

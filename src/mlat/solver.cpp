@@ -176,10 +176,13 @@ Solution least_squares(const SolverInput& in, std::span<const int> subset,
   }
   const Eigen::Matrix4d info = j.transpose() * j;
   Eigen::FullPivLU<Eigen::Matrix4d> lu(info);
-  out.converged = converged && lu.isInvertible();
+  out.converged = converged;
+  out.singular = !lu.isInvertible();
   out.ecef_m = x;
   out.emit_m = ct;
-  out.cov = out.converged ? Eigen::Matrix4d(lu.inverse()) : Eigen::Matrix4d::Zero();
+  // A singular normal matrix: some direction is not observed at all.
+  out.cov = out.singular ? Eigen::Matrix4d(Eigen::Matrix4d::Identity() * 1e12)
+                         : Eigen::Matrix4d(lu.inverse());
   out.chi2 = cost;
   out.dof = static_cast<int>(r.size()) - 4;
   out.iterations = it;
@@ -311,6 +314,8 @@ SolveResult solve(const SolverInput& in, const SolverConfig& cfg) {
   const double major = std::sqrt(std::max(0.0, eig.eigenvalues()(1)));
   if (!consistent) {
     out.flag = FixFlag::kInconsistent;
+  } else if (best.singular) {
+    out.flag = FixFlag::kBadGeometry;
   } else if (ambiguous) {
     out.flag = FixFlag::kAmbiguous;
   } else if (!(major <= cfg.max_sigma_ok_m) || !(out.gdop <= cfg.max_gdop)) {

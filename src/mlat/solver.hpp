@@ -70,6 +70,7 @@ struct SolverConfig {
 
 struct Solution {
   bool converged = false;
+  bool singular = false;  // the geometry leaves a direction unobserved (cov meaningless)
   Eigen::Vector3d ecef_m = Eigen::Vector3d::Zero();
   double emit_m = 0;                              // c * T [m]
   Eigen::Matrix4d cov = Eigen::Matrix4d::Zero();  // (x, y, z, cT) [m^2]
