@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
       cfg.mlat.clock.specs[0].drift_walk_per_s = std::stod(next());
     } else if (a == "--noise-gain") {
       cfg.mlat.clock.noise_gain = std::stod(next());
+    } else if (a == "--duplicate-radius") {
+      cfg.mlat.solver.duplicate_radius_m = std::stod(next());
+    } else if (a == "--no-mirror") {
+      cfg.mlat.solver.mirror_starts = false;
     } else if (a == "--noise-clip") {
       cfg.mlat.clock.noise_clip_z = std::stod(next());
     } else if (a == "--outlier-z") {

@@ -22,51 +22,91 @@ using Square = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMaxSolv
 
 constexpr double c = kSpeedOfLight;
 
-// Lower Cholesky factor of the range-noise covariance c^2 * cov over a subset.
-struct Whitener {
-  Square l;
+// Per least-squares run: the information matrix (inverse range-noise
+// covariance) over the subset, and each receiver's refractivity decay.
+struct Context {
+  Square omega;  // (c^2 cov)^-1 [1/m^2]
   bool ok = false;
+  Vec rx_decay;  // exp(-h / H) of each receiver in the subset (refractivity profile)
 };
 
-Whitener make_whitener(const SolverInput& in, std::span<const int> subset) {
+Context make_context(const SolverInput& in, std::span<const int> subset) {
   const int m = static_cast<int>(subset.size());
   Square cov(m, m);
   for (int i = 0; i < m; ++i) {
     for (int j = 0; j < m; ++j) cov(i, j) = c * c * in.toa_cov_s2(subset[i], subset[j]);
   }
   Eigen::LLT<Square> llt(cov);
-  Whitener w;
+  Context w;
   w.ok = llt.info() == Eigen::Success;
-  if (w.ok) w.l = llt.matrixL();
+  if (w.ok) w.omega = llt.solve(Square::Identity(m, m));
+  w.rx_decay.resize(m);
+  for (int i = 0; i < m; ++i) {
+    w.rx_decay(i) = std::exp(-in.receiver_h_m[subset[i]] / kRefractivityScale_m);
+  }
   return w;
 }
 
-// Whitened residuals r = z - h(p) and Jacobian J = dh/dp at p = (x, cT).
-double evaluate(const SolverInput& in, std::span<const int> subset, const Whitener& w,
-                const Eigen::Vector3d& x, double ct, bool refraction, Vec& r, Rows4& j) {
+// Normal equations of the weighted problem at p = (x, cT): a = J^T W J,
+// g = J^T W r, cost = r^T W r, with r = z - h(p) and J = dh/dp.
+struct Normal {
+  Eigen::Matrix4d a;
+  Eigen::Vector4d g;
+  double cost = 0;
+};
+
+Normal evaluate(const SolverInput& in, std::span<const int> subset, const Context& w,
+                const Eigen::Vector3d& x, double ct, bool refraction) {
   const int m = static_cast<int>(subset.size());
-  const bool aid = in.altitude.has_value();
-  r.resize(m + (aid ? 1 : 0));
-  j.resize(m + (aid ? 1 : 0), 4);
+  Vec r(m);
+  Rows4 j(m, 4);
   const double hx = fast_height(x);
+  const double x_decay = refraction ? std::exp(-hx / kRefractivityScale_m) : 0.0;
   for (int k = 0; k < m; ++k) {
     const int s = subset[k];
     const Eigen::Vector3d d = x - in.receiver_ecef_m[s];
     const double rho = std::max(d.norm(), 1.0);
-    const double scale = 1.0 + (refraction ? mean_refractivity(in.receiver_h_m[s], hx) : 0.0);
+    // mean_refractivity(h_s, hx) with the exponentials computed once.
+    double scale = 1.0;
+    if (refraction) {
+      const double dh = hx - in.receiver_h_m[s];
+      scale += std::abs(dh) < 1.0
+                   ? kRefractivity0 * w.rx_decay(k)
+                   : kRefractivity0 * kRefractivityScale_m * (w.rx_decay(k) - x_decay) / dh;
+    }
     r(k) = c * in.toa_s(s) - (ct + rho * scale);
     j.row(k).head<3>() = (scale / rho) * d.transpose();
     j(k, 3) = 1.0;
   }
-  w.l.triangularView<Eigen::Lower>().solveInPlace(r.head(m));
-  w.l.triangularView<Eigen::Lower>().solveInPlace(j.topRows(m));
-  if (aid) {
-    const double inv = 1.0 / in.altitude->sigma_m;
-    r(m) = (in.altitude->height_m - hx) * inv;
-    j.row(m).head<3>() = (inv / x.norm()) * x.transpose();
-    j(m, 3) = 0.0;
+  // Plain loops: m is small (<= 24) and Eigen's dynamic-size products go
+  // through its general kernels here.
+  Normal n;
+  n.a.setZero();
+  n.g.setZero();
+  n.cost = 0;
+  for (int i = 0; i < m; ++i) {
+    double wr = 0;
+    Eigen::Vector4d wj = Eigen::Vector4d::Zero();
+    for (int k = 0; k < m; ++k) {
+      const double o = w.omega(i, k);
+      wr += o * r(k);
+      wj += o * j.row(k).transpose();
+    }
+    const Eigen::Vector4d ji = j.row(i).transpose();
+    n.a.noalias() += ji * wj.transpose();
+    n.g += ji * wr;
+    n.cost += r(i) * wr;
   }
-  return r.squaredNorm();
+  if (in.altitude) {
+    const double inv = 1.0 / in.altitude->sigma_m;
+    const double ra = (in.altitude->height_m - hx) * inv;
+    const Eigen::Vector4d ja((inv / x.norm()) * x.x(), (inv / x.norm()) * x.y(),
+                             (inv / x.norm()) * x.z(), 0.0);
+    n.a.noalias() += ja * ja.transpose();
+    n.g += ja * ra;
+    n.cost += ra * ra;
+  }
+  return n;
 }
 
 Eigen::Vector3d lift(const Eigen::Vector3d& p, double h) {
@@ -119,6 +159,37 @@ std::vector<int> all_indices(const SolverInput& in) {
   return v;
 }
 
+// Solves a x = b for a symmetric positive definite 4x4 (Cholesky, unrolled
+// by the compiler); nullopt if a is not positive definite.
+std::optional<Eigen::Vector4d> solve_spd4(const Eigen::Matrix4d& a, const Eigen::Vector4d& b) {
+  double l[4][4] = {};
+  for (int i = 0; i < 4; ++i) {
+    for (int k = 0; k <= i; ++k) {
+      double sum = a(i, k);
+      for (int p = 0; p < k; ++p) sum -= l[i][p] * l[k][p];
+      if (i == k) {
+        if (!(sum > 0)) return std::nullopt;
+        l[i][i] = std::sqrt(sum);
+      } else {
+        l[i][k] = sum / l[k][k];
+      }
+    }
+  }
+  double y[4];
+  for (int i = 0; i < 4; ++i) {
+    double sum = b(i);
+    for (int p = 0; p < i; ++p) sum -= l[i][p] * y[p];
+    y[i] = sum / l[i][i];
+  }
+  Eigen::Vector4d x;
+  for (int i = 3; i >= 0; --i) {
+    double sum = y[i];
+    for (int p = i + 1; p < 4; ++p) sum -= l[p][i] * x(p);
+    x(i) = sum / l[i][i];
+  }
+  return x;
+}
+
 }  // namespace
 
 double chi2_threshold(int dof, double z) {
@@ -128,54 +199,58 @@ double chi2_threshold(int dof, double z) {
   return k * t * t * t;
 }
 
-Solution least_squares(const SolverInput& in, std::span<const int> subset,
-                       const Eigen::Vector3d& start_ecef_m, const SolverConfig& cfg) {
+namespace {
+
+// least_squares(), stopping early (duplicate = true) once the iterate comes
+// within `near_m` of one of `known`: that run is heading for a minimum already found.
+Solution least_squares_until(const SolverInput& in, std::span<const int> subset, const Context& w,
+                             const Eigen::Vector3d& start_ecef_m, const SolverConfig& cfg,
+                             std::span<const Solution> known, double near_m) {
   Solution out;
   const int m = static_cast<int>(subset.size());
-  if (m < 2 || m > kMaxSolverReceivers) return out;
-  const Whitener w = make_whitener(in, subset);
-  if (!w.ok) return out;
+  if (m < 2 || m > kMaxSolverReceivers || !w.ok) return out;
   Eigen::Vector3d x = start_ecef_m;
   double ct = initial_emit(in, subset, x);
-  Vec r, r_new;
-  Rows4 j, j_new;
-  double cost = evaluate(in, subset, w, x, ct, cfg.refraction, r, j);
+  Normal n = evaluate(in, subset, w, x, ct, cfg.refraction);
   double lambda = 1e-4;
   bool converged = false;
   int it = 0;
   for (; it < cfg.max_iterations && !converged; ++it) {
-    const Eigen::Matrix4d a = j.transpose() * j;
-    const Eigen::Vector4d g = j.transpose() * r;
     bool stepped = false;
     while (lambda < 1e10) {
-      Eigen::Matrix4d damped = a;
+      Eigen::Matrix4d damped = n.a;
       damped.diagonal() *= 1.0 + lambda;
-      const Eigen::Vector4d step = damped.ldlt().solve(g);
-      if (!step.allFinite()) break;
+      const std::optional<Eigen::Vector4d> solved = solve_spd4(damped, n.g);
+      if (!solved || !solved->allFinite()) break;
+      const Eigen::Vector4d& step = *solved;
       const Eigen::Vector3d x_new = x + step.head<3>();
       const double ct_new = ct + step(3);
-      const double cost_new = evaluate(in, subset, w, x_new, ct_new, cfg.refraction, r_new, j_new);
-      if (cost_new <= cost) {
+      const Normal n_new = evaluate(in, subset, w, x_new, ct_new, cfg.refraction);
+      if (n_new.cost <= n.cost) {
+        converged = step.head<3>().norm() < 1e-2 || n.cost - n_new.cost < 1e-10 * (1.0 + n.cost);
         x = x_new;
         ct = ct_new;
-        std::swap(r, r_new);
-        std::swap(j, j_new);
-        converged = step.head<3>().norm() < 1e-3 || cost - cost_new < 1e-10 * (1.0 + cost);
-        cost = cost_new;
+        n = n_new;
         lambda = std::max(lambda * 0.1, 1e-9);
         stepped = true;
+        for (const Solution& k : known) {
+          if ((k.ecef_m - x).norm() < near_m) {
+            out.duplicate = true;
+            out.ecef_m = x;
+            return out;
+          }
+        }
         break;
       }
       lambda *= 10;
     }
     if (!stepped) {
       // No descent step left: at a minimum if the gradient is negligible.
-      converged = g.norm() < 1e-6 * (1.0 + std::sqrt(cost));
+      converged = n.g.norm() < 1e-6 * (1.0 + std::sqrt(n.cost));
       break;
     }
   }
-  const Eigen::Matrix4d info = j.transpose() * j;
-  Eigen::FullPivLU<Eigen::Matrix4d> lu(info);
+  Eigen::FullPivLU<Eigen::Matrix4d> lu(n.a);
   out.converged = converged;
   out.singular = !lu.isInvertible();
   out.ecef_m = x;
@@ -183,20 +258,27 @@ Solution least_squares(const SolverInput& in, std::span<const int> subset,
   // A singular normal matrix: some direction is not observed at all.
   out.cov = out.singular ? Eigen::Matrix4d(Eigen::Matrix4d::Identity() * 1e12)
                          : Eigen::Matrix4d(lu.inverse());
-  out.chi2 = cost;
-  out.dof = static_cast<int>(r.size()) - 4;
+  out.chi2 = n.cost;
+  out.dof = m + (in.altitude ? 1 : 0) - 4;
   out.iterations = it;
   return out;
 }
 
+}  // namespace
+
+Solution least_squares(const SolverInput& in, std::span<const int> subset,
+                       const Eigen::Vector3d& start_ecef_m, const SolverConfig& cfg) {
+  if (subset.size() < 2 || subset.size() > kMaxSolverReceivers) return Solution{};
+  return least_squares_until(in, subset, make_context(in, subset), start_ecef_m, cfg, {}, 0.0);
+}
+
 std::optional<Eigen::Matrix4d> cramer_rao_bound(const SolverInput& in, std::span<const int> subset,
                                                 const Eigen::Vector3d& x_ecef_m, bool refraction) {
-  const Whitener w = make_whitener(in, subset);
+  const Context w = make_context(in, subset);
   if (!w.ok) return std::nullopt;
-  Vec r;
-  Rows4 j;
-  evaluate(in, subset, w, x_ecef_m, initial_emit(in, subset, x_ecef_m), refraction, r, j);
-  Eigen::FullPivLU<Eigen::Matrix4d> lu(j.transpose() * j);
+  const Normal n =
+      evaluate(in, subset, w, x_ecef_m, initial_emit(in, subset, x_ecef_m), refraction);
+  Eigen::FullPivLU<Eigen::Matrix4d> lu(n.a);
   if (!lu.isInvertible()) return std::nullopt;
   return Eigen::Matrix4d(lu.inverse());
 }
@@ -251,19 +333,48 @@ SolveResult solve(const SolverInput& in, const SolverConfig& cfg) {
   }
   std::vector<Eigen::Vector3d> starts = {lift(in.receiver_ecef_m[first], h0), lift(centroid, h0)};
   std::vector<Solution> found;
+  const Context ctx = make_context(in, all);
+  // Runs that head for a minimum already found stop early (the common case).
   auto run = [&](const Eigen::Vector3d& start) {
-    Solution s = least_squares(in, all, start, cfg);
-    if (plausible(in, all, s, cfg)) found.push_back(s);
+    Solution s = least_squares_until(in, all, ctx, start, cfg, found, cfg.duplicate_radius_m);
+    if (!s.duplicate && plausible(in, all, s, cfg)) found.push_back(s);
   };
   for (const auto& s : starts) run(s);
-  // The ring of extra starts also finds a second minimum (ambiguity) when there is one.
-  if (cfg.extra_starts > 0) {
-    const GeodeticPosition g = geo::ecef_to_geodetic(centroid);
-    const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(g.lat_deg, g.lon_deg);
+  // More starts where a second minimum would be: the first solution mirrored
+  // across the receivers' principal axis and through their centroid (the
+  // classic TDOA mirror ambiguities), plus a ring around the centroid when
+  // nothing acceptable was found yet.
+  // Local east/north/radial-up axes at the centroid (no geodetic conversion
+  // needed: the starts only have to be spread around it).
+  Eigen::Matrix3d rot;
+  {
+    const Eigen::Vector3d up = centroid.normalized();
+    const Eigen::Vector3d east = Eigen::Vector3d(-centroid.y(), centroid.x(), 0.0).normalized();
+    rot.row(0) = east.transpose();
+    rot.row(1) = up.cross(east).transpose();
+    rot.row(2) = up.transpose();
+  }
+  auto at = [&](const Eigen::Vector2d& en) {
+    return lift(centroid + rot.transpose() * Eigen::Vector3d(en.x(), en.y(), 0.0), h0);
+  };
+  if (!found.empty() && cfg.mirror_starts) {
+    Eigen::Matrix2d spread = Eigen::Matrix2d::Zero();
+    for (int k = 0; k < m; ++k) {
+      const Eigen::Vector2d e = (rot * (in.receiver_ecef_m[k] - centroid)).head<2>();
+      spread += e * e.transpose();
+    }
+    const Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> pca(spread);
+    const Eigen::Vector2d axis = pca.eigenvectors().col(1);
+    const Eigen::Vector2d d = (rot * (found.front().ecef_m - centroid)).head<2>();
+    run(at(2.0 * d.dot(axis) * axis - d));
+    run(at(-d));
+  }
+  const bool acceptable =
+      std::any_of(found.begin(), found.end(), [&](const Solution& s) { return passes(s, cfg); });
+  if (cfg.extra_starts > 0 && (!acceptable || cfg.always_extra_starts)) {
     for (int i = 0; i < cfg.extra_starts; ++i) {
       const double a = 2.0 * M_PI * i / cfg.extra_starts;
-      const Eigen::Vector3d off(60e3 * std::cos(a), 60e3 * std::sin(a), 0.0);
-      run(lift(centroid + rot.transpose() * off, h0));
+      run(at(Eigen::Vector2d(60e3 * std::cos(a), 60e3 * std::sin(a))));
     }
   }
   if (found.empty()) {

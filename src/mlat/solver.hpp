@@ -65,7 +65,10 @@ struct SolverConfig {
   double max_range_m = 800e3;           // no receiver may be further than this [m]
   double horizon_margin = 1.15;         // nor beyond this times its radio horizon
   double min_height_m = -1000, max_height_m = 25000;  // plausible emitter heights
-  int extra_starts = 4;  // starts on a ring around the receivers' centroid (finds ambiguity)
+  bool mirror_starts = false;        // also start from the mirror images of the first solution
+  double duplicate_radius_m = 3000;  // a run whose iterate comes this near a found minimum stops
+  int extra_starts = 4;              // starts on a ring around the centroid if nothing fits
+  bool always_extra_starts = true;   // the ring even when a solution fits
 };
 
 struct Solution {
@@ -77,6 +80,7 @@ struct Solution {
   double chi2 = 0;
   int dof = 0;
   int iterations = 0;
+  bool duplicate = false;  // internal: stopped early, heading for a known minimum
 };
 
 struct SolveResult {
