@@ -16,12 +16,19 @@ namespace skyfuse::apps {
 
 namespace {
 
+// Default: a row waits for 30 s of later data (references just after it count).
+mlat::MultilateratorConfig near_causal() {
+  mlat::MultilateratorConfig cfg;
+  cfg.lookahead_s = 30;
+  return cfg;
+}
+
 struct MlatOptions {
   std::string receivers;
   std::string input;
   std::string out;
   bool no_refraction = false;
-  mlat::MultilateratorConfig cfg;
+  mlat::MultilateratorConfig cfg = near_causal();
 };
 
 void report_errors(const std::string& path, const std::vector<Error>& errors) {

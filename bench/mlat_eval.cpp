@@ -50,6 +50,12 @@ int main(int argc, char** argv) {
       cfg.mlat.clock.noise_gain = std::stod(next());
     } else if (a == "--duplicate-radius") {
       cfg.mlat.solver.duplicate_radius_m = std::stod(next());
+    } else if (a == "--no-calibration") {
+      cfg.mlat.calibrate_covariance = false;
+    } else if (a == "--calibration-quantile") {
+      cfg.mlat.calibration_quantile = std::stod(next());
+    } else if (a == "--calibration-min") {
+      cfg.mlat.calibration_min_samples = std::stoi(next());
     } else if (a == "--no-mirror") {
       cfg.mlat.solver.mirror_starts = false;
     } else if (a == "--noise-clip") {

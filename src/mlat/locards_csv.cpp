@@ -107,7 +107,10 @@ bool parse_toas(std::string_view s, std::vector<Toa>& out, std::string& why) {
     Toa t;
     double rssi = 0;
     if (!number(a) || !parse_int(a, t.receiver)) return why = "measurements: bad receiver", false;
-    if (!expect(',') || !number(b) || !parse_int(b, t.toa_ns) || t.toa_ns < 0) {
+    // Below 2^61 ns (Unix nanoseconds until 2043) so that differences of a few
+    // timestamps and clock bases stay within 64 bits.
+    if (!expect(',') || !number(b) || !parse_int(b, t.toa_ns) || t.toa_ns < 0 ||
+        t.toa_ns >= (std::int64_t{1} << 61)) {
       return why = "measurements: bad timestamp", false;
     }
     if (expect(',')) {
@@ -145,7 +148,8 @@ Result<Message> parse_measurement_line(std::string_view line, std::int64_t line_
   Message m;
   double t = 0;
   if (!parse_int(f[0], m.id)) return bad(ErrorCode::kBadValue, line_no, "bad id");
-  if (!parse_double(f[1], t) || std::abs(t) > 1e11) {
+  // Time::from_seconds() holds +-292 years of nanoseconds; allow 0..~2096.
+  if (!parse_double(f[1], t) || t < -1e9 || t > 4e9) {
     return bad(ErrorCode::kBadValue, line_no, "bad timeAtServer");
   }
   m.time = Time::from_seconds(t);

@@ -115,6 +115,10 @@ std::vector<Fix> Multilaterator::flush() {
 
 void Multilaterator::add_reference(const Message& m) {
   ++stats_.references;
+  if (cfg_.calibrate_covariance && cfg_.calibrate_every > 0 &&
+      stats_.references % cfg_.calibrate_every == 0) {
+    calibrate(m);
+  }
   const GeodeticPosition& p = *m.reference;
   const Eigen::Vector3d x = geo::geodetic_to_ecef(p);
   std::vector<ReferenceObservation> obs;
@@ -161,6 +165,37 @@ std::optional<AltitudeAid> Multilaterator::altitude_aid(const Message& m) const 
 }
 
 Fix Multilaterator::locate(const Message& m) const {
+  return locate_scaled(m, stats_.covariance_scale);
+}
+
+void Multilaterator::calibrate(const Message& reference) {
+  Message probe = reference;
+  probe.reference.reset();
+  probe.geo_alt_m.reset();
+  probe.truth.reset();
+  const Fix f = locate_scaled(probe, 1.0);
+  if (f.flag != FixFlag::kOk) return;
+  const GeodeticPosition& p = *reference.reference;
+  const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(p.lat_deg, p.lon_deg);
+  const Eigen::Vector2d e = (rot * (f.ecef_m - geo::geodetic_to_ecef(p))).head<2>();
+  const Eigen::Matrix2d c = f.cov_enu_m2.topLeftCorner<2, 2>();
+  const double m2 = e.dot(c.ldlt().solve(e));
+  if (!std::isfinite(m2)) return;
+  calibration_m2_.push_back(m2);
+  while (static_cast<int>(calibration_m2_.size()) > cfg_.calibration_window) {
+    calibration_m2_.pop_front();
+  }
+  if (static_cast<int>(calibration_m2_.size()) < cfg_.calibration_min_samples) return;
+  // chi-square(2) puts a share p below -2 ln(1 - p) (86.5 % below 4).
+  std::vector<double> v(calibration_m2_.begin(), calibration_m2_.end());
+  const double p_share = cfg_.calibration_quantile;
+  const auto q =
+      v.begin() + static_cast<std::ptrdiff_t>(p_share * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), q, v.end());
+  stats_.covariance_scale = std::max(1.0, *q / (-2.0 * std::log(1.0 - p_share)));
+}
+
+Fix Multilaterator::locate_scaled(const Message& m, double covariance_scale) const {
   std::vector<Toa> known;
   for (const Toa& t : m.toas) {
     if (receivers_->find(t.receiver)) known.push_back(t);
@@ -174,7 +209,9 @@ Fix Multilaterator::locate(const Message& m) const {
   sub.toas = known;
   SolverInput in = make_input(*receivers_, sub, c.index, c.toa_s, c.cov_s2);
   in.altitude = aid;
-  return finish(m, in, solve(in, cfg_.solver), cfg_.refraction);
+  SolverConfig solver = cfg_.solver;
+  solver.covariance_scale = covariance_scale;
+  return finish(m, in, solve(in, solver), cfg_.refraction);
 }
 
 Fix locate_baseline(const ReceiverSet& receivers, const Message& m, const BaselineConfig& cfg) {

@@ -45,6 +45,17 @@ struct MultilateratorConfig {
   int min_altitude_samples = 8;   // references before the correction is used
   double altitude_forget = 0.02;  // per-reference forgetting of the correction fit
   bool refraction = true;
+  // Covariance calibration: every `calibrate_every`-th reference is first
+  // located as if it had no position (pressure altitude only) and its 2-D
+  // error normalised by the fix covariance (m2 = e^T C^-1 e) is kept (last
+  // `calibration_window`); reported covariances are scaled by the factor that
+  // puts 86.5 % of those inside the 2-sigma ellipse, as 2-D Gaussian errors
+  // would be (never below 1).
+  bool calibrate_covariance = true;
+  int calibrate_every = 1;
+  int calibration_window = 300;
+  int calibration_min_samples = 15;
+  double calibration_quantile = 0.9;  // share of references matched to the Gaussian
   ClockSyncConfig clock;
   SolverConfig solver;
 };
@@ -55,6 +66,7 @@ struct MultilateratorStats {
   std::int64_t reference_outliers = 0;
   std::int64_t clock_jumps = 0;
   std::int64_t located = 0;
+  double covariance_scale = 1.0;  // current calibration factor (1: none yet)
 };
 
 class Multilaterator {
@@ -73,6 +85,8 @@ class Multilaterator {
 
  private:
   void add_reference(const Message& m);
+  void calibrate(const Message& reference);
+  Fix locate_scaled(const Message& m, double covariance_scale) const;
 
   const ReceiverSet* receivers_;
   MultilateratorConfig cfg_;
@@ -84,6 +98,7 @@ class Multilaterator {
   Eigen::Vector2d alt_rhs_ = Eigen::Vector2d::Zero();
   double alt_resid_var_ = 0;
   int alt_samples_ = 0;
+  std::deque<double> calibration_m2_;
 };
 
 struct BaselineConfig {

@@ -417,6 +417,7 @@ SolveResult solve(const SolverInput& in, const SolverConfig& cfg) {
     }
   }
 
+  best.cov *= cfg.covariance_scale;
   out.solution = best;
   out.position = geo::ecef_to_geodetic(best.ecef_m);
   out.cov_enu_m2 = ecef_cov_to_enu(best.cov.topLeftCorner<3, 3>(), out.position);

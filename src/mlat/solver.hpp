@@ -69,6 +69,9 @@ struct SolverConfig {
   double duplicate_radius_m = 3000;  // a run whose iterate comes this near a found minimum stops
   int extra_starts = 4;              // starts on a ring around the centroid if nothing fits
   bool always_extra_starts = true;   // the ring even when a solution fits
+  // Multiplies the reported covariance (not the chi-square test): the
+  // multilaterator's calibration against references (multilaterator.hpp).
+  double covariance_scale = 1.0;
 };
 
 struct Solution {

@@ -47,6 +47,9 @@ void check(const char* set, double max_median_m, double max_p90_m) {
   EXPECT_LE(s.median_m, max_median_m) << set;
   EXPECT_LE(s.p90_m, max_p90_m) << set;
   EXPECT_EQ(s.ok_over_1km, 0) << set;
+  // Covariance honesty (calibrated against the references, causally).
+  EXPECT_GE(s.inside_2sigma, 0.75) << set;
+  EXPECT_LE(s.inside_2sigma, 0.99) << set;
   // Clock synchronisation must beat the plain solver on the same rows.
   EXPECT_LT(s.median_m, s.baseline_median_m) << set;
   EXPECT_LT(s.p90_m, s.baseline_p90_m) << set;
