@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
   fmt::print(
       "| set | rows | aircraft | located % | ok % | median m | p90 m | p99 m | ok > 1 km | "
       "in 2-sigma | error rms m | CRB rms m | CRB median m | CRB p90 m | baseline located % "
-      "| baseline median m | baseline p90 m | run s |\n");
-  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      "| baseline median m | baseline p90 m | baseline same rows median / p90 m | run s |\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const std::string& path : sets) {
     std::ifstream in(path);
     mlat::MeasurementFile mf = mlat::read_measurements(in);
@@ -105,11 +105,11 @@ int main(int argc, char** argv) {
     std::string name = path.substr(path.find_last_of('/') + 1);
     fmt::print(
         "| {} | {} | {} | {:.1f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} | {} | {:.1f} % | {:.0f} | "
-        "{:.0f} | {:.0f} | {:.0f} | {:.1f} | {:.0f} | {:.0f} | {:.1f} |\n",
+        "{:.0f} | {:.0f} | {:.0f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} / {:.0f} | {:.1f} |\n",
         name, s.rows, s.aircraft, s.located_pct, s.ok_pct, s.median_m, s.p90_m, s.p99_m,
         s.ok_over_1km, 100 * s.inside_2sigma, s.error_rms_m, s.crb_rms_m, s.crb_median_m,
         s.crb_p90_m, 100.0 * s.baseline_located / std::max(1, s.rows), s.baseline_median_m,
-        s.baseline_p90_m, run_s);
+        s.baseline_p90_m, s.baseline_same_median_m, s.baseline_same_p90_m, run_s);
     fmt::print(stderr, "{}: flags", name);
     for (int f = 0; f < 7; ++f) {
       fmt::print(stderr, " {}={}", mlat::to_string(static_cast<mlat::FixFlag>(f)),

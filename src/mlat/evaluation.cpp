@@ -94,7 +94,7 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
   EvalSummary s;
   s.rows = static_cast<int>(records.size());
   std::set<std::string> aircraft;
-  std::vector<double> ok_err, base_err, base_ok_err, crb_samples;
+  std::vector<double> ok_err, base_err, base_ok_err, same_err, crb_samples;
   int inside = 0, crb_n = 0;
   double crb_sum = 0, err_sum = 0;
   std::mt19937_64 rng(19);
@@ -114,6 +114,7 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
     if (r.fix.flag != FixFlag::kOk) continue;
     ++s.ok;
     ok_err.push_back(r.error_m);
+    if (has_position(r.baseline.flag)) same_err.push_back(r.baseline_error_m);
     if (r.error_m > 1000) ++s.ok_over_1km;
     if (r.mahalanobis2 <= 4.0) ++inside;
     if (r.fix.crb_en_m2) {
@@ -147,6 +148,8 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
   s.baseline_median_m = quantile(base_err, 0.5);
   s.baseline_p90_m = quantile(base_err, 0.9);
   s.baseline_ok_median_m = quantile(base_ok_err, 0.5);
+  s.baseline_same_median_m = quantile(same_err, 0.5);
+  s.baseline_same_p90_m = quantile(same_err, 0.9);
   return s;
 }
 

@@ -63,6 +63,8 @@ struct EvalSummary {
   // Baseline (no clock correction).
   int baseline_located = 0, baseline_ok = 0;
   double baseline_median_m = NAN, baseline_p90_m = NAN, baseline_ok_median_m = NAN;
+  // The baseline on the rows skyfuse flags ok (like for like).
+  double baseline_same_median_m = NAN, baseline_same_p90_m = NAN;
 };
 
 EvalSummary summarise(const std::vector<EvalRecord>& records);

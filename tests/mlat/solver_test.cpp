@@ -4,6 +4,7 @@
 
 #include <Eigen/LU>
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "geo/wgs84.hpp"
@@ -138,6 +139,8 @@ TEST(Solver, CovarianceIsHonestMonteCarlo) {
   EXPECT_GT(share, 0.80);
   EXPECT_LT(share, 0.92);
   EXPECT_NEAR(sum_m2 / ok, 2.0, 0.35);  // E[chi2(2)] = 2
+  std::printf("  %d of %d ok, %.1f %% inside the 2-sigma ellipse, mean m2 %.2f\n", ok, n,
+              100.0 * share, sum_m2 / ok);
 }
 
 TEST(Solver, DegenerateGeometryIsFlagged) {
