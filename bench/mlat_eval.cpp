@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
       cfg.mlat.calibration_quantile = std::stod(next());
     } else if (a == "--calibration-min") {
       cfg.mlat.calibration_min_samples = std::stoi(next());
+    } else if (a == "--no-latency") {
+      cfg.mlat.reference_latency = false;
     } else if (a == "--no-mirror") {
       cfg.mlat.solver.mirror_starts = false;
     } else if (a == "--noise-clip") {

@@ -113,6 +113,38 @@ std::vector<Fix> Multilaterator::flush() {
   return out;
 }
 
+// The position in an ADS-B message is older than the message by the avionics'
+// latency tau: the true emitter is at reported + v tau, so each timestamp's
+// residual (after the clock correction) carries (u_s . v / c) tau with u_s the
+// receiver-to-emitter direction. Differences across receivers cancel the
+// emission time; tau is the running weighted least-squares slope over all
+// references (forgetting `latency_forget`), bounded to [0, max_latency_s].
+void Multilaterator::estimate_latency(const Message& m, const Eigen::Vector3d& x,
+                                      const Eigen::Vector3d& v) {
+  const CorrectedToas c = clocks_.correct(m.toas);
+  const int n = static_cast<int>(c.index.size());
+  if (n < 3) return;
+  Eigen::VectorXd a(n), e(n);
+  for (int k = 0; k < n; ++k) {
+    const Receiver& r = *receivers_->find(
+        m.toas[static_cast<std::size_t>(c.index[static_cast<std::size_t>(k)])].receiver);
+    const Eigen::Vector3d u = (x - r.ecef_m).normalized();
+    a(k) = u.dot(v) / kSpeedOfLight;
+    e(k) = c.toa_s(k) -
+           flight_time_s(x, m.reference->alt_m, r.ecef_m, r.position.alt_m, cfg_.refraction);
+  }
+  a.array() -= a.mean();
+  e.array() -= e.mean();
+  // Weighted by the mean timing variance (differences are what is observed).
+  const double w = 1.0 / c.cov_s2.diagonal().mean();
+  const double keep = 1.0 - cfg_.latency_forget;
+  latency_aa_ = keep * latency_aa_ + w * a.squaredNorm();
+  latency_ae_ = keep * latency_ae_ + w * a.dot(e);
+  if (latency_aa_ > 0) {
+    stats_.reference_latency_s = std::clamp(latency_ae_ / latency_aa_, 0.0, cfg_.max_latency_s);
+  }
+}
+
 void Multilaterator::add_reference(const Message& m) {
   ++stats_.references;
   if (cfg_.calibrate_covariance && cfg_.calibrate_every > 0 &&
@@ -120,7 +152,21 @@ void Multilaterator::add_reference(const Message& m) {
     calibrate(m);
   }
   const GeodeticPosition& p = *m.reference;
-  const Eigen::Vector3d x = geo::geodetic_to_ecef(p);
+  const Eigen::Vector3d reported = geo::geodetic_to_ecef(p);
+  Eigen::Vector3d x = reported;
+  if (cfg_.reference_latency) {
+    // Velocity from this aircraft's previous report (causal).
+    std::optional<Eigen::Vector3d> v;
+    if (auto it = last_reference_.find(m.aircraft); it != last_reference_.end()) {
+      const double dt = (m.time - it->second.first).seconds();
+      if (dt >= 0.5 && dt <= cfg_.max_velocity_age_s) v = (reported - it->second.second) / dt;
+    }
+    last_reference_[m.aircraft] = {m.time, reported};
+    if (v && v->norm() < 400.0) {
+      estimate_latency(m, reported, *v);
+      x = reported + stats_.reference_latency_s * *v;
+    }
+  }
   std::vector<ReferenceObservation> obs;
   for (const Toa& t : m.toas) {
     const Receiver* r = receivers_->find(t.receiver);

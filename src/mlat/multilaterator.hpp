@@ -27,6 +27,9 @@
 #pragma once
 
 #include <deque>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "mlat/clock_sync.hpp"
@@ -56,6 +59,14 @@ struct MultilateratorConfig {
   int calibration_window = 300;
   int calibration_min_samples = 15;
   double calibration_quantile = 0.9;  // share of references matched to the Gaussian
+  // ADS-B position latency: estimate one latency for all references from
+  // their timestamps and the aircraft's velocity (from its previous report)
+  // and move each reference forward by velocity x latency before it updates
+  // the clocks (see estimate_latency in multilaterator.cpp).
+  bool reference_latency = true;
+  double max_velocity_age_s = 60;  // previous report at most this old [s]
+  double max_latency_s = 2.0;
+  double latency_forget = 0.002;  // per reference
   ClockSyncConfig clock;
   SolverConfig solver;
 };
@@ -66,7 +77,8 @@ struct MultilateratorStats {
   std::int64_t reference_outliers = 0;
   std::int64_t clock_jumps = 0;
   std::int64_t located = 0;
-  double covariance_scale = 1.0;  // current calibration factor (1: none yet)
+  double covariance_scale = 1.0;   // current calibration factor (1: none yet)
+  double reference_latency_s = 0;  // current ADS-B position latency estimate [s]
 };
 
 class Multilaterator {
@@ -86,6 +98,7 @@ class Multilaterator {
  private:
   void add_reference(const Message& m);
   void calibrate(const Message& reference);
+  void estimate_latency(const Message& m, const Eigen::Vector3d& x, const Eigen::Vector3d& v);
   Fix locate_scaled(const Message& m, double covariance_scale) const;
 
   const ReceiverSet* receivers_;
@@ -99,6 +112,8 @@ class Multilaterator {
   double alt_resid_var_ = 0;
   int alt_samples_ = 0;
   std::deque<double> calibration_m2_;
+  std::unordered_map<std::string, std::pair<Time, Eigen::Vector3d>> last_reference_;
+  double latency_aa_ = 0, latency_ae_ = 0;
 };
 
 struct BaselineConfig {

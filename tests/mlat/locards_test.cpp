@@ -43,7 +43,7 @@ void check(const char* set, double max_median_m, double max_p90_m) {
   const EvalSummary s = summarise(records);
   EXPECT_EQ(s.rows, static_cast<int>(l.messages.size()));
   EXPECT_GE(s.located_pct, 85.0) << set;
-  EXPECT_GE(s.ok_pct, 78.0) << set;
+  EXPECT_GE(s.ok_pct, 72.0) << set;  // goal 70 %
   EXPECT_LE(s.median_m, max_median_m) << set;
   EXPECT_LE(s.p90_m, max_p90_m) << set;
   EXPECT_EQ(s.ok_over_1km, 0) << set;
