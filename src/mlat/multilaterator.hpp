@@ -8,7 +8,8 @@
 // model is evaluated at the message's own timestamps either way); with 0 the
 // processing is strictly causal.
 //
-//   mlat::Multilaterator ml(receivers, {.lookahead_s = 0});
+//   mlat::MultilateratorConfig cfg;                   // causal (lookahead_s = 0)
+//   mlat::Multilaterator ml(receivers, cfg);
 //   for (const mlat::Message& m : messages)          // in time order
 //     for (const mlat::Fix& f : ml.push(m)) sink(f);
 //   for (const mlat::Fix& f : ml.flush()) sink(f);
@@ -18,6 +19,9 @@
 // (GNSS - pressure) difference, fitted as a + b * pressure altitude, with the
 // fit's residual spread as its sigma; raw pressure altitude with
 // `baro_raw_sigma_m` until enough references have been seen.
+//
+// References also calibrate the reported covariance (each is first located as
+// if unknown) and the ADS-B position latency (see the config fields).
 //
 // `locate_baseline()` is the plain per-message least squares with no clock
 // correction (raw timestamps, nominal noise, raw pressure altitude), kept as the
@@ -52,8 +56,8 @@ struct MultilateratorConfig {
   // located as if it had no position (pressure altitude only) and its 2-D
   // error normalised by the fix covariance (m2 = e^T C^-1 e) is kept (last
   // `calibration_window`); reported covariances are scaled by the factor that
-  // puts 86.5 % of those inside the 2-sigma ellipse, as 2-D Gaussian errors
-  // would be (never below 1).
+  // puts the share `calibration_quantile` of those below the chi-square(2)
+  // quantile of that share, as for 2-D Gaussian errors (never below 1).
   bool calibrate_covariance = true;
   int calibrate_every = 1;
   int calibration_window = 300;
