@@ -17,5 +17,6 @@ Runner add_decode_command(CLI::App& app);
 Runner add_track_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_replay_command(CLI::App& app);
+Runner add_mlat_command(CLI::App& app);
 
 }  // namespace skyfuse::apps

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   verbs["track"] = skyfuse::apps::add_track_command(app);
   verbs["run"] = skyfuse::apps::add_run_command(app);
   verbs["replay"] = skyfuse::apps::add_replay_command(app);
+  verbs["mlat"] = skyfuse::apps::add_mlat_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

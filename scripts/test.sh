@@ -31,7 +31,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   for target in build/fuzz/fuzz/*_fuzz; do
     name=$(basename "$target" _fuzz)
     seconds=$fuzz_seconds
-    case $name in asterix_*) seconds=$(( (fuzz_seconds + 1) / 2 )) ;; esac  # 17 of them (per category and framing)
+    case $name in asterix_*|remoteid_*) seconds=$(( (fuzz_seconds + 1) / 2 )) ;; esac  # 17 + 14 of them (per category, framing, link layer)
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
     run_fuzz "$target" "$name" "$seconds" &
     names+=("$name")
