@@ -8,15 +8,15 @@
 #include <map>
 #include <memory>
 
-#include "apps/asterix_feeds.hpp"
 #include "apps/commands.hpp"
-#include "apps/feed_reader.hpp"
 #include "apps/remoteid_decode.hpp"
 #include "core/error.hpp"
+#include "decode/asterix/catalogue.hpp"
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/framing.hpp"
 #include "decode/modes/commb.hpp"
 #include "decode/modes/decoder.hpp"
+#include "feeds/feed.hpp"
 #include "io/jsonl.hpp"
 #include "io/tcp_client.hpp"
 #include "io/udp_receiver.hpp"
@@ -146,7 +146,7 @@ int nothing_decoded(const DecodeCliOptions& o, long decoded, std::size_t bytes, 
 }
 
 int run_asterix(const DecodeCliOptions& o) {
-  std::map<int, std::string> editions = default_editions();
+  std::map<int, std::string> editions = decode::asterix::default_editions();
   for (const auto& e : o.editions) {
     const auto eq = e.find('=');
     if (eq == std::string::npos) throw ConfigError("--edition wants CAT=X.Y, e.g. 48=1.32");
@@ -266,7 +266,7 @@ int run_decode(const DecodeCliOptions& o) {
   cfg.max_corrected_bits = o.max_corrected_bits;
   if (o.receiver.size() == 2) cfg.receiver = GeodeticPosition{o.receiver[0], o.receiver[1], 0};
   modes::Decoder dec(cfg);
-  const double t0 = std::isnan(o.start_unix) ? start_from_name(o.file) : o.start_unix;
+  const double t0 = std::isnan(o.start_unix) ? feeds::start_from_name(o.file) : o.start_unix;
   modes::FrameClock clock(t0);
   std::string out;
   out.reserve(1 << 20);

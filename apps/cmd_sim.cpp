@@ -8,11 +8,12 @@
 #include <memory>
 #include <numbers>
 
-#include "apps/asterix_feeds.hpp"
 #include "apps/commands.hpp"
 #include "apps/scenario_loader.hpp"
 #include "core/error.hpp"
+#include "decode/asterix/catalogue.hpp"
 #include "io/jsonl.hpp"
+#include "output/sensor_asterix.hpp"
 #include "sim/simulator.hpp"
 
 namespace skyfuse::apps {
@@ -53,7 +54,7 @@ std::string sensors_toml(const sim::SimOutput& out, Time start) {
       s += fmt::format("sigma_elevation_deg = {:g}\n",
                        z.sigma_elevation_rad * 180 / std::numbers::pi);
     if (z.sigma_position_m > 0) s += fmt::format("sigma_position_m = {:g}\n", z.sigma_position_m);
-    if (has_asterix_format(z.kind)) {
+    if (output::has_asterix_format(z.kind)) {
       // The sensor's real wire format; the JSON Lines twin is for people.
       s += fmt::format("input = \"file:{}.ast\"\nformat = \"asterix\"\nstart_unix = {}\n", z.name,
                        start.ns / 1000000000);
@@ -81,12 +82,12 @@ int run_sim(const SimOptions& o) {
     lines.clear();
     for (const auto& r : f.reports) lines.push_back(io::to_json(r, f.sensor));
     write_lines(fs::path(o.out) / (f.sensor.name + ".jsonl"), lines);
-    if (has_asterix_format(f.sensor.kind)) {
-      if (cats.empty()) cats = load_categories(o.specs, {});
+    if (output::has_asterix_format(f.sensor.kind)) {
+      if (cats.empty()) cats = decode::asterix::load_categories(o.specs, {});
       long skipped = 0;
       std::string why;
       const std::vector<std::uint8_t> bytes =
-          encode_feed(f.sensor, f.reports, cats, scenario.start, &skipped, &why);
+          output::encode_feed(f.sensor, f.reports, cats, scenario.start, &skipped, &why);
       const fs::path ast = fs::path(o.out) / (f.sensor.name + ".ast");
       std::ofstream a(ast, std::ios::binary | std::ios::trunc);
       a.write(reinterpret_cast<const char*>(bytes.data()),

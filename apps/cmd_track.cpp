@@ -6,12 +6,11 @@
 #include <fstream>
 #include <numbers>
 
-#include "apps/cat062_writer.hpp"
 #include "apps/commands.hpp"
-#include "apps/feed_reader.hpp"
 #include "apps/system_config.hpp"
 #include "core/error.hpp"
-#include "io/jsonl.hpp"
+#include "feeds/feed_reader.hpp"
+#include "output/sinks.hpp"
 #include "tracking/time_guard.hpp"
 #include "tracking/tracker.hpp"
 
@@ -33,7 +32,7 @@ int run_track(const TrackOptions& o) {
   std::vector<Report> all;
   long input_errors = 0;
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
-    FeedData d = read_feed(cfg.feeds[i], cfg.sensors[i], o.specs);
+    feeds::FeedData d = feeds::read_feed(cfg.feeds[i], cfg.sensors[i], o.specs);
     input_errors += d.errors;
     for (const auto& m : d.messages) fmt::print(stderr, "skyfuse track: {}\n", m);
     if (d.errors > static_cast<long>(d.messages.size()))
@@ -60,31 +59,26 @@ int run_track(const TrackOptions& o) {
     if (a.sensor != b.sensor) return a.sensor < b.sensor;
     return a.index < b.index;
   });
-  std::ofstream out(o.out, std::ios::binary | std::ios::trunc);
-  if (!out) throw ConfigError(fmt::format("{}: cannot write", o.out));
+  // The same sinks as `run`: JSON Lines, and CAT062 with --asterix-out.
+  output::JsonLinesSink lines(o.out, nullptr);
+  std::unique_ptr<output::Cat062Sink> cat062;
+  std::vector<output::TrackSink*> sinks = {&lines};
+  if (!o.asterix_out.empty()) {
+    cat062 = std::make_unique<output::Cat062Sink>(
+        std::make_unique<output::Cat062Writer>(o.asterix_out, o.specs, cfg.sac, cfg.sic),
+        std::nullopt, nullptr, cfg.sac, cfg.sic);
+    sinks.push_back(cat062.get());
+  }
   tracking::Tracker tracker(cfg.tracker, cfg.sensors);
-  std::string buf;
-  buf.reserve(1 << 20);
-  long lines = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  std::unique_ptr<Cat062Writer> cat062;
-  if (!o.asterix_out.empty())
-    cat062 = std::make_unique<Cat062Writer>(o.asterix_out, o.specs, cfg.sac, cfg.sic);
   auto write = [&](const ObjectState& s) {
-    buf += io::to_json(s);
-    buf += '\n';
-    ++lines;
-    if (cat062) cat062->add(s);
+    for (output::TrackSink* k : sinks) k->update(s);
   };
   // The data-time guard first: no one sensor moves the system's time.
   tracking::TimeGuard guard(cfg.data_time, cfg.sensors.size());
   auto push = [&](Report&& r) {
     tracker.push(r);
     tracker.drain(write);
-    if (buf.size() > (1 << 20)) {
-      out << buf;
-      buf.clear();
-    }
   };
   for (const Key& k : order) {
     Report& r = all[k.index];
@@ -93,15 +87,11 @@ int run_track(const TrackOptions& o) {
   guard.finish();
   tracker.flush();
   tracker.drain(write);
-  if (cat062) {
-    cat062->flush();
-    if (!o.quiet)
-      fmt::print(stderr, "  CAT062: {} records -> {} ({} not encodable)\n", cat062->records(),
-                 o.asterix_out, cat062->errors());
-  }
-  out << buf;
-  out.flush();
-  if (!out) throw ConfigError(fmt::format("{}: write failed", o.out));
+  for (output::TrackSink* k : sinks) k->finish();
+  if (cat062 && !o.quiet)
+    fmt::print(stderr, "  CAT062: {} records -> {} ({} not encodable)\n",
+               cat062->writer().records(), o.asterix_out, cat062->writer().errors());
+  const auto lines_written = lines.lines();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& e : tracker.errors()) fmt::print(stderr, "skyfuse track: rejected: {}\n", e);
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
@@ -117,8 +107,8 @@ int run_track(const TrackOptions& o) {
     fmt::print(stderr,
                "track: {} reports ({} input errors, {} rejected, {} late, {} with an implausible "
                "time) -> {} track updates in {}, {:.2f} s ({:.0f} reports/s)\n",
-               s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), lines, o.out,
-               secs, secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
+               s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), lines_written,
+               o.out, secs, secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
     fmt::print(
         stderr,
         "  associated {} (by identity {}), initiated {}, confirmed {}, deleted {}, merged "
@@ -147,7 +137,7 @@ int run_track(const TrackOptions& o) {
         "\"seconds\":{:.3f},\"registration\":[",
         s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), s.out_of_sequence,
         s.associated, s.identity_associated, s.identity_conflicts, s.initiated, s.confirmed,
-        s.deleted, s.merged, s.numerical_faults, s.max_live_tracks, lines, secs);
+        s.deleted, s.merged, s.numerical_faults, s.max_live_tracks, lines_written, secs);
     bool first = true;
     for (const Sensor& z : cfg.sensors) {
       auto b = tracker.radar_bias(z.id);

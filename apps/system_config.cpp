@@ -198,18 +198,18 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     if (s.kind == SensorKind::kDroneRadar && s.sigma_elevation_rad <= 0)
       s.sigma_elevation_rad = 0.5 * kDeg;
     if (radar && s.rotation_period_s <= 0) s.rotation_period_s = 4;
-    FeedConfig feed;
+    feeds::FeedConfig feed;
     feed.input = f.str("input");
     const std::string& in = feed.input;
     if (in.rfind("file:", 0) == 0) {
-      feed.transport = Transport::kFile;
+      feed.transport = feeds::Transport::kFile;
       feed.path = (dir / in.substr(5)).lexically_normal().string();
       if (in.size() > 5 && in[5] == '/') feed.path = in.substr(5);
     } else if (!live && (in.rfind("udp:", 0) == 0 || in.rfind("tcp:", 0) == 0)) {
       f.fail("input", "must be \"file:PATH\" for `track` (live inputs are for `run`)");
     } else if (in.rfind("udp:", 0) == 0) {
       // udp:PORT or udp:GROUP:PORT
-      feed.transport = Transport::kUdp;
+      feed.transport = feeds::Transport::kUdp;
       const std::string rest = in.substr(4);
       const auto colon = rest.rfind(':');
       if (colon != std::string::npos) feed.host = rest.substr(0, colon);
@@ -229,7 +229,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
         }
       }
     } else if (in.rfind("tcp:", 0) == 0) {
-      feed.transport = Transport::kTcp;
+      feed.transport = feeds::Transport::kTcp;
       const std::string rest = in.substr(4);
       const auto colon = rest.rfind(':');
       if (colon == std::string::npos || colon == 0) f.fail("input", "looks like \"tcp:HOST:PORT\"");
@@ -241,15 +241,15 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
                            : "must be \"file:PATH\" for `track` (live inputs are for `run`)");
     }
     if (live) feed.clock_group = f.str("clock_group", "main");
-    feed.format = f.str("format", "jsonl");
-    static const std::set<std::string> kFormats = {"jsonl",   "beast", "avr",  "csv",
-                                                   "asterix", "final", "pcap", "sbs"};
-    if (!kFormats.contains(feed.format))
-      f.fail("format", "must be jsonl, beast, avr, sbs, csv, asterix, final or pcap");
-    if (feed.transport == Transport::kUdp && feed.format != "asterix")
+    const auto format = feeds::parse_feed_format(f.str("format", "jsonl"));
+    if (!format) f.fail("format", "must be " + feeds::feed_format_names());
+    feed.format = *format;
+    using feeds::FeedFormat;
+    if (feed.transport == feeds::Transport::kUdp && feed.format != FeedFormat::kAsterix)
       f.fail("format", "must be \"asterix\" for a udp: input");
-    if (feed.transport == Transport::kTcp &&
-        (feed.format != "beast" && feed.format != "avr" && feed.format != "sbs"))
+    if (feed.transport == feeds::Transport::kTcp &&
+        (feed.format != FeedFormat::kBeast && feed.format != FeedFormat::kAvr &&
+         feed.format != FeedFormat::kSbs))
       f.fail("format", "must be beast, avr or sbs for a tcp: input");
     feed.start_unix = f.num("start_unix", NAN);
     if (const toml::array* eds = f.array("editions")) {

@@ -1,4 +1,4 @@
-// The tracker's ASTERIX input path (apps::AsterixReportReader: data blocks to
+// The tracker's ASTERIX input path (feeds::AsterixReportReader: data blocks to
 // Reports) with the generated typed decoders and with the interpreter, on the
 // ADS-B, MLAT and radar feeds `skyfuse sim` writes (tests/data/asterix/sim_*):
 //   build/release/bench/feed_bench
@@ -7,8 +7,9 @@
 #include <fstream>
 #include <iterator>
 
-#include "apps/asterix_feeds.hpp"
+#include "decode/asterix/catalogue.hpp"
 #include "decode/asterix/decoder.hpp"
+#include "feeds/asterix_reports.hpp"
 
 namespace {
 
@@ -26,7 +27,7 @@ Feed load(const char* rel, SensorKind kind) {
   f.bytes = {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   f.sensor.kind = kind;
   std::vector<decode::asterix::Category> cats;
-  for (auto& [n, c] : apps::load_categories(kSrc + "/specs/asterix", {}))
+  for (auto& [n, c] : decode::asterix::load_categories(kSrc + "/specs/asterix", {}))
     cats.push_back(std::move(c));
   decode::asterix::Decoder dec(std::move(cats));
   bool found = false;
@@ -45,10 +46,10 @@ void BM_Reader(benchmark::State& state) {
                          "tests/data/asterix/sim_cat048_034.ast"};
   const SensorKind kinds[] = {SensorKind::kAdsb, SensorKind::kMlat, SensorKind::kModeSRadar};
   const Feed f = load(files[state.range(0)], kinds[state.range(0)]);
-  apps::FeedConfig cfg;
+  feeds::FeedConfig cfg;
   cfg.path = files[state.range(0)];
-  cfg.format = "asterix";
-  apps::AsterixReportReader reader(cfg, f.sensor, kSrc + "/specs/asterix", 1717200000.0);
+  cfg.format = feeds::FeedFormat::kAsterix;
+  feeds::AsterixReportReader reader(cfg, f.sensor, kSrc + "/specs/asterix", 1717200000.0);
   reader.use_typed_decoders(state.range(1) != 0);
   std::vector<Report> out;
   long reports = 0;

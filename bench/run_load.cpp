@@ -24,8 +24,9 @@
 #include <sstream>
 #include <thread>
 
-#include "apps/asterix_feeds.hpp"
+#include "decode/asterix/catalogue.hpp"
 #include "io/udp_sender.hpp"
+#include "output/sensor_asterix.hpp"
 
 extern char** environ;
 
@@ -157,7 +158,7 @@ queue_packets = 200000
   sensor.kind = SensorKind::kAdsb;
   sensor.sac = 1;
   sensor.sic = 10;
-  const auto cats = apps::load_categories(specs, {});
+  const auto cats = decode::asterix::load_categories(specs, {});
   io::UdpSender tx("127.0.0.1", in_port);
   struct Ac {
     double lat0, lon0, ve, vn, alt, next;
@@ -250,7 +251,7 @@ queue_packets = 200000
     if (!batch.empty()) {
       std::sort(batch.begin(), batch.end(),
                 [](const Report& x, const Report& y) { return x.time < y.time; });
-      const auto bytes = apps::encode_feed(sensor, batch, cats, batch.front().time);
+      const auto bytes = output::encode_feed(sensor, batch, cats, batch.front().time);
       for (std::size_t p = 0; p + 3 <= bytes.size();) {
         const std::size_t len = (static_cast<std::size_t>(bytes[p + 1]) << 8) | bytes[p + 2];
         if (len < 3 || p + len > bytes.size()) break;

@@ -31,7 +31,7 @@ LiveStore::LiveStore(StoreInfo info) : info_(std::move(info)) {
   picture_ = R"({"type":"picture","time":0,"tracks":[]})";
 }
 
-void LiveStore::apply(const std::vector<ObjectState>& updates) {
+void LiveStore::apply(std::span<const ObjectState> updates) {
   std::lock_guard lock(mu_);
   for (const ObjectState& s : updates) {
     if (s.status && *s.status == TrackStatus::kDeleted) {

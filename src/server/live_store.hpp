@@ -19,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -82,7 +83,7 @@ class LiveStore {
   explicit LiveStore(StoreInfo info);
 
   // Track updates in processing order (a `deleted` status removes the track).
-  void apply(const std::vector<ObjectState>& updates);
+  void apply(std::span<const ObjectState> updates);
   // Rebuilds the picture; returns the WebSocket message for it.
   std::string publish(Publication p);
   void set_zones(std::string geojson);

@@ -30,7 +30,8 @@ Publication at(double t_s) {
 TEST(LiveStore, PicturesAndTracksFollowTheUpdates) {
   LiveStore store(StoreInfo{});
   EXPECT_EQ(nlohmann::json::parse(store.picture_json())["tracks"].size(), 0U);
-  store.apply({track("1", 100, 47.0), track("2", 100, 47.1), track("1", 101, 47.2)});
+  store.apply(std::vector<ObjectState>{track("1", 100, 47.0), track("2", 100, 47.1),
+                                       track("1", 101, 47.2)});
   const auto picture = nlohmann::json::parse(store.publish(at(101)));
   EXPECT_EQ(picture["type"], "picture");
   ASSERT_EQ(picture["tracks"].size(), 2U);
@@ -45,7 +46,7 @@ TEST(LiveStore, PicturesAndTracksFollowTheUpdates) {
 
   ObjectState gone = track("2", 102, 47.1);
   gone.status = TrackStatus::kDeleted;
-  store.apply({gone});
+  store.apply(std::vector<ObjectState>{gone});
   EXPECT_EQ(store.track_count(), 1U);
   EXPECT_FALSE(store.track_json("2"));
   store.clear();
@@ -56,7 +57,8 @@ TEST(LiveStore, HistoryKeepsTheLastPoints) {
   StoreInfo info;
   info.history_points = 3;
   LiveStore store(info);
-  for (int i = 0; i < 10; ++i) store.apply({track("9", 100 + i, 47 + 0.01 * i)});
+  for (int i = 0; i < 10; ++i)
+    store.apply(std::vector<ObjectState>{track("9", 100 + i, 47 + 0.01 * i)});
   const auto one = nlohmann::json::parse(*store.track_json("9"));
   ASSERT_EQ(one["history"].size(), 3U);
   EXPECT_DOUBLE_EQ(one["history"][0][0].get<double>(), 107);
@@ -64,7 +66,7 @@ TEST(LiveStore, HistoryKeepsTheLastPoints) {
 
 TEST(LiveStore, StatsAndMetricsCarryThePublicationsCounters) {
   LiveStore store(StoreInfo{});
-  store.apply({track("1", 100, 47.0)});
+  store.apply(std::vector<ObjectState>{track("1", 100, 47.0)});
   store.publish(at(100));
   const auto stats = nlohmann::json::parse(store.stats_json());
   EXPECT_EQ(stats["tracks"], 1);
@@ -102,7 +104,7 @@ TEST(LiveStore, CounterSourceIsAppendedToStatsAndMetrics) {
 TEST(LiveStore, CounterSourceRunsWithoutTheStoresLock) {
   // A source may read the store itself (it would deadlock under the lock).
   LiveStore store(StoreInfo{});
-  store.apply({track("1", 100, 47.0)});
+  store.apply(std::vector<ObjectState>{track("1", 100, 47.0)});
   store.set_counter_source([&store] {
     return std::vector<Counter>{
         {"seen_tracks", "Tracks", "gauge", {{"", static_cast<double>(store.track_count())}}}};

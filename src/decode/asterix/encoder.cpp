@@ -1,5 +1,7 @@
 #include "decode/asterix/encoder.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <stdexcept>
 
@@ -286,6 +288,22 @@ Result<std::vector<std::uint8_t>> encode_block(
                                 static_cast<std::uint8_t>(len & 0xFF)};
   for (const auto& r : records) out.insert(out.end(), r.begin(), r.end());
   return out;
+}
+
+namespace {
+constexpr std::int64_t kDayNs = 86400LL * 1000000000LL;
+}  // namespace
+
+double time_of_day_s(Time t) {
+  return static_cast<double>(((t.ns % kDayNs) + kDayNs) % kDayNs) * 1e-9;
+}
+
+std::string mode3a_digits(std::uint16_t code) { return fmt::format("{:04o}", code & 07777); }
+
+std::string callsign8(const std::string& c) {
+  std::string s = c.substr(0, 8);
+  s.resize(8, ' ');
+  return s;
 }
 
 }  // namespace skyfuse::decode::asterix

@@ -14,9 +14,11 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/time.hpp"
 #include "decode/asterix/spec.hpp"
 
 namespace skyfuse::decode::asterix {
@@ -38,5 +40,12 @@ int icao_code(char ch);
 // CAT, LEN and the records; fails if LEN would exceed 65,535.
 Result<std::vector<std::uint8_t>> encode_block(
     int category, const std::vector<std::vector<std::uint8_t>>& records);
+
+// Field values as the encoder takes them: UTC seconds of the day (I048/140,
+// I062/070 ...), a Mode 3/A code as its 4 octal digits, and an 8-character,
+// space-padded ICAO identification.
+double time_of_day_s(Time t);
+std::string mode3a_digits(std::uint16_t code);
+std::string callsign8(const std::string& callsign);
 
 }  // namespace skyfuse::decode::asterix

@@ -1,4 +1,4 @@
-#include "apps/pipeline.hpp"
+#include "live/pipeline.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -12,17 +12,16 @@
 #include <optional>
 #include <thread>
 
-#include "apps/cat062_writer.hpp"
-#include "apps/feed_decoder.hpp"
 #include "core/error.hpp"
 #include "decode/asterix/spec.hpp"
-#include "io/jsonl.hpp"
+#include "feeds/feed_decoder.hpp"
+#include "output/sinks.hpp"
 #include "record/recording.hpp"
 #include "safety/safety_nets.hpp"
 #include "tracking/time_guard.hpp"
 #include "tracking/tracker.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::live {
 
 namespace {
 // Latency histogram: 10 buckets per decade from 1 us to 1000 s.
@@ -131,22 +130,23 @@ struct Pipeline::Impl {
   tracking::Tracker tracker;
   tracking::TimeGuard guard;
   safety::SafetyNets nets;
-  std::vector<FeedDecoder> decoders;
+  std::vector<feeds::FeedDecoder> decoders;
   std::vector<SourceHealth> health;
-  std::map<std::string, ObjectState> picture;
-  std::ofstream tracks_file, alerts_file;
-  std::string track_buf, alert_buf;
-  std::unique_ptr<Cat062Writer> cat062;
-  std::optional<decode::asterix::Category> cat065;
-  int batch = 0;
+  // Where track updates go, in this order: lines (file, recording), CAT062,
+  // the picture (safety nets, live store).
+  std::unique_ptr<output::JsonLinesSink> lines;
+  std::unique_ptr<output::Cat062Sink> cat062;
+  output::PictureSink picture;
+  std::vector<output::TrackSink*> sinks;
+  std::ofstream alerts_file;
+  std::string alert_buf;
   Time next_publish;
   bool have_publish = false;
   std::uint64_t track_lines = 0, alert_lines = 0, reports = 0, input_errors = 0;
+  std::vector<long> errors_seen;  // per source: its decoder's total already counted
   std::uint64_t packets = 0;
   Histogram latency;
   std::vector<Report> scratch;
-  std::vector<ObjectState> updates;
-  std::vector<safety::AlertEvent> pending_events;
   Time first_data{INT64_MAX}, last_data{INT64_MIN};
   bool viewed = false;  // a view was published since the last refresh
   std::map<std::string, safety::Alert> system_alerts;  // raised by the system about itself
@@ -164,17 +164,19 @@ struct Pipeline::Impl {
         out(std::move(o)),
         tracker(c.tracker, c.sensors),
         guard(c.data_time, c.sensors.size()),
-        nets(c.safety, std::move(zones)) {
+        nets(c.safety, std::move(zones)),
+        picture(out.store) {
     for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
       decoders.emplace_back(cfg.feeds[i], cfg.sensors[i], specs,
-                            cfg.feeds[i].transport != Transport::kFile);
+                            cfg.feeds[i].transport != feeds::Transport::kFile);
       health.emplace_back();
     }
+    errors_seen.assign(cfg.sensors.size(), 0);
     recent_hashes.assign(cfg.sensors.size(), {});
     recent_next.assign(cfg.sensors.size(), 0);
-    if (!out.tracks_out.empty()) {
-      tracks_file.open(out.tracks_out, std::ios::binary | std::ios::trunc);
-      if (!tracks_file) throw ConfigError(fmt::format("{}: cannot write", out.tracks_out));
+    if (!out.tracks_out.empty() || out.recorder) {
+      lines = std::make_unique<output::JsonLinesSink>(out.tracks_out, out.recorder);
+      sinks.push_back(lines.get());
     }
     if (!out.alerts_out.empty()) {
       alerts_file.open(out.alerts_out, std::ios::binary | std::ios::trunc);
@@ -182,50 +184,27 @@ struct Pipeline::Impl {
     }
     if (out.store) publisher = std::make_unique<Publisher>(*out.store, out.on_picture);
     if (out.on_asterix) {
-      cat062 = std::make_unique<Cat062Writer>(
-          [this](std::vector<std::uint8_t>&& b) { out.on_asterix(std::move(b)); }, specs, cfg.sac,
-          cfg.sic);
-      cat065 = decode::asterix::load_category(specs + "/cat065/cat065-1.6.json");
+      auto udp = [this](std::vector<std::uint8_t>&& b) { out.on_asterix(std::move(b)); };
+      cat062 = std::make_unique<output::Cat062Sink>(
+          std::make_unique<output::Cat062Writer>(udp, specs, cfg.sac, cfg.sic),
+          decode::asterix::load_category(specs + "/cat065/cat065-1.6.json"), udp, cfg.sac, cfg.sic);
+      sinks.push_back(cat062.get());
     }
+    sinks.push_back(&picture);
   }
 
-  void track_update(const ObjectState& s) {
-    std::string line = io::to_json(s);
-    if (tracks_file.is_open()) {
-      track_buf += line;
-      track_buf += '\n';
-    }
-    if (out.recorder) {
-      record::Entry e;
-      e.type = record::EntryType::kTrack;
-      e.data = s.time;
-      e.bytes = std::move(line);
-      out.recorder->add(e);
-    }
-    if (cat062) cat062->add(s);
-    ++track_lines;
-    if (s.status && *s.status == TrackStatus::kDeleted)
-      picture.erase(s.id);
-    else
-      picture[s.id] = s;
-  }
-
+  // Each track update the tracker published, to every sink by reference.
   void drain() {
-    updates.clear();  // reused: this runs after every report
-    tracker.drain([this](const ObjectState& s) { updates.push_back(s); });
-    if (updates.empty()) return;
-    for (const ObjectState& s : updates) track_update(s);
-    if (out.store) out.store->apply(updates);
-    if (track_buf.size() > (1 << 16)) {
-      tracks_file << track_buf;
-      track_buf.clear();
-    }
+    tracker.drain([this](const ObjectState& s) {
+      for (output::TrackSink* k : sinks) k->update(s);
+      ++track_lines;
+    });
   }
 
   // A datagram seen among its source's last 32 (UDP only: a byte stream's
   // pieces may repeat).
   bool duplicate(std::uint16_t source, std::span<const std::uint8_t> bytes) {
-    if (cfg.feeds[source].transport != Transport::kUdp) return false;
+    if (cfg.feeds[source].transport != feeds::Transport::kUdp) return false;
     std::uint64_t h = 1469598103934665603ull ^ bytes.size();  // FNV-1a
     for (std::uint8_t b : bytes) h = (h ^ b) * 1099511628211ull;
     h |= 1;  // 0 marks an empty slot
@@ -251,8 +230,8 @@ struct Pipeline::Impl {
 
   void publish(Time now) {
     std::vector<ObjectState> pic;
-    pic.reserve(picture.size());
-    for (const auto& [id, s] : picture) pic.push_back(s);
+    pic.reserve(picture.picture().size());
+    for (const auto& [id, s] : picture.picture()) pic.push_back(s);
     auto events = nets.evaluate(now, pic);
     events.insert(events.end(), system_events.begin(), system_events.end());
     system_events.clear();
@@ -276,13 +255,7 @@ struct Pipeline::Impl {
       alerts_file.flush();
       alert_buf.clear();
     }
-    if (cat062) {
-      cat062->flush();
-      out.on_asterix(encode_cat065(*cat065, cfg.sac, cfg.sic, now, batch, true));
-      if (batch % 10 == 0)
-        out.on_asterix(encode_cat065(*cat065, cfg.sac, cfg.sic, now, batch, false));
-      ++batch;
-    }
+    for (output::TrackSink* k : sinks) k->period(now);
     publish_view(now, std::move(events));
   }
 
@@ -375,7 +348,7 @@ struct Pipeline::Impl {
   // Every report through the data-time guard; the accepted ones (this one, or
   // held ones now confirmed) into the tracker.
   void admit(std::uint16_t source, Report&& r, Time arrival) {
-    const bool network = cfg.feeds[source].transport != Transport::kFile;
+    const bool network = cfg.feeds[source].transport != feeds::Transport::kFile;
     const Time t = r.time;
     const auto why = guard.admit(
         source, std::move(r), network ? std::optional<Time>(arrival) : std::nullopt,
@@ -402,6 +375,23 @@ struct Pipeline::Impl {
     if (h.time_logged++ < 5)
       fmt::print(stderr, "skyfuse run: sensor \"{}\": {}\n", cfg.sensors[source].name,
                  h.last_error);
+  }
+
+  // The feed's input errors (its decoder counts them all, once): totals, and
+  // the first messages to the log.
+  void count_errors(std::uint16_t source) {
+    feeds::FeedDecoder& dec = decoders[source];
+    const long total = dec.errors();
+    if (total > errors_seen[source]) {
+      const auto n = static_cast<std::uint64_t>(total - errors_seen[source]);
+      health[source].errors += n;
+      input_errors += n;
+      errors_seen[source] = total;
+    }
+    for (auto& msg : dec.take_messages()) {
+      health[source].last_error = msg;
+      if (input_errors <= 20) fmt::print(stderr, "skyfuse run: {}\n", msg);
+    }
   }
 
   void maybe_publish() {
@@ -442,6 +432,7 @@ void Pipeline::process(const Packet& p, Time wall_now) {
     std::vector<Report>& rs = m.scratch;
     rs.clear();
     m.decoders[p.source].finish(rs);
+    m.count_errors(p.source);
     for (Report& r : rs) {
       r.time = r.time + Duration{p.shift_ns};
       m.admit(p.source, std::move(r), p.arrival);
@@ -474,18 +465,9 @@ void Pipeline::process(const Packet& p, Time wall_now) {
   if (h.state == "idle") h.state = "receiving";
   std::vector<Report>& rs = m.scratch;
   rs.clear();
-  FeedDecoder& dec = m.decoders[p.source];
-  const long errors_before = dec.errors();
+  feeds::FeedDecoder& dec = m.decoders[p.source];
   dec.feed(p.bytes, p.arrival, p.offset, rs);
-  const long new_errors = dec.errors() - errors_before;
-  if (new_errors > 0) {
-    h.errors += static_cast<std::uint64_t>(new_errors);
-    m.input_errors += static_cast<std::uint64_t>(new_errors);
-  }
-  for (auto& msg : dec.take_messages()) {
-    h.last_error = msg;
-    if (m.input_errors <= 20) fmt::print(stderr, "skyfuse run: {}\n", msg);
-  }
+  m.count_errors(p.source);
   for (Report& r : rs) {
     r.time = r.time + Duration{p.shift_ns};
     m.admit(p.source, std::move(r), p.arrival);
@@ -516,12 +498,7 @@ void Pipeline::finish() {
   m.drain();
   if (m.tracker.now().ns != 0) m.publish(m.tracker.now());
   if (m.publisher) m.publisher->flush();
-  if (m.cat062) m.cat062->flush();
-  if (m.tracks_file.is_open()) {
-    m.tracks_file << m.track_buf;
-    m.track_buf.clear();
-    m.tracks_file.flush();
-  }
+  for (output::TrackSink* k : m.sinks) k->finish();
   if (m.alerts_file.is_open()) m.alerts_file.flush();
 }
 
@@ -541,6 +518,8 @@ void Pipeline::set_source_state(std::uint16_t source, const std::string& state,
 void Pipeline::add_drops(std::uint16_t source, std::uint64_t n) {
   if (source < impl_->health.size()) impl_->health[source].drops += n;
 }
+
+void Pipeline::set_speed(double speed) { impl_->out.speed = speed; }
 
 void Pipeline::set_kernel_drops(std::uint16_t source, std::uint64_t total) {
   if (source < impl_->health.size()) impl_->health[source].kernel_drops = total;
@@ -576,4 +555,4 @@ void Pipeline::print_summary() const {
   }
 }
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::live

@@ -1,4 +1,4 @@
-#include "apps/asterix_feeds.hpp"
+#include "feeds/asterix_reports.hpp"
 
 #include <fmt/format.h>
 
@@ -6,14 +6,13 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
 #include "core/error.hpp"
 #include "core/quality.hpp"
+#include "decode/asterix/catalogue.hpp"
 #include "decode/asterix/decoder.hpp"
-#include "decode/asterix/encoder.hpp"
 #include "decode/asterix/framing.hpp"
 #include "decode/asterix/generated/cat015_1_2.hpp"
 #include "decode/asterix/generated/cat020_1_10.hpp"
@@ -21,7 +20,7 @@
 #include "decode/asterix/generated/cat048_1_31.hpp"
 #include "decode/asterix/time_of_day.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::feeds {
 
 namespace {
 namespace ax = decode::asterix;
@@ -29,143 +28,7 @@ using json = nlohmann::ordered_json;
 constexpr double kFt = 0.3048;
 constexpr double kNm = 1852.0;
 constexpr double kDeg = 180.0 / std::numbers::pi;
-constexpr std::int64_t kDayNs = 86400LL * 1000000000LL;
 constexpr std::size_t kMaxMessages = 20;
-
-class BlockWriter {
- public:
-  explicit BlockWriter(std::vector<std::uint8_t>& out) : out_(out) {}
-  void add(int cat, std::vector<std::uint8_t> rec) {
-    if (cat != cat_ || records_.size() >= 20) flush();
-    cat_ = cat;
-    records_.push_back(std::move(rec));
-  }
-  void flush() {
-    if (records_.empty()) return;
-    auto b = ax::encode_block(cat_, records_);
-    if (b) out_.insert(out_.end(), b->begin(), b->end());
-    records_.clear();
-  }
-
- private:
-  std::vector<std::uint8_t>& out_;
-  int cat_ = -1;
-  std::vector<std::vector<std::uint8_t>> records_;
-};
-
-json sac_sic(const Sensor& s) { return {{"SAC", s.sac}, {"SIC", s.sic}}; }
-
-json radar_record(const Sensor& s, const Report& r) {
-  json it;
-  it["010"] = sac_sic(s);
-  it["140"] = time_of_day_s(r.time);
-  const int typ = s.kind == SensorKind::kPsr ? 1 : s.kind == SensorKind::kSsr ? 2 : 5;
-  it["020"] = {{"TYP", typ}, {"SIM", 0}, {"RDP", 0}, {"SPI", 0}, {"RAB", 0}};
-  const auto& m = std::get<PolarMeasurement>(r.measurement);
-  double az = std::fmod(m.azimuth_rad * kDeg, 360.0);
-  if (az < 0) az += 360.0;
-  if (az >= 360.0 - 360.0 / 131072) az = 0;  // would round to 2^16 LSB
-  it["040"] = {{"RHO", m.range_m / kNm}, {"THETA", az}};
-  if (r.identity.mode3a)
-    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", mode3a_digits(*r.identity.mode3a)}};
-  if (r.baro_alt_m) it["090"] = {{"V", 0}, {"G", 0}, {"FL", *r.baro_alt_m / kFt / 100}};
-  if (r.identity.icao24) it["220"] = *r.identity.icao24;
-  if (!r.identity.callsign.empty()) it["240"] = callsign8(r.identity.callsign);
-  return it;
-}
-
-// A drone-detection radar plot as CAT015 1.2: a sensor-centric plot (range,
-// azimuth, elevation with their standard deviations, I015/625/627/628).
-json drone_radar_record(const Sensor& s, const Report& r, std::uint32_t plot) {
-  json it;
-  it["010"] = sac_sic(s);
-  it["000"] = {{"MT", 3}, {"RG", 0}};  // sensor centric plot, periodic
-  it["020"] = {{"MOMU", 0}, {"TTAX", 0}, {"SCD", 0}};
-  it["145"] = time_of_day_s(r.time);
-  it["161"] = plot & 0xFFFF;
-  const auto& m = std::get<PolarMeasurement>(r.measurement);
-  double az = std::fmod(m.azimuth_rad * kDeg, 360.0);
-  if (az < 0) az += 360.0;
-  if (az >= 360.0 - 360.0 / 131072) az = 0;  // would round to 2^16 LSB
-  auto sd = [&](int k, double scale, double max) {
-    return std::clamp(std::sqrt(std::max(m.covariance(k, k), 0.0)) * scale, 0.0, max);
-  };
-  it["625"] = {{"R", std::clamp(m.range_m, 0.0, 838860.0)}, {"SDR", sd(0, 1.0, 167772.0)}};
-  it["627"] = {{"AZ", az}, {"SDASZ", sd(1, kDeg, 44.99)}};
-  if (m.elevation_rad)
-    it["628"] = {{"EL", std::clamp(*m.elevation_rad * kDeg, -90.0, 89.99)},
-                 {"SDEL", sd(2, kDeg, 44.99)}};
-  return it;
-}
-
-json adsb_record(const Sensor& s, const Report& r) {
-  json it;
-  it["010"] = sac_sic(s);
-  it["040"] = {{"ATP", 0}, {"ARC", 1}, {"RC", 0}, {"RAB", 0}};
-  it["071"] = time_of_day_s(r.time);
-  const auto& g = std::get<GeodeticMeasurement>(r.measurement);
-  it["131"] = {{"LAT", g.position.lat_deg}, {"LON", g.position.lon_deg}};
-  if (r.identity.icao24) it["080"] = *r.identity.icao24;
-  if (g.has_height) it["140"] = std::clamp(g.position.alt_m / kFt, -1500.0, 150000.0);
-  const int nacp = r.nacp.value_or(0), nic = r.nic.value_or(0);
-  it["090"] = {
-      {"NUCRNACV", 0}, {"NUCPNIC", nic & 15}, {"NICBARO", 1}, {"SIL", 2}, {"NACP", nacp & 15}};
-  if (r.baro_alt_m) it["145"] = std::clamp(*r.baro_alt_m / kFt / 100, -15.0, 1500.0);
-  if (r.velocity_enu_mps) {
-    const Eigen::Vector3d& v = *r.velocity_enu_mps;
-    double ta = std::atan2(v.x(), v.y()) * kDeg;
-    if (ta < 0) ta += 360;
-    if (ta >= 360.0 - 360.0 / 131072) ta = 0;
-    it["157"] = {{"RE", 0}, {"GVR", std::clamp(v.z() / kFt * 60, -16384.0, 16383.0)}};
-    it["160"] = {{"RE", 0}, {"GS", std::hypot(v.x(), v.y()) / kNm}, {"TA", ta}};
-  }
-  if (!r.identity.callsign.empty()) it["170"] = callsign8(r.identity.callsign);
-  return it;
-}
-
-json mlat_record(const Sensor& s, const Report& r) {
-  json it;
-  it["010"] = sac_sic(s);
-  it["020"] = {{"SSR", 0}, {"MS", 1}, {"HF", 0}, {"VDL4", 0}, {"UAT", 0}, {"DME", 0}, {"OT", 0}};
-  it["140"] = time_of_day_s(r.time);
-  const auto& g = std::get<GeodeticMeasurement>(r.measurement);
-  it["041"] = {{"LAT", g.position.lat_deg}, {"LON", g.position.lon_deg}};
-  if (r.identity.mode3a)
-    it["070"] = {{"V", 0}, {"G", 0}, {"L", 0}, {"MODE3A", mode3a_digits(*r.identity.mode3a)}};
-  if (r.baro_alt_m) it["090"] = {{"V", 0}, {"G", 0}, {"FL", *r.baro_alt_m / kFt / 100}};
-  if (r.identity.icao24) it["220"] = *r.identity.icao24;
-  if (!r.identity.callsign.empty())
-    it["245"] = {{"STI", 0}, {"CHR", callsign8(r.identity.callsign)}};
-  const Eigen::Matrix3d& c = g.covariance_enu;
-  it["500"] = {{"SDP",
-                {{"X", std::clamp(std::sqrt(std::max(c(0, 0), 0.0)), 0.0, 16383.0)},
-                 {"Y", std::clamp(std::sqrt(std::max(c(1, 1), 0.0)), 0.0, 16383.0)},
-                 // asterix-specs CAT020 1.10 defines XY as unsigned: a negative
-                 // covariance cannot be carried and is sent as 0.
-                 {"XY", std::clamp(c(0, 1), 0.0, 16383.0)}}}};
-  return it;
-}
-
-json status_record(int cat, const Sensor& s, Time t) {
-  json it;
-  if (cat == 34) {
-    it["010"] = sac_sic(s);
-    it["000"] = 1;  // north marker
-    it["030"] = time_of_day_s(t);
-  } else if (cat == 23) {
-    it["010"] = sac_sic(s);
-    it["000"] = 1;  // ground station status
-    it["070"] = time_of_day_s(t);
-    it["100"] = {{"NOGO", 0}, {"ODP", 0}, {"OXT", 0}, {"MSC", 1},
-                 {"TSV", 0},  {"SPO", 0}, {"RN", 0}};
-  } else {
-    it["010"] = sac_sic(s);
-    it["000"] = 2;  // periodic status
-    it["140"] = time_of_day_s(t);
-    it["550"] = {{"NOGO", 0}, {"OVL", 0}, {"TSV", 0}, {"TTF", 0}};
-  }
-  return it;
-}
 
 // j[k], or null when j is not an object holding k (operator[] on a const json
 // must not be given a missing key).
@@ -261,98 +124,6 @@ double opt(const std::optional<T>& v) {
 }
 }  // namespace
 
-double time_of_day_s(Time t) {
-  return static_cast<double>(((t.ns % kDayNs) + kDayNs) % kDayNs) * 1e-9;
-}
-
-std::string mode3a_digits(std::uint16_t code) { return fmt::format("{:04o}", code & 07777); }
-
-std::string callsign8(const std::string& c) {
-  std::string s = c.substr(0, 8);
-  s.resize(8, ' ');
-  return s;
-}
-
-const std::map<int, std::string>& default_editions() {
-  static const std::map<int, std::string> kEditions = {
-      {1, "1.2"},   {2, "1.2"},   {19, "1.3"}, {20, "1.10"}, {21, "2.6"}, {23, "1.3"}, {34, "1.29"},
-      {48, "1.31"}, {62, "1.18"}, {63, "1.7"}, {65, "1.6"},  {15, "1.2"}, {16, "1.0"}};
-  return kEditions;
-}
-
-namespace {
-// Each definition file parsed once per process: every ASTERIX feed's reader
-// (and the encoder) loads all the default editions, and parsing the JSON
-// costs far more than copying the result (whose item trees are shared).
-// Entries are never removed, so a returned reference stays valid.
-const ax::Category& cached_category(const std::string& path) {
-  static std::mutex mutex;
-  static std::map<std::string, ax::Category> cache;
-  const std::lock_guard lock(mutex);
-  auto it = cache.find(path);
-  if (it == cache.end()) it = cache.emplace(path, ax::load_category(path)).first;
-  return it->second;
-}
-}  // namespace
-
-std::map<int, ax::Category> load_categories(const std::string& specs_dir,
-                                            const std::map<int, std::string>& overrides) {
-  std::map<int, std::string> editions = default_editions();
-  for (const auto& [c, e] : overrides) editions[c] = e;
-  std::map<int, ax::Category> out;
-  for (const auto& [cat, ed] : editions)
-    out.emplace(cat, cached_category(
-                         fmt::format("{}/cat{:03d}/cat{:03d}-{}.json", specs_dir, cat, cat, ed)));
-  return out;
-}
-
-bool has_asterix_format(SensorKind kind) {
-  return is_atc_radar(kind) || kind == SensorKind::kAdsb || kind == SensorKind::kMlat ||
-         kind == SensorKind::kDroneRadar;
-}
-
-std::vector<std::uint8_t> encode_feed(const Sensor& sensor, const std::vector<Report>& reports,
-                                      const std::map<int, ax::Category>& cats, Time start,
-                                      long* skipped, std::string* first_error) {
-  std::vector<std::uint8_t> out;
-  BlockWriter w(out);
-  const bool radar = is_atc_radar(sensor.kind);
-  const bool drone_radar = sensor.kind == SensorKind::kDroneRadar;
-  const int data_cat = radar ? 48 : sensor.kind == SensorKind::kAdsb ? 21 : 20;
-  // CAT015 has no status category of its own (CAT016 is configuration).
-  const int status_cat = drone_radar ? 0 : radar ? 34 : sensor.kind == SensorKind::kAdsb ? 23 : 19;
-  std::uint32_t plots = 0;
-  const double period = radar && sensor.rotation_period_s > 0 ? sensor.rotation_period_s : 10.0;
-  Time next_status = start;
-  long bad = 0;
-  auto add = [&](int cat, const json& items) {
-    auto rec = ax::encode_record(cats.at(cat), items);
-    if (!rec) {
-      if (bad++ == 0 && first_error) *first_error = rec.error().detail;
-      return;
-    }
-    w.add(cat, std::move(*rec));
-  };
-  for (const Report& r : reports) {
-    while (status_cat != 0 && next_status <= r.time) {
-      add(status_cat, status_record(status_cat, sensor, next_status));
-      next_status = next_status + Duration::from_seconds(period);
-    }
-    if (drone_radar && std::holds_alternative<PolarMeasurement>(r.measurement)) {
-      add(15, drone_radar_record(sensor, r, plots++));
-    } else if (radar && std::holds_alternative<PolarMeasurement>(r.measurement)) {
-      add(48, radar_record(sensor, r));
-    } else if (!radar && std::holds_alternative<GeodeticMeasurement>(r.measurement)) {
-      add(data_cat, data_cat == 21 ? adsb_record(sensor, r) : mlat_record(sensor, r));
-    } else {
-      ++bad;
-    }
-  }
-  w.flush();
-  if (skipped) *skipped = bad;
-  return out;
-}
-
 struct AsterixReportReader::Impl {
   const Sensor sensor;
   std::string path;
@@ -385,53 +156,62 @@ struct AsterixReportReader::Impl {
     is(15, ax::cat015_1_2::kEdition);
   }
 
-  // Decodes one data block (LEN checked) with a typed decoder; false when a
-  // record is malformed, and nothing is emitted then.
+  // Decodes one data block (LEN checked) with a typed decoder, each record
+  // once; false when a record is malformed, and nothing is emitted or counted
+  // then (the reports, counts and time-of-day state of the block are staged
+  // and only committed when the whole block decoded).
   bool typed_block(std::span<const std::uint8_t> block, std::int64_t offset) {
     const int cat = block[0];
-    auto decode_one = [&](const std::uint8_t* p, std::size_t n) -> std::size_t {
-      switch (cat) {
-        case 48:
-          return ax::cat048_1_31::decode(p, n, r48);
-        case 21:
-          return ax::cat021_2_6::decode(p, n, r21);
-        case 20:
-          return ax::cat020_1_10::decode(p, n, r20);
-        default:
-          return ax::cat015_1_2::decode(p, n, r15);
-      }
-    };
-    for (std::size_t q = 3; q < block.size();) {  // validate the whole block first
-      const std::size_t used = decode_one(block.data() + q, block.size() - q);
-      if (used == 0) return false;
-      q += used;
-    }
+    std::vector<Report>* const target = out;
+    const ax::TimeOfDay day_before = day;
+    staged.clear();
+    staged_notes.clear();
+    staged_other = 0;
+    staging = true;
+    out = &staged;
     for (std::size_t q = 3; q < block.size();) {
-      const std::size_t used = decode_one(block.data() + q, block.size() - q);
+      std::size_t used = 0;
       const std::int64_t at = offset + static_cast<std::int64_t>(q);
       switch (cat) {
         case 48:
-          from048(at);
+          if ((used = ax::cat048_1_31::decode(block.data() + q, block.size() - q, r48)))
+            from048(at);
           break;
         case 21:
-          from021(at);
+          if ((used = ax::cat021_2_6::decode(block.data() + q, block.size() - q, r21))) from021(at);
           break;
         case 20:
-          from020(at);
+          if ((used = ax::cat020_1_10::decode(block.data() + q, block.size() - q, r20)))
+            from020(at);
           break;
         default:
-          from015(at);
+          if ((used = ax::cat015_1_2::decode(block.data() + q, block.size() - q, r15))) from015(at);
           break;
+      }
+      if (used == 0) {
+        out = target;
+        staging = false;
+        day = day_before;
+        return false;
       }
       q += used;
     }
+    out = target;
+    staging = false;
+    for (Report& r : staged) out->push_back(std::move(r));
+    other_source += staged_other;
+    for (std::string& m : staged_notes) note(std::move(m));
     return true;
   }
+  bool staging = false;
+  std::vector<Report> staged;
+  std::vector<std::string> staged_notes;
+  long staged_other = 0;
 
   template <class Sac>
   bool ours(const std::optional<Sac>& i010) {
     if (!i010 || i010->SAC != sensor.sac || i010->SIC != sensor.sic) {
-      ++other_source;
+      ++(staging ? staged_other : other_source);
       return false;
     }
     return true;
@@ -445,7 +225,11 @@ struct AsterixReportReader::Impl {
     return r;
   }
   void bad_typed(std::int64_t at, int cat, const char* what) {
-    note(fmt::format("{}: offset {}: CAT{:03d}: {}", path, at, cat, what));
+    std::string m = fmt::format("{}: offset {}: CAT{:03d}: {}", path, at, cat, what);
+    if (staging)
+      staged_notes.push_back(std::move(m));
+    else
+      note(std::move(m));
   }
   static std::optional<std::uint16_t> octal(std::uint8_t v, const std::array<char, 4>& digits) {
     if (v != 0) return std::nullopt;  // code not validated
@@ -659,7 +443,8 @@ struct AsterixReportReader::Impl {
 AsterixReportReader::AsterixReportReader(const FeedConfig& feed, const Sensor& sensor,
                                          const std::string& specs_dir, double start_unix) {
   std::vector<ax::Category> list;
-  for (auto& [c, cat] : load_categories(specs_dir, feed.editions)) list.push_back(std::move(cat));
+  for (auto& [c, cat] : ax::load_categories(specs_dir, feed.editions))
+    list.push_back(std::move(cat));
   impl_ = std::make_unique<Impl>(sensor, feed.path, std::move(list), start_unix);
 }
 AsterixReportReader::~AsterixReportReader() = default;
@@ -711,9 +496,9 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
   FeedData d;
   ax::FramingStats fs;
   auto payload = [&](const ax::Payload& p) { reader.blocks(p.bytes, p.offset, d.reports); };
-  if (feed.format == "final") {
+  if (feed.format == FeedFormat::kFinal) {
     ax::read_final(data, payload, fs);
-  } else if (feed.format == "pcap") {
+  } else if (feed.format == FeedFormat::kPcap) {
     ax::read_pcap(data, payload, fs);
   } else {
     reader.blocks(data, 0, d.reports);
@@ -728,4 +513,4 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
   return d;
 }
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::feeds

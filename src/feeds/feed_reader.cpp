@@ -1,15 +1,14 @@
-#include "apps/feed_reader.hpp"
+#include "feeds/feed_reader.hpp"
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <fstream>
 
-#include "apps/asterix_feeds.hpp"
-#include "apps/feed_decoder.hpp"
 #include "core/error.hpp"
+#include "feeds/asterix_reports.hpp"
+#include "feeds/feed_decoder.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::feeds {
 
 namespace {
 constexpr std::size_t kMaxMessages = 20;
@@ -40,26 +39,9 @@ FeedData read_with_decoder(const FeedConfig& feed, const Sensor& sensor,
 }
 }  // namespace
 
-double start_from_name(const std::string& file) {
-  const auto at = file.rfind("utc--");
-  if (at == std::string::npos) return 0;
-  std::size_t end = at + 5;
-  while (end < file.size() &&
-         (std::isdigit(static_cast<unsigned char>(file[end])) || file[end] == '.'))
-    ++end;
-  const std::string digits = file.substr(at + 5, end - at - 5);
-  if (digits.size() < 9) return 0;
-  try {
-    return std::stod(digits);
-  } catch (const std::exception&) {
-    return 0;
-  }
-}
-
 FeedData read_feed(const FeedConfig& feed, const Sensor& sensor, const std::string& specs_dir) {
-  if (feed.format == "asterix" || feed.format == "final" || feed.format == "pcap")
-    return read_asterix_feed(feed, sensor, specs_dir);
+  if (is_asterix(feed.format)) return read_asterix_feed(feed, sensor, specs_dir);
   return read_with_decoder(feed, sensor, specs_dir);
 }
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::feeds

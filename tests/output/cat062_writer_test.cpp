@@ -3,7 +3,7 @@
 // tracking.cat062_out) for every kind of track update: each status, identities
 // present or absent, callsigns with characters outside the ICAO alphabet,
 // values at and beyond their fields' limits, values that are not finite.
-#include "apps/cat062_writer.hpp"
+#include "output/cat062_writer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace skyfuse::apps {
+namespace skyfuse::output {
 namespace {
 
 std::string specs() { return std::string(SKYFUSE_SOURCE_DIR) + "/specs/asterix"; }
@@ -83,4 +83,4 @@ TEST(Cat062Writer, DirectPathGivesTheSpecEncodersBytes) {
 }
 
 }  // namespace
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::output

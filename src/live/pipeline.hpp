@@ -1,11 +1,13 @@
-// File: apps/pipeline.hpp
+// File: live/pipeline.hpp
 //
 // The live system's processing chain on one thread, shared by `skyfuse run`
 // and `skyfuse replay` so both produce the same bytes:
 //
-//   packet -> FeedDecoder (per sensor) -> time shift -> Tracker -> track updates
-//          -> picture -> SafetyNets (each publish period of data time) -> alerts
-//          -> LiveStore / WebSocket, JSON Lines files, CAT062 + CAT065, recording
+//   packet -> FeedDecoder (per sensor) -> time shift -> TimeGuard -> Tracker
+//          -> track updates -> TrackSinks (JSON Lines file + recording, CAT062,
+//             the picture + LiveStore)
+//          -> SafetyNets on the picture (each publish period of data time) -> alerts
+//          -> LiveStore / WebSocket, alerts file, recording; CAT065 each period
 //
 // Everything it computes depends only on the packets and their order (and on
 // the configuration): the wall clock only stamps arrival for the recording and
@@ -22,8 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "apps/system_config.hpp"
 #include "core/types.hpp"
+#include "live/packet_queue.hpp"
+#include "live/system_config.hpp"
 #include "safety/zones.hpp"
 #include "server/live_store.hpp"
 
@@ -31,16 +34,7 @@ namespace skyfuse::record {
 class Recorder;
 }
 
-namespace skyfuse::apps {
-
-struct Packet {
-  std::uint16_t source = 0;   // index into the configuration's sensors
-  Time arrival;               // wall clock when it arrived (live) or was read (file)
-  std::int64_t offset = 0;    // of bytes[0] in the source
-  std::int64_t shift_ns = 0;  // added to the report times (file replay on a new epoch)
-  std::vector<std::uint8_t> bytes;
-  bool end = false;  // the source has ended (no bytes)
-};
+namespace skyfuse::live {
 
 struct PipelineOutputs {
   std::string tracks_out;  // JSON Lines files ("" none)
@@ -85,6 +79,8 @@ class Pipeline {
   void set_source_state(std::uint16_t source, const std::string& state,
                         const std::string& error = "");
   void add_drops(std::uint16_t source, std::uint64_t n);
+  // Replay speed shown by the API (the replayer paces).
+  void set_speed(double speed);
   // The kernel's count of datagrams it dropped for this source (cumulative).
   void set_kernel_drops(std::uint16_t source, std::uint64_t total);
 
@@ -101,4 +97,4 @@ class Pipeline {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::live

@@ -1,4 +1,4 @@
-#include "apps/cat062_writer.hpp"
+#include "output/cat062_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -8,11 +8,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "apps/asterix_feeds.hpp"
 #include "core/error.hpp"
 #include "decode/asterix/encoder.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::output {
+
+using decode::asterix::callsign8;
+using decode::asterix::mode3a_digits;
+using decode::asterix::time_of_day_s;
 
 namespace {
 constexpr double kFt = 0.3048;
@@ -341,4 +344,4 @@ std::vector<std::uint8_t> encode_cat065(const decode::asterix::Category& cat065,
   return block ? std::move(*block) : std::vector<std::uint8_t>{};
 }
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::output

@@ -2,16 +2,19 @@
 // CAT020 1.10, CAT015 1.2) must give exactly the reports the interpreting
 // decoder gives, on the feeds `skyfuse sim` writes (radar, ADS-B, MLAT) and on
 // a drone-radar feed encoded here; and a damaged block must still be named.
+#include "feeds/asterix_reports.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
 #include <iterator>
 
-#include "apps/asterix_feeds.hpp"
+#include "decode/asterix/catalogue.hpp"
 #include "decode/asterix/decoder.hpp"
+#include "output/sensor_asterix.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::feeds {
 namespace {
 
 std::string src(const std::string& rel) { return std::string(SKYFUSE_SOURCE_DIR) + "/" + rel; }
@@ -27,7 +30,8 @@ Sensor sensor_of(const std::vector<std::uint8_t>& bytes, SensorKind kind) {
   s.id = 7;
   s.kind = kind;
   std::vector<decode::asterix::Category> cats;
-  for (auto& [n, c] : load_categories(src("specs/asterix"), {})) cats.push_back(std::move(c));
+  for (auto& [n, c] : decode::asterix::load_categories(src("specs/asterix"), {}))
+    cats.push_back(std::move(c));
   decode::asterix::Decoder dec(std::move(cats));
   bool found = false;
   dec.decode_stream(bytes, 0, [&](const decode::asterix::Record& r) {
@@ -45,7 +49,7 @@ std::vector<Report> read(const std::vector<std::uint8_t>& bytes, const Sensor& s
                          long* errors = nullptr) {
   FeedConfig feed;
   feed.path = "feed.ast";
-  feed.format = "asterix";
+  feed.format = FeedFormat::kAsterix;
   AsterixReportReader reader(feed, s, src("specs/asterix"), 1717200000.0);
   reader.use_typed_decoders(typed);
   std::vector<Report> out;
@@ -129,7 +133,8 @@ TEST(AsterixReportReader, DroneRadarPlotsRoundTripThroughCat015) {
   }
   long skipped = -1;
   const auto bytes =
-      encode_feed(s, plots, load_categories(src("specs/asterix"), {}), plots[0].time, &skipped);
+      output::encode_feed(s, plots, decode::asterix::load_categories(src("specs/asterix"), {}),
+                          plots[0].time, &skipped);
   EXPECT_EQ(skipped, 0);
   const auto typed = read(bytes, s, true);
   const auto interpreted = read(bytes, s, false);
@@ -173,4 +178,4 @@ TEST(AsterixReportReader, ABlockTheTypedDecoderRefusesIsNamedByTheInterpreter) {
 }
 
 }  // namespace
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::feeds

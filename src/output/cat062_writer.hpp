@@ -1,4 +1,4 @@
-// File: apps/cat062_writer.hpp
+// File: output/cat062_writer.hpp
 //
 // System track updates as ASTERIX CAT062 (edition 1.18):
 // I062/010 SAC/SIC, 015 service, 070 time of track (UTC seconds of day), 105
@@ -26,7 +26,7 @@
 #include "core/types.hpp"
 #include "decode/asterix/spec.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::output {
 
 class Cat062Writer {
  public:
@@ -68,4 +68,4 @@ class Cat062Writer {
 std::vector<std::uint8_t> encode_cat065(const decode::asterix::Category& cat065, std::uint8_t sac,
                                         std::uint8_t sic, Time t, int batch, bool end_of_batch);
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::output

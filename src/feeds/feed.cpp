@@ -1,0 +1,70 @@
+#include "feeds/feed.hpp"
+
+#include <array>
+#include <cctype>
+#include <utility>
+
+namespace skyfuse::feeds {
+
+namespace {
+constexpr std::array<std::pair<std::string_view, FeedFormat>, 8> kNames = {{
+    {"jsonl", FeedFormat::kJsonl},
+    {"beast", FeedFormat::kBeast},
+    {"avr", FeedFormat::kAvr},
+    {"csv", FeedFormat::kCsv},
+    {"sbs", FeedFormat::kSbs},
+    {"asterix", FeedFormat::kAsterix},
+    {"final", FeedFormat::kFinal},
+    {"pcap", FeedFormat::kPcap},
+}};
+}  // namespace
+
+std::optional<FeedFormat> parse_feed_format(std::string_view name) {
+  for (const auto& [n, f] : kNames)
+    if (n == name) return f;
+  return std::nullopt;
+}
+
+const char* to_string(FeedFormat f) {
+  for (const auto& [n, g] : kNames)
+    if (g == f) return n.data();
+  return "?";
+}
+
+std::string feed_format_names() {
+  std::string o;
+  for (const auto& [n, f] : kNames) {
+    if (!o.empty()) o += ", ";
+    o += n;
+  }
+  return o;
+}
+
+bool is_asterix(FeedFormat f) {
+  return f == FeedFormat::kAsterix || f == FeedFormat::kFinal || f == FeedFormat::kPcap;
+}
+bool is_mode_s(FeedFormat f) {
+  return f == FeedFormat::kBeast || f == FeedFormat::kAvr || f == FeedFormat::kCsv;
+}
+bool is_text(FeedFormat f) {
+  return f == FeedFormat::kAvr || f == FeedFormat::kCsv || f == FeedFormat::kSbs ||
+         f == FeedFormat::kJsonl;
+}
+
+double start_from_name(const std::string& file) {
+  const auto at = file.rfind("utc--");
+  if (at == std::string::npos) return 0;
+  std::size_t end = at + 5;
+  while (end < file.size() &&
+         (std::isdigit(static_cast<unsigned char>(file[end])) || file[end] == '.'))
+    ++end;
+  const std::string digits = file.substr(at + 5, end - at - 5);
+  if (digits.size() < 9) return 0;
+  try {
+    return std::stod(digits);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+}  // namespace skyfuse::feeds

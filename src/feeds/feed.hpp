@@ -1,0 +1,79 @@
+// File: feeds/feed.hpp
+//
+// What a sensor's feed is: its transport (a file, UDP datagrams, a TCP byte
+// stream), its format (one enum, parsed once from the configuration) and the
+// settings that go with them; and FeedData, what a whole recorded feed reads
+// into. Everything that turns a sensor's bytes into Reports (feeds/*) starts
+// here.
+//
+//   FeedConfig f;
+//   f.format = *parse_feed_format("asterix");
+//   f.path = "radar.ast";
+//   FeedData d = read_feed(f, sensor, specs_dir);  // feeds/feed_reader.hpp
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace skyfuse::feeds {
+
+enum class Transport : std::uint8_t { kFile, kUdp, kTcp };
+
+enum class FeedFormat : std::uint8_t {
+  kJsonl,    // sensor reports as JSON Lines (docs/formats.md)
+  kBeast,    // Mode S receiver, binary Beast
+  kAvr,      // Mode S receiver, AVR text (*hex;)
+  kCsv,      // Mode S receiver, time-stamped hex CSV
+  kSbs,      // BaseStation port-30003 text, decoded by the receiver
+  kAsterix,  // raw ASTERIX data blocks
+  kFinal,    // ASTERIX in FINAL/IOSS frames
+  kPcap,     // ASTERIX in UDP in a pcap/pcapng capture
+};
+
+// "asterix" -> kAsterix ..., nothing for an unknown name.
+std::optional<FeedFormat> parse_feed_format(std::string_view name);
+const char* to_string(FeedFormat f);
+// The names parse_feed_format knows, for messages ("jsonl, beast, ...").
+std::string feed_format_names();
+// ASTERIX formats carry a time of day only (start_unix or an arrival gives the day).
+bool is_asterix(FeedFormat f);
+// Mode S receiver formats decoded frame by frame (Beast, AVR, CSV).
+bool is_mode_s(FeedFormat f);
+// Formats a byte stream of lines (AVR, CSV, SBS, JSON Lines).
+bool is_text(FeedFormat f);
+
+struct FeedConfig {
+  std::string input;  // as written: "file:radar.jsonl", "udp:8600", "tcp:host:30005"
+  Transport transport = Transport::kFile;
+  std::string path;                     // file input resolved against the configuration's folder
+  std::string host;                     // tcp: the server; udp: the multicast group ("" unicast)
+  std::uint16_t port = 0;               // udp / tcp
+  std::string interface_address;        // udp multicast: the local interface's IPv4 address
+  std::string bind_address;             // udp unicast: the local address to listen on ("" any)
+  std::string device;                   // udp: the network interface (SO_BINDTODEVICE) ("" any)
+  std::vector<std::string> allow_from;  // udp: sender addresses or prefixes ("" list: any)
+  int receive_buffer_bytes = 0;         // udp: SO_RCVBUF (0: the receiver's default)
+  std::string clock_group = "main";     // run: files of one group share one replay time shift
+  FeedFormat format = FeedFormat::kJsonl;
+  std::map<int, std::string> editions;  // ASTERIX category -> edition
+  double start_unix = NAN;              // Beast/AVR without timestamps: time of the first frame
+};
+
+// A whole recorded feed, read.
+struct FeedData {
+  std::vector<Report> reports;
+  long errors = 0;
+  std::vector<std::string> messages;  // the first few, "FILE:LINE: reason" / "FILE: offset N: ..."
+};
+
+// The Unix time in a beastblackbox-style file name ("...utc--1522782148.13--..."), else 0.
+double start_from_name(const std::string& file);
+
+}  // namespace skyfuse::feeds

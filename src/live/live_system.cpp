@@ -1,0 +1,239 @@
+#include "live/live_system.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/error.hpp"
+#include "io/udp_sender.hpp"
+#include "live/file_replay.hpp"
+#include "live/pacer.hpp"
+#include "live/pipeline.hpp"
+#include "live/sources.hpp"
+#include "record/recording.hpp"
+#include "server/http_server.hpp"
+
+namespace skyfuse::live {
+
+std::vector<safety::Zone> load_zone_file(const std::string& path, std::string* text) {
+  if (path.empty()) {
+    *text = R"({"type":"FeatureCollection","features":[]})";
+    return {};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open zones file", path));
+  text->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return safety::load_zones(*text, path);
+}
+
+server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::Zone>& zones) {
+  server::StoreInfo info;
+  info.sensors = cfg.sensors;
+  info.zones_geojson = safety::zones_geojson(zones);
+  return info;
+}
+
+namespace {
+// Zones posted through the API, applied by the pipeline thread.
+struct Control {
+  std::mutex mu;
+  std::vector<std::pair<std::vector<safety::Zone>, std::string>> zones;
+};
+
+std::unique_ptr<io::UdpSender> asterix_out(const SystemConfig& cfg) {
+  if (cfg.run.asterix_udp.empty()) return nullptr;
+  const auto colon = cfg.run.asterix_udp.rfind(':');
+  if (colon == std::string::npos)
+    throw ConfigError(fmt::format("{}: [run] asterix_udp must be \"HOST:PORT\"", cfg.file));
+  return std::make_unique<io::UdpSender>(
+      cfg.run.asterix_udp.substr(0, colon),
+      static_cast<std::uint16_t>(std::stoi(cfg.run.asterix_udp.substr(colon + 1))));
+}
+}  // namespace
+
+int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
+  if (cfg.run.web_root.empty()) cfg.run.web_root = o.web_root;
+  std::string zones_text;
+  std::vector<safety::Zone> zones = load_zone_file(cfg.run.zones, &zones_text);
+
+  const Time start = wall_now();
+  const Time epoch = cfg.run.epoch == "now" ? Time{start.ns / 1000000000 * 1000000000}
+                                            : Time::from_seconds(std::stod(cfg.run.epoch));
+  // File sources: cut, scanned for their time span, shifted per clock group.
+  FileReplay files(cfg, o.specs_dir, epoch);
+
+  // Recording header: everything a replay needs.
+  nlohmann::json header = {{"program", "skyfuse 0.1.0"}, {"config_file", cfg.file},
+                           {"config", cfg.text},         {"zones", zones_text},
+                           {"epoch_ns", epoch.ns},       {"started_unix", start.seconds()}};
+  for (const auto& [g, s] : files.shifts()) header["shifts_ns"][g] = s;
+  std::unique_ptr<record::Recorder> recorder;
+  if (!cfg.run.record_dir.empty()) {
+    record::RecorderConfig rc;
+    rc.dir = cfg.run.record_dir;
+    rc.max_file_bytes = static_cast<std::uint64_t>(cfg.run.record_max_file_mb * 1048576);
+    rc.max_file_s = cfg.run.record_max_file_s;
+    rc.max_total_bytes = static_cast<std::uint64_t>(cfg.run.record_max_total_mb * 1048576);
+    recorder = std::make_unique<record::Recorder>(rc, header.dump(), start);
+  }
+  std::unique_ptr<io::UdpSender> udp_out = asterix_out(cfg);
+
+  server::LiveStore store(store_info(cfg, zones));
+  Control control;
+  std::unique_ptr<server::HttpServer> http;
+  if (cfg.run.http_port > 0 || o.serve_any_port) {
+    server::ServerConfig sc;
+    sc.bind = cfg.run.http_bind;
+    sc.port = static_cast<std::uint16_t>(cfg.run.http_port);
+    sc.web_root = cfg.run.web_root;
+    sc.token = cfg.run.token;
+    sc.limits = cfg.run.http_limits;
+    http = std::make_unique<server::HttpServer>(
+        sc, store, [&control](const std::string& path, const std::string& body) {
+          if (path != "/api/zones")
+            return std::pair<int, std::string>{404, R"({"error":"no such control"})"};
+          try {
+            auto z = safety::load_zones(body, "POST /api/zones");
+            const std::size_t n = z.size();
+            std::lock_guard lock(control.mu);
+            control.zones.emplace_back(std::move(z), body);
+            return std::pair<int, std::string>{200, fmt::format("{{\"zones\":{}}}", n)};
+          } catch (const ConfigError& e) {
+            return std::pair<int, std::string>{400, nlohmann::json{{"error", e.what()}}.dump()};
+          }
+        });
+  }
+
+  PipelineOutputs po;
+  po.tracks_out = cfg.run.tracks_out;
+  po.alerts_out = cfg.run.alerts_out;
+  po.recorder = recorder.get();
+  po.store = &store;
+  if (http)
+    po.on_picture = [&http](std::shared_ptr<const std::string> m) {
+      http->broadcast(std::move(m));
+    };
+  if (udp_out) po.on_asterix = [&udp_out](std::vector<std::uint8_t>&& b) { udp_out->send(b); };
+  Pipeline pipeline(cfg, zones, o.specs_dir, std::move(po));
+
+  // A file size limit reached (RLIMIT_FSIZE) fails the write instead of killing
+  // the process: the recorder stops, tracking goes on.
+  std::signal(SIGXFSZ, SIG_IGN);
+  PacketQueue queue(static_cast<std::size_t>(cfg.run.queue_packets));
+  const std::size_t n = cfg.sensors.size();
+  std::vector<SourceStatus> status(n);
+  std::vector<std::unique_ptr<Source>> network(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    network[i] =
+        make_network_source(static_cast<std::uint16_t>(i), cfg.sensors[i], cfg.feeds[i], status[i]);
+    if (network[i] && !o.quiet && !network[i]->note().empty())
+      fmt::print(stderr, "skyfuse run: {}\n", network[i]->note());
+  }
+  const bool any_network =
+      std::any_of(network.begin(), network.end(), [](const auto& s) { return s != nullptr; });
+  // Every source thread stops with `inputs` (requested when the run ends).
+  std::stop_source inputs;
+  std::atomic<bool> files_running{!files.empty()};
+  std::vector<std::jthread> threads;
+  Pacer pacer(cfg.run.speed);
+  pacer.anchor(epoch, start);
+  if (!files.empty())
+    threads.emplace_back([&, token = inputs.get_token()] {
+      files.run(token, queue, pacer, status);
+      files_running = false;
+    });
+  for (std::size_t i = 0; i < n; ++i)
+    if (network[i])
+      threads.emplace_back([&, i, token = inputs.get_token()] { network[i]->run(token, queue); });
+  if (http) {
+    http->start();
+    // Printed even with --quiet: scripts read the port from it.
+    fmt::print(stderr, "skyfuse run: map at http://{}:{}/ ({} sensors)\n",
+               cfg.run.http_bind == "0.0.0.0" ? "localhost" : cfg.run.http_bind, http->port(), n);
+  }
+
+  std::vector<std::uint64_t> drops_seen(n, 0), kernel_seen(n, 0), filtered_seen(n, 0);
+  std::vector<Time> kernel_logged(n);
+  std::vector<SourceState> state_seen(n, SourceState::kIdle);
+  bool ended_reported = false;
+  Time last_refresh = start;
+  while (!stop.stop_requested()) {
+    if (auto p = queue.pop(std::chrono::milliseconds(100))) pipeline.process(*p, wall_now());
+    const Time now = wall_now();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (network[i]) network[i]->poll();
+      const std::uint64_t d = status[i].drops;
+      if (d != drops_seen[i]) {
+        pipeline.add_drops(static_cast<std::uint16_t>(i), d - drops_seen[i]);
+        drops_seen[i] = d;
+      }
+      if (cfg.feeds[i].transport == feeds::Transport::kUdp) {
+        // The kernel's drops (receive buffer full) and refused senders, logged
+        // at most every 10 s per sensor.
+        const std::uint64_t k = status[i].kernel_drops, f = status[i].filtered;
+        if ((k != kernel_seen[i] || f != filtered_seen[i]) &&
+            (now - kernel_logged[i]).seconds() >= 10) {
+          fmt::print(stderr,
+                     "skyfuse run: sensor \"{}\": {} datagrams dropped by the kernel (receive "
+                     "buffer full), {} from senders not in allow_from, in all\n",
+                     cfg.sensors[i].name, k, f);
+          kernel_logged[i] = now;
+          kernel_seen[i] = k;
+          filtered_seen[i] = f;
+        }
+        pipeline.set_kernel_drops(static_cast<std::uint16_t>(i), k);
+      }
+      const SourceState s = status[i].state;
+      if (s != state_seen[i] && s != SourceState::kEnded) {
+        pipeline.set_source_state(static_cast<std::uint16_t>(i), to_string(s));
+        state_seen[i] = s;
+      }
+    }
+    {
+      std::lock_guard lock(control.mu);
+      for (auto& [z, text] : control.zones) pipeline.set_zones(std::move(z), text, now);
+      control.zones.clear();
+    }
+    if (recorder) recorder->tick(now);
+    if ((now - last_refresh).seconds() >= 1.0) {
+      pipeline.refresh();
+      last_refresh = now;
+    }
+    if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
+    if (!files_running && !any_network && queue.size() == 0) {
+      if (cfg.run.exit_at_end) break;
+      if (!ended_reported) {
+        pipeline.finish();
+        ended_reported = true;
+        if (!o.quiet)
+          fmt::print(
+              stderr,
+              "skyfuse run: every input has ended; serving the last picture (Ctrl-C stops)\n");
+      }
+    }
+  }
+  inputs.request_stop();
+  queue.close();
+  threads.clear();  // joins
+  // Whatever was queued when stopping is still processed: nothing is lost.
+  while (auto p = queue.pop(std::chrono::milliseconds(0))) pipeline.process(*p, wall_now());
+  if (!ended_reported) pipeline.finish();
+  if (recorder) recorder->flush();
+  if (http) http->stop();
+  if (!o.quiet) {
+    pipeline.print_summary();
+    if (recorder)
+      fmt::print(stderr, "  recording: {} entries, {:.1f} MB raw -> {:.1f} MB in {} files ({})\n",
+                 recorder->stats().entries, static_cast<double>(recorder->stats().raw_bytes) / 1e6,
+                 static_cast<double>(recorder->stats().written_bytes) / 1e6,
+                 recorder->stats().files, cfg.run.record_dir);
+  }
+  return 0;
+}
+
+}  // namespace skyfuse::live

@@ -1,0 +1,116 @@
+#include "live/sources.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "core/error.hpp"
+#include "io/tcp_client.hpp"
+#include "io/udp_receiver.hpp"
+#include "live/pacer.hpp"
+
+namespace skyfuse::live {
+
+namespace {
+constexpr auto kForever = std::chrono::hours(24 * 365 * 10);
+
+class UdpSource final : public Source {
+ public:
+  UdpSource(std::uint16_t index, const Sensor& sensor, const feeds::FeedConfig& feed,
+            SourceStatus& status)
+      : index_(index), status_(status) {
+    io::UdpConfig uc;
+    uc.port = feed.port;
+    uc.group = feed.host;
+    uc.interface_address = feed.interface_address;
+    if (!feed.bind_address.empty()) uc.bind_address = feed.bind_address;
+    uc.device = feed.device;
+    uc.allow_from = feed.allow_from;
+    uc.receive_buffer_bytes = feed.receive_buffer_bytes > 0 ? feed.receive_buffer_bytes : 8 << 20;
+    try {
+      rx_ = std::make_unique<io::UdpReceiver>(uc);
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("sensor \"{}\" ({}): {}", sensor.name, feed.input, e.what()));
+    }
+    if (rx_->receive_buffer() < uc.receive_buffer_bytes)
+      note_ = fmt::format(
+          "sensor \"{}\": receive buffer {} kB of the {} kB asked for (raise "
+          "net.core.rmem_max, or run with CAP_NET_ADMIN)",
+          sensor.name, rx_->receive_buffer() / 1024, uc.receive_buffer_bytes / 1024);
+    status_.state = SourceState::kConnected;
+  }
+  void run(std::stop_token stop, PacketQueue& queue) override {
+    std::stop_callback on_stop(stop, [this] { rx_->stop(); });
+    std::int64_t offset = 0;
+    rx_->run_for(kForever, [&](std::span<const std::uint8_t> d, const std::string&) {
+      Packet p;
+      p.source = index_;
+      p.arrival = wall_now();
+      p.offset = offset;
+      offset += static_cast<std::int64_t>(d.size());
+      p.bytes.assign(d.begin(), d.end());
+      if (!queue.try_push(std::move(p))) ++status_.drops;
+    });
+  }
+  std::string note() const override { return note_; }
+  void poll() override {
+    status_.kernel_drops = rx_->kernel_drops();
+    status_.filtered = rx_->filtered();
+  }
+
+ private:
+  std::uint16_t index_;
+  SourceStatus& status_;
+  std::unique_ptr<io::UdpReceiver> rx_;
+  std::string note_;
+};
+
+class TcpSource final : public Source {
+ public:
+  TcpSource(std::uint16_t index, const feeds::FeedConfig& feed, SourceStatus& status)
+      : index_(index), status_(status) {
+    io::TcpFeedConfig tc;
+    tc.host = feed.host;
+    tc.port = feed.port;
+    client_ = std::make_unique<io::TcpFeedClient>(tc);
+  }
+  void run(std::stop_token stop, PacketQueue& queue) override {
+    std::stop_callback on_stop(stop, [this] { client_->stop(); });
+    std::int64_t offset = 0;
+    client_->run_for(
+        kForever,
+        [&](std::span<const std::uint8_t> d) {
+          Packet p;
+          p.source = index_;
+          p.arrival = wall_now();
+          p.offset = offset;
+          offset += static_cast<std::int64_t>(d.size());
+          p.bytes.assign(d.begin(), d.end());
+          if (!queue.push_wait(std::move(p), stop)) ++status_.drops;
+        },
+        [this](bool up) {
+          status_.state = up ? SourceState::kConnected : SourceState::kDisconnected;
+        });
+  }
+
+ private:
+  std::uint16_t index_;
+  SourceStatus& status_;
+  std::unique_ptr<io::TcpFeedClient> client_;
+};
+}  // namespace
+
+std::unique_ptr<Source> make_network_source(std::uint16_t index, const Sensor& sensor,
+                                            const feeds::FeedConfig& feed, SourceStatus& status) {
+  switch (feed.transport) {
+    case feeds::Transport::kUdp:
+      return std::make_unique<UdpSource>(index, sensor, feed, status);
+    case feeds::Transport::kTcp:
+      return std::make_unique<TcpSource>(index, feed, status);
+    case feeds::Transport::kFile:
+      break;
+  }
+  return nullptr;
+}
+
+}  // namespace skyfuse::live
