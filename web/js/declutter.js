@@ -13,32 +13,34 @@ const CELL = 48;
 const DIRS = [[1, -1], [1, 0], [1, 1], [-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1]];
 const RADII = [8, 24, 44, 68];
 
+// Boxes bucketed in CELL-pixel cells over the view (a flat array of cells;
+// boxes outside the view go to the border cells).
 class Grid {
-  constructor() { this.cells = new Map(); }
-  key(cx, cy) { return cx * 65536 + cy; }
+  constructor(W, H) {
+    this.nx = Math.max(1, Math.ceil(W / CELL)) + 1;
+    this.ny = Math.max(1, Math.ceil(H / CELL)) + 1;
+    this.cells = new Array(this.nx * this.ny);
+  }
+  cx(x) { return Math.min(this.nx - 1, Math.max(0, Math.floor(x / CELL))); }
+  cy(y) { return Math.min(this.ny - 1, Math.max(0, Math.floor(y / CELL))); }
   add(b) {
-    const x0 = Math.floor(b.x / CELL), x1 = Math.floor((b.x + b.w) / CELL);
-    const y0 = Math.floor(b.y / CELL), y1 = Math.floor((b.y + b.h) / CELL);
-    for (let cx = x0; cx <= x1; cx++) {
-      for (let cy = y0; cy <= y1; cy++) {
-        const k = this.key(cx, cy);
-        let a = this.cells.get(k);
-        if (!a) { a = []; this.cells.set(k, a); }
-        a.push(b);
+    const x1 = this.cx(b.x + b.w), y1 = this.cy(b.y + b.h);
+    for (let cy = this.cy(b.y); cy <= y1; cy++) {
+      for (let cx = this.cx(b.x); cx <= x1; cx++) {
+        const k = cy * this.nx + cx;
+        (this.cells[k] || (this.cells[k] = [])).push(b);
       }
     }
   }
   hits(x, y, w, h, except) {
-    const x0 = Math.floor(x / CELL), x1 = Math.floor((x + w) / CELL);
-    const y0 = Math.floor(y / CELL), y1 = Math.floor((y + h) / CELL);
-    for (let cx = x0; cx <= x1; cx++) {
-      for (let cy = y0; cy <= y1; cy++) {
-        const a = this.cells.get(this.key(cx, cy));
+    const x1 = this.cx(x + w), y1 = this.cy(y + h), x2 = x + w, y2 = y + h;
+    for (let cy = this.cy(y); cy <= y1; cy++) {
+      for (let cx = this.cx(x); cx <= x1; cx++) {
+        const a = this.cells[cy * this.nx + cx];
         if (!a) continue;
         for (let i = 0; i < a.length; i++) {
           const b = a[i];
-          if (b.id === except) continue;
-          if (x < b.x + b.w && b.x < x + w && y < b.y + b.h && b.y < y + h) return true;
+          if (x < b.x + b.w && b.x < x2 && y < b.y + b.h && b.y < y2 && b.id !== except) return true;
         }
       }
     }
@@ -46,64 +48,77 @@ class Grid {
   }
 }
 
-function candidates(it, w, h) {
-  const out = [];
-  if (it.prev) out.push(it.prev);
-  for (const r of RADII) {
-    for (const [sx, sy] of DIRS) {
-      const d = sx && sy ? r * 0.7 : r;
-      const dx = sx > 0 ? d : sx < 0 ? -d - w : -w / 2;
-      const dy = sy > 0 ? d : sy < 0 ? -d - h : -h / 2;
-      out.push([dx, dy]);
-    }
-  }
-  return out;
+// Candidate offsets (top-left of the box relative to the symbol) for box
+// size w x h: cand(k) for k in 0 .. NCAND-1, nearest ring first.
+const NCAND = RADII.length * DIRS.length;
+function candX(k, w) {
+  const r = RADII[Math.floor(k / DIRS.length)], [sx, sy] = DIRS[k % DIRS.length];
+  const d = sx && sy ? r * 0.7 : r;
+  return sx > 0 ? d : sx < 0 ? -d - w : -w / 2;
+}
+function candY(k, h) {
+  const r = RADII[Math.floor(k / DIRS.length)], [sx, sy] = DIRS[k % DIRS.length];
+  const d = sx && sy ? r * 0.7 : r;
+  return sy > 0 ? d : sy < 0 ? -d - h : -h / 2;
 }
 
 // items: [{id, x, y, w, h, cw, ch (one-line size, optional), pin: [dx,dy] | null,
 //          prev: [dx,dy] | null}] in priority order; symbols: [{x, y}];
 // W, H: the view. Returns {placed: Map id -> {x, y, w, h, dx, dy, compact}, hidden}.
 export function placeLabels(items, symbols, W, H, symbolHalf = 7) {
-  const labels = new Grid(), syms = new Grid();
-  for (const s of symbols) syms.add({ id: s.id, x: s.x - symbolHalf, y: s.y - symbolHalf, w: 2 * symbolHalf, h: 2 * symbolHalf });
+  const labels = new Grid(W, H), syms = new Grid(W, H);
+  // Over 1,500 symbols in view, covering another symbol is not avoided (most
+  // labels cannot avoid it anyway) and only the two nearest rings are tried.
+  const dense = symbols.length > 1500;
+  const ncand = dense ? 2 * DIRS.length : NCAND;
+  if (!dense) for (const s of symbols) syms.add({ id: s.id, x: s.x - symbolHalf, y: s.y - symbolHalf, w: 2 * symbolHalf, h: 2 * symbolHalf });
   const placed = new Map();
   let hidden = 0;
-  const fits = (it, dx, dy, w, h, avoidSymbols) => {
+  // 0: no room; 1: free of labels but over another symbol; 2: free.
+  const room = (it, dx, dy, w, h) => {
     const x = it.x + dx, y = it.y + dy;
-    if (x < 0 || y < 0 || x + w > W || y + h > H) return false;
-    if (labels.hits(x - 1, y - 1, w + 2, h + 2, null)) return false;
+    if (x < 0 || y < 0 || x + w > W || y + h > H) return 0;
     // The own symbol never lies under its own label.
-    if (it.x > x - symbolHalf && it.x < x + w + symbolHalf && it.y > y - symbolHalf && it.y < y + h + symbolHalf) return false;
-    return !avoidSymbols || !syms.hits(x, y, w, h, it.id);
+    if (it.x > x - symbolHalf && it.x < x + w + symbolHalf && it.y > y - symbolHalf && it.y < y + h + symbolHalf) return 0;
+    if (labels.hits(x - 1, y - 1, w + 2, h + 2, null)) return 0;
+    return !dense && syms.hits(x, y, w, h, it.id) ? 1 : 2;
   };
   const take = (it, dx, dy, w, h, compact) => {
     const b = { id: it.id, x: it.x + dx, y: it.y + dy, w, h, dx, dy, compact };
     labels.add(b);
     placed.set(it.id, b);
   };
-  for (const it of items) {
-    if (it.pin && fits(it, it.pin[0], it.pin[1], it.w, it.h, false)) { take(it, it.pin[0], it.pin[1], it.w, it.h, false); continue; }
-    let done = false;
-    const forms = [[it.w, it.h, false]];
-    if (it.cw && (it.cw !== it.w || it.ch !== it.h)) forms.push([it.cw, it.ch, true]);
-    for (const [w, h, compact] of forms) {
-      const cands = candidates(compact ? { ...it, prev: null } : it, w, h);
-      for (const avoid of [true, false]) {
-        for (const [dx, dy] of cands) {
-          if (fits(it, dx, dy, w, h, avoid)) { take(it, dx, dy, w, h, compact); done = true; break; }
-        }
-        if (done) break;
-      }
-      if (done) break;
+  // The first free place, else the first place over a symbol only.
+  const place = (it, w, h, compact, prev) => {
+    let fx = NaN, fy = NaN;
+    if (prev) {
+      const q = room(it, prev[0], prev[1], w, h);
+      if (q === 2) { take(it, prev[0], prev[1], w, h, compact); return true; }
+      if (q === 1) { fx = prev[0]; fy = prev[1]; }
     }
-    if (!done) hidden++;
+    for (let k = 0; k < ncand; k++) {
+      const dx = candX(k, w), dy = candY(k, h);
+      const q = room(it, dx, dy, w, h);
+      if (q === 2) { take(it, dx, dy, w, h, compact); return true; }
+      if (q === 1 && Number.isNaN(fx)) { fx = dx; fy = dy; }
+    }
+    if (!Number.isNaN(fx)) { take(it, fx, fy, w, h, compact); return true; }
+    return false;
+  };
+  for (const it of items) {
+    if (it.pin && room(it, it.pin[0], it.pin[1], it.w, it.h) > 0) { take(it, it.pin[0], it.pin[1], it.w, it.h, false); continue; }
+    if (place(it, it.w, it.h, false, it.prev)) continue;
+    if (it.cw && (it.cw !== it.w || it.ch !== it.h) && place(it, it.cw, it.ch, true, null)) continue;
+    hidden++;
   }
   return { placed, hidden };
 }
 
 // True when any two boxes overlap (for the tests and a console user).
 export function overlaps(boxes) {
-  const g = new Grid();
+  let W = 0, H = 0;
+  for (const b of boxes) { W = Math.max(W, b.x + b.w); H = Math.max(H, b.y + b.h); }
+  const g = new Grid(W, H);
   let n = 0;
   for (const b of boxes) {
     if (g.hits(b.x, b.y, b.w, b.h, null)) n++;

@@ -284,6 +284,10 @@ function renderSlider() {
   const shown = sliderHeld ? S.first + (S.last - S.first) * $('slider').value / 1000 : S.time;
   $('slider-now').textContent = utc(shown);
   $('slider-now').style.left = `${100 * (sliderHeld ? $('slider').value / 1000 : f)}%`;
+  if (document.activeElement !== $('speed') && S.speed) {
+    const opts = [...$('speed').options].map((o) => Number(o.value));
+    $('speed').value = String(opts.reduce((b, v) => (Math.abs(v - S.speed) < Math.abs(b - S.speed) ? v : b), opts[0]));
+  }
   $('replay-start').textContent = utc(S.first);
   $('replay-end').textContent = utc(S.last);
   const key = `${S.first}|${S.last}`;
@@ -544,9 +548,11 @@ window.skyfuse = {
   overlaps: () => overlaps(traffic.trafficState.labels),
   trailPoints: () => { let n = 0; for (const tr of S.trails.values()) n += tr.length; return n; },
   epoch: () => S.epoch,
+  pinned: () => Object.fromEntries(traffic.trafficState.pinned),
   frameMs: () => traffic.trafficState.frameMs,
   select,
+  renderTable: () => { renderTable(true); return document.querySelectorAll('#table tbody tr').length; },
   // One full synchronous frame (base map and traffic): its time in ms.
-  redraw: () => { traffic.changed(); const t0 = performance.now(); map.renderSync(); return { frame: performance.now() - t0, traffic: traffic.trafficState.frameMs, labels: traffic.trafficState.placeMs }; },
+  redraw: () => { traffic.changed(); const t0 = performance.now(); map.renderSync(); const st = traffic.trafficState; return { frame: performance.now() - t0, traffic: st.frameMs, labels: st.placeMs, symbols: st.tSymbols, items: st.tItems, place: st.tPlace }; },
   inject: applyPicture,
 };

@@ -115,8 +115,12 @@ export function createTrafficLayer(opts) {
     }
 
     // History dots: earlier positions some 4 s of data time apart.
-    if (settings.dots) {
+    // Over 1,500 aircraft in view no history dots and one-line labels: in such
+    // a crowd they would only add ink (and time) to the frame.
+    const crowd = vis.length > 1500;
+    if (settings.dots && !crowd) {
       ctx.fillStyle = 'rgba(224,230,237,0.55)';
+      const dots = new Path2D();
       for (const t of vis) {
         const tr = S.trails.get(t.id);
         if (!tr) continue;
@@ -126,9 +130,10 @@ export function createTrafficLayer(opts) {
           if (lastT - q[3] < 3.5) continue;
           if (S.time - q[3] > 60) break;
           lastT = q[3]; n++;
-          ctx.fillRect(px(q[0], q[1]) - 1, py(q[0], q[1]) - 1, 2.2, 2.2);
+          dots.rect(px(q[0], q[1]) - 1, py(q[0], q[1]) - 1, 2.2, 2.2);
         }
       }
+      ctx.fill(dots);
     }
 
     // STCA pairs: a dashed line between the two tracks.
@@ -142,35 +147,41 @@ export function createTrafficLayer(opts) {
     }
     ctx.setLineDash([]);
 
-    // Speed vectors and symbols.
+    // Speed vectors and symbols, gathered into one path per colour and kind
+    // (a few dozen fills and strokes instead of thousands).
     const vmin = Number(settings.vector) || 0;
+    const dense = crowd;
+    const vectors = new Map(), fills = new Map(), outlines = new Map(), rings = new Path2D();
+    const get = (m, k) => m.get(k) || (m.set(k, new Path2D()), m.get(k));
+    const m = new DOMMatrix();
     for (const t of vis) {
       const colour = colourOf(t);
       const x = t._px, y = t._py;
       const a = (t.trk || 0) * Math.PI / 180;
+      const c = Math.cos(a), s = Math.sin(a);
       if (vmin > 0 && t.gs > 1) {
         const len = t.gs * 60 * vmin / Math.cos(t.lat * Math.PI / 180) / res;
-        ctx.strokeStyle = colour; ctx.lineWidth = 1;
-        ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + Math.sin(a) * len, y - Math.cos(a) * len); ctx.stroke();
+        const v = get(vectors, colour);
+        v.moveTo(x, y); v.lineTo(x + s * len, y - c * len);
       }
-      if (t.em || S.alerted.has(t.id)) {
-        ctx.strokeStyle = ALERT; ctx.lineWidth = 2;
-        ctx.beginPath(); ctx.arc(x, y, 12, 0, 2 * Math.PI); ctx.stroke();
-      }
-      const c = Math.cos(a), s = Math.sin(a);
+      if (t.em || S.alerted.has(t.id)) { rings.moveTo(x + 12, y); rings.arc(x, y, 12, 0, 2 * Math.PI); }
       const hover = t.gs < 5 && t.cls !== 'rotorcraft' && t.cls !== 'small_uav';
       const shape = hover ? HOVER : SHAPES[t.cls] || SHAPES.unknown;
-      const rot = t.cls === 'rotorcraft' || t.cls === 'small_uav' || hover;
-      if (rot) ctx.setTransform(pr, 0, 0, pr, pr * x, pr * y);
-      else ctx.setTransform(pr * c, pr * s, -pr * s, pr * c, pr * x, pr * y);
-      if (t.cls === 'small_uav') { ctx.strokeStyle = colour; ctx.lineWidth = 1.6; ctx.stroke(shape); } else if (t.st === 'coasting') {
-        ctx.strokeStyle = colour; ctx.lineWidth = 1.4; ctx.stroke(shape);
-      } else {
-        ctx.fillStyle = colour; ctx.fill(shape);
-        ctx.strokeStyle = 'rgba(0,0,0,0.6)'; ctx.lineWidth = 0.6; ctx.stroke(shape);
-      }
-      ctx.setTransform(pr, 0, 0, pr, 0, 0);
+      const upright = t.cls === 'rotorcraft' || t.cls === 'small_uav' || hover;
+      m.a = upright ? 1 : c; m.b = upright ? 0 : s; m.c = upright ? 0 : -s; m.d = upright ? 1 : c; m.e = x; m.f = y;
+      get(t.cls === 'small_uav' || t.st === 'coasting' ? outlines : fills, colour).addPath(shape, m);
     }
+    ctx.lineWidth = 1;
+    for (const [colour, p] of vectors) { ctx.strokeStyle = colour; ctx.stroke(p); }
+    ctx.strokeStyle = ALERT; ctx.lineWidth = 2; ctx.stroke(rings);
+    ctx.lineWidth = 1.5;
+    for (const [colour, p] of outlines) { ctx.strokeStyle = colour; ctx.stroke(p); }
+    for (const [colour, p] of fills) {
+      ctx.fillStyle = colour; ctx.fill(p);
+      // A dark rim keeps symbols apart where they touch (not worth its cost in a crowd).
+      if (!dense) { ctx.strokeStyle = 'rgba(0,0,0,0.6)'; ctx.lineWidth = 0.6; ctx.stroke(p); }
+    }
+    ctx.setTransform(pr, 0, 0, pr, 0, 0);
 
     // The selected track: a ring and its 2-sigma uncertainty ellipse.
     if (sel && sel._px !== undefined) {
@@ -179,12 +190,13 @@ export function createTrafficLayer(opts) {
       ctx.beginPath(); ctx.arc(sel._px, sel._py, 13, 0, 2 * Math.PI); ctx.stroke();
     }
 
+    state.tSymbols = performance.now() - t0;
     // Labels.
     state.labels = [];
     state.hidden = 0;
     if (settings.labels !== 'off' && vis.length) {
       const tp = performance.now();
-      const form = settings.labels;
+      const form = crowd ? 'compact' : settings.labels;
       const order = vis.slice().sort((p, q) => rank(p) - rank(q) || (p.id < q.id ? -1 : p.id > q.id ? 1 : 0));
       const items = [], text = new Map();
       for (const t of order) {
@@ -199,9 +211,11 @@ export function createTrafficLayer(opts) {
         items.push({ id: t.id, x: t._px, y: t._py, w, h, cw, ch, pin: state.pinned.get(t.id) || null,
           prev: prev && !prev.compact && prev.w === w && prev.h === h ? [prev.dx, prev.dy] : null });
       }
+      state.tItems = performance.now() - tp;
       const { placed, hidden } = placeLabels(items, vis.map((t) => ({ id: t.id, x: t._px, y: t._py })), W, H);
       state.hidden = hidden;
       state.prev = placed;
+      state.tPlace = performance.now() - tp - state.tItems;
       ctx.font = FONT;
       ctx.textBaseline = 'top';
       for (const t of order) {
