@@ -254,6 +254,29 @@ async function live(context) {
   check(overlapping(perf.labels).length === 0, 'no two labels overlap with 5,000 tracks', `${perf.labels.length} labels`);
   await page.close();
 
+  // The operator's layers, as /api/info will announce them (docs/api.md): a
+  // GeoJSON layer and an XYZ raster layer, both from the server.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const lp = await context.newPage();
+  let tiles = 0;
+  await lp.route((u) => u.pathname === '/api/info', async (route) => {
+    const r = await route.fetch();
+    const info = await r.json();
+    info.map_layers = [
+      { id: 'tiles', name: 'Test tiles', type: 'xyz', url: `${url}tiles/{z}/{x}/{y}.png` },
+      { id: 'ap', name: 'Test GeoJSON', type: 'geojson', url: 'layers/ne_10m_airports.geojson', stroke: '#ff0' },
+    ];
+    route.fulfill({ response: r, json: info });
+  });
+  await lp.route((u) => u.pathname.startsWith('/tiles/'), (route) => { tiles++; route.fulfill({ body: png, contentType: 'image/png' }); });
+  lp.on('pageerror', (e) => errors.push(String(e)));
+  await lp.goto(url, { waitUntil: 'load' });
+  await lp.waitForFunction(() => document.querySelectorAll('#layer-list input[data-layer^="op:"]').length === 2, null, { timeout: 15000 }).catch(() => {});
+  const ops = await lp.evaluate(() => [...document.querySelectorAll('#layer-list input[data-layer^="op:"]')].map((i) => i.dataset.layer));
+  await lp.waitForTimeout(500);
+  check(ops.length === 2 && tiles > 0, 'map_layers from /api/info: an XYZ and a GeoJSON layer are added and switchable', `${ops.join(' ')}; ${tiles} tiles asked`);
+  await lp.close();
+
   // A phone: 390 x 844, the panel under the map, nothing wider than the screen.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   const p = await open(phone);
