@@ -1,48 +1,81 @@
 #!/usr/bin/env python3
-"""The web map end to end in headless Chromium (issue #6): `skyfuse run` on the
-demo scenario (simulated sensors over real Swiss traffic) at 10x real time,
-then web/test/browser_test.mjs (playwright-core driving Debian's chromium):
-tracks appear and move, one is selected and its detail panel fills, a
-screenshot is saved (BUILD/tests/apps/map.png), and a 5,000-track frame is timed.
+"""The web map end to end in headless Chromium (issues #6, #21): `skyfuse run`
+on the demo scenario (simulated sensors over real Swiss traffic) at 10x real
+time, recorded, then `skyfuse replay` of that recording; against each,
+web/test/browser_test.mjs (playwright-core driving Debian's chromium) checks
+the map (URL parameters, table, search, selection, labels that never overlap,
+settings, keyboard, phone layout, a 5,000-track frame under 100 ms; replay
+badge, slider time labels, trails cut at a seek, pause) and saves a screenshot
+per view in BUILD/tests/apps/browser/shots/.
 Needs `npm ci --prefix web` (scripts/test.sh runs it)."""
 import os, re, select, shutil, subprocess, sys, time
 
 skyfuse, root, work = (os.path.abspath(a) for a in sys.argv[1:4])
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
+shots = os.path.join(work, "shots")
+os.makedirs(shots)
+t0 = time.time()
 sim = os.path.join(work, "sim")
 subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/demo_zurich.toml"), "--seed", "1", "--out", sim],
                check=True, capture_output=True)
 config = os.path.join(sim, "run.toml")
 with open(config, "w") as f:
     f.write(open(os.path.join(sim, "sensors.toml")).read())
-    f.write(f'\n[run]\nzones = "{os.path.join(root, "config/zones_zurich.geojson")}"\n')
-p = subprocess.Popen([skyfuse, "run", "--config", config, "--speed", "10", "--http-port", "0", "--quiet"],
-                     stderr=subprocess.PIPE, text=True)
-port = None
-deadline = time.time() + 30
-while time.time() < deadline and port is None:
-    if not select.select([p.stderr], [], [], 1.0)[0]: continue
-    m = re.search(r"http://[^:]+:(\d+)/", p.stderr.readline())
-    if m: port = int(m.group(1))
-rc = 1
-try:
-    if port is None:
-        print("FAIL: skyfuse run printed no map address")
-    else:
-        shot = os.path.join(os.path.dirname(work), "map.png")
-        r = subprocess.run(["node", os.path.join(root, "web/test/browser_test.mjs"), f"http://127.0.0.1:{port}/", shot],
-                           cwd=os.path.join(root, "web"), timeout=240)
-        rc = r.returncode
-finally:
+    f.write(f'\n[run]\nzones = "{os.path.join(root, "config/zones_zurich.geojson")}"\n'
+            f'web_root = "{os.path.join(root, "web")}"\n')
+recording = os.path.join(work, "recording")
+
+
+def serve(args):
+    """Start skyfuse with its map on a free port; return (process, port)."""
+    p = subprocess.Popen([skyfuse] + args + ["--http-port", "0", "--quiet"], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if not select.select([p.stderr], [], [], 1.0)[0]:
+            continue
+        line = p.stderr.readline()
+        m = re.search(r"http://[^:]+:(\d+)/", line)
+        if m:
+            return p, int(m.group(1))
+        if not line and p.poll() is not None:
+            break
+    return p, None
+
+
+def stop(p, what):
     p.terminate()
     try:
         p.wait(timeout=20)
     except subprocess.TimeoutExpired:
         p.kill()
-        print("FAIL: skyfuse run did not stop on SIGTERM within 20 s")
-        rc = 1
-    if p.returncode not in (0, -15) and rc == 0:
-        print(f"FAIL: skyfuse run exited {p.returncode} on SIGTERM")
-        rc = 1
-sys.exit(rc)
+        print(f"FAIL: skyfuse {what} did not stop on SIGTERM within 20 s")
+        return 1
+    if p.returncode not in (0, -15):
+        print(f"FAIL: skyfuse {what} exited {p.returncode} on SIGTERM")
+        return 1
+    return 0
+
+
+def browser(mode, port):
+    r = subprocess.run(["node", os.path.join(root, "web/test/browser_test.mjs"), mode, f"http://127.0.0.1:{port}/", shots],
+                       cwd=os.path.join(root, "web"), timeout=240)
+    return r.returncode
+
+
+rc = 0
+for mode, args in (("live", ["run", "--config", config, "--speed", "10", "--record", recording]),
+                   ("replay", ["replay", recording, "--speed", "10", "--web-root", os.path.join(root, "web")])):
+    p, port = serve(args)
+    try:
+        if port is None:
+            print(f"FAIL: skyfuse {args[0]} printed no map address")
+            rc = 1
+        else:
+            rc |= browser(mode, port)
+    finally:
+        rc |= stop(p, args[0])
+    if rc:
+        break
+print(f"browser tests: {time.time() - t0:.1f} s, screenshots in {shots}")
+sys.exit(1 if rc else 0)
