@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset release > /dev/null
 cmake --build --preset release -j "$(nproc)"
-[ -f web/node_modules/world-atlas/countries-50m.json ] || npm ci --prefix web --no-audit --no-fund --loglevel=error
+[ -f web/node_modules/ol/dist/ol.js ] || npm ci --prefix web --no-audit --no-fund --loglevel=error
 bin=build/release/skyfuse
 "$bin" sim scenarios/demo_zurich.toml --seed 1 --out out/demo/sim > /dev/null
 echo
