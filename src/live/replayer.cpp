@@ -192,7 +192,10 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
         pipeline.set_zones(safety::load_zones(e->bytes, "recording"), e->bytes, Time{});
         continue;
       }
-      while (paused && !stop.stop_requested() && seek == INT64_MIN) {
+      // Paused: hold, but only once past --from or a seek (the picture at the
+      // time sought is shown, then held).
+      while (paused && pipeline.data_time() >= from && !stop.stop_requested() &&
+             seek == INT64_MIN) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         pacer.reset();  // resume from here, not from the old wall time
       }

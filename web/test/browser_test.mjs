@@ -309,6 +309,9 @@ async function replay(context) {
 
   // Seek back to 10 % of the recording with the slider: no trail point from
   // after the new time stays (nothing drawn across the seek).
+  // Paused first, so that the time after the seek is the time sought (a
+  // running replay at 10x would overtake the old time within seconds).
+  await page.click('#play');
   const s0 = await page.evaluate(() => ({ time: skyfuse.S.time, first: skyfuse.S.first, last: skyfuse.S.last, epoch: skyfuse.epoch() }));
   await page.evaluate(() => {
     const sl = document.getElementById('slider');
@@ -331,6 +334,7 @@ async function replay(context) {
   check(s1.epoch > s0.epoch && s1.latest <= s1.time + 1 && s1.time < s0.time,
     'a seek back cuts the trails (none drawn across the seek)', `time ${s0.time.toFixed(0)} -> ${s1.time.toFixed(0)} (asked ${target.toFixed(0)}), newest trail point ${s1.latest.toFixed(0)}, ${s1.points} points`);
   await shot(page, 'replay_seek.png');
+  await page.click('#play');
 
   // Pause and play.
   await page.click('#play');
