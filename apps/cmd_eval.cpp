@@ -22,6 +22,7 @@ struct EvalOptions {
   bool json = false;
   std::string report;
   bool strict = false;
+  std::string conventions = "skyfuse";
   eval::EvalConfig cfg;
 };
 
@@ -57,7 +58,9 @@ nlohmann::ordered_json to_json(const eval::Evaluation& ev, const io::StateFile& 
   j["truth_coverage"] = s.truth_coverage;
   j["identity_swaps"] = s.identity_swaps;
   j["track_breaks"] = s.track_breaks;
+  j["id_changes"] = s.id_changes;
   j["false_tracks"] = s.false_tracks;
+  j["false_track_share"] = s.false_track_share;
   j["never_tracked"] = s.never_tracked;
   j["initiation_delay_s"] = s.initiation_delay_s;
   j["steps"] = s.steps;
@@ -70,6 +73,9 @@ nlohmann::ordered_json to_json(const eval::Evaluation& ev, const io::StateFile& 
                  {"p", cfg.gospa.p},
                  {"alpha", 2},
                  {"track_max_age_s", cfg.track_max_age_s},
+                 {"present_after_last_line", cfg.present_after_last_line},
+                 {"truth_end_grace_s", cfg.truth_end_grace_s},
+                 {"false_if_never_within_cutoff", cfg.false_if_never_within_cutoff},
                  {"within_threshold_m", cfg.within_threshold_m},
                  {"false_position_m", cfg.false_position_m}};
   nlohmann::ordered_json objects = nlohmann::ordered_json::array();
@@ -109,9 +115,10 @@ int run_eval(const EvalOptions& o) {
         o.cfg.within_threshold_m, 100 * s.share_within_m, 100 * s.false_position_share,
         100 * s.extra_track_share, 100 * s.truth_coverage);
     fmt::print(
-        "identity swaps {}  track breaks {}  false tracks {}  never tracked {}  "
-        "initiation delay {:.2f} s\n",
-        s.identity_swaps, s.track_breaks, s.false_tracks, s.never_tracked, s.initiation_delay_s);
+        "identity swaps {}  track breaks {}  id changes {}  false tracks {} ({:.1f} % of {})  "
+        "never tracked {}  initiation delay {:.2f} s\n",
+        s.identity_swaps, s.track_breaks, s.id_changes, s.false_tracks, 100 * s.false_track_share,
+        s.tracks, s.never_tracked, s.initiation_delay_s);
   }
   if (!o.report.empty()) {
     std::filesystem::create_directories(o.report);
@@ -135,16 +142,30 @@ Runner add_eval_command(CLI::App& app) {
   cmd->add_option("--tracks", o->tracks, "Track JSON Lines file")->required();
   cmd->add_flag("--json", o->json, "Print one JSON object instead of text");
   cmd->add_option("--report", o->report, "Write a self-contained HTML report to DIR/index.html");
-  cmd->add_option("--cutoff-m", o->cfg.gospa.cutoff_m, "GOSPA/OSPA cut-off c [m]")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--p", o->cfg.gospa.p, "GOSPA/OSPA order p")
-      ->capture_default_str()
-      ->check(CLI::Range(1.0, 10.0));
-  cmd->add_option("--max-age-s", o->cfg.track_max_age_s,
-                  "A track without an update for this long is not present")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--conventions", o->conventions,
+                  "Scoring conventions: skyfuse (docs/metrics.md), or independent (those of "
+                  "the independent scenarios: ../shared/data/scenarios/README.md)")
+      ->check(CLI::IsMember({"skyfuse", "independent"}))
+      ->capture_default_str();
+  auto* cutoff = cmd->add_option("--cutoff-m", o->cfg.gospa.cutoff_m, "GOSPA/OSPA cut-off c [m]")
+                     ->capture_default_str()
+                     ->check(CLI::PositiveNumber);
+  auto* order = cmd->add_option("--p", o->cfg.gospa.p, "GOSPA/OSPA order p")
+                    ->capture_default_str()
+                    ->check(CLI::Range(1.0, 10.0));
+  auto* age = cmd->add_option("--max-age-s", o->cfg.track_max_age_s,
+                              "A track without an update for this long is not present")
+                  ->capture_default_str()
+                  ->check(CLI::NonNegativeNumber);
+  cmd->callback([o, cutoff, order, age] {
+    if (o->conventions != "independent") return;
+    // The preset, then what was given explicitly on top.
+    eval::EvalConfig c = eval::independent_conventions();
+    if (cutoff->count()) c.gospa.cutoff_m = o->cfg.gospa.cutoff_m;
+    if (order->count()) c.gospa.p = o->cfg.gospa.p;
+    if (age->count()) c.track_max_age_s = o->cfg.track_max_age_s;
+    o->cfg = c;
+  });
   cmd->add_flag("--strict", o->strict, "Fail on any bad input line instead of skipping it");
   cmd->footer(
       "\nDefinitions of every figure: docs/metrics.md.\n"

@@ -25,6 +25,8 @@ struct TrackSeries {
   int present_steps = 0;
   int assigned_steps = 0;
   long present_stamp = -1;  // index of the last step the track was present at
+  int last_truth = -1;      // the object it was last assigned to
+  bool ever_within_cutoff = false;
 };
 
 void cache(TrackSeries& t) {
@@ -48,9 +50,22 @@ struct TruthProgress {
   int assigned_steps = 0;
   int swaps = 0;
   int breaks = 0;
+  int id_changes = 0;
+  Time last_time;  // its latest truth time so far
 };
 
 }  // namespace
+
+EvalConfig independent_conventions() {
+  EvalConfig c;
+  c.gospa.cutoff_m = 1000;
+  c.gospa.p = 2;
+  c.track_max_age_s = 15;
+  c.present_after_last_line = true;
+  c.truth_end_grace_s = 15;
+  c.false_if_never_within_cutoff = true;
+  return c;
+}
 
 Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectState> tracks,
                     const EvalConfig& cfg) {
@@ -101,6 +116,9 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
   });
 
   std::vector<TruthProgress> progress(truth_ids.size());
+  std::vector<Time> truth_end(truth_ids.size(), Time{INT64_MIN});  // each object's last time
+  for (std::size_t i = 0; i < truth.size(); ++i)
+    truth_end[truth_of[i]] = std::max(truth_end[truth_of[i]], truth[i].time);
   std::vector<int> active;  // indices into series
   std::size_t next_start = 0;
   const Duration max_age = Duration::from_seconds(cfg.track_max_age_s);
@@ -143,12 +161,20 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
       if (s.status && *s.status == TrackStatus::kDeleted) continue;  // gone for good
       const bool more = ts.cursor + 1 < ts.states.size();
       const Duration age = t - s.time;
-      if (!more && age.ns > 0) continue;  // past its last update: the track has ended
-      if (age > max_age) {                // a gap longer than max age: absent meanwhile
+      if (!more && age.ns > 0 && (!cfg.present_after_last_line || age > max_age))
+        continue;           // past its last update: the track has ended
+      if (age > max_age) {  // a gap longer than max age: absent meanwhile
         still_active.push_back(si);
         continue;
       }
       still_active.push_back(si);
+      // Excused: the object it followed ended moments ago (it is not
+      // assigned to it any more, and must not count as false meanwhile).
+      if (cfg.truth_end_grace_s > 0 && ts.last_truth >= 0) {
+        const Duration since_end = t - truth_end[ts.last_truth];
+        if (since_end.ns > 0 && since_end <= Duration::from_seconds(cfg.truth_end_grace_s))
+          continue;
+      }
       ts.present_stamp = step_index;
       cache(ts);
       y.push_back(ts.ecef + ts.vel_ecef * age.seconds());
@@ -191,6 +217,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
         pr.seen = true;
         pr.first_seen = t;
       }
+      pr.last_time = t;
       ++pr.steps;
       const int j = g.truth_to_track[i];
       if (j < 0) {
@@ -203,6 +230,11 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
       }
       const int si = y_series[j];
       series[si].assigned_steps++;
+      series[si].last_truth = xs[i].index;
+      if (pr.last_track >= 0 && pr.last_track != si) {
+        ++ev.summary.id_changes;
+        ++pr.id_changes;
+      }
       if (pr.last_track >= 0 && pr.last_track != si) {
         // Another track took the object over while its old track is still there.
         if (series[pr.last_track].present_stamp == step_index) {
@@ -238,6 +270,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     std::vector<char> near_tracked(y.size(), 0);
     for (const auto& c : g.candidates) {
       nearest[c.track] = std::min(nearest[c.track], c.distance_m);
+      if (c.distance_m < cfg.gospa.cutoff_m) series[y_series[c.track]].ever_within_cutoff = true;
       if (g.truth_to_track[c.truth] >= 0 && g.truth_to_track[c.truth] != c.track)
         near_tracked[c.track] = 1;
     }
@@ -265,6 +298,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     pt.assigned_steps = pr.assigned_steps;
     pt.swaps = pr.swaps;
     pt.breaks = pr.breaks;
+    pt.id_changes = pr.id_changes;
     if (pr.ever_assigned) {
       pt.initiation_delay_s = (pr.first_assigned - pr.first_seen).seconds();
       delay_sum += pt.initiation_delay_s;
@@ -274,9 +308,17 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     }
     ev.per_truth.push_back(pt);
   }
-  for (const auto& ts : series)
-    if (ts.present_steps > 0 && ts.assigned_steps < cfg.false_track_share * ts.present_steps)
-      ++s.false_tracks;
+  int counted = 0;
+  for (const auto& ts : series) {
+    if (cfg.false_if_never_within_cutoff) {
+      ++counted;
+      if (!ts.ever_within_cutoff) ++s.false_tracks;
+    } else if (ts.present_steps > 0) {
+      ++counted;
+      if (ts.assigned_steps < cfg.false_track_share * ts.present_steps) ++s.false_tracks;
+    }
+  }
+  s.false_track_share = counted ? static_cast<double>(s.false_tracks) / counted : 0;
   s.assigned_pairs = static_cast<long>(ev.horizontal_errors_m.size());
   const double pairs = static_cast<double>(std::max<long>(s.assigned_pairs, 1));
   s.gospa_mean_m = s.steps ? sum_gospa / s.steps : 0;

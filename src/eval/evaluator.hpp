@@ -30,7 +30,24 @@ struct EvalConfig {
   double within_threshold_m = 400;  // "position within" share threshold (horizontal)
   double false_position_m = 500;    // a track position farther than this from all truth is false
   double false_track_share = 0.5;  // a track assigned for less than this share of its life is false
+  // After its last line a track is gone (false), or present, extrapolated,
+  // until it is `track_max_age_s` old (true).
+  bool present_after_last_line = false;
+  // A track not assigned while the object it last followed ended no longer
+  // than this ago is left out of the step (neither false nor present).
+  double truth_end_grace_s = 0;
+  // False tracks: assigned for less than `false_track_share` of their life
+  // (false), or never within the GOSPA cut-off of any object (true).
+  bool false_if_never_within_cutoff = false;
 };
+
+// The scoring conventions of the independent scenarios
+// (../shared/data/scenarios/README.md), so figures compare with outside
+// tools: GOSPA c = 1000 m, p = 2, alpha = 2 on a grid of whole seconds (the
+// truth's); a track is its latest line, no older than 15 s, moved along its
+// velocity; 3-D distance; excused for 15 s after its object's truth ends;
+// false if never within c of any object.
+EvalConfig independent_conventions();
 
 struct StepResult {
   Time time;
@@ -65,7 +82,9 @@ struct Summary {
   double truth_coverage = 0;        // truth steps with an assigned track
   int identity_swaps = 0;
   int track_breaks = 0;
+  int id_changes = 0;  // a different track on consecutive assigned steps of an object
   int false_tracks = 0;
+  double false_track_share = 0;   // false tracks / tracks
   int never_tracked = 0;          // truth objects never assigned
   double initiation_delay_s = 0;  // mean over tracked truth objects
 };
@@ -76,6 +95,7 @@ struct PerTruth {
   int assigned_steps = 0;
   int swaps = 0;
   int breaks = 0;
+  int id_changes = 0;
   int distinct_tracks = 0;
   double initiation_delay_s = -1;  // -1: never tracked
 };

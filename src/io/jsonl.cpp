@@ -1,12 +1,14 @@
 #include "io/jsonl.hpp"
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
@@ -384,15 +386,43 @@ Result<Report> parse_report(std::string_view line) {
   return r;
 }
 
-Result<StateFile> read_states(const std::string& path, std::size_t max_messages) {
+namespace {
+// The whole file, gunzipped when it ends in ".gz" (truth files of the
+// independent scenarios are); nothing if it cannot be read.
+std::optional<std::string> read_text(const std::string& path) {
+  if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f) return std::nullopt;
+    std::string text;
+    char buf[1 << 16];
+    int n;
+    while ((n = gzread(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    const bool ok = n == 0;
+    gzclose(f);
+    if (!ok) return std::nullopt;
+    return text;
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
+  if (!in) return std::nullopt;
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) return std::nullopt;
+  return text;
+}
+}  // namespace
+
+Result<StateFile> read_states(const std::string& path, std::size_t max_messages) {
+  const auto text = read_text(path);
+  if (!text) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
   StateFile out;
-  std::string line;
-  while (std::getline(in, line)) {
+  std::size_t pos = 0;
+  while (pos < text->size()) {
+    std::size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    std::string_view line(text->data() + pos, end - pos);
+    pos = end + 1;
     ++out.lines;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank line
     auto r = parse_state(line);
     if (r) {
       out.states.push_back(std::move(r).value());
@@ -402,7 +432,6 @@ Result<StateFile> read_states(const std::string& path, std::size_t max_messages)
     if (out.errors.size() < max_messages)
       out.errors.push_back(fmt::format("{}:{}: {}", path, out.lines, r.error().detail));
   }
-  if (in.bad()) return Error{ErrorCode::kIo, out.lines, fmt::format("{}: read error", path)};
   return out;
 }
 

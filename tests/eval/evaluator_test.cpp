@@ -150,5 +150,67 @@ TEST(Evaluate, DuplicateTrackIsAnExtraTrack) {
   EXPECT_EQ(e.summary.false_position_share, 0);
 }
 
+// The independent scenarios' conventions (../shared/data/scenarios/README.md).
+// A track whose lines stop 20 s before the end: present, extrapolated along
+// its velocity, for 15 s more (so assigned, at no error), then missed.
+TEST(IndependentConventions, ATrackStaysPresentFifteenSecondsAfterItsLastLine) {
+  const auto truth = make_truth(1);
+  std::vector<ObjectState> tracks;
+  for (const auto& s : truth)
+    if (s.time < kT0 + Duration::from_seconds(kSteps - 20)) tracks.push_back(s);
+  const Evaluation strict = evaluate(truth, tracks, {});
+  const Evaluation shared = evaluate(truth, tracks, independent_conventions());
+  EXPECT_EQ(strict.summary.assigned_pairs, kSteps - 20);
+  EXPECT_EQ(shared.summary.assigned_pairs, kSteps - 20 + 15);
+  EXPECT_NEAR(shared.summary.truth_coverage, (kSteps - 5.0) / kSteps, 1e-12);
+  // Straight flight: extrapolation along the velocity stays on the truth
+  // (within the curvature of a 200 m/s line over the ellipsoid in 15 s).
+  EXPECT_LT(shared.summary.rms_horizontal_m, 1.0);
+}
+
+// False tracks: ids never within the cut-off (1 km) of any object. A track
+// 800 m off is not false; one 5 km off is. A switch of track ids on an
+// object is an id change.
+TEST(IndependentConventions, FalseTracksAndIdChanges) {
+  const auto truth = make_truth(2);
+  std::vector<ObjectState> tracks;
+  for (const auto& s : truth) {
+    ObjectState t = s;
+    if (s.id == "obj0") t.id = s.time < kT0 + Duration::from_seconds(50) ? "a" : "b";
+    tracks.push_back(t);
+    if (s.id == "obj1") {
+      ObjectState near = moved(s, {0, 800, 0});
+      near.id = "near";
+      tracks.push_back(near);
+      ObjectState far = moved(s, {0, 5000, 0});
+      far.id = "far";
+      tracks.push_back(far);
+    }
+  }
+  const Evaluation e = evaluate(truth, tracks, independent_conventions());
+  EXPECT_EQ(e.summary.false_tracks, 1);  // "far"
+  EXPECT_NEAR(e.summary.false_track_share, 1.0 / 5, 1e-12);
+  EXPECT_EQ(e.summary.id_changes, 1);  // a -> b on obj0
+}
+
+// A track that goes on after its object's truth ends is excused for 15 s
+// (left out of the step, not false), then counts in GOSPA's false part.
+TEST(IndependentConventions, ExcusedFifteenSecondsAfterItsObjectsTruthEnds) {
+  auto truth = make_truth(2);
+  const std::vector<ObjectState> tracks = truth;
+  std::erase_if(truth, [](const ObjectState& s) {
+    return s.id == "obj0" && s.time >= kT0 + Duration::from_seconds(60);
+  });
+  const Evaluation e = evaluate(truth, tracks, independent_conventions());
+  ASSERT_EQ(e.steps.size(), static_cast<std::size_t>(kSteps));
+  for (int k = 60; k < kSteps; ++k) {
+    const StepResult& st = e.steps[static_cast<std::size_t>(k)];
+    const bool excused = k - 59 <= 15;
+    EXPECT_EQ(st.n_tracks, excused ? 1 : 2) << k;
+    EXPECT_EQ(st.false_m2, excused ? 0.0 : 1000.0 * 1000.0 / 2) << k;
+  }
+  EXPECT_EQ(e.summary.false_tracks, 0);  // it was within c while its object flew
+}
+
 }  // namespace
 }  // namespace skyfuse::eval
