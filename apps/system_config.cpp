@@ -80,6 +80,22 @@ void load_data_time(const toml::table& root, const std::string& file, SystemConf
   f.finish();
 }
 
+// [atmosphere]: met data, the prior of pressure altitude -> geometric height.
+void load_atmosphere(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const toml::node* n = root.get("atmosphere");
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t)
+    throw ConfigError(fmt::format("{}: [atmosphere] must be a table", where(file, n->source())));
+  Fields f(*t, file, "[atmosphere]");
+  geo::AtmosphereConfig& a = c.atmosphere;
+  a.isa_deviation_k = f.num_in("isa_deviation_k", -60, 60, a.isa_deviation_k);
+  a.qnh_hpa = f.num_in("qnh_hpa", 850, 1100, a.qnh_hpa);
+  a.geoid_undulation_m = f.num_in("geoid_undulation_m", -120, 120, a.geoid_undulation_m);
+  c.atmosphere_given = true;
+  f.finish();
+}
+
 void load_system(const toml::table& root, const std::string& file, SystemConfig& c) {
   const toml::node* n = root.get("system");
   if (!n) return;
@@ -198,6 +214,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     if (s.kind == SensorKind::kDroneRadar && s.sigma_elevation_rad <= 0)
       s.sigma_elevation_rad = 0.5 * kDeg;
     if (radar && s.rotation_period_s <= 0) s.rotation_period_s = 4;
+    s.refraction_k = f.num_in("refraction_k", 0.5, 10, s.refraction_k);
     feeds::FeedConfig feed;
     feed.input = f.str("input");
     const std::string& in = feed.input;
@@ -285,14 +302,17 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     const bool known = key == "tracker" || key == "sensor" || key == "system" ||
-                       key == "data_time" || (live && (key == "run" || key == "safety"));
+                       key == "data_time" || key == "atmosphere" ||
+                       (live && (key == "run" || key == "safety"));
     if (!known)
       throw ConfigError(fmt::format(
-          "{}: unknown section '{}' (expected [system], [tracker], [data_time], [[sensor]]{})",
+          "{}: unknown section '{}' (expected [system], [tracker], [data_time], [atmosphere], "
+          "[[sensor]]{})",
           where(path, k.source()), key, live ? ", [run], [safety]" : ""));
   }
   load_system(root, path, c);
   load_data_time(root, path, c);
+  load_atmosphere(root, path, c);
   load_tracker(root, path, c);
   load_sensors(root, path, c, live);
   if (live) load_run(root, path, c);

@@ -74,6 +74,9 @@ struct Sensor {
   double sigma_azimuth_rad = 0;
   double sigma_elevation_rad = 0;
   double sigma_position_m = 0;  // non-radar accuracy (1 sigma, horizontal)
+  // Radars: the effective-earth factor of the ranges it reports (4/3: its
+  // data processor corrects standard refraction; 1: straight-line range).
+  double refraction_k = 4.0 / 3.0;
 };
 
 // Slant range / azimuth (clockwise from true north) / optional elevation, in the
