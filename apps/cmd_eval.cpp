@@ -86,6 +86,8 @@ nlohmann::ordered_json to_json(const eval::Evaluation& ev, const io::StateFile& 
                        {"swaps", o.swaps},
                        {"breaks", o.breaks},
                        {"distinct_tracks", o.distinct_tracks},
+                       {"horizontal_rms_m", o.rms_horizontal_m},
+                       {"vertical_rms_m", o.rms_vertical_m},
                        {"initiation_delay_s", o.initiation_delay_s}});
   j["objects"] = std::move(objects);
   return j;

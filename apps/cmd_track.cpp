@@ -113,10 +113,10 @@ int run_track(const TrackOptions& o) {
         stderr,
         "  associated {} (by identity {}), initiated {}, confirmed {}, deleted {}, merged "
         "{}, identity conflicts {}, out of sequence {}, numerical faults {}, height outliers "
-        "{}, max live {}\n",
+        "{}, implausible initiations {}, max live {}\n",
         s.associated, s.identity_associated, s.initiated, s.confirmed, s.deleted, s.merged,
         s.identity_conflicts, s.out_of_sequence, s.numerical_faults, s.height_outliers,
-        s.max_live_tracks);
+        s.implausible_initiations, s.max_live_tracks);
     for (const Sensor& z : cfg.sensors) {
       if (auto b = tracker.radar_bias(z.id))
         fmt::print(

@@ -43,6 +43,7 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
   k.confirm_hits_anonymous =
       static_cast<int>(f.num_in("confirm_hits_anonymous", 1, 20, k.confirm_hits_anonymous));
   k.confirm_score = f.num_in("confirm_score", -100, 1000, k.confirm_score);
+  k.address_prior_score = f.num_in("address_prior_score", -100, 1000, k.address_prior_score);
   k.max_gate_m = f.num_in("max_gate_m", 100, 1e6, k.max_gate_m);
   k.coast_factor = f.num_in("coast_factor", 1, 100, k.coast_factor);
   k.tentative_miss_factor = f.num_in("tentative_miss_factor", 1, 100, k.tentative_miss_factor);
@@ -50,6 +51,9 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
   k.delete_after_intervals = f.num_in("delete_after_intervals", 1, 1000, k.delete_after_intervals);
   k.number_memory_s = f.num_in("number_memory_s", 0, 86400, k.number_memory_s);
   k.max_speed_mps = f.num_in("max_speed_mps", 10, 10000, k.max_speed_mps);
+  k.confirm_max_speed_mps = f.num_in("confirm_max_speed_mps", 10, 10000, k.confirm_max_speed_mps);
+  k.confirm_hits_fast =
+      static_cast<int>(f.num_in("confirm_hits_fast", 2, 100, k.confirm_hits_fast));
   k.default_height_m = f.num_in("default_height_m", -500, 30000, k.default_height_m);
   k.registration = f.flag("registration", k.registration);
   k.registration_min_samples =
@@ -88,11 +92,11 @@ void load_atmosphere(const toml::table& root, const std::string& file, SystemCon
   if (!t)
     throw ConfigError(fmt::format("{}: [atmosphere] must be a table", where(file, n->source())));
   Fields f(*t, file, "[atmosphere]");
-  geo::AtmosphereConfig& a = c.atmosphere;
+  geo::AtmosphereConfig& a = c.tracker.atmosphere;
   a.isa_deviation_k = f.num_in("isa_deviation_k", -60, 60, a.isa_deviation_k);
   a.qnh_hpa = f.num_in("qnh_hpa", 850, 1100, a.qnh_hpa);
   a.geoid_undulation_m = f.num_in("geoid_undulation_m", -120, 120, a.geoid_undulation_m);
-  c.atmosphere_given = true;
+  c.tracker.atmosphere_given = true;
   f.finish();
 }
 

@@ -714,6 +714,9 @@ bool VerticalFilter::update_baro(double baro_m, double var) {
 bool VerticalFilter::update_geometric(double h, double var) {
   return update_row(Eigen::RowVector3d(1, 0, 0), h, var);
 }
+bool VerticalFilter::update_offset(double b, double var) {
+  return update_row(Eigen::RowVector3d(0, 0, 1), b, var);
+}
 bool VerticalFilter::update_rate(double vh, double var) {
   return update_row(Eigen::RowVector3d(0, 1, 0), vh, var);
 }

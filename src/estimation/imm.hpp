@@ -150,6 +150,9 @@ class VerticalFilter {
   bool update_baro(double baro_m, double var);
   bool update_geometric(double h, double var);
   bool update_rate(double vh, double var);
+  // A measurement of the offset itself (the fleet's offset at this pressure
+  // altitude, for an aircraft whose own is not observed).
+  bool update_offset(double b, double var);
   // A 2-D radar plot placed on the plane at the predicted height h0 is
   // m = x + J (h0 - h): the horizontal innovation `nu` (total covariance `s`,
   // which includes the height term) also measures the height. `h_row` = -J,

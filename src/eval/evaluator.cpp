@@ -51,7 +51,8 @@ struct TruthProgress {
   int swaps = 0;
   int breaks = 0;
   int id_changes = 0;
-  Time last_time;  // its latest truth time so far
+  double sum_h2 = 0, sum_v2 = 0;  // errors of its assigned steps
+  Time last_time;                 // its latest truth time so far
 };
 
 }  // namespace
@@ -258,6 +259,8 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
       const double vel = (y_vel[j] - tr.velocity_enu_mps).norm();
       sum_h2 += h * h;
       sum_v2 += d_enu.z() * d_enu.z();
+      pr.sum_h2 += h * h;
+      pr.sum_v2 += d_enu.z() * d_enu.z();
       sum_3d2 += d.squaredNorm();
       sum_vel2 += vel * vel;
       if (h <= cfg.within_threshold_m) ++n_within;
@@ -294,6 +297,10 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     PerTruth pt;
     pt.id = id;
     pt.distinct_tracks = static_cast<int>(pr.tracks.size());
+    if (pr.assigned_steps > 0) {
+      pt.rms_horizontal_m = std::sqrt(pr.sum_h2 / pr.assigned_steps);
+      pt.rms_vertical_m = std::sqrt(pr.sum_v2 / pr.assigned_steps);
+    }
     pt.steps = pr.steps;
     pt.assigned_steps = pr.assigned_steps;
     pt.swaps = pr.swaps;

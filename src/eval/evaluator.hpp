@@ -98,6 +98,8 @@ struct PerTruth {
   int id_changes = 0;
   int distinct_tracks = 0;
   double initiation_delay_s = -1;  // -1: never tracked
+  double rms_horizontal_m = 0;     // over its assigned steps
+  double rms_vertical_m = 0;
 };
 
 struct Evaluation {

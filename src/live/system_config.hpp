@@ -15,7 +15,6 @@
 
 #include "core/types.hpp"
 #include "feeds/feed.hpp"
-#include "geo/atmosphere.hpp"
 #include "safety/safety_nets.hpp"
 #include "server/server_config.hpp"
 #include "tracking/config.hpp"
@@ -55,8 +54,6 @@ struct SystemConfig {
   std::uint8_t sic = 1;
   tracking::TrackerConfig tracker;
   tracking::TimeGuardConfig data_time;
-  geo::AtmosphereConfig atmosphere;  // met data ([atmosphere]), the prior of baro -> height
-  bool atmosphere_given = false;
   std::vector<Sensor> sensors;           // ids 1..n in file order
   std::vector<feeds::FeedConfig> feeds;  // one per sensor
   RunConfig run;

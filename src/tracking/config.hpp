@@ -7,6 +7,7 @@
 
 #include "core/types.hpp"
 #include "estimation/imm.hpp"
+#include "geo/atmosphere.hpp"
 
 namespace skyfuse::tracking {
 
@@ -30,6 +31,7 @@ struct TrackerConfig {
   int confirm_hits_identified = 2;     // updates to confirm a track with an address / serial
   int confirm_hits_anonymous = 4;      // ... without (PSR, SSR, drone radar plots)
   double confirm_score = 12.0;         // ... and this track score (log-likelihood ratio vs clutter)
+  double address_prior_score = 6.0;    // the score of one reply carrying a (not yet seen) address
   double detection_probability = 0.9;  // in the track score
   double tentative_miss_factor = 2.5;  // tentative deleted after this many expected intervals
   double coast_factor = 1.8;           // coasting after this many expected intervals
@@ -41,9 +43,15 @@ struct TrackerConfig {
   double default_height_m = 3000.0;        // unknown height (PSR plot, no track)
   double default_height_sigma_m = 3000.0;
   double max_speed_mps = 1500.0;         // reports implying more are impossible
+  double confirm_max_speed_mps = 450.0;  // a new track faster than this needs ...
+  int confirm_hits_fast = 6;             // ... this many updates to be confirmed
   double max_gate_m = 20000.0;           // no association farther than this
   double search_radius_m = 8000.0;       // grid search around a report (15 km for 2-D plots)
   double max_position_sigma_m = 5000.0;  // a track this uncertain is lost: deleted
+
+  // Met data ([atmosphere]): the prior of the pressure altitude -> height offset.
+  geo::AtmosphereConfig atmosphere;
+  bool atmosphere_given = false;  // else the prior is ISA and uncertain (150 m)
 
   bool registration = true;             // estimate radar range/azimuth biases online
   int registration_min_samples = 40;    // before corrections are applied

@@ -4,16 +4,17 @@
 
 namespace skyfuse::tracking {
 
-TrackStatus status_after_update(TrackStatus s, int hits, bool identified, double score,
+TrackStatus status_after_update(TrackStatus s, int hits, IdentityEvidence identity, double score,
                                 const TrackerConfig& cfg) {
   switch (s) {
-    case TrackStatus::kTentative:
-      if (identified)
-        return hits >= cfg.confirm_hits_identified ? TrackStatus::kConfirmed
-                                                   : TrackStatus::kTentative;
-      return hits >= cfg.confirm_hits_anonymous && score >= cfg.confirm_score
-                 ? TrackStatus::kConfirmed
-                 : TrackStatus::kTentative;
+    case TrackStatus::kTentative: {
+      const int min_hits =
+          std::max(2, identity == IdentityEvidence::kNone ? cfg.confirm_hits_anonymous
+                                                          : cfg.confirm_hits_identified);
+      if (hits < min_hits) return TrackStatus::kTentative;
+      if (identity == IdentityEvidence::kCorroborated) return TrackStatus::kConfirmed;
+      return score >= cfg.confirm_score ? TrackStatus::kConfirmed : TrackStatus::kTentative;
+    }
     case TrackStatus::kCoasting:
     case TrackStatus::kConfirmed:
       return TrackStatus::kConfirmed;

@@ -13,10 +13,20 @@
 
 namespace skyfuse::tracking {
 
-// Status after an associated update (hits counts it). An anonymous track
-// (no address or serial) also needs its log-likelihood-ratio score (target vs
-// clutter, Sittler / Blackman) to reach `confirm_score`.
-TrackStatus status_after_update(TrackStatus s, int hits, bool identified, double score,
+// What a track's identity says about it being real.
+enum class IdentityEvidence : std::uint8_t {
+  kNone,            // anonymous (PSR, SSR without Mode S, drone radar)
+  kUncorroborated,  // one reply carried an address: it may be garbled or false
+  kCorroborated,    // the address or serial came again, or an SSR reply backed it
+};
+
+// Status after an associated update (hits counts it). A corroborated track
+// confirms after `confirm_hits_identified` updates. Any other also needs its
+// log-likelihood-ratio score (target vs clutter, Sittler / Blackman) to reach
+// `confirm_score`: after `confirm_hits_identified` updates when one reply
+// carried an address (the score then starts at `address_prior_score`), after
+// `confirm_hits_anonymous` when none did. So a single plot never confirms.
+TrackStatus status_after_update(TrackStatus s, int hits, IdentityEvidence identity, double score,
                                 const TrackerConfig& cfg);
 
 enum class Verdict : std::uint8_t { kKeep, kCoast, kDelete };

@@ -20,6 +20,7 @@
 #include "estimation/imm.hpp"
 #include "geo/radar_model.hpp"
 #include "tracking/classifier.hpp"
+#include "tracking/height_offset.hpp"
 #include "tracking/interval_learner.hpp"
 #include "tracking/lifecycle.hpp"
 
@@ -34,6 +35,8 @@ using estimation::VerticalFilter;
 constexpr double kFt = 0.3048;
 constexpr double kPi = std::numbers::pi;
 constexpr double kHeightGateNis = 25.0;
+// A track keeps the offset its own geometric heights gave this long after them.
+constexpr double kOwnOffsetMemory_s = 60.0;
 constexpr std::size_t kMaxMessages = 20;
 
 double wrap_pi(double a) { return std::remainder(a, 2 * kPi); }
@@ -117,6 +120,10 @@ struct TrackRec {
   SensorId last_radar = 0;  // last radar whose plot updated it
   bool height_known() const { return seen_geometric || seen_baro; }
   bool identified() const { return identity.icao24.has_value() || !identity.remote_id.empty(); }
+  // Reports that carried its address or serial. One alone is not trusted: a
+  // garbled Mode S reply or a false reply carries an address no aircraft has.
+  int identity_hits = 0;
+  bool corroborated() const { return identified() && identity_hits >= 2; }
 };
 
 // What gating, the duplicate check and the per-second maintenance read of
@@ -131,7 +138,8 @@ struct TrackSummary {
   double sigma_pos_m = 0;    // sqrt(P_xx + P_yy)
   double sigma_vel_mps = 0;  // sqrt(P_vxvx + P_vyvy)
   double interval_s = 0;
-  double baro_offset_m = 0;  // vert.offset()
+  double baro_offset_m = 0;   // vert.offset()
+  double pressure_alt_m = 0;  // vert.height() - vert.offset()
   TrackStatus status = TrackStatus::kTentative;
   bool alive = false;
   bool canonical = false;     // holds its address or serial
@@ -186,8 +194,7 @@ struct Tracker::Impl {
   bool started = false;
   Time last_maintain;
   Registration registration;
-  double baro_offset_m = 0;  // fleet mean of geometric - pressure height
-  bool baro_offset_known = false;
+  HeightOffsetModel offsets;  // geometric height - pressure altitude, by pressure altitude
   TrackerStats stats;
   std::vector<std::string> errors;
   std::vector<ObjectState> pending;
@@ -197,12 +204,13 @@ struct Tracker::Impl {
   Impl(TrackerConfig c, std::vector<Sensor> list)
       : cfg(std::move(c)),
         frame(cfg.origin ? *cfg.origin : centre(list)),
-        registration(cfg.registration_memory, cfg.registration_min_samples) {
+        registration(cfg.registration_memory, cfg.registration_min_samples),
+        offsets(cfg.atmosphere, cfg.atmosphere_given) {
     for (Sensor& s : list) {
       SensorInfo info;
       info.sensor = std::move(s);
       if (is_radar(info.sensor.kind))
-        info.radar = std::make_unique<geo::RadarModel>(info.sensor.site);
+        info.radar = std::make_unique<geo::RadarModel>(info.sensor.site, info.sensor.refraction_k);
       info.site_xy = frame.to_plane(info.sensor.site.lat_deg, info.sensor.site.lon_deg).xy;
       info.interval_s = info.sensor.rotation_period_s > 0       ? info.sensor.rotation_period_s
                         : info.sensor.kind == SensorKind::kAdsb ? 2.0
@@ -342,8 +350,8 @@ struct Tracker::Impl {
           p.cov += std::pow(p.range_m * std::sin(el) * sig_e, 2) * u * u.transpose();
         }
       } else if (p.baro_m) {
-        const double h = *p.baro_m + baro_offset_m;
-        if (!polar_to_plane(s, p, h, p.baro_var + (baro_offset_known ? 400.0 : 22500.0))) {
+        const double h = *p.baro_m + offsets.offset_m(*p.baro_m);
+        if (!polar_to_plane(s, p, h, p.baro_var + offsets.variance_m2(*p.baro_m))) {
           reject(r, "range shorter than the height difference");
           return false;
         }
@@ -563,9 +571,12 @@ struct Tracker::Impl {
     g.sigma_vel_mps = std::sqrt(f.covariance(2, 2) + f.covariance(3, 3));
     g.interval_s = t.interval_s;
     g.baro_offset_m = t.vert.offset();
+    g.pressure_alt_m = t.vert.height() - t.vert.offset();
     g.status = t.status;
     g.canonical = t.in_icao_map || t.in_rid_map;
-    g.offset_known = t.seen_geometric && t.seen_baro && t.hits > 5;
+    // Its own offset, measured: both heights seen, and a geometric one lately.
+    g.offset_known = t.seen_geometric && t.seen_baro && t.hits > 5 && t.last_reference.ns != 0 &&
+                     (t.last_update - t.last_reference).seconds() <= kOwnOffsetMemory_s;
   }
 
   std::uint32_t new_slot() {
@@ -644,17 +655,20 @@ struct Tracker::Impl {
     p0(4, 4) = p0(5, 5) = 4.0;
     p0(6, 6) = 0.03 * 0.03;
     t.imm = Imm(cfg.imm, x0, p0);
-    const double var_b = baro_offset_known ? 30.0 * 30.0 : 150.0 * 150.0;
+    const double b0 = p.baro_m        ? offsets.offset_m(*p.baro_m)
+                      : p.geometric_h ? offsets.offset_m(*p.geometric_h)
+                                      : offsets.offset_m(cfg.default_height_m);
+    const double var_b = p.baro_m ? offsets.variance_m2(*p.baro_m) : 150.0 * 150.0;
     double h = cfg.default_height_m,
            var_h = cfg.default_height_sigma_m * cfg.default_height_sigma_m;
     if (p.geometric_h) {
       h = *p.geometric_h;
       var_h = p.geometric_var;
     } else if (p.baro_m) {
-      h = *p.baro_m + baro_offset_m;
+      h = *p.baro_m + b0;
       var_h = p.baro_var + var_b;
     }
-    t.vert = VerticalFilter(cfg.vertical, h, var_h, baro_offset_m, var_b);
+    t.vert = VerticalFilter(cfg.vertical, h, var_h, b0, var_b);
     if (p.vertical_rate) t.vert.update_rate(*p.vertical_rate, 1.0);
     if (p.geometric_h && p.baro_m) t.vert.update_baro(*p.baro_m, p.baro_var);
     t.seen_geometric = p.geometric_h.has_value();
@@ -664,6 +678,8 @@ struct Tracker::Impl {
     t.first_update = t.last_update = r.time;
     if (is_reference(r.sensor_kind)) t.last_reference = r.time;
     t.identity = r.identity;
+    t.identity_hits = t.identified() ? 1 : 0;
+    t.score = t.identified() ? cfg.address_prior_score : 0.0;
     t.sensors.emplace_back(r.sensor, r.time);
     t.interval_s = p.sensor->interval_s;
     if (p.polar) t.last_radar = r.sensor;
@@ -735,11 +751,24 @@ struct Tracker::Impl {
     registration.add(p.report->sensor, dr, var_r, da, var_a);
   }
 
+  // An anonymous reply that backs the track's uncorroborated address: the
+  // same Mode 3/A code and, when both are known, the same pressure altitude
+  // (a false reply's random code and altitude match one in 4096 x 100).
+  static bool backs_identity(const TrackRec& t, const Prepared& p) {
+    const Identity& id = p.report->identity;
+    if (!t.identity.icao24 || id.icao24 || !id.mode3a || !t.identity.mode3a ||
+        *id.mode3a != *t.identity.mode3a)
+      return false;
+    return !p.baro_m || !t.seen_baro ||
+           std::abs(*p.baro_m - (t.vert.height() - t.vert.offset())) < 150.0;
+  }
+
   void apply_update(std::uint32_t slot, const Prepared& p) {
     TrackRec& t = tracks[slot];
     const Report& r = *p.report;
     const double dt = (r.time - t.time).seconds();
     const bool late = dt < 0;
+    const bool backs = !t.corroborated() && backs_identity(t, p);
     if (late && -dt > cfg.max_oosm_lag_s) {
       ++stats.late_dropped;
       return;
@@ -752,7 +781,7 @@ struct Tracker::Impl {
       return;
     }
     registration_residual(p, t);
-    if (t.status == TrackStatus::kTentative && !t.identified() && !late) {
+    if (t.status == TrackStatus::kTentative && !t.corroborated() && !late) {
       const GatePrediction g = gate_prediction(t, r.time);
       const Eigen::Matrix2d sm = g.cov + cov;
       Eigen::LLT<Eigen::Matrix2d> llt(sm);
@@ -796,8 +825,8 @@ struct Tracker::Impl {
     (void)ok;
     if (p.geometric_h) {
       if (!t.seen_geometric && !t.seen_baro) {
-        t.vert = VerticalFilter(cfg.vertical, *p.geometric_h, p.geometric_var, baro_offset_m,
-                                baro_offset_known ? 900.0 : 22500.0);
+        t.vert = VerticalFilter(cfg.vertical, *p.geometric_h, p.geometric_var,
+                                offsets.offset_m(*p.geometric_h), 150.0 * 150.0);
       } else if (t.vert.nis_geometric(*p.geometric_h, p.geometric_var) < kHeightGateNis ||
                  t.hits < 3) {
         t.vert.update_geometric(*p.geometric_h, p.geometric_var);
@@ -808,9 +837,8 @@ struct Tracker::Impl {
     }
     if (p.baro_m) {
       if (!t.seen_geometric && !t.seen_baro) {
-        t.vert = VerticalFilter(cfg.vertical, *p.baro_m + baro_offset_m,
-                                p.baro_var + (baro_offset_known ? 900.0 : 22500.0), baro_offset_m,
-                                baro_offset_known ? 900.0 : 22500.0);
+        const double b = offsets.offset_m(*p.baro_m), var_b = offsets.variance_m2(*p.baro_m);
+        t.vert = VerticalFilter(cfg.vertical, *p.baro_m + b, p.baro_var + var_b, b, var_b);
       } else if (t.vert.nis_baro(*p.baro_m, p.baro_var) < kHeightGateNis || t.hits < 3) {
         t.vert.update_baro(*p.baro_m, p.baro_var);
       } else {
@@ -819,6 +847,11 @@ struct Tracker::Impl {
         ++stats.height_outliers;
       }
       t.seen_baro = true;
+      // No geometric height of its own lately: its offset is the fleet's at
+      // its pressure altitude (which changes as it climbs or descends).
+      if (!p.geometric_h && (!t.seen_geometric || t.last_reference.ns == 0 ||
+                             (r.time - t.last_reference).seconds() > kOwnOffsetMemory_s))
+        t.vert.update_offset(offsets.offset_m(*p.baro_m), offsets.variance_m2(*p.baro_m));
     }
     if (p.vertical_rate) t.vert.update_rate(*p.vertical_rate, 1.0);
     if (late) {
@@ -835,6 +868,11 @@ struct Tracker::Impl {
 
     // Identity.
     const Identity& id = r.identity;
+    if ((id.icao24 && (!t.identity.icao24 || *t.identity.icao24 == *id.icao24)) ||
+        (!id.remote_id.empty() &&
+         (t.identity.remote_id.empty() || t.identity.remote_id == id.remote_id)) ||
+        backs)
+      ++t.identity_hits;
     if (id.icao24 && !t.identity.icao24) {
       t.identity.icao24 = id.icao24;
       if (!by_icao.contains(*id.icao24)) {
@@ -879,7 +917,20 @@ struct Tracker::Impl {
     t.last_update = std::max(t.last_update, r.time);
     ++t.hits;
     const TrackStatus before = t.status;
-    t.status = status_after_update(t.status, t.hits, t.identified(), t.score, cfg);
+    const IdentityEvidence evidence = t.corroborated() ? IdentityEvidence::kCorroborated
+                                      : t.identified() ? IdentityEvidence::kUncorroborated
+                                                       : IdentityEvidence::kNone;
+    TrackStatus next = status_after_update(t.status, t.hits, evidence, t.score, cfg);
+    // A new track must be kinematically plausible: one faster than common
+    // aircraft (a false plot and a real one make a fast pair) is confirmed
+    // only once more updates have held that speed.
+    if (before == TrackStatus::kTentative && next == TrackStatus::kConfirmed &&
+        t.imm.state().segment<2>(2).norm() > cfg.confirm_max_speed_mps &&
+        t.hits < cfg.confirm_hits_fast) {
+      next = TrackStatus::kTentative;
+      ++stats.implausible_initiations;
+    }
+    t.status = next;
     if (before == TrackStatus::kTentative && t.status == TrackStatus::kConfirmed) ++stats.confirmed;
     // Class.
     ClassEvidence& e = t.evidence;
@@ -1081,8 +1132,7 @@ struct Tracker::Impl {
   // ------------------------------------------------------------ maintain
 
   void maintain(Time at) {
-    double offset_sum = 0;
-    int offset_n = 0;
+    offsets.begin();
     for (std::uint32_t slot = 0; slot < summary.size(); ++slot) {
       TrackSummary& g = summary[slot];
       if (!g.alive) continue;
@@ -1099,15 +1149,9 @@ struct Tracker::Impl {
         g.status = TrackStatus::kCoasting;
         pending.push_back(make_state(t, at, std::nullopt));
       }
-      if (g.offset_known) {
-        offset_sum += g.baro_offset_m;
-        ++offset_n;
-      }
+      if (g.offset_known) offsets.add(g.pressure_alt_m, g.baro_offset_m);
     }
-    if (offset_n > 0) {
-      baro_offset_m = offset_sum / offset_n;
-      baro_offset_known = true;
-    }
+    offsets.finish();
     merge_duplicates(at);
   }
 

@@ -48,9 +48,10 @@ struct TrackerStats {
   std::uint64_t merged = 0;
   std::uint64_t clusters = 0;
   std::uint64_t largest_cluster = 0;
-  std::uint64_t jpda_fallbacks = 0;    // cluster too large for JPDA: GNN used
-  std::uint64_t numerical_faults = 0;  // repaired covariances, singular innovations
-  std::uint64_t height_outliers = 0;   // height rejected, horizontal kept
+  std::uint64_t jpda_fallbacks = 0;           // cluster too large for JPDA: GNN used
+  std::uint64_t numerical_faults = 0;         // repaired covariances, singular innovations
+  std::uint64_t height_outliers = 0;          // height rejected, horizontal kept
+  std::uint64_t implausible_initiations = 0;  // confirmation refused: faster than any aircraft
   std::uint64_t live_tracks = 0;
   std::uint64_t max_live_tracks = 0;
 };

@@ -12,13 +12,31 @@ namespace {
 
 TEST(Lifecycle, ConfirmationNeedsHitsAndForAnonymousTracksAlsoScore) {
   TrackerConfig c;  // identified 2 hits; anonymous 4 hits and score 12
-  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 1, true, 0, c), TrackStatus::kTentative);
-  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 2, true, 0, c), TrackStatus::kConfirmed);
-  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 3, false, 30, c), TrackStatus::kTentative);
-  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 4, false, 11.9, c),
-            TrackStatus::kTentative);
-  EXPECT_EQ(status_after_update(TrackStatus::kTentative, 4, false, 12, c), TrackStatus::kConfirmed);
-  EXPECT_EQ(status_after_update(TrackStatus::kCoasting, 9, false, 0, c), TrackStatus::kConfirmed);
+  using E = IdentityEvidence;
+  const auto tent = TrackStatus::kTentative, conf = TrackStatus::kConfirmed;
+  EXPECT_EQ(status_after_update(tent, 1, E::kCorroborated, 0, c), tent);
+  EXPECT_EQ(status_after_update(tent, 2, E::kCorroborated, 0, c), conf);
+  EXPECT_EQ(status_after_update(tent, 3, E::kNone, 30, c), tent);
+  EXPECT_EQ(status_after_update(tent, 4, E::kNone, 11.9, c), tent);
+  EXPECT_EQ(status_after_update(tent, 4, E::kNone, 12, c), conf);
+  EXPECT_EQ(status_after_update(TrackStatus::kCoasting, 9, E::kNone, 0, c), conf);
+}
+
+TEST(Lifecycle, AnAddressSeenOnceIsNotTrustedAlone) {
+  TrackerConfig c;
+  using E = IdentityEvidence;
+  const auto tent = TrackStatus::kTentative, conf = TrackStatus::kConfirmed;
+  // A garbled reply's address and a plot that does not fit it: tentative.
+  EXPECT_EQ(status_after_update(tent, 2, E::kUncorroborated, c.address_prior_score + 1, c), tent);
+  EXPECT_EQ(status_after_update(tent, 5, E::kUncorroborated, 11.9, c), tent);
+  // ... a second plot that fits it well brings the score up: confirmed.
+  EXPECT_EQ(status_after_update(tent, 2, E::kUncorroborated, 12, c), conf);
+  // A single plot never confirms, whatever the configuration.
+  c.confirm_hits_identified = 1;
+  c.confirm_hits_anonymous = 1;
+  c.confirm_score = -100;
+  EXPECT_EQ(status_after_update(tent, 1, E::kCorroborated, 50, c), tent);
+  EXPECT_EQ(status_after_update(tent, 1, E::kNone, 50, c), tent);
 }
 
 TEST(Lifecycle, SilenceCoastsThenDeletes) {
