@@ -606,6 +606,12 @@ bool Imm::update(const Eigen::Vector4d& z, const Eigen::Matrix4d& r) {
 
 // ---------------------------------------------------------------- vertical
 
+void Imm::shift_position(const Eigen::Vector2d& d) {
+  if (!d.allFinite()) return;
+  for (StateVec& x : xm_) x.head<2>() += d;
+  combined_ = false;
+}
+
 VerticalFilter::VerticalFilter(const Params& params, double h, double var_h, double b, double var_b)
     : params_(params) {
   x_ << h, 0, b;

@@ -96,6 +96,9 @@ class Imm {
   const StateVec& model_state(int m) const { return xm_[m]; }
   StateCov model_covariance(int m) const;  // held states: zero covariance, fixed variance
   const FaultCounts& faults() const { return faults_; }
+  // Moves every model's position by `d` (a track placed at a wrong height,
+  // re-projected once its height is known).
+  void shift_position(const Eigen::Vector2d& d);
 
   // Combined (moment-matched) estimate of the model-conditioned ones
   // (computed on demand by state() and covariance()).

@@ -511,9 +511,32 @@ struct Tracker::Impl {
     return true;
   }
 
+  // The height a report gives its target, if any.
+  std::optional<double> report_height(const Prepared& p) const {
+    if (p.geometric_h) return *p.geometric_h;
+    if (p.baro_m) return *p.baro_m + offsets.offset_m(*p.baro_m);
+    return std::nullopt;
+  }
+
+  // A track of 2-D plots only sits where its radar's ranges put it at a
+  // guessed height; where it would sit at height `h` (same slant range and
+  // azimuth from that radar).
+  Eigen::Vector2d at_height(const TrackRec& t, const Eigen::Vector2d& xy, double h_now,
+                            double h) const {
+    if (t.last_radar == 0) return xy;
+    const SensorInfo& si = sensors[sensor_index.at(t.last_radar)];
+    if (!si.radar) return xy;
+    const geo::Polar z = si.radar->forward(frame.from_plane(xy, h_now));
+    const auto g = si.radar->reverse_with_height(z.range_m, z.azimuth_rad, h);
+    if (!g) return xy;
+    return frame.to_plane(g->lat_deg, g->lon_deg).xy;
+  }
+
   std::optional<double> gate_nis(const Prepared& p, const TrackRec& t, double limit) const {
     const Time at = p.report->time;
-    const GatePrediction g = gate_prediction(t, at);
+    GatePrediction g = gate_prediction(t, at);
+    if (!t.height_known())
+      if (const auto h = report_height(p)) g.xy = at_height(t, g.xy, predicted_height(t, at), *h);
     Eigen::Vector2d xy;
     Eigen::Matrix2d cov;
     if (!measurement_for(p, t, at, xy, cov)) return std::nullopt;
@@ -794,6 +817,12 @@ struct Tracker::Impl {
             ll - std::log(p.sensor->clutter_density(r.time)) + std::log(cfg.detection_probability);
       }
     }
+    if (!t.height_known() && !late)
+      if (const auto h = report_height(p)) {
+        // Its first height: move it to where its radar's plots put it there.
+        const Eigen::Vector2d xy0 = t.imm.state().head<2>();
+        t.imm.shift_position(at_height(t, xy0, t.vert.height(), *h) - xy0);
+      }
     if (p.polar) t.last_radar = r.sensor;
     const auto faults_before = t.imm.faults().repaired_covariance +
                                t.imm.faults().singular_innovation + t.imm.faults().non_finite +
