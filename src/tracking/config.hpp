@@ -7,6 +7,7 @@
 
 #include "core/types.hpp"
 #include "estimation/imm.hpp"
+#include "estimation/vertical_filter.hpp"
 #include "geo/atmosphere.hpp"
 
 namespace skyfuse::tracking {

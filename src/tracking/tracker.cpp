@@ -18,6 +18,7 @@
 #include "association/grid.hpp"
 #include "estimation/frame.hpp"
 #include "estimation/imm.hpp"
+#include "estimation/vertical_filter.hpp"
 #include "geo/radar_model.hpp"
 #include "tracking/classifier.hpp"
 #include "tracking/height_offset.hpp"
