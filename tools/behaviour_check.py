@@ -3,9 +3,9 @@
 
   tools/behaviour_check.py OLD_BIN NEW_BIN [--work DIR] [--only NAME]
 
-For every checked-in scenario (scenarios/*.toml), the real Beast capture
-(config/ulss7_beast.toml) and, when ../shared is beside the project, the
-independent scenario: `sim` (NEW's output is the input of both), then with
+For every checked-in scenario (scenarios/*.toml), the clutter scenario again
+with JPDA association, the real Beast capture (config/ulss7_beast.toml) and,
+when ../shared is beside the project, the independent scenario: `sim` (NEW's output is the input of both), then with
 each binary
   - `track` -> tracks JSON Lines and CAT062 (--asterix-out),
   - `run --speed 0 --exit-at-end` with a fixed epoch -> tracks, alerts, the
@@ -108,6 +108,13 @@ for scen in sorted(glob.glob(os.path.join(root, "scenarios", "*.toml"))):
                    for f in os.listdir(os.path.join(d, "sim")) if os.path.isfile(os.path.join(so, f)))
     if not same_sim: failures.append(f"{name}: sim outputs differ")
     cases.append((name, os.path.join(d, "sim", "sensors.toml"), d))
+# JPDA association (no checked-in scenario selects it): the clutter scenario with it.
+clutter = next((c for c in cases if c[0] == "clutter"), None)
+if clutter:
+    jpda = os.path.join(clutter[2], "sim", "sensors_jpda.toml")
+    with open(jpda, "w") as f:
+        f.write('[tracker]\nassociation = "jpda"\n' + open(clutter[1]).read())
+    cases.append(("clutter-jpda", jpda, os.path.join(args.work, "clutter-jpda")))
 cases.append(("ulss7_beast", os.path.join(root, "config", "ulss7_beast.toml"), os.path.join(args.work, "ulss7")))
 ind = os.path.join(root, "..", "shared", "data", "scenarios", "independent-ch-20min")
 if os.path.isdir(ind):

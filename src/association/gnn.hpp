@@ -6,9 +6,7 @@
 // assignment (Jonker-Volgenant) in which every report may also stay
 // unassigned at `unassigned_cost` (it then starts a track). Singletons, the
 // common case, skip the solver.
-//
-// Also: joint probabilistic (JPDA) marginals for one cluster by exhaustive
-// enumeration of feasible joint events, for the dense-clutter mode.
+// (JPDA, for dense clutter, is association/jpda.hpp.)
 //
 //   std::vector<Candidate> c = {{.report = 0, .track = 3, .cost = 2.1}};
 //   auto a = associate(c, 1, 4.0);   // a.report_to_track[0] == 3
@@ -29,6 +27,7 @@ struct Association {
   std::vector<int> report_to_track;  // -1: unassigned
   int clusters = 0;                  // independent sub-problems
   int largest_cluster = 0;           // reports + tracks in the largest one
+  int jpda_fallbacks = 0;            // JPDA: clusters too large to enumerate, solved by GNN
 };
 
 // The independent clusters of the gate graph: indices into `candidates`
@@ -44,14 +43,5 @@ Association associate(const std::vector<Candidate>& candidates, int n_reports,
 // common case, then allocates nothing).
 void associate(const std::vector<Candidate>& candidates, int n_reports, double unassigned_cost,
                Association& out);
-
-// JPDA: for one cluster of reports and tracks with gated likelihood ratios
-// `likelihood[r][t]` (0 where not gated; the ratio of the measurement density
-// under track t to the clutter density), detection probability pd, returns
-// beta[t][r] = P(report r originated from track t) and beta[t][n_reports] =
-// P(track t undetected). Exhaustive over joint events: use only on small
-// clusters (returns false when more than `max_events` events would be needed).
-bool jpda_marginals(const std::vector<std::vector<double>>& likelihood, double pd,
-                    std::vector<std::vector<double>>& beta, long max_events = 200000);
 
 }  // namespace skyfuse::association

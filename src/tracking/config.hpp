@@ -1,6 +1,14 @@
 // File: tracking/config.hpp
 //
-// Every tracker setting, with the defaults docs/config.md documents.
+// Every tracker setting, with the defaults docs/config.md documents. The
+// fields under "Limits and weights" are not read from the configuration file:
+// they name what were bare numbers in the tracker's code, with their units,
+// so each unit (tracking/*.hpp) states what it depends on and a test can vary
+// it. Their defaults are the values the tracker has always used.
+//
+//   TrackerConfig cfg;
+//   cfg.association = AssociationMode::kJpda;
+//   Tracker t(cfg, sensors);
 #pragma once
 
 #include <optional>
@@ -58,6 +66,94 @@ struct TrackerConfig {
   int registration_min_samples = 40;    // before corrections are applied
   double registration_memory = 3000.0;  // effective samples (exponential forgetting)
   double reference_max_age_s = 3.0;     // ADS-B/MLAT update this recent makes a reference track
+
+  // ---------------------------------------------------------------- Limits and weights
+  // (not in the configuration file; see the header comment)
+
+  // Sensors (tracking/sensor_table.hpp).
+  double adsb_interval_s = 2.0;           // expected update interval of an ADS-B feed
+  double default_interval_s = 1.0;        // ... of any other sensor without a rotation period
+  double default_sensor_range_m = 200e3;  // covered radius when a sensor gives none (clutter)
+  double sensor_memory_s = 30.0;  // a sensor that updated a track this recently still feeds it
+
+  // Measurement preparation (tracking/measurement.hpp): impossible values.
+  double min_pressure_altitude_m = -1000.0;
+  double max_pressure_altitude_m = 40000.0;
+  double max_plot_range_m = 2e6;  // a radar plot farther than this is impossible
+  double max_abs_height_m = 1e5;  // a geodetic position higher or lower is impossible
+  // ... and the accuracies assumed where a report or its sensor states none.
+  double min_sigma_range_m = 1.0;           // floor on a sensor's configured range sigma
+  double min_sigma_azimuth_rad = 1e-4;      // ... azimuth sigma
+  double min_sigma_elevation_rad = 1e-3;    // ... elevation sigma
+  double plot_position_floor_var_m2 = 1.0;  // added to each axis of a radar plot's covariance
+  double pressure_altitude_sigma_m = 8.0;   // altimetry error beside the code's quantisation
+  double default_position_sigma_m = 150.0;  // a position without accuracy, sensor without one
+  double integrity_only_trace_m2 = 2e6;     // ADS-B without NACp: a covariance this wide is only
+                                            // an integrity bound (TC 18 / NIC 0: 40 NM)
+  double default_geometric_height_var_m2 = 2500.0;  // a height without (plausible) variance
+  double max_geometric_height_var_m2 = 1e6;         // ... or with one at least this wide
+  double default_velocity_sigma_mps = 2.0;          // a velocity without covariance
+  double close_in_height_above_site_m = 100.0;      // a 2-D plot too close in for the default
+  double close_in_height_var_m2 = 1e6;              // height: this high above the site instead
+
+  // Gating (tracking/gating.hpp).
+  double grid_cell_m = 8000.0;              // cell of the tracks' spatial index
+  double search_radius_2d_m = 15000.0;      // grid search around a 2-D plot without height
+  double search_radius_sigmas = 5.0;        // a track's search radius: this many position and
+  double search_radius_margin_m = 2000.0;   // velocity sigmas, the manoeuvre allowance and this
+  double height_gate_nis = 25.0;            // chi-square, 1 dof, on a reported height ...
+  double baro_height_gate_m = 400.0;        // ... and a pressure altitude this far off excludes
+  double geometric_height_gate_m = 600.0;   // ... a geometric height this far off excludes
+  double discrete_code_gate_factor = 4.0;   // a shared discrete Mode 3/A code widens the gate
+  double identity_restart_intervals = 3.0;  // address far from its track silent this many
+                                            // intervals: the track restarts at the report
+  // Association costs (NIS units; tracking/gating.hpp and the cycle).
+  double mode3a_mismatch_cost = 6.0;    // different Mode 3/A codes
+  double discrete_code_bonus = 3.0;     // the same discrete Mode 3/A code (subtracted)
+  double tentative_cost = 2.0;          // prefer established tracks
+  double unknown_height_cost = 4.0;     // 2-D plot: prefer a track that knows its height
+  double unassigned_cost_margin = 8.0;  // a report stays unassigned above gate_nis + this
+  double jpda_min_probability = 0.2;    // JPDA: pairs less probable are not assigned
+
+  // Initiation and deletion (tracking/lifecycle.hpp).
+  double delete_min_intervals = 3.5;  // a track is never deleted sooner than this many intervals
+  double initial_velocity_extra_sigma_mps = 2.0;  // added to a reported velocity's sigma
+  double initial_accel_sigma_mps2 = 2.0;
+  double initial_turn_rate_sigma_radps = 0.03;
+  double unknown_offset_sigma_m = 150.0;  // geometric - pressure offset without a model
+
+  // Update (tracking/update.hpp).
+  double vertical_rate_sigma_mps = 1.0;   // a reported vertical rate
+  int height_gate_min_hits = 3;           // a track with fewer updates takes any height
+  double baro_outlier_var_factor = 16.0;  // a pressure altitude outside the gate: inflated
+  double own_offset_memory_s = 60.0;      // a track keeps its own offset this long after its last
+                                          // geometric height (then the fleet's)
+  int own_offset_min_hits = 5;            // ... and counts it as known after more updates than this
+  double backs_identity_height_m = 150.0;  // an SSR reply backing an address: altitude this close
+  // Registration residuals: the reference (the last ADS-B/MLAT fix moved along its
+  // velocity) drifts by this per second with a reported velocity, and without one.
+  double reference_sigma_mps = 2.0;
+  double reference_sigma_no_velocity_mps = 10.0;
+  double registration_min_ground_m = 1000.0;      // azimuth residual's distance floor
+  double registration_gate_sigmas2 = 25.0;        // a residual beyond this many variances ...
+  double registration_range_slack_m2 = 250000.0;  // ... plus this is another target's plot
+  double registration_azimuth_slack_rad2 = 1e-4;  // ... (azimuth: plus this)
+  int class_min_updates = 8;       // the classifier's speed extremes after this many updates
+  double class_min_span_s = 10.0;  // ... and the minimum speed after this long
+
+  // Maintenance and duplicate merging (tracking/merge.hpp).
+  double maintain_period_s = 1.0;         // data time between maintenance passes
+  double merge_radius_m = 3000.0;         // duplicates are looked for this close
+  int merge_checks = 3;                   // ... and merged after this many checks running
+  double merge_nis = 9.0;                 // same position: chi-square, 2 dof, or ...
+  double merge_distance_m = 200.0;        // ... this close
+  double merge_velocity_mps = 25.0;       // same velocity: this close
+  double merge_height_m = 300.0;          // same height: this close
+  double merge_code_nis = 25.0;           // same discrete Mode 3/A code: chi-square or ...
+  double merge_code_distance_m = 1000.0;  // ... this close
+  double merge_polar_sigmas = 5.0;        // a track at a guessed height: same range and azimuth
+  double merge_polar_margin_m = 300.0;    // within this many of its radar's sigmas plus this
+  double merge_polar_speed_mps = 60.0;    // ... and speeds this close
 };
 
 }  // namespace skyfuse::tracking

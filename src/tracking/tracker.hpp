@@ -4,15 +4,21 @@
 // system tracks out. One instance processes its reports in data-time order on
 // one thread, so the same input gives the same output bytes.
 //
-// The cycle for each batch (the plots of one sensor within `batch_window_s`):
-//   prepare    validate, correct registration bias, convert to the plane
-//   gate       identity lookup (24-bit address, Remote ID serial), then the
-//              spatial grid around each remaining report; chi-square test
-//   associate  independent clusters, optimal assignment (GNN) or JPDA weights
-//   update     IMM + vertical filter, identity, class, registration residuals
-//   initiate   a tentative track per unassigned report
-//   confirm    tentative -> confirmed (M updates)
-//   maintain   coasting, deletion, merging duplicates (once per data second)
+// It is the cycle over units that each live in their own files and can be
+// tested alone (docs/design.md, "The tracker's units"):
+//   reorder_buffer  push, release in data-time order, in batches (the plots
+//                   of one sensor within `batch_window_s`)
+//   measurement     prepare: validate, correct registration bias, to the plane
+//   gating          identity lookup (24-bit address, Remote ID serial), then
+//                   the spatial grid around each remaining report; chi-square
+//   association     (src/association) independent clusters, optimal
+//                   assignment (GNN) or JPDA
+//   update          kinematics (IMM), height (vertical filter), identity, class
+//   lifecycle       initiate a tentative track per unassociated report;
+//                   confirm (M updates, score); coast and delete (maintenance,
+//                   once per data second)
+//   merge           duplicates merged (maintenance)
+//   track_table     records, summaries, slots, grid, address/serial maps, numbers
 //
 //   Tracker t(cfg, sensors);
 //   for (const Report& r : reports) t.push(r);
@@ -28,33 +34,9 @@
 #include "core/types.hpp"
 #include "tracking/config.hpp"
 #include "tracking/registration.hpp"
+#include "tracking/stats.hpp"
 
 namespace skyfuse::tracking {
-
-struct TrackerStats {
-  std::uint64_t reports = 0;  // pushed
-  std::uint64_t processed = 0;
-  std::uint64_t rejected = 0;         // impossible values, unknown sensor
-  std::uint64_t late_dropped = 0;     // older than max_oosm_lag_s behind their track
-  std::uint64_t out_of_sequence = 0;  // processed behind their track's time
-  std::uint64_t associated = 0;
-  std::uint64_t identity_associated = 0;   // through the address / serial
-  std::uint64_t identity_conflicts = 0;    // address / serial far from its track
-  std::uint64_t duplicate_identities = 0;  // a second live track for one address
-  std::uint64_t unassociated = 0;
-  std::uint64_t initiated = 0;
-  std::uint64_t confirmed = 0;
-  std::uint64_t deleted = 0;
-  std::uint64_t merged = 0;
-  std::uint64_t clusters = 0;
-  std::uint64_t largest_cluster = 0;
-  std::uint64_t jpda_fallbacks = 0;           // cluster too large for JPDA: GNN used
-  std::uint64_t numerical_faults = 0;         // repaired covariances, singular innovations
-  std::uint64_t height_outliers = 0;          // height rejected, horizontal kept
-  std::uint64_t implausible_initiations = 0;  // confirmation refused: faster than any aircraft
-  std::uint64_t live_tracks = 0;
-  std::uint64_t max_live_tracks = 0;
-};
 
 class Tracker {
  public:

@@ -113,32 +113,5 @@ TEST(Gnn, OneReportClustersAgreeWithTheAssignmentSolver) {
   EXPECT_GT(checked, 300);  // most trials had a real choice between tracks
 }
 
-TEST(Jpda, MarginalsMatchHandEnumeration) {
-  // One track, two gated reports with likelihood ratios l1 = 4, l2 = 1 and
-  // Pd = 0.9. Joint events: none (0.1), r1 (0.9*4 = 3.6), r2 (0.9*1 = 0.9);
-  // total 4.6.
-  std::vector<std::vector<double>> l = {{4.0}, {1.0}};
-  std::vector<std::vector<double>> beta;
-  ASSERT_TRUE(jpda_marginals(l, 0.9, beta));
-  EXPECT_NEAR(beta[0][0], 3.6 / 4.6, 1e-12);
-  EXPECT_NEAR(beta[0][1], 0.9 / 4.6, 1e-12);
-  EXPECT_NEAR(beta[0][2], 0.1 / 4.6, 1e-12);
-  // Two tracks sharing one report: they cannot both take it.
-  // Events: {-,-} 0.01, {r,-} 0.9*2*0.1 = 0.18, {-,r} 0.1*0.9*3 = 0.27; total 0.46.
-  std::vector<std::vector<double>> l2 = {{2.0, 3.0}};
-  ASSERT_TRUE(jpda_marginals(l2, 0.9, beta));
-  EXPECT_NEAR(beta[0][0], 0.18 / 0.46, 1e-12);
-  EXPECT_NEAR(beta[1][0], 0.27 / 0.46, 1e-12);
-  EXPECT_NEAR(beta[0][1] + beta[0][0], 1.0, 1e-12);
-}
-
-TEST(Jpda, RefusesClustersBeyondTheEventBudget) {
-  std::vector<std::vector<double>> l(9, std::vector<double>(9, 1.0));
-  std::vector<std::vector<double>> beta;
-  EXPECT_FALSE(jpda_marginals(l, 0.9, beta, 1000));
-  EXPECT_EQ(beta.size(), 9u);
-  EXPECT_DOUBLE_EQ(beta[0][9], 1.0);  // fallback: undetected
-}
-
 }  // namespace
 }  // namespace skyfuse::association

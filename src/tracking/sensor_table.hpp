@@ -1,0 +1,83 @@
+// File: tracking/sensor_table.hpp
+//
+// What the tracker knows of each configured sensor: its radar model (range,
+// azimuth <-> WGS-84), its site on the tracking plane, its update interval
+// (the rotation period, or learned from the data for sensors without one),
+// its batch window, and the clutter density its anonymous plots imply.
+// Built once; entries never move, so `const SensorInfo*` stays valid.
+//
+//   SensorTable sensors(list, frame, cfg);
+//   if (SensorInfo* s = sensors.find(report.sensor)) ... s->interval_s ...
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/types.hpp"
+#include "estimation/frame.hpp"
+#include "geo/radar_model.hpp"
+#include "tracking/config.hpp"
+#include "tracking/interval_learner.hpp"
+
+namespace skyfuse::tracking {
+
+struct SensorInfo {
+  Sensor sensor;
+  std::unique_ptr<geo::RadarModel> radar;
+  Eigen::Vector2d site_xy = Eigen::Vector2d::Zero();
+  double interval_s = 1;
+  std::unique_ptr<IntervalLearner> learner;  // sensors without a rotation period
+  double batch_window_s = 0;
+  double area_m2 = 0;       // covered area, for the clutter density
+  double unassociated = 0;  // anonymous plots that started tracks (decaying count)
+  Time first_time;
+  bool seen = false;
+  // Clutter density estimate [1/m^2 per scan]: unassociated plots per scan per area.
+  double clutter_density(Time now) const {
+    const double span = seen ? std::max((now - first_time).seconds(), interval_s) : interval_s;
+    const double scans = span / interval_s;
+    return std::max(unassociated / std::max(scans, 1.0) / area_m2, 1e-13);
+  }
+};
+
+class SensorTable {
+ public:
+  SensorTable(std::vector<Sensor> list, const estimation::TrackingFrame& frame,
+              const TrackerConfig& cfg);
+
+  // The mean of the sites (the default plane origin).
+  static GeodeticPosition centre(const std::vector<Sensor>& list);
+
+  SensorInfo* find(SensorId id) {
+    auto it = index_.find(id);
+    return it == index_.end() ? nullptr : &sensors_[it->second];
+  }
+  const SensorInfo* find(SensorId id) const {
+    auto it = index_.find(id);
+    return it == index_.end() ? nullptr : &sensors_[it->second];
+  }
+  // A sensor known to exist (throws std::out_of_range otherwise).
+  SensorInfo& at(SensorId id) { return sensors_[index_.at(id)]; }
+  const SensorInfo& at(SensorId id) const { return sensors_[index_.at(id)]; }
+  // Its name, or "#<id>" for an unknown one.
+  std::string name(SensorId id) const;
+
+  // The report's sensor saw a target (learns its interval when it has no
+  // rotation period): `key` 0 for an anonymous report.
+  void observe(SensorInfo& s, std::uint64_t key, Time t) {
+    s.learner->observe(key, t);
+    s.interval_s = s.learner->interval_s();
+  }
+  // A track started from one of its reports (first data time; anonymous
+  // ones count towards the clutter density).
+  void note_initiation(SensorId id, Time t, bool anonymous);
+
+ private:
+  std::vector<SensorInfo> sensors_;
+  std::unordered_map<SensorId, std::size_t> index_;
+};
+
+}  // namespace skyfuse::tracking
