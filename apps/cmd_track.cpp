@@ -109,14 +109,7 @@ int run_track(const TrackOptions& o) {
                "time) -> {} track updates in {}, {:.2f} s ({:.0f} reports/s)\n",
                s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), lines_written,
                o.out, secs, secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
-    fmt::print(
-        stderr,
-        "  associated {} (by identity {}), initiated {}, confirmed {}, deleted {}, merged "
-        "{}, identity conflicts {}, out of sequence {}, numerical faults {}, height outliers "
-        "{}, implausible initiations {}, max live {}\n",
-        s.associated, s.identity_associated, s.initiated, s.confirmed, s.deleted, s.merged,
-        s.identity_conflicts, s.out_of_sequence, s.numerical_faults, s.height_outliers,
-        s.implausible_initiations, s.max_live_tracks);
+    fmt::print(stderr, "  tracker: {}\n", tracking::to_text(s));
     for (const Sensor& z : cfg.sensors) {
       if (auto b = tracker.radar_bias(z.id))
         fmt::print(
@@ -128,16 +121,14 @@ int run_track(const TrackOptions& o) {
     }
   }
   if (!o.stats_json.empty()) {
-    const auto& s = tracker.stats();
-    std::string j = fmt::format(
-        "{{\"reports\":{},\"input_errors\":{},\"rejected\":{},\"late_dropped\":{},"
-        "\"time_rejected\":{},\"out_of_sequence\":{},\"associated\":{},\"identity_associated\":{},"
-        "\"identity_conflicts\":{},\"initiated\":{},\"confirmed\":{},\"deleted\":{},"
-        "\"merged\":{},\"numerical_faults\":{},\"max_live_tracks\":{},\"track_updates\":{},"
-        "\"seconds\":{:.3f},\"registration\":[",
-        s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), s.out_of_sequence,
-        s.associated, s.identity_associated, s.identity_conflicts, s.initiated, s.confirmed,
-        s.deleted, s.merged, s.numerical_faults, s.max_live_tracks, lines_written, secs);
+    // The tracker's counters (tracking::describe), then this command's own.
+    std::string j = "{";
+    for (const tracking::StatEntry& e : tracking::describe(tracker.stats()))
+      j += fmt::format("\"{}\":{},", e.key, e.value);
+    j += fmt::format(
+        "\"input_errors\":{},\"time_rejected\":{},\"track_updates\":{},\"seconds\":{:.3f},"
+        "\"registration\":[",
+        input_errors, guard.rejected(), lines_written, secs);
     bool first = true;
     for (const Sensor& z : cfg.sensors) {
       auto b = tracker.radar_bias(z.id);

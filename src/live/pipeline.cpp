@@ -311,20 +311,12 @@ struct Pipeline::Impl {
     auto c = [&](std::string name, std::string help, std::string type, double v) {
       p.counters.push_back({std::move(name), std::move(help), std::move(type), {{"", v}}});
     };
-    c("reports_total", "Reports into the tracker", "counter", static_cast<double>(st.reports));
-    c("reports_rejected_total", "Reports rejected as impossible", "counter",
-      static_cast<double>(st.rejected));
-    c("reports_late_total", "Reports older than the out-of-sequence window", "counter",
-      static_cast<double>(st.late_dropped));
+    // The tracker's counters (tracking::describe), then the pipeline's own.
+    for (const tracking::StatEntry& e : tracking::describe(st))
+      c(std::string(e.metric), std::string(e.help), e.gauge ? "gauge" : "counter",
+        static_cast<double>(e.value));
     c("reports_time_rejected_total", "Reports rejected for an implausible time (data-time guard)",
       "counter", static_cast<double>(guard.rejected()));
-    c("tracks_initiated_total", "Tracks initiated", "counter", static_cast<double>(st.initiated));
-    c("tracks_confirmed_total", "Tracks confirmed", "counter", static_cast<double>(st.confirmed));
-    c("tracks_deleted_total", "Tracks deleted", "counter", static_cast<double>(st.deleted));
-    c("identity_conflicts_total", "Identity conflicts", "counter",
-      static_cast<double>(st.identity_conflicts));
-    c("numerical_faults_total", "Numerical faults repaired", "counter",
-      static_cast<double>(st.numerical_faults));
     c("input_errors_total", "Input decode errors", "counter", static_cast<double>(input_errors));
     c("duplicate_datagrams_total", "UDP datagrams dropped as duplicates of a recent one", "counter",
       static_cast<double>(duplicates));
@@ -545,6 +537,7 @@ void Pipeline::print_summary() const {
              "{:.2f} ms, p99 {:.2f} ms\n",
              m.packets, m.reports, m.input_errors, st.rejected, st.late_dropped, m.guard.rejected(),
              m.track_lines, m.alert_lines, q[0] * 1e3, q[1] * 1e3, q[2] * 1e3);
+  fmt::print(stderr, "  tracker: {}\n", tracking::to_text(st));
   for (std::size_t i = 0; i < m.health.size(); ++i) {
     const SourceHealth& h = m.health[i];
     fmt::print(stderr,

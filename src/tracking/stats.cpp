@@ -19,7 +19,7 @@ std::vector<StatEntry> describe(const TrackerStats& s) {
       {"associated", "reports_associated_total", "Reports that updated a track", "associated",
        false, s.associated},
       {"identity_associated", "reports_identity_associated_total",
-       "Reports associated through their address or serial", "by identity", false,
+       "Reports associated through their address or serial", "associated by identity", false,
        s.identity_associated},
       {"identity_conflicts", "identity_conflicts_total", "Identity conflicts", "identity conflicts",
        false, s.identity_conflicts},
@@ -34,7 +34,7 @@ std::vector<StatEntry> describe(const TrackerStats& s) {
       {"merged", "tracks_merged_total", "Tracks deleted as duplicates of another", "merged", false,
        s.merged},
       {"clusters", "association_clusters_total", "Independent association problems solved",
-       "clusters", false, s.clusters},
+       "association clusters", false, s.clusters},
       {"largest_cluster", "association_largest_cluster", "Reports and tracks in the largest one",
        "largest cluster", true, s.largest_cluster},
       {"jpda_fallbacks", "jpda_fallbacks_total", "JPDA clusters too large, solved by GNN",
@@ -46,10 +46,10 @@ std::vector<StatEntry> describe(const TrackerStats& s) {
       {"implausible_initiations", "implausible_initiations_total",
        "Confirmations refused: faster than common aircraft", "implausible initiations", false,
        s.implausible_initiations},
-      {"live_tracks", "tracker_live_tracks", "Tracks held (tentative included)", "live", true,
-       s.live_tracks},
-      {"max_live_tracks", "tracker_max_live_tracks", "Most tracks held at once", "max live", true,
-       s.max_live_tracks},
+      {"live_tracks", "tracker_live_tracks", "Tracks held (tentative included)", "live tracks",
+       true, s.live_tracks},
+      {"max_live_tracks", "tracker_max_live_tracks", "Most tracks held at once", "most live tracks",
+       true, s.max_live_tracks},
   };
 }
 
