@@ -155,185 +155,230 @@ std::optional<Conflict> predict_conflict(const Eigen::Vector3d& dp, const Eigen:
 SafetyNets::SafetyNets(SafetyConfig cfg, std::vector<Zone> zones)
     : cfg_(cfg), zones_(std::move(zones)) {}
 
-std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectState>& picture) {
-  std::map<std::string, Alert> found;
-  // Everyone predicted to `now`.
-  struct Entry {
-    const ObjectState* s;
-    GeodeticPosition p;
-  };
+namespace {
+
+// A track of the picture predicted to the evaluation time.
+struct Entry {
+  const ObjectState* s;
+  GeodeticPosition p;
+};
+// The alerts whose condition holds now, by key (each net's keys are its own).
+using Found = std::map<std::string, Alert>;
+
+// Every live track predicted to `now`, in track id order (whatever the
+// picture's order).
+std::vector<Entry> predict_to(Time now, const std::vector<ObjectState>& picture,
+                              const SafetyConfig& cfg) {
   std::vector<Entry> live;
   live.reserve(picture.size());
   for (const ObjectState& s : picture) {
     const double age = (now - s.time).seconds();
-    if (age > cfg_.max_track_age_s || age < -cfg_.max_track_age_s) continue;
+    if (age > cfg.max_track_age_s || age < -cfg.max_track_age_s) continue;
     if (s.status && *s.status == TrackStatus::kDeleted) continue;
     live.push_back({&s, advance(s, age)});
   }
-  // Deterministic order whatever the picture's order.
   std::sort(live.begin(), live.end(),
             [](const Entry& a, const Entry& b) { return a.s->id < b.s->id; });
+  return live;
+}
 
-  for (const Entry& e : live) {
-    std::string what;
-    if (emergency_code(*e.s, &what)) {
+// Emergency: Mode 3/A 7500 / 7600 / 7700 or an ADS-B emergency status.
+void check_emergency(const Entry& e, Found& found) {
+  std::string what;
+  if (!emergency_code(*e.s, &what)) return;
+  Alert a;
+  a.key = "emergency:" + e.s->id;
+  a.kind = AlertKind::kEmergency;
+  a.tracks = {e.s->id};
+  a.detail = fmt::format("{} {}", label(*e.s), what);
+  found.insert_or_assign(std::string(a.key), std::move(a));
+}
+
+// Drone in zone: a small UAV inside an airport zone.
+void check_drone_in_zone(const Entry& e, const std::vector<Zone>& zones, Found& found) {
+  if (!is_drone(*e.s)) return;
+  for (const Zone& z : zones) {
+    if (z.kind != ZoneKind::kAirport || !z.contains(e.p)) continue;
+    Alert a;
+    a.key = fmt::format("drone:{}:{}", e.s->id, z.name);
+    a.kind = AlertKind::kDroneInZone;
+    a.tracks = {e.s->id};
+    a.zone = z.name;
+    a.detail = fmt::format("{} inside airport zone {} at {:.0f} m", label(*e.s), z.name, e.p.alt_m);
+    found.insert_or_assign(std::string(a.key), std::move(a));
+  }
+}
+
+// APW: inside, or predicted to enter within the look-ahead, a restricted
+// zone's polygon and band.
+void check_apw(const Entry& e, const std::vector<Zone>& zones, const SafetyConfig& cfg,
+               Found& found) {
+  for (const Zone& z : zones) {
+    if (z.kind != ZoneKind::kRestricted) continue;
+    // Every step's position lies on the path to the look-ahead's end (each
+    // coordinate is monotone in t): most tracks are nowhere near the zone.
+    const double t_end = cfg.apw_lookahead_s + cfg.apw_step_s;
+    if (!path_may_enter(e.p, advance(e.p, e.s->velocity_enu_mps, t_end), z)) continue;
+    for (double t = 0; t <= cfg.apw_lookahead_s + 1e-9; t += cfg.apw_step_s) {
+      const GeodeticPosition q = advance(e.p, e.s->velocity_enu_mps, t);
+      if (!z.contains(q)) continue;
       Alert a;
-      a.key = "emergency:" + e.s->id;
-      a.kind = AlertKind::kEmergency;
+      a.key = fmt::format("apw:{}:{}", e.s->id, z.name);
+      a.kind = AlertKind::kApw;
       a.tracks = {e.s->id};
-      a.detail = fmt::format("{} {}", label(*e.s), what);
+      a.zone = z.name;
+      a.time_to_conflict_s = t;
+      a.detail = t == 0
+                     ? fmt::format("{} inside {}", label(*e.s), z.name)
+                     : fmt::format("{} predicted to enter {} in {:.0f} s", label(*e.s), z.name, t);
       found.insert_or_assign(std::string(a.key), std::move(a));
-    }
-    for (const Zone& z : zones_) {
-      if (z.kind == ZoneKind::kAirport && is_drone(*e.s) && z.contains(e.p)) {
-        Alert a;
-        a.key = fmt::format("drone:{}:{}", e.s->id, z.name);
-        a.kind = AlertKind::kDroneInZone;
-        a.tracks = {e.s->id};
-        a.zone = z.name;
-        a.detail =
-            fmt::format("{} inside airport zone {} at {:.0f} m", label(*e.s), z.name, e.p.alt_m);
-        found.insert_or_assign(std::string(a.key), std::move(a));
-      }
-      if (z.kind != ZoneKind::kRestricted) continue;
-      // Every step's position lies on the path to the look-ahead's end (each
-      // coordinate is monotone in t): most tracks are nowhere near the zone.
-      const double t_end = cfg_.apw_lookahead_s + cfg_.apw_step_s;
-      if (!path_may_enter(e.p, advance(e.p, e.s->velocity_enu_mps, t_end), z)) continue;
-      for (double t = 0; t <= cfg_.apw_lookahead_s + 1e-9; t += cfg_.apw_step_s) {
-        const GeodeticPosition q = advance(e.p, e.s->velocity_enu_mps, t);
-        if (!z.contains(q)) continue;
-        Alert a;
-        a.key = fmt::format("apw:{}:{}", e.s->id, z.name);
-        a.kind = AlertKind::kApw;
-        a.tracks = {e.s->id};
-        a.zone = z.name;
-        a.time_to_conflict_s = t;
-        a.detail =
-            t == 0 ? fmt::format("{} inside {}", label(*e.s), z.name)
-                   : fmt::format("{} predicted to enter {} in {:.0f} s", label(*e.s), z.name, t);
-        found.insert_or_assign(std::string(a.key), std::move(a));
-        break;
-      }
+      break;
     }
   }
+}
 
-  // STCA: pairs whose swept boxes (now to the look-ahead, plus margin) overlap.
-  if (live.size() >= 2) {
-    double lat0 = 0;
-    for (const Entry& e : live) lat0 += e.p.lat_deg;
-    lat0 /= static_cast<double>(live.size());
-    const double coslat0 = std::cos(lat0 * kDeg);
-    struct Box {
-      std::size_t i;
-      double x0, x1, y0, y1, z0, z1;
-    };
-    std::vector<Box> boxes;
-    const double margin = cfg_.stca_horizontal_m / 2 + 1000;  // + projection slack
-    for (std::size_t i = 0; i < live.size(); ++i) {
-      const ObjectState& s = *live[i].s;
-      if (is_drone(s) || s.velocity_enu_mps.head<2>().norm() < cfg_.stca_min_speed_mps) continue;
-      const double x = live[i].p.lon_deg * kDeg * kEarthRadius * coslat0;
-      const double y = live[i].p.lat_deg * kDeg * kEarthRadius;
-      const double xe = x + s.velocity_enu_mps.x() * cfg_.stca_lookahead_s;
-      const double ye = y + s.velocity_enu_mps.y() * cfg_.stca_lookahead_s;
-      if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(xe) || !std::isfinite(ye))
-        continue;  // never within any distance
-      // Height swept over the look-ahead, widened by half the vertical
-      // threshold (+1 m for rounding): boxes apart in height cannot conflict.
-      const double z = live[i].p.alt_m, ze = z + s.velocity_enu_mps.z() * cfg_.stca_lookahead_s;
-      const double vmargin = cfg_.stca_vertical_m / 2 + 1;
-      if (!std::isfinite(z) || !std::isfinite(ze)) continue;
-      boxes.push_back({i, std::min(x, xe) - margin, std::max(x, xe) + margin,
-                       std::min(y, ye) - margin, std::max(y, ye) + margin,
-                       std::min(z, ze) - vmargin, std::max(z, ze) + vmargin});
-    }
-    auto examine = [&](const Box& p, const Box& q) {
-      const Entry& a = live[std::min(p.i, q.i)];
-      const Entry& b = live[std::max(p.i, q.i)];
-      // Cheap vertical reject first: |dz + dw t| >= |dz| - |dw| t stays above
-      // the vertical threshold (plus 1 m for rounding) over the look-ahead.
-      const double dz = b.p.alt_m - a.p.alt_m;
-      const double dw = b.s->velocity_enu_mps.z() - a.s->velocity_enu_mps.z();
-      if (std::abs(dz) - std::abs(dw) * cfg_.stca_lookahead_s > cfg_.stca_vertical_m + 1) return;
-      if (same_aircraft(*a.s, *b.s)) return;
-      const double midlat = (a.p.lat_deg + b.p.lat_deg) / 2 * kDeg;
-      const Eigen::Vector3d dp((b.p.lon_deg - a.p.lon_deg) * kDeg * kEarthRadius * std::cos(midlat),
-                               (b.p.lat_deg - a.p.lat_deg) * kDeg * kEarthRadius, dz);
-      const Eigen::Vector3d dv = b.s->velocity_enu_mps - a.s->velocity_enu_mps;
-      auto k = predict_conflict(dp, dv, cfg_.stca_horizontal_m, cfg_.stca_vertical_m,
-                                cfg_.stca_lookahead_s);
-      if (!k) return;
-      Alert al;
-      al.key = fmt::format("stca:{}:{}", a.s->id, b.s->id);
-      al.kind = AlertKind::kStca;
-      al.tracks = {a.s->id, b.s->id};
-      al.time_to_conflict_s = k->t_start_s;
-      al.horizontal_m = k->horizontal_m;
-      al.vertical_m = k->vertical_m;
-      al.detail = fmt::format(
-          "{} / {}: {:.1f} NM, {:.0f} ft {}", label(*a.s), label(*b.s), k->horizontal_m / kNm,
-          k->vertical_m / kFt,
-          k->t_start_s > 0 ? fmt::format("in {:.0f} s", k->t_start_s) : std::string("now"));
-      found.insert_or_assign(std::string(al.key), std::move(al));
-    };
-    // Pairs of overlapping boxes from a uniform grid in east, north and
-    // height: each box is listed in every cell it covers, and a pair is
-    // examined in the one cell holding the lower corner of the two boxes'
-    // overlap (so once). Cells about a typical box's size keep the lists
-    // short (a sweep over east alone visited ~1,600 pairs per aircraft at
-    // 10,000 aircraft within 250 km; most pairs are apart in height).
-    double extent = 0, extent_z = 0;
-    for (const Box& bx : boxes) {
-      extent += (bx.x1 - bx.x0) + (bx.y1 - bx.y0);
-      extent_z += bx.z1 - bx.z0;
-    }
-    const double n_boxes = static_cast<double>(std::max<std::size_t>(boxes.size(), 1));
-    const double cell = std::clamp(extent / (2 * n_boxes), 5000.0, 500000.0);
-    const double cell_z = std::clamp(extent_z / n_boxes, 300.0, 30000.0);
-    auto cell_of = [&](double v, double size) {
-      return static_cast<std::int64_t>(std::floor(v / size));
-    };
-    struct Listed {
-      std::int64_t cx, cy, cz;
-      std::uint32_t box;
-      bool same_cell(const Listed& o) const { return cx == o.cx && cy == o.cy && cz == o.cz; }
-    };
-    std::vector<Listed> listed;
-    for (std::uint32_t k = 0; k < boxes.size(); ++k) {
-      const Box& bx = boxes[k];
-      for (std::int64_t cx = cell_of(bx.x0, cell); cx <= cell_of(bx.x1, cell); ++cx)
-        for (std::int64_t cy = cell_of(bx.y0, cell); cy <= cell_of(bx.y1, cell); ++cy)
-          for (std::int64_t cz = cell_of(bx.z0, cell_z); cz <= cell_of(bx.z1, cell_z); ++cz)
-            listed.push_back({cx, cy, cz, k});
-    }
-    std::sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
-      if (a.cx != b.cx) return a.cx < b.cx;
-      if (a.cy != b.cy) return a.cy < b.cy;
-      if (a.cz != b.cz) return a.cz < b.cz;
-      return a.box < b.box;
-    });
-    for (std::size_t first = 0; first < listed.size();) {
-      const Listed& c = listed[first];
-      std::size_t end = first + 1;
-      while (end < listed.size() && listed[end].same_cell(c)) ++end;
-      for (std::size_t m = first; m < end; ++m)
-        for (std::size_t n = m + 1; n < end; ++n) {
-          const Box& p = boxes[listed[m].box];
-          const Box& q = boxes[listed[n].box];
-          if (q.x0 > p.x1 || p.x0 > q.x1 || q.y0 > p.y1 || p.y0 > q.y1 || q.z0 > p.z1 ||
-              p.z0 > q.z1)
-            continue;
-          if (cell_of(std::max(p.x0, q.x0), cell) != c.cx ||
-              cell_of(std::max(p.y0, q.y0), cell) != c.cy ||
-              cell_of(std::max(p.z0, q.z0), cell_z) != c.cz)
-            continue;
-          examine(p, q);
-        }
-      first = end;
-    }
+// STCA, one pair: the conflict of two straight-line motions, if any.
+void check_stca_pair(const Entry& a, const Entry& b, const SafetyConfig& cfg, Found& found) {
+  // Cheap vertical reject first: |dz + dw t| >= |dz| - |dw| t stays above
+  // the vertical threshold (plus 1 m for rounding) over the look-ahead.
+  const double dz = b.p.alt_m - a.p.alt_m;
+  const double dw = b.s->velocity_enu_mps.z() - a.s->velocity_enu_mps.z();
+  if (std::abs(dz) - std::abs(dw) * cfg.stca_lookahead_s > cfg.stca_vertical_m + 1) return;
+  if (same_aircraft(*a.s, *b.s)) return;
+  const double midlat = (a.p.lat_deg + b.p.lat_deg) / 2 * kDeg;
+  const Eigen::Vector3d dp((b.p.lon_deg - a.p.lon_deg) * kDeg * kEarthRadius * std::cos(midlat),
+                           (b.p.lat_deg - a.p.lat_deg) * kDeg * kEarthRadius, dz);
+  const Eigen::Vector3d dv = b.s->velocity_enu_mps - a.s->velocity_enu_mps;
+  auto k =
+      predict_conflict(dp, dv, cfg.stca_horizontal_m, cfg.stca_vertical_m, cfg.stca_lookahead_s);
+  if (!k) return;
+  Alert al;
+  al.key = fmt::format("stca:{}:{}", a.s->id, b.s->id);
+  al.kind = AlertKind::kStca;
+  al.tracks = {a.s->id, b.s->id};
+  al.time_to_conflict_s = k->t_start_s;
+  al.horizontal_m = k->horizontal_m;
+  al.vertical_m = k->vertical_m;
+  al.detail =
+      fmt::format("{} / {}: {:.1f} NM, {:.0f} ft {}", label(*a.s), label(*b.s),
+                  k->horizontal_m / kNm, k->vertical_m / kFt,
+                  k->t_start_s > 0 ? fmt::format("in {:.0f} s", k->t_start_s) : std::string("now"));
+  found.insert_or_assign(std::string(al.key), std::move(al));
+}
+
+// STCA's swept box of a track: from now to the look-ahead, widened by half
+// the separations (plus slack), in a local east/north/up frame.
+struct StcaBox {
+  std::size_t i;  // into the live entries
+  double x0, x1, y0, y1, z0, z1;
+};
+
+// The boxes of every track STCA pairs (not drones, not slow ones).
+std::vector<StcaBox> stca_boxes(const std::vector<Entry>& live, const SafetyConfig& cfg) {
+  double lat0 = 0;
+  for (const Entry& e : live) lat0 += e.p.lat_deg;
+  lat0 /= static_cast<double>(live.size());
+  const double coslat0 = std::cos(lat0 * kDeg);
+  std::vector<StcaBox> boxes;
+  const double margin = cfg.stca_horizontal_m / 2 + 1000;  // + projection slack
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    const ObjectState& s = *live[i].s;
+    if (is_drone(s) || s.velocity_enu_mps.head<2>().norm() < cfg.stca_min_speed_mps) continue;
+    const double x = live[i].p.lon_deg * kDeg * kEarthRadius * coslat0;
+    const double y = live[i].p.lat_deg * kDeg * kEarthRadius;
+    const double xe = x + s.velocity_enu_mps.x() * cfg.stca_lookahead_s;
+    const double ye = y + s.velocity_enu_mps.y() * cfg.stca_lookahead_s;
+    if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(xe) || !std::isfinite(ye))
+      continue;  // never within any distance
+    // Height swept over the look-ahead, widened by half the vertical
+    // threshold (+1 m for rounding): boxes apart in height cannot conflict.
+    const double z = live[i].p.alt_m, ze = z + s.velocity_enu_mps.z() * cfg.stca_lookahead_s;
+    const double vmargin = cfg.stca_vertical_m / 2 + 1;
+    if (!std::isfinite(z) || !std::isfinite(ze)) continue;
+    boxes.push_back({i, std::min(x, xe) - margin, std::max(x, xe) + margin,
+                     std::min(y, ye) - margin, std::max(y, ye) + margin, std::min(z, ze) - vmargin,
+                     std::max(z, ze) + vmargin});
   }
+  return boxes;
+}
 
+// STCA: pairs whose swept boxes (now to the look-ahead, plus margin) overlap.
+void check_stca(const std::vector<Entry>& live, const SafetyConfig& cfg, Found& found) {
+  if (live.size() < 2) return;
+  const std::vector<StcaBox> boxes = stca_boxes(live, cfg);
+  // Pairs of overlapping boxes from a uniform grid in east, north and
+  // height: each box is listed in every cell it covers, and a pair is
+  // examined in the one cell holding the lower corner of the two boxes'
+  // overlap (so once). Cells about a typical box's size keep the lists
+  // short (a sweep over east alone visited ~1,600 pairs per aircraft at
+  // 10,000 aircraft within 250 km; most pairs are apart in height).
+  double extent = 0, extent_z = 0;
+  for (const StcaBox& bx : boxes) {
+    extent += (bx.x1 - bx.x0) + (bx.y1 - bx.y0);
+    extent_z += bx.z1 - bx.z0;
+  }
+  const double n_boxes = static_cast<double>(std::max<std::size_t>(boxes.size(), 1));
+  const double cell = std::clamp(extent / (2 * n_boxes), 5000.0, 500000.0);
+  const double cell_z = std::clamp(extent_z / n_boxes, 300.0, 30000.0);
+  auto cell_of = [&](double v, double size) {
+    return static_cast<std::int64_t>(std::floor(v / size));
+  };
+  struct Listed {
+    std::int64_t cx, cy, cz;
+    std::uint32_t box;
+    bool same_cell(const Listed& o) const { return cx == o.cx && cy == o.cy && cz == o.cz; }
+  };
+  std::vector<Listed> listed;
+  for (std::uint32_t k = 0; k < boxes.size(); ++k) {
+    const StcaBox& bx = boxes[k];
+    for (std::int64_t cx = cell_of(bx.x0, cell); cx <= cell_of(bx.x1, cell); ++cx)
+      for (std::int64_t cy = cell_of(bx.y0, cell); cy <= cell_of(bx.y1, cell); ++cy)
+        for (std::int64_t cz = cell_of(bx.z0, cell_z); cz <= cell_of(bx.z1, cell_z); ++cz)
+          listed.push_back({cx, cy, cz, k});
+  }
+  std::sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
+    if (a.cx != b.cx) return a.cx < b.cx;
+    if (a.cy != b.cy) return a.cy < b.cy;
+    if (a.cz != b.cz) return a.cz < b.cz;
+    return a.box < b.box;
+  });
+  for (std::size_t first = 0; first < listed.size();) {
+    const Listed& c = listed[first];
+    std::size_t end = first + 1;
+    while (end < listed.size() && listed[end].same_cell(c)) ++end;
+    for (std::size_t m = first; m < end; ++m)
+      for (std::size_t n = m + 1; n < end; ++n) {
+        const StcaBox& p = boxes[listed[m].box];
+        const StcaBox& q = boxes[listed[n].box];
+        if (q.x0 > p.x1 || p.x0 > q.x1 || q.y0 > p.y1 || p.y0 > q.y1 || q.z0 > p.z1 || p.z0 > q.z1)
+          continue;
+        if (cell_of(std::max(p.x0, q.x0), cell) != c.cx ||
+            cell_of(std::max(p.y0, q.y0), cell) != c.cy ||
+            cell_of(std::max(p.z0, q.z0), cell_z) != c.cz)
+          continue;
+        check_stca_pair(live[std::min(p.i, q.i)], live[std::max(p.i, q.i)], cfg, found);
+      }
+    first = end;
+  }
+}
+
+}  // namespace
+
+std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectState>& picture) {
+  Found found;
+  const std::vector<Entry> live = predict_to(now, picture, cfg_);
+  for (const Entry& e : live) {
+    check_emergency(e, found);
+    check_drone_in_zone(e, zones_, found);
+    check_apw(e, zones_, cfg_, found);
+  }
+  check_stca(live, cfg_, found);
+  return update_active(now, found);
+}
+
+// Raised: a condition not active before; cleared: an active one whose
+// condition has not held for clear_after_s.
+std::vector<AlertEvent> SafetyNets::update_active(Time now, std::map<std::string, Alert>& found) {
   std::vector<AlertEvent> events;
   for (auto& [key, a] : found) {
     auto it = active_.find(key);

@@ -91,6 +91,10 @@ class SafetyNets {
   std::uint64_t raised_total() const { return raised_total_; }
 
  private:
+  // The alerts whose conditions hold now (by key) against the active ones:
+  // raised and cleared events; `found`'s alerts are moved out.
+  std::vector<AlertEvent> update_active(Time now, std::map<std::string, Alert>& found);
+
   SafetyConfig cfg_;
   std::vector<Zone> zones_;
   std::map<std::string, Alert> active_;
