@@ -54,6 +54,10 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
   k.confirm_max_speed_mps = f.num_in("confirm_max_speed_mps", 10, 10000, k.confirm_max_speed_mps);
   k.confirm_hits_fast =
       static_cast<int>(f.num_in("confirm_hits_fast", 2, 100, k.confirm_hits_fast));
+  k.confirm_max_velocity_sigma_mps =
+      f.num_in("confirm_max_velocity_sigma_mps", 1, 1e9, k.confirm_max_velocity_sigma_mps);
+  k.backdate_confirmed = f.flag("backdate_confirmed", k.backdate_confirmed);
+  k.backdate_max_s = f.num_in("backdate_max_s", 0, 3600, k.backdate_max_s);
   k.default_height_m = f.num_in("default_height_m", -500, 30000, k.default_height_m);
   k.registration = f.flag("registration", k.registration);
   k.registration_min_samples =
@@ -317,8 +321,11 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
   load_system(root, path, c);
   load_data_time(root, path, c);
   load_atmosphere(root, path, c);
+  c.tracker.backdate_confirmed = !live;  // `track` writes whole histories; a live picture
+                                         // does not rewrite the past
   load_tracker(root, path, c);
   load_sensors(root, path, c, live);
+  if (live) c.tracker.backdate_confirmed = false;
   if (live) load_run(root, path, c);
   return c;
 }

@@ -41,10 +41,10 @@ using PackedCov = std::array<double, kPackedCovSize>;
 enum Model : int { kCv = 0, kCt = 1, kCa = 2 };
 
 struct ImmParams {
-  double cv_accel_sigma_mps2 = 0.5;                   // CV white-acceleration noise
-  double ct_accel_sigma_mps2 = 1.0;                   // CT white-acceleration noise
+  double cv_accel_sigma_mps2 = 0.2;                   // CV white-acceleration noise
+  double ct_accel_sigma_mps2 = 0.5;                   // CT white-acceleration noise
   double ct_turn_accel_sigma = 0.02;                  // CT turn-rate noise [rad/s per sqrt(s)]
-  double ca_jerk_sigma_mps3 = 1.0;                    // CA white-jerk noise
+  double ca_jerk_sigma_mps3 = 0.3;                    // CA white-jerk noise
   std::array<double, kModels> sojourn_s{90, 25, 15};  // mean time in each model
   std::array<double, kModels> initial_probability{0.8, 0.1, 0.1};
   double max_turn_rate = 0.35;  // |omega| clamp [rad/s] (20 deg/s)

@@ -51,9 +51,14 @@ struct TrackerConfig {
   double initial_speed_sigma_mps = 300.0;  // unknown velocity at initiation
   double default_height_m = 3000.0;        // unknown height (PSR plot, no track)
   double default_height_sigma_m = 3000.0;
-  double max_speed_mps = 1500.0;         // reports implying more are impossible
-  double confirm_max_speed_mps = 450.0;  // a new track faster than this needs ...
-  int confirm_hits_fast = 6;             // ... this many updates to be confirmed
+  double max_speed_mps = 1500.0;                 // reports implying more are impossible
+  double confirm_max_speed_mps = 450.0;          // a new track faster than this needs ...
+  int confirm_hits_fast = 6;                     // ... this many updates to be confirmed
+  double confirm_max_velocity_sigma_mps = 30.0;  // a new track's velocity must be this well known
+  // On confirmation, also a line at the track's first update (status
+  // tentative, retrodicted along the confirmed state): `track` yes, `run` no.
+  bool backdate_confirmed = false;
+  double backdate_max_s = 15.0;           // ... when confirmed within this of its first report
   double max_gate_m = 20000.0;           // no association farther than this
   double search_radius_m = 8000.0;       // grid search around a report (15 km for 2-D plots)
   double max_position_sigma_m = 5000.0;  // a track this uncertain is lost: deleted

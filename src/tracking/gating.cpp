@@ -30,6 +30,18 @@ bool discrete_code_match(const Prepared& p, const TrackRecord& t) {
   return discrete_code(*a);
 }
 
+// A new track with an address or Mode 3/A code and a single reply has an
+// unknown velocity, so its gate is kilometres wide: in a busy terminal area a
+// plot without any identity or altitude (PSR) inside it is as likely another
+// aircraft's or clutter, and taking it would drag the track off its own next
+// reply. It waits for a report that carries identity or altitude.
+bool takes_anonymous(const TrackRecord& t, const Prepared& p) {
+  if (t.status != TrackStatus::kTentative || t.hits >= 2) return true;
+  if (!t.identity.icao24 && !t.identity.mode3a) return true;
+  const Identity& id = p.report->identity;
+  return id.icao24 || id.mode3a || p.baro_m || p.geometric_h;
+}
+
 bool contains(const std::vector<std::uint32_t>& v, std::uint32_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
@@ -82,6 +94,7 @@ void Gate::by_position(std::span<const Prepared> prepared, const TrackTable& tab
       }
       const TrackRecord& t = table[slot];
       if (contains(result.identity_slots, slot)) return;
+      if (!takes_anonymous(t, p)) return;
       const std::optional<double> penalty = compatibility(p, t);
       if (!penalty) return;
       // A shared discrete Mode 3/A code widens the gate (identity-aided).

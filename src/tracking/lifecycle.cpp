@@ -1,6 +1,7 @@
 #include "tracking/lifecycle.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace skyfuse::tracking {
 
@@ -38,17 +39,20 @@ TrackStatus status_after_update(TrackStatus s, int hits, IdentityEvidence identi
 }
 
 Confirmation confirm(TrackStatus s, int hits, IdentityEvidence identity, double score,
-                     double speed_mps, const TrackerConfig& cfg) {
+                     double speed_mps, const TrackerConfig& cfg, double speed_sigma_mps) {
   const TrackStatus next = status_after_update(s, hits, identity, score, cfg);
-  if (s == TrackStatus::kTentative && next == TrackStatus::kConfirmed &&
-      speed_mps > cfg.confirm_max_speed_mps && hits < cfg.confirm_hits_fast)
-    return {TrackStatus::kTentative, true};
-  return {next, false};
+  if (s != TrackStatus::kTentative || next != TrackStatus::kConfirmed) return {next, false, false};
+  if (speed_mps > cfg.confirm_max_speed_mps && hits < cfg.confirm_hits_fast)
+    return {TrackStatus::kTentative, true, false};
+  if (speed_sigma_mps > cfg.confirm_max_velocity_sigma_mps)
+    return {TrackStatus::kTentative, false, true};
+  return {next, false, false};
 }
 
 Confirmation confirm(const TrackRecord& t, const TrackerConfig& cfg) {
   return confirm(t.status, t.hits, identity_evidence(t), t.score,
-                 t.imm.state().segment<2>(2).norm(), cfg);
+                 t.imm.state().segment<2>(2).norm(), cfg,
+                 std::sqrt(t.imm.covariance(2, 2) + t.imm.covariance(3, 3)));
 }
 
 Verdict silence_verdict(TrackStatus s, double silent_s, double interval_s,

@@ -56,9 +56,15 @@ TrackStatus status_after_update(TrackStatus s, int hits, IdentityEvidence identi
 struct Confirmation {
   TrackStatus status = TrackStatus::kTentative;
   bool refused_fast = false;
+  bool refused_velocity = false;
 };
+// status_after_update(), then a new track must be kinematically plausible
+// (faster than `confirm_max_speed_mps` needs `confirm_hits_fast` updates) and
+// its velocity known (sigma <= `confirm_max_velocity_sigma_mps`: two replies a
+// fraction of a second apart, two beams crossing it together, leave it at the
+// initiation prior's).
 Confirmation confirm(TrackStatus s, int hits, IdentityEvidence identity, double score,
-                     double speed_mps, const TrackerConfig& cfg);
+                     double speed_mps, const TrackerConfig& cfg, double speed_sigma_mps = 0);
 // ... for a track just updated (hits and score counted).
 Confirmation confirm(const TrackRecord& t, const TrackerConfig& cfg);
 

@@ -38,6 +38,7 @@ struct TrackerStats {
   std::uint64_t numerical_faults = 0;         // repaired covariances, singular innovations
   std::uint64_t height_outliers = 0;          // height rejected, horizontal kept
   std::uint64_t implausible_initiations = 0;  // confirmation refused: faster than any aircraft
+  std::uint64_t unobserved_velocity = 0;      // confirmation deferred: velocity not yet known
   std::uint64_t live_tracks = 0;
   std::uint64_t max_live_tracks = 0;
 };

@@ -163,7 +163,16 @@ struct Tracker::Impl {
   }
 
   void update(std::uint32_t slot, const Prepared& p) {
-    if (updater.update(slot, p) == UpdateOutcome::kUpdated) publish(table[slot]);
+    const TrackStatus before = table[slot].status;
+    if (updater.update(slot, p) != UpdateOutcome::kUpdated) return;
+    const TrackRecord& t = table[slot];
+    // Confirmed now: with `backdate_confirmed` (offline), its history starts
+    // at its first report, a line there retrodicted along the confirmed state.
+    if (cfg.backdate_confirmed && before == TrackStatus::kTentative &&
+        t.status == TrackStatus::kConfirmed && t.first_update < t.time &&
+        (t.time - t.first_update).seconds() <= cfg.backdate_max_s)
+      pending.push_back(make_state(t, t.first_update, TrackStatus::kTentative));
+    publish(t);
   }
 
   // ------------------------------------------------------------ out

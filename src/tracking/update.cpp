@@ -196,6 +196,7 @@ UpdateOutcome Updater::update(std::uint32_t slot, const Prepared& p) {
   const TrackStatus before = t.status;
   const Confirmation c = confirm(t, cfg_);
   if (c.refused_fast) ++stats_.implausible_initiations;
+  if (c.refused_velocity) ++stats_.unobserved_velocity;
   t.status = c.status;
   if (before == TrackStatus::kTentative && t.status == TrackStatus::kConfirmed) ++stats_.confirmed;
   update_class(t, r, cfg_);

@@ -87,6 +87,31 @@ TEST(Gate, ADifferentAddressOrAnIncompatibleHeightExcludes) {
       w.gate.compatibility(w.report({200, 0}, 1.0, std::nullopt, 3100), w.table[b]).has_value());
 }
 
+TEST(Gate, ANewTrackWithOneReplyTakesNoAnonymousPlot) {
+  World w;
+  // One Mode S reply: velocity unknown, a gate kilometres wide.
+  const std::uint32_t fresh = w.add({.xy = {0, 0},
+                                     .status = TrackStatus::kTentative,
+                                     .icao24 = 0x4b0001,
+                                     .position_sigma_m = 1500,
+                                     .hits = 1});
+  Prepared psr = w.report({500, 0}, 1.0, std::nullopt, std::nullopt);
+  w.reports.back().sensor_kind = SensorKind::kPsr;
+  EXPECT_EQ(candidate(gate_all(w, {psr}), 0, fresh), nullptr);
+  // A reply with altitude or a code is a candidate ...
+  EXPECT_NE(candidate(gate_all(w, {w.report({500, 0}, 1.0, std::nullopt, 9000)}), 0, fresh),
+            nullptr);
+  // ... and once it has two updates, so is the PSR plot; an anonymous track
+  // takes it from the first.
+  w.table[fresh].hits = 2;
+  EXPECT_NE(candidate(gate_all(w, {psr}), 0, fresh), nullptr);
+  const std::uint32_t anon = w.add(
+      {.xy = {0, 20000}, .status = TrackStatus::kTentative, .position_sigma_m = 1500, .hits = 1});
+  EXPECT_NE(
+      candidate(gate_all(w, {w.report({500, 20000}, 1.0, std::nullopt, std::nullopt)}), 0, anon),
+      nullptr);
+}
+
 TEST(Gate, CostsPreferEstablishedTracksAndMatchingCodes) {
   World w;
   const std::uint32_t conf = w.add({.xy = {0, 0}, .mode3a = 01234});

@@ -44,12 +44,12 @@ def bar(ok, what):
 
 
 bar(s["rms_vertical_m"] <= 10, f"RMS vertical {s['rms_vertical_m']:.1f} <= 10 m (Mode C aircraft included)")
-bar(s["rms_horizontal_m"] <= 50, f"RMS horizontal {s['rms_horizontal_m']:.1f} <= 50 m")
+bar(s["rms_horizontal_m"] <= 40, f"RMS horizontal {s['rms_horizontal_m']:.1f} <= 40 m")
 bar(s["id_changes"] <= 3, f"id changes {s['id_changes']} <= 3")
 # Garbled Mode S replies (random addresses, never seen again) make no track.
-bar(s["false_tracks"] <= 1, f"false tracks {s['false_tracks']} <= 1")
-bar(s["truth_coverage"] >= 0.985, f"coverage {100 * s['truth_coverage']:.2f} % >= 98.5 % (start-up)")
-bar(s["gospa_mean_m"] <= 1000, f"GOSPA {s['gospa_mean_m']:.0f} <= 1000 m")
+bar(s["false_tracks"] == 0, f"false tracks {s['false_tracks']} == 0")
+bar(s["truth_coverage"] >= 0.99, f"coverage {100 * s['truth_coverage']:.2f} % >= 99 % (start-up)")
+bar(s["gospa_mean_m"] <= 650, f"GOSPA {s['gospa_mean_m']:.0f} <= 650 m")
 # Registration on radars without bias, with the straight-line range model of
 # their description: no bias within 5 m and 0.02 deg.
 import re

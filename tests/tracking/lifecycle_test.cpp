@@ -26,6 +26,21 @@ TEST(Confirmation, ANewTrackFasterThanCommonAircraftWaitsForMoreUpdates) {
   EXPECT_EQ(confirm(TrackStatus::kCoasting, 20, E::kNone, 0, 900, c).status, conf);
 }
 
+TEST(Confirmation, ANewTrackWaitsUntilItsVelocityIsKnown) {
+  TrackerConfig c;  // confirm_max_velocity_sigma_mps 30
+  using E = IdentityEvidence;
+  const auto tent = TrackStatus::kTentative, conf = TrackStatus::kConfirmed;
+  // Two replies 0.1 s apart: the velocity is still the prior's (300 m/s).
+  const Confirmation early = confirm(tent, 2, E::kCorroborated, 0, 5, c, 290);
+  EXPECT_EQ(early.status, tent);
+  EXPECT_TRUE(early.refused_velocity);
+  EXPECT_FALSE(early.refused_fast);
+  // Two plots 8 s apart, 130 m cross-range each: sigma about 23 m/s.
+  EXPECT_EQ(confirm(tent, 2, E::kCorroborated, 0, 230, c, 23).status, conf);
+  EXPECT_FALSE(confirm(tent, 1, E::kCorroborated, 0, 5, c, 290).refused_velocity);  // not due
+  EXPECT_EQ(confirm(TrackStatus::kConfirmed, 9, E::kNone, 0, 230, c, 290).status, conf);
+}
+
 TEST(Confirmation, ReadsTheRecordsIdentityScoreAndSpeed) {
   World w;
   const std::uint32_t a = w.add({.xy = {0, 0},
