@@ -1,4 +1,4 @@
-// skyfuse: one binary, one verb per job (ARCHITECTURE.md).
+// skyfuse: one binary, one verb per job (docs/design.md).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>

@@ -1,6 +1,6 @@
 // File: core/types.hpp
 //
-// The plain value types passed between stages (ARCHITECTURE.md): `Sensor`,
+// The plain value types passed between stages (docs/design.md): `Sensor`,
 // `Report` (one observation in the sensor's own frame, with covariance),
 // `Track` (a system track) and `ObjectState` (one time-stamped kinematic state
 // of a truth object or a track, as read from and written to JSON Lines).
