@@ -195,6 +195,7 @@ void load_sensors(const toml::table& root, const std::string& file, sim::Scenari
         rc.bias_range_m = f.num_in("bias_range_m", -1e4, 1e4, 0.0);
         rc.bias_azimuth_deg = f.num_in("bias_azimuth_deg", -10, 10, 0.0);
         rc.clutter_per_scan = f.num_in("clutter_per_scan", 0, 1e5, 0.0);
+        rc.false_replies_per_scan = f.num_in("false_replies_per_scan", 0, 1e5, 0.0);
         rc.min_range_m = f.num_in("min_range_m", 0, 1e6, drone ? 20.0 : 500.0);
         rc.max_range_m = f.num_in("max_range_m", 1, 1e6, drone ? 5000.0 : 200e3);
         rc.min_elevation_deg = f.num_in("min_elevation_deg", -90, 90, -90.0);

@@ -28,6 +28,10 @@ struct RadarConfig {
   double bias_range_m = 0;
   double bias_azimuth_deg = 0;
   double clutter_per_scan = 0;  // Poisson mean of false plots per scan
+  // SSR / Mode S: Poisson mean of false replies per scan (garbling, FRUIT):
+  // a random Mode 3/A code and pressure altitude, and on a Mode S radar a
+  // random 24-bit address that no aircraft has and that is never seen again.
+  double false_replies_per_scan = 0;
   double min_range_m = 500;
   double max_range_m = 200e3;      // instrumented range (SSR) / range for 1 m^2 (PSR)
   double min_elevation_deg = -90;  // antenna lower limit

@@ -156,6 +156,29 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
       r.measurement = m;
       feed.reports.push_back(std::move(r));
     }
+    const bool replies = rc.kind == SensorKind::kSsr || rc.kind == SensorKind::kModeSRadar;
+    const std::uint32_t n_replies =
+        replies && rc.false_replies_per_scan > 0 ? rng.poisson(rc.false_replies_per_scan) : 0;
+    for (std::uint32_t i = 0; i < n_replies; ++i) {
+      const double f = rng.uniform();
+      const Time t = at_fraction(scan, f);
+      if (t > end) continue;
+      PolarMeasurement m;
+      m.range_m =
+          std::sqrt(rng.uniform(rc.min_range_m * rc.min_range_m, rc.max_range_m * rc.max_range_m));
+      m.azimuth_rad = wrap_2pi(theta0 + kTwoPi * f);
+      m.covariance = cov;
+      Report r;
+      r.time = t;
+      r.sensor = id;
+      r.sensor_kind = rc.kind;
+      r.measurement = m;
+      r.identity.mode3a = static_cast<std::uint16_t>(rng.uniform(0, 4096));
+      r.baro_alt_m = quantize(rng.uniform(0, 13000) / kFt, 100) * kFt;
+      if (rc.kind == SensorKind::kModeSRadar)
+        r.identity.icao24 = static_cast<std::uint32_t>(rng.uniform(1, 16777215));
+      feed.reports.push_back(std::move(r));
+    }
   }
   sort_by_time(feed.reports);
   return feed;

@@ -125,7 +125,10 @@ std::uint32_t Initiator::initiate(const Prepared& p) {
   t.sensors.emplace_back(r.sensor, r.time);
   t.interval_s = p.sensor->interval_s;
   if (p.polar) t.last_radar = r.sensor;
-  sensors_.note_initiation(r.sensor, r.time, !r.identity.icao24 && r.identity.remote_id.empty());
+  // A radar reply with an address no track has is as unexplained as an
+  // anonymous plot (garbled and false Mode S replies carry one): both count.
+  sensors_.note_initiation(r.sensor, r.time,
+                           p.polar || (!r.identity.icao24 && r.identity.remote_id.empty()));
   t.evidence.has_transponder = r.identity.icao24 || r.identity.mode3a || r.baro_alt_m;
   t.evidence.has_remote_id =
       !r.identity.remote_id.empty() || r.sensor_kind == SensorKind::kRemoteId;

@@ -32,7 +32,7 @@ struct SensorInfo {
   std::unique_ptr<IntervalLearner> learner;  // sensors without a rotation period
   double batch_window_s = 0;
   double area_m2 = 0;       // covered area, for the clutter density
-  double unassociated = 0;  // anonymous plots that started tracks (decaying count)
+  double unassociated = 0;  // radar plots (and anonymous reports) that started tracks
   Time first_time;
   bool seen = false;
   // Clutter density estimate [1/m^2 per scan]: unassociated plots per scan per area.
