@@ -285,6 +285,13 @@ sim::Scenario load_scenario(const std::string& path) {
     sc.duration_s = f.num_in("duration_s", 1, 7 * 86400.0);
     sc.truth_interval_s = f.num_in("truth_interval_s", 0.01, 3600, 1.0);
     sc.geometric_minus_baro_m = f.num_in("geometric_minus_baro_m", -2000, 2000, 0.0);
+    if (f.has("isa_deviation_k") || f.has("qnh_hpa") || f.has("geoid_undulation_m")) {
+      geo::AtmosphereConfig a;
+      a.isa_deviation_k = f.num_in("isa_deviation_k", -60, 60, 0.0);
+      a.qnh_hpa = f.num_in("qnh_hpa", 850, 1100, 1013.25);
+      a.geoid_undulation_m = f.num_in("geoid_undulation_m", -120, 120, 0.0);
+      sc.atmosphere = a;
+    }
     f.finish();
   }
   for (const auto& [k, v] : root) {

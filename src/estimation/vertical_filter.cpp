@@ -120,6 +120,20 @@ bool VerticalFilter::update_geometric(double h, double var) {
 bool VerticalFilter::update_offset(double b, double var) {
   return update_row(Eigen::RowVector3d(0, 0, 1), b, var);
 }
+void VerticalFilter::set_offset(double b, double var) {
+  if (!std::isfinite(b) || !(var > 0) || !std::isfinite(var)) return;
+  Eigen::Matrix3d& p = p_;
+  const double var_pa = p(0, 0) + p(2, 2) - 2 * p(0, 2);  // of h - b
+  const double cov_pa_v = p(0, 1) - p(1, 2);
+  x_[0] += b - x_[2];
+  x_[2] = b;
+  p(0, 0) = var_pa + var;
+  p(0, 1) = p(1, 0) = cov_pa_v;
+  p(0, 2) = p(2, 0) = var;
+  p(1, 2) = p(2, 1) = 0;
+  p(2, 2) = var;
+}
+
 bool VerticalFilter::update_rate(double vh, double var) {
   return update_row(Eigen::RowVector3d(0, 1, 0), vh, var);
 }

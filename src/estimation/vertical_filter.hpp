@@ -38,6 +38,11 @@ class VerticalFilter {
   // A measurement of the offset itself (the fleet's offset at this pressure
   // altitude, for an aircraft whose own is not observed).
   bool update_offset(double b, double var);
+  // The offset set to `b` (variance `var`, independent of the rest), the
+  // pressure altitude h - b kept: for an aircraft whose own offset is not
+  // observed, the offset is a function of its pressure altitude, not a
+  // constant to average (as a measurement it would lag a climb).
+  void set_offset(double b, double var);
   // A 2-D radar plot placed on the plane at the predicted height h0 is
   // m = x + J (h0 - h): the horizontal innovation `nu` (total covariance `s`,
   // which includes the height term) also measures the height. `h_row` = -J,

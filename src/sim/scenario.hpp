@@ -6,10 +6,12 @@
 // never reads files.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/types.hpp"
+#include "geo/atmosphere.hpp"
 #include "sim/trajectory.hpp"
 
 namespace skyfuse::sim {
@@ -77,6 +79,9 @@ struct Scenario {
   // Geometric height minus pressure altitude: what a barometric (Mode C, ADS-B
   // baro) altitude misses of the true height, e.g. geoid plus non-ISA weather.
   double geometric_minus_baro_m = 0;
+  // A non-standard atmosphere instead: pressure altitudes from heights through
+  // it (ISA deviation, QNH, geoid undulation), so the offset grows with height.
+  std::optional<geo::AtmosphereConfig> atmosphere;
   std::vector<Trajectory> targets;
   std::vector<RadarConfig> radars;
   std::vector<AdsbConfig> adsb;

@@ -7,11 +7,19 @@
 #include <numbers>
 
 #include "core/quality.hpp"
+#include "geo/atmosphere.hpp"
 #include "geo/radar_model.hpp"
 #include "geo/wgs84.hpp"
 #include "sim/rng.hpp"
 
 namespace skyfuse::sim {
+
+// The pressure altitude a barometric altimeter reads at this height above the
+// ellipsoid: through the scenario's atmosphere, or its constant offset.
+static double baro_of(const Scenario& sc, double height_m) {
+  if (!sc.atmosphere) return height_m - sc.geometric_minus_baro_m;
+  return geo::Atmosphere(*sc.atmosphere).pressure_altitude_m(height_m);
+}
 
 namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
@@ -126,7 +134,7 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
       r.sensor_kind = rc.kind;
       r.measurement = m;
       if (needs_transponder) {
-        const double baro = s->position.alt_m - sc.geometric_minus_baro_m;
+        const double baro = baro_of(sc, s->position.alt_m);
         const double step_ft = rc.kind == SensorKind::kModeSRadar ? 25 : 100;
         r.baro_alt_m = quantize(baro / kFt, step_ft) * kFt;
         r.identity.mode3a = target.identity.mode3a;
@@ -229,7 +237,7 @@ Feed simulate_adsb(const AdsbConfig& ac, SensorId id, const Scenario& sc, std::u
                                            s->velocity_enu_mps.z() + rng.normal(0, 0.3));
       r.velocity_covariance =
           Eigen::Vector3d(sigma_vel * sigma_vel, sigma_vel * sigma_vel, 0.09).asDiagonal();
-      r.baro_alt_m = quantize((s->position.alt_m - sc.geometric_minus_baro_m) / kFt, 25) * kFt;
+      r.baro_alt_m = quantize(baro_of(sc, s->position.alt_m) / kFt, 25) * kFt;
       r.identity = target.identity;
       r.identity.remote_id.clear();
       r.nacp = target.equipage.nacp;
@@ -304,7 +312,7 @@ Feed simulate_mlat(const MlatConfig& mc, SensorId id, const Scenario& sc, std::u
       r.sensor = id;
       r.sensor_kind = SensorKind::kMlat;
       r.measurement = m;
-      r.baro_alt_m = quantize((s->position.alt_m - sc.geometric_minus_baro_m) / kFt, 25) * kFt;
+      r.baro_alt_m = quantize(baro_of(sc, s->position.alt_m) / kFt, 25) * kFt;
       if (target.equipage.transponder == Equipage::Transponder::kModeS)
         r.identity.icao24 = target.identity.icao24;
       r.identity.mode3a = target.identity.mode3a;

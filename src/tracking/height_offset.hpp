@@ -6,9 +6,10 @@
 // ([atmosphere]: ISA deviation, QNH, geoid undulation; geo::Atmosphere). The
 // aircraft that report both (ADS-B geometric height and barometric altitude)
 // measure it: each maintenance pass gives every such track's filtered offset
-// at its pressure altitude, and the correction to the prior is their kernel
-// average over pressure altitude (Gaussian, 1 km), shrunk towards the prior
-// where few aircraft are seen. So the offset at FL100 comes from aircraft near
+// at its pressure altitude, and the correction to the prior is a straight-line
+// trend in pressure altitude fitted to them all (which carries it to levels no
+// aircraft is at) plus the kernel average of what the trend leaves (Gaussian,
+// 1 km), shrunk towards the trend where few aircraft are seen. So the offset at FL100 comes from aircraft near
 // FL100, not from a fleet-wide mean.
 //
 //   HeightOffsetModel m(atmosphere_config, /*prior_given=*/true);
@@ -44,6 +45,7 @@ class HeightOffsetModel {
   static constexpr int kBins = 68;  // -1,000 .. 16,000 m
 
  private:
+  static double centre(int bin);  // its pressure altitude [m]
   double interpolate(const std::array<double, kBins>& table, double pressure_alt_m) const;
   double prior_var_m2_;
   std::array<double, kBins> prior_{};  // prior offset at each bin centre

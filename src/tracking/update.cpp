@@ -85,7 +85,7 @@ int update_height(TrackRecord& t, const Prepared& p, const PlaneMeasurement& m, 
     // its pressure altitude (which changes as it climbs or descends).
     if (!p.geometric_h && (!t.seen_geometric || t.last_reference.ns == 0 ||
                            (p.report->time - t.last_reference).seconds() > cfg.own_offset_memory_s))
-      t.vert.update_offset(offsets.offset_m(*p.baro_m), offsets.variance_m2(*p.baro_m));
+      t.vert.set_offset(offsets.offset_m(*p.baro_m), offsets.variance_m2(*p.baro_m));
   }
   if (p.vertical_rate)
     t.vert.update_rate(*p.vertical_rate, cfg.vertical_rate_sigma_mps * cfg.vertical_rate_sigma_mps);

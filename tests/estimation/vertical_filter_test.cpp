@@ -24,6 +24,22 @@ TEST(VerticalFilter, EstimatesTheGeometricMinusPressureOffset) {
   EXPECT_NEAR(v.height(), 10000 + 5.0 * 299, 10);
 }
 
+TEST(VerticalFilter, SettingTheOffsetKeepsThePressureAltitude) {
+  // h 10,000 m with offset 200 m: pressure altitude 9,800 m. The offset at a
+  // new level set to 260 m: the height follows, the pressure altitude stays.
+  VerticalFilter v(VerticalFilter::Params{}, 10000, 100, 200, 400);
+  v.update_baro(9800, 25);
+  const double pa_var = v.covariance()(0, 0) + v.covariance()(2, 2) - 2 * v.covariance()(0, 2);
+  v.set_offset(260, 30 * 30);
+  EXPECT_NEAR(v.height() - v.offset(), 9800, 1e-9);
+  EXPECT_NEAR(v.offset(), 260, 1e-12);
+  EXPECT_NEAR(v.covariance()(2, 2), 900, 1e-9);
+  EXPECT_NEAR(v.covariance()(0, 0), pa_var + 900, 1e-6);
+  // Not a number: ignored.
+  v.set_offset(std::nan(""), 900);
+  EXPECT_NEAR(v.offset(), 260, 1e-12);
+}
+
 TEST(VerticalFilter, HeightFromTwoRadarsPlanePositions) {
   // A 2-D plot placed at an assumed height h0 is displaced along the radar's
   // radial by J (h0 - h): two radars seeing the target from different sides

@@ -25,6 +25,7 @@ ap.add_argument("--adsb-swaps", type=int, default=0)
 ap.add_argument("--bias", type=float, default=None)
 ap.add_argument("--tracker", action="append", default=[], help="extra [tracker] line, e.g. 'association = \"jpda\"'")
 ap.add_argument("--min-coverage", type=float, default=0.9)
+ap.add_argument("--modec-vertical-rms", type=float, default=None, help="most vertical RMS [m] of the aircraft without ADS-B")
 ap.add_argument("--max-false", type=int, default=None, help="most false tracks allowed")
 a = ap.parse_args()
 
@@ -83,6 +84,15 @@ if ev["share_within_400m"] < a.within: failures.append(f"within 400 m {ev['share
 if ev["extra_track_share"] > a.extra: failures.append(f"extra tracks {ev['extra_track_share']:.4f} > {a.extra}")
 if adsb_swaps > a.adsb_swaps: failures.append(f"ADS-B identity swaps {adsb_swaps}")
 if radar_rms is not None and radar_rms > a.radar_rms: failures.append(f"radar-only RMS {radar_rms:.1f} m > {a.radar_rms}")
+if a.modec_vertical_rms is not None:
+    targets = {t["id"]: t for t in tomllib.load(open(a.scenario, "rb")).get("target", [])}
+    objs = [o for o in ev["objects"] if o["id"] in targets and not targets[o["id"]].get("adsb", True)
+            and o["assigned_steps"] > 0]
+    n = sum(o["assigned_steps"] for o in objs)
+    v = math.sqrt(sum(o["vertical_rms_m"] ** 2 * o["assigned_steps"] for o in objs) / max(n, 1))
+    print(f"vertical RMS of the {len(objs)} aircraft without ADS-B: {v:.1f} m")
+    if not objs or v > a.modec_vertical_rms:
+        failures.append(f"vertical RMS without ADS-B {v:.1f} m > {a.modec_vertical_rms}")
 if a.max_false is not None and ev["false_tracks"] > a.max_false:
     failures.append(f"false tracks {ev['false_tracks']} > {a.max_false}")
 if ev["truth_coverage"] < a.min_coverage: failures.append(f"coverage {ev['truth_coverage']:.3f} < {a.min_coverage}")
