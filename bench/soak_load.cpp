@@ -425,7 +425,7 @@ int main(int argc, char** argv) {
     for (double js = t0 + (jump_first > 0 ? jump_first : jump_every);
          js + jump_seconds < t0 + seconds; js += jump_every, ++k) {
       Jump j;
-      j.sensor = (k * 3 + 1) % ss.size();  // radars and stations alternate in soak.py's list
+      j.sensor = (k * 5 + 1) % ss.size();  // each sensor in turn (5 and 6 are coprime)
       j.start = js;
       j.end = js + jump_seconds;
       switch (k % 5) {
@@ -442,7 +442,9 @@ int main(int argc, char** argv) {
             j.kind = "-11 h (midnight too near for a lie about it)";
             j.offset_s = -11 * 3600;
           } else {
-            j.kind = "midnight crossing lie";
+            const int half = static_cast<int>(jump_seconds / 2);
+            j.kind = fmt::format("midnight crossing lie (23:59:{:02d} to 00:00:{:02d})", 60 - half,
+                                 half);
             j.offset_s = claim - js;
           }
           break;
