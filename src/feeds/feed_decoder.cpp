@@ -111,6 +111,9 @@ class AsterixFeed final : public FormatDecoder {
   AsterixFeed(const FeedConfig& feed, const Sensor& sensor, const std::string& specs, bool live,
               Diagnostics& d)
       : feed_(feed), sensor_(sensor), specs_(specs), live_(live), d_(d) {
+    // The reader names the source in its messages: a file by its path, a live
+    // input (no path) by the sensor and its input, "radar-1 (udp:8600)".
+    feed_.path = source_name(feed, sensor, live);
     double start = feed.start_unix;
     if (std::isnan(start)) start = start_from_name(feed.path);
     // Live without start_unix: the day comes from the first packet's arrival.

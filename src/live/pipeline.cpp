@@ -145,6 +145,7 @@ struct Pipeline::Impl {
   std::uint64_t track_lines = 0, alert_lines = 0, reports = 0, input_errors = 0;
   std::vector<long> errors_seen;  // per source: its decoder's total already counted
   std::uint64_t packets = 0;
+  std::size_t tracker_errors_logged = 0;  // the tracker's first rejections, logged so far
   Histogram latency;
   std::vector<Report> scratch;
   Time first_data{INT64_MAX}, last_data{INT64_MIN};
@@ -229,6 +230,11 @@ struct Pipeline::Impl {
   }
 
   void publish(Time now) {
+    // Reports the tracker rejected (impossible values) are counted in
+    // reports_rejected_total; the first ones are named, as `track` does.
+    const auto& rejected = tracker.errors();
+    for (; tracker_errors_logged < rejected.size(); ++tracker_errors_logged)
+      fmt::print(stderr, "skyfuse run: rejected: {}\n", rejected[tracker_errors_logged]);
     std::vector<ObjectState> pic;
     pic.reserve(picture.picture().size());
     for (const auto& [id, s] : picture.picture()) pic.push_back(s);
