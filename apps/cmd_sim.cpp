@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <fmt/os.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,6 +48,9 @@ std::string sensors_toml(const sim::SimOutput& out, Time start) {
     if (z.rotation_period_s > 0)
       s += fmt::format("rotation_period_s = {:g}\n", z.rotation_period_s);
     if (z.max_range_m > 0) s += fmt::format("max_range_m = {:g}\n", z.max_range_m);
+    if (z.sigma_range_m > 0 && z.kind != SensorKind::kDroneRadar &&
+        std::abs(z.refraction_k - 4.0 / 3.0) > 1e-9)
+      s += fmt::format("refraction_k = {:g}\n", z.refraction_k);
     if (z.sigma_range_m > 0)
       s += fmt::format("sigma_range_m = {:g}\nsigma_azimuth_deg = {:g}\n", z.sigma_range_m,
                        z.sigma_azimuth_rad * 180 / std::numbers::pi);

@@ -72,6 +72,7 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
                        rc.sigma_azimuth_deg * kDeg,
                        rc.sigma_elevation_deg * kDeg,
                        0};
+  feed.sensor.refraction_k = rc.k_factor;  // its range model, as its ICD states
   feed.bias_range_m = rc.bias_range_m;
   feed.bias_azimuth_deg = rc.bias_azimuth_deg;
   Rng rng(Rng::derive(seed, "radar:" + rc.name));

@@ -107,7 +107,13 @@ if a.bias is not None:
             failures.append(f"no registration estimate for {r['name']}"); continue
         for key_t, key_e in (("bias_range_m", "range_bias_m"), ("bias_azimuth_deg", "azimuth_bias_deg")):
             tv, ev_ = b[key_t], e[key_e]
-            if tv == 0: continue
+            if tv == 0:
+                # No bias: none reported (issue #18: within 5 m and 0.02 deg).
+                limit = 5.0 if key_t == "bias_range_m" else 0.02
+                bias_cells.append(f"{ev_:+.3g}/0")
+                if abs(ev_) > limit:
+                    failures.append(f"{r['name']} {key_t}: estimated {ev_:.4f} without a bias (limit {limit})")
+                continue
             rel = abs(ev_ - tv) / abs(tv)
             bias_cells.append(f"{ev_:+.3g}/{tv:+.3g}")
             if rel > a.bias: failures.append(f"{r['name']} {key_t}: estimated {ev_:.4f}, simulated {tv}, off by {rel:.0%}")
