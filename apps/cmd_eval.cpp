@@ -63,6 +63,26 @@ nlohmann::ordered_json to_json(const eval::Evaluation& ev, const io::StateFile& 
   j["false_track_share"] = s.false_track_share;
   j["never_tracked"] = s.never_tracked;
   j["initiation_delay_s"] = s.initiation_delay_s;
+  j["horizontal_p50_m"] = s.horizontal_p50_m;
+  j["horizontal_p95_m"] = s.horizontal_p95_m;
+  j["horizontal_p99_m"] = s.horizontal_p99_m;
+  j["vertical_bias_m"] = s.vertical_bias_m;
+  j["vertical_p95_m"] = s.vertical_p95_m;
+  j["update_probability"] = s.update_probability;
+  j["mode_c_pairs"] = s.mode_c_pairs;
+  if (s.mode_c_pairs > 0) j["mode_c_correct_share"] = s.mode_c_correct_share;
+  nlohmann::ordered_json coverage = nlohmann::ordered_json::object();
+  for (std::size_t c = 0; c < eval::kCoverageCount; ++c) {
+    const eval::CoverageFigures& f = s.by_coverage[c];
+    if (f.pairs == 0) continue;
+    coverage[eval::to_string(static_cast<eval::Coverage>(c))] = {
+        {"pairs", f.pairs},
+        {"rms_horizontal_m", f.rms_horizontal_m},
+        {"horizontal_p95_m", f.horizontal_p95_m},
+        {"rms_vertical_m", f.rms_vertical_m},
+        {"update_probability", f.update_probability}};
+  }
+  j["by_coverage"] = std::move(coverage);
   j["steps"] = s.steps;
   j["truth_objects"] = s.truth_objects;
   j["tracks"] = s.tracks;
@@ -77,7 +97,9 @@ nlohmann::ordered_json to_json(const eval::Evaluation& ev, const io::StateFile& 
                  {"truth_end_grace_s", cfg.truth_end_grace_s},
                  {"false_if_never_within_cutoff", cfg.false_if_never_within_cutoff},
                  {"within_threshold_m", cfg.within_threshold_m},
-                 {"false_position_m", cfg.false_position_m}};
+                 {"false_position_m", cfg.false_position_m},
+                 {"expected_update_interval_s", cfg.expected_update_interval_s},
+                 {"mode_c_tolerance_m", cfg.mode_c_tolerance_m}};
   nlohmann::ordered_json objects = nlohmann::ordered_json::array();
   for (const auto& o : ev.per_truth)
     objects.push_back({{"id", o.id},
@@ -121,6 +143,29 @@ int run_eval(const EvalOptions& o) {
         "never tracked {}  initiation delay {:.2f} s\n",
         s.identity_swaps, s.track_breaks, s.id_changes, s.false_tracks, 100 * s.false_track_share,
         s.tracks, s.never_tracked, s.initiation_delay_s);
+    fmt::print(
+        "horizontal error p50 {:.1f} m  p95 {:.1f} m  p99 {:.1f} m  vertical bias {:+.1f} m  "
+        "|vertical| p95 {:.1f} m\n",
+        s.horizontal_p50_m, s.horizontal_p95_m, s.horizontal_p99_m, s.vertical_bias_m,
+        s.vertical_p95_m);
+    fmt::print("updated within {:g} s {:.2f} %  ", o.cfg.expected_update_interval_s,
+               100 * s.update_probability);
+    if (s.mode_c_pairs > 0)
+      fmt::print("pressure altitude within {:.0f} ft {:.2f} % of {} pairs\n",
+                 o.cfg.mode_c_tolerance_m / 0.3048, 100 * s.mode_c_correct_share, s.mode_c_pairs);
+    else
+      fmt::print("pressure altitude: not scored (truth or tracks carry none)\n");
+    for (std::size_t c = 0; c < eval::kCoverageCount; ++c) {
+      const eval::CoverageFigures& f = s.by_coverage[c];
+      if (f.pairs == 0) continue;
+      fmt::print(
+          "  {:<12} {:>8} pairs ({:5.1f} %)  RMS horizontal {:7.1f} m  p95 {:7.1f} m  RMS "
+          "vertical {:6.1f} m  updated {:6.2f} %\n",
+          eval::to_string(static_cast<eval::Coverage>(c)), f.pairs,
+          100.0 * static_cast<double>(f.pairs) /
+              static_cast<double>(std::max<long>(s.assigned_pairs, 1)),
+          f.rms_horizontal_m, f.horizontal_p95_m, f.rms_vertical_m, 100 * f.update_probability);
+    }
   }
   if (!o.report.empty()) {
     std::filesystem::create_directories(o.report);
@@ -159,13 +204,19 @@ Runner add_eval_command(CLI::App& app) {
                               "A track without an update for this long is not present")
                   ->capture_default_str()
                   ->check(CLI::NonNegativeNumber);
-  cmd->callback([o, cutoff, order, age] {
+  auto* update = cmd->add_option("--update-interval-s", o->cfg.expected_update_interval_s,
+                                 "Probability of update: an assigned track updated at most this "
+                                 "long ago counts as updated")
+                     ->capture_default_str()
+                     ->check(CLI::PositiveNumber);
+  cmd->callback([o, cutoff, order, age, update] {
     if (o->conventions != "independent") return;
     // The preset, then what was given explicitly on top.
     eval::EvalConfig c = eval::independent_conventions();
     if (cutoff->count()) c.gospa.cutoff_m = o->cfg.gospa.cutoff_m;
     if (order->count()) c.gospa.p = o->cfg.gospa.p;
     if (age->count()) c.track_max_age_s = o->cfg.track_max_age_s;
+    if (update->count()) c.expected_update_interval_s = o->cfg.expected_update_interval_s;
     o->cfg = c;
   });
   cmd->add_flag("--strict", o->strict, "Fail on any bad input line instead of skipping it");

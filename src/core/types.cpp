@@ -14,6 +14,7 @@ constexpr std::array<std::pair<SensorKind, std::string_view>, 7> kSensorKinds{{
     {SensorKind::kRemoteId, "remote_id"},
     {SensorKind::kDroneRadar, "drone_radar"},
 }};
+static_assert(kSensorKinds.size() == kSensorKindCount);
 constexpr std::array<std::pair<TargetClass, std::string_view>, 5> kClasses{{
     {TargetClass::kUnknown, "unknown"},
     {TargetClass::kFixedWing, "fixed_wing"},

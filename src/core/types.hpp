@@ -38,6 +38,7 @@ enum class SensorKind : std::uint8_t {
   kRemoteId,    // drone Remote ID receiver (ASTM F3411 / EN 4709-002)
   kDroneRadar,  // 3-D drone-detection radar
 };
+inline constexpr std::size_t kSensorKindCount = 7;
 
 const char* to_string(SensorKind kind);
 std::optional<SensorKind> sensor_kind_from_string(std::string_view s);
@@ -152,6 +153,13 @@ struct ObjectState {
   TargetClass target_class = TargetClass::kUnknown;
   Identity identity;
   bool emergency = false;  // ADS-B emergency/priority status declared (tracks only)
+  // Pressure altitude (truth: what a barometric altimeter reads; tracks: the
+  // filtered Mode C / Mode S / ADS-B pressure altitude, when one was received).
+  std::optional<double> baro_alt_m;
+  // Tracks: how many distinct sensors of each kind (indexed by SensorKind)
+  // updated the track lately (within 2.5 of their update intervals), the
+  // coverage `eval` scores by (docs/metrics.md). All zero for truth.
+  std::array<std::uint8_t, kSensorKindCount> sources{};
 };
 
 }  // namespace skyfuse

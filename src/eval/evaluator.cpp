@@ -55,7 +55,31 @@ struct TruthProgress {
   Time last_time;                 // its latest truth time so far
 };
 
+// The q-quantile (0..1) by nearest rank of a sorted sample; 0 when empty.
+double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const auto n = static_cast<double>(sorted.size());
+  const auto rank = static_cast<std::size_t>(std::ceil(q * n));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+constexpr std::array<std::string_view, kCoverageCount> kCoverageNames{
+    "multi_radar", "single_radar", "adsb_only", "psr_only", "other", "none"};
+
 }  // namespace
+
+const char* to_string(Coverage c) { return kCoverageNames[static_cast<std::size_t>(c)].data(); }
+
+Coverage coverage_of(const ObjectState& track) {
+  const auto n = [&](SensorKind k) { return track.sources[static_cast<std::size_t>(k)]; };
+  const int ssr = n(SensorKind::kSsr) + n(SensorKind::kModeSRadar);
+  if (ssr >= 2) return Coverage::kMultiRadar;
+  if (ssr == 1) return Coverage::kSingleRadar;
+  if (n(SensorKind::kAdsb) > 0 || n(SensorKind::kMlat) > 0) return Coverage::kAdsbOnly;
+  if (n(SensorKind::kPsr) > 0) return Coverage::kPsrOnly;
+  if (n(SensorKind::kDroneRadar) > 0 || n(SensorKind::kRemoteId) > 0) return Coverage::kOther;
+  return Coverage::kNone;
+}
 
 EvalConfig independent_conventions() {
   EvalConfig c;
@@ -128,12 +152,16 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
   double sum_ospa = 0, sum_h2 = 0, sum_v2 = 0, sum_3d2 = 0, sum_vel2 = 0;
   long n_within = 0, n_track_positions = 0, n_false_positions = 0, n_extra = 0;
   long n_truth_steps = 0;
+  long s_mode_c_pairs = 0;
 
   std::vector<Eigen::Vector3d> x, y;
   std::vector<TruthRef> xs;
   std::vector<int> y_series;
   std::vector<Eigen::Vector3d> y_vel;
   std::vector<Duration> y_dt;
+  std::vector<const ObjectState*> y_state;
+  long n_updated = 0, n_mode_c_correct = 0;
+  std::array<long, kCoverageCount> cov_updated{};
   for (std::size_t begin = 0; begin < truth_sorted.size();) {
     const Time t = truth_sorted[begin].state->time;
     std::size_t end = begin;
@@ -154,6 +182,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     y_series.clear();
     y_vel.clear();
     y_dt.clear();
+    y_state.clear();
     std::vector<int> still_active;
     for (int si : active) {
       TrackSeries& ts = series[si];
@@ -182,6 +211,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
       y_series.push_back(si);
       y_vel.push_back(s.velocity_enu_mps);
       y_dt.push_back(age);
+      y_state.push_back(&s);
     }
     active.swap(still_active);
 
@@ -265,7 +295,19 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
       sum_vel2 += vel * vel;
       if (h <= cfg.within_threshold_m) ++n_within;
       ev.horizontal_errors_m.push_back(h);
+      ev.vertical_errors_m.push_back(d_enu.z());
       ev.velocity_errors_mps.push_back(vel);
+      const ObjectState& ks = *y_state[j];
+      const Coverage c = coverage_of(ks);
+      ev.pair_coverage.push_back(c);
+      if (y_dt[j] <= Duration::from_seconds(cfg.expected_update_interval_s)) {
+        ++n_updated;
+        ++cov_updated[static_cast<std::size_t>(c)];
+      }
+      if (tr.baro_alt_m && ks.baro_alt_m) {
+        ++s_mode_c_pairs;
+        if (std::abs(*ks.baro_alt_m - *tr.baro_alt_m) <= cfg.mode_c_tolerance_m) ++n_mode_c_correct;
+      }
     }
     // Track positions: false (far from every truth) and extra (a second track
     // on an object that already has one).
@@ -347,6 +389,47 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
       n_truth_steps ? static_cast<double>(s.assigned_pairs) / static_cast<double>(n_truth_steps)
                     : 0;
   s.initiation_delay_s = delay_n ? delay_sum / delay_n : 0;
+
+  // Percentiles, probability of update, pressure altitude, per coverage.
+  std::vector<double> sorted = ev.horizontal_errors_m;
+  std::sort(sorted.begin(), sorted.end());
+  s.horizontal_p50_m = quantile(sorted, 0.50);
+  s.horizontal_p95_m = quantile(sorted, 0.95);
+  s.horizontal_p99_m = quantile(sorted, 0.99);
+  std::vector<double> vabs;
+  vabs.reserve(ev.vertical_errors_m.size());
+  double vsum = 0;
+  for (double v : ev.vertical_errors_m) {
+    vsum += v;
+    vabs.push_back(std::abs(v));
+  }
+  std::sort(vabs.begin(), vabs.end());
+  s.vertical_bias_m = vsum / pairs;
+  s.vertical_p95_m = quantile(vabs, 0.95);
+  s.update_probability = static_cast<double>(n_updated) / pairs;
+  s.mode_c_pairs = s_mode_c_pairs;
+  s.mode_c_correct_share =
+      s_mode_c_pairs ? static_cast<double>(n_mode_c_correct) / static_cast<double>(s_mode_c_pairs)
+                     : 0;
+  for (std::size_t c = 0; c < kCoverageCount; ++c) {
+    CoverageFigures& f = s.by_coverage[c];
+    std::vector<double> h;
+    double h2 = 0, v2 = 0;
+    for (std::size_t i = 0; i < ev.pair_coverage.size(); ++i) {
+      if (static_cast<std::size_t>(ev.pair_coverage[i]) != c) continue;
+      h.push_back(ev.horizontal_errors_m[i]);
+      h2 += ev.horizontal_errors_m[i] * ev.horizontal_errors_m[i];
+      v2 += ev.vertical_errors_m[i] * ev.vertical_errors_m[i];
+    }
+    f.pairs = static_cast<long>(h.size());
+    if (h.empty()) continue;
+    std::sort(h.begin(), h.end());
+    const auto n = static_cast<double>(h.size());
+    f.rms_horizontal_m = std::sqrt(h2 / n);
+    f.rms_vertical_m = std::sqrt(v2 / n);
+    f.horizontal_p95_m = quantile(h, 0.95);
+    f.update_probability = static_cast<double>(cov_updated[c]) / n;
+  }
   return ev;
 }
 

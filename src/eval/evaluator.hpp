@@ -15,6 +15,7 @@
 //   std::printf("%f\n", e.summary.gospa_mean_m);
 #pragma once
 
+#include <array>
 #include <span>
 #include <string>
 #include <vector>
@@ -39,6 +40,34 @@ struct EvalConfig {
   // False tracks: assigned for less than `false_track_share` of their life
   // (false), or never within the GOSPA cut-off of any object (true).
   bool false_if_never_within_cutoff = false;
+  // Probability of update: an assigned track whose latest update is at most
+  // this old counts as updated (ESASSP: 5 s terminal, 8 s en route).
+  double expected_update_interval_s = 5;
+  // Pressure altitude correct ("Mode C correct"): track within this of the
+  // truth's pressure altitude (300 ft).
+  double mode_c_tolerance_m = 91.44;
+};
+
+// The sensors behind a track position (from the track line's `sources`), as
+// ESASSP-style figures are given per coverage (docs/metrics.md).
+enum class Coverage : std::uint8_t {
+  kMultiRadar,   // two or more SSR / Mode S radars
+  kSingleRadar,  // one SSR / Mode S radar
+  kAdsbOnly,     // ADS-B and/or MLAT, no SSR / Mode S radar
+  kPsrOnly,      // primary radar(s) only
+  kOther,        // drone radar, Remote ID
+  kNone,         // no source lately (coasting) or not told
+};
+inline constexpr std::size_t kCoverageCount = 6;
+const char* to_string(Coverage c);
+Coverage coverage_of(const ObjectState& track);
+
+struct CoverageFigures {
+  long pairs = 0;  // assigned truth/track pairs in this coverage
+  double rms_horizontal_m = 0;
+  double horizontal_p95_m = 0;
+  double rms_vertical_m = 0;
+  double update_probability = 0;
 };
 
 // The scoring conventions of the independent scenarios
@@ -87,6 +116,19 @@ struct Summary {
   double false_track_share = 0;   // false tracks / tracks
   int never_tracked = 0;          // truth objects never assigned
   double initiation_delay_s = 0;  // mean over tracked truth objects
+  // Horizontal error percentiles over assigned pairs, and the vertical error's
+  // mean (track - truth) and 95th percentile of its magnitude.
+  double horizontal_p50_m = 0;
+  double horizontal_p95_m = 0;
+  double horizontal_p99_m = 0;
+  double vertical_bias_m = 0;
+  double vertical_p95_m = 0;
+  // Assigned pairs whose track was updated within expected_update_interval_s.
+  double update_probability = 0;
+  // Pressure altitude correct: pairs where both truth and track have one.
+  long mode_c_pairs = 0;
+  double mode_c_correct_share = 0;
+  std::array<CoverageFigures, kCoverageCount> by_coverage{};
 };
 
 struct PerTruth {
@@ -108,6 +150,8 @@ struct Evaluation {
   std::vector<StepResult> steps;
   std::vector<PerTruth> per_truth;
   std::vector<double> horizontal_errors_m;  // one per assigned pair
+  std::vector<double> vertical_errors_m;    // track - truth, one per assigned pair
+  std::vector<Coverage> pair_coverage;      // one per assigned pair
   std::vector<double> velocity_errors_mps;
 };
 

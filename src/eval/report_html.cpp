@@ -152,6 +152,14 @@ std::string line_chart(const std::vector<double>& t, const std::vector<std::vect
   return svg + "</svg>";
 }
 
+std::vector<double> magnitudes(const std::vector<double>& values) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (double v : values) out.push_back(std::abs(v));
+  return out;
+}
+
+// Of non-negative values.
 std::string histogram(const std::vector<double>& values, const std::string& label) {
   constexpr int kW = 440, kH = 240, kBins = 40;
   if (values.empty()) return "<p>No assigned pairs.</p>";
@@ -219,7 +227,49 @@ td:first-child,th:first-child{{text-align:left}}
       fmt::format("{} / {} / {}", s.identity_swaps, s.track_breaks, s.false_tracks));
   row("never tracked objects", std::to_string(s.never_tracked));
   row("mean initiation delay [s]", fmt::format("{:.2f}", s.initiation_delay_s));
+  row("horizontal error p50 / p95 / p99 [m]",
+      fmt::format("{:.1f} / {:.1f} / {:.1f}", s.horizontal_p50_m, s.horizontal_p95_m,
+                  s.horizontal_p99_m));
+  row("vertical bias / |vertical| p95 [m]",
+      fmt::format("{:+.1f} / {:.1f}", s.vertical_bias_m, s.vertical_p95_m));
+  row(fmt::format("probability of update ({:g} s)", ev.config.expected_update_interval_s).c_str(),
+      fmt::format("{:.2f} %", 100 * s.update_probability));
+  row("pressure altitude correct (300 ft)",
+      s.mode_c_pairs ? fmt::format("{:.2f} % of {}", 100 * s.mode_c_correct_share, s.mode_c_pairs)
+                     : std::string("not scored"));
   html += "</table>";
+
+  html +=
+      "<h2>By coverage (ESASSP style)</h2><table><tr><th>coverage</th><th>pairs</th>"
+      "<th>RMS horizontal [m]</th><th>p95 horizontal [m]</th><th>RMS vertical [m]</th>"
+      "<th>updated</th></tr>";
+  double worst = 1;
+  for (const auto& f : s.by_coverage) worst = std::max(worst, f.horizontal_p95_m);
+  std::string bars;
+  int n_bars = 0;
+  for (std::size_t c = 0; c < kCoverageCount; ++c) {
+    const CoverageFigures& f = s.by_coverage[c];
+    if (f.pairs == 0) continue;
+    const char* name = to_string(static_cast<Coverage>(c));
+    html += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.2f} "
+        "%</td></tr>",
+        name, f.pairs, f.rms_horizontal_m, f.horizontal_p95_m, f.rms_vertical_m,
+        100 * f.update_probability);
+    const double y = 10 + 26.0 * n_bars++;
+    bars += fmt::format(
+        "<text class='tick' x='0' y='{0:.0f}'>{1}</text>"
+        "<rect class='bar' x='100' y='{2:.0f}' width='{3:.1f}' height='9'/>"
+        "<rect x='100' y='{4:.0f}' width='{5:.1f}' height='9' fill='#c0602a'/>",
+        y + 9, name, y, 480 * f.rms_horizontal_m / worst, y + 10, 480 * f.horizontal_p95_m / worst);
+  }
+  html += "</table>";
+  if (n_bars > 0)
+    html += fmt::format(
+        "<svg width='640' height='{:.0f}' role='img' aria-label='horizontal error by "
+        "coverage'>{}<text class='tick' x='100' y='{:.0f}'>blue: RMS horizontal, orange: 95th "
+        "percentile; full width {:.0f} m</text></svg>",
+        26.0 * n_bars + 24, bars, 26.0 * n_bars + 18, worst);
 
   html += "<h2>Truth (grey) and tracks (colours)</h2>" + map_svg(truth, tracks);
 
@@ -239,7 +289,8 @@ td:first-child,th:first-child{{text-align:left}}
           line_chart(t, {ospa}, {"OSPA"}, "metres");
   html += "<h2>Errors of assigned pairs</h2><div class='row'>" +
           histogram(ev.horizontal_errors_m, "horizontal error [m]") +
-          histogram(ev.velocity_errors_mps, "velocity error [m/s]") + "</div>";
+          histogram(ev.velocity_errors_mps, "velocity error [m/s]") +
+          histogram(magnitudes(ev.vertical_errors_m), "|vertical error| [m]") + "</div>";
 
   html +=
       "<h2>Per truth object</h2><table><tr><th>truth</th><th>steps</th><th>covered</th>"

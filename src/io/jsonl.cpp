@@ -135,6 +135,21 @@ std::string to_json(const ObjectState& s) {
   }
   append_identity(o, s.identity);
   if (s.emergency) o += ",\"emergency\":true";
+  if (s.baro_alt_m) {
+    o += ",\"baro_alt_ft\":";
+    append_fixed(o, *s.baro_alt_m / kFt, 0);
+  }
+  bool any = false;
+  for (std::size_t k = 0; k < s.sources.size(); ++k) {
+    if (s.sources[k] == 0) continue;
+    o += any ? "," : ",\"sources\":{";
+    o += '"';
+    o += to_string(static_cast<SensorKind>(k));
+    o += "\":";
+    append_padded(o, s.sources[k], 10, 1);
+    any = true;
+  }
+  if (any) o += '}';
   o += '}';
   return o;
 }
@@ -240,6 +255,21 @@ Result<ObjectState> parse_state(std::string_view line) {
     s.identity.callsign = a->get<std::string>();
   if (auto a = j.find("remote_id"); a != j.end() && a->is_string())
     s.identity.remote_id = a->get<std::string>();
+  if (j.contains("baro_alt_ft")) {
+    auto baro = number(j, "baro_alt_ft");
+    if (!baro) return baro.error();
+    if (*baro < -2000 || *baro > 200000) return field_error("field \"baro_alt_ft\" out of range");
+    s.baro_alt_m = *baro * kFt;
+  }
+  if (auto src = j.find("sources"); src != j.end()) {
+    if (!src->is_object()) return field_error("field \"sources\" must be an object");
+    for (const auto& [name, n] : src->items()) {
+      const auto kind = sensor_kind_from_string(name);
+      if (!kind || !n.is_number_unsigned() || n.get<std::uint64_t>() > 255)
+        return field_error("field \"sources\" must map sensor kinds to counts 0-255");
+      s.sources[static_cast<std::size_t>(*kind)] = static_cast<std::uint8_t>(n.get<unsigned>());
+    }
+  }
   return s;
 }
 

@@ -414,6 +414,7 @@ SimOutput simulate(const Scenario& sc, std::uint64_t seed) {
       o.velocity_enu_mps = s->velocity_enu_mps;
       o.target_class = target->target_class;
       o.identity = target->identity;
+      o.baro_alt_m = baro_of(sc, s->position.alt_m);
       out.truth.push_back(std::move(o));
     }
   }

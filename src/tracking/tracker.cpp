@@ -25,6 +25,9 @@ namespace skyfuse::tracking {
 
 namespace {
 constexpr std::size_t kMaxMessages = 20;
+// A sensor counts as a source of a track update when it updated the track
+// within this many of its update intervals (ObjectState::sources).
+constexpr double kSourceFreshIntervals = 2.5;
 }  // namespace
 
 struct Tracker::Impl {
@@ -192,7 +195,15 @@ struct Tracker::Impl {
     const estimation::StateVec& x = t.imm.state();
     const Eigen::Vector2d xy = x.head<2>() + x.segment<2>(2) * dt;
     geo::Convergence local;
-    s.position = frame.from_plane(xy, Gate::predicted_height(t, at), &local);
+    const double height = Gate::predicted_height(t, at);
+    s.position = frame.from_plane(xy, height, &local);
+    if (t.seen_baro) s.baro_alt_m = height - t.vert.offset();
+    for (const auto& [sid, when] : t.sensors) {
+      const SensorInfo* si = sensors.find(sid);
+      if (si == nullptr || (at - when).seconds() > kSourceFreshIntervals * si->interval_s) continue;
+      auto& n = s.sources[static_cast<std::size_t>(si->sensor.kind)];
+      if (n < 255) ++n;
+    }
     const Eigen::Vector2d v =
         estimation::TrackingFrame::plane_to_local(Eigen::Vector2d(x.segment<2>(2)), local);
     s.velocity_enu_mps = Eigen::Vector3d(v.x(), v.y(), t.vert.rate());

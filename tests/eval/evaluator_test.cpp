@@ -64,6 +64,60 @@ TEST(Evaluate, ShiftedHundredMetresGivesLocalisationHundred) {
   EXPECT_EQ(e.summary.gospa_false_m, 0);
 }
 
+// Object i's track is off by 10 (i + 1) m east and 5 m up, and has the
+// sources of coverage i; every track line older than 5 s at every 10th step.
+TEST(Evaluate, PercentilesCoverageUpdateAndPressureAltitude) {
+  auto truth = make_truth(4);
+  std::vector<ObjectState> tracks;
+  for (auto& s : truth) {
+    const int i = s.id.back() - '0';
+    s.baro_alt_m = 9000 - 200;  // the altimeter reads 200 m less
+    ObjectState k = moved(s, {10.0 * (i + 1), 0, 5});
+    k.baro_alt_m = *s.baro_alt_m + (i == 3 ? 100 : 90);  // 328 ft: wrong; 295 ft: correct
+    auto& src = k.sources;
+    if (i == 0) src[static_cast<std::size_t>(SensorKind::kModeSRadar)] = 2;
+    if (i == 1) {
+      src[static_cast<std::size_t>(SensorKind::kSsr)] = 1;
+      src[static_cast<std::size_t>(SensorKind::kAdsb)] = 1;
+    }
+    if (i == 2) src[static_cast<std::size_t>(SensorKind::kAdsb)] = 1;
+    if (i == 3) src[static_cast<std::size_t>(SensorKind::kPsr)] = 3;
+    tracks.push_back(k);
+  }
+  // Object 0's track: no line at steps 10k+1 .. 10k+6 (its lines 7 s apart at most).
+  std::erase_if(tracks, [](const ObjectState& k) {
+    const auto step = static_cast<int>(std::lround((k.time - kT0).seconds()));
+    return k.id == "obj0" && step % 10 >= 1 && step % 10 <= 6;
+  });
+  const Evaluation e = evaluate(truth, tracks, {});
+  const Summary& s = e.summary;
+  ASSERT_EQ(s.assigned_pairs, 4 * kSteps);
+  // Horizontal errors: 100 each of 10, 20, 30, 40 m (object 0's extrapolated
+  // exactly: it moves with its velocity).
+  EXPECT_NEAR(s.horizontal_p50_m, 20, 1e-6);
+  EXPECT_NEAR(s.horizontal_p95_m, 40, 1e-6);
+  EXPECT_NEAR(s.vertical_bias_m, 5, 1e-3);
+  EXPECT_NEAR(s.vertical_p95_m, 5, 1e-3);
+  EXPECT_EQ(s.mode_c_pairs, 4 * kSteps);
+  EXPECT_DOUBLE_EQ(s.mode_c_correct_share, 0.75);
+  // Object 0: at steps 10k+6 the line is 6 s old (> 5 s): 10 of 100 not updated.
+  const auto& mr = s.by_coverage[static_cast<std::size_t>(Coverage::kMultiRadar)];
+  EXPECT_EQ(mr.pairs, kSteps);
+  EXPECT_NEAR(mr.rms_horizontal_m, 10, 1e-3);
+  EXPECT_DOUBLE_EQ(mr.update_probability, 0.9);
+  const auto& sr = s.by_coverage[static_cast<std::size_t>(Coverage::kSingleRadar)];
+  EXPECT_EQ(sr.pairs, kSteps);
+  EXPECT_NEAR(sr.rms_horizontal_m, 20, 1e-6);
+  EXPECT_NEAR(sr.rms_vertical_m, 5, 1e-3);
+  EXPECT_DOUBLE_EQ(sr.update_probability, 1.0);
+  EXPECT_NEAR(s.by_coverage[static_cast<std::size_t>(Coverage::kAdsbOnly)].horizontal_p95_m, 30,
+              1e-6);
+  EXPECT_NEAR(s.by_coverage[static_cast<std::size_t>(Coverage::kPsrOnly)].rms_horizontal_m, 40,
+              1e-6);
+  EXPECT_EQ(s.by_coverage[static_cast<std::size_t>(Coverage::kNone)].pairs, 0);
+  EXPECT_NEAR(s.update_probability, (4 * kSteps - 10) / (4.0 * kSteps), 1e-12);
+}
+
 TEST(Evaluate, RemovedObjectGivesExactlyTheMissedTerm) {
   const auto truth = make_truth(4);
   std::vector<ObjectState> tracks;

@@ -46,6 +46,28 @@ TEST(Jsonl, StateRoundTrip) {
   EXPECT_EQ(to_json(*back), line);
 }
 
+TEST(Jsonl, StateCarriesPressureAltitudeAndSources) {
+  ObjectState s;
+  s.time = Time::from_seconds(1533123000);
+  s.id = "7";
+  s.baro_alt_m = 35000 * 0.3048;
+  s.sources[static_cast<std::size_t>(SensorKind::kModeSRadar)] = 2;
+  s.sources[static_cast<std::size_t>(SensorKind::kAdsb)] = 1;
+  const std::string line = to_json(s);
+  EXPECT_NE(line.find(R"("baro_alt_ft":35000,"sources":{"mode_s":2,"adsb":1}})"), std::string::npos)
+      << line;
+  auto back = parse_state(line);
+  ASSERT_TRUE(back) << back.error().detail;
+  EXPECT_NEAR(*back->baro_alt_m, 35000 * 0.3048, 1e-9);
+  EXPECT_EQ(back->sources, s.sources);
+  EXPECT_EQ(to_json(*back), line);
+  for (const char* bad :
+       {R"({"time":1,"id":"a","lat_deg":1,"lon_deg":1,"alt_m":1,"sources":[1]})",
+        R"({"time":1,"id":"a","lat_deg":1,"lon_deg":1,"alt_m":1,"sources":{"x":1}})",
+        R"({"time":1,"id":"a","lat_deg":1,"lon_deg":1,"alt_m":1,"sources":{"psr":256}})"})
+    EXPECT_FALSE(parse_state(bad)) << bad;
+}
+
 // The state line against independent formatting: printf's correctly rounded
 // "%.Nf" for every number (signs, values that round to zero or carry over,
 // large and tiny magnitudes), format_time for the time, printf's "%06x" and
