@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "decode/asterix/catalogue.hpp"
 #include "io/jsonl.hpp"
+#include "mlat/locards_csv.hpp"
 #include "output/sensor_asterix.hpp"
 #include "sim/simulator.hpp"
 
@@ -66,6 +67,16 @@ std::string sensors_toml(const sim::SimOutput& out, Time start) {
       s += fmt::format("input = \"file:{}.jsonl\"\nformat = \"jsonl\"\n", z.name);
     }
   }
+  for (const auto& n : out.networks) {
+    // A receiver network: skyfuse locates its messages itself (feeds/mlat_feed.hpp).
+    const GeodeticPosition site =
+        n.receivers.all().empty() ? GeodeticPosition{} : n.receivers.all().front().position;
+    s += fmt::format(
+        "\n[[sensor]]\nname = \"{0}\"\nkind = \"mlat_receivers\"\n"
+        "lat_deg = {1:.8f}\nlon_deg = {2:.8f}\nalt_m = {3:.2f}\n"
+        "input = \"file:{0}.csv\"\nformat = \"mlat_csv\"\nreceivers = \"file:{0}_receivers.csv\"\n",
+        n.name, site.lat_deg, site.lon_deg, site.alt_m);
+  }
   return s;
 }
 
@@ -108,6 +119,18 @@ int run_sim(const SimOptions& o) {
   }
   biases += "]}";
   write_lines(fs::path(o.out) / "sensor_truth.json", {biases});
+  // Receiver networks: the arrival times and the receiver list (LocaRDS layout
+  // plus the icao24 column, docs/mlat.md).
+  for (const auto& n : out.networks) {
+    lines.clear();
+    lines.push_back(mlat::measurement_header(true));
+    for (const auto& m : n.messages) lines.push_back(mlat::to_csv_line(m, true));
+    write_lines(fs::path(o.out) / (n.name + ".csv"), lines);
+    lines.clear();
+    lines.push_back(mlat::kReceiverHeader);
+    for (const auto& r : n.receivers.all()) lines.push_back(mlat::to_csv_line(r));
+    write_lines(fs::path(o.out) / (n.name + "_receivers.csv"), lines);
+  }
   {
     std::ofstream cfg(fs::path(o.out) / "sensors.toml", std::ios::binary | std::ios::trunc);
     cfg << sensors_toml(out, scenario.start);
@@ -119,6 +142,12 @@ int run_sim(const SimOptions& o) {
   for (const auto& f : out.feeds)
     fmt::print("  {:<16} {:<12} {:>9} reports\n", f.sensor.name, to_string(f.sensor.kind),
                f.reports.size());
+  for (const auto& n : out.networks) {
+    std::size_t refs = 0;
+    for (const auto& m : n.messages) refs += m.reference ? 1 : 0;
+    fmt::print("  {:<16} {:<12} {:>9} messages ({} references), {} receivers\n", n.name,
+               "mlat_network", n.messages.size(), refs, n.receivers.size());
+  }
   return 0;
 }
 
@@ -138,7 +167,9 @@ Runner add_sim_command(CLI::App& app) {
       "\nWrites OUT/truth.jsonl, OUT/<sensor>.jsonl for each sensor, OUT/<sensor>.ast (ASTERIX:\n"
       "CAT048+034 for radars, CAT021+023 for ADS-B, CAT020+019 for MLAT, CAT015 for drone\n"
       "radars), OUT/sensors.toml\n"
-      "(sensor configuration for `skyfuse track`) and OUT/sensor_truth.json (simulated biases).\n"
+      "(sensor configuration for `skyfuse track`) and OUT/sensor_truth.json (simulated biases);\n"
+      "each [[mlat_network]] writes OUT/<network>.csv (arrival times, LocaRDS layout + icao24)\n"
+      "and OUT/<network>_receivers.csv, and a kind = \"mlat_receivers\" sensor in sensors.toml.\n"
       "Example: skyfuse sim scenarios/demo_zurich.toml --seed 1 --out out/demo");
   return [opts]() { return run_sim(*opts); };
 }

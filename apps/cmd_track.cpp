@@ -31,6 +31,8 @@ int run_track(const TrackOptions& o) {
   const SystemConfig cfg = load_system_config(o.config);
   std::vector<Report> all;
   long input_errors = 0;
+  // Each feed's own counters (mlat_receivers: fixes per flag).
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, long>>>> counters;
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
     feeds::FeedData d = feeds::read_feed(cfg.feeds[i], cfg.sensors[i], o.specs);
     input_errors += d.errors;
@@ -41,6 +43,12 @@ int run_track(const TrackOptions& o) {
     if (!o.quiet)
       fmt::print(stderr, "  {:<16} {:<12} {:>9} reports  {}\n", cfg.sensors[i].name,
                  to_string(cfg.sensors[i].kind), d.reports.size(), cfg.feeds[i].path);
+    if (!o.quiet && !d.counters.empty()) {
+      std::string c;
+      for (const auto& [k, v] : d.counters) c += fmt::format(" {}={}", k, v);
+      fmt::print(stderr, "  {:<16}{}\n", "", c);
+    }
+    counters.emplace_back(cfg.sensors[i].name, std::move(d.counters));
     all.insert(all.end(), std::make_move_iterator(d.reports.begin()),
                std::make_move_iterator(d.reports.end()));
   }
@@ -140,7 +148,17 @@ int run_track(const TrackOptions& o) {
           b->samples);
       first = false;
     }
-    j += "]}\n";
+    j += "],\"feeds\":{";
+    bool first_feed = true;
+    for (const auto& [name, list] : counters) {
+      if (list.empty()) continue;
+      j += fmt::format("{}\"{}\":{{", first_feed ? "" : ",", name);
+      for (std::size_t k = 0; k < list.size(); ++k)
+        j += fmt::format("{}\"{}\":{}", k ? "," : "", list[k].first, list[k].second);
+      j += "}";
+      first_feed = false;
+    }
+    j += "}}\n";
     std::ofstream f(o.stats_json, std::ios::binary | std::ios::trunc);
     f << j;
     if (!f) throw ConfigError(fmt::format("{}: cannot write", o.stats_json));

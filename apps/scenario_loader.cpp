@@ -115,6 +115,18 @@ void load_traffic(const toml::table& root, const std::string& file, sim::Scenari
     const double lon_max = f.num_in("lon_max_deg", -180, 180, 180.0);
     const bool adsb = f.flag("adsb", true);
     const std::uint8_t nacp = f.byte("nacp", 8);
+    // Aircraft (by address) without ADS-B out: Mode S only.
+    std::set<std::uint32_t> without_adsb;
+    if (const toml::array* list = f.array("without_adsb")) {
+      for (const auto& e : *list) {
+        const auto v = e.value<std::string>();
+        char* end = nullptr;
+        const unsigned long a = v ? std::strtoul(v->c_str(), &end, 16) : 0;
+        if (!v || v->size() != 6 || *end != '\0')
+          f.fail("without_adsb", "entries are 24-bit addresses, 6 hex digits");
+        without_adsb.insert(static_cast<std::uint32_t>(a));
+      }
+    }
     f.finish();
     auto r = io::read_state_vectors(path);
     if (!r) f.fail("file", r.error().detail);
@@ -130,7 +142,7 @@ void load_traffic(const toml::table& root, const std::string& file, sim::Scenari
       if (p0.lat_deg < lat_min || p0.lat_deg > lat_max || p0.lon_deg < lon_min ||
           p0.lon_deg > lon_max)
         continue;
-      traj.equipage.adsb = adsb;
+      traj.equipage.adsb = adsb && !without_adsb.contains(*traj.identity.icao24);
       traj.equipage.nacp = nacp;
       // Each aircraft gets a Mode 3/A code derived from its address (stable).
       traj.identity.mode3a =
@@ -261,6 +273,59 @@ void load_sensors(const toml::table& root, const std::string& file, sim::Scenari
   });
 }
 
+// [[mlat_network]]: a receiver network writing raw arrival times (docs/scenario.md).
+void load_networks(const toml::table& root, const std::string& file, sim::Scenario& sc) {
+  std::set<std::string> names;
+  for (const auto& r : sc.radars) names.insert(r.name);
+  for (const auto& a : sc.adsb) names.insert(a.name);
+  for (const auto& m : sc.mlat) names.insert(m.name);
+  for (const auto& r : sc.remote_id) names.insert(r.name);
+  each_table(root, file, "mlat_network", [&](const toml::table& t) {
+    Fields f(t, file, fmt::format("[[mlat_network]] \"{}\"", name_of(t, "?")));
+    sim::MlatNetworkConfig nc;
+    nc.name = f.str("name");
+    if (!names.insert(nc.name).second) f.fail("name", "is used by another sensor or network");
+    for (char c : nc.name)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
+        f.fail("name", "may hold only letters, digits, '-' and '_' (it names the output files)");
+    nc.jitter_gps_ns = f.num_in("jitter_gps_ns", 0, 1e6, nc.jitter_gps_ns);
+    nc.jitter_beast_ns = f.num_in("jitter_beast_ns", 0, 1e6, nc.jitter_beast_ns);
+    nc.jitter_sbs_ns = f.num_in("jitter_sbs_ns", 0, 1e6, nc.jitter_sbs_ns);
+    nc.max_offset_s = f.num_in("max_offset_s", 0, 1e6, nc.max_offset_s);
+    nc.drift_sigma_ppm = f.num_in("drift_sigma_ppm", 0, 1000, nc.drift_sigma_ppm);
+    nc.max_range_m = f.num_in("max_range_m", 1, 1e6, nc.max_range_m);
+    nc.messages_per_s = f.num_in("messages_per_s", 0.01, 100, nc.messages_per_s);
+    nc.server_delay_s = f.num_in("server_delay_s", 0, 60, nc.server_delay_s);
+    nc.position_latency_s = f.num_in("position_latency_s", 0, 10, nc.position_latency_s);
+    nc.min_receivers = static_cast<int>(f.num_in("min_receivers", 2, 64, nc.min_receivers));
+    const toml::array* rx = f.array("receivers");
+    if (!rx || rx->size() < 3) f.fail("receivers", "needs at least 3 receivers");
+    std::set<std::uint32_t> ids;
+    for (const auto& el : *rx) {
+      const auto* rt = el.as_table();
+      if (!rt)
+        throw ConfigError(
+            fmt::format("{}: each receiver must be an inline table", where(file, el.source())));
+      Fields rf(*rt, file, fmt::format("[[mlat_network]] \"{}\" receiver", nc.name));
+      sim::MlatReceiverConfig r;
+      r.id = static_cast<std::uint32_t>(rf.num_in("id", 0, 4294967295.0));
+      if (!ids.insert(r.id).second) rf.fail("id", "is used by another receiver");
+      r.site = rf.position();
+      const auto kind = mlat::clock_kind_from_type(rf.str("type", "gps"));
+      if (!kind)
+        rf.fail("type", "must be gps (or Radarcape, GRX1090), beast (dump1090) or sbs (SBS-3)");
+      r.clock = *kind;
+      if (rf.has("offset_s")) r.offset_s = rf.num_in("offset_s", -1e6, 1e6);
+      if (rf.has("drift_ppm")) r.drift_ppm = rf.num_in("drift_ppm", -1000, 1000);
+      r.pd = rf.num_in("pd", 0, 1, r.pd);
+      rf.finish();
+      nc.receivers.push_back(r);
+    }
+    f.finish();
+    sc.mlat_networks.push_back(std::move(nc));
+  });
+}
+
 }  // namespace
 
 sim::Scenario load_scenario(const std::string& path) {
@@ -297,16 +362,17 @@ sim::Scenario load_scenario(const std::string& path) {
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     if (key != "scenario" && key != "target" && key != "traffic" && key != "drone" &&
-        key != "sensor")
+        key != "sensor" && key != "mlat_network")
       throw ConfigError(
           fmt::format("{}: unknown section '{}' (expected [scenario], [[target]], "
-                      "[[traffic]], [[drone]], [[sensor]])",
+                      "[[traffic]], [[drone]], [[sensor]], [[mlat_network]])",
                       where(path, k.source()), key));
   }
   load_targets(root, path, sc);
   load_traffic(root, path, sc);
   load_drones(root, path, sc);
   load_sensors(root, path, sc);
+  load_networks(root, path, sc);
   std::set<std::string> ids;
   for (const auto& t : sc.targets)
     if (!ids.insert(t.id).second)

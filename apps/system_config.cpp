@@ -195,6 +195,22 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
   }
 }
 
+// kind = "mlat_receivers": arrival times (format mlat_csv, a file) and
+// `receivers = "file:PATH"`, the receiver list.
+void load_mlat_receivers(Fields& f, const std::filesystem::path& dir, feeds::FeedConfig& feed) {
+  if (feed.format != feeds::FeedFormat::kMlatCsv)
+    f.fail("format", "must be \"mlat_csv\" for kind = \"mlat_receivers\"");
+  if (feed.transport != feeds::Transport::kFile)
+    f.fail("input",
+           "must be \"file:PATH\" for kind = \"mlat_receivers\" (live Beast "
+           "streams from several receivers are not supported yet)");
+  const std::string rx = f.str("receivers");
+  if (rx.rfind("file:", 0) != 0 || rx.size() <= 5)
+    f.fail("receivers", "must be \"file:PATH\" (the receiver list CSV)");
+  feed.receivers_path =
+      rx[5] == '/' ? rx.substr(5) : (dir / rx.substr(5)).lexically_normal().string();
+}
+
 void load_sensors(const toml::table& root, const std::string& file, SystemConfig& c, bool live) {
   const std::filesystem::path dir = std::filesystem::path(file).parent_path();
   std::set<std::string> names;
@@ -204,8 +220,15 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     s.id = static_cast<SensorId>(c.sensors.size() + 1);
     s.name = f.str("name");
     if (!names.insert(s.name).second) f.fail("name", "is used by another sensor");
-    const auto kind = sensor_kind_from_string(f.str("kind"));
-    if (!kind) f.fail("kind", "must be psr, ssr, mode_s, drone_radar, adsb, mlat or remote_id");
+    const std::string kind_name = f.str("kind");
+    // A receiver network (arrival times) is a multilateration sensor whose
+    // fixes skyfuse computes itself (feeds/mlat_feed.hpp).
+    const bool mlat_receivers = kind_name == "mlat_receivers";
+    const auto kind =
+        mlat_receivers ? std::optional(SensorKind::kMlat) : sensor_kind_from_string(kind_name);
+    if (!kind)
+      f.fail("kind",
+             "must be psr, ssr, mode_s, drone_radar, adsb, mlat, mlat_receivers or remote_id");
     s.kind = *kind;
     s.sac = f.byte("sac", 0);
     s.sic = f.byte("sic", static_cast<double>(s.id));
@@ -266,9 +289,14 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
                            : "must be \"file:PATH\" for `track` (live inputs are for `run`)");
     }
     if (live) feed.clock_group = f.str("clock_group", "main");
-    const auto format = feeds::parse_feed_format(f.str("format", "jsonl"));
+    const auto format =
+        feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"));
     if (!format) f.fail("format", "must be " + feeds::feed_format_names());
     feed.format = *format;
+    if (mlat_receivers)
+      load_mlat_receivers(f, dir, feed);
+    else if (feed.format == feeds::FeedFormat::kMlatCsv)
+      f.fail("format", "mlat_csv is the format of kind = \"mlat_receivers\"");
     using feeds::FeedFormat;
     if (feed.transport == feeds::Transport::kUdp && feed.format != FeedFormat::kAsterix)
       f.fail("format", "must be \"asterix\" for a udp: input");

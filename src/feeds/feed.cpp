@@ -7,7 +7,7 @@
 namespace skyfuse::feeds {
 
 namespace {
-constexpr std::array<std::pair<std::string_view, FeedFormat>, 8> kNames = {{
+constexpr std::array<std::pair<std::string_view, FeedFormat>, 9> kNames = {{
     {"jsonl", FeedFormat::kJsonl},
     {"beast", FeedFormat::kBeast},
     {"avr", FeedFormat::kAvr},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<std::string_view, FeedFormat>, 8> kNames = {{
     {"asterix", FeedFormat::kAsterix},
     {"final", FeedFormat::kFinal},
     {"pcap", FeedFormat::kPcap},
+    {"mlat_csv", FeedFormat::kMlatCsv},
 }};
 }  // namespace
 
@@ -48,7 +49,7 @@ bool is_mode_s(FeedFormat f) {
 }
 bool is_text(FeedFormat f) {
   return f == FeedFormat::kAvr || f == FeedFormat::kCsv || f == FeedFormat::kSbs ||
-         f == FeedFormat::kJsonl;
+         f == FeedFormat::kJsonl || f == FeedFormat::kMlatCsv;
 }
 
 double start_from_name(const std::string& file) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/types.hpp"
@@ -35,6 +36,7 @@ enum class FeedFormat : std::uint8_t {
   kAsterix,  // raw ASTERIX data blocks
   kFinal,    // ASTERIX in FINAL/IOSS frames
   kPcap,     // ASTERIX in UDP in a pcap/pcapng capture
+  kMlatCsv,  // receiver-network arrival times, LocaRDS CSV (feeds/mlat_feed.hpp)
 };
 
 // "asterix" -> kAsterix ..., nothing for an unknown name.
@@ -64,6 +66,7 @@ struct FeedConfig {
   FeedFormat format = FeedFormat::kJsonl;
   std::map<int, std::string> editions;  // ASTERIX category -> edition
   double start_unix = NAN;              // Beast/AVR without timestamps: time of the first frame
+  std::string receivers_path;           // mlat_csv: the receiver list (LocaRDS sensors CSV)
 };
 
 // A whole recorded feed, read.
@@ -71,6 +74,8 @@ struct FeedData {
   std::vector<Report> reports;
   long errors = 0;
   std::vector<std::string> messages;  // the first few, "FILE:LINE: reason" / "FILE: offset N: ..."
+  // The decoder's own counters beyond errors (mlat_csv: fixes per flag).
+  std::vector<std::pair<std::string, long>> counters;
 };
 
 // The Unix time in a beastblackbox-style file name ("...utc--1522782148.13--..."), else 0.

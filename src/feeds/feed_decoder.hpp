@@ -26,6 +26,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/types.hpp"
@@ -57,6 +58,8 @@ class FormatDecoder {
                     std::vector<Report>& out) = 0;
   // End of the stream: a last line without its newline, a truncated frame.
   virtual void finish(std::vector<Report>& /*out*/) {}
+  // Counters of the format's own (name, value), beyond the errors.
+  virtual std::vector<std::pair<std::string, long>> counters() const { return {}; }
 };
 
 // Throws ConfigError for a combination that cannot work (ASTERIX from a file
@@ -80,6 +83,7 @@ class FeedDecoder {
   void finish(std::vector<Report>& out);
 
   long errors() const;
+  std::vector<std::pair<std::string, long>> counters() const { return decoder_->counters(); }
   // The messages not yet taken ("SOURCE: offset N: reason"), at most a few per call.
   std::vector<std::string> take_messages();
 

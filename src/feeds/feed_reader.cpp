@@ -33,6 +33,7 @@ FeedData read_with_decoder(const FeedConfig& feed, const Sensor& sensor,
   }
   dec.finish(d.reports);
   d.errors = dec.errors();
+  d.counters = dec.counters();
   for (auto& m : dec.take_messages())
     if (d.messages.size() < kMaxMessages) d.messages.push_back(std::move(m));
   return d;

@@ -1,5 +1,7 @@
 #include "mlat/locards_csv.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -141,9 +143,9 @@ bool header_line(std::string_view line, std::string_view first_column) {
 Result<Message> parse_measurement_line(std::string_view line, std::int64_t line_no) {
   thread_local std::vector<std::string_view> f;
   if (!split_csv(line, f)) return bad(ErrorCode::kBadSyntax, line_no, "unterminated quote");
-  if (f.size() != 9) {
+  if (f.size() != 9 && f.size() != 10) {
     return bad(ErrorCode::kMissingField, line_no,
-               "expected 9 fields, found " + std::to_string(f.size()));
+               "expected 9 fields (10 with icao24), found " + std::to_string(f.size()));
   }
   Message m;
   double t = 0;
@@ -179,6 +181,15 @@ Result<Message> parse_measurement_line(std::string_view line, std::int64_t line_
   if (!parse_toas(f[8], m.toas, why)) return bad(ErrorCode::kBadSyntax, line_no, why);
   if (static_cast<std::size_t>(n) != m.toas.size()) {
     return bad(ErrorCode::kBadValue, line_no, "numMeasurements does not match the list");
+  }
+  if (f.size() == 10 && !trim(f[9]).empty()) {
+    const std::string_view hex = trim(f[9]);
+    std::uint32_t a = 0;
+    const auto [p, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), a, 16);
+    if (ec != std::errc{} || p != hex.data() + hex.size() || hex.size() != 6) {
+      return bad(ErrorCode::kBadValue, line_no, "bad icao24 (6 hex digits)");
+    }
+    m.icao24 = a;
   }
   if (lat) {
     const double h = m.geo_alt_m ? *m.geo_alt_m : m.baro_alt_m ? *m.baro_alt_m : NAN;
@@ -242,6 +253,46 @@ ReceiverFile read_receivers(std::istream& in) {
     }
   }
   return out;
+}
+
+std::string measurement_header(bool with_icao24) {
+  std::string h =
+      "id,timeAtServer,aircraft,latitude,longitude,baroAltitude,geoAltitude,numMeasurements,"
+      "measurements";
+  if (with_icao24) h += ",icao24";
+  return h;
+}
+
+std::string to_csv_line(const Message& m, bool with_icao24) {
+  auto opt = [](const std::optional<double>& v, const char* f) {
+    return v ? fmt::format(fmt::runtime(f), *v) : std::string();
+  };
+  // Seconds with 9 decimals from the integer nanoseconds (exact, also < 0).
+  const std::int64_t ns = m.time.ns;
+  const std::int64_t sec = ns >= 0 ? ns / 1'000'000'000 : -((-ns + 999'999'999) / 1'000'000'000);
+  std::string s = fmt::format("{},{}.{:09d},{},", m.id, sec, ns - sec * 1'000'000'000, m.aircraft);
+  if (m.reference) {
+    s += fmt::format("{:.8f},{:.8f},", m.reference->lat_deg, m.reference->lon_deg);
+  } else {
+    s += ",,";
+  }
+  s += opt(m.baro_alt_m, "{:.2f}") + "," + opt(m.geo_alt_m, "{:.2f}") + ",";
+  s += fmt::format("{},\"[", m.toas.size());
+  for (std::size_t k = 0; k < m.toas.size(); ++k) {
+    s += fmt::format("{}[{},{},{:g}]", k ? "," : "", m.toas[k].receiver, m.toas[k].toa_ns,
+                     m.toas[k].rssi);
+  }
+  s += "]\"";
+  if (with_icao24) s += m.icao24 ? fmt::format(",{:06x}", *m.icao24) : std::string(",");
+  return s;
+}
+
+std::string to_csv_line(const Receiver& r) {
+  const char* type = r.clock == ClockKind::kGps     ? "Radarcape"
+                     : r.clock == ClockKind::kBeast ? "dump1090"
+                                                    : "SBS-3";
+  return fmt::format("{},{:.8f},{:.8f},{:.2f},{},{}", r.id, r.position.lat_deg, r.position.lon_deg,
+                     r.position.alt_m, type, r.good ? "TRUE" : "FALSE");
 }
 
 }  // namespace skyfuse::mlat

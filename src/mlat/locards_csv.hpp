@@ -8,6 +8,11 @@
 // references; rows with both empty are to be located. Bad rows are returned as
 // errors carrying their line number, never thrown.
 //
+// skyfuse extension: an optional tenth column `icao24` (the transmission's
+// 24-bit address, 6 hex digits, empty when unknown), which `skyfuse sim`
+// writes; files without it (the real LocaRDS sets) read unchanged. The
+// writers below produce both files as `skyfuse sim` writes them.
+//
 //   std::ifstream in("set_1.csv");
 //   mlat::MeasurementFile f = mlat::read_measurements(in);
 //   for (const Error& e : f.errors) log(e.offset, e.detail);  // offset = line number
@@ -19,6 +24,7 @@
 
 #include <cstdint>
 #include <istream>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -48,5 +54,13 @@ struct ReceiverFile {
 // Both skip a first line that starts with the header's first column name.
 MeasurementFile read_measurements(std::istream& in);
 ReceiverFile read_receivers(std::istream& in);
+
+// Writers (no trailing newline). `with_icao24`: the extension column.
+std::string measurement_header(bool with_icao24);
+// Times with nanosecond resolution (timeAtServer in seconds, 9 decimals).
+std::string to_csv_line(const Message& m, bool with_icao24);
+inline constexpr const char* kReceiverHeader = "serial,latitude,longitude,height,type,good";
+// `type`: a name clock_kind_from_type() knows (Radarcape, dump1090, SBS-3).
+std::string to_csv_line(const Receiver& r);
 
 }  // namespace skyfuse::mlat

@@ -12,6 +12,7 @@
 
 #include "core/types.hpp"
 #include "geo/atmosphere.hpp"
+#include "mlat/receiver.hpp"
 #include "sim/trajectory.hpp"
 
 namespace skyfuse::sim {
@@ -60,6 +61,41 @@ struct MlatConfig {
   double max_range_m = 150e3;  // receiver reach
 };
 
+// A multilateration receiver network that writes raw arrival times (the
+// LocaRDS layout `skyfuse mlat` and the `mlat_receivers` feed read) instead
+// of finished positions. Every Mode S aircraft transmits at random intervals;
+// each receiver in range and above its radio horizon timestamps the message
+// in its own clock: true arrival time + offset + drift x (t - start), on its
+// clock's tick (GPS 1 ns, Beast 1/12 MHz, SBS 1/20 MHz), plus Gaussian jitter
+// of its kind. ADS-B aircraft's messages carry their reported position (a
+// reference row); the others carry only the pressure altitude.
+struct MlatReceiverConfig {
+  std::uint32_t id = 0;  // serial in the receiver list
+  GeodeticPosition site;
+  mlat::ClockKind clock = mlat::ClockKind::kGps;
+  std::optional<double> offset_s{};   // clock reading minus true time at the start [s]
+  std::optional<double> drift_ppm{};  // clock rate error [1e-6 s/s]
+  double pd = 0.9;                    // probability of decoding a message in reach
+};
+
+struct MlatNetworkConfig {
+  std::string name;
+  std::vector<MlatReceiverConfig> receivers;
+  // Timing jitter (1 sigma) per clock kind, added to the tick quantisation [ns].
+  double jitter_gps_ns = 30;
+  double jitter_beast_ns = 50;
+  double jitter_sbs_ns = 60;
+  // Free-running clocks without a given offset / drift draw them: offset
+  // uniform in [0, max_offset_s), drift normal with this sigma [ppm].
+  double max_offset_s = 1000;
+  double drift_sigma_ppm = 20;
+  double max_range_m = 300e3;     // reach of a receiver (line of sight also needed)
+  double messages_per_s = 2;      // mean Mode S transmissions per aircraft heard
+  double server_delay_s = 0;      // timeAtServer = first arrival + this
+  double position_latency_s = 0;  // ADS-B position older than the message [s]
+  int min_receivers = 3;          // rows heard by fewer are not written
+};
+
 struct RemoteIdConfig {
   std::string name;
   std::uint8_t sac = 0, sic = 0;
@@ -87,6 +123,7 @@ struct Scenario {
   std::vector<AdsbConfig> adsb;
   std::vector<MlatConfig> mlat;
   std::vector<RemoteIdConfig> remote_id;
+  std::vector<MlatNetworkConfig> mlat_networks;
 };
 
 }  // namespace skyfuse::sim

@@ -16,12 +16,13 @@ namespace skyfuse::sim {
 
 // The pressure altitude a barometric altimeter reads at this height above the
 // ellipsoid: through the scenario's atmosphere, or its constant offset.
-static double baro_of(const Scenario& sc, double height_m) {
+double pressure_altitude_m(const Scenario& sc, double height_m) {
   if (!sc.atmosphere) return height_m - sc.geometric_minus_baro_m;
   return geo::Atmosphere(*sc.atmosphere).pressure_altitude_m(height_m);
 }
 
 namespace {
+double baro_of(const Scenario& sc, double height_m) { return pressure_altitude_m(sc, height_m); }
 constexpr double kDeg = std::numbers::pi / 180.0;
 constexpr double kTwoPi = 2 * std::numbers::pi;
 constexpr double kFt = 0.3048;
@@ -424,6 +425,7 @@ SimOutput simulate(const Scenario& sc, std::uint64_t seed) {
   for (const auto& mc : sc.mlat) out.feeds.push_back(simulate_mlat(mc, next_id++, sc, seed));
   for (const auto& rc : sc.remote_id)
     out.feeds.push_back(simulate_remote_id(rc, next_id++, sc, seed));
+  for (const auto& nc : sc.mlat_networks) out.networks.push_back(simulate_network(nc, sc, seed));
   return out;
 }
 

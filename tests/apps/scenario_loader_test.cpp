@@ -38,6 +38,20 @@ TEST(ScenarioLoader, LoadsTheBundledScenarios) {
   EXPECT_EQ(demo.mlat.size(), 1u);
   EXPECT_EQ(demo.mlat[0].receivers.size(), 5u);
   EXPECT_EQ(demo.remote_id.size(), 1u);
+  const sim::Scenario net = load_scenario(src("scenarios/mlat_network.toml"));
+  ASSERT_EQ(net.mlat_networks.size(), 1u);
+  const sim::MlatNetworkConfig& n = net.mlat_networks[0];
+  EXPECT_EQ(n.name, "mlat-ch");
+  ASSERT_EQ(n.receivers.size(), 10u);
+  EXPECT_EQ(n.receivers[2].id, 3u);
+  EXPECT_EQ(n.receivers[2].clock, mlat::ClockKind::kBeast);
+  EXPECT_EQ(n.receivers[4].clock, mlat::ClockKind::kSbs);
+  EXPECT_EQ(n.receivers[0].clock, mlat::ClockKind::kGps);
+  EXPECT_FALSE(n.receivers[2].offset_s);
+  EXPECT_DOUBLE_EQ(n.jitter_beast_ns, 80);
+  int without_adsb = 0;
+  for (const auto& t : net.targets) without_adsb += t.equipage.adsb ? 0 : 1;
+  EXPECT_EQ(without_adsb, 5);
   const sim::Scenario man = load_scenario(src("scenarios/manoeuvres.toml"));
   ASSERT_EQ(man.targets.size(), 6u);
   EXPECT_EQ(man.targets[5].target_class, TargetClass::kFastMover);
@@ -69,6 +83,19 @@ TEST(ScenarioLoader, ErrorsNameFileLineAndKey) {
            "[[sensor]]\nname = \"m\"\nkind = \"mlat\"\nreceivers = [{lat_deg = 1, lon_deg = 2}]\n",
        "needs at least 3 receivers"},
       {std::string(kHead) + "[[sensors]]\nname = \"r\"\n", ":5:3: unknown section 'sensors'"},
+      {std::string(kHead) + "[[mlat_network]]\nname = \"n\"\nreceivers = [{id = 1, lat_deg = 1, "
+                            "lon_deg = 2, type = \"atomic\"}, {id = 2, lat_deg = 1, lon_deg = 3}, "
+                            "{id = 3, lat_deg = 2, lon_deg = 2}]\n",
+       "[[mlat_network]] \"n\" receiver: 'type' must be gps"},
+      {std::string(kHead) + "[[mlat_network]]\nname = \"n\"\nreceivers = [{id = 1, lat_deg = 1, "
+                            "lon_deg = 2}, {id = 1, lat_deg = 1, lon_deg = 3}, "
+                            "{id = 3, lat_deg = 2, lon_deg = 2}]\n",
+       "'id' is used by another receiver"},
+      {std::string(kHead) + "[[mlat_network]]\nname = \"n\"\njitter_gps_ns = -1\n",
+       "'jitter_gps_ns' must be within"},
+      {std::string(kHead) + "[[traffic]]\nfile = \"" +
+           src("data/traffic/switzerland_20180801_1130.jsonl") + "\"\nwithout_adsb = [\"4b1a\"]\n",
+       "'without_adsb' entries are 24-bit addresses"},
       {"[scenario]\nstart = \"last tuesday\"\nduration_s = 5\n",
        ":2:9: [scenario]: 'start' must be a UTC date-time"},
       {"[scenario\n", ":1:"},

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
 
 namespace skyfuse::mlat {
 namespace {
@@ -38,6 +39,46 @@ TEST(LocardsCsv, RowWithoutPositionIsToBeLocated) {
   EXPECT_FALSE(r->geo_alt_m);
   EXPECT_DOUBLE_EQ(*r->baro_alt_m, 10363.2);
   EXPECT_EQ(r->toas.size(), 3u);
+}
+
+// skyfuse's extension: a tenth column with the 24-bit address (sim writes it).
+TEST(LocardsCsv, OptionalIcao24Column) {
+  const auto r = parse_measurement_line("7,1.5,abc,,,10363.2,,1,\"[[1,100,5]]\",4B1a0f", 2);
+  ASSERT_TRUE(r) << r.error().detail;
+  ASSERT_TRUE(r->icao24);
+  EXPECT_EQ(*r->icao24, 0x4b1a0fu);
+  const auto none = parse_measurement_line("7,1.5,abc,,,10363.2,,1,\"[[1,100,5]]\",", 2);
+  ASSERT_TRUE(none) << none.error().detail;
+  EXPECT_FALSE(none->icao24);
+  const auto nine = parse_measurement_line("7,1.5,abc,,,10363.2,,1,\"[[1,100,5]]\"", 2);
+  ASSERT_TRUE(nine);
+  EXPECT_FALSE(nine->icao24);
+  for (const char* bad : {"4b1a0", "4b1a0fa", "xyzxyz", "-4b1a0"}) {
+    const auto e =
+        parse_measurement_line(std::string("7,1.5,abc,,,10363.2,,1,\"[[1,100,5]]\",") + bad, 3);
+    ASSERT_FALSE(e) << bad;
+    EXPECT_EQ(e.error().code, ErrorCode::kBadValue);
+    EXPECT_EQ(e.error().offset, 3);
+  }
+  EXPECT_FALSE(parse_measurement_line("7,1.5,abc,,,10363.2,,1,\"[[1,100,5]]\",4b1a0f,x", 4));
+  // Written by to_csv_line: read back the same, with and without the column.
+  Message m;
+  m.id = 12;
+  m.time = Time{1'533'123'000'123'456'789};
+  m.aircraft = "3";
+  m.icao24 = 0x00abcd;
+  m.baro_alt_m = 10000.25;
+  m.toas = {{.receiver = 4, .toa_ns = 1'533'123'000'124'000'001, .rssi = 80},
+            {.receiver = 9, .toa_ns = 44'886'949'333, .rssi = 77}};
+  const std::string line = to_csv_line(m, true);
+  EXPECT_EQ(line,
+            "12,1533123000.123456789,3,,,10000.25,,2,"
+            "\"[[4,1533123000124000001,80],[9,44886949333,77]]\",00abcd");
+  const auto back = parse_measurement_line(line, 1);
+  ASSERT_TRUE(back) << back.error().detail;
+  EXPECT_EQ(*back->icao24, 0x00abcdu);
+  EXPECT_EQ(back->toas[0].toa_ns, 1'533'123'000'124'000'001);
+  EXPECT_FALSE(parse_measurement_line(to_csv_line(m, false), 1)->icao24);
 }
 
 TEST(LocardsCsv, MalformedRowsAreErrorsWithTheirLineNumber) {

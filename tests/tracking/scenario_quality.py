@@ -9,6 +9,9 @@ scenario, then the ESASSP-style bars against ground truth:
   --adsb-swaps identity swaps of ADS-B-equipped objects (== 0)
   --bias       radar registration: estimated biases within this fraction of the
                simulated ones (0.2)
+  --mlat-rms   RMS horizontal error [m] of the aircraft without ADS-B while
+               inside a receiver network (kind mlat_receivers), which only
+               skyfuse's own multilateration locates
 
 Prints one Markdown table row (docs/tracking.md) and exits 1 on any failure.
 Usage: scenario_quality.py SKYFUSE SCENARIO WORKDIR [--bias 0.2] [--radar-rms 100] ...
@@ -27,6 +30,8 @@ ap.add_argument("--tracker", action="append", default=[], help="extra [tracker] 
 ap.add_argument("--min-coverage", type=float, default=0.9)
 ap.add_argument("--modec-vertical-rms", type=float, default=None, help="most vertical RMS [m] of the aircraft without ADS-B")
 ap.add_argument("--max-false", type=int, default=None, help="most false tracks allowed")
+ap.add_argument("--mlat-rms", type=float, default=None,
+                help="most RMS horizontal [m] of the aircraft without ADS-B inside a receiver network (kind mlat_receivers)")
 a = ap.parse_args()
 
 w = a.workdir
@@ -76,10 +81,51 @@ if radar_only and radars:
     evr = json.loads(run(a.skyfuse, "eval", "--truth", sub, "--tracks", tracks, "--json"))
     radar_rms = evr["rms_horizontal_m"]
 
+# Aircraft without ADS-B inside a receiver network (the convex hull of its
+# receivers), located only by skyfuse's own multilateration.
+mlat_rms, mlat_line = None, None
+if a.mlat_rms is not None:
+    def hull(pts):
+        pts = sorted(set(pts))
+        cross = lambda o, p, q: (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0])
+        lo, up = [], []
+        for p in pts:
+            while len(lo) >= 2 and cross(lo[-2], lo[-1], p) <= 0: lo.pop()
+            lo.append(p)
+        for p in reversed(pts):
+            while len(up) >= 2 and cross(up[-2], up[-1], p) <= 0: up.pop()
+            up.append(p)
+        return lo[:-1] + up[:-1]
+    def inside(h, p):
+        return all((h[(i + 1) % len(h)][0] - h[i][0]) * (p[1] - h[i][1]) -
+                   (h[(i + 1) % len(h)][1] - h[i][1]) * (p[0] - h[i][0]) >= 0 for i in range(len(h)))
+    hulls = []
+    for s in sensors:
+        if s["kind"] != "mlat_receivers": continue
+        rows = open(os.path.join(w, s["receivers"].removeprefix("file:"))).read().split("\n")[1:]
+        hulls.append(hull([(float(r.split(",")[2]), float(r.split(",")[1])) for r in rows if r.strip()]))
+    dark = [t for t in truth if t.get("icao24") and t["icao24"] not in adsb_ids and
+            any(inside(h, (t["lon_deg"], t["lat_deg"])) for h in hulls)]
+    if dark:  # none: the failure below
+        sub = os.path.join(w, "truth_mlat_only.jsonl")
+        with open(sub, "w") as f:
+            for t in dark: f.write(json.dumps(t) + "\n")
+        evm = json.loads(run(a.skyfuse, "eval", "--truth", sub, "--tracks", tracks, "--json"))
+        mlat_rms = evm["rms_horizontal_m"]
+        fixes = {k: v for f in st.get("feeds", {}).values() for k, v in f.items() if k.startswith("mlat_fixes_")}
+        mlat_line = (f"aircraft without ADS-B inside the network: {len({t['id'] for t in dark})}, "
+                     f"{len(dark)} truth states, RMS horizontal {mlat_rms:.1f} m, coverage "
+                     f"{evm['truth_coverage']*100:.1f} %, within 400 m {evm['share_within_400m']*100:.2f} %; "
+                     "fixes " + " ".join(f"{k.removeprefix('mlat_fixes_')}={v}" for k, v in fixes.items() if v))
+        print(mlat_line)
+
 truth_ids = {t["id"]: ident(t) for t in truth}
 adsb_swaps = sum(o["swaps"] for o in ev["objects"] if truth_ids.get(o["id"]) in adsb_ids)
 
 failures = []
+if a.mlat_rms is not None:
+    if mlat_rms is None: failures.append("no aircraft without ADS-B inside a receiver network")
+    elif mlat_rms > a.mlat_rms: failures.append(f"RMS without ADS-B inside the network {mlat_rms:.1f} m > {a.mlat_rms}")
 if ev["share_within_400m"] < a.within: failures.append(f"within 400 m {ev['share_within_400m']:.4f} < {a.within}")
 if ev["extra_track_share"] > a.extra: failures.append(f"extra tracks {ev['extra_track_share']:.4f} > {a.extra}")
 if adsb_swaps > a.adsb_swaps: failures.append(f"ADS-B identity swaps {adsb_swaps}")
