@@ -266,8 +266,10 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
                            : "must be \"file:PATH\" for `track` (live inputs are for `run`)");
     }
     if (live) feed.clock_group = f.str("clock_group", "main");
-    const auto format = feeds::parse_feed_format(f.str("format", "jsonl"));
+    const auto format = feeds::parse_feed_format(f.str("format", "jsonl"), s.kind);
     if (!format) f.fail("format", "must be " + feeds::feed_format_names());
+    if (const std::string why = feeds::format_mismatch(s.kind, *format); !why.empty())
+      f.fail("format", why);
     feed.format = *format;
     using feeds::FeedFormat;
     if (feed.transport == feeds::Transport::kUdp && feed.format != FeedFormat::kAsterix)
