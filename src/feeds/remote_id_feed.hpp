@@ -20,15 +20,16 @@
 // any Basic ID of its transmitter waits up to `kHoldS` of capture time for
 // one, then goes out without a serial.
 //
-// Report (docs/design.md, "Remote ID"): time of the message's own time stamp
+// Report (docs/design.md, "Remote ID as a sensor"): time of the message's own time stamp
 // placed in the hour of reception (the capture time if it has none or if it
 // is more than `kMaxClockOffsetS` from the capture time); WGS-84 latitude and
 // longitude; height: the geodetic altitude, else the operator's geodetic
 // altitude plus the height above take-off, else the pressure altitude (as
 // `baro_alt_m`), else the receiver's site height plus the height above
-// take-off or ground (sigma 30 m: the ground near a receiver); covariance from the accuracy classes (95 %
-// bounds: horizontal / 2.448 per axis, vertical / 1.96; zero when unknown,
-// which the tracker reads as the sensor's `sigma_position_m`); velocity from
+// take-off or ground (sigma 30 m: the ground near a receiver); covariance
+// from the accuracy classes (95 % bounds: horizontal / 2.448 per axis,
+// vertical / 1.96; zero when unknown, which the tracker reads as the
+// sensor's `sigma_position_m`); velocity from
 // ground speed, track and vertical speed (0 when unknown), its covariance
 // from the speed accuracy class; `emergency` for status 3.
 //
