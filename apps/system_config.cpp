@@ -290,8 +290,11 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     }
     if (live) feed.clock_group = f.str("clock_group", "main");
     const auto format =
-        feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"));
+        feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"),
+                                  s.kind);
     if (!format) f.fail("format", "must be " + feeds::feed_format_names());
+    if (const std::string why = feeds::format_mismatch(s.kind, *format); !why.empty())
+      f.fail("format", why);
     feed.format = *format;
     if (mlat_receivers)
       load_mlat_receivers(f, dir, feed);

@@ -104,6 +104,14 @@ struct Identity {
   std::optional<std::uint8_t> emitter_category;  // ADS-B emitter category (set A..D encoded 0..31)
 };
 
+// Where a drone's operator (remote pilot) is, as its Remote ID System
+// message declares it (take-off point, live GNSS or a fixed place).
+struct OperatorPosition {
+  double lat_deg = 0;
+  double lon_deg = 0;
+  std::optional<double> alt_m;  // above the WGS-84 ellipsoid, when given
+};
+
 struct Report {
   Time time;
   SensorId sensor = 0;
@@ -116,6 +124,7 @@ struct Report {
   std::optional<std::uint8_t> nacp;
   std::optional<std::uint8_t> nic;
   bool emergency = false;
+  std::optional<OperatorPosition> operator_position;  // Remote ID
   // Traceability: which input and where in it this report came from.
   std::uint32_t source = 0;
   std::int64_t source_offset = -1;
@@ -160,6 +169,7 @@ struct ObjectState {
   // updated the track lately (within 2.5 of their update intervals), the
   // coverage `eval` scores by (docs/metrics.md). All zero for truth.
   std::array<std::uint8_t, kSensorKindCount> sources{};
+  std::optional<OperatorPosition> operator_position;  // Remote ID: the last one declared
 };
 
 }  // namespace skyfuse

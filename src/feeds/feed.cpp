@@ -1,5 +1,7 @@
 #include "feeds/feed.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cctype>
 #include <utility>
@@ -17,6 +19,7 @@ constexpr std::array<std::pair<std::string_view, FeedFormat>, 9> kNames = {{
     {"final", FeedFormat::kFinal},
     {"pcap", FeedFormat::kPcap},
     {"mlat_csv", FeedFormat::kMlatCsv},
+    {"pcap", FeedFormat::kRemoteIdPcap},  // found by name only through the sensor's kind
 }};
 }  // namespace
 
@@ -32,9 +35,28 @@ const char* to_string(FeedFormat f) {
   return "?";
 }
 
+std::optional<FeedFormat> parse_feed_format(std::string_view name, SensorKind kind) {
+  const auto f = parse_feed_format(name);
+  if (f == FeedFormat::kPcap && kind == SensorKind::kRemoteId) return FeedFormat::kRemoteIdPcap;
+  return f;
+}
+
+std::string format_mismatch(SensorKind kind, FeedFormat format) {
+  const bool remote_id = kind == SensorKind::kRemoteId;
+  if (remote_id && format != FeedFormat::kRemoteIdPcap && format != FeedFormat::kJsonl)
+    return fmt::format(
+        "\"{}\" is not a Remote ID input: a remote_id sensor reads \"pcap\" (a Wi-Fi / "
+        "Bluetooth capture) or \"jsonl\" (reports)",
+        to_string(format));
+  if (!remote_id && format == FeedFormat::kRemoteIdPcap)
+    return "a Remote ID capture is read by a remote_id sensor only";
+  return "";
+}
+
 std::string feed_format_names() {
   std::string o;
   for (const auto& [n, f] : kNames) {
+    if (f == FeedFormat::kRemoteIdPcap) continue;  // "pcap" again
     if (!o.empty()) o += ", ";
     o += n;
   }

@@ -37,10 +37,21 @@ enum class FeedFormat : std::uint8_t {
   kFinal,    // ASTERIX in FINAL/IOSS frames
   kPcap,     // ASTERIX in UDP in a pcap/pcapng capture
   kMlatCsv,  // receiver-network arrival times, LocaRDS CSV (feeds/mlat_feed.hpp)
+  // A Remote ID receiver's Wi-Fi / Bluetooth capture (pcap/pcapng, or a live
+  // capture), carried as packet records (feeds/remote_id_feed.hpp). Named
+  // "pcap" too: a remote_id sensor's "pcap" (parse_feed_format with a kind).
+  kRemoteIdPcap,
 };
 
 // "asterix" -> kAsterix ..., nothing for an unknown name.
 std::optional<FeedFormat> parse_feed_format(std::string_view name);
+// The format a sensor of `kind` reads under `name`: "pcap" is ASTERIX in UDP
+// for a radar or a multilateration system, a Remote ID capture for a
+// remote_id receiver (docs/adr/0005-feed-format-by-sensor-kind.md).
+std::optional<FeedFormat> parse_feed_format(std::string_view name, SensorKind kind);
+// Why a sensor of `kind` cannot read `format` ("" if it can), for the
+// configuration's error message.
+std::string format_mismatch(SensorKind kind, FeedFormat format);
 const char* to_string(FeedFormat f);
 // The names parse_feed_format knows, for messages ("jsonl, beast, ...").
 std::string feed_format_names();

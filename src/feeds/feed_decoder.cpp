@@ -12,6 +12,7 @@
 #include "decode/modes/framing.hpp"
 #include "feeds/asterix_reports.hpp"
 #include "feeds/mlat_feed.hpp"
+#include "feeds/remote_id_feed.hpp"
 #include "io/jsonl.hpp"
 
 namespace skyfuse::feeds {
@@ -369,6 +370,8 @@ std::unique_ptr<FormatDecoder> make_format_decoder(const FeedConfig& feed, const
       return std::make_unique<JsonlFeed>(feed, sensor, live, diagnostics);
     case FeedFormat::kMlatCsv:
       return make_mlat_feed(feed, sensor, live, diagnostics);
+    case FeedFormat::kRemoteIdPcap:
+      return make_remote_id_decoder(feed, sensor, live, diagnostics);
   }
   throw ConfigError(fmt::format("sensor \"{}\": unknown feed format", sensor.name));
 }

@@ -80,6 +80,19 @@ void append_identity(std::string& o, const Identity& id) {
   }
 }
 
+// A Remote ID operator position: operator_lat_deg, operator_lon_deg and,
+// when given, operator_alt_m.
+void append_operator(std::string& o, const OperatorPosition& p) {
+  o += ",\"operator_lat_deg\":";
+  append_fixed(o, p.lat_deg, 7);
+  o += ",\"operator_lon_deg\":";
+  append_fixed(o, p.lon_deg, 7);
+  if (p.alt_m) {
+    o += ",\"operator_alt_m\":";
+    append_fixed(o, *p.alt_m, 1);
+  }
+}
+
 // Only digits of the base: strtoul alone would also take a sign or spaces
 // ("-003ae" would wrap to a 32-bit value).
 bool digits_only(const std::string& s, int base) {
@@ -150,6 +163,7 @@ std::string to_json(const ObjectState& s) {
     any = true;
   }
   if (any) o += '}';
+  if (s.operator_position) append_operator(o, *s.operator_position);
   o += '}';
   return o;
 }
@@ -181,9 +195,32 @@ std::string to_json(const Report& r, const Sensor& sensor) {
   append_identity(o, r.identity);
   if (r.nacp) o += fmt::format(",\"nacp\":{}", *r.nacp);
   if (r.nic) o += fmt::format(",\"nic\":{}", *r.nic);
+  if (r.operator_position) append_operator(o, *r.operator_position);
   o += '}';
   return o;
 }
+
+namespace {
+// operator_lat_deg / operator_lon_deg (both or neither) and operator_alt_m.
+Result<std::optional<OperatorPosition>> parse_operator(const nlohmann::json& j) {
+  const bool lat = j.contains("operator_lat_deg"), lon = j.contains("operator_lon_deg");
+  if (!lat && !lon) return std::optional<OperatorPosition>{};
+  auto la = number(j, "operator_lat_deg");
+  if (!la) return la.error();
+  auto lo = number(j, "operator_lon_deg");
+  if (!lo) return lo.error();
+  if (*la < -90 || *la > 90) return field_error("field \"operator_lat_deg\" outside [-90, 90]");
+  if (*lo < -180 || *lo > 180) return field_error("field \"operator_lon_deg\" outside [-180, 180]");
+  OperatorPosition p{*la, *lo, std::nullopt};
+  if (j.contains("operator_alt_m")) {
+    auto a = number(j, "operator_alt_m");
+    if (!a) return a.error();
+    if (std::abs(*a) > 1e5) return field_error("field \"operator_alt_m\" out of range");
+    p.alt_m = *a;
+  }
+  return std::optional<OperatorPosition>{p};
+}
+}  // namespace
 
 Result<ObjectState> parse_state(std::string_view line) {
   nlohmann::json j;
@@ -270,6 +307,9 @@ Result<ObjectState> parse_state(std::string_view line) {
       s.sources[static_cast<std::size_t>(*kind)] = static_cast<std::uint8_t>(n.get<unsigned>());
     }
   }
+  auto op = parse_operator(j);
+  if (!op) return op.error();
+  s.operator_position = *op;
   return s;
 }
 
@@ -413,6 +453,9 @@ Result<Report> parse_report(std::string_view line) {
   if (!nic) return nic.error();
   if (*nic && **nic >= 0 && **nic <= 15) r.nic = static_cast<std::uint8_t>(**nic);
   if (auto e = j.find("emergency"); e != j.end() && e->is_boolean()) r.emergency = e->get<bool>();
+  auto op = parse_operator(j);
+  if (!op) return op.error();
+  r.operator_position = *op;
   return r;
 }
 

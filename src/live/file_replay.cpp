@@ -11,6 +11,7 @@
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/framing.hpp"
 #include "feeds/feed_decoder.hpp"
+#include "feeds/remote_id_feed.hpp"
 
 namespace skyfuse::live {
 
@@ -32,6 +33,13 @@ std::vector<FilePiece> cut_file(const feeds::FeedConfig& feed,
   std::vector<FilePiece> out;
   using feeds::FeedFormat;
   const FeedFormat f = feed.format;
+  if (f == FeedFormat::kRemoteIdPcap) {  // one packet record per captured packet
+    std::vector<feeds::RecordSpan> spans;
+    const std::string why = feeds::capture_to_records(data, payloads, spans);
+    if (!why.empty()) fmt::print(stderr, "skyfuse run: {}: {}\n", feed.path, why);
+    for (const auto& s : spans) out.push_back({s.number, s.begin, s.size});
+    return out;
+  }
   if (f == FeedFormat::kFinal || f == FeedFormat::kPcap) {
     ax::FramingStats fs;
     auto sink = [&](const ax::Payload& p) {

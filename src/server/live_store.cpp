@@ -76,6 +76,9 @@ std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x) 
   if (!s.identity.callsign.empty()) o += ",\"cs\":" + json_string(s.identity.callsign);
   if (!s.identity.remote_id.empty()) o += ",\"rid\":" + json_string(s.identity.remote_id);
   if (s.emergency) o += ",\"em\":true";
+  if (s.operator_position)  // Remote ID: where its operator is, [lat, lon]
+    o += fmt::format(",\"op\":[{:.7f},{:.7f}]", s.operator_position->lat_deg,
+                     s.operator_position->lon_deg);
   o += fmt::format(
       ",\"conf\":{:.2f},\"modes\":[{:.3f},{:.3f},{:.3f}],\"sx\":{:.1f},\"sy\":{:.1f},\"rho\":{:.3f}"
       ",\"sen\":[",

@@ -343,6 +343,11 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
   const Time end = scenario_end(sc);
   for (const Trajectory& target : sc.targets) {
     if (!target.equipage.remote_id) continue;
+    // The operator stays at the take-off point (Remote ID operator location
+    // type 0): where the trajectory starts.
+    std::optional<OperatorPosition> op;
+    if (const auto s0 = target.at(target.begin()))
+      op = OperatorPosition{s0->position.lat_deg, s0->position.lon_deg, s0->position.alt_m};
     const Time stop = std::min(target.end(), end);
     Time t =
         std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, rc.interval_s));
@@ -371,6 +376,7 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
       r.velocity_covariance = Eigen::Vector3d(0.25, 0.25, 0.25).asDiagonal();
       r.identity.remote_id =
           target.identity.remote_id.empty() ? target.id : target.identity.remote_id;
+      r.operator_position = op;
       feed.reports.push_back(std::move(r));
     }
   }

@@ -120,6 +120,7 @@ std::uint32_t Initiator::initiate(const Prepared& p) {
   t.first_update = t.last_update = r.time;
   if (is_reference(r.sensor_kind)) t.last_reference = r.time;
   t.identity = r.identity;
+  t.operator_position = r.operator_position;
   t.identity_hits = t.identified() ? 1 : 0;
   t.score = t.identified() ? cfg_.address_prior_score : 0.0;
   t.sensors.emplace_back(r.sensor, r.time);

@@ -55,7 +55,8 @@ struct TrackRecord {
   int hits = 0;
   Time first_update, last_update, last_reference;
   Identity identity;
-  bool emergency = false;  // from the last ADS-B report
+  bool emergency = false;                             // from the last ADS-B report
+  std::optional<OperatorPosition> operator_position;  // from the last Remote ID report with one
   bool in_icao_map = false;
   bool in_rid_map = false;
   // Sensors that updated it and when (inline for up to four: no heap block

@@ -211,6 +211,7 @@ struct Tracker::Impl {
     s.target_class = t.cls;
     s.identity = t.identity;
     s.emergency = t.emergency;
+    s.operator_position = t.operator_position;
     return s;
   }
 

@@ -115,6 +115,7 @@ void update_identity(TrackTable& table, std::uint32_t slot, const Report& r, boo
   }
   if (id.mode3a) t.identity.mode3a = id.mode3a;
   if (r.sensor_kind == SensorKind::kAdsb) t.emergency = r.emergency;
+  if (r.operator_position) t.operator_position = r.operator_position;
   if (!id.callsign.empty()) t.identity.callsign = id.callsign;
   if (!id.remote_id.empty() && t.identity.remote_id.empty()) {
     t.identity.remote_id = id.remote_id;

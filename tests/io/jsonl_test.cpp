@@ -68,6 +68,40 @@ TEST(Jsonl, StateCarriesPressureAltitudeAndSources) {
     EXPECT_FALSE(parse_state(bad)) << bad;
 }
 
+// A Remote ID track's operator position (issue #20): 7 decimals, the height
+// only when given, both coordinates or neither; absent on other tracks.
+TEST(Jsonl, OperatorPositionOnTrackLines) {
+  ObjectState s;
+  s.time = Time::from_seconds(1680365730.1);
+  s.id = "1";
+  s.position = {47.1987103, 8.7302371, 500};
+  s.identity.remote_id = "1588E040445AC004418";
+  EXPECT_EQ(to_json(s).find("operator"), std::string::npos);
+  s.operator_position = OperatorPosition{47.198656, 8.7302205, std::nullopt};
+  const std::string line = to_json(s);
+  EXPECT_NE(line.find(R"("operator_lat_deg":47.1986560,"operator_lon_deg":8.7302205})"),
+            std::string::npos)
+      << line;
+  auto back = parse_state(line);
+  ASSERT_TRUE(back) << back.error().detail;
+  ASSERT_TRUE(back->operator_position);
+  EXPECT_DOUBLE_EQ(back->operator_position->lat_deg, 47.198656);
+  EXPECT_FALSE(back->operator_position->alt_m);
+  EXPECT_EQ(to_json(*back), line);
+  s.operator_position->alt_m = 512.3;
+  EXPECT_NE(to_json(s).find(R"("operator_alt_m":512.3})"), std::string::npos) << to_json(s);
+  auto half = parse_state(
+      R"({"time":1,"id":"1","lat_deg":47,"lon_deg":8,"alt_m":0,"operator_lat_deg":47.2})");
+  ASSERT_FALSE(half);
+  EXPECT_NE(half.error().detail.find("operator_lon_deg"), std::string::npos);
+  auto r = parse_report(
+      R"({"time":1,"kind":"remote_id","lat_deg":47,"lon_deg":8,"cov_enu_m2":[1,0,0,1,0,1],)"
+      R"("remote_id":"X","operator_lat_deg":47.1,"operator_lon_deg":8.1,"operator_alt_m":400})");
+  ASSERT_TRUE(r) << r.error().detail;
+  ASSERT_TRUE(r->operator_position);
+  EXPECT_EQ(r->operator_position->alt_m, 400.0);
+}
+
 // The state line against independent formatting: printf's correctly rounded
 // "%.Nf" for every number (signs, values that round to zero or carry over,
 // large and tiny magnitudes), format_time for the time, printf's "%06x" and

@@ -53,6 +53,24 @@ TEST(LiveStore, PicturesAndTracksFollowTheUpdates) {
   EXPECT_EQ(store.track_count(), 0U);
 }
 
+// A Remote ID drone's operator goes to the map as "op": [lat, lon] (issue #20).
+TEST(LiveStore, PictureCarriesTheRemoteIdOperator) {
+  LiveStore store(StoreInfo{});
+  ObjectState drone = track("7", 100, 47.1987);
+  drone.identity.callsign.clear();
+  drone.identity.remote_id = "1588E040445AC004418";
+  drone.operator_position = OperatorPosition{47.198656, 8.7302205, std::nullopt};
+  store.apply(std::vector<ObjectState>{drone, track("8", 100, 47.0)});
+  const auto picture = nlohmann::json::parse(store.publish(at(100)));
+  ASSERT_EQ(picture["tracks"].size(), 2U);
+  const auto& d = picture["tracks"][0];
+  EXPECT_EQ(d["rid"], "1588E040445AC004418");
+  ASSERT_EQ(d["op"].size(), 2U);
+  EXPECT_NEAR(d["op"][0].get<double>(), 47.198656, 1e-9);
+  EXPECT_NEAR(d["op"][1].get<double>(), 8.7302205, 1e-9);
+  EXPECT_FALSE(picture["tracks"][1].contains("op"));
+}
+
 TEST(LiveStore, HistoryKeepsTheLastPoints) {
   StoreInfo info;
   info.history_points = 3;

@@ -48,6 +48,7 @@ export function applyPicture(p) {
   for (const t of p.tracks || []) {
     seen.add(t.id);
     t._m = fromLonLat(t.lon, t.lat);
+    if (t.op) t._op = fromLonLat(t.op[1], t.op[0]);  // Remote ID: the operator's position
     const prev = S.tracks.get(t.id);
     if (prev) { t._px = prev._px; t._py = prev._py; }
     S.tracks.set(t.id, t);

@@ -136,6 +136,29 @@ export function createTrafficLayer(opts) {
       ctx.fill(dots);
     }
 
+    // Remote ID operators: a dotted line from each drone to its operator
+    // (the selected drone's in white) and a small square where the operator is.
+    const ops = new Path2D(), opLines = new Path2D();
+    let selOp = null;
+    for (const t of vis) {
+      if (!t._op) continue;
+      const ox = px(t._op[0], t._op[1]), oy = py(t._op[0], t._op[1]);
+      if (t === sel) selOp = [ox, oy];
+      else { opLines.moveTo(t._px, t._py); opLines.lineTo(ox, oy); }
+      ops.rect(ox - 3, oy - 3, 6, 6);
+    }
+    ctx.setLineDash([2, 3]);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = 'rgba(255,214,102,0.7)';
+    ctx.stroke(opLines);
+    if (selOp) {
+      ctx.strokeStyle = '#ffffff';
+      ctx.beginPath(); ctx.moveTo(sel._px, sel._py); ctx.lineTo(selOp[0], selOp[1]); ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    ctx.strokeStyle = '#ffd666'; ctx.lineWidth = 1.5;
+    ctx.stroke(ops);
+
     // STCA pairs: a dashed line between the two tracks.
     ctx.setLineDash([5, 4]);
     ctx.strokeStyle = ALERT; ctx.lineWidth = 1.2;
