@@ -9,7 +9,7 @@
 namespace skyfuse::feeds {
 
 namespace {
-constexpr std::array<std::pair<std::string_view, FeedFormat>, 9> kNames = {{
+constexpr std::array<std::pair<std::string_view, FeedFormat>, 10> kNames = {{
     {"jsonl", FeedFormat::kJsonl},
     {"beast", FeedFormat::kBeast},
     {"avr", FeedFormat::kAvr},
