@@ -8,6 +8,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -132,6 +133,8 @@ struct Pipeline::Impl {
   safety::SafetyNets nets;
   std::vector<feeds::FeedDecoder> decoders;
   std::vector<SourceHealth> health;
+  std::map<std::uint32_t, server::AircraftInfo> aircraft;  // by 24-bit address
+  std::uint64_t messages = 0;  // Mode S frames and other reports admitted
   // Where track updates go, in this order: lines (file, recording), CAT062,
   // the picture (safety nets, live store).
   std::unique_ptr<output::JsonLinesSink> lines;
@@ -273,6 +276,12 @@ struct Pipeline::Impl {
     p.now = now;
     p.mode = out.mode;
     p.speed = out.speed;
+    // What the Mode S inputs said per address (aircraft.json, flight levels);
+    // addresses silent for five minutes of data time are forgotten.
+    std::erase_if(aircraft,
+                  [now](const auto& e) { return (now - e.second.last_seen).seconds() > 300; });
+    p.aircraft = aircraft;
+    p.messages = messages;
     for (const Track& t : tracker.tracks()) {
       server::TrackExtra x;
       x.class_confidence = t.class_confidence;
@@ -357,6 +366,8 @@ struct Pipeline::Impl {
           last_data = std::max(last_data, a.time);
           ++h.reports;
           ++reports;
+          messages += a.mode_s ? std::max<std::uint32_t>(1, a.mode_s->frames) : 1;
+          if (out.store && a.identity.icao24) aircraft[*a.identity.icao24].note(a);
           tracker.push(a);
           drain();
           maybe_publish();
