@@ -33,7 +33,10 @@ class Histogram {
     const auto b = static_cast<std::size_t>(std::clamp(l * 10, 0.0, 89.0));
     ++buckets_[b];
     ++n_;
+    sum_ += s;
   }
+  double sum() const { return sum_; }
+  std::uint64_t count() const { return n_; }
   double quantile(double q) const {
     if (n_ == 0) return 0;
     const auto want = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n_)));
@@ -48,6 +51,7 @@ class Histogram {
  private:
   std::array<std::uint64_t, 90> buckets_{};
   std::uint64_t n_ = 0;
+  double sum_ = 0;
 };
 
 // Turns publications into the store's picture and the WebSocket message on
@@ -344,10 +348,12 @@ struct Pipeline::Impl {
     c("process_resident_bytes", "Resident memory of the process", "gauge", resident_bytes());
     p.counters.push_back({"pipeline_latency_seconds",
                           "Arrival to processed (wall clock), quantiles",
-                          "gauge",
+                          "summary",
                           {{"quantile=\"0.5\"", latency.quantile(0.5)},
                            {"quantile=\"0.9\"", latency.quantile(0.9)},
-                           {"quantile=\"0.99\"", latency.quantile(0.99)}}});
+                           {"quantile=\"0.99\"", latency.quantile(0.99)}},
+                          latency.sum(),
+                          latency.count()});
     publisher->post(std::move(p));
     viewed = true;
   }

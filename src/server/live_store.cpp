@@ -264,6 +264,10 @@ std::string LiveStore::stats_json() const {
       for (const auto& [l, v] : c.values) m[l] = v;
       j[c.name] = m;
     }
+    if (c.type == "summary") {
+      j[c.name + "_sum"] = c.sum;
+      j[c.name + "_count"] = c.count;
+    }
   };
   for (const Counter& c : last_.counters) add(c);
   for (const Counter& c : external) add(c);
@@ -386,6 +390,8 @@ std::string LiveStore::metrics_text() const {
         fmt::format("# HELP skyfuse_{} {}\n# TYPE skyfuse_{} {}\n", c.name, c.help, c.name, c.type);
     for (const auto& [l, v] : c.values)
       o += fmt::format("skyfuse_{}{} {}\n", c.name, l.empty() ? "" : "{" + l + "}", v);
+    if (c.type == "summary")
+      o += fmt::format("skyfuse_{}_sum {}\nskyfuse_{}_count {}\n", c.name, c.sum, c.name, c.count);
   };
   for (const Counter& c : last_.counters) add(c);
   for (const Counter& c : external) add(c);

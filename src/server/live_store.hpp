@@ -55,8 +55,11 @@ struct SensorHealth {
 struct Counter {
   std::string name;  // Prometheus name
   std::string help;
-  std::string type;                                    // counter or gauge
+  std::string type;                                    // counter, gauge or summary
   std::vector<std::pair<std::string, double>> values;  // labels ("" or k="v") -> value
+  // A summary's `_sum` and `_count` (its values are the quantile="q" ones).
+  double sum = 0;
+  std::uint64_t count = 0;
 };
 
 // What the Mode S / ADS-B inputs said lately of one 24-bit address, beside

@@ -290,5 +290,27 @@ TEST(LiveStore, AircraftOnTheSurfaceIsOnTheGround) {
   EXPECT_EQ(nlohmann::json::parse(store.aircraft_json())["aircraft"][0]["alt_baro"], "ground");
 }
 
+TEST(LiveStore, SummaryHasQuantilesSumAndCount) {
+  // Prometheus' text format: quantile labels only on a summary, with _sum
+  // and _count (a gauge with quantile labels fails `promtool check metrics`).
+  LiveStore store(StoreInfo{});
+  Publication p = at(100);
+  p.counters.push_back({"latency_seconds",
+                        "Latency",
+                        "summary",
+                        {{"quantile=\"0.5\"", 0.25}, {"quantile=\"0.99\"", 2}},
+                        7.5,
+                        12});
+  store.publish(p);
+  EXPECT_NE(store.metrics_text().find("# TYPE skyfuse_latency_seconds summary\n"
+                                      "skyfuse_latency_seconds{quantile=\"0.5\"} 0.25\n"
+                                      "skyfuse_latency_seconds{quantile=\"0.99\"} 2\n"
+                                      "skyfuse_latency_seconds_sum 7.5\n"
+                                      "skyfuse_latency_seconds_count 12\n"),
+            std::string::npos)
+      << store.metrics_text();
+  EXPECT_EQ(nlohmann::json::parse(store.stats_json())["latency_seconds_count"], 12);
+}
+
 }  // namespace
 }  // namespace skyfuse::server
