@@ -28,6 +28,14 @@ check "ADS-B feed in ASTERIX" bash -c "\"$bin\" decode --format asterix --stats 
 "$bin" track --config b/sensors.toml --out b_tracks.jsonl --quiet || echo "FAIL: track b"
 check "track deterministic" cmp -s a_tracks.jsonl b_tracks.jsonl
 check "track writes confirmed tracks" grep -q '"status":"confirmed"' a_tracks.jsonl
+# A `run` configuration (issue #21): track ignores [run], [safety] and a
+# sensor's clock_group, says so, and tracks exactly as without them.
+{ sed '0,/^\[\[sensor\]\]/s//&\nclock_group = "sim"/' a/sensors.toml; printf '\n[run]\nhttp_port = 8080\nloop = true\n\n[safety]\nstca_horizontal_m = 5556\n'; } > a/run.toml
+"$bin" track --config a/run.toml --out run_tracks.jsonl --quiet 2> run.err
+check "track accepts a run configuration" test $? -eq 0
+check "track notes [run] ignored" grep -q "run.toml: \[run\] is for \`skyfuse run\`, ignored here" run.err
+check "track notes [safety] ignored" grep -q "run.toml: \[safety\] is for \`skyfuse run\`, ignored here" run.err
+check "track ignores [run] and [safety]" cmp -s a_tracks.jsonl run_tracks.jsonl
 sed 's/^sigma_range_m/sigma_rnage_m/' a/sensors.toml > a/typo.toml
 "$bin" track --config a/typo.toml --out x.jsonl 2> typo.err
 check "track config typo fails" test $? -ne 0
