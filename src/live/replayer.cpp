@@ -1,6 +1,7 @@
 #include "live/replayer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <atomic>
@@ -74,6 +75,35 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
     header = nlohmann::json::parse(header_text);
   } catch (const std::exception&) {
     throw ConfigError(fmt::format("{}: the recording header is not JSON", o.recording));
+  }
+  // Several runs in one folder (the system restarted): replayed in order,
+  // through the same configuration; the wall-clock gap between them is not
+  // waited for.
+  std::vector<std::string> runs;
+  for (const auto& f : files)
+    if (runs.empty() || record::recording_run(f) != runs.back()) {
+      runs.push_back(record::recording_run(f));
+      if (runs.size() == 1) continue;
+      record::RecordingReader other({f});
+      std::string config;
+      try {
+        config = nlohmann::json::parse(other.header()).value("config", std::string());
+      } catch (const std::exception&) {
+        config = "(unreadable)";
+      }
+      if (config != header.value("config", std::string()))
+        throw ConfigError(fmt::format(
+            "{}: run {} has another configuration than run {}: replay each run's files from a "
+            "folder of their own",
+            o.recording, runs.back(), runs.front()));
+    }
+  if (runs.size() > 1) {
+    if (o.verify)
+      throw ConfigError(fmt::format("{}: --verify checks one run; the folder holds {} ({} to {})",
+                                    o.recording, runs.size(), runs.front(), runs.back()));
+    if (!o.quiet)
+      fmt::print(stderr, "skyfuse replay: {} runs, in order: {}\n", runs.size(),
+                 fmt::join(runs, ", "));
   }
   SystemConfig cfg = o.load_config(header.value("config", std::string()),
                                    header.value("config_file", std::string("recording")));
@@ -168,8 +198,16 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
     record::RecordingReader reader(files);
     bool restarted = false;
     Pacer pacer(speed);
+    std::string run;
     while (auto e = reader.next()) {
       if (stop.stop_requested()) break;
+      if (runs.size() > 1) {
+        std::string r = record::recording_run(reader.current_file());
+        if (r != run) {
+          run = std::move(r);
+          pacer.reset();  // the next run starts now, not after the gap
+        }
+      }
       const std::int64_t sk = seek.exchange(INT64_MIN);
       if (sk != INT64_MIN) {
         if (Time{sk} < pipeline.data_time()) {
