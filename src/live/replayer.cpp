@@ -167,7 +167,10 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
               if (!j["pause"].is_boolean()) return bad("pause: true or false");
               new_pause = j["pause"].get<bool>();
             }
-            if (new_speed) speed = *new_speed;
+            if (new_speed) {
+              speed = *new_speed;
+              store.set_speed(*new_speed);  // /api/info at once, not at the next picture
+            }
             if (new_seek) seek = Time::from_seconds(*new_seek).ns;
             if (new_pause) paused = *new_pause;
             return std::pair<int, std::string>{200, fmt::format("{{\"speed\":{}}}", speed.load())};
@@ -247,15 +250,21 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       }
       // Pacing by data time (what the map shows), once past --from. A new
       // speed applies from the data time reached (the picture does not jump).
-      const double sp = speed;
-      if (sp != pacer.speed()) {
-        pacer.set_speed(sp);
-        pipeline.set_speed(sp);
-      }
-      if (sp > 0 && pipeline.data_time() >= from && e->data.ns != 0) {
-        pacer.wait_until(e->data, stop, [&] { return seek != INT64_MIN || speed != sp; });
-      } else {
-        pacer.reset();
+      // A speed change while waiting re-plans the wait from now (the entry
+      // is not let through early).
+      for (;;) {
+        const double sp = speed;
+        if (sp != pacer.speed()) {
+          pacer.set_speed(sp);
+          pipeline.set_speed(sp);
+        }
+        if (sp <= 0 || pipeline.data_time() < from || e->data.ns == 0) {
+          pacer.reset();
+          break;
+        }
+        if (pacer.wait_until(e->data, stop, [&] { return seek != INT64_MIN || speed != sp; }) ||
+            stop.stop_requested() || seek != INT64_MIN)
+          break;
       }
       Packet p;
       p.source = e->source;

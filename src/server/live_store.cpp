@@ -107,6 +107,11 @@ void LiveStore::set_time_range(Time first, Time last) {
   last_time_ = last;
 }
 
+void LiveStore::set_speed(double speed) {
+  std::lock_guard lock(mu_);
+  last_.speed = speed;
+}
+
 std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x,
                                      std::optional<double> fl) {
   std::string o = fmt::format(

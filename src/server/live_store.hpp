@@ -115,6 +115,8 @@ class LiveStore {
   void clear();
   // Replay: the time range a slider spans.
   void set_time_range(Time first, Time last);
+  // Replay: a new speed, shown by /api/info before the next publication.
+  void set_speed(double speed);
 
   // API bodies (JSON unless said).
   std::string picture_json() const;                                    // /api/tracks

@@ -312,5 +312,17 @@ TEST(LiveStore, SummaryHasQuantilesSumAndCount) {
   EXPECT_EQ(nlohmann::json::parse(store.stats_json())["latency_seconds_count"], 12);
 }
 
+TEST(LiveStore, InfoReportsTheReplaySpeedAtOnce) {
+  LiveStore store(StoreInfo{});
+  Publication p = at(100);
+  p.mode = "replay";
+  store.publish(p);
+  EXPECT_EQ(nlohmann::json::parse(store.info_json())["speed"], 1);
+  store.set_speed(8);
+  const auto info = nlohmann::json::parse(store.info_json());
+  EXPECT_EQ(info["speed"], 8);
+  EXPECT_EQ(info["mode"], "replay");
+}
+
 }  // namespace
 }  // namespace skyfuse::server
