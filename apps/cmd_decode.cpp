@@ -403,7 +403,11 @@ int run_decode(const DecodeCliOptions& o) {
                               ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                     std::chrono::duration<double>(o.seconds))
                               : std::chrono::steady_clock::duration::max() / 2;
-    const io::TcpFeedStats ts = client.run_for(duration, on_bytes, on_state);
+    auto on_failure = [&](const std::string& reason, double backoff_s) {
+      fmt::print(stderr, "skyfuse decode: cannot connect to {}: {}; retrying in {:g} s\n",
+                 o.connect, reason, backoff_s);
+    };
+    const io::TcpFeedStats ts = client.run_for(duration, on_bytes, on_state, on_failure);
     if (o.stats) {
       const auto& s = dec.stats();
       fmt::print(stderr,
@@ -413,6 +417,11 @@ int run_decode(const DecodeCliOptions& o) {
                  "\"positions_rejected\":{}}}\n",
                  ts.connects, ts.failed_attempts, ts.disconnects, ts.bytes, framing_errors,
                  s.messages, s.crc_failures, s.corrected, s.positions, s.positions_rejected);
+    }
+    if (ts.connects == 0) {
+      fmt::print(stderr, "skyfuse decode: never connected to {} ({} attempts; last: {})\n",
+                 o.connect, ts.failed_attempts, ts.last_error);
+      return 1;
     }
     return 0;
   }

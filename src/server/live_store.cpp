@@ -374,6 +374,9 @@ std::string LiveStore::metrics_text() const {
     for (const SensorHealth& s : last_.sensors)
       o += fmt::format("{}{{sensor=\"{}\"}} {}\n", name, s.name, get(s));
   };
+  sensor_metric("skyfuse_sensor_up",
+                "1 unless the sensor's input is down (a live input not connected)", "gauge",
+                [](const SensorHealth& s) { return s.state == "disconnected" ? 0 : 1; });
   sensor_metric("skyfuse_sensor_packets_total", "Packets received per sensor", "counter",
                 [](const SensorHealth& s) { return s.packets; });
   sensor_metric("skyfuse_sensor_bytes_total", "Bytes received per sensor", "counter",

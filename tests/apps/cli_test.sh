@@ -72,6 +72,14 @@ printf '*8D40621D58C382D690C8AC2863A7;\n' > one.avr
 "$bin" decode --format beast one.avr > /dev/null 2> beast.err
 check "AVR given as Beast: says so" grep -q "this looks like AVR, not Beast (give --format avr)" beast.err
 
+# decode --connect with nothing listening (issue #21): each attempt logged with
+# its reason and back-off; never connected -> exit 1.
+cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" decode --format beast --connect "127.0.0.1:$cport" --seconds 1.2 > /dev/null 2> connect.err
+check "decode --connect never connected: exit 1" test $? -eq 1
+check "decode --connect: attempts logged with reason and back-off" grep -q "cannot connect to 127.0.0.1:$cport: Connection refused; retrying in 0.5 s" connect.err
+check "decode --connect: says it never connected" grep -q "never connected to 127.0.0.1:$cport" connect.err
+
 # eval: truth against itself is perfect.
 "$bin" eval --truth a/truth.jsonl --tracks a/truth.jsonl --json > self.json
 check "self GOSPA is 0" test "$(json_value self.json gospa_mean_m)" = "0.0"
