@@ -245,7 +245,43 @@ int run_asterix(const DecodeCliOptions& o) {
   return rc;
 }
 
+// What a file's first bytes say it is, when they say it clearly: "beast"
+// (0x1A then a frame type '1'..'4'), "avr" ('*', '@' or ':' then hex), "sbs"
+// ("MSG," ...), "pcap" (pcap or pcapng magic); empty otherwise (ASTERIX, CSV
+// and FINAL are not claimed).
+std::string sniff_format(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(64, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.size() < 4) return "";
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
+  if (b(0) == 0x1a && b(1) >= '1' && b(1) <= '4') return "beast";
+  const std::uint32_t magic =
+      (std::uint32_t{b(0)} << 24) | (std::uint32_t{b(1)} << 16) | (std::uint32_t{b(2)} << 8) | b(3);
+  if (magic == 0xd4c3b2a1 || magic == 0xa1b2c3d4 || magic == 0x4d3cb2a1 || magic == 0xa1b23c4d ||
+      magic == 0x0a0d0d0a)
+    return "pcap";
+  for (const char* t : {"MSG,", "SEL,", "ID,", "AIR,", "STA,", "CLK,"})
+    if (head.rfind(t, 0) == 0) return "sbs";
+  if ((head[0] == '*' || head[0] == '@' || head[0] == ':') && std::isxdigit(b(1))) return "avr";
+  return "";
+}
+
 int run_decode(const DecodeCliOptions& o) {
+  if (!o.file.empty() && o.connect.empty()) {
+    // A wrong --format stops here, not with one error per line.
+    const std::string looks = sniff_format(o.file);
+    const bool capture = o.format == "pcap" || o.format == "remoteid";
+    auto upper = [](std::string v) {
+      for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return v;
+    };
+    if (!looks.empty() && looks != o.format && !(looks == "pcap" && capture))
+      throw ConfigError(fmt::format("{}: this looks like {}, not {} (give --format {})", o.file,
+                                    looks == "beast" ? "Beast" : upper(looks),
+                                    o.format == "beast" ? "Beast" : upper(o.format), looks));
+  }
   if (o.udp_port >= 0 && o.format != "asterix")
     throw ConfigError("--udp carries ASTERIX: use it with --format asterix");
   if (o.oradis && o.format != "pcap") throw ConfigError("--oradis goes with --format pcap");
@@ -367,7 +403,11 @@ int run_decode(const DecodeCliOptions& o) {
                               ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                     std::chrono::duration<double>(o.seconds))
                               : std::chrono::steady_clock::duration::max() / 2;
-    const io::TcpFeedStats ts = client.run_for(duration, on_bytes, on_state);
+    auto on_failure = [&](const std::string& reason, double backoff_s) {
+      fmt::print(stderr, "skyfuse decode: cannot connect to {}: {}; retrying in {:g} s\n",
+                 o.connect, reason, backoff_s);
+    };
+    const io::TcpFeedStats ts = client.run_for(duration, on_bytes, on_state, on_failure);
     if (o.stats) {
       const auto& s = dec.stats();
       fmt::print(stderr,
@@ -377,6 +417,11 @@ int run_decode(const DecodeCliOptions& o) {
                  "\"positions_rejected\":{}}}\n",
                  ts.connects, ts.failed_attempts, ts.disconnects, ts.bytes, framing_errors,
                  s.messages, s.crc_failures, s.corrected, s.positions, s.positions_rejected);
+    }
+    if (ts.connects == 0) {
+      fmt::print(stderr, "skyfuse decode: never connected to {} ({} attempts; last: {})\n",
+                 o.connect, ts.failed_attempts, ts.last_error);
+      return 1;
     }
     return 0;
   }
@@ -471,7 +516,8 @@ Runner add_decode_command(CLI::App& app) {
   cmd->add_flag("--all", o->all, "Also print frames that fail CRC or come from unknown addresses");
   cmd->add_option("--receiver", o->receiver,
                   "Receiver LAT_DEG LON_DEG (surface positions, range check)")
-      ->expected(2);
+      ->expected(2)
+      ->allow_extra_args(false);  // `--receiver LAT LON FILE`: FILE is the file
   cmd->add_option(
       "--start-unix", o->start_unix,
       "Unix time of the first Beast/AVR frame (default: from a 'utc--<unix>' file name, else 0)");

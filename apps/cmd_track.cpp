@@ -29,6 +29,9 @@ struct TrackOptions {
 
 int run_track(const TrackOptions& o) {
   const SystemConfig cfg = load_system_config(o.config);
+  for (const auto& section : cfg.ignored_sections)
+    fmt::print(stderr, "skyfuse track: note: {}: [{}] is for `skyfuse run`, ignored here\n",
+               o.config, section);
   std::vector<Report> all;
   long input_errors = 0;
   // Each feed's own counters (mlat_receivers: fixes per flag).

@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace skyfuse::apps {
 
@@ -18,5 +20,10 @@ Runner add_track_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_replay_command(CLI::App& app);
 Runner add_mlat_command(CLI::App& app);
+
+// A verb or long option that is not one of `app`'s, as an error message
+// naming the nearest valid one ("unknown option --frmat for `skyfuse decode`
+// (did you mean --format?)"); nothing when every one is known.
+std::optional<std::string> misspelt_argument(CLI::App& app, int argc, char** argv);
 
 }  // namespace skyfuse::apps

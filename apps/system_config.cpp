@@ -288,7 +288,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
       f.fail("input", live ? "must be \"file:PATH\", \"udp:[GROUP:]PORT\" or \"tcp:HOST:PORT\""
                            : "must be \"file:PATH\" for `track` (live inputs are for `run`)");
     }
-    if (live) feed.clock_group = f.str("clock_group", "main");
+    feed.clock_group = f.str("clock_group", "main");  // used by `run` (track reads it too)
     const auto format =
         feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"),
                                   s.kind);
@@ -341,13 +341,13 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     const bool known = key == "tracker" || key == "sensor" || key == "system" ||
-                       key == "data_time" || key == "atmosphere" ||
-                       (live && (key == "run" || key == "safety"));
+                       key == "data_time" || key == "atmosphere" || key == "run" || key == "safety";
+    if (!live && (key == "run" || key == "safety")) c.ignored_sections.push_back(key);
     if (!known)
       throw ConfigError(fmt::format(
           "{}: unknown section '{}' (expected [system], [tracker], [data_time], [atmosphere], "
-          "[[sensor]]{})",
-          where(path, k.source()), key, live ? ", [run], [safety]" : ""));
+          "[[sensor]], [run], [safety])",
+          where(path, k.source()), key));
   }
   load_system(root, path, c);
   load_data_time(root, path, c);

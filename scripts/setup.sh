@@ -15,6 +15,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3
   # independent oracles used by tests (Wireshark's ASTERIX dissector)
   tshark
+  # promtool (Prometheus' linter) checks /metrics in CTest apps.metrics_promtool; only the
+  # tool is used (the package also installs a prometheus service, which skyfuse does not need)
+  prometheus
   # the web map's end-to-end test: headless Chromium (driven by playwright-core from npm)
   chromium
 )

@@ -125,6 +125,18 @@ struct Report {
   std::optional<std::uint8_t> nic;
   bool emergency = false;
   std::optional<OperatorPosition> operator_position;  // Remote ID
+  // Mode S / ADS-B receiver details for the ecosystem's aircraft.json (the
+  // tracker does not use them): frames decoded from this address since its
+  // previous report (this one's included), their mean received power when the
+  // input measures it (Beast signal level), the barometric vertical rate and
+  // the surface/airborne state when the aircraft announced them.
+  struct ModeSDetails {
+    std::uint32_t frames = 0;
+    std::optional<double> signal_dbfs;    // 10 log10(mean (level/255)^2), as readsb's rssi
+    std::optional<double> baro_rate_mps;  // ADS-B vertical rate with a barometric source
+    bool on_ground = false;               // surface position
+  };
+  std::optional<ModeSDetails> mode_s;
   // Traceability: which input and where in it this report came from.
   std::uint32_t source = 0;
   std::int64_t source_offset = -1;

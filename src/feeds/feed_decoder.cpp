@@ -6,6 +6,7 @@
 #include <map>
 #include <numbers>
 #include <optional>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "decode/modes/decoder.hpp"
@@ -207,11 +208,44 @@ class ModeSFeed final : public FormatDecoder {
       t = Time::from_seconds(f.unix_time_s);
     }
     const modes::Decoded dm = decoder_->decode(f, t);
+    // Frames per known address until its next report, with their power
+    // (Beast only: AVR and CSV carry no signal level).
+    const auto& known = decoder_->aircraft();
+    const auto ac = known.find(dm.msg.icao);
+    if (ac != known.end()) {
+      FrameTally& tally = tally_[dm.msg.icao];
+      ++tally.frames;
+      if (format_ == FeedFormat::kBeast && f.signal > 0) {
+        const double level = f.signal / 255.0;
+        tally.power += level * level;
+        ++tally.measured;
+      }
+    }
     if (auto r = decoder_->to_report(dm)) {
       r->source = sensor_.id;
+      Report::ModeSDetails m;
+      if (auto it = tally_.find(dm.msg.icao); it != tally_.end()) {
+        m.frames = it->second.frames;
+        if (it->second.measured)
+          m.signal_dbfs = 10 * std::log10(it->second.power / it->second.measured);
+        tally_.erase(it);
+      }
+      if (ac != known.end()) {
+        const auto& v = ac->second.velocity;
+        if (v && v->vrate_fpm && !v->vrate_from_gnss) m.baro_rate_mps = *v->vrate_fpm * 0.3048 / 60;
+      }
+      m.on_ground = dm.msg.cpr && dm.msg.cpr->surface;
+      r->mode_s = m;
       out_->push_back(std::move(*r));
     }
+    if (tally_.size() > 2 * known.size() + 64)  // addresses the decoder forgot
+      std::erase_if(tally_, [&known](const auto& e) { return !known.contains(e.first); });
   }
+  struct FrameTally {
+    std::uint32_t frames = 0, measured = 0;
+    double power = 0;
+  };
+  std::unordered_map<std::uint32_t, FrameTally> tally_;
   FeedFormat format_;
   Sensor sensor_;
   std::string name_;

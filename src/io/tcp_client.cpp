@@ -1,5 +1,7 @@
 #include "io/tcp_client.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -19,7 +21,7 @@ void TcpFeedClient::stop() {
 }
 
 TcpFeedStats TcpFeedClient::run_for(std::chrono::steady_clock::duration duration, const Sink& sink,
-                                    const StateSink& on_state) {
+                                    const StateSink& on_state, const FailureSink& on_failure) {
   asio::io_context ctx;
   TcpFeedStats stats;
   tcp::socket socket(ctx);
@@ -44,6 +46,12 @@ TcpFeedStats TcpFeedClient::run_for(std::chrono::steady_clock::duration duration
     retry.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) connect();
     });
+  };
+  auto failed = [&](std::string reason) {
+    ++stats.failed_attempts;
+    stats.last_error = std::move(reason);
+    schedule_retry();
+    if (on_failure) on_failure(stats.last_error, stats.last_backoff_s);
   };
   auto drop = [&] {
     boost::system::error_code ignore;
@@ -72,8 +80,7 @@ TcpFeedStats TcpFeedClient::run_for(std::chrono::steady_clock::duration duration
     boost::system::error_code ec;
     const auto endpoints = resolver.resolve(cfg_.host, std::to_string(cfg_.port), ec);
     if (ec) {
-      ++stats.failed_attempts;
-      schedule_retry();
+      failed("cannot resolve " + cfg_.host + ": " + ec.message());
       return;
     }
     connect_timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -84,21 +91,22 @@ TcpFeedStats TcpFeedClient::run_for(std::chrono::steady_clock::duration duration
         socket.cancel(ignore);
       }
     });
-    asio::async_connect(socket, endpoints,
-                        [&](const boost::system::error_code& cec, const tcp::endpoint&) {
-                          connect_timer.cancel();
-                          if (cec) {
-                            ++stats.failed_attempts;
-                            boost::system::error_code ignore;
-                            socket.close(ignore);
-                            schedule_retry();
-                            return;
-                          }
-                          ++stats.connects;
-                          connected = true;
-                          if (on_state) on_state(true);
-                          read();
-                        });
+    asio::async_connect(
+        socket, endpoints, [&](const boost::system::error_code& cec, const tcp::endpoint&) {
+          connect_timer.cancel();
+          if (cec) {
+            boost::system::error_code ignore;
+            socket.close(ignore);
+            failed(cec == asio::error::operation_aborted
+                       ? fmt::format("no answer within {} s", cfg_.connect_timeout_s)
+                       : cec.message());
+            return;
+          }
+          ++stats.connects;
+          connected = true;
+          if (on_state) on_state(true);
+          read();
+        });
   };
 
   deadline.expires_after(duration);

@@ -34,6 +34,7 @@ struct TcpFeedStats {
   long disconnects = 0;      // connections that ended (EOF or error)
   std::uint64_t bytes = 0;
   double last_backoff_s = 0;  // the most recent wait before a retry
+  std::string last_error;     // why the last attempt failed ("Connection refused", ...)
 };
 
 class TcpFeedClient {
@@ -42,13 +43,15 @@ class TcpFeedClient {
   // Called at each connection (true) and disconnection (false): a framing
   // stream should be reset on reconnect, as a cut frame cannot continue.
   using StateSink = std::function<void(bool connected)>;
+  // Called at each failed connection attempt: why, and the wait before the next.
+  using FailureSink = std::function<void(const std::string& reason, double backoff_s)>;
 
   explicit TcpFeedClient(TcpFeedConfig cfg);
 
   // Runs until `duration` has passed or stop() is called (from the sink or
   // another thread); returns the statistics so far.
   TcpFeedStats run_for(std::chrono::steady_clock::duration duration, const Sink& sink,
-                       const StateSink& on_state = {});
+                       const StateSink& on_state = {}, const FailureSink& on_failure = {});
   void stop();
 
  private:

@@ -36,9 +36,15 @@ void Pacer::set_speed(double speed) {
   // The data time reached stays where it is on the wall clock: re-anchor it
   // now, so only what follows runs at the new speed.
   if (anchored_ && speed_ > 0 && speed > 0) {
+    // The data time showing now, at the old speed: not beyond the data
+    // waited for (a replay running behind), not before the anchor.
     const Time now = wall_now();
-    data0_ = last_data_;
-    wall0_ = std::max(now, due(last_data_));
+    Time shown =
+        data0_ +
+        Duration{static_cast<std::int64_t>(static_cast<double>((now - wall0_).ns) * speed_)};
+    shown = std::clamp(shown, data0_, std::max(data0_, last_data_));
+    data0_ = shown;
+    wall0_ = now;
   } else {
     anchored_ = false;
   }

@@ -36,7 +36,8 @@ class Pacer {
   bool wait_until(Time data, std::stop_token stop) {
     return wait_until(data, stop, [] { return false; });
   }
-  // From the data time reached so far, at the new speed.
+  // From now on at the new speed: the data time showing now (at the old
+  // speed) keeps its place, so the picture neither jumps nor stalls.
   void set_speed(double speed);
   double speed() const { return speed_; }
   // The next wait_until anchors afresh (after a seek or a pause).

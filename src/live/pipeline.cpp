@@ -8,6 +8,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -32,7 +33,10 @@ class Histogram {
     const auto b = static_cast<std::size_t>(std::clamp(l * 10, 0.0, 89.0));
     ++buckets_[b];
     ++n_;
+    sum_ += s;
   }
+  double sum() const { return sum_; }
+  std::uint64_t count() const { return n_; }
   double quantile(double q) const {
     if (n_ == 0) return 0;
     const auto want = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n_)));
@@ -47,6 +51,7 @@ class Histogram {
  private:
   std::array<std::uint64_t, 90> buckets_{};
   std::uint64_t n_ = 0;
+  double sum_ = 0;
 };
 
 // Turns publications into the store's picture and the WebSocket message on
@@ -132,6 +137,8 @@ struct Pipeline::Impl {
   safety::SafetyNets nets;
   std::vector<feeds::FeedDecoder> decoders;
   std::vector<SourceHealth> health;
+  std::map<std::uint32_t, server::AircraftInfo> aircraft;  // by 24-bit address
+  std::uint64_t messages = 0;  // Mode S frames and other reports admitted
   // Where track updates go, in this order: lines (file, recording), CAT062,
   // the picture (safety nets, live store).
   std::unique_ptr<output::JsonLinesSink> lines;
@@ -273,6 +280,12 @@ struct Pipeline::Impl {
     p.now = now;
     p.mode = out.mode;
     p.speed = out.speed;
+    // What the Mode S inputs said per address (aircraft.json, flight levels);
+    // addresses silent for five minutes of data time are forgotten.
+    std::erase_if(aircraft,
+                  [now](const auto& e) { return (now - e.second.last_seen).seconds() > 300; });
+    p.aircraft = aircraft;
+    p.messages = messages;
     for (const Track& t : tracker.tracks()) {
       server::TrackExtra x;
       x.class_confidence = t.class_confidence;
@@ -335,10 +348,12 @@ struct Pipeline::Impl {
     c("process_resident_bytes", "Resident memory of the process", "gauge", resident_bytes());
     p.counters.push_back({"pipeline_latency_seconds",
                           "Arrival to processed (wall clock), quantiles",
-                          "gauge",
+                          "summary",
                           {{"quantile=\"0.5\"", latency.quantile(0.5)},
                            {"quantile=\"0.9\"", latency.quantile(0.9)},
-                           {"quantile=\"0.99\"", latency.quantile(0.99)}}});
+                           {"quantile=\"0.99\"", latency.quantile(0.99)}},
+                          latency.sum(),
+                          latency.count()});
     publisher->post(std::move(p));
     viewed = true;
   }
@@ -357,6 +372,8 @@ struct Pipeline::Impl {
           last_data = std::max(last_data, a.time);
           ++h.reports;
           ++reports;
+          messages += a.mode_s ? std::max<std::uint32_t>(1, a.mode_s->frames) : 1;
+          if (out.store && a.identity.icao24) aircraft[*a.identity.icao24].note(a);
           tracker.push(a);
           drain();
           maybe_publish();

@@ -1,6 +1,7 @@
 #include "live/replayer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <atomic>
@@ -75,6 +76,35 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
   } catch (const std::exception&) {
     throw ConfigError(fmt::format("{}: the recording header is not JSON", o.recording));
   }
+  // Several runs in one folder (the system restarted): replayed in order,
+  // through the same configuration; the wall-clock gap between them is not
+  // waited for.
+  std::vector<std::string> runs;
+  for (const auto& f : files)
+    if (runs.empty() || record::recording_run(f) != runs.back()) {
+      runs.push_back(record::recording_run(f));
+      if (runs.size() == 1) continue;
+      record::RecordingReader other({f});
+      std::string config;
+      try {
+        config = nlohmann::json::parse(other.header()).value("config", std::string());
+      } catch (const std::exception&) {
+        config = "(unreadable)";
+      }
+      if (config != header.value("config", std::string()))
+        throw ConfigError(fmt::format(
+            "{}: run {} has another configuration than run {}: replay each run's files from a "
+            "folder of their own",
+            o.recording, runs.back(), runs.front()));
+    }
+  if (runs.size() > 1) {
+    if (o.verify)
+      throw ConfigError(fmt::format("{}: --verify checks one run; the folder holds {} ({} to {})",
+                                    o.recording, runs.size(), runs.front(), runs.back()));
+    if (!o.quiet)
+      fmt::print(stderr, "skyfuse replay: {} runs, in order: {}\n", runs.size(),
+                 fmt::join(runs, ", "));
+  }
   SystemConfig cfg = o.load_config(header.value("config", std::string()),
                                    header.value("config_file", std::string("recording")));
   const std::string zones_text = header.value("zones", std::string());
@@ -137,7 +167,10 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
               if (!j["pause"].is_boolean()) return bad("pause: true or false");
               new_pause = j["pause"].get<bool>();
             }
-            if (new_speed) speed = *new_speed;
+            if (new_speed) {
+              speed = *new_speed;
+              store.set_speed(*new_speed);  // /api/info at once, not at the next picture
+            }
             if (new_seek) seek = Time::from_seconds(*new_seek).ns;
             if (new_pause) paused = *new_pause;
             return std::pair<int, std::string>{200, fmt::format("{{\"speed\":{}}}", speed.load())};
@@ -168,8 +201,16 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
     record::RecordingReader reader(files);
     bool restarted = false;
     Pacer pacer(speed);
+    std::string run;
     while (auto e = reader.next()) {
       if (stop.stop_requested()) break;
+      if (runs.size() > 1) {
+        std::string r = record::recording_run(reader.current_file());
+        if (r != run) {
+          run = std::move(r);
+          pacer.reset();  // the next run starts now, not after the gap
+        }
+      }
       const std::int64_t sk = seek.exchange(INT64_MIN);
       if (sk != INT64_MIN) {
         if (Time{sk} < pipeline.data_time()) {
@@ -209,15 +250,21 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       }
       // Pacing by data time (what the map shows), once past --from. A new
       // speed applies from the data time reached (the picture does not jump).
-      const double sp = speed;
-      if (sp != pacer.speed()) {
-        pacer.set_speed(sp);
-        pipeline.set_speed(sp);
-      }
-      if (sp > 0 && pipeline.data_time() >= from && e->data.ns != 0) {
-        pacer.wait_until(e->data, stop, [&] { return seek != INT64_MIN || speed != sp; });
-      } else {
-        pacer.reset();
+      // A speed change while waiting re-plans the wait from now (the entry
+      // is not let through early).
+      for (;;) {
+        const double sp = speed;
+        if (sp != pacer.speed()) {
+          pacer.set_speed(sp);
+          pipeline.set_speed(sp);
+        }
+        if (sp <= 0 || pipeline.data_time() < from || e->data.ns == 0) {
+          pacer.reset();
+          break;
+        }
+        if (pacer.wait_until(e->data, stop, [&] { return seek != INT64_MIN || speed != sp; }) ||
+            stop.stop_requested() || seek != INT64_MIN)
+          break;
       }
       Packet p;
       p.source = e->source;

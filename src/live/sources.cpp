@@ -72,6 +72,7 @@ class TcpSource final : public Source {
     io::TcpFeedConfig tc;
     tc.host = feed.host;
     tc.port = feed.port;
+    input_ = feed.input;
     client_ = std::make_unique<io::TcpFeedClient>(tc);
   }
   void run(std::stop_token stop, PacketQueue& queue) override {
@@ -90,6 +91,13 @@ class TcpSource final : public Source {
         },
         [this](bool up) {
           status_.state = up ? SourceState::kConnected : SourceState::kDisconnected;
+        },
+        [this](const std::string& reason, double backoff_s) {
+          // Down until it connects (the API's state, /metrics skyfuse_sensor_up 0);
+          // each attempt logged: at most one per back-off (0.5 s doubling to 30 s).
+          status_.state = SourceState::kDisconnected;
+          fmt::print(stderr, "skyfuse run: input {}: cannot connect: {}; retrying in {:g} s\n",
+                     input_, reason, backoff_s);
         });
   }
 
@@ -97,6 +105,7 @@ class TcpSource final : public Source {
   std::uint16_t index_;
   SourceStatus& status_;
   std::unique_ptr<io::TcpFeedClient> client_;
+  std::string input_;
 };
 }  // namespace
 

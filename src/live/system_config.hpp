@@ -59,6 +59,8 @@ struct SystemConfig {
   RunConfig run;
   safety::SafetyConfig safety;
   std::string text;  // the file as read (recordings keep it)
+  // Sections of `skyfuse run` read by a batch verb, which ignores them ("run", "safety").
+  std::vector<std::string> ignored_sections;
 };
 
 }  // namespace skyfuse::live

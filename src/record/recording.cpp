@@ -259,19 +259,17 @@ std::vector<std::string> recording_files(const std::string& path) {
       if (e.path().extension() == ".sfrec") v.push_back(e.path().string());
     std::sort(v.begin(), v.end());
     if (v.empty()) throw ConfigError(fmt::format("{}: no .sfrec recording files", path));
-    // Several runs in one folder: the newest (names are PREFIX-RUNSTART-INDEX).
-    auto run_of = [](const std::string& f) {
-      const std::string name = std::filesystem::path(f).stem().string();
-      const auto dash = name.rfind('-');
-      return dash == std::string::npos ? name : name.substr(0, dash);
-    };
-    const std::string newest = run_of(v.back());
-    std::erase_if(v, [&](const std::string& f) { return run_of(f) != newest; });
-    return v;
+    return v;  // every run, oldest first (names are PREFIX-RUNSTART-INDEX)
   }
   if (!std::filesystem::exists(path, ec))
     throw ConfigError(fmt::format("{}: no such recording", path));
   return {path};
+}
+
+std::string recording_run(const std::string& file) {
+  const std::string name = std::filesystem::path(file).stem().string();
+  const auto dash = name.rfind('-');
+  return dash == std::string::npos ? name : name.substr(0, dash);
 }
 
 RecordingReader::RecordingReader(std::vector<std::string> files) : files_(std::move(files)) {
@@ -372,6 +370,7 @@ std::optional<Entry> RecordingReader::next() {
       chunk_left_ = 0;
       continue;
     }
+    entry_file_ = file_;
     Entry e;
     e.type = static_cast<EntryType>(get<std::uint8_t>(p));
     e.source = get<std::uint16_t>(p + 1);

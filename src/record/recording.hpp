@@ -118,9 +118,13 @@ class Recorder {
   std::string failed_;
 };
 
-// A path as given: a recording file, or a folder whose *.sfrec files of its
-// newest run are taken in name order (which is time order).
+// A path as given: a recording file, or a folder whose *.sfrec files are
+// taken in name order, which is time order: the runs (PREFIX-RUNSTART) from
+// the oldest, each run's rotated files (-INDEX) in turn.
 std::vector<std::string> recording_files(const std::string& path);
+// The run a recording file belongs to: its name without "-INDEX.sfrec"
+// ("rec-01700000000" for "rec-01700000000-0003.sfrec").
+std::string recording_run(const std::string& file);
 
 struct ReaderStats {
   std::uint64_t chunks = 0;           // read whole
@@ -142,6 +146,10 @@ class RecordingReader {
   explicit RecordingReader(std::vector<std::string> files);
   // The first file's header (JSON text); empty if unreadable.
   const std::string& header() const { return header_; }
+  // The file the last entry came from (empty before the first).
+  std::string current_file() const {
+    return entry_file_ < files_.size() ? files_[entry_file_] : std::string();
+  }
   // Next entry in recording order, or nothing at the end. Damage is skipped.
   std::optional<Entry> next();
   // Chunk index of every file (from the chunk headers; past damage, from the
@@ -158,6 +166,7 @@ class RecordingReader {
   bool load_chunk();
   bool open_next_file();
   std::vector<std::string> files_;
+  std::size_t entry_file_ = SIZE_MAX;  // index of the last entry's file
   std::size_t file_ = 0;
   std::string header_;
   std::string data_;  // the open file's bytes

@@ -22,10 +22,53 @@ double track_deg(const ObjectState& s) {
   return d < 0 ? d + 360 : d;
 }
 double ground_speed(const ObjectState& s) { return s.velocity_enu_mps.head<2>().norm(); }
+// ADS-B emitter category: decoded as (type code - 1) * 8 + code; the sets
+// are lettered from type code 4 down (DO-260B 2.2.3.2.5.2: set A = TC 4,
+// B = TC 3, C = TC 2, D = TC 1), so an airliner (TC 4, code 5) is "A5".
 std::string category(std::uint8_t c) {
-  return fmt::format("{}{}", static_cast<char>('A' + c / 8), c % 8);
+  return fmt::format("{}{}", static_cast<char>('D' - (c / 8) % 4), c % 8);
+}
+// How long a pressure altitude, baro rate or signal level stays current
+// without a newer one (readsb drops such data after about a minute).
+constexpr double kStale_s = 60;
+const AircraftInfo* info_for(const std::map<std::uint32_t, AircraftInfo>& m, const ObjectState& s) {
+  if (!s.identity.icao24) return nullptr;
+  auto it = m.find(*s.identity.icao24);
+  return it == m.end() ? nullptr : &it->second;
+}
+bool fresh(Time now, Time t) { return t.ns != 0 && (now - t).seconds() <= kStale_s; }
+std::optional<double> flight_level(const AircraftInfo* a, Time now) {
+  if (!a || !a->pressure_alt_m || !fresh(now, a->pressure_alt_time)) return std::nullopt;
+  return *a->pressure_alt_m / kFt / 100;
 }
 }  // namespace
+
+void AircraftInfo::note(const Report& r) {
+  last_seen = std::max(last_seen, r.time);
+  if (r.baro_alt_m) {
+    pressure_alt_m = r.baro_alt_m;
+    pressure_alt_time = r.time;
+  }
+  if (r.sensor_kind == SensorKind::kAdsb) {
+    adsb = true;
+    if (r.nic) nic = r.nic;
+    if (r.nacp) nacp = r.nacp;
+  }
+  if (!r.mode_s) {
+    ++messages;
+    return;
+  }
+  messages += std::max<std::uint32_t>(1, r.mode_s->frames);
+  on_ground = r.mode_s->on_ground;
+  if (r.mode_s->baro_rate_mps) {
+    baro_rate_mps = r.mode_s->baro_rate_mps;
+    baro_rate_time = r.time;
+  }
+  if (r.mode_s->signal_dbfs) {
+    rssi_dbfs = r.mode_s->signal_dbfs;
+    rssi_time = r.time;
+  }
+}
 
 LiveStore::LiveStore(StoreInfo info) : info_(std::move(info)) {
   picture_ = R"({"type":"picture","time":0,"tracks":[]})";
@@ -64,7 +107,13 @@ void LiveStore::set_time_range(Time first, Time last) {
   last_time_ = last;
 }
 
-std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x) {
+void LiveStore::set_speed(double speed) {
+  std::lock_guard lock(mu_);
+  last_.speed = speed;
+}
+
+std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x,
+                                     std::optional<double> fl) {
   std::string o = fmt::format(
       "{{\"id\":{},\"t\":{},\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.0f},\"gs\":{:.1f},"
       "\"trk\":{:.1f},\"vr\":{:.1f},\"cls\":\"{}\",\"st\":\"{}\"",
@@ -79,6 +128,7 @@ std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x) 
   if (s.operator_position)  // Remote ID: where its operator is, [lat, lon]
     o += fmt::format(",\"op\":[{:.7f},{:.7f}]", s.operator_position->lat_deg,
                      s.operator_position->lon_deg);
+  if (fl) o += fmt::format(",\"fl\":{:.2f}", *fl);
   o += fmt::format(
       ",\"conf\":{:.2f},\"modes\":[{:.3f},{:.3f},{:.3f}],\"sx\":{:.1f},\"sy\":{:.1f},\"rho\":{:.3f}"
       ",\"sen\":[",
@@ -116,7 +166,8 @@ std::string LiveStore::publish(Publication p) {
   tracks.reserve(snapshot.size() * 260);
   for (std::size_t i = 0; i < snapshot.size(); ++i) {
     if (i) tracks += ',';
-    tracks += track_compact(snapshot[i].first, snapshot[i].second);
+    tracks += track_compact(snapshot[i].first, snapshot[i].second,
+                            flight_level(info_for(p.aircraft, snapshot[i].first), p.now));
   }
   std::string alerts;
   for (std::size_t i = 0; i < p.active_alerts.size(); ++i)
@@ -141,7 +192,8 @@ std::optional<std::string> LiveStore::track_json(const std::string& id) const {
   auto it = tracks_.find(id);
   if (it == tracks_.end()) return std::nullopt;
   const Entry& e = it->second;
-  std::string o = track_compact(e.state, e.extra);
+  std::string o =
+      track_compact(e.state, e.extra, flight_level(info_for(last_.aircraft, e.state), last_.now));
   o.pop_back();  // reopen the object
   o += ",\"sensor_names\":[";
   for (std::size_t i = 0; i < e.extra.sensors.size(); ++i) {
@@ -220,6 +272,10 @@ std::string LiveStore::stats_json() const {
       for (const auto& [l, v] : c.values) m[l] = v;
       j[c.name] = m;
     }
+    if (c.type == "summary") {
+      j[c.name + "_sum"] = c.sum;
+      j[c.name + "_count"] = c.count;
+    }
   };
   for (const Counter& c : last_.counters) add(c);
   for (const Counter& c : external) add(c);
@@ -233,33 +289,52 @@ std::string LiveStore::zones_json() const {
 
 std::string LiveStore::aircraft_json() const {
   std::lock_guard lock(mu_);
-  // tar1090 / readsb conventions: feet, knots, ft/min, "~" for non-ICAO ids.
+  // readsb's README-json.md, field by field (docs/api.md says where each
+  // value comes from): feet, knots, ft/min, dBFS; a field skyfuse does not
+  // know is left out, as readsb does.
+  const Time now = last_.now;
   std::string o =
-      fmt::format("{{\"now\":{:.1f},\"messages\":{},\"aircraft\":[", last_.now.seconds(), 0);
+      fmt::format("{{\"now\":{:.1f},\"messages\":{},\"aircraft\":[", now.seconds(), last_.messages);
   bool first = true;
   for (const auto& [id, e] : tracks_) {
     const ObjectState& s = e.state;
+    const AircraftInfo* info = info_for(last_.aircraft, s);
+    // Tracks without a 24-bit address: "~" and the track number (not an ICAO address).
     std::string hex = s.identity.icao24 ? fmt::format("{:06x}", *s.identity.icao24)
                                         : fmt::format("~{:06x}", std::stoul("0" + id) & 0xffffff);
-    std::string a = fmt::format(
-        "{{\"hex\":\"{}\",\"type\":\"{}\",\"alt_geom\":{:.0f},\"gs\":{:.1f},\"track\":{:.1f},"
-        "\"geom_rate\":{:.0f},\"lat\":{:.6f},\"lon\":{:.6f},\"seen_pos\":{:.1f},\"seen\":{:.1f},"
-        "\"messages\":{},\"rssi\":-20.0",
-        hex, s.identity.icao24 ? "adsb_icao" : "other", s.position.alt_m / kFt,
-        ground_speed(s) / kKt, track_deg(s), s.velocity_enu_mps.z() / kFt * 60, s.position.lat_deg,
-        s.position.lon_deg, std::max(0.0, (last_.now - s.time).seconds()),
-        std::max(0.0, (last_.now - s.time).seconds()), e.updates);
+    const char* type = !s.identity.icao24 ? "other" : info && info->adsb ? "adsb_icao" : "mode_s";
+    const double seen_pos = std::max(0.0, (now - s.time).seconds());
+    const double seen =
+        info ? std::max(0.0, (now - std::max(info->last_seen, s.time)).seconds()) : seen_pos;
+    std::string a = fmt::format("{{\"hex\":\"{}\",\"type\":\"{}\"", hex, type);
     if (!s.identity.callsign.empty())
       a += ",\"flight\":" + json_string(fmt::format("{:<8}", s.identity.callsign));
+    if (info && info->on_ground && fresh(now, info->last_seen)) {
+      a += ",\"alt_baro\":\"ground\"";
+    } else if (auto fl = flight_level(info, now)) {
+      a += fmt::format(",\"alt_baro\":{:.0f}", *fl * 100);
+    }
+    a += fmt::format(",\"alt_geom\":{:.0f},\"gs\":{:.1f},\"track\":{:.1f}", s.position.alt_m / kFt,
+                     ground_speed(s) / kKt, track_deg(s));
+    if (info && info->baro_rate_mps && fresh(now, info->baro_rate_time))
+      a += fmt::format(",\"baro_rate\":{:.0f}", *info->baro_rate_mps / kFt * 60);
+    a += fmt::format(",\"geom_rate\":{:.0f}", s.velocity_enu_mps.z() / kFt * 60);
     if (s.identity.mode3a) a += fmt::format(",\"squawk\":\"{:04o}\"", *s.identity.mode3a);
-    if (s.identity.emitter_category)
-      a += ",\"category\":\"" + category(*s.identity.emitter_category) + "\"";
     std::string em = "none";
     if (s.identity.mode3a && *s.identity.mode3a == 07700) em = "general";
     if (s.identity.mode3a && *s.identity.mode3a == 07600) em = "nordo";
     if (s.identity.mode3a && *s.identity.mode3a == 07500) em = "unlawful";
     if (s.emergency && em == "none") em = "general";
     a += ",\"emergency\":\"" + em + "\"";
+    if (s.identity.emitter_category)
+      a += ",\"category\":\"" + category(*s.identity.emitter_category) + "\"";
+    a += fmt::format(",\"lat\":{:.6f},\"lon\":{:.6f}", s.position.lat_deg, s.position.lon_deg);
+    if (info && info->nic) a += fmt::format(",\"nic\":{}", *info->nic);
+    if (info && info->nacp) a += fmt::format(",\"nac_p\":{}", *info->nacp);
+    a += fmt::format(",\"seen_pos\":{:.1f},\"mlat\":[],\"tisb\":[],\"messages\":{},\"seen\":{:.1f}",
+                     seen_pos, info ? info->messages : e.updates, seen);
+    if (info && info->rssi_dbfs && fresh(now, info->rssi_time))
+      a += fmt::format(",\"rssi\":{:.1f}", *info->rssi_dbfs);
     a += fmt::format(",\"skyfuse\":{{\"track\":{},\"class\":\"{}\"}}}}", json_string(id),
                      to_string(s.target_class));
     if (!first) o += ',';
@@ -302,6 +377,9 @@ std::string LiveStore::metrics_text() const {
     for (const SensorHealth& s : last_.sensors)
       o += fmt::format("{}{{sensor=\"{}\"}} {}\n", name, s.name, get(s));
   };
+  sensor_metric("skyfuse_sensor_up",
+                "1 unless the sensor's input is down (a live input not connected)", "gauge",
+                [](const SensorHealth& s) { return s.state == "disconnected" ? 0 : 1; });
   sensor_metric("skyfuse_sensor_packets_total", "Packets received per sensor", "counter",
                 [](const SensorHealth& s) { return s.packets; });
   sensor_metric("skyfuse_sensor_bytes_total", "Bytes received per sensor", "counter",
@@ -323,6 +401,8 @@ std::string LiveStore::metrics_text() const {
         fmt::format("# HELP skyfuse_{} {}\n# TYPE skyfuse_{} {}\n", c.name, c.help, c.name, c.type);
     for (const auto& [l, v] : c.values)
       o += fmt::format("skyfuse_{}{} {}\n", c.name, l.empty() ? "" : "{" + l + "}", v);
+    if (c.type == "summary")
+      o += fmt::format("skyfuse_{}_sum {}\nskyfuse_{}_count {}\n", c.name, c.sum, c.name, c.count);
   };
   for (const Counter& c : last_.counters) add(c);
   for (const Counter& c : external) add(c);

@@ -55,8 +55,30 @@ struct SensorHealth {
 struct Counter {
   std::string name;  // Prometheus name
   std::string help;
-  std::string type;                                    // counter or gauge
+  std::string type;                                    // counter, gauge or summary
   std::vector<std::pair<std::string, double>> values;  // labels ("" or k="v") -> value
+  // A summary's `_sum` and `_count` (its values are the quantile="q" ones).
+  double sum = 0;
+  std::uint64_t count = 0;
+};
+
+// What the Mode S / ADS-B inputs said lately of one 24-bit address, beside
+// the fused track (tar1090's aircraft.json and the map's flight level).
+struct AircraftInfo {
+  std::uint64_t messages = 0;            // Mode S frames (ADS-B, Mode S radar plots: 1 each)
+  Time last_seen;                        // data time of its last report
+  std::optional<double> pressure_alt_m;  // last barometric altitude (1013.25 hPa)
+  Time pressure_alt_time;
+  std::optional<double> baro_rate_mps;  // ADS-B vertical rate, barometric source
+  Time baro_rate_time;
+  std::optional<double> rssi_dbfs;  // mean power of the last report's frames, where measured
+  Time rssi_time;
+  bool on_ground = false;  // its last ADS-B position was a surface position
+  bool adsb = false;       // heard in ADS-B (else only Mode S radar / MLAT)
+  std::optional<std::uint8_t> nic, nacp;
+
+  // Folds one report of this address in.
+  void note(const Report& r);
 };
 
 struct Publication {
@@ -66,7 +88,9 @@ struct Publication {
   std::vector<safety::Alert> active_alerts;
   std::vector<safety::AlertEvent> alert_events;  // since the last publication
   std::vector<Counter> counters;
-  std::string mode = "live";  // live or replay
+  std::map<std::uint32_t, AircraftInfo> aircraft;  // by 24-bit address
+  std::uint64_t messages = 0;  // Mode S frames and other reports since the start
+  std::string mode = "live";   // live or replay
   double speed = 1;
 };
 
@@ -91,6 +115,8 @@ class LiveStore {
   void clear();
   // Replay: the time range a slider spans.
   void set_time_range(Time first, Time last);
+  // Replay: a new speed, shown by /api/info before the next publication.
+  void set_speed(double speed);
 
   // API bodies (JSON unless said).
   std::string picture_json() const;                                    // /api/tracks
@@ -120,7 +146,8 @@ class LiveStore {
     std::deque<std::array<double, 4>> history;  // time s, lat, lon, alt
     std::uint64_t updates = 0;
   };
-  static std::string track_compact(const ObjectState& s, const TrackExtra& x);
+  static std::string track_compact(const ObjectState& s, const TrackExtra& x,
+                                   std::optional<double> fl);
   std::vector<Counter> external_counters() const;
   mutable std::mutex source_mu_;
   CounterSource source_;

@@ -28,6 +28,14 @@ check "ADS-B feed in ASTERIX" bash -c "\"$bin\" decode --format asterix --stats 
 "$bin" track --config b/sensors.toml --out b_tracks.jsonl --quiet || echo "FAIL: track b"
 check "track deterministic" cmp -s a_tracks.jsonl b_tracks.jsonl
 check "track writes confirmed tracks" grep -q '"status":"confirmed"' a_tracks.jsonl
+# A `run` configuration (issue #21): track ignores [run], [safety] and a
+# sensor's clock_group, says so, and tracks exactly as without them.
+{ sed '0,/^\[\[sensor\]\]/s//&\nclock_group = "sim"/' a/sensors.toml; printf '\n[run]\nhttp_port = 8080\nloop = true\n\n[safety]\nstca_horizontal_m = 5556\n'; } > a/run.toml
+"$bin" track --config a/run.toml --out run_tracks.jsonl --quiet 2> run.err
+check "track accepts a run configuration" test $? -eq 0
+check "track notes [run] ignored" grep -q "run.toml: \[run\] is for \`skyfuse run\`, ignored here" run.err
+check "track notes [safety] ignored" grep -q "run.toml: \[safety\] is for \`skyfuse run\`, ignored here" run.err
+check "track ignores [run] and [safety]" cmp -s a_tracks.jsonl run_tracks.jsonl
 sed 's/^sigma_range_m/sigma_rnage_m/' a/sensors.toml > a/typo.toml
 "$bin" track --config a/typo.toml --out x.jsonl 2> typo.err
 check "track config typo fails" test $? -ne 0
@@ -41,6 +49,36 @@ sed 's/modes-north.ast/short.ast/' a/sensors.toml > a/short.toml
 "$bin" track --config a/short.toml --out short.jsonl 2> short.err
 check "track survives a corrupt ASTERIX file" test $? -eq 0
 check "corrupt ASTERIX named with offset" grep -q "short.ast: offset" short.err
+
+# CLI mistakes (issue #21): `--receiver LAT LON FILE` keeps FILE; a misspelt
+# option or verb names the nearest valid one; a wrong --format stops at once.
+beast=$src/data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log
+"$bin" decode --format beast --receiver 47.4 8.5 "$beast" --stats > recv.jsonl 2> recv.err
+check "--receiver LAT LON FILE decodes FILE" test $? -eq 0
+check "--receiver LAT LON FILE: all frames" grep -q '"frames":13954,' recv.err
+"$bin" decode --frmat beast "$beast" > /dev/null 2> frmat.err
+check "misspelt option fails" test $? -eq 2
+check "misspelt option: nearest named" grep -q "unknown option --frmat for \`skyfuse decode\` (did you mean --format?)" frmat.err
+"$bin" track --confg a/sensors.toml > /dev/null 2> confg.err
+check "misspelt --config named" grep -q "did you mean --config?" confg.err
+"$bin" trak --config a/sensors.toml > /dev/null 2> trak.err
+check "misspelt verb fails" test $? -eq 2
+check "misspelt verb: nearest named" grep -q "unknown verb 'trak' (did you mean track?)" trak.err
+"$bin" decode --format avr "$beast" > avr.out 2> avr.err
+check "Beast given as AVR fails" test $? -eq 1
+check "Beast given as AVR: one message" test "$(wc -l < avr.err)" -eq 1
+check "Beast given as AVR: says so" grep -q "this looks like Beast, not AVR (give --format beast)" avr.err
+printf '*8D40621D58C382D690C8AC2863A7;\n' > one.avr
+"$bin" decode --format beast one.avr > /dev/null 2> beast.err
+check "AVR given as Beast: says so" grep -q "this looks like AVR, not Beast (give --format avr)" beast.err
+
+# decode --connect with nothing listening (issue #21): each attempt logged with
+# its reason and back-off; never connected -> exit 1.
+cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" decode --format beast --connect "127.0.0.1:$cport" --seconds 1.2 > /dev/null 2> connect.err
+check "decode --connect never connected: exit 1" test $? -eq 1
+check "decode --connect: attempts logged with reason and back-off" grep -q "cannot connect to 127.0.0.1:$cport: Connection refused; retrying in 0.5 s" connect.err
+check "decode --connect: says it never connected" grep -q "never connected to 127.0.0.1:$cport" connect.err
 
 # eval: truth against itself is perfect.
 "$bin" eval --truth a/truth.jsonl --tracks a/truth.jsonl --json > self.json
@@ -90,13 +128,13 @@ check "decode exits 0" test $? -eq 0
 check "decode finds every dump1090 position" grep -q '"positions":1456' dec.err
 check "decode time from the file name" grep -q '"time":1522782148.1363' dec.jsonl
 check "decode lines carry icao24 and df" grep -q '"icao24":"71be34","df":17,"tc":11' dec.jsonl
-head -c 50000 /dev/urandom > noise.bin
+{ printf '\x00'; head -c 49999 /dev/urandom; } > noise.bin  # no format's first bytes
 "$bin" decode --format beast --stats noise.bin > /dev/null 2> noise.err
 check "random bytes decode without a crash, exit 1 (nothing decoded)" test $? -eq 1
 check "random bytes: the format is questioned" grep -q "nothing decoded from 50000 bytes" noise.err
 check "random bytes give counted framing errors" grep -q '"framing_errors":[1-9]' noise.err
 "$bin" decode --format avr --stats "$beast" > /dev/null 2> wrong.err
-check "wrong format: errors counted, not fatal" grep -q 'AVR line' wrong.err
+check "wrong format: stopped at once, the right one named" grep -q 'this looks like Beast, not AVR' wrong.err
 "$bin" decode --format nope "$beast" > /dev/null 2>&1
 check "unknown format is a usage error" test $? -eq 2
 "$bin" decode --format sbs --stats "$src/tests/data/adsb/dump1090_beastblackbox_sbs.csv" > sbs.jsonl 2> /dev/null

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,71 @@ TEST(FeedDecoder, FileAsterixErrorsStillNameTheFile) {
   const auto msgs = d.take_messages();
   ASSERT_FALSE(msgs.empty());
   EXPECT_EQ(msgs[0].rfind("/data/radar.ast: offset 0: ", 0), 0u) << msgs[0];
+}
+
+}  // namespace
+}  // namespace skyfuse::feeds
+
+namespace skyfuse::feeds {
+namespace {
+
+// One Beast Mode S long frame (type '3'): escape, type, 6-byte counter,
+// signal level, 14 bytes; 0x1A doubled.
+void beast_frame(std::vector<std::uint8_t>& out, const char* hex, std::uint8_t signal,
+                 std::uint64_t counter) {
+  std::vector<std::uint8_t> body;
+  for (int i = 5; i >= 0; --i) body.push_back(static_cast<std::uint8_t>(counter >> (8 * i)));
+  body.push_back(signal);
+  for (int i = 0; i < 14; ++i)
+    body.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex + 2 * i, 2), nullptr, 16)));
+  out.push_back(0x1a);
+  out.push_back('3');
+  for (std::uint8_t b : body) {
+    out.push_back(b);
+    if (b == 0x1a) out.push_back(b);
+  }
+}
+
+TEST(FeedDecoder, BeastReportsCarryTheirFramesAndSignalLevel) {
+  // The classic even/odd pair of 40621D (pyModeS, "The 1090 MHz Riddle"):
+  // the second frame gives a position report counting both frames, and their
+  // mean power: ((128/255)^2 + (64/255)^2) / 2 -> -8.03 dBFS (readsb's rssi).
+  Sensor s;
+  s.id = 1;
+  s.name = "beast-1";
+  s.kind = SensorKind::kAdsb;
+  FeedConfig f;
+  f.input = "tcp:127.0.0.1:30005";
+  f.transport = Transport::kTcp;
+  f.format = FeedFormat::kBeast;
+  std::vector<std::uint8_t> bytes;
+  beast_frame(bytes, "8D40621D58C382D690C8AC2863A7", 128, 12'000'000);
+  beast_frame(bytes, "8D40621D58C386435CC412692AD6", 64, 24'000'000);
+  FeedDecoder beast(f, s, specs(), /*live=*/true);
+  std::vector<Report> out;
+  beast.feed(bytes, Time::from_seconds(1000), 0, out);
+  ASSERT_EQ(out.size(), 1U);
+  ASSERT_TRUE(out[0].mode_s);
+  EXPECT_EQ(out[0].mode_s->frames, 2U);
+  ASSERT_TRUE(out[0].mode_s->signal_dbfs);
+  const double expected = 10 * std::log10((std::pow(128 / 255.0, 2) + std::pow(64 / 255.0, 2)) / 2);
+  EXPECT_NEAR(*out[0].mode_s->signal_dbfs, expected, 1e-9);
+  EXPECT_NEAR(expected, -8.03, 0.01);
+  EXPECT_FALSE(out[0].mode_s->on_ground);
+  ASSERT_TRUE(out[0].baro_alt_m);
+  EXPECT_NEAR(*out[0].baro_alt_m, 38000 * 0.3048, 1e-6);
+
+  // The same frames as AVR text: no signal level, so no rssi.
+  f.format = FeedFormat::kAvr;
+  FeedDecoder avr(f, s, specs(), /*live=*/true);
+  const std::string text = "*8D40621D58C382D690C8AC2863A7;\n*8D40621D58C386435CC412692AD6;\n";
+  out.clear();
+  avr.feed({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+           Time::from_seconds(1000), 0, out);
+  ASSERT_EQ(out.size(), 1U);
+  ASSERT_TRUE(out[0].mode_s);
+  EXPECT_EQ(out[0].mode_s->frames, 2U);
+  EXPECT_FALSE(out[0].mode_s->signal_dbfs);
 }
 
 }  // namespace

@@ -300,5 +300,44 @@ TEST(Recording, NotARecording) {
   fs::remove_all(dir);
 }
 
+TEST(Recording, FolderOfSeveralRotatedRunsIsReadInOrder) {
+  // Two runs of the system into one folder (a restart an hour later), each
+  // rotated into several files: every entry of both, the first run's first
+  // (issue #21: only the newest run was taken).
+  const fs::path dir = fresh_dir("runs");
+  RecorderConfig cfg;
+  cfg.dir = dir.string();
+  cfg.max_chunk_bytes = 2048;
+  cfg.max_file_bytes = 8192;
+  const Time start{1'700'000'000'000'000'000};
+  for (int run = 0; run < 2; ++run) {
+    Recorder rec(cfg, "{}", start + Duration::from_seconds(3600.0 * run));
+    for (int i = 0; i < 1000; ++i) {
+      rec.add(input(run * 1000 + i));
+      rec.tick(start + Duration::from_seconds(3600.0 * run));
+    }
+    EXPECT_GT(rec.stats().files, 1u);
+  }
+  const auto files = recording_files(dir.string());
+  std::set<std::string> runs;
+  for (const auto& f : files) runs.insert(recording_run(f));
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(recording_run(files.front()), *runs.begin());  // the older run first
+  RecordingReader r(files);
+  int n = 0, run_changes = 0;
+  std::string run;
+  while (auto e = r.next()) {
+    ASSERT_EQ(e->bytes, input(n).bytes) << n;
+    const std::string now = recording_run(r.current_file());
+    if (now != run) ++run_changes;
+    run = now;
+    ++n;
+  }
+  EXPECT_EQ(n, 2000);
+  EXPECT_EQ(run_changes, 2);
+  EXPECT_EQ(recording_run(dir.string() + "/rec-01700000000-0003.sfrec"), "rec-01700000000");
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace skyfuse::record

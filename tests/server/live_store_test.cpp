@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -129,6 +132,214 @@ TEST(LiveStore, CounterSourceRunsWithoutTheStoresLock) {
   });
   EXPECT_EQ(nlohmann::json::parse(store.stats_json())["seen_tracks"], 1);
   EXPECT_NE(store.metrics_text().find("skyfuse_seen_tracks 1\n"), std::string::npos);
+}
+
+// readsb's README-json.md (wiedehopf/readsb), the aircraft object: each key
+// skyfuse may write, its JSON type and unit as documented there. A key
+// outside this table, or of another type, fails.
+enum class J { kString, kNumber, kInteger, kArray, kNumberOrGround, kObject };
+struct ReadsbField {
+  const char* key;
+  J type;
+  const char* unit;  // as README-json.md gives it
+};
+constexpr ReadsbField kReadsbAircraft[] = {
+    {"hex", J::kString, "24-bit address, 6 hex digits, '~' first for a non-ICAO address"},
+    {"type", J::kString, "adsb_icao, mode_s, mlat, other, ..."},
+    {"flight", J::kString, "callsign, 8 characters"},
+    {"alt_baro", J::kNumberOrGround, "ft (pressure altitude) or \"ground\""},
+    {"alt_geom", J::kNumber, "ft above the WGS-84 ellipsoid"},
+    {"gs", J::kNumber, "kt"},
+    {"track", J::kNumber, "deg true, 0-360"},
+    {"baro_rate", J::kNumber, "ft/min"},
+    {"geom_rate", J::kNumber, "ft/min"},
+    {"squawk", J::kString, "4 octal digits"},
+    {"emergency", J::kString,
+     "none, general, lifeguard, minfuel, nordo, unlawful, downed, reserved"},
+    {"category", J::kString, "A0-D7"},
+    {"lat", J::kNumber, "deg"},
+    {"lon", J::kNumber, "deg"},
+    {"nic", J::kInteger, "NIC"},
+    {"nac_p", J::kInteger, "NACp"},
+    {"seen_pos", J::kNumber, "s"},
+    {"mlat", J::kArray, "fields from MLAT"},
+    {"tisb", J::kArray, "fields from TIS-B"},
+    {"messages", J::kInteger, "Mode S messages from this aircraft"},
+    {"seen", J::kNumber, "s"},
+    {"rssi", J::kNumber, "dBFS, negative"},
+    {"skyfuse", J::kObject, "(skyfuse's own: track id, class)"},
+};
+
+bool has_type(const nlohmann::json& v, J t) {
+  switch (t) {
+    case J::kString:
+      return v.is_string();
+    case J::kNumber:
+      return v.is_number();
+    case J::kInteger:
+      return v.is_number_integer();
+    case J::kArray:
+      return v.is_array();
+    case J::kNumberOrGround:
+      return v.is_number() || v == "ground";
+    case J::kObject:
+      return v.is_object();
+  }
+  return false;
+}
+
+AircraftInfo heard(const Report& r) {
+  AircraftInfo a;
+  a.note(r);
+  return a;
+}
+
+TEST(LiveStore, AircraftJsonFollowsReadsbFieldByField) {
+  constexpr double kFt = 0.3048;
+  LiveStore store(StoreInfo{});
+  // An airliner at FL350 (pressure altitude 35,000 ft) whose geometric height
+  // is 35,600 ft, climbing at 1,000 ft/min (baro) from a Beast feed; a light
+  // aircraft (TC 1 code 0, set D) on an AVR feed (no signal level); a radar
+  // track without an address.
+  ObjectState airliner = track("1", 100, 47.0);
+  airliner.identity.icao24 = 0x4b1814;
+  airliner.identity.emitter_category = (4 - 1) * 8 + 5;
+  airliner.identity.mode3a = 01000;
+  airliner.position.alt_m = 35600 * kFt;
+  airliner.velocity_enu_mps = {0, 100, 2.54};
+  ObjectState light = track("2", 100, 47.1);
+  light.identity.icao24 = 0x3c6444;
+  light.identity.emitter_category = 0;
+  ObjectState radar = track("12", 100, 47.2);
+  radar.identity.callsign.clear();
+  store.apply(std::vector<ObjectState>{airliner, light, radar});
+
+  Publication p = at(101);
+  p.messages = 1234;
+  Report r;
+  r.time = Time::from_seconds(100);
+  r.sensor_kind = SensorKind::kAdsb;
+  r.identity.icao24 = 0x4b1814;
+  r.baro_alt_m = 35000 * kFt;
+  r.nic = 8;
+  r.nacp = 9;
+  r.mode_s = Report::ModeSDetails{.frames = 7,
+                                  .signal_dbfs = 20 * std::log10(128 / 255.0),
+                                  .baro_rate_mps = 1000 * kFt / 60,
+                                  .on_ground = false};
+  p.aircraft[0x4b1814] = heard(r);
+  r.identity.icao24 = 0x3c6444;
+  r.baro_alt_m = 2500 * kFt;
+  r.mode_s = Report::ModeSDetails{};
+  r.mode_s->frames = 3;
+  p.aircraft[0x3c6444] = heard(r);
+  store.publish(p);
+
+  const auto j = nlohmann::json::parse(store.aircraft_json());
+  EXPECT_DOUBLE_EQ(j["now"].get<double>(), 101);
+  EXPECT_EQ(j["messages"], 1234);
+  ASSERT_EQ(j["aircraft"].size(), 3U);
+  for (const auto& a : j["aircraft"]) {
+    for (const auto& [key, value] : a.items()) {
+      const auto* f = std::find_if(std::begin(kReadsbAircraft), std::end(kReadsbAircraft),
+                                   [&](const ReadsbField& x) { return key == x.key; });
+      ASSERT_NE(f, std::end(kReadsbAircraft)) << "not a readsb field: " << key;
+      EXPECT_TRUE(has_type(value, f->type)) << key << " = " << value << " (" << f->unit << ")";
+    }
+    EXPECT_TRUE(std::regex_match(a["hex"].get<std::string>(), std::regex("~?[0-9a-f]{6}")));
+    if (a.contains("rssi")) {
+      EXPECT_LT(a["rssi"].get<double>(), 0);
+    }
+  }
+  auto by_track = [](const nlohmann::json& list, const char* key, const char* id) {
+    for (const auto& a : list)
+      if ((key[0] ? a[key]["track"] : a["id"]) == id) return a;
+    return nlohmann::json();
+  };
+  const auto al = by_track(j["aircraft"], "skyfuse", "1");
+  EXPECT_EQ(al["hex"], "4b1814");
+  EXPECT_EQ(al["type"], "adsb_icao");
+  EXPECT_EQ(al["category"], "A5");
+  EXPECT_EQ(al["alt_baro"], 35000);
+  EXPECT_EQ(al["alt_geom"], 35600);
+  EXPECT_EQ(al["baro_rate"], 1000);
+  EXPECT_EQ(al["geom_rate"], 500);  // 2.54 m/s
+  EXPECT_NEAR(al["gs"].get<double>(), 194.4, 0.05);
+  EXPECT_DOUBLE_EQ(al["track"].get<double>(), 0);
+  EXPECT_EQ(al["squawk"], "1000");
+  EXPECT_EQ(al["flight"], "SWR1    ");
+  EXPECT_EQ(al["nic"], 8);
+  EXPECT_EQ(al["nac_p"], 9);
+  EXPECT_EQ(al["messages"], 7);
+  EXPECT_DOUBLE_EQ(al["seen"].get<double>(), 1);
+  EXPECT_NEAR(al["rssi"].get<double>(), -5.99, 0.05);  // 20 log10(128/255)
+  const auto lt = by_track(j["aircraft"], "skyfuse", "2");
+  EXPECT_EQ(lt["category"], "D0");
+  EXPECT_EQ(lt["alt_baro"], 2500);
+  EXPECT_FALSE(lt.contains("rssi"));  // not measured
+  EXPECT_FALSE(lt.contains("baro_rate"));
+  const auto rd = by_track(j["aircraft"], "skyfuse", "12");
+  EXPECT_EQ(rd["hex"], "~00000c");  // track 12, not an ICAO address
+  EXPECT_EQ(rd["type"], "other");
+  EXPECT_FALSE(rd.contains("alt_baro"));
+  EXPECT_FALSE(rd.contains("rssi"));
+
+  // The map's flight level: the pressure altitude, not the geometric height.
+  const auto picture = nlohmann::json::parse(store.picture_json());
+  EXPECT_DOUBLE_EQ(by_track(picture["tracks"], "", "1")["fl"].get<double>(), 350);
+  EXPECT_FALSE(by_track(picture["tracks"], "", "12").contains("fl"));
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(*store.track_json("1"))["fl"].get<double>(), 350);
+}
+
+TEST(LiveStore, AircraftOnTheSurfaceIsOnTheGround) {
+  LiveStore store(StoreInfo{});
+  ObjectState s = track("1", 100, 47.0);
+  s.identity.icao24 = 0x4b1814;
+  store.apply(std::vector<ObjectState>{s});
+  Publication p = at(100);
+  Report r;
+  r.time = Time::from_seconds(100);
+  r.sensor_kind = SensorKind::kAdsb;
+  r.mode_s = Report::ModeSDetails{};
+  r.mode_s->frames = 1;
+  r.mode_s->on_ground = true;
+  p.aircraft[0x4b1814] = heard(r);
+  store.publish(p);
+  EXPECT_EQ(nlohmann::json::parse(store.aircraft_json())["aircraft"][0]["alt_baro"], "ground");
+}
+
+TEST(LiveStore, SummaryHasQuantilesSumAndCount) {
+  // Prometheus' text format: quantile labels only on a summary, with _sum
+  // and _count (a gauge with quantile labels fails `promtool check metrics`).
+  LiveStore store(StoreInfo{});
+  Publication p = at(100);
+  p.counters.push_back({"latency_seconds",
+                        "Latency",
+                        "summary",
+                        {{"quantile=\"0.5\"", 0.25}, {"quantile=\"0.99\"", 2}},
+                        7.5,
+                        12});
+  store.publish(p);
+  EXPECT_NE(store.metrics_text().find("# TYPE skyfuse_latency_seconds summary\n"
+                                      "skyfuse_latency_seconds{quantile=\"0.5\"} 0.25\n"
+                                      "skyfuse_latency_seconds{quantile=\"0.99\"} 2\n"
+                                      "skyfuse_latency_seconds_sum 7.5\n"
+                                      "skyfuse_latency_seconds_count 12\n"),
+            std::string::npos)
+      << store.metrics_text();
+  EXPECT_EQ(nlohmann::json::parse(store.stats_json())["latency_seconds_count"], 12);
+}
+
+TEST(LiveStore, InfoReportsTheReplaySpeedAtOnce) {
+  LiveStore store(StoreInfo{});
+  Publication p = at(100);
+  p.mode = "replay";
+  store.publish(p);
+  EXPECT_EQ(nlohmann::json::parse(store.info_json())["speed"], 1);
+  store.set_speed(8);
+  const auto info = nlohmann::json::parse(store.info_json());
+  EXPECT_EQ(info["speed"], 8);
+  EXPECT_EQ(info["mode"], "replay");
 }
 
 }  // namespace
