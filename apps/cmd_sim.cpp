@@ -114,8 +114,10 @@ int run_sim(const SimOptions& o) {
     }
     total += f.reports.size();
     biases += fmt::format(
-        "{}{{\"name\":\"{}\",\"kind\":\"{}\",\"bias_range_m\":{},\"bias_azimuth_deg\":{}}}",
-        i ? "," : "", f.sensor.name, to_string(f.sensor.kind), f.bias_range_m, f.bias_azimuth_deg);
+        "{}{{\"name\":\"{}\",\"kind\":\"{}\",\"bias_range_m\":{},\"bias_azimuth_deg\":{},"
+        "\"range_gain_ppm\":{},\"time_bias_s\":{}}}",
+        i ? "," : "", f.sensor.name, to_string(f.sensor.kind), f.bias_range_m, f.bias_azimuth_deg,
+        f.range_gain_ppm, f.time_bias_s);
   }
   biases += "]}";
   write_lines(fs::path(o.out) / "sensor_truth.json", {biases});

@@ -206,6 +206,10 @@ void load_sensors(const toml::table& root, const std::string& file, sim::Scenari
         rc.sigma_elevation_deg = f.num_in("sigma_elevation_deg", 0, 10, 0.5);
         rc.bias_range_m = f.num_in("bias_range_m", -1e4, 1e4, 0.0);
         rc.bias_azimuth_deg = f.num_in("bias_azimuth_deg", -10, 10, 0.0);
+        rc.range_gain_ppm = f.num_in("range_gain_ppm", -1e4, 1e4, 0.0);
+        rc.time_bias_s = f.num_in("time_bias_s", -10, 10, 0.0);
+        rc.split_plot_probability = f.num_in("split_plot_probability", 0, 1, 0.0);
+        rc.split_azimuth_deg = f.num_in("split_azimuth_deg", 0, 10, 1.0);
         rc.clutter_per_scan = f.num_in("clutter_per_scan", 0, 1e5, 0.0);
         rc.false_replies_per_scan = f.num_in("false_replies_per_scan", 0, 1e5, 0.0);
         rc.min_range_m = f.num_in("min_range_m", 0, 1e6, drone ? 20.0 : 500.0);

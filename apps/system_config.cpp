@@ -58,6 +58,7 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
       f.num_in("confirm_max_velocity_sigma_mps", 1, 1e9, k.confirm_max_velocity_sigma_mps);
   k.backdate_confirmed = f.flag("backdate_confirmed", k.backdate_confirmed);
   k.backdate_max_s = f.num_in("backdate_max_s", 0, 3600, k.backdate_max_s);
+  k.split_plot_azimuth_deg = f.num_in("split_plot_azimuth_deg", 0, 10, k.split_plot_azimuth_deg);
   k.default_height_m = f.num_in("default_height_m", -500, 30000, k.default_height_m);
   k.registration = f.flag("registration", k.registration);
   k.registration_min_samples =

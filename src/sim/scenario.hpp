@@ -30,6 +30,12 @@ struct RadarConfig {
   double sigma_elevation_deg = 0.5;  // 3-D (drone) radars only
   double bias_range_m = 0;
   double bias_azimuth_deg = 0;
+  double range_gain_ppm = 0;  // measured range = true range x (1 + gain) + bias
+  double time_bias_s = 0;     // plot time stamps = true detection time + this
+  // A detection split into two plots (a second one beside it in azimuth,
+  // 0.5 to 1.5 x split_azimuth_deg away, same replies): its probability.
+  double split_plot_probability = 0;
+  double split_azimuth_deg = 1.0;
   double clutter_per_scan = 0;  // Poisson mean of false plots per scan
   // SSR / Mode S: Poisson mean of false replies per scan (garbling, FRUIT):
   // a random Mode 3/A code and pressure altitude, and on a Mode S radar a

@@ -76,6 +76,8 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
   feed.sensor.refraction_k = rc.k_factor;  // its range model, as its ICD states
   feed.bias_range_m = rc.bias_range_m;
   feed.bias_azimuth_deg = rc.bias_azimuth_deg;
+  feed.range_gain_ppm = rc.range_gain_ppm;
+  feed.time_bias_s = rc.time_bias_s;
   Rng rng(Rng::derive(seed, "radar:" + rc.name));
   const geo::RadarModel model(rc.site, rc.k_factor);
   const bool three_d = rc.kind == SensorKind::kDroneRadar;
@@ -125,13 +127,14 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
       if (!model.visible(s->position, rc.min_elevation_deg * kDeg)) continue;
       if (!rng.bernoulli(rc.pd)) continue;
       PolarMeasurement m;
-      m.range_m = z.range_m + rc.bias_range_m + rng.normal(0, rc.sigma_range_m);
+      m.range_m = z.range_m * (1 + rc.range_gain_ppm * 1e-6) + rc.bias_range_m +
+                  rng.normal(0, rc.sigma_range_m);
       m.azimuth_rad = wrap_2pi(z.azimuth_rad +
                                (rc.bias_azimuth_deg + rng.normal(0, rc.sigma_azimuth_deg)) * kDeg);
       if (three_d) m.elevation_rad = z.elevation_rad + rng.normal(0, rc.sigma_elevation_deg) * kDeg;
       m.covariance = cov;
       Report r;
-      r.time = t;
+      r.time = t + Duration::from_seconds(rc.time_bias_s);
       r.sensor = id;
       r.sensor_kind = rc.kind;
       r.measurement = m;
@@ -144,6 +147,17 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
           r.identity.icao24 = target.identity.icao24;
           r.identity.callsign = target.identity.callsign;
         }
+      }
+      if (rc.split_plot_probability > 0 && rng.bernoulli(rc.split_plot_probability)) {
+        Report split = r;
+        auto& sm = std::get<PolarMeasurement>(split.measurement);
+        const double side = rng.bernoulli(0.5) ? 1 : -1;
+        sm.azimuth_rad =
+            wrap_2pi(sm.azimuth_rad + side * rng.uniform(0.5, 1.5) * rc.split_azimuth_deg * kDeg);
+        sm.range_m += rng.normal(0, rc.sigma_range_m);
+        split.time = split.time + Duration::from_seconds(side * rng.uniform(0.5, 1.5) *
+                                                         rc.split_azimuth_deg / 360 * period);
+        feed.reports.push_back(std::move(split));
       }
       feed.reports.push_back(std::move(r));
     }

@@ -27,6 +27,8 @@ struct Feed {
   // Simulated systematic errors (truth for registration tests; radars only).
   double bias_range_m = 0;
   double bias_azimuth_deg = 0;
+  double range_gain_ppm = 0;
+  double time_bias_s = 0;
 };
 
 // A receiver network's raw output: the receiver list and one message per

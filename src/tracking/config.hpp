@@ -58,8 +58,13 @@ struct TrackerConfig {
   // On confirmation, also a line at the track's first update (status
   // tentative, retrodicted along the confirmed state): `track` yes, `run` no.
   bool backdate_confirmed = false;
-  double backdate_max_s = 15.0;           // ... when confirmed within this of its first report
-  double max_gate_m = 20000.0;           // no association farther than this
+  double backdate_max_s = 15.0;  // ... when confirmed within this of its first report
+  double max_gate_m = 20000.0;   // no association farther than this
+  // Split plots: an unassociated radar plot in the same scan as a plot of the
+  // same radar on a track, within this azimuth of it and 5 range sigmas, with
+  // no code or address that differs, is that target again (counted, no
+  // track started). 0 turns it off.
+  double split_plot_azimuth_deg = 2.0;
   double search_radius_m = 8000.0;       // grid search around a report (15 km for 2-D plots)
   double max_position_sigma_m = 5000.0;  // a track this uncertain is lost: deleted
 

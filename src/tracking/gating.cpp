@@ -54,16 +54,32 @@ void Gate::by_identity(std::span<const Prepared> prepared, const TrackTable& tab
   result.direct.assign(n, -1);
   result.candidates.clear();
   result.identity_slots.clear();
+  result.identity_by.clear();
   for (int i = 0; i < n; ++i) {
     const Prepared& p = prepared[i];
     const std::optional<std::uint32_t> slot = table.find(p.report->identity);
     if (!slot) continue;
     const TrackRecord& t = table[*slot];
-    if (contains(result.identity_slots, *slot))
-      continue;  // two reports of one address in a batch: the second goes through gating
-    if (nis(p, t, cfg_.identity_gate_nis)) {
+    const std::optional<double> d2 = nis(p, t, cfg_.identity_gate_nis);
+    const auto taken = std::find(result.identity_slots.begin(), result.identity_slots.end(), *slot);
+    if (taken != result.identity_slots.end()) {
+      // Two reports of one address in a batch (a split plot, a duplicate
+      // reply): the closer one updates the track, the other goes through
+      // gating (and is usually found to be a split plot).
+      auto& [by, by_d2] =
+          result.identity_by[static_cast<std::size_t>(taken - result.identity_slots.begin())];
+      if (d2 && *d2 < by_d2) {
+        result.direct[by] = -1;
+        result.direct[i] = static_cast<int>(*slot);
+        by = i;
+        by_d2 = *d2;
+      }
+      continue;
+    }
+    if (d2) {
       result.direct[i] = static_cast<int>(*slot);
       result.identity_slots.push_back(*slot);
+      result.identity_by.emplace_back(i, *d2);
       ++stats.identity_associated;
     } else {
       ++stats.identity_conflicts;

@@ -58,7 +58,8 @@ struct PlaneMeasurement {
 struct GateResult {
   std::vector<int> direct;                    // per report: slot assigned through identity, or -1
   std::vector<std::uint32_t> identity_slots;  // tracks taken through identity
-  std::vector<association::Candidate> candidates;  // the spatial pairs, cost in NIS units
+  std::vector<std::pair<int, double>> identity_by;  // ... by which report, at what NIS
+  std::vector<association::Candidate> candidates;   // the spatial pairs, cost in NIS units
 };
 
 // A discrete (non-conspicuity) Mode 3/A code: not 1000, 2000, 7000, 1200,

@@ -28,6 +28,7 @@ struct TrackerStats {
   std::uint64_t identity_conflicts = 0;    // address / serial far from its track
   std::uint64_t duplicate_identities = 0;  // a second live track for one address
   std::uint64_t unassociated = 0;
+  std::uint64_t split_plots = 0;  // unassociated plots taken as a second plot of a tracked target
   std::uint64_t initiated = 0;
   std::uint64_t confirmed = 0;
   std::uint64_t deleted = 0;

@@ -5,6 +5,8 @@
 
 #include <Eigen/LU>
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 #include <span>
 #include <string>
 
@@ -59,6 +61,7 @@ struct Tracker::Impl {
   GateResult gated;
   association::Association assignment;
   std::vector<double> innovation_det;  // JPDA: |S| per candidate
+  std::vector<std::size_t> unassociated;
 
   Impl(TrackerConfig c, std::vector<Sensor> list)
       : cfg(std::move(c)),
@@ -79,15 +82,60 @@ struct Tracker::Impl {
                      [this](std::uint32_t slot, Time at) { erase_track(slot, at); });
     gate.by_position(prepared, table, gated);
     associate();
+    // Updates first, so a split plot finds its target's plot of this scan.
+    unassociated.clear();
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       const int slot = gated.direct[i] >= 0 ? gated.direct[i] : assignment.report_to_track[i];
       if (slot >= 0) {
         update(static_cast<std::uint32_t>(slot), prepared[i]);
       } else {
-        ++stats.unassociated;
-        initiator.initiate(prepared[i]);
+        unassociated.push_back(i);
       }
     }
+    for (std::size_t i : unassociated) {
+      ++stats.unassociated;
+      if (split_plot(prepared[i])) {
+        ++stats.split_plots;
+        continue;
+      }
+      initiator.initiate(prepared[i]);
+    }
+  }
+
+  // A radar plot that no track took, beside a target its radar updated in
+  // the same scan (the track's predicted position in the radar's
+  // coordinates within split_plot_azimuth_deg and 5 range sigmas) and
+  // carrying no code or address that contradicts it: the plot extractor split
+  // that target, and a track started from it would be false.
+  bool split_plot(const Prepared& p) const {
+    if (!p.polar || cfg.split_plot_azimuth_deg <= 0 || !p.sensor->radar) return false;
+    const Report& r = *p.report;
+    const double max_az = cfg.split_plot_azimuth_deg * std::numbers::pi / 180;
+    const double half_scan = 0.5 * p.sensor->interval_s;
+    bool split = false;
+    table.query(p.xy, p.range_m * max_az + cfg.max_gate_m, [&](std::uint32_t slot) {
+      if (split) return;
+      const TrackRecord& t = table[slot];
+      if (!t.alive) return;
+      const auto seen = std::find_if(t.sensors.begin(), t.sensors.end(),
+                                     [&](const auto& e) { return e.first == r.sensor; });
+      if (seen == t.sensors.end() || std::abs((r.time - seen->second).seconds()) > half_scan)
+        return;
+      const Identity& a = r.identity;
+      const Identity& b = t.identity;
+      if (a.icao24 && b.icao24 && *a.icao24 != *b.icao24) return;
+      if (a.mode3a && b.mode3a && *a.mode3a != *b.mode3a) return;
+      const estimation::StateVec& x = t.imm.state();
+      const double dt = (r.time - t.time).seconds();
+      const Eigen::Vector2d xy = x.head<2>() + x.segment<2>(2) * dt;
+      const geo::Polar z =
+          p.sensor->radar->forward(frame.from_plane(xy, Gate::predicted_height(t, r.time)));
+      const double sigma_track = table.summary(slot).sigma_pos_m;
+      if (std::abs(p.range_m - z.range_m) > 5 * p.sigma_range_m + 2 * sigma_track) return;
+      const double daz = std::remainder(p.azimuth_rad - z.azimuth_rad, 2 * std::numbers::pi);
+      split = std::abs(daz) <= max_az;
+    });
+    return split;
   }
 
   // Once per data second: coasting, deletion, the fleet's height offsets,
