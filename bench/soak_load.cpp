@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <numbers>
 #include <string>
 #include <thread>
@@ -392,6 +393,10 @@ int main(int argc, char** argv) {
     double period = 0;
     std::optional<geo::RadarModel> radar;
     std::optional<feeds::FeedDecoder> offline;  // the damaged datagrams, decoded as skyfuse does
+    // The last damaged datagrams sent: one equal to a recent one (two
+    // datagrams truncated to the same first bytes) would be dropped by
+    // skyfuse as a duplicate, rightly, so it is drawn again instead.
+    std::deque<std::vector<std::uint8_t>> recent_damaged;
   };
   std::vector<PerSensor> ps(ss.size());
   for (std::size_t j = 0; j < ss.size(); ++j) {
@@ -519,6 +524,8 @@ int main(int argc, char** argv) {
         }
       }
       if (bad == good) continue;
+      auto& recent = ps[j].recent_damaged;
+      if (std::find(recent.begin(), recent.end(), bad) != recent.end()) continue;
       feeds::FeedDecoder& dec = *ps[j].offline;
       const long before = dec.errors();
       scratch.clear();
@@ -532,6 +539,8 @@ int main(int argc, char** argv) {
       ++c.damaged[kind];
       c.expected_errors += static_cast<std::uint64_t>(errors);
       if (errors == 0) ++c.damaged_no_error;
+      recent.push_back(bad);
+      if (recent.size() > 64) recent.pop_front();
       send(j, bad);
       return;
     }
