@@ -332,7 +332,8 @@ max_conn = stats(port).get("http_connections_max", 0)
 note(f"server under ulimit -n 64 on port {port}: {max_conn:.0f} connections allowed")
 check(0 < max_conn <= 32, f"http_connections_max {max_conn} under ulimit -n 64")
 probe = Probe(port, keep_alive=True)  # the operator's browser, connected before the flood
-time.sleep(0.3)
+probe.wait_ready()  # (its interpreter may take longer than any fixed pause under load)
+time.sleep(0.1)
 flood, failed = [], 0
 for i in range(150):
     try:

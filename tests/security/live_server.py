@@ -186,10 +186,18 @@ class Probe:
                                    "keep" if keep_alive else "fresh", str(period_s)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
+    def wait_ready(self, timeout_s=10):
+        """Returns once the probe has had its first answer (its connection is
+        open, for a kept-alive one), so an attack starts after it."""
+        import select
+        ready, _, _ = select.select([self.p.stdout], [], [], timeout_s)
+        if ready:
+            self.p.stdout.readline()
+
     def finish(self):
         """{"latencies_s": [...], "failures": [...]}"""
         out, _ = self.p.communicate("stop\n", timeout=60)
-        return json.loads(out)
+        return json.loads(out.strip().splitlines()[-1])  # after "ready" unless wait_ready() read it
 
 
 def _probe_main(port, mode, period_s):
@@ -213,6 +221,8 @@ def _probe_main(port, mode, period_s):
                 status, _, body, _ = get(port, "/api/stats", timeout=2)
             if status == 200 and body.startswith(b"{"):
                 lat.append(time.perf_counter() - t0)
+                if len(lat) == 1:
+                    print("ready", flush=True)
             else:
                 failures.append(f"status {status} after {time.perf_counter() - t0:.3f} s")
         except OSError as e:
