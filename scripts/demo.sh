@@ -12,10 +12,12 @@
 #   SKYFUSE_NO_SERVE=1  build, simulate, run once as fast as possible, then exit
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "Building the skyfuse binary (release; only what the demo needs, a few minutes the first time)..."
 cmake --preset release > /dev/null
-cmake --build --preset release -j "$(nproc)"
+cmake --build --preset release -j "$(nproc)" --target skyfuse
 [ -f web/node_modules/ol/dist/ol.js ] || npm ci --prefix web --no-audit --no-fund --loglevel=error
 bin=build/release/skyfuse
+echo "Simulating the radars and receivers over 30 minutes of real Swiss traffic (out/demo/sim)..."
 "$bin" sim scenarios/demo_zurich.toml --seed 1 --out out/demo/sim > /dev/null
 echo
 if [ "${SKYFUSE_NO_SERVE:-0}" = 1 ]; then
