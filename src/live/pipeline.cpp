@@ -164,6 +164,11 @@ struct Pipeline::Impl {
   std::vector<std::array<std::uint64_t, 32>> recent_hashes;
   std::vector<std::size_t> recent_next;
   std::uint64_t duplicates = 0;
+  // File sources replayed in a loop: each pass comes with a new time shift.
+  // A source whose shift changed starts over; the tracker is told from the
+  // first report of its new pass.
+  std::vector<std::optional<std::int64_t>> pass_shift;
+  std::vector<char> pass_started;
   std::unique_ptr<Publisher> publisher;  // with a store; destroyed first
 
   Impl(const SystemConfig& c, std::vector<safety::Zone> zones, const std::string& specs,
@@ -182,6 +187,8 @@ struct Pipeline::Impl {
     errors_seen.assign(cfg.sensors.size(), 0);
     recent_hashes.assign(cfg.sensors.size(), {});
     recent_next.assign(cfg.sensors.size(), 0);
+    pass_shift.assign(cfg.sensors.size(), std::nullopt);
+    pass_started.assign(cfg.sensors.size(), 1);
     if (!out.tracks_out.empty() || out.recorder) {
       lines = std::make_unique<output::JsonLinesSink>(out.tracks_out, out.recorder);
       sinks.push_back(lines.get());
@@ -483,6 +490,15 @@ void Pipeline::process(const Packet& p, Time wall_now) {
   feeds::FeedDecoder& dec = m.decoders[p.source];
   dec.feed(p.bytes, p.arrival, p.offset, rs);
   m.count_errors(p.source);
+  std::optional<std::int64_t>& shift = m.pass_shift[p.source];
+  if (shift && *shift != p.shift_ns) m.pass_started[p.source] = 0;  // a looped file starts over
+  shift = p.shift_ns;
+  if (!m.pass_started[p.source] && !rs.empty()) {
+    Time first{INT64_MAX};
+    for (const Report& r : rs) first = std::min(first, r.time + Duration{p.shift_ns});
+    m.tracker.restart_sensor(rs.front().sensor, first);
+    m.pass_started[p.source] = 1;
+  }
   for (Report& r : rs) {
     r.time = r.time + Duration{p.shift_ns};
     m.admit(p.source, std::move(r), p.arrival);

@@ -49,6 +49,8 @@ struct Tracker::Impl {
   Updater updater{cfg, gate, sensors, table, registration, offsets, frame, stats};
   Initiator initiator{cfg, table, sensors, offsets, stats};
   DuplicateMerger merger{cfg, gate, sensors, frame};
+  // Sensors whose data starts over (restart_sensor), and from when.
+  std::vector<std::pair<SensorId, Time>> restarts;
   // Data time.
   Time now_;
   bool started = false;
@@ -268,6 +270,27 @@ struct Tracker::Impl {
       pending.push_back(make_state(t, t.time, std::nullopt));
   }
 
+  // A restarted sensor's first report of its new pass is in the batch: the
+  // tracks it alone updated are closed first.
+  void apply_restarts(std::span<const Report* const> batch) {
+    std::erase_if(restarts, [&](const std::pair<SensorId, Time>& r) {
+      const bool reached = std::any_of(batch.begin(), batch.end(), [&](const Report* x) {
+        return x->sensor == r.first && x->time >= r.second;
+      });
+      if (!reached) return false;
+      const Time at = batch.front()->time;
+      for (std::uint32_t slot = 0; slot < table.slots(); ++slot) {
+        if (!table.summary(slot).alive) continue;
+        const TrackRecord& t = table[slot];
+        const bool only =
+            !t.sensors.empty() && std::all_of(t.sensors.begin(), t.sensors.end(),
+                                              [&](const auto& e) { return e.first == r.first; });
+        if (only) erase_track(slot, at);
+      }
+      return true;
+    });
+  }
+
   // Deletes a track, announcing it if it was shown.
   void erase_track(std::uint32_t slot, Time at) {
     const TrackRecord& t = table[slot];
@@ -296,6 +319,7 @@ struct Tracker::Impl {
           // Look ahead: the record of the track the next queued report will
           // update (by its address) is fetched while this one is processed.
           if (next) table.prefetch(*next);
+          if (!restarts.empty()) apply_restarts(batch);
           process_batch(batch);
           if ((now_ - last_maintain).seconds() >= cfg.maintain_period_s) {
             maintain(now_);
@@ -320,6 +344,10 @@ Tracker::Tracker(TrackerConfig cfg, std::vector<Sensor> sensors)
 Tracker::~Tracker() = default;
 
 void Tracker::push(const Report& r) { impl_->push(r); }
+
+void Tracker::restart_sensor(SensorId sensor, Time from) {
+  impl_->restarts.emplace_back(sensor, from);
+}
 
 void Tracker::flush() {
   impl_->release(true);

@@ -49,6 +49,11 @@ class Tracker {
   void push(const Report& r);
   // Processes everything queued (end of data).
   void flush();
+  // The sensor's data starts over at `from` (a looped recording begins its
+  // next pass): just before its first report at or after `from` is
+  // processed, the tracks that only this sensor updated are closed, so the
+  // pass's aircraft start afresh instead of beside their old tracks.
+  void restart_sensor(SensorId sensor, Time from);
 
   // Track updates (confirmed and coasting tracks, and a final `deleted` line)
   // published since the last call, in processing order.
