@@ -488,6 +488,19 @@ struct HttpServer::Impl {
     if (path == "/api/info") return json(req, store.info_json());
     if (path == "/data/aircraft.json") return json(req, store.aircraft_json());
     if (path == "/data/receiver.json") return json(req, store.receiver_json());
+    if (path.starts_with("/data/history_") && path.ends_with(".json")) {
+      // tar1090's history: /data/history_N.json, N plain decimal digits.
+      const std::string_view n = std::string_view(path).substr(14, path.size() - 14 - 5);
+      std::size_t k = 0;
+      const bool ok = !n.empty() && n.size() <= 4 &&
+                      std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (ok)
+        for (char c : n) k = k * 10 + static_cast<std::size_t>(c - '0');
+      if (auto body = ok ? store.aircraft_history_json(k) : std::nullopt)
+        return json(req, std::move(*body));
+      ++stats.not_found;
+      return error(req, http::status::not_found, "no such history file");
+    }
     if (path == "/metrics")
       return make(req, http::status::ok, store.metrics_text(), "text/plain; version=0.0.4");
     return file(req, target);

@@ -94,6 +94,9 @@ void LiveStore::clear() {
   std::lock_guard lock(mu_);
   tracks_.clear();
   alert_log_.clear();
+  aircraft_history_.clear();
+  aircraft_history_bytes_ = 0;
+  next_history_.reset();
 }
 
 void LiveStore::set_zones(std::string geojson) {
@@ -179,6 +182,17 @@ std::string LiveStore::publish(Publication p) {
   std::lock_guard lock(mu_);
   picture_ = picture;
   last_ = std::move(p);
+  if (info_.aircraft_history > 0 && (!next_history_ || last_.now >= *next_history_)) {
+    aircraft_history_.push_back(aircraft_json_locked());
+    aircraft_history_bytes_ += aircraft_history_.back().size();
+    while (aircraft_history_.size() > info_.aircraft_history ||
+           (aircraft_history_.size() > 1 &&
+            aircraft_history_bytes_ > info_.aircraft_history_max_bytes)) {
+      aircraft_history_bytes_ -= aircraft_history_.front().size();
+      aircraft_history_.pop_front();
+    }
+    next_history_ = last_.now + Duration::from_seconds(info_.aircraft_history_interval_s);
+  }
   return picture;
 }
 
@@ -289,6 +303,16 @@ std::string LiveStore::zones_json() const {
 
 std::string LiveStore::aircraft_json() const {
   std::lock_guard lock(mu_);
+  return aircraft_json_locked();
+}
+
+std::optional<std::string> LiveStore::aircraft_history_json(std::size_t n) const {
+  std::lock_guard lock(mu_);
+  if (n >= aircraft_history_.size()) return std::nullopt;
+  return aircraft_history_[n];
+}
+
+std::string LiveStore::aircraft_json_locked() const {
   // readsb's README-json.md, field by field (docs/api.md says where each
   // value comes from): feet, knots, ft/min, dBFS; a field skyfuse does not
   // know is left out, as readsb does.
@@ -353,8 +377,9 @@ std::string LiveStore::receiver_json() const {
     lon = info_.sensors.front().site.lon_deg;
   }
   return fmt::format(
-      "{{\"version\":\"skyfuse\",\"refresh\":1000,\"history\":0,\"lat\":{:.4f},\"lon\":{:.4f}}}",
-      lat, lon);
+      "{{\"version\":\"skyfuse\",\"refresh\":1000,\"history\":{},"
+      "\"lat\":{:.4f},\"lon\":{:.4f}}}",
+      aircraft_history_.size(), lat, lon);
 }
 
 std::string LiveStore::metrics_text() const {

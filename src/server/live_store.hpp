@@ -100,6 +100,12 @@ struct StoreInfo {
   std::string zones_geojson = R"({"type":"FeatureCollection","features":[]})";
   std::size_t history_points = 600;  // per track
   std::size_t alert_log = 200;       // recent alert events kept
+  // tar1090's history (readsb's history_N.json): a copy of aircraft.json
+  // every aircraft_history_interval_s of data time, the last
+  // aircraft_history kept within aircraft_history_max_bytes.
+  std::size_t aircraft_history = 120;
+  double aircraft_history_interval_s = 30;
+  std::size_t aircraft_history_max_bytes = 64u << 20;
 };
 
 class LiveStore {
@@ -127,8 +133,11 @@ class LiveStore {
   std::string zones_json() const;                                      // /api/zones
   std::string aircraft_json() const;  // tar1090 /data/aircraft.json
   std::string receiver_json() const;  // tar1090 /data/receiver.json
-  std::string metrics_text() const;   // Prometheus /metrics
-  std::string info_json() const;      // /api/info
+  // tar1090 /data/history_N.json: N from 0 (oldest) to receiver.json's
+  // "history" - 1; nullopt past it.
+  std::optional<std::string> aircraft_history_json(std::size_t n) const;
+  std::string metrics_text() const;  // Prometheus /metrics
+  std::string info_json() const;     // /api/info
   std::size_t track_count() const;
   Time now() const;
 
@@ -149,6 +158,7 @@ class LiveStore {
   static std::string track_compact(const ObjectState& s, const TrackExtra& x,
                                    std::optional<double> fl);
   std::vector<Counter> external_counters() const;
+  std::string aircraft_json_locked() const;  // with mu_ held
   mutable std::mutex source_mu_;
   CounterSource source_;
   mutable std::mutex mu_;
@@ -158,6 +168,9 @@ class LiveStore {
   Publication last_;
   std::deque<safety::AlertEvent> alert_log_;
   Time first_time_, last_time_;
+  std::deque<std::string> aircraft_history_;  // oldest first
+  std::size_t aircraft_history_bytes_ = 0;
+  std::optional<Time> next_history_;
 };
 
 }  // namespace skyfuse::server

@@ -257,6 +257,30 @@ TEST_F(HttpServerTest, ServesTheApiAndTheWebRoot) {
   EXPECT_GE(stats().not_found, 2U);
 }
 
+// tar1090's history files (issue #21): /data/history_N.json for N below
+// receiver.json's "history", 404 for any other name.
+TEST_F(HttpServerTest, ServesTheAircraftHistory) {
+  Publication p;
+  p.now = Time::from_seconds(100);
+  store_.publish(p);
+  p.now = Time::from_seconds(130);
+  store_.publish(p);
+  const auto port = start();
+  EXPECT_EQ(nlohmann::json::parse(get(port, "/data/receiver.json").body)["history"], 2);
+  for (const char* ok : {"/data/history_0.json", "/data/history_1.json?x=1"}) {
+    Reply r = get(port, ok);
+    EXPECT_EQ(r.status, 200) << ok;
+    EXPECT_EQ(r.headers["content-type"], "application/json");
+    EXPECT_TRUE(nlohmann::json::parse(r.body).contains("aircraft")) << ok;
+  }
+  EXPECT_DOUBLE_EQ(
+      nlohmann::json::parse(get(port, "/data/history_1.json").body)["now"].get<double>(), 130);
+  for (const char* bad : {"/data/history_2.json", "/data/history_.json", "/data/history_-1.json",
+                          "/data/history_1x.json", "/data/history_99999999999999999999.json",
+                          "/data/history_0.jsonx", "/data/history_%30.json"})
+    EXPECT_EQ(get(port, bad).status, 404) << bad;
+}
+
 TEST_F(HttpServerTest, KeepAliveServesRequestsInTurn) {
   const auto port = start();
   Conn c(port);

@@ -312,6 +312,59 @@ TEST(LiveStore, AircraftOnTheSurfaceIsOnTheGround) {
   EXPECT_EQ(nlohmann::json::parse(store.aircraft_json())["aircraft"][0]["alt_baro"], "ground");
 }
 
+// tar1090 starts with trails from readsb's history files (issue #21): a copy
+// of aircraft.json every 30 s of data time, counted by receiver.json.
+TEST(LiveStore, AircraftHistoryForTar1090) {
+  StoreInfo info;
+  info.aircraft_history = 3;
+  LiveStore store(info);
+  EXPECT_EQ(nlohmann::json::parse(store.receiver_json())["history"], 0);
+  double lat = 47.0;
+  for (double t : {100.0, 110.0, 129.9, 130.0, 145.0, 160.0, 175.0, 190.0}) {
+    store.apply(std::vector<ObjectState>{track("1", t, lat)});
+    store.publish(at(t));
+    lat += 0.01;
+  }
+  // Copies at 100, 130, 160, 190; the last three are kept, oldest first.
+  EXPECT_EQ(nlohmann::json::parse(store.receiver_json())["history"], 3);
+  const double expect_now[] = {130, 160, 190};
+  const double expect_lat[] = {47.03, 47.05, 47.07};
+  for (std::size_t n = 0; n < 3; ++n) {
+    const auto h = store.aircraft_history_json(n);
+    ASSERT_TRUE(h) << n;
+    const auto j = nlohmann::json::parse(*h);  // the format of aircraft.json
+    EXPECT_DOUBLE_EQ(j["now"].get<double>(), expect_now[n]);
+    ASSERT_EQ(j["aircraft"].size(), 1U);
+    EXPECT_NEAR(j["aircraft"][0]["lat"].get<double>(), expect_lat[n], 1e-9);
+  }
+  EXPECT_FALSE(store.aircraft_history_json(3));
+  EXPECT_EQ(*store.aircraft_history_json(2), store.aircraft_json());
+  store.clear();  // a replay seek: the history is of the old timeline
+  EXPECT_EQ(nlohmann::json::parse(store.receiver_json())["history"], 0);
+}
+
+TEST(LiveStore, AircraftHistoryIsBoundedInBytes) {
+  StoreInfo info;
+  info.aircraft_history = 120;
+  info.aircraft_history_max_bytes = 1000;  // about three copies of one aircraft
+  LiveStore store(info);
+  for (int k = 0; k < 20; ++k) {
+    store.apply(std::vector<ObjectState>{track("1", 100 + 30 * k, 47.0)});
+    store.publish(at(100 + 30 * k));
+  }
+  const int n = nlohmann::json::parse(store.receiver_json())["history"];
+  std::size_t bytes = 0;
+  for (int i = 0; i < n; ++i)
+    bytes += store.aircraft_history_json(static_cast<std::size_t>(i))->size();
+  EXPECT_GE(n, 1);
+  EXPECT_LT(n, 20);
+  EXPECT_LE(bytes, 1000U);
+  EXPECT_DOUBLE_EQ(
+      nlohmann::json::parse(*store.aircraft_history_json(static_cast<std::size_t>(n - 1)))["now"]
+          .get<double>(),
+      100 + 30 * 19);
+}
+
 TEST(LiveStore, SummaryHasQuantilesSumAndCount) {
   // Prometheus' text format: quantile labels only on a summary, with _sum
   // and _count (a gauge with quantile labels fails `promtool check metrics`).
