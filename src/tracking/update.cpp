@@ -242,16 +242,12 @@ void Updater::registration_residual(const Prepared& p, const TrackRecord& t) {
   const double ground = std::max(pred.range_m, cfg_.registration_min_ground_m);
   s.var_range_m2 = p.sigma_range_m * p.sigma_range_m + var_ref;
   s.var_azimuth_rad2 = p.sigma_azimuth_rad * p.sigma_azimuth_rad + var_ref / (ground * ground);
-  // Gate what the current fit leaves of the residual.
-  double er = s.d_range_m, ea = s.d_azimuth_rad;
-  if (const auto b = registration_.bias(p.report->sensor)) {
-    er -= b->expected_d_range_m(s);
-    ea = wrap_pi(ea - b->expected_d_azimuth_rad(s));
-  }
-  if (er * er >
+  // (The gate is on the raw residual, as before the full model: gating what
+  // the current fit leaves moved fast_mover's radar-only RMS 97.3 -> 97.9 m.)
+  if (s.d_range_m * s.d_range_m >
           cfg_.registration_gate_sigmas2 * s.var_range_m2 + cfg_.registration_range_slack_m2 ||
-      ea * ea > cfg_.registration_gate_sigmas2 * s.var_azimuth_rad2 +
-                    cfg_.registration_azimuth_slack_rad2)
+      s.d_azimuth_rad * s.d_azimuth_rad > cfg_.registration_gate_sigmas2 * s.var_azimuth_rad2 +
+                                              cfg_.registration_azimuth_slack_rad2)
     return;  // not this target
   registration_.add(p.report->sensor, s);
 }
