@@ -122,14 +122,29 @@ int run_track(const TrackOptions& o) {
                o.out, secs, secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
     fmt::print(stderr, "  tracker: {}\n", tracking::to_text(s));
     for (const Sensor& z : cfg.sensors) {
-      if (auto b = tracker.radar_bias(z.id))
+      if (auto b = tracker.radar_bias(z.id)) {
         fmt::print(
             stderr,
             "  registration {:<16} range bias {:+.1f} m (+-{:.1f}), azimuth bias {:+.4f} deg "
-            "(+-{:.4f}), {} samples\n",
+            "(+-{:.4f}), range gain {:+.0f} ppm (+-{:.0f}), time offset {:+.3f} s (+-{:.3f}), "
+            "chi2/dof {:.2f}, trend chi2 {:.1f}, {} samples{}\n",
             z.name, b->range_m, b->sigma_range_m, b->azimuth_rad * 180 / std::numbers::pi,
-            b->sigma_azimuth_rad * 180 / std::numbers::pi, b->samples);
+            b->sigma_azimuth_rad * 180 / std::numbers::pi, b->gain_ppm, b->sigma_gain_ppm,
+            b->time_s, b->sigma_time_s, b->chi2_dof, b->trend_chi2, b->samples,
+            b->model_fits ? "" : ", model does not fit");
+      }
     }
+  }
+  // A radar whose residuals the registration model does not fit: warned
+  // even when quiet (its corrections may be wrong: a refraction model or
+  // sigma that does not match the radar's data).
+  for (const Sensor& z : cfg.sensors) {
+    if (auto b = tracker.radar_bias(z.id); b && !b->model_fits)
+      fmt::print(stderr,
+                 "skyfuse track: warning: sensor \"{}\": registration residuals do not fit the "
+                 "model (chi2/dof {:.2f}, range trend chi2 {:.1f} over {} samples): check its "
+                 "refraction_k and accuracies\n",
+                 z.name, b->chi2_dof, b->trend_chi2, b->samples);
   }
   if (!o.stats_json.empty()) {
     // The tracker's counters (tracking::describe), then this command's own.
@@ -146,8 +161,12 @@ int run_track(const TrackOptions& o) {
       if (!b) continue;
       j += fmt::format(
           "{}{{\"name\":\"{}\",\"range_bias_m\":{:.3f},\"azimuth_bias_deg\":{:.5f},"
-          "\"samples\":{}}}",
+          "\"range_gain_ppm\":{:.2f},\"time_offset_s\":{:.4f},\"sigma_range_m\":{:.3f},"
+          "\"sigma_azimuth_deg\":{:.5f},\"sigma_gain_ppm\":{:.2f},\"sigma_time_s\":{:.4f},"
+          "\"chi2_dof\":{:.3f},\"trend_chi2\":{:.2f},\"model_fits\":{},\"samples\":{}}}",
           first ? "" : ",", z.name, b->range_m, b->azimuth_rad * 180 / std::numbers::pi,
+          b->gain_ppm, b->time_s, b->sigma_range_m, b->sigma_azimuth_rad * 180 / std::numbers::pi,
+          b->sigma_gain_ppm, b->sigma_time_s, b->chi2_dof, b->trend_chi2, b->model_fits,
           b->samples);
       first = false;
     }

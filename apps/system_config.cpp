@@ -63,6 +63,12 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
   k.registration = f.flag("registration", k.registration);
   k.registration_min_samples =
       static_cast<int>(f.num_in("registration_min_samples", 1, 1e6, k.registration_min_samples));
+  k.registration_prior_gain_ppm =
+      f.num_in("registration_prior_gain_ppm", 1e-3, 1e5, k.registration_prior_gain_ppm);
+  k.registration_prior_time_s =
+      f.num_in("registration_prior_time_s", 1e-6, 60, k.registration_prior_time_s);
+  k.registration_max_chi2_dof =
+      f.num_in("registration_max_chi2_dof", 1, 1e6, k.registration_max_chi2_dof);
   k.imm.cv_accel_sigma_mps2 = f.num_in("cv_accel_sigma_mps2", 0.01, 100, k.imm.cv_accel_sigma_mps2);
   k.imm.ct_accel_sigma_mps2 = f.num_in("ct_accel_sigma_mps2", 0.01, 100, k.imm.ct_accel_sigma_mps2);
   k.imm.ca_jerk_sigma_mps3 = f.num_in("ca_jerk_sigma_mps3", 0.01, 100, k.imm.ca_jerk_sigma_mps3);
@@ -291,8 +297,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     }
     feed.clock_group = f.str("clock_group", "main");  // used by `run` (track reads it too)
     const auto format =
-        feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"),
-                                  s.kind);
+        feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"), s.kind);
     if (!format) f.fail("format", "must be " + feeds::feed_format_names());
     if (const std::string why = feeds::format_mismatch(s.kind, *format); !why.empty())
       f.fail("format", why);

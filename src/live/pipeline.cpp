@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <numbers>
 #include <optional>
 #include <thread>
 
@@ -328,6 +329,21 @@ struct Pipeline::Impl {
       sh.last_data = h.last_data;
       sh.state = h.state;
       sh.last_error = h.last_error;
+      if (const auto b = tracker.radar_bias(s.id)) {
+        constexpr double kDegPerRad = 180 / std::numbers::pi;
+        server::SensorRegistration& r = sh.registration.emplace();
+        r.range_m = b->range_m;
+        r.gain_ppm = b->gain_ppm;
+        r.azimuth_deg = b->azimuth_rad * kDegPerRad;
+        r.time_s = b->time_s;
+        r.sigma_range_m = b->sigma_range_m;
+        r.sigma_gain_ppm = b->sigma_gain_ppm;
+        r.sigma_azimuth_deg = b->sigma_azimuth_rad * kDegPerRad;
+        r.sigma_time_s = b->sigma_time_s;
+        r.chi2_dof = b->chi2_dof;
+        r.model_fits = b->model_fits;
+        r.samples = b->samples;
+      }
       p.sensors.push_back(std::move(sh));
     }
     for (const auto& [k, a] : nets.active()) p.active_alerts.push_back(a);

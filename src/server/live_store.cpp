@@ -240,6 +240,14 @@ std::string LiveStore::sensors_json() const {
         s.site.lat_deg, s.site.lon_deg, s.site.alt_m, s.max_range_m, s.state, s.packets, s.bytes,
         s.reports, s.errors, s.drops, s.kernel_drops, s.time_rejected, format_time(s.last_data));
     if (!s.last_error.empty()) o += ",\"last_error\":" + json_string(s.last_error);
+    if (const auto& r = s.registration)
+      o += fmt::format(
+          ",\"registration\":{{\"range_bias_m\":{:.3f},\"range_gain_ppm\":{:.2f},"
+          "\"azimuth_bias_deg\":{:.5f},\"time_offset_s\":{:.4f},\"sigma_range_m\":{:.3f},"
+          "\"sigma_gain_ppm\":{:.2f},\"sigma_azimuth_deg\":{:.5f},\"sigma_time_s\":{:.4f},"
+          "\"chi2_dof\":{:.3f},\"model_fits\":{},\"samples\":{}}}",
+          r->range_m, r->gain_ppm, r->azimuth_deg, r->time_s, r->sigma_range_m, r->sigma_gain_ppm,
+          r->sigma_azimuth_deg, r->sigma_time_s, r->chi2_dof, r->model_fits, r->samples);
     o += '}';
   }
   o += "]}";
@@ -421,6 +429,29 @@ std::string LiveStore::metrics_text() const {
   sensor_metric("skyfuse_sensor_time_rejected_total",
                 "Reports rejected for an implausible time per sensor", "counter",
                 [](const SensorHealth& s) { return s.time_rejected; });
+  // Registration, for the radars that have an estimate.
+  auto registration_metric = [&](const char* name, const char* help, auto get) {
+    o += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
+    for (const SensorHealth& s : last_.sensors)
+      if (s.registration)
+        o += fmt::format("{}{{sensor=\"{}\"}} {}\n", name, s.name, get(*s.registration));
+  };
+  registration_metric("skyfuse_sensor_registration_range_bias_meters", "Registration: range offset",
+                      [](const SensorRegistration& r) { return r.range_m; });
+  registration_metric("skyfuse_sensor_registration_range_gain_ppm", "Registration: range gain",
+                      [](const SensorRegistration& r) { return r.gain_ppm; });
+  registration_metric("skyfuse_sensor_registration_azimuth_bias_degrees",
+                      "Registration: azimuth offset",
+                      [](const SensorRegistration& r) { return r.azimuth_deg; });
+  registration_metric("skyfuse_sensor_registration_time_offset_seconds",
+                      "Registration: time offset (plots stamped late by this)",
+                      [](const SensorRegistration& r) { return r.time_s; });
+  registration_metric("skyfuse_sensor_registration_chi2_per_dof",
+                      "Registration: residuals after the fit, chi-square per degree of freedom",
+                      [](const SensorRegistration& r) { return r.chi2_dof; });
+  registration_metric("skyfuse_sensor_registration_model_fits",
+                      "Registration: 1 when the residuals fit the model",
+                      [](const SensorRegistration& r) { return r.model_fits ? 1 : 0; });
   auto add = [&o](const Counter& c) {
     o +=
         fmt::format("# HELP skyfuse_{} {}\n# TYPE skyfuse_{} {}\n", c.name, c.help, c.name, c.type);

@@ -37,6 +37,15 @@ struct TrackExtra {
   Time first_update, last_update;
 };
 
+// A radar's registration estimate (tracking/registration.hpp), as reported.
+struct SensorRegistration {
+  double range_m = 0, gain_ppm = 0, azimuth_deg = 0, time_s = 0;
+  double sigma_range_m = 0, sigma_gain_ppm = 0, sigma_azimuth_deg = 0, sigma_time_s = 0;
+  double chi2_dof = 0;
+  bool model_fits = true;
+  long samples = 0;
+};
+
 struct SensorHealth {
   std::string name;
   std::string kind;
@@ -50,6 +59,7 @@ struct SensorHealth {
   Time last_data;                   // data time of its last report
   std::string state = "idle";       // idle, receiving, connected, disconnected, ended
   std::string last_error;
+  std::optional<SensorRegistration> registration;  // radars with references
 };
 
 struct Counter {

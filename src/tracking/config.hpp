@@ -75,7 +75,13 @@ struct TrackerConfig {
   bool registration = true;             // estimate radar range/azimuth biases online
   int registration_min_samples = 40;    // before corrections are applied
   double registration_memory = 3000.0;  // effective samples (exponential forgetting)
-  double reference_max_age_s = 3.0;     // ADS-B/MLAT update this recent makes a reference track
+  // The fit of range offset, range gain, azimuth offset and time offset
+  // (tracking/registration.hpp): zero-mean priors of gain and time offset, and
+  // the fit check (chi-square per degree of freedom of the residuals after it).
+  double registration_prior_gain_ppm = 1000.0;
+  double registration_prior_time_s = 2.0;
+  double registration_max_chi2_dof = 3.0;
+  double reference_max_age_s = 3.0;  // ADS-B/MLAT update this recent makes a reference track
 
   // ---------------------------------------------------------------- Limits and weights
   // (not in the configuration file; see the header comment)

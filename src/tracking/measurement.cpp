@@ -72,6 +72,7 @@ Rejection MeasurementPreparer::prepare(const Report& r, Prepared& p) {
   }
   p = Prepared{};
   p.report = &r;
+  p.stamp = r.time;
   p.sensor = &s;
   if (r.velocity_enu_mps) {
     if (!r.velocity_enu_mps->allFinite() || r.velocity_enu_mps->norm() > cfg_.max_speed_mps)
@@ -122,7 +123,7 @@ Rejection MeasurementPreparer::prepare_polar(const Report& r, const PolarMeasure
                             : std::max(s.sensor.sigma_azimuth_rad, cfg_.min_sigma_azimuth_rad);
   if (cfg_.registration) {
     if (auto b = registration_.bias(r.sensor)) {
-      p.range_m -= b->range_m;
+      p.range_m -= b->range_correction_m(m.range_m);
       p.azimuth_rad -= b->azimuth_rad;
     }
   }

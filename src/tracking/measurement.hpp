@@ -32,9 +32,12 @@ namespace skyfuse::tracking {
 struct Prepared {
   const Report* report = nullptr;
   const SensorInfo* sensor = nullptr;
+  // The report's own time stamp. A radar plot's report->time is this moved by
+  // its radar's registration time offset (the plot's corrected time).
+  Time stamp;
   bool polar = false;
   bool needs_height = false;            // 2-D plot without Mode C: position depends on track height
-  double range_m = 0, azimuth_rad = 0;  // registration-corrected
+  double range_m = 0, azimuth_rad = 0;  // registration-corrected (offset, gain, azimuth)
   double sigma_range_m = 0, sigma_azimuth_rad = 0;
   Eigen::Vector2d xy = Eigen::Vector2d::Zero();
   Eigen::Matrix2d cov = Eigen::Matrix2d::Identity();

@@ -30,6 +30,16 @@ constexpr std::size_t kMaxMessages = 20;
 // A sensor counts as a source of a track update when it updated the track
 // within this many of its update intervals (ObjectState::sources).
 constexpr double kSourceFreshIntervals = 2.5;
+
+RegistrationConfig registration_config(const TrackerConfig& c) {
+  RegistrationConfig r;
+  r.memory_samples = c.registration_memory;
+  r.min_samples = c.registration_min_samples;
+  r.prior_gain_ppm = c.registration_prior_gain_ppm;
+  r.prior_time_s = c.registration_prior_time_s;
+  r.max_chi2_dof = c.registration_max_chi2_dof;
+  return r;
+}
 }  // namespace
 
 struct Tracker::Impl {
@@ -60,6 +70,7 @@ struct Tracker::Impl {
   std::vector<ObjectState> pending;
   // One batch's scratch.
   std::vector<Prepared> prepared;
+  std::vector<Report> shifted;  // radar plots at their time-corrected stamps
   GateResult gated;
   association::Association assignment;
   std::vector<double> innovation_det;  // JPDA: |S| per candidate
@@ -69,7 +80,7 @@ struct Tracker::Impl {
       : cfg(std::move(c)),
         frame(cfg.origin ? *cfg.origin : SensorTable::centre(list)),
         sensors(std::move(list), frame, cfg),
-        registration(cfg.registration_memory, cfg.registration_min_samples),
+        registration(registration_config(cfg)),
         offsets(cfg.atmosphere, cfg.atmosphere_given),
         table(cfg),
         buffer(cfg.latency_s) {}
@@ -174,16 +185,30 @@ struct Tracker::Impl {
   // Validate, correct, to the plane (a report whose track is known by its
   // address has that track's record, likely out of cache among thousands,
   // fetched while it is projected).
+  // A radar plot whose radar's registration has a time offset is prepared
+  // from a copy at its corrected time (its stamp minus the offset); the
+  // stamp stays in Prepared::stamp for the registration's residuals.
   void prepare(std::span<const Report* const> batch) {
     prepared.clear();
+    shifted.clear();
+    shifted.reserve(batch.size());  // no reallocation: Prepared points into it
     for (const Report* r : batch) {
       ++stats.processed;
       table.prefetch(*r);
+      const Report* use = r;
+      if (cfg.registration && std::holds_alternative<PolarMeasurement>(r->measurement))
+        if (const auto b = registration.bias(r->sensor); b && b->time_s != 0) {
+          Report& c = shifted.emplace_back(*r);
+          c.time = r->time - Duration::from_seconds(b->time_s);
+          use = &c;
+        }
       Prepared p;
-      if (const Rejection why = preparer.prepare(*r, p); why != Rejection::kNone)
+      if (const Rejection why = preparer.prepare(*use, p); why != Rejection::kNone) {
         reject(*r, to_string(why));
-      else
+      } else {
+        p.stamp = r->time;
         prepared.push_back(p);
+      }
     }
   }
 

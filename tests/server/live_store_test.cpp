@@ -97,6 +97,43 @@ TEST(LiveStore, StatsAndMetricsCarryThePublicationsCounters) {
             std::string::npos);
 }
 
+TEST(LiveStore, SensorsAndMetricsCarryARadarsRegistration) {
+  LiveStore store(StoreInfo{});
+  Publication p = at(100);
+  SensorHealth radar;
+  radar.name = "ssr-1";
+  radar.kind = "ssr";
+  SensorRegistration r;
+  r.range_m = 41.5;
+  r.gain_ppm = 1010;
+  r.time_s = 0.497;
+  r.chi2_dof = 4.5;
+  r.model_fits = false;
+  r.samples = 900;
+  radar.registration = r;
+  SensorHealth adsb;
+  adsb.name = "adsb-1";
+  adsb.kind = "adsb";
+  p.sensors = {radar, adsb};
+  store.publish(std::move(p));
+  const auto sensors = nlohmann::json::parse(store.sensors_json())["sensors"];
+  ASSERT_EQ(sensors.size(), 2U);
+  EXPECT_DOUBLE_EQ(sensors[0]["registration"]["range_bias_m"].get<double>(), 41.5);
+  EXPECT_DOUBLE_EQ(sensors[0]["registration"]["range_gain_ppm"].get<double>(), 1010);
+  EXPECT_DOUBLE_EQ(sensors[0]["registration"]["time_offset_s"].get<double>(), 0.497);
+  EXPECT_EQ(sensors[0]["registration"]["model_fits"], false);
+  EXPECT_EQ(sensors[0]["registration"]["samples"], 900);
+  EXPECT_FALSE(sensors[1].contains("registration"));
+  const std::string metrics = store.metrics_text();
+  EXPECT_NE(metrics.find("skyfuse_sensor_registration_range_gain_ppm{sensor=\"ssr-1\"} 1010\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("skyfuse_sensor_registration_model_fits{sensor=\"ssr-1\"} 0\n"),
+            std::string::npos);
+  EXPECT_EQ(metrics.find("skyfuse_sensor_registration_range_gain_ppm{sensor=\"adsb-1\"}"),
+            std::string::npos);
+}
+
 TEST(LiveStore, CounterSourceIsAppendedToStatsAndMetrics) {
   LiveStore store(StoreInfo{});
   store.publish(at(100));

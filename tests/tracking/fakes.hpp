@@ -110,6 +110,7 @@ struct World {
     r.identity.icao24 = icao24;
     Prepared p;
     p.report = &r;
+    p.stamp = r.time;
     p.sensor = sensors.find(kAdsb);
     p.xy = xy;
     p.cov = Eigen::Matrix2d::Identity() * sigma_m * sigma_m;

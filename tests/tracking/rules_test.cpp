@@ -1,11 +1,9 @@
-// The tracker's pure rules: status changes, classification, registration.
+// The tracker's pure rules: status changes, classification (registration:
+// registration_test.cpp).
 #include <gtest/gtest.h>
-
-#include <random>
 
 #include "tracking/classifier.hpp"
 #include "tracking/lifecycle.hpp"
-#include "tracking/registration.hpp"
 
 namespace skyfuse::tracking {
 namespace {
@@ -99,25 +97,6 @@ TEST(Classifier, KinematicsDecideWithoutIdentity) {
   ClassEvidence young;
   young.updates = 2;
   EXPECT_EQ(classify(young).first, TargetClass::kUnknown);
-}
-
-TEST(Registration, WeightedMeanOfResidualsOnceEnoughSamples) {
-  Registration reg(1e9, 40);  // no forgetting
-  std::mt19937 rng(5);
-  std::normal_distribution<double> nr(0, 40), na(0, 0.0014);
-  for (int k = 0; k < 39; ++k) reg.add(7, 35 + nr(rng), 1600, 0.001 + na(rng), 0.0014 * 0.0014);
-  EXPECT_FALSE(reg.bias(7).has_value());  // 39 < 40 samples
-  for (int k = 0; k < 2000; ++k) reg.add(7, 35 + nr(rng), 1600, 0.001 + na(rng), 0.0014 * 0.0014);
-  const auto b = reg.bias(7);
-  ASSERT_TRUE(b.has_value());
-  EXPECT_NEAR(b->range_m, 35, 3 * 40 / std::sqrt(2039.0));
-  EXPECT_NEAR(b->azimuth_rad, 0.001, 3 * 0.0014 / std::sqrt(2039.0));
-  EXPECT_NEAR(b->sigma_range_m, 40 / std::sqrt(2039.0), 1e-5);  // forgetting 1e-9 per sample
-  EXPECT_FALSE(reg.bias(8).has_value());
-  // Non-finite or non-positive variances are ignored.
-  reg.add(7, std::nan(""), 1600, 0, 1);
-  reg.add(7, 1e6, 0, 0, 1);
-  EXPECT_EQ(reg.bias(7)->samples, 2039);
 }
 
 }  // namespace
