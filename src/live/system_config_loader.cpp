@@ -1,4 +1,4 @@
-#include "apps/system_config.hpp"
+#include "live/system_config_loader.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -6,9 +6,9 @@
 #include <numbers>
 #include <sstream>
 
-#include "apps/toml_fields.hpp"
+#include "live/toml_fields.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::live {
 
 namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
@@ -291,8 +291,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     }
     feed.clock_group = f.str("clock_group", "main");  // used by `run` (track reads it too)
     const auto format =
-        feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"),
-                                  s.kind);
+        feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"), s.kind);
     if (!format) f.fail("format", "must be " + feeds::feed_format_names());
     if (const std::string why = feeds::format_mismatch(s.kind, *format); !why.empty())
       f.fail("format", why);
@@ -370,4 +369,4 @@ SystemConfig load_system_config(const std::string& path, bool live) {
   return load_system_config_text(ss.str(), path, live);
 }
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::live
