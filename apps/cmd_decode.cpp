@@ -16,6 +16,7 @@
 #include "decode/asterix/framing.hpp"
 #include "decode/modes/commb.hpp"
 #include "decode/modes/decoder.hpp"
+#include "feeds/decode_file.hpp"
 #include "feeds/feed.hpp"
 #include "io/jsonl.hpp"
 #include "io/tcp_client.hpp"
@@ -45,88 +46,6 @@ struct DecodeCliOptions {
   std::string iface;    // --udp: interface address for the group
 };
 
-std::string octal4(std::uint16_t v) { return fmt::format("{:04o}", v); }
-
-std::string json_line(const modes::Decoded& d) {
-  const modes::Message& m = d.msg;
-  std::string o = fmt::format("{{\"time\":{},\"icao24\":\"{:06x}\",\"df\":{}",
-                              io::format_time(d.time), m.icao, m.df);
-  if (m.df == 17 || m.df == 18) o += fmt::format(",\"tc\":{}", m.tc);
-  o += fmt::format(",\"raw\":\"{}\"", modes::to_hex(m.bytes.data(), m.n_bytes));
-  if (m.corrected_bits) o += fmt::format(",\"corrected_bits\":{}", m.corrected_bits);
-  if (!m.crc_ok && !d.address_known) o += ",\"crc\":\"bad\"";
-  if (!m.callsign.empty()) o += fmt::format(",\"callsign\":\"{}\"", m.callsign);
-  if (m.category) o += fmt::format(",\"category\":{}", m.category);
-  if (m.altitude_ft) o += fmt::format(",\"alt_baro_ft\":{}", *m.altitude_ft);
-  if (m.gnss_altitude_ft) o += fmt::format(",\"alt_geo_ft\":{}", *m.gnss_altitude_ft);
-  if (m.cpr)
-    o += fmt::format(",\"cpr_odd\":{},\"cpr_lat\":{},\"cpr_lon\":{}", m.cpr->odd ? 1 : 0,
-                     m.cpr->lat, m.cpr->lon);
-  if (d.position)
-    o += fmt::format(",\"lat_deg\":{:.6f},\"lon_deg\":{:.6f}", d.position->lat_deg,
-                     d.position->lon_deg);
-  if (d.position_rejected) o += ",\"position_rejected\":true";
-  if (m.on_ground) o += ",\"on_ground\":true";
-  if (m.velocity) {
-    const auto& v = *m.velocity;
-    if (v.gs_kt) o += fmt::format(",\"gs_kt\":{:.1f}", *v.gs_kt);
-    if (v.track_deg) o += fmt::format(",\"track_deg\":{:.2f}", *v.track_deg);
-    if (v.airspeed_kt)
-      o += fmt::format(",\"{}\":{:.0f}", v.airspeed_is_tas ? "tas_kt" : "ias_kt", *v.airspeed_kt);
-    if (v.heading_deg) o += fmt::format(",\"heading_deg\":{:.2f}", *v.heading_deg);
-    if (v.vrate_fpm)
-      o += fmt::format(",\"vrate_fpm\":{},\"vrate_source\":\"{}\"", *v.vrate_fpm,
-                       v.vrate_from_gnss ? "gnss" : "baro");
-    if (v.geo_minus_baro_ft) o += fmt::format(",\"geo_minus_baro_ft\":{}", *v.geo_minus_baro_ft);
-    if (m.tc == 19) o += fmt::format(",\"nacv\":{}", v.nacv);
-  }
-  if (m.squawk) o += fmt::format(",\"squawk\":\"{}\"", octal4(*m.squawk));
-  if (m.emergency) o += fmt::format(",\"emergency\":{}", *m.emergency);
-  if (m.nic) o += fmt::format(",\"nic\":{}", *m.nic);
-  if (m.opstatus)
-    o += fmt::format(",\"version\":{},\"nacp\":{},\"sil\":{}", m.opstatus->version,
-                     m.opstatus->nacp, m.opstatus->sil);
-  if (m.target_state) {
-    const auto& t = *m.target_state;
-    if (t.selected_altitude_ft)
-      o += fmt::format(",\"selected_altitude_ft\":{}", *t.selected_altitude_ft);
-    if (t.baro_setting_hpa) o += fmt::format(",\"baro_setting_hpa\":{:.1f}", *t.baro_setting_hpa);
-    if (t.selected_heading_deg)
-      o += fmt::format(",\"selected_heading_deg\":{:.2f}", *t.selected_heading_deg);
-    o += fmt::format(",\"nacp\":{}", t.nacp);
-  }
-  if (m.commb) {
-    const auto& c = *m.commb;
-    if (c.bds.empty()) {
-      std::string cands;
-      for (const auto& s : modes::commb_candidates(m.bytes.data()))
-        cands += (cands.empty() ? "\"" : ",\"") + s + "\"";
-      o += ",\"bds_candidates\":[" + cands + "]";
-    } else {
-      o += fmt::format(",\"bds\":\"{}\"", c.bds);
-    }
-    if (!c.callsign.empty()) o += fmt::format(",\"callsign\":\"{}\"", c.callsign);
-    if (c.selected_altitude_mcp_ft)
-      o += fmt::format(",\"selected_altitude_mcp_ft\":{}", *c.selected_altitude_mcp_ft);
-    if (c.selected_altitude_fms_ft)
-      o += fmt::format(",\"selected_altitude_fms_ft\":{}", *c.selected_altitude_fms_ft);
-    if (c.baro_setting_hpa) o += fmt::format(",\"baro_setting_hpa\":{:.1f}", *c.baro_setting_hpa);
-    if (c.roll_deg) o += fmt::format(",\"roll_deg\":{:.3f}", *c.roll_deg);
-    if (c.true_track_deg) o += fmt::format(",\"true_track_deg\":{:.3f}", *c.true_track_deg);
-    if (c.groundspeed_kt) o += fmt::format(",\"gs_kt\":{}", *c.groundspeed_kt);
-    if (c.track_rate_dps) o += fmt::format(",\"track_rate_dps\":{:.3f}", *c.track_rate_dps);
-    if (c.true_airspeed_kt) o += fmt::format(",\"tas_kt\":{}", *c.true_airspeed_kt);
-    if (c.magnetic_heading_deg)
-      o += fmt::format(",\"heading_deg\":{:.3f}", *c.magnetic_heading_deg);
-    if (c.indicated_airspeed_kt) o += fmt::format(",\"ias_kt\":{}", *c.indicated_airspeed_kt);
-    if (c.mach) o += fmt::format(",\"mach\":{:.3f}", *c.mach);
-    if (c.baro_vrate_fpm) o += fmt::format(",\"vrate_fpm\":{}", *c.baro_vrate_fpm);
-    if (c.inertial_vrate_fpm) o += fmt::format(",\"inertial_vrate_fpm\":{}", *c.inertial_vrate_fpm);
-  }
-  o += '}';
-  return o;
-}
-
 // After the first messages (50 per layer) errors are only counted: say so.
 void more_errors(const std::string& source, long errors, std::size_t shown) {
   if (errors > static_cast<long>(shown))
@@ -134,153 +53,73 @@ void more_errors(const std::string& source, long errors, std::size_t shown) {
                source, errors - static_cast<long>(shown));
 }
 
-// A file that gave nothing at all is a failure (a wrong --format, garbage),
-// not an empty success.
-int nothing_decoded(const DecodeCliOptions& o, long decoded, std::size_t bytes, long errors) {
-  if (decoded > 0 || bytes == 0) return 0;
-  fmt::print(stderr,
-             "skyfuse decode: {}: nothing decoded from {} bytes ({} errors); is --format {} "
-             "right?\n",
-             o.file, bytes, errors, o.format);
-  return 1;
-}
-
-int run_asterix(const DecodeCliOptions& o) {
-  std::map<int, std::string> editions = decode::asterix::default_editions();
-  for (const auto& e : o.editions) {
-    const auto eq = e.find('=');
-    if (eq == std::string::npos) throw ConfigError("--edition wants CAT=X.Y, e.g. 48=1.32");
-    editions[std::stoi(e.substr(0, eq))] = e.substr(eq + 1);
-  }
-  std::vector<decode::asterix::Category> cats;
-  for (const auto& [cat, ed] : editions)
-    cats.push_back(decode::asterix::load_category(
-        fmt::format("{}/cat{:03d}/cat{:03d}-{}.json", o.specs, cat, cat, ed)));
-  decode::asterix::Decoder dec(std::move(cats));
-  if (o.udp_port >= 0) {
-    io::UdpConfig uc;
-    uc.port = static_cast<std::uint16_t>(o.udp_port);
-    uc.group = o.group;
-    uc.interface_address = o.iface;
-    io::UdpReceiver rx(uc);
-    std::int64_t offset = 0;
-    const auto duration = o.seconds > 0
-                              ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                    std::chrono::duration<double>(o.seconds))
-                              : std::chrono::steady_clock::duration::max() / 2;
-    const io::UdpStats us =
-        rx.run_for(duration, [&](std::span<const std::uint8_t> d, const std::string&) {
-          std::string out;
-          dec.decode_stream(d, offset, [&](const decode::asterix::Record& r) {
-            out += fmt::format(
-                "{{\"cat\":{},\"edition\":\"{}\",\"offset\":{},\"items\":{}}}\n", r.category,
-                r.edition, r.offset,
-                r.items.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
-          });
-          offset += static_cast<std::int64_t>(d.size());
-          std::cout << out << std::flush;
-        });
-    for (const auto& m : dec.stats().messages) fmt::print(stderr, "skyfuse decode: udp: {}\n", m);
-    if (o.stats)
-      fmt::print(stderr,
-                 "{{\"datagrams\":{},\"bytes\":{},\"truncated\":{},\"blocks\":{},\"records\":{},"
-                 "\"errors\":{}}}\n",
-                 us.datagrams, us.bytes, us.truncated, dec.stats().blocks, dec.stats().records,
-                 dec.stats().errors);
-    return 0;
-  }
-  std::ifstream in(o.file, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open file", o.file));
-  const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
-                                       std::istreambuf_iterator<char>()};
+// A recorded feed or ASTERIX recording (feeds/decode_file.hpp) to stdout.
+int run_file(const DecodeCliOptions& o) {
+  feeds::DecodeOptions d;
+  d.format = o.format;
+  d.all = o.all;
+  d.oradis = o.oradis;
+  if (o.receiver.size() == 2) d.receiver = GeodeticPosition{o.receiver[0], o.receiver[1], 0};
+  d.start_unix = o.start_unix;
+  d.max_corrected_bits = o.max_corrected_bits;
+  d.editions = o.editions;
+  d.specs = o.specs;
   std::string out;
-  auto sink = [&](const decode::asterix::Record& r) {
-    out += fmt::format(
-        "{{\"cat\":{},\"edition\":\"{}\",\"offset\":{},\"items\":{}}}\n", r.category, r.edition,
-        r.offset, r.items.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  out.reserve(1 << 20);
+  const feeds::DecodeSummary s = feeds::decode_file(o.file, d, [&](std::string_view line) {
+    out += line;
+    out += '\n';
     if (out.size() > (1 << 20)) {
       std::cout << out;
       out.clear();
     }
-  };
-  decode::asterix::FramingStats fs;
-  const auto payload = [&](const decode::asterix::Payload& p) {
-    dec.decode_stream(p.bytes, p.offset, sink);
-  };
-  if (o.format == "asterix") {
-    dec.decode_stream(data, 0, sink);
-  } else if (o.format == "final") {
-    decode::asterix::read_final(data, payload, fs);
-  } else if (o.format == "gps") {
-    decode::asterix::read_gps(data, payload, fs);
-  } else if (o.oradis) {
-    decode::asterix::read_pcap(
-        data,
-        [&](const decode::asterix::Payload& p) { decode::asterix::split_oradis(p, payload, fs); },
-        fs);
-  } else {
-    decode::asterix::read_pcap(data, payload, fs);
-  }
+  });
   std::cout << out;
   std::cout.flush();
-  for (const auto& m : fs.messages) fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, m);
-  for (const auto& m : dec.stats().messages)
-    fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, m);
-  more_errors(o.file, fs.errors + dec.stats().errors,
-              fs.messages.size() + dec.stats().messages.size());
-  // Blocks of categories not loaded were framed right: not a format error.
-  const int rc = nothing_decoded(o, dec.stats().records + dec.stats().unknown_category_blocks,
-                                 data.size(), fs.errors + dec.stats().errors);
-  if (o.stats) {
-    const auto& s = dec.stats();
-    std::string per;
-    for (const auto& [c, n] : s.records_per_category)
-      per += fmt::format("{}\"{:03d}\":{}", per.empty() ? "" : ",", c, n);
-    fmt::print(stderr,
-               "{{\"frames\":{},\"framing_errors\":{},\"blocks\":{},\"records\":{},\"records_per_"
-               "category\":{{{}}},"
-               "\"errors\":{},\"unknown_category_blocks\":{}}}\n",
-               fs.frames, fs.errors, s.blocks, s.records, per, s.errors, s.unknown_category_blocks);
-  }
-  return rc;
+  for (const auto& m : s.messages) fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, m);
+  more_errors(o.file, s.errors, s.messages.size());
+  const std::string nothing = feeds::nothing_decoded(o.file, o.format, s);
+  if (!nothing.empty()) fmt::print(stderr, "skyfuse decode: {}\n", nothing);
+  if (o.stats) fmt::print(stderr, "{}\n", s.stats_json);
+  return nothing.empty() ? 0 : 1;
 }
 
-// What a file's first bytes say it is, when they say it clearly: "beast"
-// (0x1A then a frame type '1'..'4'), "avr" ('*', '@' or ':' then hex), "sbs"
-// ("MSG," ...), "pcap" (pcap or pcapng magic); empty otherwise (ASTERIX, CSV
-// and FINAL are not claimed).
-std::string sniff_format(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(64, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  if (head.size() < 4) return "";
-  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
-  if (b(0) == 0x1a && b(1) >= '1' && b(1) <= '4') return "beast";
-  const std::uint32_t magic =
-      (std::uint32_t{b(0)} << 24) | (std::uint32_t{b(1)} << 16) | (std::uint32_t{b(2)} << 8) | b(3);
-  if (magic == 0xd4c3b2a1 || magic == 0xa1b2c3d4 || magic == 0x4d3cb2a1 || magic == 0xa1b23c4d ||
-      magic == 0x0a0d0d0a)
-    return "pcap";
-  for (const char* t : {"MSG,", "SEL,", "ID,", "AIR,", "STA,", "CLK,"})
-    if (head.rfind(t, 0) == 0) return "sbs";
-  if ((head[0] == '*' || head[0] == '@' || head[0] == ':') && std::isxdigit(b(1))) return "avr";
-  return "";
+// ASTERIX datagrams received on a UDP port, until --seconds.
+int run_asterix_udp(const DecodeCliOptions& o) {
+  decode::asterix::Decoder dec = feeds::asterix_decoder(o.editions, o.specs);
+  io::UdpConfig uc;
+  uc.port = static_cast<std::uint16_t>(o.udp_port);
+  uc.group = o.group;
+  uc.interface_address = o.iface;
+  io::UdpReceiver rx(uc);
+  std::int64_t offset = 0;
+  const auto duration = o.seconds > 0
+                            ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(o.seconds))
+                            : std::chrono::steady_clock::duration::max() / 2;
+  const io::UdpStats us =
+      rx.run_for(duration, [&](std::span<const std::uint8_t> d, const std::string&) {
+        std::string out;
+        dec.decode_stream(d, offset, [&](const decode::asterix::Record& r) {
+          out += feeds::asterix_json(r);
+          out += '\n';
+        });
+        offset += static_cast<std::int64_t>(d.size());
+        std::cout << out << std::flush;
+      });
+  for (const auto& m : dec.stats().messages) fmt::print(stderr, "skyfuse decode: udp: {}\n", m);
+  if (o.stats)
+    fmt::print(stderr,
+               "{{\"datagrams\":{},\"bytes\":{},\"truncated\":{},\"blocks\":{},\"records\":{},"
+               "\"errors\":{}}}\n",
+               us.datagrams, us.bytes, us.truncated, dec.stats().blocks, dec.stats().records,
+               dec.stats().errors);
+  return 0;
 }
 
 int run_decode(const DecodeCliOptions& o) {
   if (!o.file.empty() && o.connect.empty()) {
-    // A wrong --format stops here, not with one error per line.
-    const std::string looks = sniff_format(o.file);
-    const bool capture = o.format == "pcap" || o.format == "remoteid";
-    auto upper = [](std::string v) {
-      for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      return v;
-    };
-    if (!looks.empty() && looks != o.format && !(looks == "pcap" && capture))
-      throw ConfigError(fmt::format("{}: this looks like {}, not {} (give --format {})", o.file,
-                                    looks == "beast" ? "Beast" : upper(looks),
-                                    o.format == "beast" ? "Beast" : upper(o.format), looks));
+    feeds::check_format(o.file, o.format);
   }
   if (o.udp_port >= 0 && o.format != "asterix")
     throw ConfigError("--udp carries ASTERIX: use it with --format asterix");
@@ -290,14 +129,14 @@ int run_decode(const DecodeCliOptions& o) {
       throw ConfigError("--format remoteid reads a capture FILE (pcap/pcapng)");
     return run_remoteid_decode(o.file, o.stats);
   }
-  if (o.format == "asterix" || o.format == "final" || o.format == "pcap" || o.format == "gps")
-    return run_asterix(o);
-  std::ifstream in;
+  if (o.udp_port >= 0) return run_asterix_udp(o);
   if (o.connect.empty()) {
     if (o.file.empty()) throw ConfigError("decode: give a FILE or --connect HOST:PORT");
-    in.open(o.file, std::ios::binary);
-    if (!in) throw ConfigError(fmt::format("{}: cannot open file", o.file));
+    return run_file(o);
   }
+  if (o.format == "asterix" || o.format == "final" || o.format == "pcap" || o.format == "gps")
+    throw ConfigError("--connect reads a Mode S receiver feed (beast, avr, sbs, csv)");
+  // A live Mode S receiver feed over TCP.
   modes::DecoderConfig cfg;
   cfg.max_corrected_bits = o.max_corrected_bits;
   if (o.receiver.size() == 2) cfg.receiver = GeodeticPosition{o.receiver[0], o.receiver[1], 0};
@@ -306,15 +145,12 @@ int run_decode(const DecodeCliOptions& o) {
   modes::FrameClock clock(t0);
   std::string out;
   out.reserve(1 << 20);
-  long emitted = 0;  // lines printed
-  std::uint64_t bytes_read = 0;
   auto emit = [&](const modes::RawFrame& f) {
     const Time t = clock(f);
     const modes::Decoded d = dec.decode(f, t);
     if (f.kind == modes::RawFrame::Kind::kModeAC) return;
     if (!o.all && !(d.msg.crc_ok || d.address_known)) return;
-    ++emitted;
-    out += json_line(d);
+    out += feeds::modes_json(d);
     out += '\n';
     if (out.size() > (1 << 20)) {
       std::cout << out;
@@ -322,159 +158,90 @@ int run_decode(const DecodeCliOptions& o) {
     }
   };
   auto emit_sbs = [&](const modes::SbsRecord& r) {
-    static constexpr int kDf[9] = {0, 17, 17, 17, 17,
-                                   4, 5,  16, 11};  // BaseStation type -> downlink format
-    std::string l = fmt::format("{{\"time\":{},\"icao24\":\"{:06x}\",\"df\":{},\"sbs_type\":{}",
-                                io::format_time(Time{r.time_ns}), r.icao, kDf[r.transmission_type],
-                                r.transmission_type);
-    if (!r.callsign.empty()) l += fmt::format(",\"callsign\":\"{}\"", r.callsign);
-    if (r.altitude_ft) l += fmt::format(",\"alt_baro_ft\":{}", *r.altitude_ft);
-    if (r.lat_deg)
-      l += fmt::format(",\"lat_deg\":{:.6f},\"lon_deg\":{:.6f}", *r.lat_deg, *r.lon_deg);
-    if (r.gs_kt) l += fmt::format(",\"gs_kt\":{:.1f}", *r.gs_kt);
-    if (r.track_deg) l += fmt::format(",\"track_deg\":{:.2f}", *r.track_deg);
-    if (r.vrate_fpm) l += fmt::format(",\"vrate_fpm\":{}", *r.vrate_fpm);
-    if (r.squawk) l += fmt::format(",\"squawk\":\"{}\"", octal4(*r.squawk));
-    if (r.emergency) l += ",\"emergency\":true";
-    if (r.on_ground) l += ",\"on_ground\":true";
-    out += l + "}\n";
-    ++emitted;
+    out += feeds::sbs_json(r);
+    out += '\n';
   };
-  const modes::FramingStats* fs = nullptr;
   modes::SbsParser sbs;
-  modes::BeastStream beast;
   modes::AvrParser avr;
   modes::CsvParser csv;
-  if (!o.connect.empty()) {
-    const auto colon = o.connect.rfind(':');
-    if (colon == std::string::npos) throw ConfigError("--connect needs HOST:PORT");
-    io::TcpFeedConfig tc;
-    tc.host = o.connect.substr(0, colon);
-    try {
-      tc.port = static_cast<std::uint16_t>(std::stoi(o.connect.substr(colon + 1)));
-    } catch (const std::exception&) {
-      throw ConfigError("--connect needs HOST:PORT with a numeric port");
-    }
-    io::TcpFeedClient client(tc);
-    std::string pending;
-    std::int64_t offset = 0;
-    auto beast_stream = std::make_unique<modes::BeastStream>();
-    long framing_errors = 0;
-    auto on_bytes = [&](std::span<const std::uint8_t> bytes) {
-      if (o.format == "beast") {
-        beast_stream->feed(bytes, emit);
-      } else {
-        pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        if (pending.size() > (1 << 16) && pending.find('\n') == std::string::npos) {
-          // A line feed that never comes: drop the junk, bounded memory.
-          fmt::print(stderr, "skyfuse decode: {}: offset {}: {} bytes without a line end dropped\n",
-                     o.connect, offset, pending.size());
-          offset += static_cast<std::int64_t>(pending.size());
-          pending.clear();
-        }
-        std::size_t nl;
-        while ((nl = pending.find('\n')) != std::string::npos) {
-          const std::string line = pending.substr(0, nl);
-          if (o.format == "avr")
-            avr.line(line, offset, emit);
-          else if (o.format == "sbs")
-            sbs.line(line, offset, emit_sbs);
-          else
-            csv.line(line, offset, emit);
-          offset += static_cast<std::int64_t>(nl) + 1;
-          pending.erase(0, nl + 1);
-        }
-      }
-      std::cout << out;
-      std::cout.flush();
-      out.clear();
-    };
-    auto on_state = [&](bool connected) {
-      fmt::print(stderr, "skyfuse decode: {} {}\n",
-                 connected ? "connected to" : "disconnected from", o.connect);
-      if (!connected) {
-        beast_stream->finish();
-        framing_errors += beast_stream->stats().errors;
-        beast_stream = std::make_unique<modes::BeastStream>();
+  const auto colon = o.connect.rfind(':');
+  if (colon == std::string::npos) throw ConfigError("--connect needs HOST:PORT");
+  io::TcpFeedConfig tc;
+  tc.host = o.connect.substr(0, colon);
+  try {
+    tc.port = static_cast<std::uint16_t>(std::stoi(o.connect.substr(colon + 1)));
+  } catch (const std::exception&) {
+    throw ConfigError("--connect needs HOST:PORT with a numeric port");
+  }
+  io::TcpFeedClient client(tc);
+  std::string pending;
+  std::int64_t offset = 0;
+  auto beast_stream = std::make_unique<modes::BeastStream>();
+  long framing_errors = 0;
+  auto on_bytes = [&](std::span<const std::uint8_t> bytes) {
+    if (o.format == "beast") {
+      beast_stream->feed(bytes, emit);
+    } else {
+      pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      if (pending.size() > (1 << 16) && pending.find('\n') == std::string::npos) {
+        // A line feed that never comes: drop the junk, bounded memory.
+        fmt::print(stderr, "skyfuse decode: {}: offset {}: {} bytes without a line end dropped\n",
+                   o.connect, offset, pending.size());
+        offset += static_cast<std::int64_t>(pending.size());
         pending.clear();
       }
-    };
-    const auto duration = o.seconds > 0
-                              ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                    std::chrono::duration<double>(o.seconds))
-                              : std::chrono::steady_clock::duration::max() / 2;
-    auto on_failure = [&](const std::string& reason, double backoff_s) {
-      fmt::print(stderr, "skyfuse decode: cannot connect to {}: {}; retrying in {:g} s\n",
-                 o.connect, reason, backoff_s);
-    };
-    const io::TcpFeedStats ts = client.run_for(duration, on_bytes, on_state, on_failure);
-    if (o.stats) {
-      const auto& s = dec.stats();
-      fmt::print(stderr,
-                 "{{\"connects\":{},\"failed_attempts\":{},\"disconnects\":{},\"bytes\":{},"
-                 "\"framing_errors\":{},"
-                 "\"messages\":{},\"crc_failures\":{},\"corrected\":{},\"positions\":{},"
-                 "\"positions_rejected\":{}}}\n",
-                 ts.connects, ts.failed_attempts, ts.disconnects, ts.bytes, framing_errors,
-                 s.messages, s.crc_failures, s.corrected, s.positions, s.positions_rejected);
-    }
-    if (ts.connects == 0) {
-      fmt::print(stderr, "skyfuse decode: never connected to {} ({} attempts; last: {})\n",
-                 o.connect, ts.failed_attempts, ts.last_error);
-      return 1;
-    }
-    return 0;
-  }
-  if (o.format == "beast") {
-    std::vector<std::uint8_t> buf(1 << 16);
-    while (in) {
-      in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-      const auto got = static_cast<std::size_t>(in.gcount());
-      if (got == 0) break;
-      bytes_read += got;
-      beast.feed(std::span<const std::uint8_t>(buf.data(), got), emit);
-    }
-    beast.finish();
-    fs = &beast.stats();
-  } else {
-    std::string line;
-    std::int64_t offset = 0;
-    while (std::getline(in, line)) {
-      bytes_read += line.size() + 1;
-      if (o.format == "avr") {
-        avr.line(line, offset, emit);
-      } else if (o.format == "sbs") {
-        sbs.line(line, offset, emit_sbs);
-      } else {
-        csv.line(line, offset, emit);
-      }
-      offset += static_cast<std::int64_t>(line.size()) + 1;
-      if (out.size() > (1 << 20)) {
-        std::cout << out;
-        out.clear();
+      std::size_t nl;
+      while ((nl = pending.find('\n')) != std::string::npos) {
+        const std::string line = pending.substr(0, nl);
+        if (o.format == "avr")
+          avr.line(line, offset, emit);
+        else if (o.format == "sbs")
+          sbs.line(line, offset, emit_sbs);
+        else
+          csv.line(line, offset, emit);
+        offset += static_cast<std::int64_t>(nl) + 1;
+        pending.erase(0, nl + 1);
       }
     }
-    fs = o.format == "avr" ? &avr.stats() : o.format == "sbs" ? &sbs.stats() : &csv.stats();
-  }
-  std::cout << out;
-  std::cout.flush();
-  for (const auto& msg : fs->messages) fmt::print(stderr, "skyfuse decode: {}: {}\n", o.file, msg);
-  more_errors(o.file, fs->errors, fs->messages.size());
-  const int rc = nothing_decoded(o, emitted, bytes_read, fs->errors);
+    std::cout << out;
+    std::cout.flush();
+    out.clear();
+  };
+  auto on_state = [&](bool connected) {
+    fmt::print(stderr, "skyfuse decode: {} {}\n", connected ? "connected to" : "disconnected from",
+               o.connect);
+    if (!connected) {
+      beast_stream->finish();
+      framing_errors += beast_stream->stats().errors;
+      beast_stream = std::make_unique<modes::BeastStream>();
+      pending.clear();
+    }
+  };
+  const auto duration = o.seconds > 0
+                            ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(o.seconds))
+                            : std::chrono::steady_clock::duration::max() / 2;
+  auto on_failure = [&](const std::string& reason, double backoff_s) {
+    fmt::print(stderr, "skyfuse decode: cannot connect to {}: {}; retrying in {:g} s\n", o.connect,
+               reason, backoff_s);
+  };
+  const io::TcpFeedStats ts = client.run_for(duration, on_bytes, on_state, on_failure);
   if (o.stats) {
     const auto& s = dec.stats();
-    // SBS is decoded by the receiver: its records are the messages.
-    const bool sbs_feed = o.format == "sbs";
-    fmt::print(
-        stderr,
-        "{{\"frames\":{},\"framing_errors\":{},\"skipped_bytes\":{},\"messages\":{},\"mode_ac\":{},"
-        "\"crc_failures\":{},\"corrected\":{},\"unknown_address\":{},\"positions\":{},"
-        "\"positions_rejected\":{},\"aircraft\":{}}}\n",
-        fs->frames, fs->errors, fs->skipped_bytes, sbs_feed ? emitted : s.messages, s.mode_ac,
-        s.crc_failures, s.corrected, s.unknown_address, s.positions, s.positions_rejected,
-        dec.aircraft().size());
+    fmt::print(stderr,
+               "{{\"connects\":{},\"failed_attempts\":{},\"disconnects\":{},\"bytes\":{},"
+               "\"framing_errors\":{},"
+               "\"messages\":{},\"crc_failures\":{},\"corrected\":{},\"positions\":{},"
+               "\"positions_rejected\":{}}}\n",
+               ts.connects, ts.failed_attempts, ts.disconnects, ts.bytes, framing_errors,
+               s.messages, s.crc_failures, s.corrected, s.positions, s.positions_rejected);
   }
-  return rc;
+  if (ts.connects == 0) {
+    fmt::print(stderr, "skyfuse decode: never connected to {} ({} attempts; last: {})\n", o.connect,
+               ts.failed_attempts, ts.last_error);
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace

@@ -9,10 +9,9 @@
 #include "apps/commands.hpp"
 #include "apps/system_config.hpp"
 #include "core/error.hpp"
-#include "feeds/feed_reader.hpp"
+#include "live/batch_track.hpp"
 #include "output/sinks.hpp"
-#include "tracking/time_guard.hpp"
-#include "tracking/tracker.hpp"
+#include "tracking/stats.hpp"
 
 namespace skyfuse::apps {
 
@@ -32,44 +31,6 @@ int run_track(const TrackOptions& o) {
   for (const auto& section : cfg.ignored_sections)
     fmt::print(stderr, "skyfuse track: note: {}: [{}] is for `skyfuse run`, ignored here\n",
                o.config, section);
-  std::vector<Report> all;
-  long input_errors = 0;
-  // Each feed's own counters (mlat_receivers: fixes per flag).
-  std::vector<std::pair<std::string, std::vector<std::pair<std::string, long>>>> counters;
-  for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
-    feeds::FeedData d = feeds::read_feed(cfg.feeds[i], cfg.sensors[i], o.specs);
-    input_errors += d.errors;
-    for (const auto& m : d.messages) fmt::print(stderr, "skyfuse track: {}\n", m);
-    if (d.errors > static_cast<long>(d.messages.size()))
-      fmt::print(stderr, "skyfuse track: {}: {} more errors\n", cfg.feeds[i].path,
-                 d.errors - static_cast<long>(d.messages.size()));
-    if (!o.quiet)
-      fmt::print(stderr, "  {:<16} {:<12} {:>9} reports  {}\n", cfg.sensors[i].name,
-                 to_string(cfg.sensors[i].kind), d.reports.size(), cfg.feeds[i].path);
-    if (!o.quiet && !d.counters.empty()) {
-      std::string c;
-      for (const auto& [k, v] : d.counters) c += fmt::format(" {}={}", k, v);
-      fmt::print(stderr, "  {:<16}{}\n", "", c);
-    }
-    counters.emplace_back(cfg.sensors[i].name, std::move(d.counters));
-    all.insert(all.end(), std::make_move_iterator(d.reports.begin()),
-               std::make_move_iterator(d.reports.end()));
-  }
-  // Arrival order of a batch run: data time (ties by sensor, then file order).
-  // Small keys are sorted, not the reports themselves.
-  struct Key {
-    Time time;
-    SensorId sensor;
-    std::uint32_t index;
-  };
-  std::vector<Key> order(all.size());
-  for (std::size_t i = 0; i < all.size(); ++i)
-    order[i] = {all[i].time, all[i].sensor, static_cast<std::uint32_t>(i)};
-  std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.sensor != b.sensor) return a.sensor < b.sensor;
-    return a.index < b.index;
-  });
   // The same sinks as `run`: JSON Lines, and CAT062 with --asterix-out.
   output::JsonLinesSink lines(o.out, nullptr);
   std::unique_ptr<output::Cat062Sink> cat062;
@@ -80,33 +41,31 @@ int run_track(const TrackOptions& o) {
         std::nullopt, nullptr, cfg.sac, cfg.sic);
     sinks.push_back(cat062.get());
   }
-  tracking::Tracker tracker(cfg.tracker, cfg.sensors);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto write = [&](const ObjectState& s) {
-    for (output::TrackSink* k : sinks) k->update(s);
-  };
-  // The data-time guard first: no one sensor moves the system's time.
-  tracking::TimeGuard guard(cfg.data_time, cfg.sensors.size());
-  auto push = [&](Report&& r) {
-    tracker.push(r);
-    tracker.drain(write);
-  };
-  for (const Key& k : order) {
-    Report& r = all[k.index];
-    guard.admit(r.sensor - 1, std::move(r), std::nullopt, push);
+  const live::BatchResult res = live::track_batch(cfg, o.specs, sinks);
+  const long input_errors = res.input_errors;
+  for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
+    const live::BatchFeed& d = res.feeds[i];
+    for (const auto& m : d.messages) fmt::print(stderr, "skyfuse track: {}\n", m);
+    if (d.errors > static_cast<long>(d.messages.size()))
+      fmt::print(stderr, "skyfuse track: {}: {} more errors\n", cfg.feeds[i].path,
+                 d.errors - static_cast<long>(d.messages.size()));
+    if (!o.quiet)
+      fmt::print(stderr, "  {:<16} {:<12} {:>9} reports  {}\n", cfg.sensors[i].name,
+                 to_string(cfg.sensors[i].kind), d.reports, cfg.feeds[i].path);
+    if (!o.quiet && !d.counters.empty()) {
+      std::string c;
+      for (const auto& [k, v] : d.counters) c += fmt::format(" {}={}", k, v);
+      fmt::print(stderr, "  {:<16}{}\n", "", c);
+    }
   }
-  guard.finish();
-  tracker.flush();
-  tracker.drain(write);
-  for (output::TrackSink* k : sinks) k->finish();
   if (cat062 && !o.quiet)
     fmt::print(stderr, "  CAT062: {} records -> {} ({} not encodable)\n",
                cat062->writer().records(), o.asterix_out, cat062->writer().errors());
   const auto lines_written = lines.lines();
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (const auto& e : tracker.errors()) fmt::print(stderr, "skyfuse track: rejected: {}\n", e);
+  const double secs = res.seconds;
+  for (const auto& e : res.rejected) fmt::print(stderr, "skyfuse track: rejected: {}\n", e);
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
-    const auto& g = guard.stats(i);
+    const auto& g = res.time_guard[i];
     if (g.rejected() > 0)
       fmt::print(stderr,
                  "skyfuse track: sensor \"{}\": {} reports with an implausible time rejected ({} "
@@ -114,67 +73,61 @@ int run_track(const TrackOptions& o) {
                  cfg.sensors[i].name, g.rejected(), g.behind, g.unconfirmed);
   }
   if (!o.quiet) {
-    const auto& s = tracker.stats();
+    const auto& s = res.stats;
     fmt::print(stderr,
                "track: {} reports ({} input errors, {} rejected, {} late, {} with an implausible "
                "time) -> {} track updates in {}, {:.2f} s ({:.0f} reports/s)\n",
-               s.reports, input_errors, s.rejected, s.late_dropped, guard.rejected(), lines_written,
-               o.out, secs, secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
+               s.reports, input_errors, s.rejected, s.late_dropped, res.time_rejected,
+               lines_written, o.out, secs, secs > 0 ? static_cast<double>(s.reports) / secs : 0.0);
     fmt::print(stderr, "  tracker: {}\n", tracking::to_text(s));
-    for (const Sensor& z : cfg.sensors) {
-      if (auto b = tracker.radar_bias(z.id)) {
-        fmt::print(
-            stderr,
-            "  registration {:<16} range bias {:+.1f} m (+-{:.1f}), azimuth bias {:+.4f} deg "
-            "(+-{:.4f}), range gain {:+.0f} ppm (+-{:.0f}), time offset {:+.3f} s (+-{:.3f}), "
-            "chi2/dof {:.2f}, trend chi2 {:.1f}, {} samples{}\n",
-            z.name, b->range_m, b->sigma_range_m, b->azimuth_rad * 180 / std::numbers::pi,
-            b->sigma_azimuth_rad * 180 / std::numbers::pi, b->gain_ppm, b->sigma_gain_ppm,
-            b->time_s, b->sigma_time_s, b->chi2_dof, b->trend_chi2, b->samples,
-            b->model_fits ? "" : ", model does not fit");
-      }
-    }
+    for (const auto& [name, b] : res.registration)
+      fmt::print(stderr,
+                 "  registration {:<16} range bias {:+.1f} m (+-{:.1f}), azimuth bias {:+.4f} deg "
+                 "(+-{:.4f}), range gain {:+.0f} ppm (+-{:.0f}), time offset {:+.3f} s (+-{:.3f}), "
+                 "chi2/dof {:.2f}, trend chi2 {:.1f}, {} samples{}\n",
+                 name, b.range_m, b.sigma_range_m, b.azimuth_rad * 180 / std::numbers::pi,
+                 b.sigma_azimuth_rad * 180 / std::numbers::pi, b.gain_ppm, b.sigma_gain_ppm,
+                 b.time_s, b.sigma_time_s, b.chi2_dof, b.trend_chi2, b.samples,
+                 b.model_fits ? "" : ", model does not fit");
   }
   // A radar whose residuals the registration model does not fit: warned
   // even when quiet (its corrections may be wrong: a refraction model or
   // sigma that does not match the radar's data).
-  for (const Sensor& z : cfg.sensors) {
-    if (auto b = tracker.radar_bias(z.id); b && !b->model_fits)
+  for (const auto& [name, b] : res.registration) {
+    if (!b.model_fits)
       fmt::print(stderr,
                  "skyfuse track: warning: sensor \"{}\": registration residuals do not fit the "
                  "model (chi2/dof {:.2f}, range trend chi2 {:.1f} over {} samples): check its "
                  "refraction_k and accuracies\n",
-                 z.name, b->chi2_dof, b->trend_chi2, b->samples);
+                 name, b.chi2_dof, b.trend_chi2, b.samples);
   }
   if (!o.stats_json.empty()) {
     // The tracker's counters (tracking::describe), then this command's own.
     std::string j = "{";
-    for (const tracking::StatEntry& e : tracking::describe(tracker.stats()))
+    for (const tracking::StatEntry& e : tracking::describe(res.stats))
       j += fmt::format("\"{}\":{},", e.key, e.value);
     j += fmt::format(
         "\"input_errors\":{},\"time_rejected\":{},\"track_updates\":{},\"seconds\":{:.3f},"
         "\"registration\":[",
-        input_errors, guard.rejected(), lines_written, secs);
+        input_errors, res.time_rejected, lines_written, secs);
     bool first = true;
-    for (const Sensor& z : cfg.sensors) {
-      auto b = tracker.radar_bias(z.id);
-      if (!b) continue;
+    for (const auto& [name, b] : res.registration) {
       j += fmt::format(
           "{}{{\"name\":\"{}\",\"range_bias_m\":{:.3f},\"azimuth_bias_deg\":{:.5f},"
           "\"range_gain_ppm\":{:.2f},\"time_offset_s\":{:.4f},\"sigma_range_m\":{:.3f},"
           "\"sigma_azimuth_deg\":{:.5f},\"sigma_gain_ppm\":{:.2f},\"sigma_time_s\":{:.4f},"
           "\"chi2_dof\":{:.3f},\"trend_chi2\":{:.2f},\"model_fits\":{},\"samples\":{}}}",
-          first ? "" : ",", z.name, b->range_m, b->azimuth_rad * 180 / std::numbers::pi,
-          b->gain_ppm, b->time_s, b->sigma_range_m, b->sigma_azimuth_rad * 180 / std::numbers::pi,
-          b->sigma_gain_ppm, b->sigma_time_s, b->chi2_dof, b->trend_chi2, b->model_fits,
-          b->samples);
+          first ? "" : ",", name, b.range_m, b.azimuth_rad * 180 / std::numbers::pi, b.gain_ppm,
+          b.time_s, b.sigma_range_m, b.sigma_azimuth_rad * 180 / std::numbers::pi,
+          b.sigma_gain_ppm, b.sigma_time_s, b.chi2_dof, b.trend_chi2, b.model_fits, b.samples);
       first = false;
     }
     j += "],\"feeds\":{";
     bool first_feed = true;
-    for (const auto& [name, list] : counters) {
+    for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
+      const auto& list = res.feeds[i].counters;
       if (list.empty()) continue;
-      j += fmt::format("{}\"{}\":{{", first_feed ? "" : ",", name);
+      j += fmt::format("{}\"{}\":{{", first_feed ? "" : ",", cfg.sensors[i].name);
       for (std::size_t k = 0; k < list.size(); ++k)
         j += fmt::format("{}\"{}\":{}", k ? "," : "", list[k].first, list[k].second);
       j += "}";
@@ -185,7 +138,7 @@ int run_track(const TrackOptions& o) {
     f << j;
     if (!f) throw ConfigError(fmt::format("{}: cannot write", o.stats_json));
   }
-  if (tracker.stats().reports == 0) {
+  if (res.stats.reports == 0) {
     // Nothing usable in any input (every line rejected, empty files): a
     // failure, not an empty success.
     fmt::print(stderr, "skyfuse track: no report could be read from the {} input(s){}\n",

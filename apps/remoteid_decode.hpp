@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "decode/remoteid/decoder.hpp"
+#include "feeds/remoteid_json.hpp"
 
 namespace skyfuse::apps {
 
@@ -21,7 +21,7 @@ namespace skyfuse::apps {
 // file cannot be read, its link type is not supported, or it holds no Remote ID.
 int run_remoteid_decode(const std::string& file, bool stats);
 
-// One message as the JSON object printed (no line end).
-std::string remoteid_json(const decode::remoteid::Decoded& d);
+// One message as the JSON object printed (no line end): feeds/remoteid_json.hpp.
+using feeds::remoteid_json;
 
 }  // namespace skyfuse::apps

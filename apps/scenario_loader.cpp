@@ -7,13 +7,18 @@
 #include <filesystem>
 #include <set>
 
-#include "apps/toml_fields.hpp"
 #include "core/error.hpp"
 #include "io/trajectory_files.hpp"
+#include "live/toml_fields.hpp"
 
 namespace skyfuse::apps {
 
 namespace {
+
+using live::each_table;
+using live::Fields;
+using live::name_of;
+using live::where;
 
 std::string resolve(const std::string& scenario_file, const std::string& rel) {
   namespace fs = std::filesystem;

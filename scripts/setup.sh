@@ -11,6 +11,8 @@ packages=(
   libgeographiclib-dev geographiclib-tools libeigen3-dev libfmt-dev libspdlog-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libboost-dev
   libabsl-dev libpcap-dev
+  # the Python module `skyfuse` (python/): pybind11 and the interpreter's headers
+  pybind11-dev python3-pybind11 python3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
   # independent oracles used by tests (Wireshark's ASTERIX dissector)
@@ -33,3 +35,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "setup: all ${#packages[@]} packages present"
+
+# `import skyfuse` for the user who ran this: a .pth file in that user's site
+# directory names build/release/python, where the release build puts the module
+# (Debian's pip is externally managed: no pip install). Python skips the entry
+# until the directory exists.
+module_dir="$(cd "$(dirname "$0")/.." && pwd)/build/release/python"
+as_user=()
+if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then as_user=(sudo -u "$SUDO_USER" -H); fi
+"${as_user[@]}" python3 - "$module_dir" << 'EOF_PY'
+import os, site, sys
+d = site.getusersitepackages()
+os.makedirs(d, exist_ok=True)
+with open(os.path.join(d, "skyfuse.pth"), "w") as f:
+    f.write(sys.argv[1] + "\n")
+print(f"setup: python3 finds the skyfuse module in {sys.argv[1]} ({d}/skyfuse.pth)")
+EOF_PY

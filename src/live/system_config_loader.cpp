@@ -1,4 +1,4 @@
-#include "apps/system_config.hpp"
+#include "live/system_config_loader.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -6,9 +6,9 @@
 #include <numbers>
 #include <sstream>
 
-#include "apps/toml_fields.hpp"
+#include "live/toml_fields.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::live {
 
 namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
@@ -375,4 +375,4 @@ SystemConfig load_system_config(const std::string& path, bool live) {
   return load_system_config_text(ss.str(), path, live);
 }
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::live

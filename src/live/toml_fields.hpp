@@ -1,4 +1,4 @@
-// File: apps/toml_fields.hpp
+// File: live/toml_fields.hpp
 //
 // Checked reading of TOML tables for the configuration loaders (scenarios,
 // tracker and sensors): every key read is remembered so a misspelt one is an
@@ -17,7 +17,7 @@
 #include "core/error.hpp"
 #include "core/types.hpp"
 
-namespace skyfuse::apps {
+namespace skyfuse::live {
 
 inline std::string where(const std::string& file, const toml::source_region& src) {
   if (src.begin.line == 0) return file;
@@ -138,4 +138,4 @@ void each_table(const toml::table& root, const std::string& file, const char* ke
   }
 }
 
-}  // namespace skyfuse::apps
+}  // namespace skyfuse::live
