@@ -12,7 +12,7 @@
 #   SKYFUSE_NO_SERVE=1  build, simulate, run once as fast as possible, then exit
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "Building the skyfuse binary and its Python module (release; only what the demo and `import skyfuse` need, a few minutes the first time)..."
+echo "Building the skyfuse binary and its Python module (release; only what the demo and import skyfuse need, a few minutes the first time)..."
 cmake --preset release > /dev/null
 cmake --build --preset release -j "$(nproc)" --target skyfuse skyfuse_python
 [ -f web/node_modules/ol/dist/ol.js ] || npm ci --prefix web --no-audit --no-fund --loglevel=error
