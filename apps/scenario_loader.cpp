@@ -65,6 +65,19 @@ void read_identity_and_equipage(Fields& f, Identity& id, sim::Equipage& eq, Targ
                              : cls == TargetClass::kFastMover  ? 2.0
                                                                : eq.rcs_m2;
   eq.rcs_m2 = f.num_in("rcs_m2", 1e-6, 1e4, default_rcs);
+  if (f.has("remote_id_replay_offset_m")) {
+    const toml::array* a = f.array("remote_id_replay_offset_m");
+    if (!a || a->size() != 2 || !(*a)[0].is_number() || !(*a)[1].is_number())
+      f.fail("remote_id_replay_offset_m", "must be [east_m, north_m]");
+    const double e = (*a)[0].value<double>().value_or(0), n = (*a)[1].value<double>().value_or(0);
+    if (std::abs(e) > 1e5 || std::abs(n) > 1e5)
+      f.fail("remote_id_replay_offset_m", "must be within 100 km");
+    eq.remote_id_replay_offset_m = Eigen::Vector2d(e, n);
+  }
+  eq.remote_id_zero_speed = f.flag("remote_id_zero_speed", false);
+  if (f.has("remote_id_rssi_dbm"))
+    eq.remote_id_rssi_dbm = f.num_in("remote_id_rssi_dbm", -150, 50, 0.0);
+  eq.phantom = f.flag("phantom", false);
 }
 
 TargetClass parse_class(Fields& f, const char* fallback) {
@@ -274,6 +287,9 @@ void load_sensors(const toml::table& root, const std::string& file, sim::Scenari
         rc.pd = f.num_in("pd", 0, 1, 0.95);
         rc.sigma_horizontal_m = f.num_in("sigma_horizontal_m", 0, 1e4, 4.0);
         rc.sigma_vertical_m = f.num_in("sigma_vertical_m", 0, 1e4, 6.0);
+        rc.tx_power_dbm = f.num_in("tx_power_dbm", -50, 50, rc.tx_power_dbm);
+        rc.frequency_mhz = f.num_in("frequency_mhz", 1, 1e5, rc.frequency_mhz);
+        rc.rssi_sigma_db = f.num_in("rssi_sigma_db", 0, 30, rc.rssi_sigma_db);
         sc.remote_id.push_back(rc);
         break;
       }

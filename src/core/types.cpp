@@ -22,6 +22,15 @@ constexpr std::array<std::pair<TargetClass, std::string_view>, 5> kClasses{{
     {TargetClass::kSmallUav, "small_uav"},
     {TargetClass::kFastMover, "fast_mover"},
 }};
+constexpr std::array<std::pair<SpoofReason, std::string_view>, kSpoofReasonCount> kSpoofReasons{{
+    {SpoofReason::kSpeedMismatch, "speed_mismatch"},
+    {SpoofReason::kImpossibleJump, "impossible_jump"},
+    {SpoofReason::kTwoPlaces, "two_places"},
+    {SpoofReason::kOutOfReceptionRange, "out_of_reception_range"},
+    {SpoofReason::kRssiConstant, "rssi_constant"},
+    {SpoofReason::kNoRadarConfirmation, "no_radar_confirmation"},
+    {SpoofReason::kTimeInconsistent, "time_inconsistent"},
+}};
 constexpr std::array<std::pair<TrackStatus, std::string_view>, 4> kStatuses{{
     {TrackStatus::kTentative, "tentative"},
     {TrackStatus::kConfirmed, "confirmed"},
@@ -51,6 +60,10 @@ std::optional<SensorKind> sensor_kind_from_string(std::string_view s) {
 const char* to_string(TargetClass c) { return name_of(kClasses, c); }
 std::optional<TargetClass> target_class_from_string(std::string_view s) {
   return value_of(kClasses, s);
+}
+const char* to_string(SpoofReason r) { return name_of(kSpoofReasons, r); }
+std::optional<SpoofReason> spoof_reason_from_string(std::string_view s) {
+  return value_of(kSpoofReasons, s);
 }
 const char* to_string(TrackStatus s) { return name_of(kStatuses, s); }
 std::optional<TrackStatus> track_status_from_string(std::string_view s) {

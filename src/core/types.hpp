@@ -125,6 +125,11 @@ struct Report {
   std::optional<std::uint8_t> nic;
   bool emergency = false;
   std::optional<OperatorPosition> operator_position;  // Remote ID
+  // Remote ID: the received signal strength of the message, where the
+  // receiver measures it, and the message's own time stamp minus the capture
+  // time (when the message carries one); the spoofing checks read them.
+  std::optional<double> rssi_dbm;
+  std::optional<double> clock_offset_s;
   // Mode S / ADS-B receiver details for the ecosystem's aircraft.json (the
   // tracker does not use them): frames decoded from this address since its
   // previous report (this one's included), their mean received power when the
@@ -141,6 +146,24 @@ struct Report {
   std::uint32_t source = 0;
   std::int64_t source_offset = -1;
 };
+
+// Why a Remote ID track is suspected of being spoofed (tracking/spoof_check.hpp):
+// one bit each, in ObjectState::spoof_reasons.
+enum class SpoofReason : std::uint8_t {
+  kSpeedMismatch,        // reported speed vs the speed its positions imply
+  kImpossibleJump,       // a move no small UAV can make
+  kTwoPlaces,            // one serial reported in two places at once
+  kOutOfReceptionRange,  // heard by a receiver that cannot hear that far
+  kRssiConstant,         // signal strength flat while the claimed range changes
+  kNoRadarConfirmation,  // a covering drone radar sees nothing there
+  kTimeInconsistent,     // message time stamp does not follow the capture time
+};
+inline constexpr std::size_t kSpoofReasonCount = 7;
+const char* to_string(SpoofReason r);
+std::optional<SpoofReason> spoof_reason_from_string(std::string_view s);
+constexpr std::uint16_t spoof_bit(SpoofReason r) {
+  return static_cast<std::uint16_t>(1u << static_cast<unsigned>(r));
+}
 
 enum class TrackStatus : std::uint8_t { kTentative, kConfirmed, kCoasting, kDeleted };
 
@@ -182,6 +205,11 @@ struct ObjectState {
   // coverage `eval` scores by (docs/metrics.md). All zero for truth.
   std::array<std::uint8_t, kSensorKindCount> sources{};
   std::optional<OperatorPosition> operator_position;  // Remote ID: the last one declared
+  // Remote ID tracks: suspected of spoofing when any bit is set (one per
+  // SpoofReason), with a confidence in (0, 1].
+  std::uint16_t spoof_reasons = 0;
+  double spoof_confidence = 0;
+  bool spoof_suspect() const { return spoof_reasons != 0; }
 };
 
 }  // namespace skyfuse

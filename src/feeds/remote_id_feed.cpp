@@ -195,6 +195,7 @@ class RemoteIdFeed final : public FormatDecoder {
       if (!fix) return;  // no position in it
       Report r = remote_id_report(*fix, sensor_, m.time, u.op);
       r.source_offset = m.frame;
+      if (m.rssi_dbm) r.rssi_dbm = *m.rssi_dbm;
       if (!u.id.empty()) {
         out_->push_back(std::move(r));
       } else if (u.held.size() < kMaxHeld) {
@@ -257,6 +258,7 @@ Report remote_id_report(const rid::PositionFix& fix, const Sensor& sensor, Time 
                         const std::optional<OperatorPosition>& op) {
   Report r;
   r.time = fix.time;
+  if (fix.time_from_message) r.clock_offset_s = (fix.time - capture).seconds();
   if (!fix.time_from_message || std::abs((fix.time - capture).seconds()) > kMaxClockOffsetS)
     r.time = capture;
   r.sensor = sensor.id;

@@ -31,7 +31,9 @@
 // vertical / 1.96; zero when unknown, which the tracker reads as the
 // sensor's `sigma_position_m`); velocity from
 // ground speed, track and vertical speed (0 when unknown), its covariance
-// from the speed accuracy class; `emergency` for status 3.
+// from the speed accuracy class; `emergency` for status 3; the link's RSSI
+// (`rssi_dbm`) and the message time stamp minus the capture time
+// (`clock_offset_s`), which the spoofing checks read.
 //
 //   std::vector<std::uint8_t> rec;
 //   append_packet_record(rec, dlt, t, number, packet);

@@ -164,6 +164,21 @@ std::string to_json(const ObjectState& s) {
   }
   if (any) o += '}';
   if (s.operator_position) append_operator(o, *s.operator_position);
+  if (s.spoof_reasons != 0) {
+    o += ",\"spoof_suspect\":true,\"spoof_reasons\":[";
+    bool first = true;
+    for (std::size_t k = 0; k < kSpoofReasonCount; ++k) {
+      const auto r = static_cast<SpoofReason>(k);
+      if ((s.spoof_reasons & spoof_bit(r)) == 0) continue;
+      if (!first) o += ',';
+      o += '"';
+      o += to_string(r);
+      o += '"';
+      first = false;
+    }
+    o += "],\"spoof_confidence\":";
+    append_fixed(o, s.spoof_confidence, 2);
+  }
   o += '}';
   return o;
 }
@@ -196,6 +211,8 @@ std::string to_json(const Report& r, const Sensor& sensor) {
   if (r.nacp) o += fmt::format(",\"nacp\":{}", *r.nacp);
   if (r.nic) o += fmt::format(",\"nic\":{}", *r.nic);
   if (r.operator_position) append_operator(o, *r.operator_position);
+  if (r.rssi_dbm) o += fmt::format(",\"rssi_dbm\":{:.1f}", *r.rssi_dbm);
+  if (r.clock_offset_s) o += fmt::format(",\"clock_offset_s\":{:.3f}", *r.clock_offset_s);
   o += '}';
   return o;
 }
@@ -310,6 +327,20 @@ Result<ObjectState> parse_state(std::string_view line) {
   auto op = parse_operator(j);
   if (!op) return op.error();
   s.operator_position = *op;
+  if (auto a = j.find("spoof_reasons"); a != j.end()) {
+    if (!a->is_array()) return field_error("field \"spoof_reasons\" must be an array");
+    for (const auto& e : *a) {
+      const auto why = e.is_string() ? spoof_reason_from_string(e.get<std::string>())
+                                     : std::optional<SpoofReason>{};
+      if (!why) return field_error("unknown spoof reason " + e.dump());
+      s.spoof_reasons |= spoof_bit(*why);
+    }
+    if (j.contains("spoof_confidence")) {
+      auto c = number(j, "spoof_confidence");
+      if (!c) return c.error();
+      s.spoof_confidence = std::clamp(*c, 0.0, 1.0);
+    }
+  }
   return s;
 }
 
@@ -456,6 +487,15 @@ Result<Report> parse_report(std::string_view line) {
   auto op = parse_operator(j);
   if (!op) return op.error();
   r.operator_position = *op;
+  auto rssi = optional_number(j, "rssi_dbm");
+  if (!rssi) return rssi.error();
+  if (*rssi && std::abs(**rssi) > 300) return field_error("field \"rssi_dbm\" out of range");
+  r.rssi_dbm = *rssi;
+  auto clock = optional_number(j, "clock_offset_s");
+  if (!clock) return clock.error();
+  if (*clock && std::abs(**clock) > 1e7)
+    return field_error("field \"clock_offset_s\" out of range");
+  r.clock_offset_s = *clock;
   return r;
 }
 

@@ -95,6 +95,46 @@ void load_data_time(const toml::table& root, const std::string& file, SystemConf
   f.finish();
 }
 
+// [spoof]: the Remote ID spoofing and consistency checks (docs/config.md).
+void load_spoof(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const toml::node* n = root.get("spoof");
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t) throw ConfigError(fmt::format("{}: [spoof] must be a table", where(file, n->source())));
+  Fields f(*t, file, "[spoof]");
+  tracking::SpoofConfig& k = c.tracker.spoof;
+  k.enabled = f.flag("enabled", k.enabled);
+  k.speed_window_s = f.num_in("speed_window_s", 1, 600, k.speed_window_s);
+  k.speed_tolerance_mps = f.num_in("speed_tolerance_mps", 0, 1000, k.speed_tolerance_mps);
+  k.speed_tolerance_fraction =
+      f.num_in("speed_tolerance_fraction", 0, 10, k.speed_tolerance_fraction);
+  k.speed_sustain_s = f.num_in("speed_sustain_s", 0, 3600, k.speed_sustain_s);
+  k.max_uav_speed_mps = f.num_in("max_uav_speed_mps", 1, 1000, k.max_uav_speed_mps);
+  k.place_slack_m = f.num_in("place_slack_m", 0, 1e5, k.place_slack_m);
+  k.jump_confirm_reports =
+      static_cast<int>(f.num_in("jump_confirm_reports", 1, 1000, k.jump_confirm_reports));
+  k.place_memory_s = f.num_in("place_memory_s", 1, 3600, k.place_memory_s);
+  k.reception_range_factor = f.num_in("reception_range_factor", 0, 100, k.reception_range_factor);
+  k.rssi_window_s = f.num_in("rssi_window_s", 1, 3600, k.rssi_window_s);
+  k.rssi_min_range_ratio = f.num_in("rssi_min_range_ratio", 1.01, 1e4, k.rssi_min_range_ratio);
+  k.rssi_min_range_m = f.num_in("rssi_min_range_m", 0, 1e5, k.rssi_min_range_m);
+  k.rssi_max_slope_db_per_decade =
+      f.num_in("rssi_max_slope_db_per_decade", 0, 100, k.rssi_max_slope_db_per_decade);
+  k.rssi_min_samples = static_cast<int>(f.num_in("rssi_min_samples", 3, 512, k.rssi_min_samples));
+  k.radar_uav_rcs_m2 = f.num_in("radar_uav_rcs_m2", 1e-6, 1e4, k.radar_uav_rcs_m2);
+  k.radar_min_range_m = f.num_in("radar_min_range_m", 0, 1e6, k.radar_min_range_m);
+  k.radar_confirm_distance_m =
+      f.num_in("radar_confirm_distance_m", 1, 1e5, k.radar_confirm_distance_m);
+  k.radar_window_s = f.num_in("radar_window_s", 1, 3600, k.radar_window_s);
+  k.radar_min_samples =
+      static_cast<int>(f.num_in("radar_min_samples", 1, 512, k.radar_min_samples));
+  k.radar_min_fraction = f.num_in("radar_min_fraction", 0, 1, k.radar_min_fraction);
+  k.max_clock_offset_s = f.num_in("max_clock_offset_s", 0, 1e6, k.max_clock_offset_s);
+  k.max_clock_spread_s = f.num_in("max_clock_spread_s", 0, 1e6, k.max_clock_spread_s);
+  k.clock_window_s = f.num_in("clock_window_s", 1, 3600, k.clock_window_s);
+  f.finish();
+}
+
 // [atmosphere]: met data, the prior of pressure altitude -> geometric height.
 void load_atmosphere(const toml::table& root, const std::string& file, SystemConfig& c) {
   const toml::node* n = root.get("atmosphere");
@@ -347,12 +387,13 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     const bool known = key == "tracker" || key == "sensor" || key == "system" ||
-                       key == "data_time" || key == "atmosphere" || key == "run" || key == "safety";
+                       key == "data_time" || key == "atmosphere" || key == "run" ||
+                       key == "safety" || key == "spoof";
     if (!live && (key == "run" || key == "safety")) c.ignored_sections.push_back(key);
     if (!known)
       throw ConfigError(fmt::format(
           "{}: unknown section '{}' (expected [system], [tracker], [data_time], [atmosphere], "
-          "[[sensor]], [run], [safety])",
+          "[spoof], [[sensor]], [run], [safety])",
           where(path, k.source()), key));
   }
   load_system(root, path, c);
@@ -361,6 +402,7 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
   c.tracker.backdate_confirmed = !live;  // `track` writes whole histories; a live picture
                                          // does not rewrite the past
   load_tracker(root, path, c);
+  load_spoof(root, path, c);
   load_sensors(root, path, c, live);
   if (live) c.tracker.backdate_confirmed = false;
   if (live) load_run(root, path, c);

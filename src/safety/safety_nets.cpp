@@ -126,6 +126,8 @@ const char* to_string(AlertKind k) {
       return "drone";
     case AlertKind::kSystem:
       return "system";
+    case AlertKind::kRemoteIdSpoof:
+      return "remote_id_spoof";
   }
   return "?";
 }
@@ -191,6 +193,26 @@ void check_emergency(const Entry& e, Found& found) {
   a.kind = AlertKind::kEmergency;
   a.tracks = {e.s->id};
   a.detail = fmt::format("{} {}", label(*e.s), what);
+  found.insert_or_assign(std::string(a.key), std::move(a));
+}
+
+// Remote ID spoofing: the tracker's verdict on the track, with its reasons.
+void check_spoof(const Entry& e, Found& found) {
+  const ObjectState& s = *e.s;
+  if (!s.spoof_suspect()) return;
+  std::string reasons;
+  for (std::size_t k = 0; k < kSpoofReasonCount; ++k) {
+    const auto r = static_cast<SpoofReason>(k);
+    if ((s.spoof_reasons & spoof_bit(r)) == 0) continue;
+    if (!reasons.empty()) reasons += ", ";
+    reasons += to_string(r);
+  }
+  Alert a;
+  a.key = "remote_id_spoof:" + s.id;
+  a.kind = AlertKind::kRemoteIdSpoof;
+  a.tracks = {s.id};
+  a.detail = fmt::format("{} Remote ID suspect ({}; confidence {:.2f})", label(s), reasons,
+                         s.spoof_confidence);
   found.insert_or_assign(std::string(a.key), std::move(a));
 }
 
@@ -369,6 +391,7 @@ std::vector<AlertEvent> SafetyNets::evaluate(Time now, const std::vector<ObjectS
   const std::vector<Entry> live = predict_to(now, picture, cfg_);
   for (const Entry& e : live) {
     check_emergency(e, found);
+    check_spoof(e, found);
     check_drone_in_zone(e, zones_, found);
     check_apw(e, zones_, cfg_, found);
   }

@@ -9,6 +9,8 @@
 //              within the look-ahead, a restricted zone's polygon and band
 //   emergency  Mode 3/A 7500 / 7600 / 7700 or an ADS-B emergency status
 //   drone      a small UAV (class or Remote ID) inside an airport zone
+//   remote_id_spoof  a Remote ID track the tracker suspects of spoofing
+//              (ObjectState::spoof_reasons): one alert per track while it lives
 // and `system` alerts the live system raises about itself (the recording
 // stopped), which SafetyNets never evaluates.
 // An alert is raised when its condition first holds and cleared when it has
@@ -40,11 +42,19 @@ struct SafetyConfig {
   double max_track_age_s = 15;  // older picture entries are not evaluated
 };
 
-enum class AlertKind : std::uint8_t { kStca, kApw, kEmergency, kDroneInZone, kSystem };
+enum class AlertKind : std::uint8_t {
+  kStca,
+  kApw,
+  kEmergency,
+  kDroneInZone,
+  kSystem,
+  kRemoteIdSpoof,
+};
 const char* to_string(AlertKind k);
 
 struct Alert {
-  std::string key;  // stable: "stca:12:40", "apw:12:CTR", "emergency:12", "drone:7:LSZH"
+  std::string key;  // stable: "stca:12:40", "apw:12:CTR", "emergency:12", "drone:7:LSZH",
+                    // "remote_id_spoof:7"
   AlertKind kind = AlertKind::kStca;
   std::vector<std::string> tracks;
   std::string zone;

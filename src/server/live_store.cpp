@@ -131,6 +131,19 @@ std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x,
   if (s.operator_position)  // Remote ID: where its operator is, [lat, lon]
     o += fmt::format(",\"op\":[{:.7f},{:.7f}]", s.operator_position->lat_deg,
                      s.operator_position->lon_deg);
+  if (s.spoof_suspect()) {  // Remote ID spoofing suspected: reasons and confidence
+    o += ",\"spoof\":[";
+    bool first = true;
+    for (std::size_t k = 0; k < kSpoofReasonCount; ++k) {
+      const auto r = static_cast<SpoofReason>(k);
+      if ((s.spoof_reasons & spoof_bit(r)) == 0) continue;
+      o += first ? "\"" : ",\"";
+      o += to_string(r);
+      o += '"';
+      first = false;
+    }
+    o += fmt::format("],\"spoof_conf\":{:.2f}", s.spoof_confidence);
+  }
   if (fl) o += fmt::format(",\"fl\":{:.2f}", *fl);
   o += fmt::format(
       ",\"conf\":{:.2f},\"modes\":[{:.3f},{:.3f},{:.3f}],\"sx\":{:.1f},\"sy\":{:.1f},\"rho\":{:.3f}"
@@ -401,7 +414,8 @@ std::string LiveStore::metrics_text() const {
   o += fmt::format("skyfuse_data_time_seconds {:.3f}\n", last_.now.seconds());
   o +=
       "# HELP skyfuse_alerts_active Active safety-net alerts\n# TYPE skyfuse_alerts_active gauge\n";
-  std::map<std::string, int> by_kind = {{"stca", 0}, {"apw", 0}, {"emergency", 0}, {"drone", 0}};
+  std::map<std::string, int> by_kind = {
+      {"stca", 0}, {"apw", 0}, {"emergency", 0}, {"drone", 0}, {"remote_id_spoof", 0}};
   for (const auto& a : last_.active_alerts) ++by_kind[safety::to_string(a.kind)];
   for (const auto& [k, n] : by_kind)
     o += fmt::format("skyfuse_alerts_active{{kind=\"{}\"}} {}\n", k, n);

@@ -111,6 +111,11 @@ struct RemoteIdConfig {
   double pd = 0.95;
   double sigma_horizontal_m = 4;  // ASTM F3411 horizontal accuracy < 10 m (95 %)
   double sigma_vertical_m = 6;
+  // RSSI written on each report: transmit power minus free-space loss at
+  // frequency_mhz over the range, plus Gaussian noise (shadowing).
+  double tx_power_dbm = 20;
+  double frequency_mhz = 2437;
+  double rssi_sigma_db = 2;
 };
 
 struct Scenario {

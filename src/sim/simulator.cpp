@@ -96,6 +96,7 @@ Feed simulate_radar(const RadarConfig& rc, SensorId id, const Scenario& sc, std:
   };
   for (std::int64_t scan = 0; scan < n_scans; ++scan) {
     for (const Trajectory& target : sc.targets) {
+      if (target.equipage.phantom) continue;  // a broadcast, no object
       if (needs_transponder && !has_transponder(target)) continue;
       if (rc.kind == SensorKind::kModeSRadar &&
           target.equipage.transponder != Equipage::Transponder::kModeS)
@@ -353,6 +354,7 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
   feed.sensor.max_range_m = rc.max_range_m;
   feed.sensor.sigma_position_m = rc.sigma_horizontal_m;
   Rng rng(Rng::derive(seed, "rid:" + rc.name));
+  Rng rssi_rng(Rng::derive(seed, "rid-rssi:" + rc.name));  // its own: positions stay as they were
   const Eigen::Vector3d site = geo::geodetic_to_ecef(rc.site);
   const Time end = scenario_end(sc);
   for (const Trajectory& target : sc.targets) {
@@ -365,33 +367,53 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
     const Time stop = std::min(target.end(), end);
     Time t =
         std::max(target.begin(), sc.start) + Duration::from_seconds(rng.uniform(0, rc.interval_s));
+    const Eigen::Vector2d replay =
+        target.equipage.remote_id_replay_offset_m.value_or(Eigen::Vector2d::Zero());
+    const int copies = target.equipage.remote_id_replay_offset_m ? 2 : 1;
     for (; t <= stop; t = t + Duration::from_seconds(rc.interval_s)) {
-      const auto s = target.at(t);
-      if (!s) continue;
-      if ((geo::geodetic_to_ecef(s->position) - site).norm() > rc.max_range_m) continue;
-      if (!rng.bernoulli(rc.pd)) continue;
-      GeodeticMeasurement m;
-      m.position =
-          displace(s->position, rng.normal(0, rc.sigma_horizontal_m),
-                   rng.normal(0, rc.sigma_horizontal_m), rng.normal(0, rc.sigma_vertical_m));
-      m.has_height = true;
-      m.covariance_enu = Eigen::Vector3d(rc.sigma_horizontal_m * rc.sigma_horizontal_m,
-                                         rc.sigma_horizontal_m * rc.sigma_horizontal_m,
-                                         rc.sigma_vertical_m * rc.sigma_vertical_m)
-                             .asDiagonal();
-      Report r;
-      r.time = t;
-      r.sensor = id;
-      r.sensor_kind = SensorKind::kRemoteId;
-      r.measurement = m;
-      r.velocity_enu_mps = Eigen::Vector3d(s->velocity_enu_mps.x() + rng.normal(0, 0.5),
-                                           s->velocity_enu_mps.y() + rng.normal(0, 0.5),
-                                           s->velocity_enu_mps.z() + rng.normal(0, 0.5));
-      r.velocity_covariance = Eigen::Vector3d(0.25, 0.25, 0.25).asDiagonal();
-      r.identity.remote_id =
-          target.identity.remote_id.empty() ? target.id : target.identity.remote_id;
-      r.operator_position = op;
-      feed.reports.push_back(std::move(r));
+      const auto truth = target.at(t);
+      if (!truth) continue;
+      for (int copy = 0; copy < copies; ++copy) {
+        // The replaying transmitter claims the true track moved by `replay`.
+        TrajectorySample sample = *truth;
+        if (copy == 1) sample.position = displace(truth->position, replay.x(), replay.y(), 0);
+        const auto* s = &sample;
+        const double range_m = (geo::geodetic_to_ecef(s->position) - site).norm();
+        if (range_m > rc.max_range_m) continue;
+        if (!rng.bernoulli(rc.pd)) continue;
+        GeodeticMeasurement m;
+        m.position =
+            displace(s->position, rng.normal(0, rc.sigma_horizontal_m),
+                     rng.normal(0, rc.sigma_horizontal_m), rng.normal(0, rc.sigma_vertical_m));
+        m.has_height = true;
+        m.covariance_enu = Eigen::Vector3d(rc.sigma_horizontal_m * rc.sigma_horizontal_m,
+                                           rc.sigma_horizontal_m * rc.sigma_horizontal_m,
+                                           rc.sigma_vertical_m * rc.sigma_vertical_m)
+                               .asDiagonal();
+        Report r;
+        r.time = t;
+        r.sensor = id;
+        r.sensor_kind = SensorKind::kRemoteId;
+        r.measurement = m;
+        r.velocity_enu_mps = Eigen::Vector3d(s->velocity_enu_mps.x() + rng.normal(0, 0.5),
+                                             s->velocity_enu_mps.y() + rng.normal(0, 0.5),
+                                             s->velocity_enu_mps.z() + rng.normal(0, 0.5));
+        r.velocity_covariance = Eigen::Vector3d(0.25, 0.25, 0.25).asDiagonal();
+        r.identity.remote_id =
+            target.identity.remote_id.empty() ? target.id : target.identity.remote_id;
+        r.operator_position = op;
+        if (target.equipage.remote_id_zero_speed)
+          r.velocity_enu_mps->head<2>() = Eigen::Vector2d::Zero();
+        // Free-space loss: 20 log10(4 pi d f / c).
+        const double fspl_db = 20 * std::log10(4 * std::numbers::pi * std::max(range_m, 1.0) *
+                                               rc.frequency_mhz * 1e6 / 299792458.0);
+        const double noise_db = rssi_rng.normal(0, rc.rssi_sigma_db);
+        r.rssi_dbm = std::round(10 * (target.equipage.remote_id_rssi_dbm
+                                          ? *target.equipage.remote_id_rssi_dbm
+                                          : rc.tx_power_dbm - fspl_db + noise_db)) /
+                     10;
+        feed.reports.push_back(std::move(r));
+      }
     }
   }
   sort_by_time(feed.reports);

@@ -37,6 +37,14 @@ struct Equipage {
   std::uint8_t nacp = 8;  // ADS-B navigation accuracy category for position
   std::uint8_t nacv = 2;  // ... for velocity
   double rcs_m2 = 10.0;   // radar cross-section, scales primary-radar range
+  // Remote ID spoofing test options (docs/scenario.md): a second transmitter
+  // replays the serial this far east/north of the true position; the
+  // broadcast says 0 m/s; the RSSI is this constant instead of following the
+  // range; a phantom is a broadcast only, no object a radar could see.
+  std::optional<Eigen::Vector2d> remote_id_replay_offset_m;
+  bool remote_id_zero_speed = false;
+  std::optional<double> remote_id_rssi_dbm;
+  bool phantom = false;
 };
 
 struct Trajectory {

@@ -20,6 +20,40 @@
 
 namespace skyfuse::tracking {
 
+// Remote ID spoofing checks ([spoof]; tracking/spoof_check.hpp, docs/tracking.md).
+struct SpoofConfig {
+  bool enabled = true;
+  // speed_mismatch
+  double speed_window_s = 10.0;           // implied speed over this much data time
+  double speed_tolerance_mps = 3.0;       // |reported - implied| beyond max(this,
+  double speed_tolerance_fraction = 0.5;  // ... this x the larger speed)
+  double speed_sustain_s = 10.0;          // ... for this long in a row
+  // impossible_jump, two_places
+  double max_uav_speed_mps = 60.0;  // no small UAV flies faster
+  double place_slack_m = 50.0;      // GNSS error allowance on top
+  int jump_confirm_reports = 3;     // reports at the new place, none at the old: a jump
+  double place_memory_s = 30.0;     // a place silent this long is forgotten
+  // out_of_reception_range (0: off)
+  double reception_range_factor = 1.5;
+  // rssi_constant
+  double rssi_window_s = 60.0;
+  double rssi_min_range_ratio = 3.0;
+  double rssi_min_range_m = 30.0;  // closer samples are ignored (antenna pattern, near field)
+  double rssi_max_slope_db_per_decade = 6.0;
+  int rssi_min_samples = 20;
+  // no_radar_confirmation
+  double radar_uav_rcs_m2 = 0.02;  // a drone radar's max_range_m is for 1 m^2
+  double radar_min_range_m = 50.0;
+  double radar_confirm_distance_m = 100.0;
+  double radar_window_s = 30.0;
+  int radar_min_samples = 10;
+  double radar_min_fraction = 0.1;
+  // time_inconsistent
+  double max_clock_offset_s = 10.0;
+  double max_clock_spread_s = 5.0;
+  double clock_window_s = 30.0;
+};
+
 enum class AssociationMode : std::uint8_t { kGnn, kJpda };
 
 struct TrackerConfig {
@@ -71,6 +105,8 @@ struct TrackerConfig {
   // Met data ([atmosphere]): the prior of the pressure altitude -> height offset.
   geo::AtmosphereConfig atmosphere;
   bool atmosphere_given = false;  // else the prior is ISA and uncertain (150 m)
+
+  SpoofConfig spoof;  // Remote ID spoofing and consistency checks ([spoof])
 
   bool registration = true;             // estimate radar range/azimuth biases online
   int registration_min_samples = 40;    // before corrections are applied

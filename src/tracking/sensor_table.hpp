@@ -59,6 +59,12 @@ class SensorTable {
     auto it = index_.find(id);
     return it == index_.end() ? nullptr : &sensors_[it->second];
   }
+  // Whether any sensor is of this kind.
+  bool any(SensorKind kind) const {
+    for (const SensorInfo& s : sensors_)
+      if (s.sensor.kind == kind) return true;
+    return false;
+  }
   // A sensor known to exist (throws std::out_of_range otherwise).
   SensorInfo& at(SensorId id) { return sensors_[index_.at(id)]; }
   const SensorInfo& at(SensorId id) const { return sensors_[index_.at(id)]; }

@@ -20,6 +20,7 @@
 #include "tracking/merge.hpp"
 #include "tracking/reorder_buffer.hpp"
 #include "tracking/sensor_table.hpp"
+#include "tracking/spoof_check.hpp"
 #include "tracking/track_table.hpp"
 #include "tracking/update.hpp"
 
@@ -61,6 +62,7 @@ struct Tracker::Impl {
   DuplicateMerger merger{cfg, gate, sensors, frame};
   // Sensors whose data starts over (restart_sensor), and from when.
   std::vector<std::pair<SensorId, Time>> restarts;
+  SpoofChecker spoof;  // Remote ID consistency, by serial
   // Data time.
   Time now_;
   bool started = false;
@@ -83,7 +85,8 @@ struct Tracker::Impl {
         registration(registration_config(cfg)),
         offsets(cfg.atmosphere, cfg.atmosphere_given),
         table(cfg),
-        buffer(cfg.latency_s) {}
+        buffer(cfg.latency_s),
+        spoof(cfg.spoof, sensors.any(SensorKind::kRemoteId)) {}
 
   // ------------------------------------------------------------ the cycle
 
@@ -174,6 +177,7 @@ struct Tracker::Impl {
       if (g.offset_known) offsets.add(g.pressure_alt_m, g.baro_offset_m);
     }
     offsets.finish();
+    spoof.evaluate(at);
     merger.check(table, at, [&](std::uint32_t slot) {
       ++stats.merged;
       erase_track(slot, at);
@@ -207,9 +211,20 @@ struct Tracker::Impl {
         reject(*r, to_string(why));
       } else {
         p.stamp = r->time;
+        if (spoof.active()) check_spoofing(p);
         prepared.push_back(p);
       }
     }
+  }
+
+  // The spoofing checks see every drone radar plot and Remote ID report.
+  void check_spoofing(const Prepared& p) {
+    const Report& r = *p.report;
+    if (r.sensor_kind == SensorKind::kDroneRadar && p.polar && !p.needs_height && p.geometric_h)
+      spoof.radar_plot(*p.sensor, p.xy, *p.geometric_h, r.time);
+    else if (r.sensor_kind == SensorKind::kRemoteId)
+      spoof.remote_id(*p.sensor, r.identity.remote_id, p.xy,
+                      p.geometric_h.value_or(p.sensor->sensor.site.alt_m), r.time, r);
   }
 
   // GNN, or JPDA, over the spatial candidates.
@@ -287,6 +302,10 @@ struct Tracker::Impl {
     s.identity = t.identity;
     s.emergency = t.emergency;
     s.operator_position = t.operator_position;
+    if (const SpoofVerdict* sv = spoof.verdict(t.identity.remote_id)) {
+      s.spoof_reasons = sv->reasons;
+      s.spoof_confidence = sv->confidence;
+    }
     return s;
   }
 
@@ -376,6 +395,7 @@ void Tracker::restart_sensor(SensorId sensor, Time from) {
 
 void Tracker::flush() {
   impl_->release(true);
+  impl_->spoof.evaluate(impl_->now_, true);
   if (impl_->started) impl_->maintain(impl_->now_);
 }
 

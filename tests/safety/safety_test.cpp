@@ -204,6 +204,31 @@ TEST(SafetyNets, ApwPredictsEntryAndDroneInAirportZone) {
   EXPECT_EQ(ev2[0].alert.kind, AlertKind::kDroneInZone);
 }
 
+// A Remote ID track the tracker flagged as spoofed: one alert naming its
+// reasons, raised once while the flag holds; an unflagged drone: none.
+TEST(SafetyNets, RemoteIdSpoofAlertOncePerTrack) {
+  ObjectState fake = track("21", 50000, 50000, 600, 5, 0);
+  fake.target_class = TargetClass::kSmallUav;
+  fake.identity.remote_id = "1581F5SPOOF";
+  fake.spoof_reasons =
+      spoof_bit(SpoofReason::kTwoPlaces) | spoof_bit(SpoofReason::kNoRadarConfirmation);
+  fake.spoof_confidence = 0.96;
+  ObjectState honest = fake;
+  honest.id = "22";
+  honest.spoof_reasons = 0;
+  SafetyNets nets({}, {});
+  auto ev = nets.evaluate(Time::from_seconds(1000), {fake, honest});
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_TRUE(ev[0].raised);
+  EXPECT_EQ(ev[0].alert.key, "remote_id_spoof:21");
+  EXPECT_EQ(ev[0].alert.kind, AlertKind::kRemoteIdSpoof);
+  EXPECT_NE(ev[0].alert.detail.find("two_places, no_radar_confirmation"), std::string::npos)
+      << ev[0].alert.detail;
+  fake.time = honest.time = Time::from_seconds(1001);
+  EXPECT_TRUE(nets.evaluate(Time::from_seconds(1001), {fake, honest}).empty());  // not again
+  EXPECT_EQ(std::string(to_string(AlertKind::kRemoteIdSpoof)), "remote_id_spoof");
+}
+
 // APW against a brute-force reference: every 2 s step of the 60 s look-ahead
 // tested against the zone (the nets skip tracks whose whole path misses the
 // zone's box and height band). Random tracks around R1, climbing and

@@ -20,6 +20,7 @@ Must show (issue #20):
     oracle's last System message captured before the Location that made the
     update (1e-7 deg; none before the first System message);
   - class small_uav;
+  - no line flagged as spoofed (an honest real flight);
   - `skyfuse run` on the same file (replayed as fast as possible) tracks the
     same serial with the operator on its lines, and `skyfuse replay --verify`
     of its recording gives identical track lines (packet records recorded).
@@ -60,6 +61,10 @@ ids = {l["id"] for l in lines}
 rids = {l.get("remote_id") for l in lines}
 if len(ids) != 1: errors.append(f"{len(ids)} tracks: {sorted(ids)}")
 if rids != serials: errors.append(f"track serials {rids} != broadcast {serials}")
+# A real flight is honest: no spoofing check may flag it (the ANAFI reports
+# 0 m/s while drifting about 0.5 m/s, within speed_mismatch's tolerance).
+flagged = [l for l in lines if "spoof_suspect" in l or "spoof_reasons" in l]
+if flagged: errors.append(f"{len(flagged)} lines flagged as spoofed, first {flagged[0]}")
 if {l.get("class") for l in lines} != {"small_uav"}:
     errors.append(f"classes {set(l.get('class') for l in lines)}")
 

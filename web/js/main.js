@@ -173,6 +173,7 @@ function renderDetail() {
     ['Geometric', Number.isFinite(t.alt) ? `${Math.round(t.alt / UNITS[settings.units].altM).toLocaleString('en-US')} ${UNITS[settings.units].alt} WGS-84` : '–'],
     ['Speed', `${fmtSpeed(t.gs, settings.units)}, track ${Math.round(t.trk || 0)}°, ${fmtVr(t.vr, settings.units)}`],
     ['Position', `${t.lat.toFixed(5)}, ${t.lon.toFixed(5)}`],
+    ...(t.spoof ? [['Remote ID', `SPOOFING SUSPECTED: ${t.spoof.map((r) => r.replaceAll('_', ' ')).join(', ')} (confidence ${pct(t.spoof_conf || 0)})`, 'spoof']] : []),
     ...(t.op ? [['Operator', `${t.op[0].toFixed(5)}, ${t.op[1].toFixed(5)} · ${fmtDist(distBearing(t.op[1], t.op[0], t.lon, t.lat)[0], settings.units)} from the drone`]] : []),
     ['From ' + (home ? home.name : 'home'), Number.isFinite(dist) ? `${fmtDist(dist, settings.units)} at ${Math.round(brg)}°` : '–'],
     ['IMM mode', t.modes ? `CV ${pct(t.modes[0])} · CT ${pct(t.modes[1])} · CA ${pct(t.modes[2])}` : '–'],

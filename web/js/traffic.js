@@ -17,6 +17,7 @@ export const CLASS_NAMES = {
 };
 const CLASS_SHORT = { fixed_wing: 'FW', rotorcraft: 'HEL', small_uav: 'UAV', fast_mover: 'FST', unknown: 'UNK' };
 const ALERT = '#ff3b4e';
+const SPOOF = '#ff5cf4';  // Remote ID spoofing suspected (t.spoof: the reasons)
 const FONT = '11px ui-monospace, "DejaVu Sans Mono", monospace', LINE = 12;
 
 // Symbols pointing north, centred on the position.
@@ -34,7 +35,7 @@ export function trackLabel(t) {
 }
 
 export function labelLines(t, form) {
-  const l1 = trackLabel(t) + (t.em ? ' EMG' : '');
+  const l1 = trackLabel(t) + (t.em ? ' EMG' : '') + (t.spoof ? ' SPOOF?' : '');
   if (form === 'compact') return [l1];
   return [l1, `${labelAlt(t, settings.units)}${trend(t.vr)} ${labelSpeed(t.gs, settings.units)}`,
     `${CLASS_SHORT[t.cls] || 'UNK'}${t.sq ? ' ' + t.sq : ''}${t.st === 'coasting' ? ' CST' : ''}`];
@@ -42,6 +43,7 @@ export function labelLines(t, form) {
 
 export function colourOf(t) {
   if (t.em || S.alerted.has(t.id)) return ALERT;
+  if (t.spoof) return SPOOF;
   if (settings.colour === 'class') return CLASS_COLOURS[t.cls] || CLASS_COLOURS.unknown;
   return bucketColour(altBucket(altitudeOf(t).m));
 }
@@ -187,7 +189,7 @@ export function createTrafficLayer(opts) {
         const v = get(vectors, colour);
         v.moveTo(x, y); v.lineTo(x + s * len, y - c * len);
       }
-      if (t.em || S.alerted.has(t.id)) { rings.moveTo(x + 12, y); rings.arc(x, y, 12, 0, 2 * Math.PI); }
+      if (t.em || S.alerted.has(t.id) || t.spoof) { rings.moveTo(x + 12, y); rings.arc(x, y, 12, 0, 2 * Math.PI); }
       const hover = t.gs < 5 && t.cls !== 'rotorcraft' && t.cls !== 'small_uav';
       const shape = hover ? HOVER : SHAPES[t.cls] || SHAPES.unknown;
       const upright = t.cls === 'rotorcraft' || t.cls === 'small_uav' || hover;
