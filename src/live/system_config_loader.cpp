@@ -43,6 +43,11 @@ void load_tracker(const toml::table& root, const std::string& file, SystemConfig
   k.confirm_hits_anonymous =
       static_cast<int>(f.num_in("confirm_hits_anonymous", 1, 20, k.confirm_hits_anonymous));
   k.confirm_score = f.num_in("confirm_score", -100, 1000, k.confirm_score);
+  k.clutter_map_ring_m = f.num_in("clutter_map_ring_m", 0, 1e6, k.clutter_map_ring_m);
+  if (k.clutter_map_ring_m > 0 && k.clutter_map_ring_m < 500)
+    f.fail("clutter_map_ring_m", "must be 0 (no map) or at least 500 m");
+  k.clutter_map_sectors =
+      static_cast<int>(f.num_in("clutter_map_sectors", 1, 720, k.clutter_map_sectors));
   k.address_prior_score = f.num_in("address_prior_score", -100, 1000, k.address_prior_score);
   k.max_gate_m = f.num_in("max_gate_m", 100, 1e6, k.max_gate_m);
   k.coast_factor = f.num_in("coast_factor", 1, 100, k.coast_factor);

@@ -76,6 +76,12 @@ struct TrackerConfig {
   double confirm_score = 12.0;         // ... and this track score (log-likelihood ratio vs clutter)
   double address_prior_score = 6.0;    // the score of one reply carrying a (not yet seen) address
   double detection_probability = 0.9;  // in the track score
+  // Where a radar's unexplained plots concentrate (ground clutter near the
+  // site, weather, a wind farm), the track score uses the local density of a
+  // polar map around each radar (rings x sectors) once a cell's count is
+  // significantly above the sensor-wide mean; 0 (ring) disables it.
+  double clutter_map_ring_m = 5000.0;
+  int clutter_map_sectors = 36;
   double tentative_miss_factor = 2.5;  // tentative deleted after this many expected intervals
   double coast_factor = 1.8;           // coasting after this many expected intervals
   double delete_after_s = 20.0;        // confirmed deleted this long after its last update

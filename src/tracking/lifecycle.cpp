@@ -129,7 +129,7 @@ std::uint32_t Initiator::initiate(const Prepared& p) {
   // A radar reply with an address no track has is as unexplained as an
   // anonymous plot (garbled and false Mode S replies carry one): both count.
   sensors_.note_initiation(r.sensor, r.time,
-                           p.polar || (!r.identity.icao24 && r.identity.remote_id.empty()));
+                           p.polar || (!r.identity.icao24 && r.identity.remote_id.empty()), p.xy);
   t.evidence.has_transponder = r.identity.icao24 || r.identity.mode3a || r.baro_alt_m;
   t.evidence.has_remote_id =
       !r.identity.remote_id.empty() || r.sensor_kind == SensorKind::kRemoteId;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -35,12 +36,17 @@ struct SensorInfo {
   double unassociated = 0;  // radar plots (and anonymous reports) that started tracks
   Time first_time;
   bool seen = false;
-  // Clutter density estimate [1/m^2 per scan]: unassociated plots per scan per area.
-  double clutter_density(Time now) const {
-    const double span = seen ? std::max((now - first_time).seconds(), interval_s) : interval_s;
-    const double scans = span / interval_s;
-    return std::max(unassociated / std::max(scans, 1.0) / area_m2, 1e-13);
-  }
+  // The same counted per cell of a polar map around a radar's site (empty:
+  // no map): ring = ground range / ring_m, sector of 360 / sectors degrees.
+  std::vector<std::uint32_t> cell_counts;
+  double ring_m = 0;
+  int sectors = 0;
+  // The map's cell of a point on the tracking plane (-1 outside or no map).
+  int cell_of(const Eigen::Vector2d& xy) const;
+  // Clutter density estimate [1/m^2 per scan]: unassociated plots per scan
+  // per area, sensor-wide; where the map's cell at `xy` holds significantly
+  // more (its count less two Poisson sigmas), that cell's density.
+  double clutter_density(Time now, const Eigen::Vector2d& xy) const;
 };
 
 class SensorTable {
@@ -79,7 +85,7 @@ class SensorTable {
   }
   // A track started from one of its reports (first data time; anonymous
   // ones count towards the clutter density).
-  void note_initiation(SensorId id, Time t, bool anonymous);
+  void note_initiation(SensorId id, Time t, bool anonymous, const Eigen::Vector2d& xy);
 
  private:
   std::vector<SensorInfo> sensors_;

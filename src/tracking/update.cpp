@@ -261,7 +261,8 @@ void Updater::update_score(TrackRecord& t, const Prepared& p, const PlaneMeasure
   const Eigen::Vector2d nu = m.xy - g.xy;
   const Eigen::Matrix2d l = llt.matrixL();
   const double ll = -0.5 * nu.dot(llt.solve(nu)) - std::log(l(0, 0) * l(1, 1)) - std::log(2 * kPi);
-  t.score += ll - std::log(p.sensor->clutter_density(at)) + std::log(cfg_.detection_probability);
+  t.score +=
+      ll - std::log(p.sensor->clutter_density(at, m.xy)) + std::log(cfg_.detection_probability);
 }
 
 void Updater::update_sensors(TrackRecord& t, const Prepared& p) {
