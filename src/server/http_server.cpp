@@ -488,6 +488,7 @@ struct HttpServer::Impl {
     if (path == "/api/info") return json(req, store.info_json());
     if (path == "/data/aircraft.json") return json(req, store.aircraft_json());
     if (path == "/data/receiver.json") return json(req, store.receiver_json());
+    if (path == "/data/stats.json") return json(req, store.readsb_stats_json());
     if (path.starts_with("/data/history_") && path.ends_with(".json")) {
       // tar1090's history: /data/history_N.json, N plain decimal digits.
       const std::string_view n = std::string_view(path).substr(14, path.size() - 14 - 5);
