@@ -174,6 +174,8 @@ std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x,
 std::string LiveStore::publish(Publication p) {
   std::vector<std::pair<ObjectState, TrackExtra>> snapshot;
   Time first, last;
+  std::optional<Time> previous;  // the last publication's time (none at a start)
+  std::vector<GeodeticPosition> sites;
   {
     std::lock_guard lock(mu_);
     for (auto& [id, extra] : p.extras) {
@@ -189,6 +191,24 @@ std::string LiveStore::publish(Publication p) {
     for (const auto& [id, e] : tracks_) snapshot.emplace_back(e.state, e.extra);
     first = first_time_;
     last = last_time_;
+    if (!stats_marks_.empty()) previous = last_.now;
+    for (const Sensor& sensor : info_.sensors) sites.push_back(sensor.site);
+  }
+  // Each track updated since the last publication: its distance from the
+  // nearest of the sensors with a site that saw it (stats.json's max_distance).
+  std::vector<double> distances_m;
+  for (const auto& [s, x] : snapshot) {
+    if (previous && s.time <= *previous) continue;
+    double d = -1;
+    for (const SensorId sid : x.sensors) {
+      if (sid < 1 || sid > sites.size()) continue;
+      const GeodeticPosition& site = sites[sid - 1];
+      if (site.lat_deg == 0 && site.lon_deg == 0) continue;  // no site configured
+      const double r =
+          great_circle_m(site.lat_deg, site.lon_deg, s.position.lat_deg, s.position.lon_deg);
+      d = d < 0 ? r : std::min(d, r);
+    }
+    if (d >= 0) distances_m.push_back(d);
   }
   std::string tracks;
   tracks.reserve(snapshot.size() * 260);
@@ -205,22 +225,6 @@ std::string LiveStore::publish(Publication p) {
       "\"tracks\":[{}],\"alerts\":[{}]}}",
       format_time(p.now), p.mode, p.speed, format_time(first), format_time(last), tracks, alerts);
   std::lock_guard lock(mu_);
-  // Each track updated since the last publication: its distance from the
-  // nearest of the sensors that saw it (stats.json's max_distance).
-  std::vector<double> distances_m;
-  for (const auto& [s, x] : snapshot) {
-    if (!stats_marks_.empty() && s.time <= last_.now) continue;
-    double d = -1;
-    for (const SensorId sid : x.sensors) {
-      if (sid < 1 || sid > info_.sensors.size()) continue;
-      const GeodeticPosition& site = info_.sensors[sid - 1].site;
-      if (site.lat_deg == 0 && site.lon_deg == 0) continue;  // no site configured
-      const double r =
-          great_circle_m(site.lat_deg, site.lon_deg, s.position.lat_deg, s.position.lon_deg);
-      d = d < 0 ? r : std::min(d, r);
-    }
-    if (d >= 0) distances_m.push_back(d);
-  }
   picture_ = picture;
   last_ = std::move(p);
   note_stats_locked(distances_m);

@@ -108,7 +108,10 @@ try:
             d = 6371008.8 * math.acos(min(1, math.sin(p0) * math.sin(p1) + math.cos(p0) * math.cos(p1) * math.cos(dl)))
             v = max(gs0, gs1) * 1852 / 3600
             check(d <= 1.3 * v * max(0.0, t1 - t0) + 1000, f"{h}: {d:.0f} m in {t1 - t0:.1f} s at {v:.0f} m/s")
-    stats = get("stats.json")
+    stats, t_end = get("stats.json"), time.time() + 20
+    while stats["total"].get("remote", {}).get("modeac") != 5026 and time.time() < t_end:
+        time.sleep(0.5)  # the publication after the end (a slow machine)
+        stats = get("stats.json")
     remote = stats["total"].get("remote", {})
     print(f"stats.json total: messages {stats['total']['messages']}, remote {remote}, "
           f"tracks {stats['total']['tracks']}, max_distance {stats['total']['max_distance']} m")
