@@ -20,6 +20,7 @@ Runner add_track_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_replay_command(CLI::App& app);
 Runner add_mlat_command(CLI::App& app);
+Runner add_export_command(CLI::App& app);
 
 // A verb or long option that is not one of `app`'s, as an error message
 // naming the nearest valid one ("unknown option --frmat for `skyfuse decode`

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   verbs["run"] = skyfuse::apps::add_run_command(app);
   verbs["replay"] = skyfuse::apps::add_replay_command(app);
   verbs["mlat"] = skyfuse::apps::add_mlat_command(app);
+  verbs["export"] = skyfuse::apps::add_export_command(app);
   if (auto typo = skyfuse::apps::misspelt_argument(app, argc, argv)) {
     fmt::print(stderr, "skyfuse: error: {}\nRun with --help for more information.\n", *typo);
     return 2;

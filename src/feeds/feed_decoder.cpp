@@ -188,6 +188,19 @@ class ModeSFeed final : public FormatDecoder {
     }
     out_ = nullptr;
   }
+  // The Mode S decoder's counts (readsb's stats.json "remote", server/live_store.hpp).
+  std::vector<std::pair<std::string, long>> counters() const override {
+    const modes::DecoderStats& s = decoder_->stats();
+    return {{"modes_frames", s.messages},
+            {"modes_mode_ac", s.mode_ac},
+            {"modes_bad", s.crc_failures},
+            {"modes_unknown_address", s.unknown_address},
+            {"modes_corrected", s.corrected},
+            {"modes_positions", s.positions},
+            {"modes_positions_global", s.positions_global},
+            {"modes_cpr_airborne", s.cpr_airborne},
+            {"modes_cpr_surface", s.cpr_surface}};
+  }
 
  private:
   void line(std::string_view text, std::int64_t offset) {

@@ -35,6 +35,7 @@ server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::
   server::StoreInfo info;
   info.sensors = cfg.sensors;
   info.zones_geojson = safety::zones_geojson(zones);
+  info.aircraft_history_interval_s = cfg.run.history_interval_s;
   return info;
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <condition_variable>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -157,6 +158,7 @@ struct Pipeline::Impl {
   Histogram latency;
   std::vector<Report> scratch;
   Time first_data{INT64_MAX}, last_data{INT64_MIN};
+  std::uint64_t aircraft_added = 0, aircraft_single = 0;  // readsb's tracks.all, single_message
   bool viewed = false;  // a view was published since the last refresh
   std::map<std::string, safety::Alert> system_alerts;  // raised by the system about itself
   std::vector<safety::AlertEvent> system_events;       // not yet published
@@ -290,10 +292,15 @@ struct Pipeline::Impl {
     p.speed = out.speed;
     // What the Mode S inputs said per address (aircraft.json, flight levels);
     // addresses silent for five minutes of data time are forgotten.
-    std::erase_if(aircraft,
-                  [now](const auto& e) { return (now - e.second.last_seen).seconds() > 300; });
+    std::erase_if(aircraft, [this, now](const auto& e) {
+      if ((now - e.second.last_seen).seconds() <= 300) return false;
+      aircraft_single += e.second.messages <= 1 ? 1 : 0;
+      return true;
+    });
     p.aircraft = aircraft;
     p.messages = messages;
+    p.start = first_data.ns == INT64_MAX ? now : first_data;
+    p.counts = receiver_counts();
     for (const Track& t : tracker.tracks()) {
       server::TrackExtra x;
       x.class_confidence = t.class_confidence;
@@ -381,6 +388,34 @@ struct Pipeline::Impl {
     viewed = true;
   }
 
+  // readsb's stats.json counts: the Mode S decoders' (feeds/feed_decoder.cpp
+  // names them), the addresses heard, this thread's CPU time.
+  server::ReceiverCounts receiver_counts() const {
+    server::ReceiverCounts c;
+    std::map<std::string, std::uint64_t> m;
+    for (std::size_t i = 0; i < decoders.size(); ++i) {
+      if (!feeds::is_mode_s(cfg.feeds[i].format)) continue;
+      c.mode_s = true;
+      for (const auto& [k, v] : decoders[i].counters()) m[k] += static_cast<std::uint64_t>(v);
+    }
+    c.modeac = m["modes_mode_ac"];
+    c.modes = m["modes_frames"] - c.modeac;
+    c.bad = m["modes_bad"];
+    c.unknown_icao = m["modes_unknown_address"];
+    c.corrected = m["modes_corrected"];
+    c.accepted = c.modes - c.bad - c.unknown_icao - c.corrected;
+    c.positions = m["modes_positions"];
+    c.positions_global = m["modes_positions_global"];
+    c.cpr_airborne = m["modes_cpr_airborne"];
+    c.cpr_surface = m["modes_cpr_surface"];
+    c.aircraft = aircraft_added;
+    c.aircraft_single_message = aircraft_single;
+    timespec ts{};
+    if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+      c.cpu_ms = static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+    return c;
+  }
+
   // Every report through the data-time guard; the accepted ones (this one, or
   // held ones now confirmed) into the tracker.
   void admit(std::uint16_t source, Report&& r, Time arrival) {
@@ -396,7 +431,11 @@ struct Pipeline::Impl {
           ++h.reports;
           ++reports;
           messages += a.mode_s ? std::max<std::uint32_t>(1, a.mode_s->frames) : 1;
-          if (out.store && a.identity.icao24) aircraft[*a.identity.icao24].note(a);
+          if (out.store && a.identity.icao24) {
+            const auto [it, added] = aircraft.try_emplace(*a.identity.icao24);
+            aircraft_added += added ? 1 : 0;
+            it->second.note(a);
+          }
           tracker.push(a);
           drain();
           maybe_publish();

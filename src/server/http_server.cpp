@@ -24,6 +24,7 @@
 #include <variant>
 
 #include "core/error.hpp"
+#include "server/http_encoding.hpp"
 #include "server/static_files.hpp"
 
 namespace skyfuse::server {
@@ -464,8 +465,35 @@ struct HttpServer::Impl {
     return json(req, error_body(why), st);
   }
 
+  // readsb's /data/ JSON: gzip when the client accepts it; either way it
+  // varies with Accept-Encoding.
+  Response data_json(const Request& req, std::string body) {
+    std::string packed;
+    if (accepts_gzip(view(req[http::field::accept_encoding]))) packed = gzip(body);
+    const bool gzipped = !packed.empty();  // else zlib failed: plain
+    Response res = json(req, gzipped ? std::move(packed) : std::move(body));
+    res.set(http::field::vary, "Accept-Encoding");
+    if (gzipped) res.set(http::field::content_encoding, "gzip");
+    return res;
+  }
+
   // A request whose header passed the checks (and whose POST is authorised).
+  // The read-only JSON (GET and HEAD under /api/ and /data/) may be read by
+  // pages of any origin, as readsb's: Access-Control-Allow-Origin: *. Not the
+  // POSTs (a cross-origin POST with a token needs a preflight, which is
+  // refused: OPTIONS answers 405), not /metrics, the files or /ws.
   Reply respond(const Request& req) {
+    Reply r = route(req);
+    const std::string_view target = view(req.target());
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (req.method() != http::verb::post &&
+        (path.starts_with("/api/") || path.starts_with("/data/")))
+      if (auto* res = std::get_if<Response>(&r))
+        res->set(http::field::access_control_allow_origin, "*");
+    return r;
+  }
+
+  Reply route(const Request& req) {
     const std::string_view target = view(req.target());
     const std::string path(target.substr(0, target.find('?')));
     if (req.method() == http::verb::post) {
@@ -486,8 +514,9 @@ struct HttpServer::Impl {
     if (path == "/api/zones")
       return make(req, http::status::ok, store.zones_json(), "application/geo+json");
     if (path == "/api/info") return json(req, store.info_json());
-    if (path == "/data/aircraft.json") return json(req, store.aircraft_json());
-    if (path == "/data/receiver.json") return json(req, store.receiver_json());
+    if (path == "/data/aircraft.json") return data_json(req, store.aircraft_json());
+    if (path == "/data/receiver.json") return data_json(req, store.receiver_json());
+    if (path == "/data/stats.json") return data_json(req, store.readsb_stats_json());
     if (path.starts_with("/data/history_") && path.ends_with(".json")) {
       // tar1090's history: /data/history_N.json, N plain decimal digits.
       const std::string_view n = std::string_view(path).substr(14, path.size() - 14 - 5);
@@ -497,7 +526,7 @@ struct HttpServer::Impl {
       if (ok)
         for (char c : n) k = k * 10 + static_cast<std::size_t>(c - '0');
       if (auto body = ok ? store.aircraft_history_json(k) : std::nullopt)
-        return json(req, std::move(*body));
+        return data_json(req, std::move(*body));
       ++stats.not_found;
       return error(req, http::status::not_found, "no such history file");
     }

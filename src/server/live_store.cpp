@@ -36,6 +36,16 @@ const AircraftInfo* info_for(const std::map<std::uint32_t, AircraftInfo>& m, con
   auto it = m.find(*s.identity.icao24);
   return it == m.end() ? nullptr : &it->second;
 }
+// Great-circle distance on the mean sphere (IUGG R1 = 6,371,008.8 m), as
+// readsb's max_distance: metres.
+double great_circle_m(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg) {
+  constexpr double kR = 6371008.8;
+  const double p1 = lat1_deg / kRad, p2 = lat2_deg / kRad;
+  const double dp = p2 - p1, dl = (lon2_deg - lon1_deg) / kRad;
+  const double a = std::sin(dp / 2) * std::sin(dp / 2) +
+                   std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
+  return 2 * kR * std::asin(std::min(1.0, std::sqrt(a)));
+}
 bool fresh(Time now, Time t) { return t.ns != 0 && (now - t).seconds() <= kStale_s; }
 std::optional<double> flight_level(const AircraftInfo* a, Time now) {
   if (!a || !a->pressure_alt_m || !fresh(now, a->pressure_alt_time)) return std::nullopt;
@@ -97,6 +107,8 @@ void LiveStore::clear() {
   aircraft_history_.clear();
   aircraft_history_bytes_ = 0;
   next_history_.reset();
+  stats_marks_.clear();
+  minute_max_distance_m_ = total_max_distance_m_ = 0;
 }
 
 void LiveStore::set_zones(std::string geojson) {
@@ -162,6 +174,8 @@ std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x,
 std::string LiveStore::publish(Publication p) {
   std::vector<std::pair<ObjectState, TrackExtra>> snapshot;
   Time first, last;
+  std::optional<Time> previous;  // the last publication's time (none at a start)
+  std::vector<GeodeticPosition> sites;
   {
     std::lock_guard lock(mu_);
     for (auto& [id, extra] : p.extras) {
@@ -177,6 +191,24 @@ std::string LiveStore::publish(Publication p) {
     for (const auto& [id, e] : tracks_) snapshot.emplace_back(e.state, e.extra);
     first = first_time_;
     last = last_time_;
+    if (!stats_marks_.empty()) previous = last_.now;
+    for (const Sensor& sensor : info_.sensors) sites.push_back(sensor.site);
+  }
+  // Each track updated since the last publication: its distance from the
+  // nearest of the sensors with a site that saw it (stats.json's max_distance).
+  std::vector<double> distances_m;
+  for (const auto& [s, x] : snapshot) {
+    if (previous && s.time <= *previous) continue;
+    double d = -1;
+    for (const SensorId sid : x.sensors) {
+      if (sid < 1 || sid > sites.size()) continue;
+      const GeodeticPosition& site = sites[sid - 1];
+      if (site.lat_deg == 0 && site.lon_deg == 0) continue;  // no site configured
+      const double r =
+          great_circle_m(site.lat_deg, site.lon_deg, s.position.lat_deg, s.position.lon_deg);
+      d = d < 0 ? r : std::min(d, r);
+    }
+    if (d >= 0) distances_m.push_back(d);
   }
   std::string tracks;
   tracks.reserve(snapshot.size() * 260);
@@ -195,6 +227,7 @@ std::string LiveStore::publish(Publication p) {
   std::lock_guard lock(mu_);
   picture_ = picture;
   last_ = std::move(p);
+  note_stats_locked(distances_m);
   if (info_.aircraft_history > 0 && (!next_history_ || last_.now >= *next_history_)) {
     aircraft_history_.push_back(aircraft_json_locked());
     aircraft_history_bytes_ += aircraft_history_.back().size();
@@ -401,6 +434,79 @@ std::string LiveStore::receiver_json() const {
       "{{\"version\":\"skyfuse\",\"refresh\":1000,\"history\":{},"
       "\"lat\":{:.4f},\"lon\":{:.4f}}}",
       aircraft_history_.size(), lat, lon);
+}
+
+void LiveStore::note_stats_locked(const std::vector<double>& distances_m) {
+  const Time now = last_.now;
+  if (stats_marks_.empty()) {  // the start: nothing counted yet
+    stats_start_ = last_.start.ns != 0 && last_.start <= now ? last_.start : now;
+    stats_marks_.push_back({stats_start_, {}, 0, 0});
+  }
+  for (const double d : distances_m) {
+    minute_max_distance_m_ = std::max(minute_max_distance_m_, d);
+    total_max_distance_m_ = std::max(total_max_distance_m_, d);
+  }
+  if ((now - stats_marks_.back().t).seconds() < 60) return;
+  // A minute of data time has closed: readsb's "latest" becomes "last1min".
+  stats_marks_.push_back({now, last_.counts, last_.messages, minute_max_distance_m_});
+  minute_max_distance_m_ = 0;
+  while (stats_marks_.size() > 16) stats_marks_.pop_front();  // 15 minutes back
+}
+
+std::string LiveStore::readsb_stats_json() const {
+  std::lock_guard lock(mu_);
+  const Time now = last_.now;
+  // One period: the differences of the counts between two marks.
+  auto period = [&](Time start, Time end, const ReceiverCounts& a, std::uint64_t msg_a,
+                    const ReceiverCounts& b, std::uint64_t msg_b, double max_distance_m) {
+    nlohmann::json j = nlohmann::json::object();
+    j["start"] = std::round(start.seconds() * 10) / 10;
+    j["end"] = std::round(end.seconds() * 10) / 10;
+    j["messages"] = msg_b - msg_a;
+    if (b.mode_s) {
+      j["remote"] = {{"modeac", b.modeac - a.modeac},
+                     {"modes", b.modes - a.modes},
+                     {"bad", b.bad - a.bad},
+                     {"unknown_icao", b.unknown_icao - a.unknown_icao},
+                     {"accepted", {b.accepted - a.accepted, b.corrected - a.corrected}}};
+      const std::uint64_t global = b.positions_global - a.positions_global;
+      j["cpr"] = {{"surface", b.cpr_surface - a.cpr_surface},
+                  {"airborne", b.cpr_airborne - a.cpr_airborne},
+                  {"global_ok", global},
+                  {"local_ok", b.positions - a.positions - global}};
+    }
+    if (b.cpu_ms)
+      j["cpu"] = {{"background", static_cast<std::int64_t>(*b.cpu_ms - a.cpu_ms.value_or(0))}};
+    j["tracks"] = {{"all", b.aircraft - a.aircraft},
+                   {"single_message", b.aircraft_single_message - a.aircraft_single_message}};
+    j["max_distance"] = static_cast<std::int64_t>(std::lround(max_distance_m));
+    return j;
+  };
+  nlohmann::json j = nlohmann::json::object();
+  j["now"] = std::round(now.seconds() * 10) / 10;
+  if (stats_marks_.empty()) {  // nothing published yet: empty periods
+    const nlohmann::json empty = period(now, now, {}, 0, {}, 0, 0);
+    for (const char* k : {"latest", "last1min", "last5min", "last15min", "total"}) j[k] = empty;
+    return j.dump();
+  }
+  const std::size_t n = stats_marks_.size();
+  const StatsMark& last = stats_marks_.back();
+  j["latest"] = period(last.t, now, last.c, last.messages, last_.counts, last_.messages,
+                       minute_max_distance_m_);
+  // The last `minutes` closed minutes (fewer at the start).
+  auto back = [&](std::size_t minutes) {
+    const std::size_t k = n - 1 - std::min(minutes, n - 1);
+    double m = 0;
+    for (std::size_t i = k + 1; i < n; ++i) m = std::max(m, stats_marks_[i].max_distance_m);
+    const StatsMark& from = stats_marks_[k];
+    return period(from.t, last.t, from.c, from.messages, last.c, last.messages, m);
+  };
+  j["last1min"] = back(1);
+  j["last5min"] = back(5);
+  j["last15min"] = back(15);
+  j["total"] =
+      period(stats_start_, now, {}, 0, last_.counts, last_.messages, total_max_distance_m_);
+  return j.dump();
 }
 
 std::string LiveStore::metrics_text() const {

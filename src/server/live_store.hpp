@@ -91,8 +91,27 @@ struct AircraftInfo {
   void note(const Report& r);
 };
 
+// Counts since the pipeline started, for readsb's stats.json (its periods
+// are differences of these between publications; docs/api.md#statsjson).
+struct ReceiverCounts {
+  bool mode_s = false;                 // a Mode S (Beast, AVR, CSV) feed exists: readsb's "remote"
+  std::uint64_t modes = 0;             // Mode S frames received (bad ones too)
+  std::uint64_t modeac = 0;            // Mode A/C replies received
+  std::uint64_t bad = 0;               // DF11/17/18 failing the CRC after correction, wrong lengths
+  std::uint64_t unknown_icao = 0;      // address/parity frames from no known aircraft
+  std::uint64_t accepted = 0;          // frames accepted without correction
+  std::uint64_t corrected = 0;         // ... after a 1-bit correction
+  std::uint64_t positions = 0;         // CPR positions decoded and accepted
+  std::uint64_t positions_global = 0;  // ... of which from an even/odd pair
+  std::uint64_t cpr_airborne = 0, cpr_surface = 0;  // CPR position messages received
+  std::uint64_t aircraft = 0;  // addresses heard again after 5 min of silence, or first
+  std::uint64_t aircraft_single_message = 0;  // addresses forgotten after one message
+  std::optional<double> cpu_ms;               // the pipeline thread's CPU time
+};
+
 struct Publication {
   Time now;                                  // data time
+  Time start;                                // data time of the first report
   std::map<std::string, TrackExtra> extras;  // by track id
   std::vector<SensorHealth> sensors;
   std::vector<safety::Alert> active_alerts;
@@ -100,7 +119,8 @@ struct Publication {
   std::vector<Counter> counters;
   std::map<std::uint32_t, AircraftInfo> aircraft;  // by 24-bit address
   std::uint64_t messages = 0;  // Mode S frames and other reports since the start
-  std::string mode = "live";   // live or replay
+  ReceiverCounts counts;
+  std::string mode = "live";  // live or replay
   double speed = 1;
 };
 
@@ -143,6 +163,9 @@ class LiveStore {
   std::string zones_json() const;                                      // /api/zones
   std::string aircraft_json() const;  // tar1090 /data/aircraft.json
   std::string receiver_json() const;  // tar1090 /data/receiver.json
+  // readsb's /data/stats.json: periods latest, last1min, last5min, last15min
+  // and total, in data time.
+  std::string readsb_stats_json() const;
   // tar1090 /data/history_N.json: N from 0 (oldest) to receiver.json's
   // "history" - 1; nullopt past it.
   std::optional<std::string> aircraft_history_json(std::size_t n) const;
@@ -181,6 +204,18 @@ class LiveStore {
   std::deque<std::string> aircraft_history_;  // oldest first
   std::size_t aircraft_history_bytes_ = 0;
   std::optional<Time> next_history_;
+  // readsb's stats.json: the counts at each closed minute of data time (the
+  // first at the start, zero), the open minute's largest distance.
+  struct StatsMark {
+    Time t;
+    ReceiverCounts c;
+    std::uint64_t messages = 0;
+    double max_distance_m = 0;  // of the minute ending at t
+  };
+  void note_stats_locked(const std::vector<double>& distances_m);
+  std::deque<StatsMark> stats_marks_;
+  Time stats_start_;
+  double minute_max_distance_m_ = 0, total_max_distance_m_ = 0;
 };
 
 }  // namespace skyfuse::server

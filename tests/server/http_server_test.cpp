@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +30,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "server/http_encoding.hpp"
 
 namespace skyfuse::server {
 namespace {
@@ -279,6 +282,145 @@ TEST_F(HttpServerTest, ServesTheAircraftHistory) {
                           "/data/history_1x.json", "/data/history_99999999999999999999.json",
                           "/data/history_0.jsonx", "/data/history_%30.json"})
     EXPECT_EQ(get(port, bad).status, 404) << bad;
+}
+
+// gzip as readsb serves its /data/ JSON (issue #21): compressed when the
+// request accepts gzip, decompressing (zlib, independent of the server's
+// encoder settings) to the very bytes a plain request gets.
+std::string gunzip(const std::string& in) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
+  std::string out;
+  char buf[16384];
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - zs.avail_out);
+  }
+  const bool whole = rc == Z_STREAM_END && zs.avail_in == 0;
+  inflateEnd(&zs);
+  return whole ? out : "<not one whole gzip member>";
+}
+
+TEST_F(HttpServerTest, DataJsonIsGzippedWhenTheClientAcceptsIt) {
+  ObjectState s;
+  s.id = "7";
+  s.time = Time::from_seconds(99);
+  s.position = {47.1, 8.2, 3000};
+  s.identity.icao24 = 0x4b1805;
+  store_.apply(std::vector<ObjectState>{s});
+  Publication p;
+  p.now = Time::from_seconds(100);
+  p.messages = 12;
+  store_.publish(p);
+  const auto port = start();
+  for (const char* path :
+       {"/data/aircraft.json", "/data/receiver.json", "/data/stats.json", "/data/history_0.json"}) {
+    SCOPED_TRACE(path);
+    Conn c(port);
+    const Reply plain = c.get(path);  // no Accept-Encoding: plain JSON
+    EXPECT_EQ(plain.status, 200);
+    EXPECT_EQ(plain.headers.count("content-encoding"), 0U);
+    EXPECT_EQ(plain.headers.at("vary"), "Accept-Encoding");
+    EXPECT_TRUE(nlohmann::json::accept(plain.body));
+    const Reply packed = c.get(path, "Accept-Encoding: deflate, gzip;q=0.8, br\r\n");
+    EXPECT_EQ(packed.status, 200);
+    EXPECT_EQ(packed.headers.at("content-encoding"), "gzip");
+    EXPECT_EQ(packed.headers.at("vary"), "Accept-Encoding");
+    EXPECT_EQ(packed.headers.at("content-type"), "application/json");
+    ASSERT_GE(packed.body.size(), 2U);
+    EXPECT_EQ(packed.body.substr(0, 2), "\x1f\x8b");  // the gzip magic (RFC 1952)
+    EXPECT_EQ(gunzip(packed.body), plain.body);
+    // Refused gzip, or only other codings: plain.
+    EXPECT_EQ(c.get(path, "Accept-Encoding: gzip;q=0, *\r\n").headers.count("content-encoding"),
+              0U);
+    EXPECT_EQ(c.get(path, "Accept-Encoding: br, identity\r\n").body, plain.body);
+  }
+  EXPECT_TRUE(nlohmann::json::parse(get(port, "/data/aircraft.json").body)["aircraft"].size() == 1);
+  // The API proper stays plain (its clients are the map and scripts).
+  EXPECT_EQ(
+      Conn(port).get("/api/tracks", "Accept-Encoding: gzip\r\n").headers.count("content-encoding"),
+      0U);
+}
+
+TEST(AcceptsGzip, FollowsTheAcceptEncodingGrammar) {
+  const std::pair<const char*, bool> table[] = {
+      {"", false},
+      {"gzip", true},
+      {"GZIP", true},
+      {"x-gzip", true},
+      {"gzip, deflate, br", true},
+      {"deflate,gzip;q=0.5", true},
+      {"gzip;q=0", false},
+      {"gzip; q=0.000", false},
+      {"gzip;q=0.001", true},
+      {"*", true},
+      {"*;q=0", false},
+      {"gzip;q=0, *", false},  // explicit refusal beats the wildcard
+      {"br, *;q=0.1", true},
+      {"identity", false},
+      {"gzipx", false},
+      {"gzip;q=abc", false},  // malformed q: not acceptable
+      {"gzip;q=2", false},
+      {" gzip ; q=1.0 ", true},
+      {",,,", false},
+  };
+  for (const auto& [header, want] : table) EXPECT_EQ(accepts_gzip(header), want) << header;
+  EXPECT_EQ(gunzip(gzip("")), "");
+  const std::string big(200000, 'a');
+  const std::string packed = gzip(big);
+  EXPECT_LT(packed.size(), 2000U);
+  EXPECT_EQ(gunzip(packed), big);
+}
+
+// CORS as readsb (issue #21): pages of any origin may read the read-only
+// JSON; the control endpoints (POST) and everything else say nothing, so a
+// browser keeps other origins from reading them.
+TEST_F(HttpServerTest, CorsOnlyOnTheReadOnlyJson) {
+  const auto port = start();
+  for (const char* path :
+       {"/api/tracks", "/api/info", "/api/stats", "/api/zones", "/api/tracks/404",
+        "/data/aircraft.json", "/data/receiver.json", "/data/stats.json"}) {
+    const Reply r = get(port, path);
+    EXPECT_EQ(r.headers.count("access-control-allow-origin")
+                  ? r.headers.at("access-control-allow-origin")
+                  : "",
+              "*")
+        << path;
+  }
+  EXPECT_EQ(
+      request(port, "HEAD /data/aircraft.json HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+              true)
+          .headers.count("access-control-allow-origin"),
+      1U);
+  const std::string zones = R"({"type":"FeatureCollection","features":[]})";
+  auto post = [&](const std::string& auth) {
+    return request(port,
+                   "POST /api/zones HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" + auth +
+                       "Origin: http://elsewhere.example\r\nContent-Type: application/json\r\n"
+                       "Content-Length: " +
+                       std::to_string(zones.size()) + "\r\n\r\n" + zones);
+  };
+  const Reply refused = post("");
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.headers.count("access-control-allow-origin"), 0U);
+  const Reply accepted = post("Authorization: Bearer s3cret\r\n");
+  EXPECT_EQ(accepted.status, 200);
+  EXPECT_EQ(accepted.headers.count("access-control-allow-origin"), 0U);
+  // A browser's preflight for a cross-origin POST: refused, without CORS.
+  const Reply preflight = request(port,
+                                  "OPTIONS /api/zones HTTP/1.1\r\nHost: t\r\nConnection: "
+                                  "close\r\nOrigin: http://elsewhere.example\r\n"
+                                  "Access-Control-Request-Method: "
+                                  "POST\r\nAccess-Control-Request-Headers: authorization\r\n\r\n");
+  EXPECT_EQ(preflight.status, 405);
+  EXPECT_EQ(preflight.headers.count("access-control-allow-origin"), 0U);
+  for (const char* path : {"/metrics", "/", "/app.js", "/nothing.html"})
+    EXPECT_EQ(get(port, path).headers.count("access-control-allow-origin"), 0U) << path;
 }
 
 TEST_F(HttpServerTest, KeepAliveServesRequestsInTurn) {

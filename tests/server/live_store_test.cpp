@@ -402,6 +402,102 @@ TEST(LiveStore, AircraftHistoryIsBoundedInBytes) {
       100 + 30 * 19);
 }
 
+// readsb's stats.json (README-json.md "stats.json"): every period is the
+// difference of the counts between its start and end, in data time; minutes
+// close at the first publication 60 s after the last mark. Values by hand:
+// counts grow by a fixed amount per second since the start (990 s), and the
+// track's distance from the one sensor is its latitude offset times
+// 6,371,008.8 m * pi / 180 = 111,195.08 m per degree.
+TEST(LiveStore, StatsJsonPeriodsForReadsb) {
+  StoreInfo info;
+  Sensor s;
+  s.id = 1;
+  s.site = {47.0, 8.5, 400};
+  info.sensors = {s};
+  LiveStore store(info);
+  const auto empty = nlohmann::json::parse(store.readsb_stats_json());
+  EXPECT_EQ(empty["total"]["messages"], 0);
+  auto counts = [](double t) {
+    const auto k = static_cast<std::uint64_t>(t - 990);
+    ReceiverCounts c;
+    c.mode_s = true;
+    c.modes = 8 * k;
+    c.modeac = k;
+    c.bad = k;
+    c.unknown_icao = k;
+    c.corrected = k;
+    c.accepted = 5 * k;
+    c.positions = 3 * k;
+    c.positions_global = 2 * k;
+    c.cpr_airborne = 4 * k;
+    c.aircraft = k / 10;
+    c.cpu_ms = 2.0 * static_cast<double>(k);
+    return c;
+  };
+  // (publication time, latitude offset of the track updated just before it)
+  const std::pair<double, double> steps[] = {{1000, 0.1},  {1030, 0.3},  {1060, 0.2},
+                                             {1090, 0.05}, {1120, 0.15}, {1130, -1}};
+  for (const auto& [t, dlat] : steps) {
+    if (dlat >= 0) store.apply(std::vector<ObjectState>{track("1", t - 0.5, 47.0 + dlat)});
+    // A track seen by no sensor with a site: no distance.
+    store.apply(std::vector<ObjectState>{track("2", t - 0.5, 49.0)});
+    Publication p = at(t);
+    p.start = Time::from_seconds(990);
+    p.messages = 10 * static_cast<std::uint64_t>(t - 990);
+    p.counts = counts(t);
+    p.extras["1"].sensors = {1};
+    store.publish(std::move(p));
+  }
+  const auto j = nlohmann::json::parse(store.readsb_stats_json());
+  EXPECT_DOUBLE_EQ(j["now"].get<double>(), 1130);
+  struct Want {
+    const char* key;
+    double start, end;
+    std::int64_t max_distance_m;
+  };
+  // The track was not updated for the 1130 publication: "latest" has no distance.
+  const Want want[] = {{"latest", 1120, 1130, 0},
+                       {"last1min", 1060, 1120, 16679},
+                       {"last5min", 990, 1120, 33359},
+                       {"last15min", 990, 1120, 33359},
+                       {"total", 990, 1130, 33359}};
+  for (const Want& w : want) {
+    SCOPED_TRACE(w.key);
+    const auto& p = j[w.key];
+    const auto secs = static_cast<std::uint64_t>(w.end - w.start);
+    EXPECT_DOUBLE_EQ(p["start"].get<double>(), w.start);
+    EXPECT_DOUBLE_EQ(p["end"].get<double>(), w.end);
+    EXPECT_EQ(p["messages"], 10 * secs);
+    EXPECT_EQ(p["remote"]["modes"], 8 * secs);  // Mode S frames (Mode A/C apart)
+    EXPECT_EQ(p["remote"]["modeac"], secs);
+    EXPECT_EQ(p["remote"]["bad"], secs);
+    EXPECT_EQ(p["remote"]["unknown_icao"], secs);
+    EXPECT_EQ(p["remote"]["accepted"], (nlohmann::json{5 * secs, secs}));
+    EXPECT_EQ(p["cpr"]["airborne"], 4 * secs);
+    EXPECT_EQ(p["cpr"]["surface"], 0);
+    EXPECT_EQ(p["cpr"]["global_ok"], 2 * secs);
+    EXPECT_EQ(p["cpr"]["local_ok"], secs);
+    EXPECT_EQ(p["tracks"]["all"], secs / 10);
+    EXPECT_EQ(p["tracks"]["single_message"], 0);
+    EXPECT_EQ(p["cpu"]["background"], 2 * secs);
+    EXPECT_EQ(p["max_distance"], w.max_distance_m);
+    EXPECT_FALSE(p.contains("local"));  // no SDR: readsb's --net-only
+  }
+  store.clear();  // a replay seek starts the counting again
+  EXPECT_EQ(nlohmann::json::parse(store.readsb_stats_json())["total"]["messages"], 0);
+}
+
+TEST(LiveStore, StatsJsonWithoutModeSHasNoRemote) {
+  LiveStore store(StoreInfo{});
+  Publication p = at(100);
+  p.messages = 42;  // radar plots only
+  store.publish(std::move(p));
+  const auto j = nlohmann::json::parse(store.readsb_stats_json());
+  EXPECT_EQ(j["total"]["messages"], 42);
+  EXPECT_FALSE(j["total"].contains("remote"));
+  EXPECT_FALSE(j["total"].contains("cpu"));  // not measured here
+}
+
 TEST(LiveStore, SummaryHasQuantilesSumAndCount) {
   // Prometheus' text format: quantile labels only on a summary, with _sum
   // and _count (a gauge with quantile labels fails `promtool check metrics`).

@@ -204,6 +204,7 @@ bool Decoder::plausible(const AircraftState& a, const cpr::LatLon& p, Time t) co
 void Decoder::update_position(AircraftState& a, Decoded& d) {
   const CprFix& fix = *d.msg.cpr;
   const Time t = d.time;
+  ++(fix.surface ? stats_.cpr_surface : stats_.cpr_airborne);
   if (fix.odd) {
     a.odd = fix;
     a.odd_time = t;
@@ -231,6 +232,7 @@ void Decoder::update_position(AircraftState& a, Decoded& d) {
     }
     global_failed = !p;
   }
+  const bool global = p.has_value();
   if (!p && a.position &&
       std::abs((t - a.position_time).seconds()) <= cfg_.local_reference_max_age_s) {
     p = cpr::local(fix, a.position->lat_deg, a.position->lon_deg);
@@ -258,6 +260,7 @@ void Decoder::update_position(AircraftState& a, Decoded& d) {
   a.position_time = t;
   d.position = p;
   ++stats_.positions;
+  if (global) ++stats_.positions_global;
 }
 
 std::optional<Report> Decoder::to_report(const Decoded& d) const {

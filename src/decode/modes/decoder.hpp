@@ -49,6 +49,8 @@ struct DecoderStats {
   long corrected = 0;
   long unknown_address = 0;  // AP frames from no known aircraft (dropped)
   long positions = 0;
+  long positions_global = 0;               // ... of which from an even/odd pair (the rest: local)
+  long cpr_airborne = 0, cpr_surface = 0;  // CPR position messages received
   long positions_rejected = 0;  // failed range or speed plausibility, or inconsistent pairs
   long commb_resolved = 0;      // ambiguous Comm-B replies resolved from the aircraft's history
   long commb_ambiguous = 0;     // ... left ambiguous
