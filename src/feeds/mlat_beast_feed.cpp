@@ -114,6 +114,13 @@ struct MlatBeastNetwork::Impl {
       }
       n.server_time = x.start + Duration{*ns - x.first_ns};
     }
+    // As the CSV rows are bounded (mlat/locards_csv.cpp): clock readings below
+    // 2^61 ns and times within 0..4e9 s, so sums of a few stay in 64 bits.
+    if (n.toa_ns < 0 || n.toa_ns >= (std::int64_t{1} << 61) || n.server_time.ns < 0 ||
+        n.server_time > Time::from_seconds(4e9)) {
+      d_.error(fmt::format("{}: offset {}: timestamp out of range", x.name, f.offset));
+      return;
+    }
     x.last_server = n.server_time;
     ++x.frames;
     frames.push_back(n);

@@ -286,7 +286,7 @@ void load_receiver_inputs(const toml::table& t, Fields& f, const std::string& fi
       r.fail("input", "must be \"file:PATH\" (live receiver streams are not read yet)");
     ri.path = ri.input[5] == '/' ? ri.input.substr(5)
                                  : (dir / ri.input.substr(5)).lexically_normal().string();
-    ri.start_unix = r.num_in("start_unix", 0, 4.1e9, NAN);
+    ri.start_unix = r.num_in("start_unix", 0, 4e9, NAN);
     if (std::isnan(ri.start_unix) && feeds::start_from_name(ri.path) <= 0)
       r.fail("start_unix",
              "is needed (the Unix time of the file's first frame), unless the file name "
