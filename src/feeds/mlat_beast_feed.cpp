@@ -149,11 +149,12 @@ struct MlatBeastNetwork::Impl {
       ++single_;
       return;
     }
+    const modes::Message& msg = d.msg;
     if (!d.address_known) {
-      ++unknown_;
+      const bool announced = msg.df == 11 || msg.df == 17 || msg.df == 18;
+      ++(announced ? bad_crc_ : unknown_);  // a failed CRC, or an AP frame of no known aircraft
       return;
     }
-    const modes::Message& msg = d.msg;
     if (msg.altitude_ft) altitude_[msg.icao] = {g.time, *msg.altitude_ft};
     if ((++grouped_ & 4095) == 0)
       std::erase_if(altitude_, [&](const auto& kv) {
@@ -193,6 +194,7 @@ struct MlatBeastNetwork::Impl {
     c.emplace_back("mlat_groups", static_cast<long>(gs.groups));
     c.emplace_back("mlat_groups_single_receiver", single_);
     c.emplace_back("mlat_groups_unknown_address", unknown_);
+    c.emplace_back("mlat_groups_bad_crc", bad_crc_);
     c.emplace_back("mlat_groups_evicted", static_cast<long>(gs.evicted));
     c.emplace_back("mlat_copies_late", static_cast<long>(gs.late));
     c.emplace_back("mlat_copies_repeated", static_cast<long>(gs.repeats));
@@ -218,7 +220,7 @@ struct MlatBeastNetwork::Impl {
   std::vector<mlat::Group> groups_;
   std::unordered_map<std::uint32_t, std::pair<Time, int>> altitude_;  // icao -> (time, ft)
   std::int64_t grouped_ = 0;
-  long mode_ac_ = 0, no_timestamp_ = 0, single_ = 0, unknown_ = 0;
+  long mode_ac_ = 0, no_timestamp_ = 0, single_ = 0, unknown_ = 0, bad_crc_ = 0;
 };
 
 namespace {
