@@ -16,6 +16,7 @@
 #include "io/jsonl.hpp"
 #include "mlat/locards_csv.hpp"
 #include "output/sensor_asterix.hpp"
+#include "sim/beast_network.hpp"
 #include "sim/simulator.hpp"
 
 namespace skyfuse::apps {
@@ -71,11 +72,29 @@ std::string sensors_toml(const sim::SimOutput& out, Time start) {
     // A receiver network: skyfuse locates its messages itself (feeds/mlat_feed.hpp).
     const GeodeticPosition site =
         n.receivers.all().empty() ? GeodeticPosition{} : n.receivers.all().front().position;
+    if (!n.beast) {
+      s += fmt::format(
+          "\n[[sensor]]\nname = \"{0}\"\nkind = \"mlat_receivers\"\n"
+          "lat_deg = {1:.8f}\nlon_deg = {2:.8f}\nalt_m = {3:.2f}\n"
+          "input = \"file:{0}.csv\"\nformat = \"mlat_csv\"\nreceivers = "
+          "\"file:{0}_receivers.csv\"\n",
+          n.name, site.lat_deg, site.lon_deg, site.alt_m);
+      continue;
+    }
+    // One Beast file per receiver (feeds/mlat_beast_feed.hpp).
     s += fmt::format(
         "\n[[sensor]]\nname = \"{0}\"\nkind = \"mlat_receivers\"\n"
         "lat_deg = {1:.8f}\nlon_deg = {2:.8f}\nalt_m = {3:.2f}\n"
-        "input = \"file:{0}.csv\"\nformat = \"mlat_csv\"\nreceivers = \"file:{0}_receivers.csv\"\n",
+        "format = \"beast\"\nreceivers = \"file:{0}_receivers.csv\"\n",
         n.name, site.lat_deg, site.lon_deg, site.alt_m);
+    const sim::BeastStreams b = sim::to_beast_streams(n);
+    const auto& rx = n.receivers.all();
+    for (std::size_t k = 0; k < rx.size(); ++k)
+      if (b.frames[k] > 0)
+        s += fmt::format(
+            "\n[[sensor.receiver]]\nserial = {0}\ninput = \"file:{1}_{0}.beast\"\n"
+            "start_unix = {2:.9f}\n",
+            rx[k].id, n.name, b.start_unix[k]);
   }
   return s;
 }
@@ -132,6 +151,17 @@ int run_sim(const SimOptions& o) {
     lines.push_back(mlat::kReceiverHeader);
     for (const auto& r : n.receivers.all()) lines.push_back(mlat::to_csv_line(r));
     write_lines(fs::path(o.out) / (n.name + "_receivers.csv"), lines);
+    if (!n.beast) continue;
+    const sim::BeastStreams b = sim::to_beast_streams(n);
+    for (std::size_t k = 0; k < b.streams.size(); ++k) {
+      if (b.frames[k] == 0) continue;  // a receiver that heard nothing has no file
+      const fs::path p =
+          fs::path(o.out) / fmt::format("{}_{}.beast", n.name, n.receivers.all()[k].id);
+      std::ofstream bf(p, std::ios::binary | std::ios::trunc);
+      bf.write(reinterpret_cast<const char*>(b.streams[k].data()),
+               static_cast<std::streamsize>(b.streams[k].size()));
+      if (!bf) throw ConfigError(fmt::format("{}: write failed", p.string()));
+    }
   }
   {
     std::ofstream cfg(fs::path(o.out) / "sensors.toml", std::ios::binary | std::ios::trunc);
@@ -171,6 +201,7 @@ Runner add_sim_command(CLI::App& app) {
       "radars), OUT/sensors.toml\n"
       "(sensor configuration for `skyfuse track`) and OUT/sensor_truth.json (simulated biases);\n"
       "each [[mlat_network]] writes OUT/<network>.csv (arrival times, LocaRDS layout + icao24)\n"
+      "(with beast = true also OUT/<network>_<serial>.beast, one Beast stream per receiver)\n"
       "and OUT/<network>_receivers.csv, and a kind = \"mlat_receivers\" sensor in sensors.toml.\n"
       "Example: skyfuse sim scenarios/demo_zurich.toml --seed 1 --out out/demo");
   return [opts]() { return run_sim(*opts); };

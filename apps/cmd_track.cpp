@@ -45,13 +45,18 @@ int run_track(const TrackOptions& o) {
   const long input_errors = res.input_errors;
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
     const live::BatchFeed& d = res.feeds[i];
+    // A receiver network's Beast streams have no one path.
+    const std::string source =
+        cfg.feeds[i].receiver_inputs.empty()
+            ? cfg.feeds[i].path
+            : fmt::format("{} receiver streams", cfg.feeds[i].receiver_inputs.size());
     for (const auto& m : d.messages) fmt::print(stderr, "skyfuse track: {}\n", m);
     if (d.errors > static_cast<long>(d.messages.size()))
-      fmt::print(stderr, "skyfuse track: {}: {} more errors\n", cfg.feeds[i].path,
+      fmt::print(stderr, "skyfuse track: {}: {} more errors\n", source,
                  d.errors - static_cast<long>(d.messages.size()));
     if (!o.quiet)
       fmt::print(stderr, "  {:<16} {:<12} {:>9} reports  {}\n", cfg.sensors[i].name,
-                 to_string(cfg.sensors[i].kind), d.reports, cfg.feeds[i].path);
+                 to_string(cfg.sensors[i].kind), d.reports, source);
     if (!o.quiet && !d.counters.empty()) {
       std::string c;
       for (const auto& [k, v] : d.counters) c += fmt::format(" {}={}", k, v);
@@ -118,8 +123,8 @@ int run_track(const TrackOptions& o) {
           "\"sigma_azimuth_deg\":{:.5f},\"sigma_gain_ppm\":{:.2f},\"sigma_time_s\":{:.4f},"
           "\"chi2_dof\":{:.3f},\"trend_chi2\":{:.2f},\"model_fits\":{},\"samples\":{}}}",
           first ? "" : ",", name, b.range_m, b.azimuth_rad * 180 / std::numbers::pi, b.gain_ppm,
-          b.time_s, b.sigma_range_m, b.sigma_azimuth_rad * 180 / std::numbers::pi,
-          b.sigma_gain_ppm, b.sigma_time_s, b.chi2_dof, b.trend_chi2, b.model_fits, b.samples);
+          b.time_s, b.sigma_range_m, b.sigma_azimuth_rad * 180 / std::numbers::pi, b.sigma_gain_ppm,
+          b.sigma_time_s, b.chi2_dof, b.trend_chi2, b.model_fits, b.samples);
       first = false;
     }
     j += "],\"feeds\":{";

@@ -323,6 +323,7 @@ void load_networks(const toml::table& root, const std::string& file, sim::Scenar
     nc.server_delay_s = f.num_in("server_delay_s", 0, 60, nc.server_delay_s);
     nc.position_latency_s = f.num_in("position_latency_s", 0, 10, nc.position_latency_s);
     nc.min_receivers = static_cast<int>(f.num_in("min_receivers", 2, 64, nc.min_receivers));
+    nc.beast = f.flag("beast", false);
     const toml::array* rx = f.array("receivers");
     if (!rx || rx->size() < 3) f.fail("receivers", "needs at least 3 receivers");
     std::set<std::uint32_t> ids;

@@ -9,7 +9,7 @@
 namespace skyfuse::feeds {
 
 namespace {
-constexpr std::array<std::pair<std::string_view, FeedFormat>, 10> kNames = {{
+constexpr std::array<std::pair<std::string_view, FeedFormat>, 11> kNames = {{
     {"jsonl", FeedFormat::kJsonl},
     {"beast", FeedFormat::kBeast},
     {"avr", FeedFormat::kAvr},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<std::string_view, FeedFormat>, 10> kNames = {{
     {"pcap", FeedFormat::kPcap},
     {"mlat_csv", FeedFormat::kMlatCsv},
     {"pcap", FeedFormat::kRemoteIdPcap},  // found by name only through the sensor's kind
+    {"beast", FeedFormat::kMlatBeast},    // ... and "beast" of a receiver network's receivers
 }};
 }  // namespace
 
@@ -56,7 +57,7 @@ std::string format_mismatch(SensorKind kind, FeedFormat format) {
 std::string feed_format_names() {
   std::string o;
   for (const auto& [n, f] : kNames) {
-    if (f == FeedFormat::kRemoteIdPcap) continue;  // "pcap" again
+    if (f == FeedFormat::kRemoteIdPcap || f == FeedFormat::kMlatBeast) continue;  // again
     if (!o.empty()) o += ", ";
     o += n;
   }

@@ -41,6 +41,10 @@ enum class FeedFormat : std::uint8_t {
   // capture), carried as packet records (feeds/remote_id_feed.hpp). Named
   // "pcap" too: a remote_id sensor's "pcap" (parse_feed_format with a kind).
   kRemoteIdPcap,
+  // A receiver network's Beast streams, one per receiver, with their MLAT
+  // timestamps (feeds/mlat_beast_feed.hpp). Named "beast" too: the "beast" of
+  // a kind = "mlat_receivers" sensor (the configuration loader maps it).
+  kMlatBeast,
 };
 
 // "asterix" -> kAsterix ..., nothing for an unknown name.
@@ -62,6 +66,17 @@ bool is_mode_s(FeedFormat f);
 // Formats a byte stream of lines (AVR, CSV, SBS, JSON Lines).
 bool is_text(FeedFormat f);
 
+// One receiver of a receiver network read as Beast (kMlatBeast).
+struct ReceiverInput {
+  std::uint32_t serial = 0;  // its row in the receiver list (site, clock type)
+  std::string input;         // as written: "file:rx7.beast"
+  Transport transport = Transport::kFile;
+  std::string path;         // file input resolved against the configuration's folder
+  std::string host;         // tcp
+  std::uint16_t port = 0;   // tcp
+  double start_unix = NAN;  // file, free-running clock: Unix time of its first frame
+};
+
 struct FeedConfig {
   std::string input;  // as written: "file:radar.jsonl", "udp:8600", "tcp:host:30005"
   Transport transport = Transport::kFile;
@@ -77,7 +92,10 @@ struct FeedConfig {
   FeedFormat format = FeedFormat::kJsonl;
   std::map<int, std::string> editions;  // ASTERIX category -> edition
   double start_unix = NAN;              // Beast/AVR without timestamps: time of the first frame
-  std::string receivers_path;           // mlat_csv: the receiver list (LocaRDS sensors CSV)
+  std::string receivers_path;           // mlat_csv / mlat_beast: the receiver list (LocaRDS CSV)
+  std::vector<ReceiverInput> receiver_inputs;  // mlat_beast: one per receiver
+  double group_window_s = 0.1;                 // mlat_beast: copies of one message within [s]
+  int max_pending_groups = 20000;              // mlat_beast: groups waiting at most
 };
 
 // A whole recorded feed, read.

@@ -419,6 +419,11 @@ std::unique_ptr<FormatDecoder> make_format_decoder(const FeedConfig& feed, const
       return make_mlat_feed(feed, sensor, live, diagnostics);
     case FeedFormat::kRemoteIdPcap:
       return make_remote_id_decoder(feed, sensor, live, diagnostics);
+    case FeedFormat::kMlatBeast:  // several streams: read_mlat_beast_feed (track) only
+      throw ConfigError(fmt::format(
+          "sensor \"{}\": a receiver network's Beast streams are read by `track` only (not yet "
+          "by `run`)",
+          sensor.name));
   }
   throw ConfigError(fmt::format("sensor \"{}\": unknown feed format", sensor.name));
 }

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "feeds/asterix_reports.hpp"
 #include "feeds/feed_decoder.hpp"
+#include "feeds/mlat_beast_feed.hpp"
 #include "feeds/remote_id_feed.hpp"
 
 namespace skyfuse::feeds {
@@ -44,6 +45,7 @@ FeedData read_with_decoder(const FeedConfig& feed, const Sensor& sensor,
 FeedData read_feed(const FeedConfig& feed, const Sensor& sensor, const std::string& specs_dir) {
   if (is_asterix(feed.format)) return read_asterix_feed(feed, sensor, specs_dir);
   if (feed.format == FeedFormat::kRemoteIdPcap) return read_remote_id_capture(feed, sensor);
+  if (feed.format == FeedFormat::kMlatBeast) return read_mlat_beast_feed(feed, sensor);
   return read_with_decoder(feed, sensor, specs_dir);
 }
 

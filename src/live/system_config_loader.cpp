@@ -1,5 +1,6 @@
 #include "live/system_config_loader.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -248,20 +249,102 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
   }
 }
 
-// kind = "mlat_receivers": arrival times (format mlat_csv, a file) and
-// `receivers = "file:PATH"`, the receiver list.
+// kind = "mlat_receivers": arrival times (format mlat_csv, a file) or one
+// Beast stream per receiver (format beast: [[sensor.receiver]] tables), and
+// `receivers = "file:PATH"`, the receiver list (sites, clock types).
 void load_mlat_receivers(Fields& f, const std::filesystem::path& dir, feeds::FeedConfig& feed) {
-  if (feed.format != feeds::FeedFormat::kMlatCsv)
-    f.fail("format", "must be \"mlat_csv\" for kind = \"mlat_receivers\"");
-  if (feed.transport != feeds::Transport::kFile)
-    f.fail("input",
-           "must be \"file:PATH\" for kind = \"mlat_receivers\" (live Beast "
-           "streams from several receivers are not supported yet)");
+  if (feed.format == feeds::FeedFormat::kBeast) {
+    feed.format = feeds::FeedFormat::kMlatBeast;
+    feed.group_window_s = f.num_in("group_window_s", 0.001, 10, feed.group_window_s);
+    feed.max_pending_groups =
+        static_cast<int>(f.num_in("max_pending_groups", 1, 1e6, feed.max_pending_groups));
+  } else if (feed.format != feeds::FeedFormat::kMlatCsv) {
+    f.fail("format", "must be \"mlat_csv\" or \"beast\" for kind = \"mlat_receivers\"");
+  } else if (feed.transport != feeds::Transport::kFile) {
+    f.fail("input", "must be \"file:PATH\" for kind = \"mlat_receivers\", format \"mlat_csv\"");
+  }
   const std::string rx = f.str("receivers");
   if (rx.rfind("file:", 0) != 0 || rx.size() <= 5)
     f.fail("receivers", "must be \"file:PATH\" (the receiver list CSV)");
   feed.receivers_path =
       rx[5] == '/' ? rx.substr(5) : (dir / rx.substr(5)).lexically_normal().string();
+}
+
+// format = "beast" of kind = "mlat_receivers": one [[sensor.receiver]] table
+// per receiver: its serial in the receiver list, its input, its start time.
+void load_receiver_inputs(const toml::table& t, Fields& f, const std::string& file,
+                          const std::filesystem::path& dir, const std::string& sensor,
+                          feeds::FeedConfig& feed) {
+  if (f.has("input"))
+    f.fail("input", "is given per receiver ([[sensor.receiver]] input) for format \"beast\"");
+  if (!f.array("receiver"))
+    f.fail("", "format \"beast\" needs one [[sensor.receiver]] table per receiver");
+  std::set<std::uint32_t> serials;
+  each_table(t, file, "receiver", [&](const toml::table& rt) {
+    Fields r(rt, file, fmt::format("[[sensor]] \"{}\" [[sensor.receiver]]", sensor));
+    feeds::ReceiverInput ri;
+    const double serial = r.num_in("serial", 0, 4294967295.0);
+    if (serial != std::floor(serial)) r.fail("serial", "must be an integer");
+    ri.serial = static_cast<std::uint32_t>(serial);
+    if (!serials.insert(ri.serial).second) r.fail("serial", "is given twice");
+    ri.input = r.str("input");
+    if (ri.input.rfind("file:", 0) != 0 || ri.input.size() <= 5)
+      r.fail("input", "must be \"file:PATH\" (live receiver streams are not read yet)");
+    ri.path = ri.input[5] == '/' ? ri.input.substr(5)
+                                 : (dir / ri.input.substr(5)).lexically_normal().string();
+    ri.start_unix = r.num_in("start_unix", 0, 4e9, NAN);
+    if (std::isnan(ri.start_unix) && feeds::start_from_name(ri.path) <= 0)
+      r.fail("start_unix",
+             "is needed (the Unix time of the file's first frame), unless the file name "
+             "carries it (utc--<unix>)");
+    r.finish();
+    feed.receiver_inputs.push_back(std::move(ri));
+  });
+}
+
+// A sensor's `input` (file:, udp:, tcp:) and its transport settings.
+void load_input(Fields& f, const std::filesystem::path& dir, bool live, feeds::FeedConfig& feed) {
+  feed.input = f.str("input");
+  const std::string& in = feed.input;
+  if (in.rfind("file:", 0) == 0) {
+    feed.transport = feeds::Transport::kFile;
+    feed.path = (dir / in.substr(5)).lexically_normal().string();
+    if (in.size() > 5 && in[5] == '/') feed.path = in.substr(5);
+  } else if (!live && (in.rfind("udp:", 0) == 0 || in.rfind("tcp:", 0) == 0)) {
+    f.fail("input", "must be \"file:PATH\" for `track` (live inputs are for `run`)");
+  } else if (in.rfind("udp:", 0) == 0) {
+    // udp:PORT or udp:GROUP:PORT
+    feed.transport = feeds::Transport::kUdp;
+    const std::string rest = in.substr(4);
+    const auto colon = rest.rfind(':');
+    if (colon != std::string::npos) feed.host = rest.substr(0, colon);
+    feed.port = parse_port(rest.substr(colon == std::string::npos ? 0 : colon + 1), [&] {
+      f.fail("input", "looks like \"udp:PORT\" or \"udp:GROUP:PORT\"");
+    });
+    feed.interface_address = f.str("interface", "");
+    feed.bind_address = f.str("bind", "");
+    feed.device = f.str("device", "");
+    feed.receive_buffer_bytes =
+        static_cast<int>(f.num_in("receive_buffer_kb", 0, 1 << 20, 0) * 1024);
+    if (const toml::array* from = f.array("allow_from")) {
+      for (const auto& e : *from) {
+        const auto v = e.value<std::string>();
+        if (!v) f.fail("allow_from", "entries are addresses or prefixes, \"10.1.2.0/24\"");
+        feed.allow_from.push_back(*v);
+      }
+    }
+  } else if (in.rfind("tcp:", 0) == 0) {
+    feed.transport = feeds::Transport::kTcp;
+    const std::string rest = in.substr(4);
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos || colon == 0) f.fail("input", "looks like \"tcp:HOST:PORT\"");
+    feed.host = rest.substr(0, colon);
+    feed.port = parse_port(rest.substr(colon + 1),
+                           [&] { f.fail("input", "looks like \"tcp:HOST:PORT\""); });
+  } else {
+    f.fail("input", live ? "must be \"file:PATH\", \"udp:[GROUP:]PORT\" or \"tcp:HOST:PORT\""
+                         : "must be \"file:PATH\" for `track` (live inputs are for `run`)");
+  }
 }
 
 void load_sensors(const toml::table& root, const std::string& file, SystemConfig& c, bool live) {
@@ -300,47 +383,16 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     if (radar && s.rotation_period_s <= 0) s.rotation_period_s = 4;
     s.refraction_k = f.num_in("refraction_k", 0.5, 10, s.refraction_k);
     feeds::FeedConfig feed;
-    feed.input = f.str("input");
-    const std::string& in = feed.input;
-    if (in.rfind("file:", 0) == 0) {
-      feed.transport = feeds::Transport::kFile;
-      feed.path = (dir / in.substr(5)).lexically_normal().string();
-      if (in.size() > 5 && in[5] == '/') feed.path = in.substr(5);
-    } else if (!live && (in.rfind("udp:", 0) == 0 || in.rfind("tcp:", 0) == 0)) {
-      f.fail("input", "must be \"file:PATH\" for `track` (live inputs are for `run`)");
-    } else if (in.rfind("udp:", 0) == 0) {
-      // udp:PORT or udp:GROUP:PORT
-      feed.transport = feeds::Transport::kUdp;
-      const std::string rest = in.substr(4);
-      const auto colon = rest.rfind(':');
-      if (colon != std::string::npos) feed.host = rest.substr(0, colon);
-      feed.port = parse_port(rest.substr(colon == std::string::npos ? 0 : colon + 1), [&] {
-        f.fail("input", "looks like \"udp:PORT\" or \"udp:GROUP:PORT\"");
-      });
-      feed.interface_address = f.str("interface", "");
-      feed.bind_address = f.str("bind", "");
-      feed.device = f.str("device", "");
-      feed.receive_buffer_bytes =
-          static_cast<int>(f.num_in("receive_buffer_kb", 0, 1 << 20, 0) * 1024);
-      if (const toml::array* from = f.array("allow_from")) {
-        for (const auto& e : *from) {
-          const auto v = e.value<std::string>();
-          if (!v) f.fail("allow_from", "entries are addresses or prefixes, \"10.1.2.0/24\"");
-          feed.allow_from.push_back(*v);
-        }
-      }
-    } else if (in.rfind("tcp:", 0) == 0) {
-      feed.transport = feeds::Transport::kTcp;
-      const std::string rest = in.substr(4);
-      const auto colon = rest.rfind(':');
-      if (colon == std::string::npos || colon == 0) f.fail("input", "looks like \"tcp:HOST:PORT\"");
-      feed.host = rest.substr(0, colon);
-      feed.port = parse_port(rest.substr(colon + 1),
-                             [&] { f.fail("input", "looks like \"tcp:HOST:PORT\""); });
-    } else {
-      f.fail("input", live ? "must be \"file:PATH\", \"udp:[GROUP:]PORT\" or \"tcp:HOST:PORT\""
-                           : "must be \"file:PATH\" for `track` (live inputs are for `run`)");
-    }
+    // A receiver network's Beast streams: one input per receiver, below.
+    const bool mlat_beast = mlat_receivers && f.str("format", "mlat_csv") == "beast";
+    if (mlat_beast && live)
+      f.fail("format",
+             "\"beast\" of kind = \"mlat_receivers\" (one Beast stream per receiver) is read "
+             "by `track` only for now, not by `run`");
+    if (mlat_beast)
+      load_receiver_inputs(t, f, file, dir, s.name, feed);
+    else
+      load_input(f, dir, live, feed);
     feed.clock_group = f.str("clock_group", "main");  // used by `run` (track reads it too)
     const auto format =
         feeds::parse_feed_format(f.str("format", mlat_receivers ? "mlat_csv" : "jsonl"), s.kind);

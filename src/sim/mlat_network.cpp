@@ -49,6 +49,7 @@ struct SimClock {
 NetworkFeed simulate_network(const MlatNetworkConfig& nc, const Scenario& sc, std::uint64_t seed) {
   NetworkFeed feed;
   feed.name = nc.name;
+  feed.beast = nc.beast;
   Rng rng(Rng::derive(seed, "mlat_network:" + nc.name));
   std::vector<SimClock> clocks;
   std::vector<geo::RadarModel> radio;

@@ -95,9 +95,12 @@ struct MlatNetworkConfig {
   // uniform in [0, max_offset_s), drift normal with this sigma [ppm].
   double max_offset_s = 1000;
   double drift_sigma_ppm = 20;
-  double max_range_m = 300e3;     // reach of a receiver (line of sight also needed)
-  double messages_per_s = 2;      // mean Mode S transmissions per aircraft heard
-  double server_delay_s = 0;      // timeAtServer = first arrival + this
+  double max_range_m = 300e3;  // reach of a receiver (line of sight also needed)
+  double messages_per_s = 2;   // mean Mode S transmissions per aircraft heard
+  double server_delay_s = 0;   // timeAtServer = first arrival + this
+  // Also write one Beast file per receiver (sim/beast_network.hpp) and make
+  // the sensors.toml entry read them (format "beast") instead of the CSV.
+  bool beast = false;
   double position_latency_s = 0;  // ADS-B position older than the message [s]
   int min_receivers = 3;          // rows heard by fewer are not written
 };

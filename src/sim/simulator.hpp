@@ -41,6 +41,7 @@ struct NetworkFeed {
   // Truth of the simulated clocks, per receiver (for tests): offset at the
   // start [s] and drift [s/s].
   std::vector<std::pair<double, double>> clocks;
+  bool beast = false;  // MlatNetworkConfig::beast
 };
 
 NetworkFeed simulate_network(const MlatNetworkConfig& network, const Scenario& scenario,
