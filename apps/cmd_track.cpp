@@ -10,6 +10,7 @@
 #include "apps/system_config.hpp"
 #include "core/error.hpp"
 #include "live/batch_track.hpp"
+#include "log/progress.hpp"
 #include "output/sinks.hpp"
 #include "tracking/stats.hpp"
 
@@ -23,10 +24,11 @@ struct TrackOptions {
   std::string stats_json;
   std::string asterix_out;
   std::string specs = SKYFUSE_SPECS_DIR;
-  bool quiet = false;
+  LogOptions log;
 };
 
 int run_track(const TrackOptions& o) {
+  const bool quiet = configure_logging(o.log, false);
   const SystemConfig cfg = load_system_config(o.config);
   for (const auto& section : cfg.ignored_sections)
     fmt::print(stderr, "skyfuse track: note: {}: [{}] is for `skyfuse run`, ignored here\n",
@@ -41,7 +43,13 @@ int run_track(const TrackOptions& o) {
         std::nullopt, nullptr, cfg.sac, cfg.sic);
     sinks.push_back(cat062.get());
   }
-  const live::BatchResult res = live::track_batch(cfg, o.specs, sinks);
+  log::Progress progress("skyfuse track", "reports", 0, log::progress_style(quiet));
+  const live::BatchResult res =
+      live::track_batch(cfg, o.specs, sinks, [&progress](std::size_t done, std::size_t total) {
+        progress.set_total(total);
+        progress.update(done);
+      });
+  progress.finish();
   const long input_errors = res.input_errors;
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
     const live::BatchFeed& d = res.feeds[i];
@@ -49,16 +57,16 @@ int run_track(const TrackOptions& o) {
     if (d.errors > static_cast<long>(d.messages.size()))
       fmt::print(stderr, "skyfuse track: {}: {} more errors\n", cfg.feeds[i].path,
                  d.errors - static_cast<long>(d.messages.size()));
-    if (!o.quiet)
+    if (!quiet)
       fmt::print(stderr, "  {:<16} {:<12} {:>9} reports  {}\n", cfg.sensors[i].name,
                  to_string(cfg.sensors[i].kind), d.reports, cfg.feeds[i].path);
-    if (!o.quiet && !d.counters.empty()) {
+    if (!quiet && !d.counters.empty()) {
       std::string c;
       for (const auto& [k, v] : d.counters) c += fmt::format(" {}={}", k, v);
       fmt::print(stderr, "  {:<16}{}\n", "", c);
     }
   }
-  if (cat062 && !o.quiet)
+  if (cat062 && !quiet)
     fmt::print(stderr, "  CAT062: {} records -> {} ({} not encodable)\n",
                cat062->writer().records(), o.asterix_out, cat062->writer().errors());
   const auto lines_written = lines.lines();
@@ -72,7 +80,7 @@ int run_track(const TrackOptions& o) {
                  "far behind, {} ahead of the other sensors)\n",
                  cfg.sensors[i].name, g.rejected(), g.behind, g.unconfirmed);
   }
-  if (!o.quiet) {
+  if (!quiet) {
     const auto& s = res.stats;
     fmt::print(stderr,
                "track: {} reports ({} input errors, {} rejected, {} late, {} with an implausible "
@@ -118,8 +126,8 @@ int run_track(const TrackOptions& o) {
           "\"sigma_azimuth_deg\":{:.5f},\"sigma_gain_ppm\":{:.2f},\"sigma_time_s\":{:.4f},"
           "\"chi2_dof\":{:.3f},\"trend_chi2\":{:.2f},\"model_fits\":{},\"samples\":{}}}",
           first ? "" : ",", name, b.range_m, b.azimuth_rad * 180 / std::numbers::pi, b.gain_ppm,
-          b.time_s, b.sigma_range_m, b.sigma_azimuth_rad * 180 / std::numbers::pi,
-          b.sigma_gain_ppm, b.sigma_time_s, b.chi2_dof, b.trend_chi2, b.model_fits, b.samples);
+          b.time_s, b.sigma_range_m, b.sigma_azimuth_rad * 180 / std::numbers::pi, b.sigma_gain_ppm,
+          b.sigma_time_s, b.chi2_dof, b.trend_chi2, b.model_fits, b.samples);
       first = false;
     }
     j += "],\"feeds\":{";
@@ -159,7 +167,7 @@ Runner add_track_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", o->out, "Track updates, JSON Lines (docs/formats.md)")->required();
-  cmd->add_flag("--quiet", o->quiet, "Print only errors");
+  add_log_options(cmd, o->log);
   cmd->add_option("--asterix-out", o->asterix_out,
                   "Also write the track updates as ASTERIX CAT062 1.18 data blocks to FILE");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
