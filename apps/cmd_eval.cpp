@@ -11,6 +11,7 @@
 #include "eval/evaluator.hpp"
 #include "eval/report_html.hpp"
 #include "io/jsonl.hpp"
+#include "log/progress.hpp"
 
 namespace skyfuse::apps {
 
@@ -24,6 +25,7 @@ struct EvalOptions {
   bool strict = false;
   std::string conventions = "skyfuse";
   eval::EvalConfig cfg;
+  LogOptions log;
 };
 
 io::StateFile load(const std::string& path, bool strict) {
@@ -39,9 +41,15 @@ io::StateFile load(const std::string& path, bool strict) {
 }
 
 int run_eval(const EvalOptions& o) {
+  const bool quiet = configure_logging(o.log, false);
   const io::StateFile truth = load(o.truth, o.strict);
   const io::StateFile tracks = load(o.tracks, o.strict);
-  const eval::Evaluation ev = eval::evaluate(truth.states, tracks.states, o.cfg);
+  log::Progress progress("skyfuse eval", "truth samples", truth.states.size(),
+                         log::progress_style(quiet));
+  const eval::Evaluation ev =
+      eval::evaluate(truth.states, tracks.states, o.cfg,
+                     [&progress](std::size_t done, std::size_t) { progress.update(done); });
+  progress.finish();
   const eval::Summary& s = ev.summary;
   if (o.json) {
     std::cout << eval::evaluation_json(ev, o.cfg, truth.error_count, tracks.error_count) << '\n';
@@ -143,6 +151,7 @@ Runner add_eval_command(CLI::App& app) {
     o->cfg = c;
   });
   cmd->add_flag("--strict", o->strict, "Fail on any bad input line instead of skipping it");
+  add_log_options(cmd, o->log);
   cmd->footer(
       "\nDefinitions of every figure: docs/metrics.md.\n"
       "Example: skyfuse eval --truth out/demo/truth.jsonl --tracks tracks.jsonl --report "

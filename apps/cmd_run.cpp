@@ -53,7 +53,7 @@ struct RunOptions {
   std::string tracks_out, alerts_out;
   bool exit_at_end = false;
   bool once = false;
-  bool quiet = false;
+  LogOptions log;
 };
 
 int run_live(const RunOptions& o) {
@@ -70,7 +70,7 @@ int run_live(const RunOptions& o) {
   lo.specs_dir = o.specs;
   lo.web_root = SKYFUSE_WEB_DIR;
   lo.serve_any_port = o.http_port == 0;
-  lo.quiet = o.quiet;
+  lo.quiet = configure_logging(o.log, true);
   StopOnSignal stop;
   return live::run_live_system(std::move(cfg), lo, stop.token());
 }
@@ -98,7 +98,7 @@ Runner add_run_command(CLI::App& app) {
   cmd->add_flag("--exit-at-end", o->exit_at_end, "Stop when every file input has ended");
   cmd->add_flag("--once", o->once, "Play file inputs once even if [run] loop = true");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
-  cmd->add_flag("--quiet", o->quiet, "Print only errors");
+  add_log_options(cmd, o->log);
   cmd->footer(
       "Example:\n  skyfuse run --config config/demo_run.toml      # map at http://localhost:8080\n"
       "  skyfuse run --config C.toml --record rec/ --speed 10 --exit-at-end\n"
@@ -108,6 +108,7 @@ Runner add_run_command(CLI::App& app) {
 
 Runner add_replay_command(CLI::App& app) {
   auto o = std::make_shared<live::ReplayOptions>();
+  auto log_options = std::make_shared<LogOptions>();
   o->specs = SKYFUSE_SPECS_DIR;
   CLI::App* cmd = app.add_subcommand(
       "replay", "Replay a recording through the same pipeline: the same tracks and alerts");
@@ -129,11 +130,12 @@ Runner add_replay_command(CLI::App& app) {
       "Print what the recording holds (files, chunks, entries, time span, damage) and exit");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
   cmd->add_option("--web-root", o->web_root, "The map's files");
-  cmd->add_flag("--quiet", o->quiet, "Print only errors");
+  add_log_options(cmd, *log_options);
   cmd->footer(
       "Example:\n  skyfuse replay rec/ --speed 0 --no-http --out t.jsonl --alerts-out a.jsonl "
       "--verify");
-  return [o] {
+  return [o, log_options] {
+    o->quiet = configure_logging(*log_options, true);
     if (o->index) return live::print_index(o->recording);
     if (o->verify && (o->out.empty() || o->alerts_out.empty()))
       throw ConfigError("--verify needs --out and --alerts-out");

@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "decode/asterix/catalogue.hpp"
 #include "io/jsonl.hpp"
+#include "log/progress.hpp"
 #include "mlat/locards_csv.hpp"
 #include "output/sensor_asterix.hpp"
 #include "sim/beast_network.hpp"
@@ -28,6 +29,7 @@ struct SimOptions {
   std::uint64_t seed = 1;
   std::string out;
   std::string specs = SKYFUSE_SPECS_DIR;
+  LogOptions log;
 };
 
 void write_lines(const std::filesystem::path& path, const std::vector<std::string>& lines) {
@@ -102,7 +104,15 @@ std::string sensors_toml(const sim::SimOutput& out, Time start) {
 int run_sim(const SimOptions& o) {
   namespace fs = std::filesystem;
   const sim::Scenario scenario = load_scenario(o.scenario);
-  const sim::SimOutput out = sim::simulate(scenario, o.seed);
+  const bool quiet = configure_logging(o.log, false);
+  log::Progress progress("skyfuse sim", "parts (the truth, then each sensor)", 0,
+                         log::progress_style(quiet));
+  const sim::SimOutput out =
+      sim::simulate(scenario, o.seed, [&progress](std::size_t done, std::size_t total) {
+        progress.set_total(total);
+        progress.update(done);
+      });
+  progress.finish();
   fs::create_directories(o.out);
   std::vector<std::string> lines;
   lines.reserve(out.truth.size());
@@ -195,6 +205,7 @@ Runner add_sim_command(CLI::App& app) {
   cmd->add_option("--seed", opts->seed, "Random seed; the same seed gives byte-identical output")
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "Output directory (created if missing)")->required();
+  add_log_options(cmd, opts->log);
   cmd->footer(
       "\nWrites OUT/truth.jsonl, OUT/<sensor>.jsonl for each sensor, OUT/<sensor>.ast (ASTERIX:\n"
       "CAT048+034 for radars, CAT021+023 for ADS-B, CAT020+019 for MLAT, CAT015 for drone\n"

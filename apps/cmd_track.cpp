@@ -10,6 +10,7 @@
 #include "apps/system_config.hpp"
 #include "core/error.hpp"
 #include "live/batch_track.hpp"
+#include "log/progress.hpp"
 #include "output/sinks.hpp"
 #include "tracking/stats.hpp"
 
@@ -23,10 +24,11 @@ struct TrackOptions {
   std::string stats_json;
   std::string asterix_out;
   std::string specs = SKYFUSE_SPECS_DIR;
-  bool quiet = false;
+  LogOptions log;
 };
 
 int run_track(const TrackOptions& o) {
+  const bool quiet = configure_logging(o.log, false);
   const SystemConfig cfg = load_system_config(o.config);
   for (const auto& section : cfg.ignored_sections)
     fmt::print(stderr, "skyfuse track: note: {}: [{}] is for `skyfuse run`, ignored here\n",
@@ -41,7 +43,13 @@ int run_track(const TrackOptions& o) {
         std::nullopt, nullptr, cfg.sac, cfg.sic);
     sinks.push_back(cat062.get());
   }
-  const live::BatchResult res = live::track_batch(cfg, o.specs, sinks);
+  log::Progress progress("skyfuse track", "reports", 0, log::progress_style(quiet));
+  const live::BatchResult res =
+      live::track_batch(cfg, o.specs, sinks, [&progress](std::size_t done, std::size_t total) {
+        progress.set_total(total);
+        progress.update(done);
+      });
+  progress.finish();
   const long input_errors = res.input_errors;
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
     const live::BatchFeed& d = res.feeds[i];
@@ -54,16 +62,16 @@ int run_track(const TrackOptions& o) {
     if (d.errors > static_cast<long>(d.messages.size()))
       fmt::print(stderr, "skyfuse track: {}: {} more errors\n", source,
                  d.errors - static_cast<long>(d.messages.size()));
-    if (!o.quiet)
+    if (!quiet)
       fmt::print(stderr, "  {:<16} {:<12} {:>9} reports  {}\n", cfg.sensors[i].name,
                  to_string(cfg.sensors[i].kind), d.reports, source);
-    if (!o.quiet && !d.counters.empty()) {
+    if (!quiet && !d.counters.empty()) {
       std::string c;
       for (const auto& [k, v] : d.counters) c += fmt::format(" {}={}", k, v);
       fmt::print(stderr, "  {:<16}{}\n", "", c);
     }
   }
-  if (cat062 && !o.quiet)
+  if (cat062 && !quiet)
     fmt::print(stderr, "  CAT062: {} records -> {} ({} not encodable)\n",
                cat062->writer().records(), o.asterix_out, cat062->writer().errors());
   const auto lines_written = lines.lines();
@@ -77,7 +85,7 @@ int run_track(const TrackOptions& o) {
                  "far behind, {} ahead of the other sensors)\n",
                  cfg.sensors[i].name, g.rejected(), g.behind, g.unconfirmed);
   }
-  if (!o.quiet) {
+  if (!quiet) {
     const auto& s = res.stats;
     fmt::print(stderr,
                "track: {} reports ({} input errors, {} rejected, {} late, {} with an implausible "
@@ -164,7 +172,7 @@ Runner add_track_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", o->out, "Track updates, JSON Lines (docs/formats.md)")->required();
-  cmd->add_flag("--quiet", o->quiet, "Print only errors");
+  add_log_options(cmd, o->log);
   cmd->add_option("--asterix-out", o->asterix_out,
                   "Also write the track updates as ASTERIX CAT062 1.18 data blocks to FILE");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");

@@ -22,6 +22,18 @@ Runner add_replay_command(CLI::App& app);
 Runner add_mlat_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 
+// --log-level, -v/--verbose and -q/--quiet of a verb (run, replay, track, sim, eval).
+struct LogOptions {
+  std::string level;  // empty: from the flags
+  bool verbose = false;
+  bool quiet = false;
+};
+void add_log_options(CLI::App* cmd, LogOptions& o);
+// Sets the process's logger (stderr; `timestamps`: UTC time and level in
+// front of each line, for run and replay). Returns true when the verb is to be
+// quiet (a level above info: no summary, no progress).
+bool configure_logging(const LogOptions& o, bool timestamps);
+
 // A verb or long option that is not one of `app`'s, as an error message
 // naming the nearest valid one ("unknown option --frmat for `skyfuse decode`
 // (did you mean --format?)"); nothing when every one is known.

@@ -7,8 +7,10 @@
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
+#include "log/log.hpp"
 
 int main(int argc, char** argv) {
+  skyfuse::log::configure({});  // stderr, bare lines, info; the verb may set its own
   CLI::App app{"skyfuse: open multi-sensor air surveillance (civil and defensive use)"};
   app.set_version_flag("--version", "skyfuse 0.1.0");
   app.require_subcommand(1);

@@ -5,30 +5,39 @@
 //   decode  feeds::decode_file           (`skyfuse decode FILE`)
 //   track   live::track_batch            (`skyfuse track --config C --out F`)
 //   eval    eval::evaluate + evaluation_json (`skyfuse eval --json`)
+//   geodetic_to_enu / enu_to_geodetic   geo::LocalFrame (GeographicLib)
 //
 // Records cross as JSON text written by the stages' own writers and parsed by
 // Python's json module: one format, one definition of every field
 // (docs/formats.md). The GIL is released while the stages run. A
 // skyfuse::ConfigError becomes skyfuse.Error (a ValueError) with the message
-// the binary prints after "skyfuse: error: ".
+// the binary prints after "skyfuse: error: ". With as_arrays=True, decode and
+// track return columns (a dict of numpy arrays, python/columns.hpp) instead of
+// a list of dicts, and eval takes columns (or a list of dicts) as well as files.
 //
 //   import skyfuse
 //   rows = skyfuse.decode("capture.bin", "beast")
 //   updates = skyfuse.track("sensors.toml", out="tracks.jsonl")
 //   figures = skyfuse.eval("truth.jsonl", "tracks.jsonl", conventions="independent")
+//   cols = skyfuse.track("sensors.toml", as_arrays=True)   # pandas.DataFrame(cols)
+//   figures = skyfuse.eval(truth_columns, cols)
 #include <fmt/format.h>
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "columns.hpp"
 #include "core/error.hpp"
 #include "eval/evaluation_json.hpp"
 #include "eval/evaluator.hpp"
 #include "feeds/decode_file.hpp"
+#include "geo/wgs84.hpp"
 #include "io/jsonl.hpp"
 #include "live/batch_track.hpp"
 #include "live/system_config_loader.hpp"
@@ -62,7 +71,8 @@ class JsonArray {
 py::object py_decode(const std::string& path, const std::string& format, bool all, bool oradis,
                      std::optional<std::pair<double, double>> receiver_deg,
                      std::optional<double> start_unix, int max_corrected_bits,
-                     std::vector<std::string> editions, std::string specs, bool stats) {
+                     std::vector<std::string> editions, std::string specs, bool stats,
+                     bool as_arrays) {
   feeds::DecodeOptions o;
   o.format = format;
   o.all = all;
@@ -81,6 +91,7 @@ py::object py_decode(const std::string& path, const std::string& format, bool al
   const std::string nothing = feeds::nothing_decoded(path, format, s);
   if (!nothing.empty()) throw ConfigError(nothing);
   py::object records = loads(std::move(rows).close());
+  if (as_arrays) records = python::columns_from_records(py::list(records));
   if (!stats) return records;
   py::dict summary = loads(s.stats_json);
   summary["errors"] = s.errors;
@@ -99,7 +110,7 @@ class CollectSink final : public output::TrackSink {
 };
 
 py::object py_track(const std::string& config, const std::string& out, const std::string& specs,
-                    bool stats) {
+                    bool stats, bool as_arrays) {
   CollectSink collect;
   live::BatchResult r;
   {
@@ -114,6 +125,7 @@ py::object py_track(const std::string& config, const std::string& out, const std
                       r.input_errors > 0 ? fmt::format(" ({} input errors)", r.input_errors) : ""));
   }
   py::object updates = loads(std::move(collect).close());
+  if (as_arrays) updates = python::columns_from_records(py::list(updates));
   if (!stats) return updates;
   py::dict counters;
   for (const tracking::StatEntry& e : tracking::describe(r.stats))
@@ -147,22 +159,140 @@ io::StateFile read(const std::string& path) {
   return std::move(r).value();
 }
 
-py::object py_eval(const std::string& truth_path, const std::string& tracks_path,
+// Truth or tracks from a path (str or os.PathLike), columns (a mapping of
+// arrays, as track(as_arrays=True) returns) or a list of dicts (as track
+// returns): each row parsed by the file reader's own line parser, so the same
+// fields count. A bad row raises (a file's bad line is counted and skipped).
+io::StateFile states_from(const py::object& src, const std::string& what) {
+  if (py::isinstance<py::str>(src) || py::hasattr(src, "__fspath__")) {
+    const auto path = py::module_::import("os").attr("fspath")(src).cast<std::string>();
+    py::gil_scoped_release release;
+    return read(path);
+  }
+  std::vector<std::string> lines;
+  if (py::hasattr(src, "keys")) {
+    lines = python::json_rows(src, what);
+  } else {
+    const py::object dumps = py::module_::import("json").attr("dumps");
+    for (py::handle row : src) lines.push_back(dumps(row).cast<std::string>());
+  }
+  io::StateFile f;
+  f.lines = static_cast<long>(lines.size());
+  f.states.reserve(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto s = io::parse_state(lines[i]);
+    if (!s) throw ConfigError(fmt::format("{} row {}: {}", what, i, s.error().detail));
+    f.states.push_back(std::move(s).value());
+  }
+  return f;
+}
+
+py::object py_eval(const py::object& truth_src, const py::object& tracks_src,
                    const std::string& conventions) {
   eval::EvalConfig cfg;
   if (conventions == "independent")
     cfg = eval::independent_conventions();
   else if (conventions != "skyfuse")
     throw ConfigError(fmt::format("conventions \"{}\": skyfuse or independent", conventions));
+  const io::StateFile truth = states_from(truth_src, "truth");
+  const io::StateFile tracks = states_from(tracks_src, "tracks");
   std::string json;
   {
     py::gil_scoped_release release;
-    const io::StateFile truth = read(truth_path);
-    const io::StateFile tracks = read(tracks_path);
     const eval::Evaluation ev = eval::evaluate(truth.states, tracks.states, cfg);
     json = eval::evaluation_json(ev, cfg, truth.error_count, tracks.error_count);
   }
   return loads(json);
+}
+
+using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+geo::LocalFrame frame_at(const std::vector<double>& origin_deg) {
+  if (origin_deg.size() != 3)
+    throw ConfigError("origin_deg: (lat_deg, lon_deg, alt_m) of the local frame's origin");
+  return geo::LocalFrame({origin_deg[0], origin_deg[1], origin_deg[2]});
+}
+
+std::size_t same_length(std::initializer_list<const Doubles*> arrays) {
+  std::size_t n = 0;
+  bool first = true;
+  for (const Doubles* a : arrays) {
+    if (a == nullptr) continue;
+    if (a->ndim() != 1) throw ConfigError("coordinates must be one-dimensional arrays");
+    const auto m = static_cast<std::size_t>(a->shape(0));
+    if (!first && m != n) throw ConfigError("coordinate arrays of different lengths");
+    n = m;
+    first = false;
+  }
+  return n;
+}
+
+// Velocities are optional (all three or none); they are rotated between the
+// ENU axes at each point and the frame's axes at its origin.
+py::dict py_geodetic_to_enu(const std::vector<double>& origin_deg, const Doubles& lat,
+                            const Doubles& lon, const Doubles& alt,
+                            const std::optional<Doubles>& ve, const std::optional<Doubles>& vn,
+                            const std::optional<Doubles>& vu) {
+  const geo::LocalFrame frame = frame_at(origin_deg);
+  const bool vel = ve && vn && vu;
+  const std::size_t n = same_length(
+      {&lat, &lon, &alt, vel ? &*ve : nullptr, vel ? &*vn : nullptr, vel ? &*vu : nullptr});
+  const auto len = static_cast<py::ssize_t>(n);
+  Doubles e(len), no(len), u(len), oe(vel ? len : 0), on(vel ? len : 0), ou(vel ? len : 0);
+  for (py::ssize_t i = 0; i < len; ++i) {
+    const GeodeticPosition p{lat.at(i), lon.at(i), alt.at(i)};
+    const Eigen::Vector3d x = frame.forward(p);
+    e.mutable_at(i) = x.x();
+    no.mutable_at(i) = x.y();
+    u.mutable_at(i) = x.z();
+    if (!vel) continue;
+    const Eigen::Vector3d v = frame.rotate_from(p, {ve->at(i), vn->at(i), vu->at(i)});
+    oe.mutable_at(i) = v.x();
+    on.mutable_at(i) = v.y();
+    ou.mutable_at(i) = v.z();
+  }
+  py::dict d;
+  d["e_m"] = e;
+  d["n_m"] = no;
+  d["u_m"] = u;
+  if (vel) {
+    d["ve_mps"] = oe;
+    d["vn_mps"] = on;
+    d["vu_mps"] = ou;
+  }
+  return d;
+}
+
+py::dict py_enu_to_geodetic(const std::vector<double>& origin_deg, const Doubles& e,
+                            const Doubles& n_m, const Doubles& u, const std::optional<Doubles>& ve,
+                            const std::optional<Doubles>& vn, const std::optional<Doubles>& vu) {
+  const geo::LocalFrame frame = frame_at(origin_deg);
+  const bool vel = ve && vn && vu;
+  const std::size_t n =
+      same_length({&e, &n_m, &u, vel ? &*ve : nullptr, vel ? &*vn : nullptr, vel ? &*vu : nullptr});
+  const auto len = static_cast<py::ssize_t>(n);
+  Doubles lat(len), lon(len), alt(len), oe(vel ? len : 0), on(vel ? len : 0), ou(vel ? len : 0);
+  for (py::ssize_t i = 0; i < len; ++i) {
+    const GeodeticPosition p = frame.reverse({e.at(i), n_m.at(i), u.at(i)});
+    lat.mutable_at(i) = p.lat_deg;
+    lon.mutable_at(i) = p.lon_deg;
+    alt.mutable_at(i) = p.alt_m;
+    if (!vel) continue;
+    const Eigen::Vector3d v = frame.rotate_to(p, {ve->at(i), vn->at(i), vu->at(i)});
+    oe.mutable_at(i) = v.x();
+    on.mutable_at(i) = v.y();
+    ou.mutable_at(i) = v.z();
+  }
+  py::dict d;
+  d["lat_deg"] = lat;
+  d["lon_deg"] = lon;
+  d["alt_m"] = alt;
+  if (vel) {
+    d["ve_mps"] = oe;
+    d["vn_mps"] = on;
+    d["vu_mps"] = ou;
+  }
+  return d;
 }
 
 }  // namespace
@@ -181,19 +311,38 @@ PYBIND11_MODULE(skyfuse, m) {
         py::arg("start_unix") = py::none(), py::arg("max_corrected_bits") = 1,
         py::arg("editions") = std::vector<std::string>{},
         py::arg("specs") = std::string(SKYFUSE_SPECS_DIR), py::arg("stats") = false,
+        py::arg("as_arrays") = false,
         "Decode a recorded feed like `skyfuse decode --format FORMAT PATH`: a list with one "
         "dict per message (beast, avr, sbs, csv) or record (asterix, final, pcap, gps). "
         "receiver_deg=(lat, lon) enables surface positions; editions=['48=1.32'] picks ASTERIX "
         "editions. With stats=True: (records, counts as `--stats` prints them, plus 'errors' "
-        "and the first error 'messages').");
+        "and the first error 'messages'). With as_arrays=True: a dict of numpy arrays, one "
+        "column per field (nested fields joined with '.', `time` as `time_s`, codes as str; "
+        "docs/python.md).");
   m.def("track", &py_track, py::arg("config"), py::kw_only(), py::arg("out") = "",
         py::arg("specs") = std::string(SKYFUSE_SPECS_DIR), py::arg("stats") = false,
+        py::arg("as_arrays") = false,
         "Track a configuration's recorded feeds like `skyfuse track --config CONFIG --out OUT`: "
         "the list of track updates as dicts (the lines of OUT, also written when out is "
         "given). With stats=True: (updates, {'counters', 'registration', 'messages', "
-        "'seconds'}).");
+        "'seconds'}). With as_arrays=True: a dict of numpy arrays (time_s, id, lat_deg, "
+        "lon_deg, alt_m, ...).");
   m.def("eval", &py_eval, py::arg("truth"), py::arg("tracks"), py::arg("conventions") = "skyfuse",
-        "Score a track file against a truth file like `skyfuse eval --json`: the same dict "
+        "Score tracks against truth like `skyfuse eval --json`: the same dict "
         "(GOSPA, RMS, continuity ...; docs/metrics.md). conventions: 'skyfuse' or "
-        "'independent' (those of the independent scenarios).");
+        "'independent' (those of the independent scenarios). truth and tracks: a path, "
+        "columns (a dict of arrays: time_s, id, lat_deg, lon_deg, alt_m and optionally "
+        "ve_mps, vn_mps, vu_mps, status, sources.<kind>, icao24 ...) or a list of dicts.");
+  m.def("geodetic_to_enu", &py_geodetic_to_enu, py::arg("origin_deg"), py::arg("lat_deg"),
+        py::arg("lon_deg"), py::arg("alt_m"), py::kw_only(), py::arg("ve_mps") = py::none(),
+        py::arg("vn_mps") = py::none(), py::arg("vu_mps") = py::none(),
+        "WGS-84 positions (degrees, metres above the ellipsoid) to east/north/up metres in "
+        "the local frame at origin_deg=(lat_deg, lon_deg, alt_m): {'e_m', 'n_m', 'u_m'} "
+        "arrays; with velocities (ENU at each point) also {'ve_mps', 'vn_mps', 'vu_mps'} in "
+        "the frame's axes.");
+  m.def("enu_to_geodetic", &py_enu_to_geodetic, py::arg("origin_deg"), py::arg("e_m"),
+        py::arg("n_m"), py::arg("u_m"), py::kw_only(), py::arg("ve_mps") = py::none(),
+        py::arg("vn_mps") = py::none(), py::arg("vu_mps") = py::none(),
+        "The reverse of geodetic_to_enu: {'lat_deg', 'lon_deg', 'alt_m'} (and velocities "
+        "rotated into the ENU axes at each point).");
 }

@@ -93,7 +93,7 @@ EvalConfig independent_conventions() {
 }
 
 Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectState> tracks,
-                    const EvalConfig& cfg) {
+                    const EvalConfig& cfg, const EvalProgress& on_progress) {
   Evaluation ev;
   ev.config = cfg;
   const double p = cfg.gospa.p;
@@ -162,7 +162,13 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
   std::vector<const ObjectState*> y_state;
   long n_updated = 0, n_mode_c_correct = 0;
   std::array<long, kCoverageCount> cov_updated{};
+  const std::size_t progress_step = std::max<std::size_t>(1, truth_sorted.size() / 100);
+  std::size_t progress_next = progress_step;
   for (std::size_t begin = 0; begin < truth_sorted.size();) {
+    if (on_progress && begin >= progress_next) {
+      on_progress(begin, truth_sorted.size());
+      progress_next = begin + progress_step;
+    }
     const Time t = truth_sorted[begin].state->time;
     std::size_t end = begin;
     while (end < truth_sorted.size() && truth_sorted[end].state->time == t) ++end;
@@ -430,6 +436,7 @@ Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectSt
     f.horizontal_p95_m = quantile(h, 0.95);
     f.update_probability = static_cast<double>(cov_updated[c]) / n;
   }
+  if (on_progress) on_progress(truth_sorted.size(), truth_sorted.size());
   return ev;
 }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -155,7 +156,11 @@ struct Evaluation {
   std::vector<double> velocity_errors_mps;
 };
 
+// Progress of the scoring: (truth samples done, in all), about every 1 % and
+// at the end; it never changes the figures.
+using EvalProgress = std::function<void(std::size_t done, std::size_t total)>;
+
 Evaluation evaluate(std::span<const ObjectState> truth, std::span<const ObjectState> tracks,
-                    const EvalConfig& cfg);
+                    const EvalConfig& cfg, const EvalProgress& on_progress = {});
 
 }  // namespace skyfuse::eval

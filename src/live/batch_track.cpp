@@ -11,7 +11,7 @@
 namespace skyfuse::live {
 
 BatchResult track_batch(const SystemConfig& cfg, const std::string& specs,
-                        std::span<output::TrackSink* const> sinks) {
+                        std::span<output::TrackSink* const> sinks, const BatchProgress& progress) {
   BatchResult res;
   std::vector<Report> all;
   for (std::size_t i = 0; i < cfg.sensors.size(); ++i) {
@@ -52,14 +52,18 @@ BatchResult track_batch(const SystemConfig& cfg, const std::string& specs,
     tracker.push(r);
     tracker.drain(write);
   };
+  const std::size_t step = std::max<std::size_t>(1, order.size() / 100);
+  std::size_t done = 0;
   for (const Key& k : order) {
     Report& r = all[k.index];
     guard.admit(r.sensor - 1, std::move(r), std::nullopt, push);
+    if (progress && ++done % step == 0) progress(done, order.size());
   }
   guard.finish();
   tracker.flush();
   tracker.drain(write);
   for (output::TrackSink* k : sinks) k->finish();
+  if (progress) progress(order.size(), order.size());
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   res.stats = tracker.stats();
   res.rejected = tracker.errors();

@@ -14,6 +14,7 @@
 //   live::BatchResult r = live::track_batch(cfg, specs_dir, sinks);
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -45,9 +46,14 @@ struct BatchResult {
   double seconds = 0;  // wall time of the tracking (after reading)
 };
 
+// Progress of the tracking: (reports done, reports in all), called about every
+// 1 % and once at the end; it never changes what is tracked.
+using BatchProgress = std::function<void(std::size_t done, std::size_t total)>;
+
 // `specs`: the asterix-specs directory (ASTERIX feeds). Throws ConfigError for
 // unreadable inputs; bad records are counted in the result.
 BatchResult track_batch(const SystemConfig& cfg, const std::string& specs,
-                        std::span<output::TrackSink* const> sinks);
+                        std::span<output::TrackSink* const> sinks,
+                        const BatchProgress& progress = {});
 
 }  // namespace skyfuse::live

@@ -12,6 +12,7 @@
 #include "decode/asterix/framing.hpp"
 #include "feeds/feed_decoder.hpp"
 #include "feeds/remote_id_feed.hpp"
+#include "log/log.hpp"
 
 namespace skyfuse::live {
 
@@ -36,7 +37,7 @@ std::vector<FilePiece> cut_file(const feeds::FeedConfig& feed,
   if (f == FeedFormat::kRemoteIdPcap) {  // one packet record per captured packet
     std::vector<feeds::RecordSpan> spans;
     const std::string why = feeds::capture_to_records(data, payloads, spans);
-    if (!why.empty()) fmt::print(stderr, "skyfuse run: {}: {}\n", feed.path, why);
+    if (!why.empty()) log::warn("skyfuse run: {}: {}", feed.path, why);
     for (const auto& s : spans) out.push_back({s.number, s.begin, s.size});
     return out;
   }
@@ -50,7 +51,7 @@ std::vector<FilePiece> cut_file(const feeds::FeedConfig& feed,
       ax::read_final(data, sink, fs);
     else
       ax::read_pcap(data, sink, fs);
-    for (const auto& m : fs.messages) fmt::print(stderr, "skyfuse run: {}: {}\n", feed.path, m);
+    for (const auto& m : fs.messages) log::warn("skyfuse run: {}: {}", feed.path, m);
     return out;
   }
   payloads = data;

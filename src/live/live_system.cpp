@@ -1,8 +1,10 @@
 #include "live/live_system.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <csignal>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -15,10 +17,37 @@
 #include "live/pacer.hpp"
 #include "live/pipeline.hpp"
 #include "live/sources.hpp"
+#include "log/log.hpp"
 #include "record/recording.hpp"
 #include "server/http_server.hpp"
 
 namespace skyfuse::live {
+
+namespace {
+
+// One status line ([run] status_period_s of wall time): the input rate over
+// the period, the tracks held, the packets dropped so far (queue full), the
+// pipeline's latency (arrival to processed) and queue, and the data time.
+void log_status(const Pipeline& pipeline, double period_s, std::uint64_t reports_before,
+                const std::vector<std::uint64_t>& drops, std::size_t queued) {
+  std::uint64_t dropped = 0;
+  for (const std::uint64_t d : drops) dropped += d;
+  const auto q = pipeline.latency_p50_p90_p99();
+  const std::uint64_t reports = pipeline.reports();
+  const Time t = pipeline.data_time();
+  std::string data_time = "none yet";
+  if (reports > 0) {
+    const auto s = static_cast<std::time_t>(t.ns / 1'000'000'000);
+    data_time = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", fmt::gmtime(s));
+  }
+  log::info(
+      "status: {:.0f} reports/s, {} tracks, {} drops, latency p50 {:.1f} ms p99 {:.1f} ms, "
+      "queue {}, data time {}",
+      static_cast<double>(reports - reports_before) / period_s, pipeline.tracks(), dropped,
+      q[0] * 1e3, q[2] * 1e3, queued, data_time);
+}
+
+}  // namespace
 
 std::vector<safety::Zone> load_zone_file(const std::string& path, std::string* text) {
   if (path.empty()) {
@@ -133,7 +162,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
     network[i] =
         make_network_source(static_cast<std::uint16_t>(i), cfg.sensors[i], cfg.feeds[i], status[i]);
     if (network[i] && !o.quiet && !network[i]->note().empty())
-      fmt::print(stderr, "skyfuse run: {}\n", network[i]->note());
+      log::info("skyfuse run: {}", network[i]->note());
   }
   const bool any_network =
       std::any_of(network.begin(), network.end(), [](const auto& s) { return s != nullptr; });
@@ -153,9 +182,14 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       threads.emplace_back([&, i, token = inputs.get_token()] { network[i]->run(token, queue); });
   if (http) {
     http->start();
-    // Printed even with --quiet: scripts read the port from it.
-    fmt::print(stderr, "skyfuse run: map at http://{}:{}/ ({} sensors)\n",
-               cfg.run.http_bind == "0.0.0.0" ? "localhost" : cfg.run.http_bind, http->port(), n);
+    // Printed even with --quiet (bare then): scripts read the port from it.
+    const std::string line = fmt::format(
+        "skyfuse run: map at http://{}:{}/ ({} sensors)",
+        cfg.run.http_bind == "0.0.0.0" ? "localhost" : cfg.run.http_bind, http->port(), n);
+    if (log::enabled(log::Level::kInfo))
+      log::info("{}", line);
+    else
+      fmt::print(stderr, "{}\n", line);
   }
 
   std::vector<std::uint64_t> drops_seen(n, 0), kernel_seen(n, 0), filtered_seen(n, 0);
@@ -163,6 +197,8 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   std::vector<SourceState> state_seen(n, SourceState::kIdle);
   bool ended_reported = false;
   Time last_refresh = start;
+  Time last_status = start;
+  std::uint64_t reports_at_status = 0;
   while (!stop.stop_requested()) {
     if (auto p = queue.pop(std::chrono::milliseconds(100))) pipeline.process(*p, wall_now());
     const Time now = wall_now();
@@ -179,10 +215,10 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
         const std::uint64_t k = status[i].kernel_drops, f = status[i].filtered;
         if ((k != kernel_seen[i] || f != filtered_seen[i]) &&
             (now - kernel_logged[i]).seconds() >= 10) {
-          fmt::print(stderr,
-                     "skyfuse run: sensor \"{}\": {} datagrams dropped by the kernel (receive "
-                     "buffer full), {} from senders not in allow_from, in all\n",
-                     cfg.sensors[i].name, k, f);
+          log::warn(
+              "skyfuse run: sensor \"{}\": {} datagrams dropped by the kernel (receive "
+              "buffer full), {} from senders not in allow_from, in all",
+              cfg.sensors[i].name, k, f);
           kernel_logged[i] = now;
           kernel_seen[i] = k;
           filtered_seen[i] = f;
@@ -205,6 +241,12 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       pipeline.refresh();
       last_refresh = now;
     }
+    if (cfg.run.status_period_s > 0 && (now - last_status).seconds() >= cfg.run.status_period_s) {
+      log_status(pipeline, (now - last_status).seconds(), reports_at_status, drops_seen,
+                 queue.size());
+      last_status = now;
+      reports_at_status = pipeline.reports();
+    }
     if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
     if (!files_running && !any_network && queue.size() == 0) {
       if (cfg.run.exit_at_end) break;
@@ -212,9 +254,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
         pipeline.finish();
         ended_reported = true;
         if (!o.quiet)
-          fmt::print(
-              stderr,
-              "skyfuse run: every input has ended; serving the last picture (Ctrl-C stops)\n");
+          log::info("skyfuse run: every input has ended; serving the last picture (Ctrl-C stops)");
       }
     }
   }
@@ -229,10 +269,10 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   if (!o.quiet) {
     pipeline.print_summary();
     if (recorder)
-      fmt::print(stderr, "  recording: {} entries, {:.1f} MB raw -> {:.1f} MB in {} files ({})\n",
-                 recorder->stats().entries, static_cast<double>(recorder->stats().raw_bytes) / 1e6,
-                 static_cast<double>(recorder->stats().written_bytes) / 1e6,
-                 recorder->stats().files, cfg.run.record_dir);
+      log::info("  recording: {} entries, {:.1f} MB raw -> {:.1f} MB in {} files ({})",
+                recorder->stats().entries, static_cast<double>(recorder->stats().raw_bytes) / 1e6,
+                static_cast<double>(recorder->stats().written_bytes) / 1e6, recorder->stats().files,
+                cfg.run.record_dir);
   }
   return 0;
 }

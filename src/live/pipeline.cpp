@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "decode/asterix/spec.hpp"
 #include "feeds/feed_decoder.hpp"
+#include "log/log.hpp"
 #include "output/sinks.hpp"
 #include "record/recording.hpp"
 #include "safety/safety_nets.hpp"
@@ -243,7 +244,7 @@ struct Pipeline::Impl {
     a.raised = a.last_seen = tracker.now();
     system_alerts[key] = a;
     system_events.push_back({tracker.now(), true, a});
-    fmt::print(stderr, "skyfuse run: ALERT {}\n", detail);
+    log::warn("skyfuse run: ALERT {}", detail);
   }
 
   void publish(Time now) {
@@ -251,7 +252,7 @@ struct Pipeline::Impl {
     // reports_rejected_total; the first ones are named, as `track` does.
     const auto& rejected = tracker.errors();
     for (; tracker_errors_logged < rejected.size(); ++tracker_errors_logged)
-      fmt::print(stderr, "skyfuse run: rejected: {}\n", rejected[tracker_errors_logged]);
+      log::warn("skyfuse run: rejected: {}", rejected[tracker_errors_logged]);
     std::vector<ObjectState> pic;
     pic.reserve(picture.picture().size());
     for (const auto& [id, s] : picture.picture()) pic.push_back(s);
@@ -450,8 +451,7 @@ struct Pipeline::Impl {
                                        : 0.0,
                                network ? "its arrival (host clock)" : "the system's data time");
     if (h.time_logged++ < 5)
-      fmt::print(stderr, "skyfuse run: sensor \"{}\": {}\n", cfg.sensors[source].name,
-                 h.last_error);
+      log::warn("skyfuse run: sensor \"{}\": {}", cfg.sensors[source].name, h.last_error);
   }
 
   // The feed's input errors (its decoder counts them all, once): totals, and
@@ -467,7 +467,7 @@ struct Pipeline::Impl {
     }
     for (auto& msg : dec.take_messages()) {
       health[source].last_error = msg;
-      if (input_errors <= 20) fmt::print(stderr, "skyfuse run: {}\n", msg);
+      if (input_errors <= 20) log::warn("skyfuse run: {}", msg);
     }
   }
 
@@ -615,6 +615,7 @@ Time Pipeline::data_time() const { return impl_->tracker.now(); }
 std::uint64_t Pipeline::track_lines() const { return impl_->track_lines; }
 std::uint64_t Pipeline::alert_lines() const { return impl_->alert_lines; }
 std::uint64_t Pipeline::reports() const { return impl_->reports; }
+std::size_t Pipeline::tracks() const { return impl_->tracker.tracks().size(); }
 
 std::array<double, 3> Pipeline::latency_p50_p90_p99() const {
   return {impl_->latency.quantile(0.5), impl_->latency.quantile(0.9),
@@ -625,20 +626,20 @@ void Pipeline::print_summary() const {
   const Impl& m = *impl_;
   const auto& st = m.tracker.stats();
   const auto q = latency_p50_p90_p99();
-  fmt::print(stderr,
-             "run: {} packets, {} reports ({} input errors, {} rejected, {} late, {} with an "
-             "implausible time) -> {} track updates, {} alert events; latency p50 {:.2f} ms, p90 "
-             "{:.2f} ms, p99 {:.2f} ms\n",
-             m.packets, m.reports, m.input_errors, st.rejected, st.late_dropped, m.guard.rejected(),
-             m.track_lines, m.alert_lines, q[0] * 1e3, q[1] * 1e3, q[2] * 1e3);
-  fmt::print(stderr, "  tracker: {}\n", tracking::to_text(st));
+  log::info(
+      "run: {} packets, {} reports ({} input errors, {} rejected, {} late, {} with an "
+      "implausible time) -> {} track updates, {} alert events; latency p50 {:.2f} ms, p90 "
+      "{:.2f} ms, p99 {:.2f} ms",
+      m.packets, m.reports, m.input_errors, st.rejected, st.late_dropped, m.guard.rejected(),
+      m.track_lines, m.alert_lines, q[0] * 1e3, q[1] * 1e3, q[2] * 1e3);
+  log::info("  tracker: {}", tracking::to_text(st));
   for (std::size_t i = 0; i < m.health.size(); ++i) {
     const SourceHealth& h = m.health[i];
-    fmt::print(stderr,
-               "  {:<16} {:<10} {:>8} packets {:>9} reports {:>6} errors {:>6} drops {:>6} kernel "
-               "drops {:>6} time rejected\n",
-               m.cfg.sensors[i].name, h.state, h.packets, h.reports, h.errors, h.drops,
-               h.kernel_drops, m.guard.stats(i).rejected());
+    log::info(
+        "  {:<16} {:<10} {:>8} packets {:>9} reports {:>6} errors {:>6} drops {:>6} kernel "
+        "drops {:>6} time rejected",
+        m.cfg.sensors[i].name, h.state, h.packets, h.reports, h.errors, h.drops, h.kernel_drops,
+        m.guard.stats(i).rejected());
   }
 }
 

@@ -88,6 +88,7 @@ class Pipeline {
   std::uint64_t track_lines() const;
   std::uint64_t alert_lines() const;
   std::uint64_t reports() const;
+  std::size_t tracks() const;  // confirmed and coasting tracks held now
   // Wall-clock latency from arrival to processed, percentiles in seconds.
   std::array<double, 3> latency_p50_p90_p99() const;
   void print_summary() const;

@@ -15,6 +15,7 @@
 #include "live/live_system.hpp"
 #include "live/pacer.hpp"
 #include "live/pipeline.hpp"
+#include "log/log.hpp"
 #include "record/recording.hpp"
 #include "server/http_server.hpp"
 
@@ -102,8 +103,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       throw ConfigError(fmt::format("{}: --verify checks one run; the folder holds {} ({} to {})",
                                     o.recording, runs.size(), runs.front(), runs.back()));
     if (!o.quiet)
-      fmt::print(stderr, "skyfuse replay: {} runs, in order: {}\n", runs.size(),
-                 fmt::join(runs, ", "));
+      log::info("skyfuse replay: {} runs, in order: {}", runs.size(), fmt::join(runs, ", "));
   }
   SystemConfig cfg = o.load_config(header.value("config", std::string()),
                                    header.value("config_file", std::string("recording")));
@@ -179,7 +179,10 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
           }
         });
     http->start();
-    fmt::print(stderr, "skyfuse replay: map at http://localhost:{}/\n", http->port());
+    if (log::enabled(log::Level::kInfo))
+      log::info("skyfuse replay: map at http://localhost:{}/", http->port());
+    else
+      fmt::print(stderr, "skyfuse replay: map at http://localhost:{}/\n", http->port());
   }
   std::vector<std::string> recorded_tracks, recorded_alerts;
   Time from = o.from > 0 ? Time::from_seconds(o.from) : Time{INT64_MIN};
@@ -280,7 +283,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       continue;
     }
     pipeline.finish();
-    for (const auto& pr : reader.problems()) fmt::print(stderr, "skyfuse replay: {}\n", pr);
+    for (const auto& pr : reader.problems()) log::warn("skyfuse replay: {}", pr);
     if (!o.quiet) pipeline.print_summary();
     if (o.verify) {
       // Compare what this replay wrote with what the run recorded.
@@ -327,7 +330,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
     if (http && !o.no_http && !stop.stop_requested() && !o.verify) {
       // At the end: serve the last picture; a seek (the map's slider) replays again.
       if (!o.quiet)
-        fmt::print(stderr, "skyfuse replay: at the end; serving the last picture (Ctrl-C stops)\n");
+        log::info("skyfuse replay: at the end; serving the last picture (Ctrl-C stops)");
       while (!stop.stop_requested() && seek == INT64_MIN)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (!stop.stop_requested()) {

@@ -8,6 +8,7 @@
 #include "io/tcp_client.hpp"
 #include "io/udp_receiver.hpp"
 #include "live/pacer.hpp"
+#include "log/log.hpp"
 
 namespace skyfuse::live {
 
@@ -96,8 +97,8 @@ class TcpSource final : public Source {
           // Down until it connects (the API's state, /metrics skyfuse_sensor_up 0);
           // each attempt logged: at most one per back-off (0.5 s doubling to 30 s).
           status_.state = SourceState::kDisconnected;
-          fmt::print(stderr, "skyfuse run: input {}: cannot connect: {}; retrying in {:g} s\n",
-                     input_, reason, backoff_s);
+          log::warn("skyfuse run: input {}: cannot connect: {}; retrying in {:g} s", input_, reason,
+                    backoff_s);
         });
   }
 

@@ -40,6 +40,7 @@ struct RunConfig {
   int queue_packets = 20000;       // input queue; full: files wait, network packets are dropped
   double publish_period_s = 1.0;   // data time between pictures (map, API, safety nets)
   double history_interval_s = 30;  // data time between tar1090 history_N.json copies
+  double status_period_s = 10;     // wall time between status lines in the log (0: none)
   double duration_s = 0;           // stop after this much wall time (0: run until stopped / end)
   bool exit_at_end = false;        // stop when every file input has ended (tests, batch)
   std::string tracks_out;          // also write track updates as JSON Lines

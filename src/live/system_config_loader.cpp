@@ -208,6 +208,7 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
     r.queue_packets = static_cast<int>(f.num_in("queue_packets", 16, 1e7, r.queue_packets));
     r.publish_period_s = f.num_in("publish_period_s", 0.1, 60, r.publish_period_s);
     r.history_interval_s = f.num_in("history_interval_s", 1, 3600, r.history_interval_s);
+    r.status_period_s = f.num_in("status_period_s", 0, 86400, r.status_period_s);
     r.duration_s = f.num_in("duration_s", 0, 1e9, r.duration_s);
     r.exit_at_end = f.flag("exit_at_end", r.exit_at_end);
     r.tracks_out = resolve(f.str("tracks_out", ""));

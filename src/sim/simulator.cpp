@@ -437,8 +437,14 @@ double nacv_bound_mps(std::uint8_t nacv) {
   }
 }
 
-SimOutput simulate(const Scenario& sc, std::uint64_t seed) {
+SimOutput simulate(const Scenario& sc, std::uint64_t seed, const SimProgress& progress) {
   SimOutput out;
+  const std::size_t parts = 1 + sc.radars.size() + sc.adsb.size() + sc.mlat.size() +
+                            sc.remote_id.size() + sc.mlat_networks.size();
+  std::size_t done = 0;
+  auto part_done = [&] {
+    if (progress) progress(++done, parts);
+  };
   // Truth on the regular grid.
   const auto n_steps =
       static_cast<std::int64_t>(std::floor(sc.duration_s / sc.truth_interval_s + 1e-9));
@@ -461,13 +467,28 @@ SimOutput simulate(const Scenario& sc, std::uint64_t seed) {
       out.truth.push_back(std::move(o));
     }
   }
+  part_done();
   SensorId next_id = 1;
-  for (const auto& rc : sc.radars) out.feeds.push_back(simulate_radar(rc, next_id++, sc, seed));
-  for (const auto& ac : sc.adsb) out.feeds.push_back(simulate_adsb(ac, next_id++, sc, seed));
-  for (const auto& mc : sc.mlat) out.feeds.push_back(simulate_mlat(mc, next_id++, sc, seed));
-  for (const auto& rc : sc.remote_id)
+  for (const auto& rc : sc.radars) {
+    out.feeds.push_back(simulate_radar(rc, next_id++, sc, seed));
+    part_done();
+  }
+  for (const auto& ac : sc.adsb) {
+    out.feeds.push_back(simulate_adsb(ac, next_id++, sc, seed));
+    part_done();
+  }
+  for (const auto& mc : sc.mlat) {
+    out.feeds.push_back(simulate_mlat(mc, next_id++, sc, seed));
+    part_done();
+  }
+  for (const auto& rc : sc.remote_id) {
     out.feeds.push_back(simulate_remote_id(rc, next_id++, sc, seed));
-  for (const auto& nc : sc.mlat_networks) out.networks.push_back(simulate_network(nc, sc, seed));
+    part_done();
+  }
+  for (const auto& nc : sc.mlat_networks) {
+    out.networks.push_back(simulate_network(nc, sc, seed));
+    part_done();
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/types.hpp"
@@ -53,7 +54,12 @@ struct SimOutput {
   std::vector<NetworkFeed> networks;  // [[mlat_network]] in scenario order
 };
 
-SimOutput simulate(const Scenario& scenario, std::uint64_t seed);
+// Progress: (parts done, parts in all), a part being the truth or one sensor
+// (each sensor draws its own stream, so the parts are natural units); it
+// never changes the output.
+using SimProgress = std::function<void(std::size_t done, std::size_t total)>;
+
+SimOutput simulate(const Scenario& scenario, std::uint64_t seed, const SimProgress& progress = {});
 
 // The pressure altitude a barometric altimeter reads at this height above the
 // ellipsoid: through the scenario's atmosphere, or its constant offset [m].
