@@ -52,7 +52,8 @@ Data make(int objects, int steps) {
       s.velocity_enu_mps = vel[i];
       d.truth.push_back(s);
       if (k % 4 == i % 4 && i % 50 != 7) {
-        s.position = area.reverse(p + Eigen::Vector3d(noise(rng), noise(rng), noise(rng)));
+        const double nz = noise(rng), ny = noise(rng), nx = noise(rng);  // written order
+        s.position = area.reverse(p + Eigen::Vector3d(nx, ny, nz));
         s.id = "T" + std::to_string(i);
         d.tracks.push_back(s);
       }

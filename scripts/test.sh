@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds skyfuse with sanitizers (preset `ci`) and runs every test, then the
-# Python module's test on a release build, then runs each fuzz target briefly. Expects scripts/setup.sh to have run.
+# Builds skyfuse with clang and sanitizers (preset `ci`, which also builds the
+# libFuzzer targets in the same tree: one build, not two), runs every test,
+# then runs each fuzz target briefly on its kept corpus. Expects
+# scripts/setup.sh to have run.
 #   FUZZ_SECONDS=N   seconds per fuzz target (default 15; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,22 +19,22 @@ ctest --preset ci
 
 fuzz_seconds=${FUZZ_SECONDS:-15}
 if [ "$fuzz_seconds" -gt 0 ]; then
-  cmake --preset fuzz > /dev/null
-  cmake --build --preset fuzz -j "$jobs"
   # One fuzzer per core at a time; each writes its verdict, tallied below.
   run_fuzz() {
-    local target=$1 name=$2 seconds=$3 work=build/fuzz/corpus/$2
-    mkdir -p "$work" build/fuzz/crashes
+    local target=$1 name=$2 seconds=$3 work=$out/corpus/$2
+    mkdir -p "$work" "$out/crashes"
     if "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-         -artifact_prefix=build/fuzz/crashes/"$name"- "$work" "fuzz/corpus/$name" > "build/fuzz/$name.log" 2>&1; then
-      echo "fuzz $name: $(grep -o 'Done [0-9]* runs' "build/fuzz/$name.log" | tail -1), no crash" > "build/fuzz/$name.result"
+         -artifact_prefix="$out/crashes/$name-" "$work" "fuzz/corpus/$name" > "$out/$name.log" 2>&1; then
+      echo "fuzz $name: $(grep -o 'Done [0-9]* runs' "$out/$name.log" | tail -1), no crash" > "$out/$name.result"
     else
-      echo "FAILED" > "build/fuzz/$name.result"
+      echo "FAILED" > "$out/$name.result"
     fi
   }
-  rm -f build/fuzz/*.result
+  out=build/ci/fuzz-runs
+  mkdir -p "$out"
+  rm -f "$out"/*.result
   names=()
-  for target in build/fuzz/fuzz/*_fuzz; do
+  for target in build/ci/fuzz/*_fuzz; do
     name=$(basename "$target" _fuzz)
     seconds=$fuzz_seconds
     case $name in asterix_*|remoteid_*) seconds=$(( (fuzz_seconds + 1) / 2 )) ;; esac  # 17 + 14 of them (per category, framing, link layer)
@@ -43,11 +45,11 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   wait
   pass=0 fail=0
   for name in "${names[@]}"; do
-    if grep -q "no crash" "build/fuzz/$name.result" 2>/dev/null; then
-      cat "build/fuzz/$name.result"
+    if grep -q "no crash" "$out/$name.result" 2>/dev/null; then
+      cat "$out/$name.result"
       pass=$((pass + 1))
     else
-      echo "fuzz $name: FAILED"; tail -30 "build/fuzz/$name.log"
+      echo "fuzz $name: FAILED"; tail -30 "$out/$name.log"
       fail=$((fail + 1))
     fi
   done

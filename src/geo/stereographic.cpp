@@ -39,7 +39,7 @@ double tanh_exp(double x) {
 // which is the note's w = c (Sa Sb^e)^n, sin chi = (w - 1)/(w + 1).
 Stereographic::Stereographic(double a, double f, double lat0_deg, double lon0_deg, double k0,
                              double false_easting_m, double false_northing_m)
-    : a_(a), e2_(f * (2 - f)), fe_(false_easting_m), fn_(false_northing_m), k0_(k0) {
+    : a_(a), e2_(f * (2 - f)), fe_(false_easting_m), fn_(false_northing_m) {
   e_ = std::sqrt(e2_);
   const double phi0 = lat0_deg * kDeg;
   lon0_ = lon0_deg * kDeg;

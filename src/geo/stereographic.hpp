@@ -58,7 +58,6 @@ class Stereographic {
   double lon0_, n_, half_log_c_, r2k_;  // r2k_ = 2 R k0
   double sin_chi0_, cos_chi0_;
   double fe_, fn_;
-  double k0_;
 };
 
 }  // namespace skyfuse::geo

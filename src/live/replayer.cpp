@@ -317,8 +317,9 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
                        : "");
         return true;
       };
-      bool ok = compare("tracks", recorded_tracks, got_tracks) &
-                compare("alerts", recorded_alerts, got_alerts);
+      const bool tracks_ok = compare("tracks", recorded_tracks, got_tracks);
+      const bool alerts_ok = compare("alerts", recorded_alerts, got_alerts);  // both reported
+      bool ok = tracks_ok && alerts_ok;
       if (reader.damaged()) {
         // What was skipped cannot have been verified.
         fmt::print(stderr, "verify: the recording is damaged: {} regions, {} bytes skipped\n",

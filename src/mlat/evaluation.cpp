@@ -125,7 +125,9 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
       const Eigen::LLT<Eigen::Matrix2d> llt(c);
       const Eigen::Matrix2d l = llt.matrixL();
       for (int k = 0; k < 200; ++k) {
-        crb_samples.push_back((l * Eigen::Vector2d(gauss(rng), gauss(rng))).norm());
+        const double g2 = gauss(rng);  // drawn in a written order, last first (as GCC
+        const double g1 = gauss(rng);  // evaluated the arguments; unspecified in C++)
+        crb_samples.push_back((l * Eigen::Vector2d(g1, g2)).norm());
       }
     }
   }

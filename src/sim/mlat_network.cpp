@@ -118,8 +118,8 @@ NetworkFeed simulate_network(const MlatNetworkConfig& nc, const Scenario& sc, st
         // earlier, with NACp noise; the GNSS height with 1.5 x that.
         auto p = target.at(t - Duration::from_seconds(nc.position_latency_s));
         if (!p) p = s;
-        const GeodeticPosition q = displace(p->position, rng.normal(0, sigma_h),
-                                            rng.normal(0, sigma_h), rng.normal(0, 1.5 * sigma_h));
+        const Eigen::Vector3d d = draw3(rng, sigma_h, sigma_h, 1.5 * sigma_h);
+        const GeodeticPosition q = displace(p->position, d.x(), d.y(), d.z());
         m.geo_alt_m = q.alt_m;
         m.reference = q;
       }

@@ -9,6 +9,7 @@
 //   double noise_m = rng.normal(0.0, 50.0);
 #pragma once
 
+#include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -84,5 +85,17 @@ class Rng {
   }
   std::uint64_t s_[4]{};
 };
+
+// Three independent normal draws, N(0, s1), N(0, s2), N(0, s3), made last
+// first. Draws written as the arguments of one call are made in an order C++
+// leaves unspecified (GCC right to left, clang left to right), which made the
+// simulated noise depend on the compiler; this is the one place that orders
+// them, last first as GCC did, so the scenarios are the ones GCC built.
+inline Eigen::Vector3d draw3(Rng& rng, double s1, double s2, double s3) {
+  const double z = rng.normal(0, s3);
+  const double y = rng.normal(0, s2);
+  const double x = rng.normal(0, s1);
+  return {x, y, z};
+}
 
 }  // namespace skyfuse::sim

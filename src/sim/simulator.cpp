@@ -239,8 +239,8 @@ Feed simulate_adsb(const AdsbConfig& ac, SensorId id, const Scenario& sc, std::u
       const geo::Polar z = radio.forward(s->position);
       if (z.range_m > ac.max_range_m || !radio.visible(s->position)) continue;
       GeodeticMeasurement m;
-      m.position = displace(s->position, rng.normal(0, sigma_h), rng.normal(0, sigma_h),
-                            rng.normal(0, sigma_v));
+      const Eigen::Vector3d d = draw3(rng, sigma_h, sigma_h, sigma_v);
+      m.position = displace(s->position, d.x(), d.y(), d.z());
       m.has_height = true;
       m.covariance_enu =
           Eigen::Vector3d(sigma_h * sigma_h, sigma_h * sigma_h, sigma_v * sigma_v).asDiagonal();
@@ -249,9 +249,7 @@ Feed simulate_adsb(const AdsbConfig& ac, SensorId id, const Scenario& sc, std::u
       r.sensor = id;
       r.sensor_kind = SensorKind::kAdsb;
       r.measurement = m;
-      r.velocity_enu_mps = Eigen::Vector3d(s->velocity_enu_mps.x() + rng.normal(0, sigma_vel),
-                                           s->velocity_enu_mps.y() + rng.normal(0, sigma_vel),
-                                           s->velocity_enu_mps.z() + rng.normal(0, 0.3));
+      r.velocity_enu_mps = s->velocity_enu_mps + draw3(rng, sigma_vel, sigma_vel, 0.3);
       r.velocity_covariance =
           Eigen::Vector3d(sigma_vel * sigma_vel, sigma_vel * sigma_vel, 0.09).asDiagonal();
       r.baro_alt_m = quantize(baro_of(sc, s->position.alt_m) / kFt, 25) * kFt;
@@ -319,7 +317,9 @@ Feed simulate_mlat(const MlatConfig& mc, SensorId id, const Scenario& sc, std::u
       Eigen::LLT<Eigen::Matrix2d> llt(cov);
       if (llt.info() != Eigen::Success || cov.trace() > 1e8) continue;
       if (!rng.bernoulli(mc.pd)) continue;
-      const Eigen::Vector2d noise = llt.matrixL() * Eigen::Vector2d(rng.normal(), rng.normal());
+      const double n2 = rng.normal();  // last first (draw3 above)
+      const double n1 = rng.normal();
+      const Eigen::Vector2d noise = llt.matrixL() * Eigen::Vector2d(n1, n2);
       GeodeticMeasurement m;
       m.position = displace(s->position, noise.x(), noise.y(), 0);
       m.has_height = false;
@@ -382,9 +382,9 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
         if (range_m > rc.max_range_m) continue;
         if (!rng.bernoulli(rc.pd)) continue;
         GeodeticMeasurement m;
-        m.position =
-            displace(s->position, rng.normal(0, rc.sigma_horizontal_m),
-                     rng.normal(0, rc.sigma_horizontal_m), rng.normal(0, rc.sigma_vertical_m));
+        const Eigen::Vector3d d =
+            draw3(rng, rc.sigma_horizontal_m, rc.sigma_horizontal_m, rc.sigma_vertical_m);
+        m.position = displace(s->position, d.x(), d.y(), d.z());
         m.has_height = true;
         m.covariance_enu = Eigen::Vector3d(rc.sigma_horizontal_m * rc.sigma_horizontal_m,
                                            rc.sigma_horizontal_m * rc.sigma_horizontal_m,
@@ -395,9 +395,7 @@ Feed simulate_remote_id(const RemoteIdConfig& rc, SensorId id, const Scenario& s
         r.sensor = id;
         r.sensor_kind = SensorKind::kRemoteId;
         r.measurement = m;
-        r.velocity_enu_mps = Eigen::Vector3d(s->velocity_enu_mps.x() + rng.normal(0, 0.5),
-                                             s->velocity_enu_mps.y() + rng.normal(0, 0.5),
-                                             s->velocity_enu_mps.z() + rng.normal(0, 0.5));
+        r.velocity_enu_mps = s->velocity_enu_mps + draw3(rng, 0.5, 0.5, 0.5);
         r.velocity_covariance = Eigen::Vector3d(0.25, 0.25, 0.25).asDiagonal();
         r.identity.remote_id =
             target.identity.remote_id.empty() ? target.id : target.identity.remote_id;

@@ -204,7 +204,10 @@ TEST(PyModeSLiterals, EveryComparedFieldMatches) {
     // pyModeS reports corrupted frames as they are: compare without correction.
     const Message m = msg(hex, 0);
     ++n;
-    for (const auto& [k, want] : j["dec"].items()) {
+    for (const auto& item : j["dec"].items()) {
+      // (named, not a structured binding: clang 14 cannot capture those in the lambdas below)
+      const std::string& k = item.key();
+      const json& want = item.value();
       if (not_modelled.count(k)) continue;
       ++compared;
       auto num = [&](std::optional<double> got, double tol) {

@@ -183,11 +183,13 @@ Out run(int dlt, const std::vector<Buf>& packets) {
   Out out;
   Decoder dec;
   std::int64_t n = 0;
-  for (const Buf& p : packets)
-    dec.decode(dlt, Time{n * 1000}, ++n, p, [&](const Decoded& d) {
+  for (const Buf& p : packets) {
+    ++n;  // packets numbered from 1
+    dec.decode(dlt, Time{n * 1000}, n, p, [&](const Decoded& d) {
       out.messages.push_back(d);
       out.messages.back().raw = {};
     });
+  }
   out.stats = dec.stats();
   return out;
 }

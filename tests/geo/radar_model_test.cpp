@@ -9,7 +9,6 @@
 namespace skyfuse::geo {
 namespace {
 
-constexpr double kDeg = std::numbers::pi / 180;
 const GeodeticPosition kSite{47.0, 8.0, 500.0};
 
 double distance_m(const GeodeticPosition& a, const GeodeticPosition& b) {

@@ -75,8 +75,11 @@ TEST(Cat062Writer, DirectPathGivesTheSpecEncodersBytes) {
   spec.flush();
   EXPECT_EQ(direct.records(), spec.records());
   EXPECT_EQ(direct.errors(), spec.errors());
-  EXPECT_GT(spec.records(), 5000);  // most updates encodable
-  EXPECT_GT(spec.errors(), 0);      // and the refusals exercised
+  EXPECT_GT(spec.records(), 4800);  // most updates encodable
+  // and the refusals exercised: at least every NaN latitude (k % 13 == 4: 462
+  // updates; before clang's UBSan found it, NaN was cast to an integer and
+  // written as latitude 0)
+  EXPECT_GE(spec.errors(), 462);
   ASSERT_EQ(direct_blocks.size(), spec_blocks.size());
   for (std::size_t i = 0; i < spec_blocks.size(); ++i)
     ASSERT_EQ(direct_blocks[i], spec_blocks[i]) << "block " << i;

@@ -276,7 +276,9 @@ TEST(LiveStore, AircraftJsonFollowsReadsbFieldByField) {
   EXPECT_EQ(j["messages"], 1234);
   ASSERT_EQ(j["aircraft"].size(), 3U);
   for (const auto& a : j["aircraft"]) {
-    for (const auto& [key, value] : a.items()) {
+    for (const auto& item : a.items()) {  // not a structured binding: clang 14 cannot capture one
+      const std::string& key = item.key();
+      const auto& value = item.value();
       const auto* f = std::find_if(std::begin(kReadsbAircraft), std::end(kReadsbAircraft),
                                    [&](const ReadsbField& x) { return key == x.key; });
       ASSERT_NE(f, std::end(kReadsbAircraft)) << "not a readsb field: " << key;

@@ -46,7 +46,7 @@ std::vector<std::uint8_t> from_hex(const std::string& h) {
 bool fits(long double v, int bits, bool is_signed) {
   const long double lo = is_signed ? -std::ldexp(1.0L, bits - 1) : 0;
   const long double hi = is_signed ? std::ldexp(1.0L, bits - 1) - 1 : std::ldexp(1.0L, bits) - 1;
-  return !(v < lo || v > hi);
+  return v >= lo && v <= hi;  // false for NaN (converting it to an integer is undefined)
 }
 
 std::uint64_t fit(long double v, int bits, bool is_signed) {
