@@ -12,6 +12,7 @@
 #include "decode/modes/decoder.hpp"
 #include "decode/modes/framing.hpp"
 #include "feeds/asterix_reports.hpp"
+#include "feeds/mlat_beast_feed.hpp"
 #include "feeds/mlat_feed.hpp"
 #include "feeds/remote_id_feed.hpp"
 #include "io/jsonl.hpp"
@@ -419,11 +420,8 @@ std::unique_ptr<FormatDecoder> make_format_decoder(const FeedConfig& feed, const
       return make_mlat_feed(feed, sensor, live, diagnostics);
     case FeedFormat::kRemoteIdPcap:
       return make_remote_id_decoder(feed, sensor, live, diagnostics);
-    case FeedFormat::kMlatBeast:  // several streams: read_mlat_beast_feed (track) only
-      throw ConfigError(fmt::format(
-          "sensor \"{}\": a receiver network's Beast streams are read by `track` only (not yet "
-          "by `run`)",
-          sensor.name));
+    case FeedFormat::kMlatBeast:
+      return make_mlat_beast_decoder(feed, sensor, live, diagnostics);
   }
   throw ConfigError(fmt::format("sensor \"{}\": unknown feed format", sensor.name));
 }
@@ -436,8 +434,11 @@ FeedDecoder::~FeedDecoder() = default;
 FeedDecoder::FeedDecoder(FeedDecoder&&) noexcept = default;
 
 void FeedDecoder::feed(std::span<const std::uint8_t> bytes, Time arrival, std::int64_t offset,
-                       std::vector<Report>& out) {
-  decoder_->feed(bytes, arrival, offset, out);
+                       std::vector<Report>& out, std::uint16_t input) {
+  if (input == 0)
+    decoder_->feed(bytes, arrival, offset, out);
+  else
+    decoder_->feed_input(input, bytes, arrival, offset, out);
 }
 
 void FeedDecoder::finish(std::vector<Report>& out) { decoder_->finish(out); }

@@ -56,6 +56,12 @@ class FormatDecoder {
   virtual ~FormatDecoder() = default;
   virtual void feed(std::span<const std::uint8_t> bytes, Time arrival, std::int64_t offset,
                     std::vector<Report>& out) = 0;
+  // Bytes of stream `input` of a feed made of several (a receiver network's
+  // Beast streams, one per receiver); a feed of one stream has only input 0.
+  virtual void feed_input(std::uint16_t /*input*/, std::span<const std::uint8_t> bytes,
+                          Time arrival, std::int64_t offset, std::vector<Report>& out) {
+    feed(bytes, arrival, offset, out);
+  }
   // End of the stream: a last line without its newline, a truncated frame.
   virtual void finish(std::vector<Report>& /*out*/) {}
   // Counters of the format's own (name, value), beyond the errors.
@@ -76,9 +82,10 @@ class FeedDecoder {
   FeedDecoder(FeedDecoder&&) noexcept;
   FeedDecoder& operator=(FeedDecoder&&) = delete;
 
-  // `offset`: of bytes[0] in the source; `arrival`: when the packet arrived.
+  // `offset`: of bytes[0] in the source; `arrival`: when the packet arrived;
+  // `input`: the stream within the feed (a receiver network's receiver).
   void feed(std::span<const std::uint8_t> bytes, Time arrival, std::int64_t offset,
-            std::vector<Report>& out);
+            std::vector<Report>& out, std::uint16_t input = 0);
   // End of the stream: a last line without its newline, a truncated frame.
   void finish(std::vector<Report>& out);
 

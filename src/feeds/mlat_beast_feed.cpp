@@ -281,6 +281,38 @@ const mlat::Multilaterator& MlatBeastNetwork::multilaterator() const {
   return impl_->adapter_->multilaterator();
 }
 
+namespace {
+class MlatBeastDecoder final : public FormatDecoder {
+ public:
+  MlatBeastDecoder(const FeedConfig& feed, const Sensor& sensor, bool live, Diagnostics& d)
+      : net_(feed, sensor, live, d) {}
+  void feed(std::span<const std::uint8_t> bytes, Time arrival, std::int64_t offset,
+            std::vector<Report>& out) override {
+    feed_input(0, bytes, arrival, offset, out);
+  }
+  void feed_input(std::uint16_t input, std::span<const std::uint8_t> bytes, Time arrival,
+                  std::int64_t offset, std::vector<Report>& out) override {
+    frames_.clear();
+    net_.parse(input, bytes, arrival, offset, frames_);  // an unknown input: nothing
+    for (const NetworkFrame& f : frames_) net_.push(f, out);
+  }
+  void finish(std::vector<Report>& out) override {
+    for (std::size_t i = 0; i < net_.inputs(); ++i) net_.end(i);
+    net_.finish(out);
+  }
+  std::vector<std::pair<std::string, long>> counters() const override { return net_.counters(); }
+
+ private:
+  MlatBeastNetwork net_;
+  std::vector<NetworkFrame> frames_;
+};
+}  // namespace
+
+std::unique_ptr<FormatDecoder> make_mlat_beast_decoder(const FeedConfig& feed, const Sensor& sensor,
+                                                       bool live, Diagnostics& diagnostics) {
+  return std::make_unique<MlatBeastDecoder>(feed, sensor, live, diagnostics);
+}
+
 FeedData read_mlat_beast_feed(const FeedConfig& feed, const Sensor& sensor) {
   Diagnostics d;
   MlatBeastNetwork net(feed, sensor, false, d);

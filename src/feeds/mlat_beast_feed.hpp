@@ -17,7 +17,10 @@
 //
 // Server time: a live stream's packet arrival; a file's `start_unix` plus
 // its counter since its first frame (a GPS receiver's own absolute time).
-// `read_mlat_beast_feed` merges the receivers' files in server-time order.
+// `read_mlat_beast_feed` merges the receivers' files in server-time order
+// (`track`); `make_mlat_beast_decoder` is the live system's decoder (`run`,
+// `replay`): each packet names its receiver (Packet::input) and its frames
+// are grouped in arrival order.
 //
 //   FeedConfig f;  f.format = FeedFormat::kMlatBeast;  f.receivers_path = "rx.csv";
 //   f.receiver_inputs = {{.serial = 1, .path = "rx1.beast", .start_unix = 1.7e9}, ...};
@@ -85,6 +88,12 @@ class MlatBeastNetwork {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The FormatDecoder of a receiver network read live: feed_input(i, ...) takes
+// a chunk of receiver i's stream (its [[sensor.receiver]] table, from 0);
+// finish() closes the groups still waiting. Counters as counters() above.
+std::unique_ptr<FormatDecoder> make_mlat_beast_decoder(const FeedConfig& feed, const Sensor& sensor,
+                                                       bool live, Diagnostics& diagnostics);
 
 // A recorded network: every receiver's file read in chunks, their frames
 // merged in server-time order and pushed. Throws ConfigError for a file that

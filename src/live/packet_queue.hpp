@@ -25,6 +25,7 @@ namespace skyfuse::live {
 
 struct Packet {
   std::uint16_t source = 0;   // index into the configuration's sensors
+  std::uint16_t input = 0;    // the receiver within the sensor (a receiver network's streams)
   Time arrival;               // wall clock when it arrived (live) or was read (file)
   std::int64_t offset = 0;    // of bytes[0] in the source
   std::int64_t shift_ns = 0;  // added to the report times (file replay on a new epoch)

@@ -337,6 +337,8 @@ struct Pipeline::Impl {
       sh.last_data = h.last_data;
       sh.state = h.state;
       sh.last_error = h.last_error;
+      for (const auto& [name, n] : decoders[i].counters())
+        sh.counters.emplace_back(name, static_cast<std::uint64_t>(std::max(0L, n)));
       if (const auto b = tracker.radar_bias(s.id)) {
         constexpr double kDegPerRad = 180 / std::numbers::pi;
         server::SensorRegistration& r = sh.registration.emplace();
@@ -520,8 +522,10 @@ void Pipeline::process(const Packet& p, Time wall_now) {
   }
   if (m.out.recorder) {
     record::Entry e;
-    e.type = record::EntryType::kInput;
+    const bool receiver = m.cfg.feeds[p.source].format == feeds::FeedFormat::kMlatBeast;
+    e.type = receiver ? record::EntryType::kReceiverInput : record::EntryType::kInput;
     e.source = p.source;
+    e.input = p.input;
     e.arrival = p.arrival;
     e.data = m.tracker.now();
     e.shift_ns = p.shift_ns;
@@ -543,7 +547,7 @@ void Pipeline::process(const Packet& p, Time wall_now) {
   std::vector<Report>& rs = m.scratch;
   rs.clear();
   feeds::FeedDecoder& dec = m.decoders[p.source];
-  dec.feed(p.bytes, p.arrival, p.offset, rs);
+  dec.feed(p.bytes, p.arrival, p.offset, rs, p.input);
   m.count_errors(p.source);
   std::optional<std::int64_t>& shift = m.pass_shift[p.source];
   if (shift && *shift != p.shift_ns) m.pass_started[p.source] = 0;  // a looped file starts over

@@ -31,7 +31,7 @@ int print_index(const std::string& path) {
       last_data{INT64_MIN};
   while (auto e = r.next()) {
     ++entries;
-    if (e->type == record::EntryType::kInput) {
+    if (e->type == record::EntryType::kInput || e->type == record::EntryType::kReceiverInput) {
       ++inputs;
       first_arrival = std::min(first_arrival, e->arrival);
       last_arrival = std::max(last_arrival, e->arrival);
@@ -271,6 +271,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       }
       Packet p;
       p.source = e->source;
+      p.input = e->input;
       p.arrival = e->arrival;
       p.offset = e->offset;
       p.shift_ns = e->shift_ns;

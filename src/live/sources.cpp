@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "core/error.hpp"
 #include "io/tcp_client.hpp"
@@ -68,12 +71,13 @@ class UdpSource final : public Source {
 
 class TcpSource final : public Source {
  public:
-  TcpSource(std::uint16_t index, const feeds::FeedConfig& feed, SourceStatus& status)
-      : index_(index), status_(status) {
+  // `receiver`: the stream within the sensor (Packet::input).
+  TcpSource(std::uint16_t index, std::uint16_t receiver, const std::string& host,
+            std::uint16_t port, const std::string& input, SourceStatus& status)
+      : index_(index), receiver_(receiver), status_(status), input_(input) {
     io::TcpFeedConfig tc;
-    tc.host = feed.host;
-    tc.port = feed.port;
-    input_ = feed.input;
+    tc.host = host;
+    tc.port = port;
     client_ = std::make_unique<io::TcpFeedClient>(tc);
   }
   void run(std::stop_token stop, PacketQueue& queue) override {
@@ -84,6 +88,7 @@ class TcpSource final : public Source {
         [&](std::span<const std::uint8_t> d) {
           Packet p;
           p.source = index_;
+          p.input = receiver_;
           p.arrival = wall_now();
           p.offset = offset;
           offset += static_cast<std::int64_t>(d.size());
@@ -104,9 +109,52 @@ class TcpSource final : public Source {
 
  private:
   std::uint16_t index_;
+  std::uint16_t receiver_;
   SourceStatus& status_;
   std::unique_ptr<io::TcpFeedClient> client_;
   std::string input_;
+};
+
+// A receiver network (kind mlat_receivers, format beast) read live: one TCP
+// client per receiver, each on a thread of its own, its packets marked with
+// the receiver's index. The sensor is connected while every receiver is; its
+// queue drops are the sum of theirs.
+class ReceiverNetworkSource final : public Source {
+ public:
+  ReceiverNetworkSource(std::uint16_t index, const feeds::FeedConfig& feed, SourceStatus& status)
+      : status_(status), each_(feed.receiver_inputs.size()) {
+    for (std::size_t r = 0; r < feed.receiver_inputs.size(); ++r) {
+      const feeds::ReceiverInput& ri = feed.receiver_inputs[r];
+      receivers_.push_back(std::make_unique<TcpSource>(index, static_cast<std::uint16_t>(r),
+                                                       ri.host, ri.port, ri.input, each_[r]));
+    }
+  }
+  void run(std::stop_token stop, PacketQueue& queue) override {
+    std::vector<std::jthread> threads;
+    for (auto& r : receivers_) threads.emplace_back([&queue, &r, stop] { r->run(stop, queue); });
+  }  // the threads are joined here, once `stop` is requested
+  std::string note() const override {
+    return fmt::format("{} receiver streams over TCP", receivers_.size());
+  }
+  void poll() override {
+    std::uint64_t drops = 0;
+    bool all_up = true, any_down = false;
+    for (const SourceStatus& s : each_) {
+      drops += s.drops;
+      all_up = all_up && s.state == SourceState::kConnected;
+      any_down = any_down || s.state == SourceState::kDisconnected;
+    }
+    status_.drops = drops;
+    if (all_up)
+      status_.state = SourceState::kConnected;
+    else if (any_down)
+      status_.state = SourceState::kDisconnected;
+  }
+
+ private:
+  SourceStatus& status_;
+  std::vector<SourceStatus> each_;
+  std::vector<std::unique_ptr<TcpSource>> receivers_;
 };
 }  // namespace
 
@@ -116,7 +164,9 @@ std::unique_ptr<Source> make_network_source(std::uint16_t index, const Sensor& s
     case feeds::Transport::kUdp:
       return std::make_unique<UdpSource>(index, sensor, feed, status);
     case feeds::Transport::kTcp:
-      return std::make_unique<TcpSource>(index, feed, status);
+      if (feed.format == feeds::FeedFormat::kMlatBeast)
+        return std::make_unique<ReceiverNetworkSource>(index, feed, status);
+      return std::make_unique<TcpSource>(index, 0, feed.host, feed.port, feed.input, status);
     case feeds::Transport::kFile:
       break;
   }

@@ -272,9 +272,10 @@ void load_mlat_receivers(Fields& f, const std::filesystem::path& dir, feeds::Fee
 }
 
 // format = "beast" of kind = "mlat_receivers": one [[sensor.receiver]] table
-// per receiver: its serial in the receiver list, its input, its start time.
+// per receiver: its serial in the receiver list, its input (a recorded file
+// for `track`, with its start time; a live stream over TCP for `run`).
 void load_receiver_inputs(const toml::table& t, Fields& f, const std::string& file,
-                          const std::filesystem::path& dir, const std::string& sensor,
+                          const std::filesystem::path& dir, const std::string& sensor, bool live,
                           feeds::FeedConfig& feed) {
   if (f.has("input"))
     f.fail("input", "is given per receiver ([[sensor.receiver]] input) for format \"beast\"");
@@ -289,8 +290,23 @@ void load_receiver_inputs(const toml::table& t, Fields& f, const std::string& fi
     ri.serial = static_cast<std::uint32_t>(serial);
     if (!serials.insert(ri.serial).second) r.fail("serial", "is given twice");
     ri.input = r.str("input");
+    if (live) {
+      // tcp:HOST:PORT, the receiver's Beast output (readsb/dump1090 port 30005)
+      const auto colon = ri.input.rfind(':');
+      if (ri.input.rfind("tcp:", 0) != 0 || colon == std::string::npos || colon <= 4)
+        r.fail("input",
+               "must be \"tcp:HOST:PORT\" for `run` (a receiver's Beast stream; recorded "
+               "files are read by `track`)");
+      ri.transport = feeds::Transport::kTcp;
+      ri.host = ri.input.substr(4, colon - 4);
+      ri.port = parse_port(ri.input.substr(colon + 1),
+                           [&] { r.fail("input", "looks like \"tcp:HOST:PORT\""); });
+      r.finish();
+      feed.receiver_inputs.push_back(std::move(ri));
+      return;
+    }
     if (ri.input.rfind("file:", 0) != 0 || ri.input.size() <= 5)
-      r.fail("input", "must be \"file:PATH\" (live receiver streams are not read yet)");
+      r.fail("input", "must be \"file:PATH\" for `track` (live streams, tcp:, are for `run`)");
     ri.path = ri.input[5] == '/' ? ri.input.substr(5)
                                  : (dir / ri.input.substr(5)).lexically_normal().string();
     ri.start_unix = r.num_in("start_unix", 0, 4e9, NAN);
@@ -386,13 +402,14 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
     feeds::FeedConfig feed;
     // A receiver network's Beast streams: one input per receiver, below.
     const bool mlat_beast = mlat_receivers && f.str("format", "mlat_csv") == "beast";
-    if (mlat_beast && live)
-      f.fail("format",
-             "\"beast\" of kind = \"mlat_receivers\" (one Beast stream per receiver) is read "
-             "by `track` only for now, not by `run`");
-    if (mlat_beast)
-      load_receiver_inputs(t, f, file, dir, s.name, feed);
-    else
+    if (mlat_beast) {
+      load_receiver_inputs(t, f, file, dir, s.name, live, feed);
+      if (live) {  // every receiver a live stream: a network source (live/sources.hpp)
+        feed.transport = feeds::Transport::kTcp;
+        for (const feeds::ReceiverInput& ri : feed.receiver_inputs)
+          feed.input += (feed.input.empty() ? "" : ",") + ri.input;
+      }
+    } else
       load_input(f, dir, live, feed);
     feed.clock_group = f.str("clock_group", "main");  // used by `run` (track reads it too)
     const auto format =
@@ -410,7 +427,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
       f.fail("format", "must be \"asterix\" for a udp: input");
     if (feed.transport == feeds::Transport::kTcp &&
         (feed.format != FeedFormat::kBeast && feed.format != FeedFormat::kAvr &&
-         feed.format != FeedFormat::kSbs))
+         feed.format != FeedFormat::kSbs && feed.format != FeedFormat::kMlatBeast))
       f.fail("format", "must be beast, avr or sbs for a tcp: input");
     feed.start_unix = f.num("start_unix", NAN);
     if (const toml::array* eds = f.array("editions")) {

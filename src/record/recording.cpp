@@ -195,11 +195,14 @@ void Recorder::add(const Entry& e) {
   put<std::int64_t>(raw_, e.data.ns);
   put<std::int64_t>(raw_, e.shift_ns);
   put<std::int64_t>(raw_, e.offset);
-  put<std::uint32_t>(raw_, static_cast<std::uint32_t>(e.bytes.size()));
+  const bool receiver = e.type == EntryType::kReceiverInput;
+  const std::size_t len = e.bytes.size() + (receiver ? 2 : 0);
+  put<std::uint32_t>(raw_, static_cast<std::uint32_t>(len));
+  if (receiver) put<std::uint16_t>(raw_, e.input);
   raw_ += e.bytes;
   ++entries_;
   ++stats_.entries;
-  stats_.raw_bytes += kEntryHeader + e.bytes.size();
+  stats_.raw_bytes += kEntryHeader + len;
   if (raw_.size() >= cfg_.max_chunk_bytes) write_chunk();
 }
 
@@ -381,6 +384,16 @@ std::optional<Entry> RecordingReader::next() {
     const auto len = get<std::uint32_t>(p + 35);
     e.bytes.assign(p + kEntryHeader, len);
     chunk_pos_ += kEntryHeader + len;
+    if (e.type == EntryType::kReceiverInput) {
+      if (len < 2) {  // only a chunk written by something else (its checksum held)
+        ++stats_.damaged_regions;
+        problem("recording: a receiver input entry without its receiver index; skipped");
+        --chunk_left_;
+        continue;
+      }
+      e.input = get<std::uint16_t>(e.bytes.data());
+      e.bytes.erase(0, 2);
+    }
     --chunk_left_;
     return e;
   }

@@ -9,7 +9,8 @@
 //   chunk   "SFCK" u32 compressed_len u32 raw_len u32 crc32(compressed)
 //           i64 first_data_ns i64 last_data_ns u32 entries, then one zstd frame
 //   entry   u8 type u16 source i64 arrival_ns i64 data_ns i64 shift_ns
-//           i64 offset u32 len, then len bytes
+//           i64 offset u32 len, then len bytes (kReceiverInput: u16 input,
+//           then the packet's bytes)
 //
 // A chunk is written whole with one write(2) at least every `flush_interval_s`
 // of wall time, so a killed process loses at most that much and the file stays
@@ -43,11 +44,16 @@ enum class EntryType : std::uint8_t {
   kAlert = 3,  // an output alert event line (JSON)
   kZones = 4,  // the safety zones replaced (GeoJSON), applied at this point
   kEnd = 5,    // the source ended (a file input at its end)
+  // A packet of one receiver of a receiver network (kind mlat_receivers,
+  // format beast): as kInput, with the receiver's index (`input`), stored as
+  // the first two bytes of the entry's payload.
+  kReceiverInput = 6,
 };
 
 struct Entry {
   EntryType type = EntryType::kInput;
   std::uint16_t source = 0;   // sensor index (inputs)
+  std::uint16_t input = 0;    // kReceiverInput: the receiver's index within the sensor
   Time arrival;               // wall clock at the edge when the packet arrived
   Time data;                  // data time it belongs to (the pipeline's, after it)
   std::int64_t shift_ns = 0;  // replay shift applied to the packet's report times

@@ -286,6 +286,13 @@ std::string LiveStore::sensors_json() const {
         s.site.lat_deg, s.site.lon_deg, s.site.alt_m, s.max_range_m, s.state, s.packets, s.bytes,
         s.reports, s.errors, s.drops, s.kernel_drops, s.time_rejected, format_time(s.last_data));
     if (!s.last_error.empty()) o += ",\"last_error\":" + json_string(s.last_error);
+    if (!s.counters.empty()) {
+      o += ",\"counters\":{";
+      for (std::size_t k = 0; k < s.counters.size(); ++k)
+        o += fmt::format("{}{}:{}", k ? "," : "", json_string(s.counters[k].first),
+                         s.counters[k].second);
+      o += '}';
+    }
     if (const auto& r = s.registration)
       o += fmt::format(
           ",\"registration\":{{\"range_bias_m\":{:.3f},\"range_gain_ppm\":{:.2f},"
@@ -549,6 +556,12 @@ std::string LiveStore::metrics_text() const {
   sensor_metric("skyfuse_sensor_time_rejected_total",
                 "Reports rejected for an implausible time per sensor", "counter",
                 [](const SensorHealth& s) { return s.time_rejected; });
+  o += "# HELP skyfuse_sensor_feed_events_total The feed decoder's own counters per sensor "
+       "(mlat_fixes_ok, modes_frames, ...)\n# TYPE skyfuse_sensor_feed_events_total counter\n";
+  for (const SensorHealth& s : last_.sensors)
+    for (const auto& [event, n] : s.counters)
+      o += fmt::format("skyfuse_sensor_feed_events_total{{sensor=\"{}\",event=\"{}\"}} {}\n",
+                       s.name, event, n);
   // Registration, for the radars that have an estimate.
   auto registration_metric = [&](const char* name, const char* help, auto get) {
     o += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);

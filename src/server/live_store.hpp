@@ -60,6 +60,9 @@ struct SensorHealth {
   std::string state = "idle";       // idle, receiving, connected, disconnected, ended
   std::string last_error;
   std::optional<SensorRegistration> registration;  // radars with references
+  // The feed decoder's own counters (a receiver network's mlat_groups,
+  // mlat_fixes_ok, ...; a Mode S feed's modes_frames, ...), cumulative.
+  std::vector<std::pair<std::string, std::uint64_t>> counters;
 };
 
 struct Counter {

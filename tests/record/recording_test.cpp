@@ -35,6 +35,10 @@ Entry input(int i) {
   e.offset = i * 17;
   e.bytes = std::string(static_cast<std::size_t>(10 + i % 50), static_cast<char>('a' + i % 26));
   e.bytes[0] = static_cast<char>(i & 0xff);  // binary-safe
+  if (i % 7 == 3) {  // a receiver network's packet: its receiver kept beside the bytes
+    e.type = EntryType::kReceiverInput;
+    e.input = static_cast<std::uint16_t>(i * 131 % 65536);
+  }
   return e;
 }
 
@@ -59,6 +63,8 @@ TEST(Recording, RoundTripWithHeaderAndIndex) {
     auto e = r.next();
     ASSERT_TRUE(e) << i;
     const Entry want = input(i);
+    EXPECT_EQ(e->type, want.type);
+    EXPECT_EQ(e->input, want.input);
     EXPECT_EQ(e->source, want.source);
     EXPECT_EQ(e->arrival, want.arrival);
     EXPECT_EQ(e->data, want.data);
