@@ -82,7 +82,8 @@ ExportResult export_recording(const ExportOptions& o) {
       ends.push_back(ep);
     }
     while (auto e = reader.next()) {
-      if (e->type != record::EntryType::kInput) continue;
+      if (e->type != record::EntryType::kInput && e->type != record::EntryType::kReceiverInput)
+        continue;  // (a receiver network's packets: counted as skipped, not ASTERIX)
       if (e->source >= res.sensors.size()) {
         ++res.unknown_source;
         continue;

@@ -317,6 +317,8 @@ void load_receiver_inputs(const toml::table& t, Fields& f, const std::string& fi
     r.finish();
     feed.receiver_inputs.push_back(std::move(ri));
   });
+  if (feed.receiver_inputs.size() > 65535)  // a packet names its receiver in 16 bits
+    f.fail("receiver", "at most 65535 receivers per sensor");
 }
 
 // A sensor's `input` (file:, udp:, tcp:) and its transport settings.

@@ -387,6 +387,7 @@ std::optional<Entry> RecordingReader::next() {
     if (e.type == EntryType::kReceiverInput) {
       if (len < 2) {  // only a chunk written by something else (its checksum held)
         ++stats_.damaged_regions;
+        stats_.bytes_skipped += kEntryHeader + len;
         problem("recording: a receiver input entry without its receiver index; skipped");
         --chunk_left_;
         continue;

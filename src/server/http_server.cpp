@@ -112,6 +112,11 @@ struct HttpServer::Impl {
   std::map<WsSession*, std::weak_ptr<WsSession>> sockets;
   UniqueFd spare;  // given up to shed waiting connections when descriptors run out
   Clock::duration backoff{};
+  // aircraft.json's gzip, kept while the store serves the same text (one per
+  // publication): a client polling it costs a copy, not a compression. Only
+  // the I/O thread touches them.
+  std::shared_ptr<const std::string> aircraft_text;
+  std::string aircraft_gzip;
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   net::steady_timer accept_timer{ioc};
@@ -477,6 +482,25 @@ struct HttpServer::Impl {
     return res;
   }
 
+  // /data/aircraft.json: as data_json, compressed once per text.
+  Response aircraft_json(const Request& req) {
+    std::shared_ptr<const std::string> text = store.aircraft_json_shared();
+    if (!accepts_gzip(view(req[http::field::accept_encoding]))) return data_json(req, *text);
+    if (text != aircraft_text) {
+      aircraft_gzip = gzip(*text);
+      aircraft_text = aircraft_gzip.empty() ? nullptr : text;  // zlib failed: try again next time
+    }
+    if (aircraft_gzip.empty()) {  // zlib failed: plain this time
+      Response res = json(req, *text);
+      res.set(http::field::vary, "Accept-Encoding");
+      return res;
+    }
+    Response res = json(req, aircraft_gzip);
+    res.set(http::field::vary, "Accept-Encoding");
+    res.set(http::field::content_encoding, "gzip");
+    return res;
+  }
+
   // A request whose header passed the checks (and whose POST is authorised).
   // The read-only JSON (GET and HEAD under /api/ and /data/) may be read by
   // pages of any origin, as readsb's: Access-Control-Allow-Origin: *. Not the
@@ -514,7 +538,7 @@ struct HttpServer::Impl {
     if (path == "/api/zones")
       return make(req, http::status::ok, store.zones_json(), "application/geo+json");
     if (path == "/api/info") return json(req, store.info_json());
-    if (path == "/data/aircraft.json") return data_json(req, store.aircraft_json());
+    if (path == "/data/aircraft.json") return aircraft_json(req);
     if (path == "/data/receiver.json") return data_json(req, store.receiver_json());
     if (path == "/data/stats.json") return data_json(req, store.readsb_stats_json());
     if (path.starts_with("/data/history_") && path.ends_with(".json")) {

@@ -102,6 +102,7 @@ void LiveStore::apply(std::span<const ObjectState> updates) {
 
 void LiveStore::clear() {
   std::lock_guard lock(mu_);
+  ++publications_;
   tracks_.clear();
   alert_log_.clear();
   aircraft_history_.clear();
@@ -225,6 +226,7 @@ std::string LiveStore::publish(Publication p) {
       "\"tracks\":[{}],\"alerts\":[{}]}}",
       format_time(p.now), p.mode, p.speed, format_time(first), format_time(last), tracks, alerts);
   std::lock_guard lock(mu_);
+  ++publications_;
   picture_ = picture;
   last_ = std::move(p);
   note_stats_locked(distances_m);
@@ -362,9 +364,13 @@ std::string LiveStore::zones_json() const {
   return info_.zones_geojson;
 }
 
-std::string LiveStore::aircraft_json() const {
+std::shared_ptr<const std::string> LiveStore::aircraft_json_shared() const {
   std::lock_guard lock(mu_);
-  return aircraft_json_locked();
+  if (!aircraft_ || aircraft_of_ != publications_) {
+    aircraft_ = std::make_shared<const std::string>(aircraft_json_locked());
+    aircraft_of_ = publications_;
+  }
+  return aircraft_;
 }
 
 std::optional<std::string> LiveStore::aircraft_history_json(std::size_t n) const {

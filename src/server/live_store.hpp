@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -164,7 +165,12 @@ class LiveStore {
   std::string alerts_json() const;                                     // /api/alerts
   std::string stats_json() const;                                      // /api/stats
   std::string zones_json() const;                                      // /api/zones
-  std::string aircraft_json() const;  // tar1090 /data/aircraft.json
+  // tar1090 /data/aircraft.json: made once per publication, at the first
+  // request after it (as readsb writes it once a second), the same text until
+  // the next publication or clear(); the shared text lets the server keep
+  // its compressed copy for as long (http_server.cpp).
+  std::shared_ptr<const std::string> aircraft_json_shared() const;
+  std::string aircraft_json() const { return *aircraft_json_shared(); }
   std::string receiver_json() const;  // tar1090 /data/receiver.json
   // readsb's /data/stats.json: periods latest, last1min, last5min, last15min
   // and total, in data time.
@@ -204,6 +210,9 @@ class LiveStore {
   Publication last_;
   std::deque<safety::AlertEvent> alert_log_;
   Time first_time_, last_time_;
+  std::uint64_t publications_ = 0;  // publish() and clear() calls: aircraft.json's generation
+  mutable std::shared_ptr<const std::string> aircraft_;  // made for generation aircraft_of_
+  mutable std::uint64_t aircraft_of_ = 0;
   std::deque<std::string> aircraft_history_;  // oldest first
   std::size_t aircraft_history_bytes_ = 0;
   std::optional<Time> next_history_;

@@ -351,6 +351,27 @@ TEST(LiveStore, AircraftOnTheSurfaceIsOnTheGround) {
   EXPECT_EQ(nlohmann::json::parse(store.aircraft_json())["aircraft"][0]["alt_baro"], "ground");
 }
 
+// aircraft.json is made once per publication (readsb writes it once a
+// second): the same text, the same shared object, until the next one; the
+// server compresses it once per text.
+TEST(LiveStore, AircraftJsonMadeOncePerPublication) {
+  LiveStore store(StoreInfo{});
+  store.apply(std::vector<ObjectState>{track("1", 100, 47.0)});
+  store.publish(at(100));
+  const auto a = store.aircraft_json_shared();
+  EXPECT_EQ(a, store.aircraft_json_shared());
+  store.apply(std::vector<ObjectState>{track("2", 100.5, 47.1)});
+  EXPECT_EQ(a, store.aircraft_json_shared());  // the update waits for the next publication
+  EXPECT_EQ(nlohmann::json::parse(*a)["aircraft"].size(), 1U);
+  store.publish(at(101));
+  const auto b = store.aircraft_json_shared();
+  EXPECT_NE(a, b);
+  EXPECT_EQ(nlohmann::json::parse(*b)["aircraft"].size(), 2U);
+  EXPECT_EQ(nlohmann::json::parse(*b)["now"].get<double>(), 101);
+  store.clear();  // a replay seek
+  EXPECT_EQ(nlohmann::json::parse(store.aircraft_json())["aircraft"].size(), 0U);
+}
+
 // tar1090 starts with trails from readsb's history files (issue #21): a copy
 // of aircraft.json every 30 s of data time, counted by receiver.json.
 TEST(LiveStore, AircraftHistoryForTar1090) {

@@ -52,9 +52,10 @@ bool fits(long double v, int bits, bool is_signed) {
 std::uint64_t fit(long double v, int bits, bool is_signed) {
   if (!fits(v, bits, is_signed))
     throw Fault("value does not fit in " + std::to_string(bits) + " bits");
-  const auto i = static_cast<long long>(v);
-  return bits >= 64 ? static_cast<std::uint64_t>(i)
-                    : static_cast<std::uint64_t>(i) & ((1ULL << bits) - 1);
+  // (an unsigned value of 2^63 or more does not fit a long long: converted as unsigned)
+  const std::uint64_t i = is_signed ? static_cast<std::uint64_t>(static_cast<long long>(v))
+                                    : static_cast<std::uint64_t>(v);
+  return bits >= 64 ? i : i & ((1ULL << bits) - 1);
 }
 
 // A quantity in LSBs, rounded to the nearest.
