@@ -17,6 +17,8 @@ replays to the same tracks byte for byte (`replay --verify`).
 Usage: mlat_live_test.py SKYFUSE SCENARIO WORK_DIR [SECONDS] [RMS_M]
 """
 import datetime, json, math, os, re, shutil, socket, subprocess, sys, threading, time, tomllib, urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from network_hull import hull, inside  # noqa: E402
 
 skyfuse, scenario, work = (os.path.abspath(a) for a in sys.argv[1:4])
 seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 40
@@ -162,20 +164,7 @@ print(f"{len(receivers)} receivers, {sent} of {total} frames sent")
 check(sent == total, "not every frame was sent")
 
 # The aircraft without ADS-B inside the network (its receivers' convex hull), in wall time.
-def hull(pts):
-    pts = sorted(set(pts))
-    cross = lambda o, p, q: (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0])
-    lo, up = [], []
-    for p in pts:
-        while len(lo) >= 2 and cross(lo[-2], lo[-1], p) <= 0: lo.pop()
-        lo.append(p)
-    for p in reversed(pts):
-        while len(up) >= 2 and cross(up[-2], up[-1], p) <= 0: up.pop()
-        up.append(p)
-    return lo[:-1] + up[:-1]
 h = hull([(float(r[2]), float(r[1])) for r in rx_rows])
-inside = lambda p: all((h[(i + 1) % len(h)][0] - h[i][0]) * (p[1] - h[i][1]) -
-                       (h[(i + 1) % len(h)][1] - h[i][1]) * (p[0] - h[i][0]) >= 0 for i in range(len(h)))
 adsb = set()
 for s in sensors:
     if s["kind"] == "adsb":
@@ -184,7 +173,7 @@ for s in sensors:
 dark = []
 for line in open(os.path.join(sim, "truth.jsonl")):
     t = json.loads(line)
-    if t.get("icao24") and t["icao24"] not in adsb and inside((t["lon_deg"], t["lat_deg"])):
+    if t.get("icao24") and t["icao24"] not in adsb and inside(h, (t["lon_deg"], t["lat_deg"])):
         t["time"] += shift
         dark.append(t)
 sub = os.path.join(work, "truth_dark_wall.jsonl")

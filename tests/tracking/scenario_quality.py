@@ -19,6 +19,8 @@ Prints one Markdown table row (docs/tracking.md) and exits 1 on any failure.
 Usage: scenario_quality.py SKYFUSE SCENARIO WORKDIR [--bias 0.2] [--radar-rms 100] ...
 """
 import argparse, json, math, os, shutil, subprocess, sys, tomllib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from network_hull import hull, inside  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("skyfuse"); ap.add_argument("scenario"); ap.add_argument("workdir")
@@ -87,20 +89,6 @@ if radar_only and radars:
 # receivers), located only by skyfuse's own multilateration.
 mlat_rms, mlat_line = None, None
 if a.mlat_rms is not None:
-    def hull(pts):
-        pts = sorted(set(pts))
-        cross = lambda o, p, q: (p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0])
-        lo, up = [], []
-        for p in pts:
-            while len(lo) >= 2 and cross(lo[-2], lo[-1], p) <= 0: lo.pop()
-            lo.append(p)
-        for p in reversed(pts):
-            while len(up) >= 2 and cross(up[-2], up[-1], p) <= 0: up.pop()
-            up.append(p)
-        return lo[:-1] + up[:-1]
-    def inside(h, p):
-        return all((h[(i + 1) % len(h)][0] - h[i][0]) * (p[1] - h[i][1]) -
-                   (h[(i + 1) % len(h)][1] - h[i][1]) * (p[0] - h[i][0]) >= 0 for i in range(len(h)))
     hulls = []
     for s in sensors:
         if s["kind"] != "mlat_receivers": continue
