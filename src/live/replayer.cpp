@@ -77,6 +77,17 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
   } catch (const std::exception&) {
     throw ConfigError(fmt::format("{}: the recording header is not JSON", o.recording));
   }
+  if (!header.is_object())
+    throw ConfigError(fmt::format("{}: the recording header is not a JSON object", o.recording));
+  // A header member, or `def` when absent; any other type than text is damage.
+  auto member = [&](const char* key, const char* def) {
+    auto it = header.find(key);
+    if (it == header.end()) return std::string(def);
+    if (!it->is_string())
+      throw ConfigError(
+          fmt::format("{}: the recording header's \"{}\" is not text", o.recording, key));
+    return it->get<std::string>();
+  };
   // Several runs in one folder (the system restarted): replayed in order,
   // through the same configuration; the wall-clock gap between them is not
   // waited for.
@@ -92,7 +103,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       } catch (const std::exception&) {
         config = "(unreadable)";
       }
-      if (config != header.value("config", std::string()))
+      if (config != member("config", ""))
         throw ConfigError(fmt::format(
             "{}: run {} has another configuration than run {}: replay each run's files from a "
             "folder of their own",
@@ -105,9 +116,8 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
     if (!o.quiet)
       log::info("skyfuse replay: {} runs, in order: {}", runs.size(), fmt::join(runs, ", "));
   }
-  SystemConfig cfg = o.load_config(header.value("config", std::string()),
-                                   header.value("config_file", std::string("recording")));
-  const std::string zones_text = header.value("zones", std::string());
+  SystemConfig cfg = o.load_config(member("config", ""), member("config_file", "recording"));
+  const std::string zones_text = member("zones", "");
   std::vector<safety::Zone> zones = zones_text.empty()
                                         ? std::vector<safety::Zone>{}
                                         : safety::load_zones(zones_text, "recording");

@@ -30,6 +30,16 @@ std::vector<std::array<double, 2>> parse_ring(const json& ring, const std::strin
   return out;
 }
 
+// A text member, or `def` when absent; any other type is a configuration error
+// (nlohmann's value() would throw its own type_error instead).
+std::string member_text(const json& o, const char* key, const char* def, const std::string& where) {
+  if (!o.is_object()) return def;
+  auto it = o.find(key);
+  if (it == o.end()) return def;
+  if (!it->is_string()) throw ConfigError(fmt::format("{}: \"{}\" must be a string", where, key));
+  return it->get<std::string>();
+}
+
 double height(const json& props, const char* m_key, const char* ft_key, double def,
               const std::string& where) {
   for (auto [key, scale] : {std::pair{m_key, 1.0}, std::pair{ft_key, kFt}}) {
@@ -43,14 +53,14 @@ double height(const json& props, const char* m_key, const char* ft_key, double d
 
 Zone parse_feature(const json& f, std::size_t index, const std::string& origin) {
   const std::string where = fmt::format("{}: feature {}", origin, index);
-  if (!f.is_object() || f.value("type", "") != "Feature")
+  if (!f.is_object() || member_text(f, "type", "", where) != "Feature")
     throw ConfigError(fmt::format("{}: not a GeoJSON Feature", where));
   Zone z;
   const json props =
       f.contains("properties") && f["properties"].is_object() ? f["properties"] : json::object();
   z.name = props.contains("name") && props["name"].is_string() ? props["name"].get<std::string>()
                                                                : fmt::format("zone {}", index + 1);
-  const std::string kind = props.value("kind", std::string("restricted"));
+  const std::string kind = member_text(props, "kind", "restricted", where);
   if (kind == "restricted")
     z.kind = ZoneKind::kRestricted;
   else if (kind == "airport")
@@ -65,7 +75,7 @@ Zone parse_feature(const json& f, std::size_t index, const std::string& origin) 
   if (!f.contains("geometry") || !f["geometry"].is_object())
     throw ConfigError(fmt::format("{}: no geometry", where));
   const json& g = f["geometry"];
-  const std::string type = g.value("type", "");
+  const std::string type = member_text(g, "type", "", where);
   if (!g.contains("coordinates") || !g["coordinates"].is_array())
     throw ConfigError(fmt::format("{}: geometry without coordinates", where));
   auto polygon = [&](const json& rings) {
@@ -124,7 +134,7 @@ std::vector<Zone> load_zones(const std::string& text, const std::string& origin)
     throw ConfigError(fmt::format("{}: not valid JSON ({})", origin, e.what()));
   }
   std::vector<Zone> zones;
-  if (j.is_object() && j.value("type", "") == "FeatureCollection") {
+  if (j.is_object() && member_text(j, "type", "", origin) == "FeatureCollection") {
     if (!j.contains("features") || !j["features"].is_array())
       throw ConfigError(fmt::format("{}: FeatureCollection without features", origin));
     for (std::size_t i = 0; i < j["features"].size(); ++i)

@@ -105,6 +105,31 @@ TEST(Zones, BadInputNamesTheFeature) {
                ConfigError);
 }
 
+// Found by the recording fuzz target in CI: a member of the wrong JSON type
+// ("type": 5, "kind": [], a geometry type that is a number) escaped as
+// nlohmann's type_error instead of a configuration error naming the feature.
+TEST(Zones, WrongJsonTypesAreConfigErrors) {
+  const char* bad[] = {
+      R"({"type":5})",
+      R"({"type":"FeatureCollection","features":[{"type":{}}]})",
+      R"({"type":"Feature","properties":{"kind":[]},"geometry":
+        {"type":"Polygon","coordinates":[[[8,47],[8.1,47],[8.1,47.1]]]}})",
+      R"({"type":"Feature","geometry":{"type":7,"coordinates":[]}})",
+      R"({"type":"Feature","properties":{"lower_m":"low"},"geometry":
+        {"type":"Polygon","coordinates":[[[8,47],[8.1,47],[8.1,47.1]]]}})",
+  };
+  for (const char* text : bad) {
+    try {
+      load_zones(text, "z.geojson");
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("z.geojson"), std::string::npos) << e.what();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not a ConfigError for " << text << ": " << e.what();
+    }
+  }
+}
+
 TEST(SafetyNets, StcaRaisedForConvergingPairOnlyAndClearedAfterwards) {
   SafetyConfig cfg;
   SafetyNets nets(cfg, {});
