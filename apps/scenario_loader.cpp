@@ -87,7 +87,13 @@ TargetClass parse_class(Fields& f, const char* fallback) {
   return *c;
 }
 
+// Parametric targets are integrated to the scenario's end at their step_s:
+// all of them together at most this many samples (about 1.6 GB), so that a
+// long scenario at a fine step is refused with a message, not run out of memory.
+constexpr double kMaxTargetSamples = 2e7;
+
 void load_targets(const toml::table& root, const std::string& file, sim::Scenario& sc) {
+  double samples = 0;
   each_table(root, file, "target", [&](const toml::table& t) {
     Fields f(t, file, fmt::format("[[target]] \"{}\"", name_of(t, "?")));
     sim::ParametricTarget p;
@@ -118,7 +124,16 @@ void load_targets(const toml::table& root, const std::string& file, sim::Scenari
     }
     const double dt = f.num_in("step_s", 0.01, 1, 0.1);
     f.finish();
-    sc.targets.push_back(sim::fly(p, sc.start, dt));
+    double flown_s = 0;
+    for (const sim::Leg& leg : p.legs) flown_s += leg.duration_s;
+    samples += std::min(flown_s, std::max(0.0, sc.duration_s - p.start_offset_s)) / dt + 1;
+    if (samples > kMaxTargetSamples)
+      f.fail("", fmt::format("the [[target]]s up to this one need {:.3g} samples over the "
+                             "scenario (at most {:.3g}): a larger step_s, or a shorter "
+                             "scenario",
+                             samples, kMaxTargetSamples));
+    sc.targets.push_back(
+        sim::fly(p, sc.start, dt, sc.start + Duration::from_seconds(sc.duration_s)));
   });
 }
 

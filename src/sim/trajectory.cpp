@@ -111,7 +111,7 @@ TrajectorySample sample_of(Time t, const FlightState& s) {
 }
 }  // namespace
 
-Trajectory fly(const ParametricTarget& target, Time scenario_start, double dt_s) {
+Trajectory fly(const ParametricTarget& target, Time scenario_start, double dt_s, Time until) {
   Trajectory traj;
   traj.id = target.id;
   traj.target_class = target.target_class;
@@ -124,6 +124,7 @@ Trajectory fly(const ParametricTarget& target, Time scenario_start, double dt_s)
   std::int64_t step = 0;
   traj.samples.push_back(sample_of(t0, s));
   for (const Leg& leg : target.legs) {
+    if (traj.samples.back().time >= until) break;
     s.vrate_mps = leg.vertical_rate_mps;
     traj.samples.back().velocity_enu_mps.z() = s.vrate_mps;
     const auto n = static_cast<std::int64_t>(std::llround(leg.duration_s / dt_s));
@@ -136,6 +137,7 @@ Trajectory fly(const ParametricTarget& target, Time scenario_start, double dt_s)
       ++step;
       traj.samples.push_back(
           sample_of(t0 + Duration::from_seconds(static_cast<double>(step) * dt_s), s));
+      if (traj.samples.back().time >= until) break;
     }
   }
   return traj;

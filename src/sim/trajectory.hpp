@@ -83,8 +83,12 @@ struct ParametricTarget {
 };
 
 // Integrates a parametric target from `scenario_start + start_offset_s` with a
-// fixed step `dt_s` (second-order Runge-Kutta on the ellipsoid).
-Trajectory fly(const ParametricTarget& target, Time scenario_start, double dt_s = 0.1);
+// fixed step `dt_s` (second-order Runge-Kutta on the ellipsoid), until its
+// legs end or, if sooner, to the first sample at or after `until` (a scenario
+// loader passes the scenario's end: a leg of 10^6 s at 0.01 s would otherwise
+// be 10^8 samples, gigabytes for a scenario of minutes).
+Trajectory fly(const ParametricTarget& target, Time scenario_start, double dt_s = 0.1,
+               Time until = Time{INT64_MAX});
 
 // Moves a trajectory so its first sample sits at `anchor` (keeping every
 // sample's east/north/up offset from the first) and starts at `start`. Used to

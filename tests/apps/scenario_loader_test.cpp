@@ -57,6 +57,30 @@ TEST(ScenarioLoader, LoadsTheBundledScenarios) {
   EXPECT_EQ(man.targets[5].target_class, TargetClass::kFastMover);
 }
 
+// Found by the scenario fuzz target: a leg of 555,546 s in a 5 s scenario was
+// integrated whole (5.6 million samples, 9.5 s under ASan); a week at 0.01 s
+// would have been 60 million samples per target.
+TEST(ScenarioLoader, TargetsAreFlownToTheScenarioEndOnly) {
+  const std::string target =
+      "[[target]]\nid = \"a\"\nlat_deg = 5\nlon_deg = 2\nalt_m = 1000\nspeed_mps = 100\n"
+      "legs = [{ duration_s = 555546 }, { duration_s = 900000 }]\n";
+  const sim::Scenario sc = load_scenario(write(
+      "short_long_leg.toml",
+      "[scenario]\nname = \"t\"\nstart = \"2020-01-01T00:00:00Z\"\nduration_s = 5\n" + target));
+  ASSERT_EQ(sc.targets.size(), 1u);
+  const auto& samples = sc.targets[0].samples;
+  ASSERT_EQ(samples.size(), 51u);  // 0 to 5 s at the default 0.1 s: the end is covered
+  EXPECT_EQ(samples.back().time, sc.start + Duration::from_seconds(5));
+  // 100 m/s due north for 5 s: 500 m, i.e. 0.004522 deg of latitude at 5 deg N.
+  EXPECT_NEAR(samples.back().position.lat_deg - 5, 500 / 110577.0, 1e-6);
+  const std::string week =
+      "[scenario]\nname = \"t\"\nstart = \"2020-01-01T00:00:00Z\"\nduration_s = 604800\n" + target +
+      "step_s = 0.01\n";
+  EXPECT_NE(error_of(write("week_fine_step.toml", week)).find("samples over the scenario"),
+            std::string::npos)
+      << error_of(write("week_fine_step.toml", week));
+}
+
 TEST(ScenarioLoader, ErrorsNameFileLineAndKey) {
   struct Case {
     std::string text;
