@@ -8,6 +8,7 @@
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "mlat/locards_csv.hpp"
 #include "mlat/multilaterator.hpp"
 #include "mlat/output.hpp"
@@ -43,12 +44,10 @@ void report_errors(const std::string& path, const std::vector<Error>& errors) {
 }
 
 int run_mlat(MlatOptions& o) {
-  std::ifstream rin(o.receivers);
-  if (!rin) throw ConfigError("cannot open " + o.receivers);
+  std::ifstream rin = skyfuse::open_input_file(o.receivers, "receiver list");
   const mlat::ReceiverFile rf = mlat::read_receivers(rin);
   report_errors(o.receivers, rf.errors);
-  std::ifstream in(o.input);
-  if (!in) throw ConfigError("cannot open " + o.input);
+  std::ifstream in = skyfuse::open_input_file(o.input, "measurements");
   mlat::MeasurementFile mf = mlat::read_measurements(in);
   report_errors(o.input, mf.errors);
   std::ofstream out(o.out);

@@ -10,6 +10,7 @@
 #include <numbers>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "core/quality.hpp"
 #include "decode/asterix/catalogue.hpp"
 #include "decode/asterix/decoder.hpp"
@@ -480,12 +481,8 @@ long AsterixReportReader::other_sources() const { return impl_->other_source; }
 
 FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
                            const std::string& specs_dir) {
-  std::ifstream in(feed.path, std::ios::binary);
-  if (!in)
-    throw ConfigError(
-        fmt::format("{}: cannot open input of sensor \"{}\"", feed.path, sensor.name));
-  const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
-                                       std::istreambuf_iterator<char>()};
+  const std::vector<std::uint8_t> data =
+      read_input_bytes(feed.path, fmt::format("input of sensor \"{}\"", sensor.name));
   const double start = std::isnan(feed.start_unix) ? start_from_name(feed.path) : feed.start_unix;
   if (!(start > 0))
     throw ConfigError(fmt::format(

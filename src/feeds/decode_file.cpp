@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "decode/asterix/catalogue.hpp"
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/framing.hpp"
@@ -192,10 +193,7 @@ namespace {
 DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
                              const LineSink& sink) {
   decode::asterix::Decoder dec = asterix_decoder(o.editions, o.specs);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open file", path));
-  const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
-                                       std::istreambuf_iterator<char>()};
+  const std::vector<std::uint8_t> data = read_input_bytes(path, "file");
   auto record = [&](const decode::asterix::Record& r) { sink(asterix_json(r)); };
   decode::asterix::FramingStats fs;
   const auto payload = [&](const decode::asterix::Payload& p) {
@@ -325,6 +323,7 @@ DecodeSummary decode_remoteid(const std::string& path, const LineSink& sink) {
 }  // namespace
 
 DecodeSummary decode_file(const std::string& path, const DecodeOptions& o, const LineSink& sink) {
+  require_regular_file(path, "file");  // a device or FIFO would never end, or block
   check_format(path, o.format);
   if (o.oradis && o.format != "pcap") throw ConfigError("--oradis goes with --format pcap");
   if (o.format == "asterix" || o.format == "final" || o.format == "pcap" || o.format == "gps")

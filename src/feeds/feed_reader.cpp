@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "feeds/asterix_reports.hpp"
 #include "feeds/feed_decoder.hpp"
 #include "feeds/mlat_beast_feed.hpp"
@@ -18,10 +19,7 @@ constexpr std::size_t kMaxMessages = 20;
 // Text and Mode S formats, through the same incremental decoder `run` uses.
 FeedData read_with_decoder(const FeedConfig& feed, const Sensor& sensor,
                            const std::string& specs_dir) {
-  std::ifstream in(feed.path, std::ios::binary);
-  if (!in)
-    throw ConfigError(
-        fmt::format("{}: cannot open input of sensor \"{}\"", feed.path, sensor.name));
+  std::ifstream in = open_input_file(feed.path, fmt::format("input of sensor \"{}\"", sensor.name));
   FeedDecoder dec(feed, sensor, specs_dir, false);
   FeedData d;
   std::vector<std::uint8_t> buf(1 << 16);

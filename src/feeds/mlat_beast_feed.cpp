@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "decode/modes/decoder.hpp"
 #include "decode/modes/framing.hpp"
 #include "mlat/grouper.hpp"
@@ -335,9 +336,7 @@ void read_mlat_beast_files(const FeedConfig& feed, const Sensor& sensor, MlatBea
   std::vector<File> files(net.inputs());
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string& path = feed.receiver_inputs[i].path;
-    files[i].in.open(path, std::ios::binary);
-    if (!files[i].in)
-      throw ConfigError(fmt::format("{}: cannot open input of sensor \"{}\"", path, sensor.name));
+    files[i].in = open_input_file(path, fmt::format("input of sensor \"{}\"", sensor.name));
   }
   std::vector<std::uint8_t> buf(1 << 16);
   std::vector<NetworkFrame> parsed;

@@ -4,12 +4,14 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "geo/wgs84.hpp"
 
 namespace skyfuse::io {
@@ -82,6 +84,9 @@ Result<Time> parse_utc(std::string_view text) {
 }
 
 Result<TrajectoryFile> read_state_vectors(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file: not a regular file", path)};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
   TrajectoryFile out;
@@ -210,6 +215,9 @@ Result<TrajectoryFile> read_state_vectors(const std::string& path) {
 }
 
 Result<TrajectoryFile> read_drone_csv(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file: not a regular file", path)};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
   TrajectoryFile out;

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "decode/asterix/catalogue.hpp"
 #include "decode/asterix/decoder.hpp"
 #include "decode/asterix/framing.hpp"
@@ -20,9 +21,7 @@ namespace {
 namespace ax = decode::asterix;
 
 std::vector<std::uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open input", path));
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return read_input_bytes(path, "input");
 }
 
 }  // namespace

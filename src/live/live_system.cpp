@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "io/udp_sender.hpp"
 #include "live/file_replay.hpp"
 #include "live/pacer.hpp"
@@ -54,9 +55,7 @@ std::vector<safety::Zone> load_zone_file(const std::string& path, std::string* t
     *text = R"({"type":"FeatureCollection","features":[]})";
     return {};
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open zones file", path));
-  text->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  *text = read_input_file(path, "zones file");
   return safety::load_zones(*text, path);
 }
 

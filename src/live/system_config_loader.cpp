@@ -7,6 +7,7 @@
 #include <numbers>
 #include <sstream>
 
+#include "core/input_file.hpp"
 #include "live/toml_fields.hpp"
 
 namespace skyfuse::live {
@@ -488,11 +489,7 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
 }
 
 SystemConfig load_system_config(const std::string& path, bool live) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open configuration", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_system_config_text(ss.str(), path, live);
+  return load_system_config_text(read_input_file(path, "configuration"), path, live);
 }
 
 }  // namespace skyfuse::live

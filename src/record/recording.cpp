@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 namespace skyfuse::record {
 
@@ -259,13 +260,14 @@ std::vector<std::string> recording_files(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) {
     std::vector<std::string> v;
     for (const auto& e : std::filesystem::directory_iterator(path, ec))
-      if (e.path().extension() == ".sfrec") v.push_back(e.path().string());
+      if (e.path().extension() == ".sfrec" && e.is_regular_file(ec)) v.push_back(e.path().string());
     std::sort(v.begin(), v.end());
     if (v.empty()) throw ConfigError(fmt::format("{}: no .sfrec recording files", path));
     return v;  // every run, oldest first (names are PREFIX-RUNSTART-INDEX)
   }
   if (!std::filesystem::exists(path, ec))
     throw ConfigError(fmt::format("{}: no such recording", path));
+  require_regular_file(path, "recording");
   return {path};
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 namespace skyfuse::safety {
 
@@ -146,11 +147,7 @@ std::vector<Zone> load_zones(const std::string& text, const std::string& origin)
 }
 
 std::vector<Zone> load_zones_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open zones file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_zones(ss.str(), path);
+  return load_zones(read_input_file(path, "zones file"), path);
 }
 
 std::string zones_geojson(const std::vector<Zone>& zones) {

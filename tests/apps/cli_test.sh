@@ -44,6 +44,18 @@ sed 's/modes-north.ast/missing.ast/' a/sensors.toml > a/missing.toml
 "$bin" track --config a/missing.toml --out x.jsonl 2> missing.err
 check "track missing input fails" test $? -ne 0
 check "track missing input named" grep -q "missing.ast: cannot open input of sensor" missing.err
+# A device, a directory or a FIFO named as a file input is refused at once
+# (/dev/zero never ends: it grew memory until std::bad_alloc; a FIFO blocks).
+mkfifo a/fifo.ast
+for special in /dev/zero "$work/a" "$work/a/fifo.ast"; do
+  sed "s#\"file:modes-north.ast\"#\"file:$special\"#" a/sensors.toml > a/special.toml
+  timeout 20 "$bin" track --config a/special.toml --out x.jsonl 2> special.err
+  check "track refuses $special (exit 1, not killed)" test $? -eq 1
+  check "track names $special" grep -q "$special: cannot open input of sensor \"modes-north\": it is a" special.err
+done
+timeout 20 "$bin" decode --format beast /dev/zero > /dev/null 2> special.err
+check "decode refuses /dev/zero" test $? -eq 1
+check "decode names /dev/zero" grep -q "/dev/zero: cannot open file: it is a device" special.err
 head -c 3000 a/modes-north.ast > a/short.ast && printf '\x30\xff\xff\x01' >> a/short.ast && head -c 900 a/modes-south.ast >> a/short.ast
 sed 's/modes-north.ast/short.ast/' a/sensors.toml > a/short.toml
 "$bin" track --config a/short.toml --out short.jsonl 2> short.err
