@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "io/trajectory_files.hpp"
 #include "live/toml_fields.hpp"
 
@@ -370,9 +371,11 @@ void load_networks(const toml::table& root, const std::string& file, sim::Scenar
 }  // namespace
 
 sim::Scenario load_scenario(const std::string& path) {
+  const std::string text = read_input_file(path, "scenario");
+  live::check_toml_text(text, path);
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
     throw ConfigError(fmt::format("{}:{}:{}: TOML syntax error: {}", path, src.begin.line,

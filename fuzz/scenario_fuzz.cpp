@@ -13,6 +13,7 @@
 
 #include "apps/scenario_loader.hpp"
 #include "core/error.hpp"
+#include "live/toml_fields.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path =
@@ -22,10 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
   try {
+    skyfuse::live::check_toml_text(std::string_view(reinterpret_cast<const char*>(data), size),
+                                   "fuzz");
     const toml::table root =
         toml::parse(std::string_view(reinterpret_cast<const char*>(data), size));
     if (const auto d = root["scenario"]["duration_s"].value<double>(); d && !(*d <= 120)) return 0;
   } catch (const toml::parse_error&) {
+  } catch (const skyfuse::ConfigError&) {
+    return 0;  // refused before toml++ (load_scenario refuses it the same way)
   }
   try {
     auto s = skyfuse::apps::load_scenario(path);

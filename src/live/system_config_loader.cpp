@@ -454,6 +454,7 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
 }  // namespace
 
 SystemConfig load_system_config_text(const std::string& text, const std::string& path, bool live) {
+  check_toml_text(text, path);
   toml::table root;
   try {
     root = toml::parse(text, path);
