@@ -23,10 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
   try {
-    skyfuse::live::check_toml_text(std::string_view(reinterpret_cast<const char*>(data), size),
-                                   "fuzz");
-    const toml::table root =
-        toml::parse(std::string_view(reinterpret_cast<const char*>(data), size));
+    const std::string shadow = skyfuse::live::check_toml_text(
+        std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
+    const toml::table root = toml::parse(shadow);  // its duration_s, read safely
     if (const auto d = root["scenario"]["duration_s"].value<double>(); d && !(*d <= 120)) return 0;
   } catch (const toml::parse_error&) {
   } catch (const skyfuse::ConfigError&) {

@@ -454,9 +454,10 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
 }  // namespace
 
 SystemConfig load_system_config_text(const std::string& text, const std::string& path, bool live) {
-  check_toml_text(text, path);
+  const std::string shadow = check_toml_text(text, path);
   toml::table root;
   try {
+    (void)toml::parse(shadow, path);  // the structure, in ASCII (check_toml_text)
     root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw ConfigError(fmt::format("{}: {}", where(path, e.source()), e.description()));

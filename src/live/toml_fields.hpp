@@ -25,13 +25,18 @@ inline std::string where(const std::string& file, const toml::source_region& src
   return fmt::format("{}:{}:{}", file, src.begin.line, src.begin.column);
 }
 
-// Refuses, before toml++ sees it, what toml++ 3.3.0 (Debian 12) answers with
-// undefined behaviour (upstream issues marzer/tomlplusplus#190 and #295, fixed
-// after 3.4): a non-ASCII character outside strings and comments, where only
-// ASCII is valid TOML anyway, and one that starts the text after a line-ending
-// backslash in a """ string (valid TOML, written another way: "\u00A7").
-// Its whitespace test reaches __builtin_unreachable() on such characters.
-inline void check_toml_text(std::string_view text, const std::string& file) {
+// Guards toml++ 3.3.0 (Debian 12), which answers some non-ASCII characters
+// with undefined behaviour (upstream marzer/tomlplusplus#190 and #295, fixed
+// after 3.4): its whitespace test reaches __builtin_unreachable() on them
+// wherever it skips whitespace. Refuses a non-ASCII character outside strings
+// and comments (only ASCII is valid TOML there) and one that starts the text
+// after a line-ending backslash in a """ string (valid TOML, written
+// "\u00A7" instead), with file, line and column; returns the text's ASCII
+// shadow (each non-ASCII character replaced by 'x', so lines and columns
+// stay). Parse the shadow first: only if it is valid TOML is the text itself
+// parsed, whose non-ASCII characters then all sit where toml++ reads string
+// or comment content, never where it tests for whitespace.
+[[nodiscard]] inline std::string check_toml_text(std::string_view text, const std::string& file) {
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
   In in = In::kCode;
   std::size_t line = 1, line_start = 0;
@@ -110,6 +115,16 @@ inline void check_toml_text(std::string_view text, const std::string& file) {
         break;
     }
   }
+  std::string shadow;
+  shadow.reserve(text.size());
+  for (std::size_t i = bom; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80)
+      shadow += text[i];
+    else if (b >= 0xC0)
+      shadow += 'x';  // a character's first byte; its continuation bytes are dropped
+  }
+  return shadow;
 }
 
 // Reads the keys of one table, remembering which were used so that unknown
