@@ -372,11 +372,9 @@ void load_networks(const toml::table& root, const std::string& file, sim::Scenar
 
 sim::Scenario load_scenario(const std::string& path) {
   const std::string text = read_input_file(path, "scenario");
-  const std::string shadow = live::check_toml_text(text, path);
   toml::table root;
   try {
-    (void)toml::parse(shadow, path);  // the structure, in ASCII (check_toml_text)
-    root = toml::parse(text, path);
+    root = live::parse_toml(text, path);  // guarded against toml++ 3.3.0's non-ASCII faults
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
     throw ConfigError(fmt::format("{}:{}:{}: TOML syntax error: {}", path, src.begin.line,

@@ -15,27 +15,31 @@ namespace {
 }
 }  // namespace
 
-void require_regular_file(const std::string& path, std::string_view what) {
+std::string regular_file_problem(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
-  if (st.type() == fs::file_type::not_found) refuse(path, what, "no such file");
-  if (ec) refuse(path, what, ec.message());  // e.g. permission denied on a folder
+  if (st.type() == fs::file_type::not_found) return "no such file";
+  if (ec) return ec.message();  // e.g. permission denied on a folder
   switch (st.type()) {
     case fs::file_type::regular:
-      return;
+      return "";
     case fs::file_type::directory:
-      refuse(path, what, "it is a directory");
+      return "it is a directory";
     case fs::file_type::fifo:
-      refuse(path, what, "it is a FIFO, not a file (a stream is read with tcp: or udp:)");
+      return "it is a FIFO, not a file (a stream is read with tcp: or udp:)";
     case fs::file_type::character:
     case fs::file_type::block:
-      refuse(path, what, "it is a device, not a file");
+      return "it is a device, not a file";
     case fs::file_type::socket:
-      refuse(path, what, "it is a socket, not a file");
+      return "it is a socket, not a file";
     default:
-      refuse(path, what, "it is not a regular file");
+      return "it is not a regular file";
   }
+}
+
+void require_regular_file(const std::string& path, std::string_view what) {
+  if (std::string why = regular_file_problem(path); !why.empty()) refuse(path, what, why);
 }
 
 std::ifstream open_input_file(const std::string& path, std::string_view what) {

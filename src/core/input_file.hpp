@@ -18,8 +18,13 @@
 
 namespace skyfuse {
 
+// Why `path` is not a regular file (after following symbolic links): "no such
+// file", "it is a directory", "it is a device, not a file", ...; empty when it
+// is one. For readers that return errors instead of throwing.
+std::string regular_file_problem(const std::string& path);
+
 // Throws ConfigError "PATH: cannot open WHAT: REASON" unless `path` is a
-// regular file (after following symbolic links).
+// regular file (the reason of regular_file_problem).
 void require_regular_file(const std::string& path, std::string_view what);
 
 // The file opened for binary reading, after require_regular_file; throws

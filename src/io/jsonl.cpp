@@ -7,11 +7,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <numbers>
+
+#include "core/input_file.hpp"
 
 namespace skyfuse::io {
 
@@ -504,8 +505,6 @@ namespace {
 // The whole file, gunzipped when it ends in ".gz" (truth files of the
 // independent scenarios are); nothing if it cannot be read.
 std::optional<std::string> read_text(const std::string& path) {
-  std::error_code ec;  // a device or FIFO would never end, or block
-  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f) return std::nullopt;
@@ -527,14 +526,11 @@ std::optional<std::string> read_text(const std::string& path) {
 }  // namespace
 
 Result<StateFile> read_states(const std::string& path, std::size_t max_messages) {
+  // A device or FIFO would never end, or block.
+  if (const std::string why = regular_file_problem(path); !why.empty())
+    return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file: {}", path, why)};
   const auto text = read_text(path);
-  if (!text) {
-    std::error_code ec;
-    const bool other =
-        std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec);
-    return Error{ErrorCode::kIo, -1,
-                 fmt::format("{}: cannot open file{}", path, other ? ": not a regular file" : "")};
-  }
+  if (!text) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
   StateFile out;
   std::size_t pos = 0;
   while (pos < text->size()) {

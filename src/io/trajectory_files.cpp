@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "geo/wgs84.hpp"
 
 namespace skyfuse::io {
@@ -84,9 +84,8 @@ Result<Time> parse_utc(std::string_view text) {
 }
 
 Result<TrajectoryFile> read_state_vectors(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file: not a regular file", path)};
+  if (const std::string why = regular_file_problem(path); !why.empty())
+    return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file: {}", path, why)};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
   TrajectoryFile out;
@@ -215,9 +214,8 @@ Result<TrajectoryFile> read_state_vectors(const std::string& path) {
 }
 
 Result<TrajectoryFile> read_drone_csv(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file: not a regular file", path)};
+  if (const std::string why = regular_file_problem(path); !why.empty())
+    return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file: {}", path, why)};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::kIo, -1, fmt::format("{}: cannot open file", path)};
   TrajectoryFile out;

@@ -454,11 +454,9 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
 }  // namespace
 
 SystemConfig load_system_config_text(const std::string& text, const std::string& path, bool live) {
-  const std::string shadow = check_toml_text(text, path);
   toml::table root;
   try {
-    (void)toml::parse(shadow, path);  // the structure, in ASCII (check_toml_text)
-    root = toml::parse(text, path);
+    root = parse_toml(text, path);  // guarded against toml++ 3.3.0's non-ASCII faults
   } catch (const toml::parse_error& e) {
     throw ConfigError(fmt::format("{}: {}", where(path, e.source()), e.description()));
   }
