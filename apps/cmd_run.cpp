@@ -12,6 +12,7 @@
 #include "apps/commands.hpp"
 #include "apps/system_config.hpp"
 #include "core/error.hpp"
+#include "live/bus_roles.hpp"
 #include "live/live_system.hpp"
 #include "live/replayer.hpp"
 
@@ -53,8 +54,24 @@ struct RunOptions {
   std::string tracks_out, alerts_out;
   bool exit_at_end = false;
   bool once = false;
+  std::string role = "all";
+  std::string nats, region;
   LogOptions log;
 };
+
+// --nats (comma-separated URLs) and --region over [bus].
+void apply_bus_options(bus::BusConfig& b, const std::string& nats, const std::string& region) {
+  if (!nats.empty()) {
+    b.servers.clear();
+    std::size_t from = 0;
+    while (from <= nats.size()) {
+      const std::size_t comma = std::min(nats.find(',', from), nats.size());
+      if (comma > from) b.servers.push_back(nats.substr(from, comma - from));
+      from = comma + 1;
+    }
+  }
+  if (!region.empty()) b.region = region;
+}
 
 int run_live(const RunOptions& o) {
   SystemConfig cfg = load_system_config(o.config, true);
@@ -66,12 +83,15 @@ int run_live(const RunOptions& o) {
   if (!o.alerts_out.empty()) cfg.run.alerts_out = o.alerts_out;
   if (o.exit_at_end) cfg.run.exit_at_end = true;
   if (o.once) cfg.run.loop = false;
+  apply_bus_options(cfg.bus, o.nats, o.region);
   live::LiveOptions lo;
   lo.specs_dir = o.specs;
   lo.web_root = SKYFUSE_WEB_DIR;
   lo.serve_any_port = o.http_port == 0;
   lo.quiet = configure_logging(o.log, true);
   StopOnSignal stop;
+  if (o.role == "ingest") return live::run_ingest(std::move(cfg), lo, stop.token());
+  lo.role = o.role == "track" ? live::Role::kTrack : live::Role::kAll;
   return live::run_live_system(std::move(cfg), lo, stop.token());
 }
 
@@ -95,15 +115,60 @@ Runner add_run_command(CLI::App& app) {
   cmd->add_option("--record", o->record_dir, "Record every input and output into this folder");
   cmd->add_option("--tracks-out", o->tracks_out, "Also write track updates as JSON Lines");
   cmd->add_option("--alerts-out", o->alerts_out, "Also write alert events as JSON Lines");
-  cmd->add_flag("--exit-at-end", o->exit_at_end, "Stop when every file input has ended");
+  cmd->add_flag("--exit-at-end", o->exit_at_end,
+                "Stop when every file input has ended (role track: at the input stream's last "
+                "message when it started)");
+  cmd->add_option("--role", o->role,
+                  "all: the single process (default); on the NATS JetStream cluster of [bus]: "
+                  "ingest (publish the inputs) or track (track the input stream, publish tracks)")
+      ->check(CLI::IsMember({"all", "ingest", "track"}));
+  cmd->add_option("--nats", o->nats,
+                  "NATS servers, comma-separated (\"nats://127.0.0.1:4222,...\"), instead of "
+                  "[bus] servers; the token from [bus] or SKYFUSE_NATS_TOKEN");
+  cmd->add_option("--region", o->region, "Role track: the region this instance publishes");
   cmd->add_flag("--once", o->once, "Play file inputs once even if [run] loop = true");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
   add_log_options(cmd, o->log);
   cmd->footer(
       "Example:\n  skyfuse run --config config/demo_run.toml      # map at http://localhost:8080\n"
       "  skyfuse run --config C.toml --record rec/ --speed 10 --exit-at-end\n"
+      "  skyfuse run --config C.toml --role ingest   # and --role track: docs/scale-out.md\n"
       "Stop with Ctrl-C; the recording stays readable even after kill -9.");
   return [o] { return run_live(*o); };
+}
+
+Runner add_subscribe_command(CLI::App& app) {
+  struct Options {
+    std::string config, nats, region, out = "-";
+    bool follow = false, all_regions = false;
+    LogOptions log;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "subscribe", "Write a region's track updates from the NATS tracks stream as JSON Lines");
+  cmd->add_option("--config", o->config, "System configuration TOML with [bus] (docs/config.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--nats", o->nats, "NATS servers, comma-separated, instead of [bus] servers");
+  cmd->add_option("--region", o->region, "The region (default [bus] region)");
+  cmd->add_flag("--all-regions", o->all_regions, "Every region's updates, in the stream's order");
+  cmd->add_option("--out", o->out, "JSON Lines file (default -: standard output)");
+  cmd->add_flag("--follow", o->follow,
+                "Go on with new updates until stopped (default: stop at the stream's last)");
+  add_log_options(cmd, o->log);
+  cmd->footer(
+      "Example:\n  skyfuse subscribe --config C.toml --region north --out north.jsonl\n"
+      "Reads from the stream's first message kept (docs/scale-out.md).");
+  return [o] {
+    configure_logging(o->log, true);
+    SystemConfig cfg = load_system_config(o->config, true);
+    apply_bus_options(cfg.bus, o->nats, o->region);
+    if (!cfg.bus.enabled())
+      throw ConfigError(fmt::format("{}: no [bus] servers (or --nats)", o->config));
+    StopOnSignal stop;
+    return live::write_track_stream(cfg.bus, o->all_regions ? "" : cfg.bus.region, o->out,
+                                    o->follow, stop.token());
+  };
 }
 
 Runner add_replay_command(CLI::App& app) {

@@ -19,6 +19,7 @@ Runner add_decode_command(CLI::App& app);
 Runner add_track_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_replay_command(CLI::App& app);
+Runner add_subscribe_command(CLI::App& app);
 Runner add_mlat_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 

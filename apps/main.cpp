@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   verbs["track"] = skyfuse::apps::add_track_command(app);
   verbs["run"] = skyfuse::apps::add_run_command(app);
   verbs["replay"] = skyfuse::apps::add_replay_command(app);
+  verbs["subscribe"] = skyfuse::apps::add_subscribe_command(app);
   verbs["mlat"] = skyfuse::apps::add_mlat_command(app);
   verbs["export"] = skyfuse::apps::add_export_command(app);
   if (auto typo = skyfuse::apps::misspelt_argument(app, argc, argv)) {

@@ -11,6 +11,9 @@ packages=(
   libgeographiclib-dev geographiclib-tools libeigen3-dev libfmt-dev libspdlog-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libboost-dev
   libabsl-dev libpcap-dev
+  # the message bus (docs/scale-out.md): NATS's official C client, and the server for
+  # the tests and the three-node cluster of scripts/nats_cluster.sh
+  libnats-dev nats-server
   # the Python module `skyfuse` (python/): pybind11 and the interpreter's headers; numpy
   # for its columns (as_arrays=True, pybind11/numpy.h) and the Stone Soup adapter
   pybind11-dev python3-pybind11 python3-dev python3-numpy

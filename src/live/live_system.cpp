@@ -2,6 +2,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <ctime>
@@ -14,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/input_file.hpp"
 #include "io/udp_sender.hpp"
+#include "live/bus_roles.hpp"
 #include "live/file_replay.hpp"
 #include "live/pacer.hpp"
 #include "live/pipeline.hpp"
@@ -85,6 +87,15 @@ std::unique_ptr<io::UdpSender> asterix_out(const SystemConfig& cfg) {
 }
 }  // namespace
 
+namespace {
+// This instance in the lease bucket: host and process.
+std::string holder_name() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return fmt::format("{}-{}", host, ::getpid());
+}
+}  // namespace
+
 int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
   if (cfg.run.web_root.empty()) cfg.run.web_root = o.web_root;
   std::string zones_text;
@@ -93,8 +104,19 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   const Time start = wall_now();
   const Time epoch = cfg.run.epoch == "now" ? Time{start.ns / 1000000000 * 1000000000}
                                             : Time::from_seconds(std::stod(cfg.run.epoch));
+  // Role "track" (live/bus_roles.hpp): the input stream instead of the
+  // configured inputs, each track update also published on the bus.
+  const bool track_role = o.role == Role::kTrack;
+  if (track_role && !cfg.bus.enabled())
+    throw ConfigError(fmt::format("{}: role track needs [bus]", cfg.file));
+  std::unique_ptr<bus::NatsBus> bus;
+  if (track_role) {
+    bus = std::make_unique<bus::NatsBus>(cfg.bus, "skyfuse track");
+    bus->ensure_streams();  // a tracker may start before the ingest
+  }
   // File sources: cut, scanned for their time span, shifted per clock group.
-  FileReplay files(cfg, o.specs_dir, epoch);
+  const SystemConfig no_inputs;
+  FileReplay files(track_role ? no_inputs : cfg, o.specs_dir, epoch);
 
   // Recording header: everything a replay needs.
   nlohmann::json header = {{"program", "skyfuse 0.1.0"}, {"config_file", cfg.file},
@@ -148,6 +170,12 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       http->broadcast(std::move(m));
     };
   if (udp_out) po.on_asterix = [&udp_out](std::vector<std::uint8_t>&& b) { udp_out->send(b); };
+  std::unique_ptr<BusTrackSink> bus_tracks;
+  if (bus) {
+    bus_tracks = std::make_unique<BusTrackSink>(*bus, holder_name());
+    bus_tracks->tick(wall_now());
+    po.extra_sinks.push_back(bus_tracks.get());
+  }
   Pipeline pipeline(cfg, zones, o.specs_dir, std::move(po));
 
   // A file size limit reached (RLIMIT_FSIZE) fails the write instead of killing
@@ -157,11 +185,16 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   const std::size_t n = cfg.sensors.size();
   std::vector<SourceStatus> status(n);
   std::vector<std::unique_ptr<Source>> network(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n && !track_role; ++i) {
     network[i] =
         make_network_source(static_cast<std::uint16_t>(i), cfg.sensors[i], cfg.feeds[i], status[i]);
     if (network[i] && !o.quiet && !network[i]->note().empty())
       log::info("skyfuse run: {}", network[i]->note());
+  }
+  std::unique_ptr<BusInputSource> bus_in;
+  if (bus) {
+    bus_in = std::make_unique<BusInputSource>(*bus, cfg, cfg.run.exit_at_end);
+    if (!o.quiet) log::info("skyfuse run: {}", bus_in->note());
   }
   const bool any_network =
       std::any_of(network.begin(), network.end(), [](const auto& s) { return s != nullptr; });
@@ -179,6 +212,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   for (std::size_t i = 0; i < n; ++i)
     if (network[i])
       threads.emplace_back([&, i, token = inputs.get_token()] { network[i]->run(token, queue); });
+  if (bus_in) threads.emplace_back([&, token = inputs.get_token()] { bus_in->run(token, queue); });
   if (http) {
     http->start();
     // Printed even with --quiet (bare then): scripts read the port from it.
@@ -236,6 +270,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       control.zones.clear();
     }
     if (recorder) recorder->tick(now);
+    if (bus_tracks) bus_tracks->tick(now);
     if ((now - last_refresh).seconds() >= 1.0) {
       pipeline.refresh();
       last_refresh = now;
@@ -247,7 +282,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       reports_at_status = pipeline.reports();
     }
     if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
-    if (!files_running && !any_network && queue.size() == 0) {
+    if (!files_running && !any_network && !(bus_in && bus_in->running()) && queue.size() == 0) {
       if (cfg.run.exit_at_end) break;
       if (!ended_reported) {
         pipeline.finish();
@@ -267,13 +302,19 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   if (http) http->stop();
   if (!o.quiet) {
     pipeline.print_summary();
+    if (bus_in)
+      log::info(
+          "  stream {}: {} messages read, {} put back in publish order, {} never arrived, {} "
+          "unreadable; track updates: {} not published",
+          cfg.bus.input_stream, bus_in->messages(), bus_in->reordered(), bus_in->gaps(),
+          bus_in->bad(), bus_tracks ? bus_tracks->failed() : 0);
     if (recorder)
       log::info("  recording: {} entries, {:.1f} MB raw -> {:.1f} MB in {} files ({})",
                 recorder->stats().entries, static_cast<double>(recorder->stats().raw_bytes) / 1e6,
                 static_cast<double>(recorder->stats().written_bytes) / 1e6, recorder->stats().files,
                 cfg.run.record_dir);
   }
-  return 0;
+  return bus_in && bus_in->failed() ? 1 : 0;
 }
 
 }  // namespace skyfuse::live

@@ -23,7 +23,13 @@
 
 namespace skyfuse::live {
 
+// The single process ("all", no NATS), or one role on a NATS JetStream
+// cluster (live/bus_roles.hpp): "ingest" publishes the inputs, "track" tracks
+// what the input stream holds.
+enum class Role { kAll, kIngest, kTrack };
+
 struct LiveOptions {
+  Role role = Role::kAll;
   std::string specs_dir;        // asterix-specs definitions
   std::string web_root;         // the map's files when [run] web_root is not set
   bool serve_any_port = false;  // serve on a free port even if [run] http_port is 0

@@ -209,6 +209,7 @@ struct Pipeline::Impl {
           decode::asterix::load_category(specs + "/cat065/cat065-1.6.json"), udp, cfg.sac, cfg.sic);
       sinks.push_back(cat062.get());
     }
+    for (output::TrackSink* k : out.extra_sinks) sinks.push_back(k);
     sinks.push_back(&picture);
   }
 

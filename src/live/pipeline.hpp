@@ -27,6 +27,7 @@
 #include "core/types.hpp"
 #include "live/packet_queue.hpp"
 #include "live/system_config.hpp"
+#include "output/track_sink.hpp"
 #include "safety/zones.hpp"
 #include "server/live_store.hpp"
 
@@ -45,6 +46,8 @@ struct PipelineOutputs {
   std::function<void(std::shared_ptr<const std::string>)> on_picture;
   // CAT062 and CAT065 data blocks (UDP out).
   std::function<void(std::vector<std::uint8_t>&&)> on_asterix;
+  // Further track sinks (the bus's tracks publisher), after the built-in ones.
+  std::vector<output::TrackSink*> extra_sinks;
   std::string mode = "live";
   double speed = 1;
 };

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/bus_config.hpp"
 #include "core/types.hpp"
 #include "feeds/feed.hpp"
 #include "safety/safety_nets.hpp"
@@ -60,7 +61,8 @@ struct SystemConfig {
   std::vector<feeds::FeedConfig> feeds;  // one per sensor
   RunConfig run;
   safety::SafetyConfig safety;
-  std::string text;  // the file as read (recordings keep it)
+  bus::BusConfig bus;  // [bus]: NATS JetStream (roles ingest and track of `run`)
+  std::string text;    // the file as read (recordings keep it)
   // Sections of `skyfuse run` read by a batch verb, which ignores them ("run", "safety").
   std::vector<std::string> ignored_sections;
 };

@@ -453,6 +453,65 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
 }
 }  // namespace
 
+// [bus]: the NATS JetStream cluster (docs/config.md). Checked here, so a
+// wrong value is named before any connection is tried.
+static void load_bus(const toml::table& root, const std::string& file, SystemConfig& c) {
+  const toml::node* n = root.get("bus");
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t) throw ConfigError(fmt::format("{}: [bus] must be a table", where(file, n->source())));
+  Fields f(*t, file, "[bus]");
+  bus::BusConfig& b = c.bus;
+  if (const toml::array* a = f.array("servers")) {
+    for (const auto& el : *a) {
+      auto v = el.value<std::string>();
+      if (!v || v->empty()) f.fail("servers", "must be an array of URLs (\"nats://HOST:PORT\")");
+      b.servers.push_back(*v);
+    }
+  }
+  if (b.servers.empty()) f.fail("servers", "must name at least one server");
+  b.token = f.str("token", "");
+  const std::filesystem::path dir = std::filesystem::path(file).parent_path();
+  auto resolve = [&](const std::string& p) {
+    return p.empty() || p[0] == '/' ? p : (dir / p).lexically_normal().string();
+  };
+  b.creds_file = resolve(f.str("creds_file", ""));
+  b.nkey = f.str("nkey", "");
+  b.nkey_seed_file = resolve(f.str("nkey_seed_file", ""));
+  if (b.nkey.empty() != b.nkey_seed_file.empty())
+    f.fail("nkey", "and 'nkey_seed_file' go together (the public key and the seed's file)");
+  auto stream_name = [&f](const char* key, const std::string& fallback) {
+    std::string v = f.str(key, fallback);
+    if (v.empty() || v.size() > 64 ||
+        v.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+            std::string::npos)
+      f.fail(key, "must be 1-64 letters, digits, '_' or '-'");
+    return v;
+  };
+  b.input_stream = stream_name("input_stream", b.input_stream);
+  b.tracks_stream = stream_name("tracks_stream", b.tracks_stream);
+  if (b.input_stream == b.tracks_stream) f.fail("tracks_stream", "must differ from input_stream");
+  b.replicas = static_cast<int>(f.num_in("replicas", 1, 5, b.replicas));
+  b.max_age_s = f.num_in("max_age_s", 1, 1e9, b.max_age_s);
+  b.max_mb = f.num_in("max_mb", 1, 1e9, b.max_mb);
+  b.region = f.str("region", b.region);
+  b.start = f.str("start", b.start);
+  if (b.start != "all" && b.start != "new") {
+    try {
+      (void)std::stod(b.start);
+    } catch (const std::exception&) {
+      f.fail("start", "must be \"all\", \"new\" or Unix seconds as a string");
+    }
+  }
+  b.lease_bucket = stream_name("lease_bucket", b.lease_bucket);
+  b.lease_s = f.num_in("lease_s", 0.5, 600, b.lease_s);
+  b.reorder_window = static_cast<int>(f.num_in("reorder_window", 0, 1e7, b.reorder_window));
+  b.connect_timeout_s = f.num_in("connect_timeout_s", 0.1, 600, b.connect_timeout_s);
+  b.max_pending_publishes =
+      static_cast<int>(f.num_in("max_pending_publishes", 1, 1e6, b.max_pending_publishes));
+  f.finish();
+}
+
 SystemConfig load_system_config_text(const std::string& text, const std::string& path, bool live) {
   toml::table root;
   try {
@@ -467,12 +526,13 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
     const std::string key(k.str());
     const bool known = key == "tracker" || key == "sensor" || key == "system" ||
                        key == "data_time" || key == "atmosphere" || key == "run" ||
-                       key == "safety" || key == "spoof";
-    if (!live && (key == "run" || key == "safety")) c.ignored_sections.push_back(key);
+                       key == "safety" || key == "spoof" || key == "bus";
+    if (!live && (key == "run" || key == "safety" || key == "bus"))
+      c.ignored_sections.push_back(key);
     if (!known)
       throw ConfigError(fmt::format(
           "{}: unknown section '{}' (expected [system], [tracker], [data_time], [atmosphere], "
-          "[spoof], [[sensor]], [run], [safety])",
+          "[spoof], [[sensor]], [run], [safety], [bus])",
           where(path, k.source()), key));
   }
   load_system(root, path, c);
@@ -485,6 +545,7 @@ SystemConfig load_system_config_text(const std::string& text, const std::string&
   load_sensors(root, path, c, live);
   if (live) c.tracker.backdate_confirmed = false;
   if (live) load_run(root, path, c);
+  if (live) load_bus(root, path, c);
   return c;
 }
 

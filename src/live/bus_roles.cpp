@@ -1,0 +1,338 @@
+#include "live/bus_roles.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "io/jsonl.hpp"
+#include "live/file_replay.hpp"
+#include "live/pacer.hpp"
+#include "log/log.hpp"
+
+namespace skyfuse::live {
+
+BusInputSource::BusInputSource(bus::NatsBus& bus, const SystemConfig& cfg, bool until_end)
+    : bus_(bus), until_end_(until_end) {
+  for (std::size_t i = 0; i < cfg.sensors.size(); ++i)
+    index_[cfg.sensors[i].name] = static_cast<std::uint16_t>(i);
+  if (until_end_) last_ = bus_.input_last_sequence();
+}
+
+std::string BusInputSource::note() const {
+  return fmt::format("reading stream {} at {} from {}{}", bus_.config().input_stream,
+                     bus_.connected_url(), bus_.config().start,
+                     until_end_ ? fmt::format(" to its message {} (its last now)", last_) : "");
+}
+
+void BusInputSource::run(std::stop_token stop, PacketQueue& queue) {
+  if (until_end_ && last_ == 0) {
+    running_ = false;
+    return;
+  }
+  std::unique_ptr<bus::InputReader> reader_made;
+  try {
+    reader_made = std::make_unique<bus::InputReader>(bus_, bus_.config().start);
+  } catch (const ConfigError& e) {
+    log::error("skyfuse run: {}", e.what());
+    failed_ = true;
+    running_ = false;
+    return;
+  }
+  bus::InputReader& reader = *reader_made;
+  bus::InputMessage m;
+  std::string why;
+  Time logged{};
+  auto complain = [&](const std::string& what) {
+    ++bad_;
+    const Time now = wall_now();
+    if ((now - logged).seconds() >= 10) {
+      log::warn("skyfuse run: stream {}: message {}: {} (skipped; {} so far)",
+                bus_.config().input_stream, m.stream_sequence, what, bad_.load());
+      logged = now;
+    }
+  };
+  // Each ingest's messages back in publish order (a resend lands later in
+  // the stream), then into the queue.
+  bus::Resequencer order(static_cast<std::size_t>(bus_.config().reorder_window));
+  bool stopped = false;
+  auto deliver = [&](bus::InputMessage&& in) {
+    if (stopped) return;
+    Packet p;
+    p.source = index_.at(in.sensor);
+    p.input = in.input;
+    p.arrival = Time{in.arrival_ns};
+    p.offset = in.offset;
+    p.shift_ns = in.shift_ns;
+    p.end = in.end;
+    p.bytes = std::move(in.bytes);
+    if (!queue.push_wait(std::move(p), stop)) stopped = true;
+    ++messages_;
+  };
+  std::uint64_t gaps_seen = 0;
+  while (!stop.stop_requested() && !stopped) {
+    const auto r = reader.next(m, 100, why);
+    if (r == bus::InputReader::Next::kTimeout) continue;
+    if (r == bus::InputReader::Next::kClosed) {
+      log::error("skyfuse run: stream {}: {}", bus_.config().input_stream, why);
+      failed_ = true;
+      break;
+    }
+    if (r == bus::InputReader::Next::kBad) {
+      complain(why);
+    } else if (!index_.count(m.sensor)) {
+      complain(fmt::format("sensor \"{}\" is not in the configuration", m.sensor));
+    } else if (m.input >= 256) {
+      complain(fmt::format("input {} out of range", m.input));
+    } else {
+      order.push(std::move(m), deliver);
+      if (order.gaps() != gaps_seen) {
+        log::warn(
+            "skyfuse run: stream {}: {} messages of an ingest never arrived (given up "
+            "after {} further messages)",
+            bus_.config().input_stream, order.gaps() - gaps_seen, bus_.config().reorder_window);
+        gaps_seen = order.gaps();
+      }
+    }
+    if (until_end_ && m.stream_sequence >= last_) break;
+  }
+  order.flush(deliver);
+  reordered_ = order.reordered();
+  gaps_ = order.gaps();
+  running_ = false;
+}
+
+BusTrackSink::BusTrackSink(bus::NatsBus& bus, const std::string& holder)
+    : bus_(bus), lease_(bus, bus.config().region, holder) {}
+
+void BusTrackSink::publish(std::uint64_t index, const std::string& line) {
+  std::string why;
+  if (bus_.publish_track(bus_.config().region, index, line, why)) return;
+  ++failed_;
+  const Time now = wall_now();
+  if ((now - logged_).seconds() >= 10) {
+    log::warn("skyfuse run: publishing a track update on stream {}: {} ({} failed so far)",
+              bus_.config().tracks_stream, why, failed_);
+    logged_ = now;
+  }
+}
+
+void BusTrackSink::update(const ObjectState& s) {
+  ++index_;
+  if (owner_) {
+    if (index_ > floor_) publish(index_, io::to_json(s));
+    return;
+  }
+  // A standby keeps its last 200,000 updates of the last 5 minutes: what an
+  // owner that died may not have published yet.
+  const Time now = wall_now();
+  kept_.push_back({index_, io::to_json(s), now});
+  while (!kept_.empty() && (kept_.size() > 200000 || (now - kept_.front().wall).seconds() > 300))
+    kept_.pop_front();
+}
+
+bool BusTrackSink::tick(Time wall) {
+  bus_.resend_failed();
+  const bool held = lease_.tick(wall.ns);
+  if (held == owner_) return owner_;
+  const std::string& region = bus_.config().region;
+  if (!held) {
+    owner_ = false;
+    log::warn("skyfuse run: region \"{}\": lease lost; standby (publishing stopped)", region);
+    return false;
+  }
+  // Owner from the update after the last one in the stream; until the stream
+  // tells which that is, still a standby (asked again at the next tick).
+  std::string why;
+  const auto floor = bus_.last_track_index(region, why);
+  if (!floor) {
+    if ((wall - logged_).seconds() >= 10) {
+      log::warn("skyfuse run: region \"{}\": lease taken, not publishing yet: {}", region, why);
+      logged_ = wall;
+    }
+    return false;
+  }
+  owner_ = true;
+  floor_ = *floor;
+  std::uint64_t sent = 0;
+  for (const Computed& c : kept_)
+    if (c.index > floor_) {
+      publish(c.index, c.line);
+      ++sent;
+    }
+  kept_.clear();
+  log::info(
+      "skyfuse run: region \"{}\": this instance owns it now (lease {} in {}); the stream had "
+      "its updates to {}, {} computed here published",
+      region, lease_.holder(), bus_.config().lease_bucket, floor_, sent);
+  return true;
+}
+
+void BusTrackSink::finish() {
+  std::string why;
+  if (!bus_.flush(10, why))
+    log::warn("skyfuse run: stream {}: not every track update acknowledged: {}",
+              bus_.config().tracks_stream, why);
+}
+
+int write_track_stream(const bus::BusConfig& cfg, const std::string& region, const std::string& out,
+                       bool follow, std::stop_token stop) {
+  bus::NatsBus bus(cfg, "skyfuse subscribe");
+  const std::uint64_t last = follow ? 0 : bus.tracks_last_sequence();
+  std::ofstream file;
+  if (out != "-") {
+    file.open(out, std::ios::binary | std::ios::trunc);
+    if (!file) throw ConfigError(fmt::format("{}: cannot write", out));
+  }
+  std::ostream& os = out == "-" ? std::cout : file;
+  if (!follow && last == 0) return 0;
+  bus::TrackReader reader(bus, region, "all");
+  // Each region's updates in their number's order: an update resent after a
+  // server failed lands later in the stream (the Resequencer of the input
+  // stream, on the region and the number of the message id).
+  bus::Resequencer order(static_cast<std::size_t>(cfg.reorder_window));
+  std::uint64_t lines = 0, bad = 0;
+  auto write = [&](bus::InputMessage&& m) {
+    os.write(reinterpret_cast<const char*>(m.bytes.data()),
+             static_cast<std::streamsize>(m.bytes.size()));
+    os << '\n';
+    ++lines;
+    if (follow) os.flush();
+  };
+  bus::TrackReader::TrackUpdate u;
+  std::string why;
+  while (!stop.stop_requested()) {
+    const auto r = reader.next(u, 200, why);
+    if (r == bus::InputReader::Next::kTimeout) continue;
+    if (r == bus::InputReader::Next::kClosed) {
+      log::error("skyfuse subscribe: stream {}: {}", cfg.tracks_stream, why);
+      return 1;
+    }
+    if (r == bus::InputReader::Next::kBad) {
+      ++bad;
+      log::warn("skyfuse subscribe: stream {}: {}", cfg.tracks_stream, why);
+    } else {
+      bus::InputMessage m;
+      m.ingest = u.region.empty() && u.index == 0 ? "" : "region " + u.region;
+      m.sequence = u.index;
+      m.bytes.assign(u.line.begin(), u.line.end());
+      order.push(std::move(m), write);
+    }
+    if (!follow && u.stream_sequence >= last) break;
+  }
+  order.flush(write);
+  if (order.gaps() || order.late())
+    log::warn("skyfuse subscribe: {} track updates missing from the stream, {} out of order",
+              order.gaps(), order.late());
+  os.flush();
+  if (!os) throw ConfigError(fmt::format("{}: write failed", out));
+  log::info("skyfuse subscribe: {} track updates from stream {}{}", lines, cfg.tracks_stream,
+            bad ? fmt::format(", {} unreadable messages skipped", bad) : "");
+  return bad ? 1 : 0;
+}
+
+int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
+  if (!cfg.bus.enabled()) throw ConfigError(fmt::format("{}: role ingest needs [bus]", cfg.file));
+  bus::NatsBus bus(cfg.bus, "skyfuse ingest");
+  bus.ensure_streams();
+  const Time start = wall_now();
+  const Time epoch = cfg.run.epoch == "now" ? Time{start.ns / 1000000000 * 1000000000}
+                                            : Time::from_seconds(std::stod(cfg.run.epoch));
+  FileReplay files(cfg, o.specs_dir, epoch);
+  PacketQueue queue(static_cast<std::size_t>(cfg.run.queue_packets));
+  const std::size_t n = cfg.sensors.size();
+  std::vector<SourceStatus> status(n);
+  std::vector<std::unique_ptr<Source>> network(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    network[i] =
+        make_network_source(static_cast<std::uint16_t>(i), cfg.sensors[i], cfg.feeds[i], status[i]);
+    if (network[i] && !o.quiet && !network[i]->note().empty())
+      log::info("skyfuse ingest: {}", network[i]->note());
+  }
+  const bool any_network =
+      std::any_of(network.begin(), network.end(), [](const auto& s) { return s != nullptr; });
+  if (!o.quiet)
+    log::info("skyfuse ingest: {} sensors to stream {} at {}", n, cfg.bus.input_stream,
+              bus.connected_url());
+  std::stop_source inputs;
+  std::atomic<bool> files_running{!files.empty()};
+  std::vector<std::jthread> threads;
+  Pacer pacer(cfg.run.speed);
+  pacer.anchor(epoch, start);
+  if (!files.empty())
+    threads.emplace_back([&, token = inputs.get_token()] {
+      files.run(token, queue, pacer, status);
+      files_running = false;
+    });
+  for (std::size_t i = 0; i < n; ++i)
+    if (network[i])
+      threads.emplace_back([&, i, token = inputs.get_token()] { network[i]->run(token, queue); });
+
+  std::uint64_t published = 0, failed = 0, bytes = 0;
+  std::vector<std::uint64_t> drops_seen(n, 0);
+  Time logged{}, last_status = start;
+  std::string why;
+  auto publish = [&](Packet& p) {
+    bus::InputMessage m;
+    m.sensor = cfg.sensors[p.source].name;
+    m.input = p.input;
+    m.arrival_ns = p.arrival.ns;
+    m.offset = p.offset;
+    m.shift_ns = p.shift_ns;
+    m.end = p.end;
+    m.bytes = std::move(p.bytes);
+    if (bus.publish_input(m, why)) {
+      ++published;
+      bytes += m.bytes.size();
+      return;
+    }
+    ++failed;
+    const Time now = wall_now();
+    if ((now - logged).seconds() >= 10) {
+      log::warn("skyfuse ingest: sensor \"{}\": not published: {} ({} in all)", m.sensor, why,
+                failed);
+      logged = now;
+    }
+  };
+  while (!stop.stop_requested()) {
+    if (auto p = queue.pop(std::chrono::milliseconds(100))) publish(*p);
+    bus.resend_failed();
+    const Time now = wall_now();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (network[i]) network[i]->poll();
+      if (status[i].drops != drops_seen[i]) {
+        log::warn("skyfuse ingest: sensor \"{}\": {} packets dropped (queue full) in all",
+                  cfg.sensors[i].name, status[i].drops.load());
+        drops_seen[i] = status[i].drops;
+      }
+    }
+    if (cfg.run.status_period_s > 0 && (now - last_status).seconds() >= cfg.run.status_period_s) {
+      log::info(
+          "skyfuse ingest: {} packets ({:.1f} MB) published, {} not, {} resent, {} refused, "
+          "queue {}, server {}",
+          published, static_cast<double>(bytes) / 1e6, failed, bus.counters().resent.load(),
+          bus.counters().lost.load(), queue.size(), bus.connected_url());
+      last_status = now;
+    }
+    if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
+    if (!files_running && !any_network && queue.size() == 0) break;
+  }
+  inputs.request_stop();
+  queue.close();
+  threads.clear();
+  while (auto p = queue.pop(std::chrono::milliseconds(0))) publish(*p);
+  const bool acked = bus.flush(30, why);
+  if (!acked) log::error("skyfuse ingest: not every packet acknowledged: {}", why);
+  if (!o.quiet)
+    log::info(
+        "skyfuse ingest: {} packets ({:.1f} MB) published to {}, {} not, {} resent, {} "
+        "refused by the server",
+        published, static_cast<double>(bytes) / 1e6, cfg.bus.input_stream, failed,
+        bus.counters().resent.load(), bus.counters().lost.load());
+  return acked && failed == 0 && bus.counters().lost == 0 ? 0 : 1;
+}
+
+}  // namespace skyfuse::live

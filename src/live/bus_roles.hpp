@@ -1,0 +1,96 @@
+// File: live/bus_roles.hpp
+//
+// `skyfuse run` split across a NATS JetStream cluster ([bus] in the
+// configuration; docs/adr/0007-nats-jetstream.md):
+//   role "ingest": the configured inputs (UDP, TCP, files) read exactly as
+//     `run` reads them, each packet published once on skyfuse.in.<sensor>
+//     with its arrival time; no tracking.
+//   role "track": no inputs of its own; the input stream read in its one
+//     order into the same Pipeline as `run`, each track update published on
+//     skyfuse.tracks.<region>; the map and API as `run` serves them.
+// The default role "all" is the single process and needs no NATS.
+//
+//   int rc = run_ingest(cfg, options, stop);
+//   BusInputSource src(bus, cfg);  std::jthread t([&](auto s) { src.run(s, queue); });
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <stop_token>
+#include <string>
+
+#include "bus/nats_bus.hpp"
+#include "live/live_system.hpp"
+#include "live/sources.hpp"
+#include "output/track_sink.hpp"
+
+namespace skyfuse::live {
+
+// Reads the input stream into the queue (waits while it is full, so nothing
+// read is dropped). With `until_end`, stops after the message that was the
+// stream's last when it started (replay of what the stream holds).
+class BusInputSource final : public Source {
+ public:
+  BusInputSource(bus::NatsBus& bus, const SystemConfig& cfg, bool until_end);
+  void run(std::stop_token stop, PacketQueue& queue) override;
+  std::string note() const override;
+  bool running() const { return running_; }
+  bool failed() const { return failed_; }  // the stream could not be read (logged)
+  std::uint64_t messages() const { return messages_; }
+  std::uint64_t bad() const { return bad_; }
+  std::uint64_t reordered() const { return reordered_; }  // put back in publish order
+  std::uint64_t gaps() const { return gaps_; }            // never arrived
+
+ private:
+  bus::NatsBus& bus_;
+  std::map<std::string, std::uint16_t> index_;  // sensor name -> configuration index
+  std::uint64_t last_ = 0;                      // the stream's last sequence at start
+  bool until_end_;
+  std::atomic<bool> running_{true}, failed_{false};
+  std::atomic<std::uint64_t> messages_{0}, bad_{0}, reordered_{0}, gaps_{0};
+};
+
+// Publishes each track update (its JSON line) on skyfuse.tracks.<region>
+// while this instance holds the region's lease; a standby computes the same
+// updates from the same stream and keeps the last ones, so when the owner's
+// lease expires it takes the region over and publishes from the update after
+// the last one in the stream: no gap, no duplicate, the same track numbers.
+class BusTrackSink final : public output::TrackSink {
+ public:
+  BusTrackSink(bus::NatsBus& bus, const std::string& holder);
+  void update(const ObjectState& s) override;
+  void finish() override;
+  // Renews or takes the lease (main loop, any rate); true while owner.
+  bool tick(Time wall);
+  std::uint64_t failed() const { return failed_; }
+
+ private:
+  struct Computed {
+    std::uint64_t index;
+    std::string line;
+    Time wall;
+  };
+  void publish(std::uint64_t index, const std::string& line);
+  bus::NatsBus& bus_;
+  bus::RegionLease lease_;
+  std::deque<Computed> kept_;  // a standby's last updates (bounded)
+  std::uint64_t index_ = 0;    // updates computed
+  std::uint64_t floor_ = 0;    // updates up to this index are in the stream
+  std::uint64_t failed_ = 0;
+  bool owner_ = false;
+  Time logged_{};
+};
+
+// `skyfuse subscribe`: a region's track updates ("" every region's) from the
+// tracks stream as JSON Lines into `out` ("-" standard output), from the
+// stream's first message kept; with `follow`, until stopped, else until the
+// message that was the stream's last when it started. Returns the exit status.
+int write_track_stream(const bus::BusConfig& cfg, const std::string& region, const std::string& out,
+                       bool follow, std::stop_token stop);
+
+// Role "ingest" (see above); returns the exit status.
+int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop);
+
+}  // namespace skyfuse::live

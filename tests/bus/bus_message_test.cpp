@@ -1,0 +1,158 @@
+// The bus's wire form (bus/bus_message.hpp): subject tokens for any sensor or
+// region name, and the input message's headers, including hostile ones.
+#include "bus/bus_message.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace skyfuse::bus {
+namespace {
+
+struct MapHeaders final : HeaderLookup {
+  std::map<std::string, std::string> h;
+  std::optional<std::string> get(const char* key) const override {
+    auto it = h.find(key);
+    if (it == h.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+TEST(BusSubject, NamesBecomeOneTokenAndComeBack) {
+  // NATS subjects split on '.', match on '*' and '>', end at white space.
+  EXPECT_EQ(input_subject("ulss7"), "skyfuse.in.ulss7");
+  EXPECT_EQ(input_subject("LFPG radar.2"), "skyfuse.in.LFPG%20radar%2E2");
+  EXPECT_EQ(tracks_subject("north-east"), "skyfuse.tracks.north-east");
+  EXPECT_EQ(tracks_subject(">"), "skyfuse.tracks.%3E");
+  EXPECT_EQ(subject_token(""), "%");
+  for (std::string name : {"a", "", "x y\tz", "*", ">", "a.b.c", "%41", "Zürich", "_-09"}) {
+    const std::string t = subject_token(name);
+    EXPECT_EQ(t.find_first_of(" \t\r\n.*>"), std::string::npos) << name;
+    ASSERT_TRUE(name_of_token(t).has_value()) << name;
+    EXPECT_EQ(*name_of_token(t), name);
+    EXPECT_EQ(*sensor_of_subject(input_subject(name)), name);
+  }
+}
+
+TEST(BusSubject, TokensSkyfuseDoesNotWriteAreRefused) {
+  EXPECT_FALSE(name_of_token("").has_value());
+  EXPECT_FALSE(name_of_token("a%4").has_value());   // truncated escape
+  EXPECT_FALSE(name_of_token("a%zz").has_value());  // not hex
+  EXPECT_FALSE(name_of_token("a%41").has_value());  // 'A' escaped: two tokens for one name
+  EXPECT_FALSE(name_of_token("a%2e").has_value());  // lower-case hex
+  EXPECT_FALSE(name_of_token("a b").has_value());
+  EXPECT_FALSE(sensor_of_subject("skyfuse.in.a.b").has_value());
+  EXPECT_FALSE(sensor_of_subject("skyfuse.tracks.a").has_value());
+  EXPECT_FALSE(sensor_of_subject("skyfuse.in.").has_value());
+}
+
+TEST(BusHeaders, RoundTrip) {
+  InputMessage m;
+  m.input = 3;
+  m.arrival_ns = 1700000000123456789;
+  m.offset = 4096;
+  m.shift_ns = -86400000000000;
+  m.end = true;
+  MapHeaders h;
+  for (const auto& [k, v] : input_headers(m)) h.h[k] = v;
+  EXPECT_EQ(h.h.at("Skyfuse-Arrival-Ns"), "1700000000123456789");
+  InputMessage back;
+  std::string why;
+  ASSERT_TRUE(parse_input_headers(h, back, why)) << why;
+  EXPECT_EQ(back.input, 3);
+  EXPECT_EQ(back.arrival_ns, m.arrival_ns);
+  EXPECT_EQ(back.offset, 4096);
+  EXPECT_EQ(back.shift_ns, m.shift_ns);
+  EXPECT_TRUE(back.end);
+  // Without a shift and not the end: no such headers, read back as 0 / false.
+  m.shift_ns = 0;
+  m.end = false;
+  MapHeaders h2;
+  for (const auto& [k, v] : input_headers(m)) h2.h[k] = v;
+  EXPECT_EQ(h2.h.count("Skyfuse-Shift-Ns"), 0u);
+  back.end = true;
+  ASSERT_TRUE(parse_input_headers(h2, back, why));
+  EXPECT_EQ(back.shift_ns, 0);
+  EXPECT_FALSE(back.end);
+}
+
+TEST(BusHeaders, MalformedHeadersAreNamed) {
+  auto base = [] {
+    MapHeaders h;
+    h.h = {{"Skyfuse-Arrival-Ns", "5"}, {"Skyfuse-Offset", "0"}, {"Skyfuse-Input", "0"}};
+    return h;
+  };
+  InputMessage m;
+  std::string why;
+  ASSERT_TRUE(parse_input_headers(base(), m, why));
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"Skyfuse-Arrival-Ns", ""},    {"Skyfuse-Arrival-Ns", "-1"},
+      {"Skyfuse-Arrival-Ns", "1e9"}, {"Skyfuse-Arrival-Ns", "99999999999999999999"},
+      {"Skyfuse-Offset", "12 "},     {"Skyfuse-Offset", "-4"},
+      {"Skyfuse-Input", "65536"},    {"Skyfuse-Input", "x"},
+      {"Skyfuse-Shift-Ns", "0x10"},  {"Skyfuse-End", "yes"}};
+  for (const auto& [k, v] : bad) {
+    MapHeaders h = base();
+    h.h[k] = v;
+    why.clear();
+    EXPECT_FALSE(parse_input_headers(h, m, why)) << k << "=" << v;
+    EXPECT_NE(why.find(k), std::string::npos) << why;
+  }
+  MapHeaders missing = base();
+  missing.h.erase("Skyfuse-Offset");
+  EXPECT_FALSE(parse_input_headers(missing, m, why));
+}
+
+InputMessage counted(const std::string& ingest, std::uint64_t seq) {
+  InputMessage m;
+  m.ingest = ingest;
+  m.sequence = seq;
+  return m;
+}
+
+TEST(Resequencer, PutsEachIngestBackInPublishOrder) {
+  Resequencer r(100);
+  std::vector<std::string> out;
+  auto emit = [&](InputMessage&& m) { out.push_back(m.ingest + std::to_string(m.sequence)); };
+  // a4 before a3 (a resend that landed later); b's first message seen sets
+  // where b starts; an uncounted message passes straight through.
+  r.push(counted("a", 1), emit);
+  r.push(counted("a", 2), emit);
+  r.push(counted("a", 4), emit);
+  EXPECT_EQ(r.held(), 1u);
+  r.push(InputMessage{}, emit);  // no ingest: straight through
+  r.push(counted("b", 7), emit);
+  r.push(counted("a", 3), emit);
+  r.push(counted("a", 5), emit);
+  r.flush(emit);
+  EXPECT_EQ(out, (std::vector<std::string>{"a1", "a2", "0", "b7", "a3", "a4", "a5"}));
+  EXPECT_EQ(r.reordered(), 1u);  // a4 waited for a3
+  EXPECT_EQ(r.gaps(), 0u);
+  EXPECT_EQ(r.held(), 0u);
+}
+
+TEST(Resequencer, GivesUpAGapAfterTheWindowAndDeliversTheLateOne) {
+  Resequencer r(2);
+  std::vector<std::uint64_t> out;
+  auto emit = [&](InputMessage&& m) { out.push_back(m.sequence); };
+  r.push(counted("a", 1), emit);
+  r.push(counted("a", 3), emit);  // 2 missing: held (read 2)
+  r.push(counted("a", 4), emit);  // read 3: 3 has waited 1 read
+  EXPECT_EQ(out, (std::vector<std::uint64_t>{1}));
+  r.push(counted("a", 5), emit);  // read 4: 3 has waited 2 reads: gap given up
+  EXPECT_EQ(out, (std::vector<std::uint64_t>{1, 3, 4, 5}));
+  EXPECT_EQ(r.gaps(), 1u);
+  r.push(counted("a", 2), emit);  // the lost one after all: delivered, late
+  EXPECT_EQ(out.back(), 2u);
+  EXPECT_EQ(r.late(), 1u);
+  r.push(counted("a", 7), emit);
+  r.push(counted("a", 7), emit);  // held twice: dropped
+  EXPECT_EQ(r.duplicates(), 1u);
+  r.flush(emit);  // the end: 7 out, the gap of 6 counted
+  EXPECT_EQ(out.back(), 7u);
+  EXPECT_EQ(r.gaps(), 2u);
+  EXPECT_EQ(r.held(), 0u);
+}
+
+}  // namespace
+}  // namespace skyfuse::bus
