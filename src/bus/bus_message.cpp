@@ -138,7 +138,7 @@ void Resequencer::release(Ingest& in, const Emit& emit) {
   while (!in.waiting.empty()) {
     auto it = in.waiting.begin();
     if (it->first != in.next) {
-      if (read_ - it->second.first < window_) return;
+      if (read_ - it->second.first < window_ && held_bytes_ <= max_bytes_) return;
       gaps_ += it->first - in.next;
     }
     in.next = it->first + 1;
@@ -146,6 +146,7 @@ void Resequencer::release(Ingest& in, const Emit& emit) {
     InputMessage m = std::move(it->second.second);
     in.waiting.erase(it);
     --held_;
+    held_bytes_ -= m.bytes.size();
     emit(std::move(m));
   }
 }
@@ -164,6 +165,7 @@ void Resequencer::push(InputMessage&& m, const Emit& emit) {
       emit(std::move(m));
     } else {
       const std::uint64_t seq = m.sequence;
+      held_bytes_ += m.bytes.size();
       in.waiting.emplace(seq, std::make_pair(read_, std::move(m)));
       ++held_;
     }

@@ -42,7 +42,8 @@ struct InputMessage {
 // Puts each ingest's messages back in the order it published them, as a
 // function of the stream alone (so replay stays exact): a message is held
 // while an earlier one of its ingest is missing, until `window` further
-// messages have been read (then the gap is given up and counted) or the end.
+// messages have been read or more than `max_bytes` are held (then the gap is
+// given up and counted), or the end.
 // Messages without an ingest sequence pass straight through.
 //
 //   Resequencer r(50000);
@@ -50,7 +51,10 @@ struct InputMessage {
 class Resequencer {
  public:
   using Emit = std::function<void(InputMessage&&)>;
-  explicit Resequencer(std::size_t window) : window_(window) {}
+  // Held messages are also bounded by their bytes (a publisher that never
+  // fills its gap cannot make the reader hold more than `max_bytes`).
+  explicit Resequencer(std::size_t window, std::size_t max_bytes = std::size_t{256} << 20)
+      : window_(window), max_bytes_(max_bytes) {}
   void push(InputMessage&& m, const Emit& emit);
   // End of the stream: everything held, in order (gaps counted).
   void flush(const Emit& emit);
@@ -59,6 +63,7 @@ class Resequencer {
   std::uint64_t duplicates() const { return duplicates_; }  // held twice (dropped)
   std::uint64_t late() const { return late_; }  // after its gap was given up (delivered)
   std::size_t held() const { return held_; }
+  std::size_t held_bytes() const { return held_bytes_; }
 
  private:
   struct Ingest {
@@ -66,7 +71,8 @@ class Resequencer {
     std::map<std::uint64_t, std::pair<std::uint64_t, InputMessage>> waiting;  // seq -> (read#, m)
   };
   void release(Ingest& in, const Emit& emit);
-  std::size_t window_;
+  std::size_t window_, max_bytes_;
+  std::size_t held_bytes_ = 0;
   std::map<std::string, Ingest> ingests_;
   std::uint64_t read_ = 0;
   std::size_t held_ = 0;

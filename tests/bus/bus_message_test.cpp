@@ -154,5 +154,23 @@ TEST(Resequencer, GivesUpAGapAfterTheWindowAndDeliversTheLateOne) {
   EXPECT_EQ(r.held(), 0u);
 }
 
+TEST(Resequencer, HoldsNoMoreThanItsBytes) {
+  // A publisher that leaves a gap and floods: the window is never reached,
+  // the bytes bound gives the gap up.
+  Resequencer r(1000000, 1000);
+  std::uint64_t out = 0;
+  auto emit = [&](InputMessage&&) { ++out; };
+  r.push(counted("a", 1), emit);
+  for (std::uint64_t s = 3; s < 100; ++s) {
+    InputMessage m = counted("a", s);
+    m.bytes.assign(100, 0);
+    r.push(std::move(m), emit);
+    EXPECT_LE(r.held_bytes(), 1100u);
+  }
+  EXPECT_EQ(r.gaps(), 1u);
+  EXPECT_EQ(out, 98u);
+  EXPECT_EQ(r.held(), 0u);
+}
+
 }  // namespace
 }  // namespace skyfuse::bus

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Loopback benchmark of skyfuse on NATS JetStream (issue #22, docs/scale-out.md).
+
+On one three-node cluster started here (127.0.0.1, Debian's nats-server), over
+the demo's inputs (30 minutes of six simulated sensors over real Swiss traffic
+plus the real ulss7 Beast capture: 10,105 packets, 136,501 reports):
+
+  single   `run` alone, as fast as possible (the baseline)
+  ingest   `run --role ingest`, as fast as possible, acknowledged (replicas 3)
+  track N  N `run --role track --exit-at-end` instances reading the stream at
+           once (N = 1, 2, 4), each tracking everything (a region is a name
+           today, not a partition): reports/s per instance and in all
+  live     ingest paced at SPEED x real time with one tracker reading it live:
+           the tracker's latency from the ingest's arrival stamp to processed
+           (p50 / p90 / p99), i.e. ingest -> NATS -> tracker
+
+Each measurement is repeated ROUNDS times, alternating single and bus runs,
+and the median reported.
+
+  python3 tools/bus_bench.py build/release/skyfuse . /tmp/bus_bench [--rounds 3] [--speed 60]
+"""
+import argparse, os, re, shutil, socket, statistics, subprocess, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("skyfuse")
+ap.add_argument("root")
+ap.add_argument("work")
+ap.add_argument("--rounds", type=int, default=3)
+ap.add_argument("--speed", type=float, default=60)
+ap.add_argument("--instances", default="1,2,4")
+a = ap.parse_args()
+skyfuse, root, work = (os.path.abspath(x) for x in (a.skyfuse, a.root, a.work))
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+procs = []
+
+
+def free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def cluster(tag):
+    ports = free_ports(6)
+    client, route = ports[:3], ports[3:]
+    nodes = []
+    for i in range(3):
+        d = os.path.join(work, tag, f"n{i + 1}")
+        os.makedirs(d)
+        routes = ", ".join(f"nats-route://127.0.0.1:{p}" for p in route)
+        conf = os.path.join(d, "nats.conf")
+        open(conf, "w").write(
+            f'server_name: n{i + 1}\nlisten: 127.0.0.1:{client[i]}\n'
+            f'jetstream {{ store_dir: "{d}/js", max_memory_store: 256MB, max_file_store: 8GB }}\n'
+            f'cluster {{ name: bench, listen: 127.0.0.1:{route[i]}, routes: [ {routes} ] }}\n')
+        p = subprocess.Popen(["nats-server", "-c", conf], stdout=open(os.path.join(d, "log"), "w"),
+                             stderr=subprocess.STDOUT)
+        procs.append(p)
+        nodes.append(p)
+    end = time.time() + 20
+    while time.time() < end:
+        if any("metadata leader" in open(os.path.join(work, tag, f"n{i + 1}", "log")).read() for i in range(3)):
+            break
+        time.sleep(0.05)
+    return nodes, ",".join(f"nats://127.0.0.1:{p}" for p in client)
+
+
+def stop(nodes):
+    for p in nodes:
+        p.terminate()
+        p.wait()
+
+
+def run(args, **kw):
+    t = time.perf_counter()
+    r = subprocess.run(args, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(args[:4])}... failed:\n{r.stderr[-2000:]}")
+    return time.perf_counter() - t, r.stderr
+
+
+sim = os.path.join(work, "sim")
+subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/demo_zurich.toml"), "--seed", "1", "--out", sim],
+               check=True, capture_output=True)
+text = open(os.path.join(root, "config/demo_run.toml")).read()
+text = text.replace("../out/demo/sim", sim).replace("file:../data/", f"file:{root}/data/")
+text = text.replace('zones = "zones_zurich.geojson"', f'zones = "{root}/config/zones_zurich.geojson"')
+text = re.sub(r'(?m)^record_dir = .*$', "", text)
+text = re.sub(r'(?m)^loop = true', 'loop = false\nepoch = "1700000000"\nstatus_period_s = 0', text)
+config = os.path.join(work, "run.toml")
+open(config, "w").write(text)
+
+single_s, ingest_s, live_q = [], [], []
+track_s = {int(n): [] for n in a.instances.split(",")}
+reports = packets = 0
+try:
+    for rnd in range(a.rounds):
+        t, err = run([skyfuse, "run", "--config", config, "--speed", "0", "--exit-at-end", "--http-port", "0",
+                      "--quiet"])
+        single_s.append(t)
+        t, err = run([skyfuse, "run", "--config", config, "--speed", "0", "--exit-at-end", "--http-port", "0"])
+        m = re.search(r"run: (\d+) packets, (\d+) reports", err)
+        packets, reports = int(m.group(1)), int(m.group(2))
+        nodes, servers = cluster(f"round{rnd}")
+        base = [skyfuse, "run", "--config", config, "--nats", servers, "--http-port", "0"]
+        t, err = run(base + ["--role", "ingest", "--speed", "0", "--quiet"])
+        ingest_s.append(t)
+        for n in track_s:
+            t0 = time.perf_counter()
+            ps = [subprocess.Popen(base + ["--role", "track", "--exit-at-end", "--region", f"r{rnd}-{n}-{i}",
+                                           "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                  for i in range(n)]
+            for p in ps:
+                p.wait()
+                if p.returncode != 0:
+                    sys.exit("a tracker failed: " + p.stderr.read().decode()[-2000:])
+            track_s[n].append(time.perf_counter() - t0)
+        stop(nodes)
+        # live: a fresh cluster, the ingest paced, one tracker reading as it comes.
+        nodes, servers = cluster(f"live{rnd}")
+        base = [skyfuse, "run", "--config", config, "--nats", servers, "--http-port", "0"]
+        tracker = subprocess.Popen(base + ["--role", "track"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   text=True)
+        time.sleep(1)
+        run(base + ["--role", "ingest", "--speed", str(a.speed), "--quiet"])
+        time.sleep(2)
+        tracker.terminate()
+        _, err = tracker.communicate(timeout=60)
+        m = re.search(r"latency p50 ([\d.]+) ms, p90 ([\d.]+) ms, p99 ([\d.]+) ms", err)
+        live_q.append(tuple(float(x) for x in m.groups()))
+        stop(nodes)
+        print(f"round {rnd + 1}: single {single_s[-1]:.2f} s, ingest {ingest_s[-1]:.2f} s, "
+              + ", ".join(f"track x{n} {v[-1]:.2f} s" for n, v in track_s.items())
+              + f", live p50/p90/p99 {live_q[-1][0]:.1f}/{live_q[-1][1]:.1f}/{live_q[-1][2]:.1f} ms", flush=True)
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+
+med = statistics.median
+print(f"\n{packets} packets, {reports} reports; medians of {a.rounds} rounds on {os.cpu_count()} cores")
+print("| what | wall s | reports/s | per instance | vs single |")
+print("|---|---|---|---|---|")
+s = med(single_s)
+print(f"| single process (`run`, as fast as possible) | {s:.2f} | {reports / s:,.0f} | {reports / s:,.0f} | 1.00 |")
+i = med(ingest_s)
+print(f"| ingest (publish, acknowledged, replicas 3) | {i:.2f} | {reports / i:,.0f} | - | - |")
+for n, v in track_s.items():
+    t = med(v)
+    print(f"| {n} tracker(s) reading the stream at once | {t:.2f} | {n * reports / t:,.0f} | "
+          f"{reports / t:,.0f} | {s / (t / 1):.2f} per instance-run |")
+q = [med(x[k] for x in live_q) for k in range(3)]
+print(f"\nlive at {a.speed:g} x real time ({reports * a.speed / 1800:,.0f} reports/s): ingest arrival -> "
+      f"tracker processed p50 {q[0]:.1f} ms, p90 {q[1]:.1f} ms, p99 {q[2]:.1f} ms")
