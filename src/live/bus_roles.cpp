@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -121,17 +122,32 @@ void BusTrackSink::publish(std::uint64_t index, const std::string& line) {
 }
 
 void BusTrackSink::update(const ObjectState& s) {
+  batch_ += io::to_json(s);
+  batch_ += '\n';
+  if (batch_.size() >= kMaxBatchBytes) emit_batch();
+}
+
+void BusTrackSink::period(Time /*now*/) {
+  if (!batch_.empty()) emit_batch();
+}
+
+void BusTrackSink::emit_batch() {
   ++index_;
   if (owner_) {
-    if (index_ > floor_) publish(index_, io::to_json(s));
-    return;
+    if (index_ > floor_) publish(index_, batch_);
+  } else {
+    // A standby keeps its last messages (up to 256 MiB, 5 minutes): what an
+    // owner that died may not have published yet.
+    const Time now = wall_now();
+    kept_bytes_ += batch_.size();
+    kept_.push_back({index_, std::move(batch_), now});
+    while (!kept_.empty() &&
+           (kept_bytes_ > (std::size_t{256} << 20) || (now - kept_.front().wall).seconds() > 300)) {
+      kept_bytes_ -= kept_.front().line.size();
+      kept_.pop_front();
+    }
   }
-  // A standby keeps its last 200,000 updates of the last 5 minutes: what an
-  // owner that died may not have published yet.
-  const Time now = wall_now();
-  kept_.push_back({index_, io::to_json(s), now});
-  while (!kept_.empty() && (kept_.size() > 200000 || (now - kept_.front().wall).seconds() > 300))
-    kept_.pop_front();
+  batch_.clear();
 }
 
 bool BusTrackSink::tick(Time wall) {
@@ -164,14 +180,16 @@ bool BusTrackSink::tick(Time wall) {
       ++sent;
     }
   kept_.clear();
+  kept_bytes_ = 0;
   log::info(
       "skyfuse run: region \"{}\": this instance owns it now (lease {} in {}); the stream had "
-      "its updates to {}, {} computed here published",
+      "its messages of updates to number {}; {} kept here published",
       region, lease_.holder(), bus_.config().lease_bucket, floor_, sent);
   return true;
 }
 
 void BusTrackSink::finish() {
+  if (!batch_.empty()) emit_batch();
   std::string why;
   if (!bus_.flush(10, why))
     log::warn("skyfuse run: stream {}: not every track update acknowledged: {}",
@@ -195,11 +213,13 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
   // stream, on the region and the number of the message id).
   bus::Resequencer order(static_cast<std::size_t>(cfg.reorder_window));
   std::uint64_t lines = 0, bad = 0;
+  // A message is one or more JSON lines (a period's updates).
   auto write = [&](bus::InputMessage&& m) {
     os.write(reinterpret_cast<const char*>(m.bytes.data()),
              static_cast<std::streamsize>(m.bytes.size()));
-    os << '\n';
-    ++lines;
+    if (!m.bytes.empty() && m.bytes.back() != '\n') os << '\n';
+    lines += static_cast<std::uint64_t>(std::count(m.bytes.begin(), m.bytes.end(), '\n'));
+    if (!m.bytes.empty() && m.bytes.back() != '\n') ++lines;
     if (follow) os.flush();
   };
   bus::TrackReader::TrackUpdate u;
@@ -225,8 +245,10 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
   }
   order.flush(write);
   if (order.gaps() || order.late())
-    log::warn("skyfuse subscribe: {} track updates missing from the stream, {} out of order",
-              order.gaps(), order.late());
+    log::warn(
+        "skyfuse subscribe: {} messages of track updates missing from the stream, {} out of "
+        "order",
+        order.gaps(), order.late());
   os.flush();
   if (!os) throw ConfigError(fmt::format("{}: write failed", out));
   log::info("skyfuse subscribe: {} track updates from stream {}{}", lines, cfg.tracks_stream,

@@ -52,15 +52,17 @@ class BusInputSource final : public Source {
   std::atomic<std::uint64_t> messages_{0}, bad_{0}, reordered_{0}, gaps_{0};
 };
 
-// Publishes each track update (its JSON line) on skyfuse.tracks.<region>
-// while this instance holds the region's lease; a standby computes the same
-// updates from the same stream and keeps the last ones, so when the owner's
-// lease expires it takes the region over and publishes from the update after
-// the last one in the stream: no gap, no duplicate, the same track numbers.
+// Publishes the track updates (JSON Lines, one message per publication
+// period of data time, or per 512 KiB) on skyfuse.tracks.<region> while this
+// instance holds the region's lease; a standby computes the same messages
+// from the same stream and keeps the last ones, so when the owner's lease
+// expires it takes the region over and publishes from the message after the
+// last one in the stream: no gap, no duplicate, the same track numbers.
 class BusTrackSink final : public output::TrackSink {
  public:
   BusTrackSink(bus::NatsBus& bus, const std::string& holder);
   void update(const ObjectState& s) override;
+  void period(Time now) override;
   void finish() override;
   // Renews or takes the lease (main loop, any rate); true while owner.
   bool tick(Time wall);
@@ -72,12 +74,16 @@ class BusTrackSink final : public output::TrackSink {
     std::string line;
     Time wall;
   };
+  static constexpr std::size_t kMaxBatchBytes = 512 * 1024;  // under NATS's 1 MB payload
   void publish(std::uint64_t index, const std::string& line);
+  void emit_batch();
   bus::NatsBus& bus_;
   bus::RegionLease lease_;
-  std::deque<Computed> kept_;  // a standby's last updates (bounded)
-  std::uint64_t index_ = 0;    // updates computed
-  std::uint64_t floor_ = 0;    // updates up to this index are in the stream
+  std::string batch_;          // this period's updates, JSON Lines
+  std::deque<Computed> kept_;  // a standby's last messages (bounded)
+  std::size_t kept_bytes_ = 0;
+  std::uint64_t index_ = 0;  // messages computed
+  std::uint64_t floor_ = 0;  // messages up to this index are in the stream
   std::uint64_t failed_ = 0;
   bool owner_ = false;
   Time logged_{};
