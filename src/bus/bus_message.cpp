@@ -156,7 +156,16 @@ void Resequencer::push(InputMessage&& m, const Emit& emit) {
   if (m.ingest.empty()) {
     emit(std::move(m));
   } else {
-    Ingest& in = ingests_[m.ingest];
+    auto found = ingests_.find(m.ingest);
+    if (found == ingests_.end() && ingests_.size() >= kMaxIngests) {
+      // More publishers than any system has: not put in order (a flood of
+      // made-up names must not grow the reader), passed on and counted.
+      ++unordered_;
+      emit(std::move(m));
+      for (auto& [name, other] : ingests_) release(other, emit);
+      return;
+    }
+    Ingest& in = found != ingests_.end() ? found->second : ingests_[m.ingest];
     if (in.next == 0) in.next = m.sequence;  // the first seen of this ingest
     if (in.waiting.count(m.sequence)) {
       ++duplicates_;

@@ -64,6 +64,9 @@ class Resequencer {
   std::uint64_t late() const { return late_; }  // after its gap was given up (delivered)
   std::size_t held() const { return held_; }
   std::size_t held_bytes() const { return held_bytes_; }
+  // Messages of ingests beyond the first kMaxIngests, passed on unordered.
+  std::uint64_t unordered() const { return unordered_; }
+  static constexpr std::size_t kMaxIngests = 256;
 
  private:
   struct Ingest {
@@ -76,7 +79,7 @@ class Resequencer {
   std::map<std::string, Ingest> ingests_;
   std::uint64_t read_ = 0;
   std::size_t held_ = 0;
-  std::uint64_t reordered_ = 0, gaps_ = 0, duplicates_ = 0, late_ = 0;
+  std::uint64_t reordered_ = 0, gaps_ = 0, duplicates_ = 0, late_ = 0, unordered_ = 0;
 };
 
 inline constexpr std::string_view kInputPrefix = "skyfuse.in.";

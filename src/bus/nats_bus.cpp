@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
@@ -46,13 +48,32 @@ struct NatsBus::Impl {
   std::vector<std::pair<std::uint64_t, natsMsg*>> failed;  // (publish order, message)
 
   ~Impl() {
-    for (auto& f : failed) natsMsg_Destroy(f.second);
-    if (js) jsCtx_Destroy(js);
+    // The library calls the connection's callbacks on its own thread, after
+    // Close returns: wait for the closed callback (the last one) before this
+    // object goes, then nothing can add to `failed` any more.
     if (nc) {
       natsConnection_Close(nc);
-      natsConnection_Destroy(nc);
+      std::unique_lock lock(closed_mu);
+      closed_cv.wait_for(lock, std::chrono::seconds(5), [this] { return closed; });
+    }
+    if (js) jsCtx_Destroy(js);
+    if (nc) natsConnection_Destroy(nc);
+    {
+      std::lock_guard lock(failed_mu);
+      for (auto& f : failed) natsMsg_Destroy(f.second);
+      failed.clear();
     }
     if (opts) natsOptions_Destroy(opts);
+  }
+
+  std::mutex closed_mu;
+  std::condition_variable closed_cv;
+  bool closed = false;
+  static void on_closed(natsConnection*, void* closure) {
+    auto* im = static_cast<Impl*>(closure);
+    std::lock_guard lock(im->closed_mu);
+    im->closed = true;
+    im->closed_cv.notify_all();
   }
 
   void check(natsStatus s, const char* what) const {
@@ -153,15 +174,19 @@ struct NatsBus::Impl {
     jsStreamInfo* si = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     // A cluster that is still electing, or two instances creating the same
-    // stream at once, answers late: asked again, up to five times.
+    // stream at once, answers late or "not found" (the other's creation not
+    // yet done): asked again, up to ten times.
     natsStatus s = NATS_TIMEOUT;
-    for (int attempt = 0; attempt < 5 && s == NATS_TIMEOUT; ++attempt) {
+    for (int attempt = 0; attempt < 10; ++attempt) {
       if (si) jsStreamInfo_Destroy(si);
       si = nullptr;
       jerr = static_cast<jsErrCode>(0);
       s = js_AddStream(&si, js, &sc, nullptr, &jerr);
       if (s != NATS_OK && jerr == JSStreamNameExistErr)
         s = js_UpdateStream(&si, js, &sc, nullptr, &jerr);
+      const bool again = s == NATS_TIMEOUT || s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr;
+      if (s == NATS_OK || !again) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     if (si) jsStreamInfo_Destroy(si);
     if (s != NATS_OK)
@@ -192,6 +217,7 @@ NatsBus::NatsBus(const BusConfig& cfg, const std::string& client_name)
   m.check(natsOptions_SetReconnectBufSize(m.opts, 64 * 1024 * 1024), "reconnect buffer");
   m.check(natsOptions_SetDisconnectedCB(m.opts, &Impl::on_disconnected, &m), "callback");
   m.check(natsOptions_SetReconnectedCB(m.opts, &Impl::on_reconnected, &m), "callback");
+  m.check(natsOptions_SetClosedCB(m.opts, &Impl::on_closed, &m), "callback");
   if (!m.cfg.token.empty()) m.check(natsOptions_SetToken(m.opts, m.cfg.token.c_str()), "token");
   if (!m.cfg.creds_file.empty())
     m.check(natsOptions_SetUserCredentialsFromFiles(m.opts, m.cfg.creds_file.c_str(), nullptr),
@@ -223,8 +249,11 @@ bool NatsBus::publish_input(InputMessage& m, std::string& why) {
   impl_->resend_failed();
   m.ingest = impl_->id_prefix;
   m.sequence = ++impl_->next_id;
-  return impl_->publish(input_subject(m.sensor), m.bytes.data(), m.bytes.size(), input_headers(m),
-                        why, fmt::format("{}-{}", m.ingest, m.sequence));
+  if (impl_->publish(input_subject(m.sensor), m.bytes.data(), m.bytes.size(), input_headers(m), why,
+                     fmt::format("{}-{}", m.ingest, m.sequence)))
+    return true;
+  --impl_->next_id;  // refused before it left: its number is given to the next, no gap
+  return false;
 }
 
 RegionLease::RegionLease(NatsBus& bus, std::string region, std::string holder)
@@ -243,10 +272,13 @@ RegionLease::RegionLease(NatsBus& bus, std::string region, std::string holder)
   kc.StorageType = js_MemoryStorage;
   kvStore* kv = nullptr;
   natsStatus s = NATS_TIMEOUT;
-  for (int attempt = 0; attempt < 5 && s == NATS_TIMEOUT; ++attempt) {
+  // As for the streams: another instance may be creating the bucket now.
+  for (int attempt = 0; attempt < 10; ++attempt) {
     s = js_CreateKeyValue(&kv, b.js, &kc);
     if (s != NATS_OK && s != NATS_TIMEOUT)
       s = js_KeyValue(&kv, b.js, kc.Bucket);  // exists (another lease time?)
+    if (s == NATS_OK) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (s != NATS_OK)
     throw ConfigError(fmt::format("NATS ({}): lease bucket {}: {}", servers_text(b.cfg),
@@ -257,7 +289,12 @@ RegionLease::RegionLease(NatsBus& bus, std::string region, std::string holder)
 RegionLease::~RegionLease() {
   auto* kv = static_cast<kvStore*>(kv_);
   // A clean stop hands the region over at once instead of after lease_s.
-  if (held_) kvStore_Delete(kv, key_.c_str());
+  // Only if still ours: renewed by compare-and-set first (an owner whose lease
+  // expired unnoticed must not delete its successor's).
+  std::uint64_t rev = 0;
+  if (held_ && kvStore_Update(&rev, kv, key_.c_str(), holder_.data(),
+                              static_cast<int>(holder_.size()), revision_) == NATS_OK)
+    kvStore_Delete(kv, key_.c_str());
   kvStore_Destroy(kv);
 }
 
@@ -510,7 +547,22 @@ InputReader::Next TrackReader::next(TrackUpdate& u, int timeout_ms, std::string&
   return InputReader::Next::kMessage;
 }
 
-std::uint64_t NatsBus::tracks_last_sequence() {
+std::uint64_t NatsBus::tracks_last_sequence(std::string_view region) {
+  if (!region.empty()) {
+    // The stream's sequence of the region's own last message (0: none).
+    natsMsg* msg = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const std::string subject = tracks_subject(region);
+    const natsStatus s = js_GetLastMsg(&msg, impl_->js, impl_->cfg.tracks_stream.c_str(),
+                                       subject.c_str(), nullptr, &jerr);
+    if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return 0;
+    if (s != NATS_OK)
+      throw ConfigError(fmt::format("NATS ({}): last message of {}: {}", servers_text(impl_->cfg),
+                                    subject, text(s)));
+    const std::uint64_t seq = natsMsg_GetSequence(msg);
+    natsMsg_Destroy(msg);
+    return seq;
+  }
   jsStreamInfo* si = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   const natsStatus s =

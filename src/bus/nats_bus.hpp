@@ -66,7 +66,9 @@ class NatsBus {
   bool flush(double timeout_s, std::string& why);
   // The input stream's last sequence number now (0: empty); ConfigError if absent.
   std::uint64_t input_last_sequence();
-  std::uint64_t tracks_last_sequence();
+  // The tracks stream's last sequence number, or that of the region's last
+  // message ("" every region); 0 none.
+  std::uint64_t tracks_last_sequence(std::string_view region = "");
 
   const BusConfig& config() const;
   const BusCounters& counters() const;

@@ -132,6 +132,10 @@ void BusTrackSink::period(Time /*now*/) {
 }
 
 void BusTrackSink::emit_batch() {
+  if (stopped_) {
+    batch_.clear();
+    return;
+  }
   ++index_;
   if (owner_) {
     if (index_ > floor_) publish(index_, batch_);
@@ -199,7 +203,7 @@ void BusTrackSink::finish() {
 int write_track_stream(const bus::BusConfig& cfg, const std::string& region, const std::string& out,
                        bool follow, std::stop_token stop) {
   bus::NatsBus bus(cfg, "skyfuse subscribe");
-  const std::uint64_t last = follow ? 0 : bus.tracks_last_sequence();
+  const std::uint64_t last = follow ? 0 : bus.tracks_last_sequence(region);
   std::ofstream file;
   if (out != "-") {
     file.open(out, std::ios::binary | std::ios::trunc);

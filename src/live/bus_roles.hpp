@@ -67,6 +67,8 @@ class BusTrackSink final : public output::TrackSink {
   // Renews or takes the lease (main loop, any rate); true while owner.
   bool tick(Time wall);
   std::uint64_t failed() const { return failed_; }
+  // From now on nothing more is published (a stop before the data's end).
+  void stop_publishing() { stopped_ = true; }
 
  private:
   struct Computed {
@@ -86,6 +88,7 @@ class BusTrackSink final : public output::TrackSink {
   std::uint64_t floor_ = 0;  // messages up to this index are in the stream
   std::uint64_t failed_ = 0;
   bool owner_ = false;
+  bool stopped_ = false;
   Time logged_{};
 };
 

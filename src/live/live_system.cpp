@@ -229,6 +229,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   std::vector<Time> kernel_logged(n);
   std::vector<SourceState> state_seen(n, SourceState::kIdle);
   bool ended_reported = false;
+  bool data_ended = false;  // every input ended (not a stop, a duration, a failure)
   Time last_refresh = start;
   Time last_status = start;
   std::uint64_t reports_at_status = 0;
@@ -282,8 +283,12 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       reports_at_status = pipeline.reports();
     }
     if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
+    if (bus_in && bus_in->failed()) break;  // the input stream cannot be read (logged)
     if (!files_running && !any_network && !(bus_in && bus_in->running()) && queue.size() == 0) {
-      if (cfg.run.exit_at_end) break;
+      if (cfg.run.exit_at_end) {
+        data_ended = true;
+        break;
+      }
       if (!ended_reported) {
         pipeline.finish();
         ended_reported = true;
@@ -297,6 +302,9 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   threads.clear();  // joins
   // Whatever was queued when stopping is still processed: nothing is lost.
   while (auto p = queue.pop(std::chrono::milliseconds(0))) pipeline.process(*p, wall_now());
+  // A tracker stopped before its data ended does not publish what the final
+  // flush computes: its standby goes on from the same point with other updates.
+  if (bus_tracks && !ended_reported && !data_ended) bus_tracks->stop_publishing();
   if (!ended_reported) pipeline.finish();
   if (recorder) recorder->flush();
   if (http) http->stop();

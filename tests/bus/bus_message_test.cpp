@@ -172,5 +172,14 @@ TEST(Resequencer, HoldsNoMoreThanItsBytes) {
   EXPECT_EQ(r.held(), 0u);
 }
 
+TEST(Resequencer, MadeUpIngestNamesDoNotGrowIt) {
+  Resequencer r(10);
+  std::uint64_t out = 0;
+  auto emit = [&](InputMessage&&) { ++out; };
+  for (std::uint64_t i = 0; i < 10000; ++i) r.push(counted("x" + std::to_string(i), 5), emit);
+  EXPECT_EQ(out, 10000u);
+  EXPECT_EQ(r.unordered(), 10000u - Resequencer::kMaxIngests);
+}
+
 }  // namespace
 }  // namespace skyfuse::bus
