@@ -19,7 +19,10 @@ and the median reported.
 
   python3 tools/bus_bench.py build/release/skyfuse . /tmp/bus_bench [--rounds 3] [--speed 60]
 """
-import argparse, os, re, shutil, socket, statistics, subprocess, sys, time
+import argparse, os, re, shutil, statistics, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bus_testbed import demo_config, start_cluster  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("skyfuse")
@@ -35,39 +38,10 @@ os.makedirs(work)
 procs = []
 
 
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def cluster(tag):
-    ports = free_ports(6)
-    client, route = ports[:3], ports[3:]
-    nodes = []
-    for i in range(3):
-        d = os.path.join(work, tag, f"n{i + 1}")
-        os.makedirs(d)
-        routes = ", ".join(f"nats-route://127.0.0.1:{p}" for p in route)
-        conf = os.path.join(d, "nats.conf")
-        open(conf, "w").write(
-            f'server_name: n{i + 1}\nlisten: 127.0.0.1:{client[i]}\n'
-            f'jetstream {{ store_dir: "{d}/js", max_memory_store: 256MB, max_file_store: 8GB }}\n'
-            f'cluster {{ name: bench, listen: 127.0.0.1:{route[i]}, routes: [ {routes} ] }}\n')
-        p = subprocess.Popen(["nats-server", "-c", conf], stdout=open(os.path.join(d, "log"), "w"),
-                             stderr=subprocess.STDOUT)
-        procs.append(p)
-        nodes.append(p)
-    end = time.time() + 20
-    while time.time() < end:
-        if any("metadata leader" in open(os.path.join(work, tag, f"n{i + 1}", "log")).read() for i in range(3)):
-            break
-        time.sleep(0.05)
-    return nodes, ",".join(f"nats://127.0.0.1:{p}" for p in client)
+    nodes, _, servers, _ = start_cluster(os.path.join(work, tag), "bench")
+    procs.extend(nodes)
+    return nodes, servers
 
 
 def stop(nodes):
@@ -84,16 +58,7 @@ def run(args, **kw):
     return time.perf_counter() - t, r.stderr
 
 
-sim = os.path.join(work, "sim")
-subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/demo_zurich.toml"), "--seed", "1", "--out", sim],
-               check=True, capture_output=True)
-text = open(os.path.join(root, "config/demo_run.toml")).read()
-text = text.replace("../out/demo/sim", sim).replace("file:../data/", f"file:{root}/data/")
-text = text.replace('zones = "zones_zurich.geojson"', f'zones = "{root}/config/zones_zurich.geojson"')
-text = re.sub(r'(?m)^record_dir = .*$', "", text)
-text = re.sub(r'(?m)^loop = true', 'loop = false\nepoch = "1700000000"\nstatus_period_s = 0', text)
-config = os.path.join(work, "run.toml")
-open(config, "w").write(text)
+config = demo_config(skyfuse, root, work)
 
 single_s, ingest_s, live_q = [], [], []
 track_s = {int(n): [] for n in a.instances.split(",")}

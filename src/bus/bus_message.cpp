@@ -79,6 +79,21 @@ std::optional<std::string> sensor_of_subject(std::string_view subject) {
   return name_of_token(token);
 }
 
+std::string track_message_id(std::string_view region, std::uint64_t index) {
+  return subject_token(region) + ":" + std::to_string(index);
+}
+
+std::optional<std::pair<std::string, std::uint64_t>> parse_track_message_id(std::string_view id) {
+  const std::size_t colon = id.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::uint64_t n = 0;
+  const auto [p, ec] = std::from_chars(id.data() + colon + 1, id.data() + id.size(), n);
+  if (ec != std::errc() || p != id.data() + id.size() || n == 0) return std::nullopt;
+  auto region = name_of_token(id.substr(0, colon));
+  if (!region) return std::nullopt;
+  return std::make_pair(std::move(*region), n);
+}
+
 std::vector<std::pair<std::string, std::string>> input_headers(const InputMessage& m) {
   std::vector<std::pair<std::string, std::string>> h = {
       {"Skyfuse-Arrival-Ns", std::to_string(m.arrival_ns)},

@@ -94,6 +94,11 @@ std::string input_subject(std::string_view sensor);
 std::string tracks_subject(std::string_view region);
 std::optional<std::string> sensor_of_subject(std::string_view subject);
 
+// A region's track message id, "<region token>:<n>" (n >= 1: the message's
+// number in the region's output), and the pair read back from one.
+std::string track_message_id(std::string_view region, std::uint64_t index);
+std::optional<std::pair<std::string, std::uint64_t>> parse_track_message_id(std::string_view id);
+
 // The header values of an input message (name, value), and the message read
 // back from them: nullopt with `why` set if a header is missing or malformed.
 std::vector<std::pair<std::string, std::string>> input_headers(const InputMessage& m);

@@ -159,6 +159,44 @@ struct NatsBus::Impl {
     return true;
   }
 
+  // The stream's last sequence number (0: empty); ConfigError if it cannot tell.
+  std::uint64_t last_sequence(const std::string& stream) {
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const natsStatus s = js_GetStreamInfo(&si, js, stream.c_str(), nullptr, &jerr);
+    if (s != NATS_OK)
+      throw ConfigError(
+          fmt::format("NATS ({}): stream {}: {}", servers_text(cfg), stream, text(s)));
+    const std::uint64_t last = si->State.LastSeq;
+    jsStreamInfo_Destroy(si);
+    return last;
+  }
+
+  // The last message of `subject` in the tracks stream: true with *msg set
+  // (the caller destroys it), true with *msg null if there is none, false
+  // with `why` if the stream cannot tell now.
+  bool last_track_message(const std::string& subject, natsMsg** msg, std::string& why) {
+    *msg = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const natsStatus s =
+        js_GetLastMsg(msg, js, cfg.tracks_stream.c_str(), subject.c_str(), nullptr, &jerr);
+    if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
+      *msg = nullptr;
+      return true;
+    }
+    if (s != NATS_OK) {
+      why = fmt::format("last message of {}: {}", subject, text(s));
+      return false;
+    }
+    return true;
+  }
+
+  static std::optional<std::pair<std::string, std::uint64_t>> track_id_of(natsMsg* msg) {
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id) return std::nullopt;
+    return parse_track_message_id(id);
+  }
+
   void add_or_update(const std::string& name, const char* subjects) {
     const char* subj[1] = {subjects};
     jsStreamConfig sc;
@@ -319,32 +357,16 @@ bool NatsBus::publish_track(std::string_view region, std::uint64_t index,
                             std::string_view json_line, std::string& why) {
   impl_->resend_failed();
   return impl_->publish(tracks_subject(region), json_line.data(), json_line.size(), {}, why,
-                        fmt::format("{}:{}", subject_token(region), index));
+                        track_message_id(region, index));
 }
 
 std::optional<std::uint64_t> NatsBus::last_track_index(std::string_view region, std::string& why) {
   natsMsg* msg = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  const std::string subject = tracks_subject(region);
-  const natsStatus s = js_GetLastMsg(&msg, impl_->js, impl_->cfg.tracks_stream.c_str(),
-                                     subject.c_str(), nullptr, &jerr);
-  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return 0;
-  if (s != NATS_OK) {
-    why = fmt::format("last message of {}: {}", subject, text(s));
-    return std::nullopt;
-  }
-  std::uint64_t index = 0;
-  const char* id = nullptr;
-  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id) {
-    const std::string_view v(id);
-    const std::string prefix = subject_token(region) + ":";
-    if (v.substr(0, prefix.size()) == prefix) {
-      const std::string_view n = v.substr(prefix.size());
-      std::from_chars(n.data(), n.data() + n.size(), index);
-    }
-  }
+  if (!impl_->last_track_message(tracks_subject(region), &msg, why)) return std::nullopt;
+  if (!msg) return 0;
+  const auto id = Impl::track_id_of(msg);
   natsMsg_Destroy(msg);
-  return index;
+  return id && id->first == region ? id->second : 0;
 }
 
 bool NatsBus::flush(double timeout_s, std::string& why) {
@@ -368,16 +390,7 @@ bool NatsBus::flush(double timeout_s, std::string& why) {
 void NatsBus::resend_failed() { impl_->resend_failed(); }
 
 std::uint64_t NatsBus::input_last_sequence() {
-  jsStreamInfo* si = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s =
-      js_GetStreamInfo(&si, impl_->js, impl_->cfg.input_stream.c_str(), nullptr, &jerr);
-  if (s != NATS_OK)
-    throw ConfigError(fmt::format("NATS ({}): stream {}: {}", servers_text(impl_->cfg),
-                                  impl_->cfg.input_stream, text(s)));
-  const std::uint64_t last = si->State.LastSeq;
-  jsStreamInfo_Destroy(si);
-  return last;
+  return impl_->last_sequence(impl_->cfg.input_stream);
 }
 
 const BusConfig& NatsBus::config() const { return impl_->cfg; }
@@ -525,54 +538,25 @@ InputReader::Next TrackReader::next(TrackUpdate& u, int timeout_ms, std::string&
       break;
   }
   u.line.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
-  // "<region token>:<n>" (the region's update number), as publish_track writes it.
-  u.region.clear();
-  u.index = 0;
-  const char* id = nullptr;
-  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id) {
-    const std::string_view v(id);
-    const std::size_t colon = v.rfind(':');
-    std::uint64_t n = 0;
-    if (colon != std::string_view::npos) {
-      const auto [p, ec] = std::from_chars(v.data() + colon + 1, v.data() + v.size(), n);
-      if (ec == std::errc() && p == v.data() + v.size() && n > 0) {
-        if (auto r = name_of_token(v.substr(0, colon))) {
-          u.region = *r;
-          u.index = n;
-        }
-      }
-    }
-  }
+  // The region and the message's number, from the id publish_track gave it.
+  const auto id = NatsBus::Impl::track_id_of(msg);
+  u.region = id ? id->first : "";
+  u.index = id ? id->second : 0;
   natsMsg_Destroy(msg);
   return InputReader::Next::kMessage;
 }
 
 std::uint64_t NatsBus::tracks_last_sequence(std::string_view region) {
-  if (!region.empty()) {
-    // The stream's sequence of the region's own last message (0: none).
-    natsMsg* msg = nullptr;
-    jsErrCode jerr = static_cast<jsErrCode>(0);
-    const std::string subject = tracks_subject(region);
-    const natsStatus s = js_GetLastMsg(&msg, impl_->js, impl_->cfg.tracks_stream.c_str(),
-                                       subject.c_str(), nullptr, &jerr);
-    if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return 0;
-    if (s != NATS_OK)
-      throw ConfigError(fmt::format("NATS ({}): last message of {}: {}", servers_text(impl_->cfg),
-                                    subject, text(s)));
-    const std::uint64_t seq = natsMsg_GetSequence(msg);
-    natsMsg_Destroy(msg);
-    return seq;
-  }
-  jsStreamInfo* si = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s =
-      js_GetStreamInfo(&si, impl_->js, impl_->cfg.tracks_stream.c_str(), nullptr, &jerr);
-  if (s != NATS_OK)
-    throw ConfigError(fmt::format("NATS ({}): stream {}: {}", servers_text(impl_->cfg),
-                                  impl_->cfg.tracks_stream, text(s)));
-  const std::uint64_t last = si->State.LastSeq;
-  jsStreamInfo_Destroy(si);
-  return last;
+  if (region.empty()) return impl_->last_sequence(impl_->cfg.tracks_stream);
+  // The stream's sequence of the region's own last message (0: none).
+  natsMsg* msg = nullptr;
+  std::string why;
+  if (!impl_->last_track_message(tracks_subject(region), &msg, why))
+    throw ConfigError(fmt::format("NATS ({}): {}", servers_text(impl_->cfg), why));
+  if (!msg) return 0;
+  const std::uint64_t seq = natsMsg_GetSequence(msg);
+  natsMsg_Destroy(msg);
+  return seq;
 }
 
 }  // namespace skyfuse::bus

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "io/jsonl.hpp"
 #include "live/file_replay.hpp"
+#include "live/inputs.hpp"
 #include "live/pacer.hpp"
 #include "log/log.hpp"
 
@@ -265,37 +266,15 @@ int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
   bus::NatsBus bus(cfg.bus, "skyfuse ingest");
   bus.ensure_streams();
   const Time start = wall_now();
-  const Time epoch = cfg.run.epoch == "now" ? Time{start.ns / 1000000000 * 1000000000}
-                                            : Time::from_seconds(std::stod(cfg.run.epoch));
+  const Time epoch = replay_epoch(cfg.run, start);
   FileReplay files(cfg, o.specs_dir, epoch);
   PacketQueue queue(static_cast<std::size_t>(cfg.run.queue_packets));
   const std::size_t n = cfg.sensors.size();
-  std::vector<SourceStatus> status(n);
-  std::vector<std::unique_ptr<Source>> network(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    network[i] =
-        make_network_source(static_cast<std::uint16_t>(i), cfg.sensors[i], cfg.feeds[i], status[i]);
-    if (network[i] && !o.quiet && !network[i]->note().empty())
-      log::info("skyfuse ingest: {}", network[i]->note());
-  }
-  const bool any_network =
-      std::any_of(network.begin(), network.end(), [](const auto& s) { return s != nullptr; });
+  Inputs inputs(cfg, files, epoch, start, "skyfuse ingest", o.quiet);
   if (!o.quiet)
     log::info("skyfuse ingest: {} sensors to stream {} at {}", n, cfg.bus.input_stream,
               bus.connected_url());
-  std::stop_source inputs;
-  std::atomic<bool> files_running{!files.empty()};
-  std::vector<std::jthread> threads;
-  Pacer pacer(cfg.run.speed);
-  pacer.anchor(epoch, start);
-  if (!files.empty())
-    threads.emplace_back([&, token = inputs.get_token()] {
-      files.run(token, queue, pacer, status);
-      files_running = false;
-    });
-  for (std::size_t i = 0; i < n; ++i)
-    if (network[i])
-      threads.emplace_back([&, i, token = inputs.get_token()] { network[i]->run(token, queue); });
+  inputs.start(queue);
 
   std::uint64_t published = 0, failed = 0, bytes = 0;
   std::vector<std::uint64_t> drops_seen(n, 0);
@@ -328,11 +307,12 @@ int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
     bus.resend_failed();
     const Time now = wall_now();
     for (std::size_t i = 0; i < n; ++i) {
-      if (network[i]) network[i]->poll();
-      if (status[i].drops != drops_seen[i]) {
+      inputs.poll(i);
+      const std::uint64_t d = inputs.status(i).drops;
+      if (d != drops_seen[i]) {
         log::warn("skyfuse ingest: sensor \"{}\": {} packets dropped (queue full) in all",
-                  cfg.sensors[i].name, status[i].drops.load());
-        drops_seen[i] = status[i].drops;
+                  cfg.sensors[i].name, d);
+        drops_seen[i] = d;
       }
     }
     if (cfg.run.status_period_s > 0 && (now - last_status).seconds() >= cfg.run.status_period_s) {
@@ -344,11 +324,9 @@ int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
       last_status = now;
     }
     if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
-    if (!files_running && !any_network && queue.size() == 0) break;
+    if (!inputs.running() && queue.size() == 0) break;
   }
-  inputs.request_stop();
-  queue.close();
-  threads.clear();
+  inputs.stop(queue);
   while (auto p = queue.pop(std::chrono::milliseconds(0))) publish(*p);
   const bool acked = bus.flush(30, why);
   if (!acked) log::error("skyfuse ingest: not every packet acknowledged: {}", why);

@@ -17,6 +17,7 @@
 #include "io/udp_sender.hpp"
 #include "live/bus_roles.hpp"
 #include "live/file_replay.hpp"
+#include "live/inputs.hpp"
 #include "live/pacer.hpp"
 #include "live/pipeline.hpp"
 #include "live/sources.hpp"
@@ -102,8 +103,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   std::vector<safety::Zone> zones = load_zone_file(cfg.run.zones, &zones_text);
 
   const Time start = wall_now();
-  const Time epoch = cfg.run.epoch == "now" ? Time{start.ns / 1000000000 * 1000000000}
-                                            : Time::from_seconds(std::stod(cfg.run.epoch));
+  const Time epoch = replay_epoch(cfg.run, start);
   // Role "track" (live/bus_roles.hpp): the input stream instead of the
   // configured inputs, each track update also published on the bus.
   const bool track_role = o.role == Role::kTrack;
@@ -183,36 +183,14 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   std::signal(SIGXFSZ, SIG_IGN);
   PacketQueue queue(static_cast<std::size_t>(cfg.run.queue_packets));
   const std::size_t n = cfg.sensors.size();
-  std::vector<SourceStatus> status(n);
-  std::vector<std::unique_ptr<Source>> network(n);
-  for (std::size_t i = 0; i < n && !track_role; ++i) {
-    network[i] =
-        make_network_source(static_cast<std::uint16_t>(i), cfg.sensors[i], cfg.feeds[i], status[i]);
-    if (network[i] && !o.quiet && !network[i]->note().empty())
-      log::info("skyfuse run: {}", network[i]->note());
-  }
   std::unique_ptr<BusInputSource> bus_in;
   if (bus) {
     bus_in = std::make_unique<BusInputSource>(*bus, cfg, cfg.run.exit_at_end);
     if (!o.quiet) log::info("skyfuse run: {}", bus_in->note());
   }
-  const bool any_network =
-      std::any_of(network.begin(), network.end(), [](const auto& s) { return s != nullptr; });
-  // Every source thread stops with `inputs` (requested when the run ends).
-  std::stop_source inputs;
-  std::atomic<bool> files_running{!files.empty()};
-  std::vector<std::jthread> threads;
-  Pacer pacer(cfg.run.speed);
-  pacer.anchor(epoch, start);
-  if (!files.empty())
-    threads.emplace_back([&, token = inputs.get_token()] {
-      files.run(token, queue, pacer, status);
-      files_running = false;
-    });
-  for (std::size_t i = 0; i < n; ++i)
-    if (network[i])
-      threads.emplace_back([&, i, token = inputs.get_token()] { network[i]->run(token, queue); });
-  if (bus_in) threads.emplace_back([&, token = inputs.get_token()] { bus_in->run(token, queue); });
+  // The configured inputs (none in role track: the input stream instead).
+  Inputs inputs(cfg, files, epoch, start, "skyfuse run", o.quiet, !track_role);
+  inputs.start(queue, bus_in.get());
   if (http) {
     http->start();
     // Printed even with --quiet (bare then): scripts read the port from it.
@@ -237,8 +215,9 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
     if (auto p = queue.pop(std::chrono::milliseconds(100))) pipeline.process(*p, wall_now());
     const Time now = wall_now();
     for (std::size_t i = 0; i < n; ++i) {
-      if (network[i]) network[i]->poll();
-      const std::uint64_t d = status[i].drops;
+      inputs.poll(i);
+      SourceStatus& status = inputs.status(i);
+      const std::uint64_t d = status.drops;
       if (d != drops_seen[i]) {
         pipeline.add_drops(static_cast<std::uint16_t>(i), d - drops_seen[i]);
         drops_seen[i] = d;
@@ -246,7 +225,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       if (cfg.feeds[i].transport == feeds::Transport::kUdp) {
         // The kernel's drops (receive buffer full) and refused senders, logged
         // at most every 10 s per sensor.
-        const std::uint64_t k = status[i].kernel_drops, f = status[i].filtered;
+        const std::uint64_t k = status.kernel_drops, f = status.filtered;
         if ((k != kernel_seen[i] || f != filtered_seen[i]) &&
             (now - kernel_logged[i]).seconds() >= 10) {
           log::warn(
@@ -259,7 +238,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
         }
         pipeline.set_kernel_drops(static_cast<std::uint16_t>(i), k);
       }
-      const SourceState s = status[i].state;
+      const SourceState s = status.state;
       if (s != state_seen[i] && s != SourceState::kEnded) {
         pipeline.set_source_state(static_cast<std::uint16_t>(i), to_string(s));
         state_seen[i] = s;
@@ -284,7 +263,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
     }
     if (cfg.run.duration_s > 0 && (now - start).seconds() >= cfg.run.duration_s) break;
     if (bus_in && bus_in->failed()) break;  // the input stream cannot be read (logged)
-    if (!files_running && !any_network && !(bus_in && bus_in->running()) && queue.size() == 0) {
+    if (!inputs.running() && !(bus_in && bus_in->running()) && queue.size() == 0) {
       if (cfg.run.exit_at_end) {
         data_ended = true;
         break;
@@ -297,9 +276,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       }
     }
   }
-  inputs.request_stop();
-  queue.close();
-  threads.clear();  // joins
+  inputs.stop(queue);
   // Whatever was queued when stopping is still processed: nothing is lost.
   while (auto p = queue.pop(std::chrono::milliseconds(0))) pipeline.process(*p, wall_now());
   // A tracker stopped before its data ended does not publish what the final

@@ -46,6 +46,18 @@ TEST(BusSubject, TokensSkyfuseDoesNotWriteAreRefused) {
   EXPECT_FALSE(sensor_of_subject("skyfuse.in.").has_value());
 }
 
+TEST(BusSubject, TrackMessageIdsComeBack) {
+  EXPECT_EQ(track_message_id("north", 42), "north:42");
+  for (std::string region : {"north", "", "a:b", "Zürich east"}) {
+    const auto back = parse_track_message_id(track_message_id(region, 7));
+    ASSERT_TRUE(back.has_value()) << region;
+    EXPECT_EQ(back->first, region);
+    EXPECT_EQ(back->second, 7u);
+  }
+  for (const char* bad : {"north", "north:", "north:0", "north:1x", "no rth:3", ":5"})
+    EXPECT_FALSE(parse_track_message_id(bad).has_value()) << bad;
+}
+
 TEST(BusHeaders, RoundTrip) {
   InputMessage m;
   m.input = 3;

@@ -16,7 +16,10 @@ from Debian's nats-server on 127.0.0.1 with a token:
 6. replaying the input stream (`--role track --exit-at-end`) gives the same
    bytes again.
 """
-import os, re, shutil, signal, socket, subprocess, sys, time, urllib.request
+import os, re, shutil, signal, subprocess, sys, time, urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools"))
+from bus_testbed import demo_config, start_cluster  # noqa: E402
 
 skyfuse, root, work = (os.path.abspath(a) for a in sys.argv[1:4])
 SPEED = float(os.environ.get("SKYFUSE_BUS_TEST_SPEED", "60"))
@@ -30,18 +33,6 @@ def check(cond, msg):
     print(("ok:   " if cond else "FAIL: ") + msg, flush=True)
     if not cond:
         errors.append(msg)
-
-
-def free_ports(n):
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
 
 
 def start(args, log):
@@ -71,39 +62,13 @@ def stop_all():
 try:
     # The cluster: three nodes, JetStream, a token, routes on loopback.
     token = "test-token-7f3a"
-    ports = free_ports(6)
-    client, route = ports[:3], ports[3:]
-    nodes = []
-    for i in range(3):
-        d = os.path.join(work, f"n{i + 1}")
-        os.makedirs(d)
-        routes = ", ".join(f"nats-route://127.0.0.1:{p}" for p in route)
-        conf = os.path.join(d, "nats.conf")
-        open(conf, "w").write(
-            f'server_name: n{i + 1}\nlisten: 127.0.0.1:{client[i]}\n'
-            f'jetstream {{ store_dir: "{d}/js", max_memory_store: 256MB, max_file_store: 8GB }}\n'
-            f'authorization {{ token: "{token}" }}\n'
-            f'cluster {{ name: skyfuse-test, listen: 127.0.0.1:{route[i]}, routes: [ {routes} ] }}\n')
-        nodes.append(start(["nats-server", "-c", conf], os.path.join(d, "log")))
-    leader = None
-    for i in range(3):
-        leader = leader or wait_for(os.path.join(work, f"n{i + 1}", "log"), r"metadata leader", 20)
-    check(leader is not None, "the three-node cluster elected a JetStream leader")
-    servers = ",".join(f"nats://127.0.0.1:{p}" for p in client)
+    nodes, client, servers, elected = start_cluster(work, "skyfuse-test", token)
+    procs.extend(nodes)
+    check(elected, "the three-node cluster elected a JetStream leader")
 
     # The demo's inputs, simulated here, and its configuration with fixed
     # paths, a fixed epoch (so two runs compare), no recording, no loop.
-    sim = os.path.join(work, "sim")
-    subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/demo_zurich.toml"), "--seed", "1",
-                    "--out", sim], check=True, capture_output=True)
-    text = open(os.path.join(root, "config/demo_run.toml")).read()
-    text = text.replace("../out/demo/sim", sim).replace("file:../data/", f"file:{root}/data/")
-    text = text.replace('zones = "zones_zurich.geojson"', f'zones = "{root}/config/zones_zurich.geojson"')
-    text = re.sub(r'(?m)^record_dir = .*$', "", text)
-    text = re.sub(r'(?m)^loop = true', 'loop = false\nepoch = "1700000000"\nstatus_period_s = 0', text)
-    text = re.sub(r'(?m)^servers = .*$', 'servers = ["nats://127.0.0.1:1"]', text)  # --nats below
-    config = os.path.join(work, "run.toml")
-    open(config, "w").write(text)
+    config = demo_config(skyfuse, root, work)
     env_token = dict(os.environ, SKYFUSE_NATS_TOKEN=token)
     base = [skyfuse, "run", "--config", config, "--nats", servers]
 
