@@ -163,7 +163,10 @@ struct NatsBus::Impl {
   std::uint64_t last_sequence(const std::string& stream) {
     jsStreamInfo* si = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    const natsStatus s = js_GetStreamInfo(&si, js, stream.c_str(), nullptr, &jerr);
+    natsStatus s = NATS_TIMEOUT;
+    // A stream whose leader is being elected (a node went away) answers late.
+    for (int attempt = 0; attempt < 5 && s == NATS_TIMEOUT; ++attempt)
+      s = js_GetStreamInfo(&si, js, stream.c_str(), nullptr, &jerr);
     if (s != NATS_OK)
       throw ConfigError(
           fmt::format("NATS ({}): stream {}: {}", servers_text(cfg), stream, text(s)));
@@ -178,8 +181,9 @@ struct NatsBus::Impl {
   bool last_track_message(const std::string& subject, natsMsg** msg, std::string& why) {
     *msg = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    const natsStatus s =
-        js_GetLastMsg(msg, js, cfg.tracks_stream.c_str(), subject.c_str(), nullptr, &jerr);
+    natsStatus s = NATS_TIMEOUT;
+    for (int attempt = 0; attempt < 5 && s == NATS_TIMEOUT; ++attempt)  // as last_sequence
+      s = js_GetLastMsg(msg, js, cfg.tracks_stream.c_str(), subject.c_str(), nullptr, &jerr);
     if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
       *msg = nullptr;
       return true;
