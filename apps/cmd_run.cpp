@@ -140,7 +140,7 @@ Runner add_run_command(CLI::App& app) {
 Runner add_subscribe_command(CLI::App& app) {
   struct Options {
     std::string config, nats, region, out = "-";
-    bool follow = false, all_regions = false;
+    bool follow = false, all_regions = false, merged = false;
     LogOptions log;
   };
   auto o = std::make_shared<Options>();
@@ -152,12 +152,16 @@ Runner add_subscribe_command(CLI::App& app) {
   cmd->add_option("--nats", o->nats, "NATS servers, comma-separated, instead of [bus] servers");
   cmd->add_option("--region", o->region, "The region (default [bus] region)");
   cmd->add_flag("--all-regions", o->all_regions, "Every region's updates, in the stream's order");
+  cmd->add_flag("--merged", o->merged,
+                "The merged picture of the [[bus.regions]]: one order, system track numbers kept "
+                "across boundaries");
   cmd->add_option("--out", o->out, "JSON Lines file (default -: standard output)");
   cmd->add_flag("--follow", o->follow,
                 "Go on with new updates until stopped (default: stop at the stream's last)");
   add_log_options(cmd, o->log);
   cmd->footer(
       "Example:\n  skyfuse subscribe --config C.toml --region north --out north.jsonl\n"
+      "  skyfuse subscribe --config C.toml --merged --out picture.jsonl\n"
       "Reads from the stream's first message kept (docs/scale-out.md).");
   return [o] {
     configure_logging(o->log, true);
@@ -167,7 +171,7 @@ Runner add_subscribe_command(CLI::App& app) {
       throw ConfigError(fmt::format("{}: no [bus] servers (or --nats)", o->config));
     StopOnSignal stop;
     return live::write_track_stream(cfg.bus, o->all_regions ? "" : cfg.bus.region, o->out,
-                                    o->follow, stop.token());
+                                    o->follow, o->merged, stop.token());
   };
 }
 

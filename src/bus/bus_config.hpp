@@ -7,9 +7,17 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace skyfuse::bus {
+
+// A region of airspace ([[bus.regions]]; geo/regions.hpp): a polygon of
+// (lat, lon) vertices in degrees, or none for the rest of the airspace.
+struct RegionConfig {
+  std::string name;
+  std::vector<std::pair<double, double>> polygon_deg;
+};
 
 struct BusConfig {
   std::vector<std::string> servers;              // "nats://127.0.0.1:4222", ...; empty: no bus
@@ -30,6 +38,13 @@ struct BusConfig {
   int reorder_window = 100000;                  // messages a reader waits for one resent late
   double connect_timeout_s = 5;
   int max_pending_publishes = 4096;  // acknowledgements awaited at once (ingest)
+  // Airspace split into regions (empty: each instance tracks everything).
+  std::vector<RegionConfig> regions;
+  double margin_m = 30000;  // a region's tracker also tracks this far beyond it
+  // The merged picture: a region's new track continues another region's
+  // (keeps its number) when that one was updated this recently and ...
+  double handover_s = 30;
+  double handover_gate_m = 5000;  // ... is this close (predicted), or has the same address
 
   bool enabled() const { return !servers.empty(); }
 };

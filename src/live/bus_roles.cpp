@@ -13,6 +13,7 @@
 #include "live/file_replay.hpp"
 #include "live/inputs.hpp"
 #include "live/pacer.hpp"
+#include "live/track_merge.hpp"
 #include "log/log.hpp"
 
 namespace skyfuse::live {
@@ -107,8 +108,9 @@ void BusInputSource::run(std::stop_token stop, PacketQueue& queue) {
   running_ = false;
 }
 
-BusTrackSink::BusTrackSink(bus::NatsBus& bus, const std::string& holder)
-    : bus_(bus), lease_(bus, bus.config().region, holder) {}
+BusTrackSink::BusTrackSink(bus::NatsBus& bus, const std::string& holder,
+                           const geo::Regions* regions, std::size_t region)
+    : bus_(bus), lease_(bus, bus.config().region, holder), regions_(regions), region_(region) {}
 
 void BusTrackSink::publish(std::uint64_t index, const std::string& line) {
   std::string why;
@@ -123,6 +125,10 @@ void BusTrackSink::publish(std::uint64_t index, const std::string& line) {
 }
 
 void BusTrackSink::update(const ObjectState& s) {
+  if (regions_ && regions_->owner(s.position.lat_deg, s.position.lon_deg) != region_) {
+    ++elsewhere_;
+    return;
+  }
   batch_ += io::to_json(s);
   batch_ += '\n';
   if (batch_.size() >= kMaxBatchBytes) emit_batch();
@@ -201,30 +207,168 @@ void BusTrackSink::finish() {
               bus_.config().tracks_stream, why);
 }
 
+namespace {
+
+void log_merge(const TrackMerger& merger, std::size_t regions, std::uint64_t other) {
+  const auto& c = merger.counts();
+  log::info(
+      "skyfuse subscribe: the merged picture of {} regions: {} updates of {} system tracks, {} "
+      "hand-overs between regions, {} deletions of handed-on tracks dropped, {} released by "
+      "the lag bound, {} unreadable{}",
+      regions, c.lines_out, c.system_tracks, c.handovers, c.stale_deletions, c.forced, c.bad,
+      other ? fmt::format("; {} messages of other regions skipped", other) : "");
+}
+
+void push_lines(TrackMerger& merger, std::size_t region, const std::vector<std::uint8_t>& bytes,
+                const TrackMerger::Out& put) {
+  std::string_view rest(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  while (!rest.empty()) {
+    const std::size_t nl = rest.find('\n');
+    const std::string_view line = rest.substr(0, nl);
+    if (!line.empty()) merger.push(region, line, put);
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
+}
+
+// The merged picture of what the stream holds now: each region read on its
+// own, the one furthest behind in data time first, so the merge never waits
+// on a region and its order does not depend on how the regions' messages
+// interleave in the stream.
+int write_merged(const bus::BusConfig& cfg, bus::NatsBus& bus, std::ostream& os,
+                 const std::string& out, std::stop_token stop) {
+  const std::size_t n = cfg.regions.size();
+  std::vector<std::string> names;
+  for (const auto& r : cfg.regions) names.push_back(r.name);
+  TrackMerger merger(names, cfg.handover_s, cfg.handover_gate_m);
+  const TrackMerger::Out put = [&](const std::string& line) { os << line << '\n'; };
+  std::vector<std::uint64_t> last(n);
+  std::vector<bool> done(n);
+  std::vector<std::unique_ptr<bus::TrackReader>> readers(n);
+  std::vector<std::unique_ptr<bus::Resequencer>> orders(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    last[i] = bus.tracks_last_sequence(names[i]);
+    done[i] = last[i] == 0;
+    if (done[i]) {
+      merger.end(i, put);
+      continue;
+    }
+    readers[i] = std::make_unique<bus::TrackReader>(bus, names[i], "all");
+    orders[i] = std::make_unique<bus::Resequencer>(static_cast<std::size_t>(cfg.reorder_window));
+  }
+  std::uint64_t bad = 0;
+  int waited_ms = 0;
+  bus::TrackReader::TrackUpdate u;
+  std::string why;
+  while (!stop.stop_requested()) {
+    std::optional<std::size_t> pick;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (done[i]) continue;
+      if (!pick) {
+        pick = i;
+        continue;
+      }
+      const auto a = merger.latest_us(i), b = merger.latest_us(*pick);
+      if (!a ? b.has_value() : b && *a < *b) pick = i;
+    }
+    if (!pick) break;
+    const std::size_t i = *pick;
+    auto deliver = [&](bus::InputMessage&& m) { push_lines(merger, i, m.bytes, put); };
+    const auto r = readers[i]->next(u, 1000, why);
+    if (r == bus::InputReader::Next::kTimeout) {
+      if ((waited_ms += 1000) >= 60000) {
+        log::error("skyfuse subscribe: region \"{}\": nothing from stream {} for 60 s", names[i],
+                   cfg.tracks_stream);
+        return 1;
+      }
+      continue;
+    }
+    waited_ms = 0;
+    if (r == bus::InputReader::Next::kClosed) {
+      log::error("skyfuse subscribe: stream {}: {}", cfg.tracks_stream, why);
+      return 1;
+    }
+    if (r == bus::InputReader::Next::kBad) {
+      ++bad;
+      log::warn("skyfuse subscribe: stream {}: {}", cfg.tracks_stream, why);
+    } else {
+      bus::InputMessage m;
+      m.ingest = "region " + names[i];
+      m.sequence = u.index;
+      m.bytes.assign(u.line.begin(), u.line.end());
+      orders[i]->push(std::move(m), deliver);
+    }
+    if (u.stream_sequence >= last[i]) {
+      orders[i]->flush(deliver);
+      if (orders[i]->gaps() || orders[i]->late())
+        log::warn("skyfuse subscribe: region \"{}\": {} messages missing, {} out of order",
+                  names[i], orders[i]->gaps(), orders[i]->late());
+      done[i] = true;
+      readers[i].reset();
+      merger.end(i, put);
+    }
+  }
+  merger.flush(put);
+  os.flush();
+  if (!os) throw ConfigError(fmt::format("{}: write failed", out));
+  log_merge(merger, n, 0);
+  return bad || merger.counts().bad ? 1 : 0;
+}
+
+}  // namespace
+
 int write_track_stream(const bus::BusConfig& cfg, const std::string& region, const std::string& out,
-                       bool follow, std::stop_token stop) {
+                       bool follow, bool merged, std::stop_token stop) {
+  if (merged && cfg.regions.empty())
+    throw ConfigError("--merged needs [[bus.regions]] in the configuration");
   bus::NatsBus bus(cfg, "skyfuse subscribe");
-  const std::uint64_t last = follow ? 0 : bus.tracks_last_sequence(region);
+  const std::string subject_region = merged ? "" : region;
+  const std::uint64_t last = follow ? 0 : bus.tracks_last_sequence(subject_region);
   std::ofstream file;
   if (out != "-") {
     file.open(out, std::ios::binary | std::ios::trunc);
     if (!file) throw ConfigError(fmt::format("{}: cannot write", out));
   }
   std::ostream& os = out == "-" ? std::cout : file;
+  if (merged && !follow) return write_merged(cfg, bus, os, out, stop);
   if (!follow && last == 0) return 0;
-  bus::TrackReader reader(bus, region, "all");
+  bus::TrackReader reader(bus, subject_region, "all");
   // Each region's updates in their number's order: an update resent after a
   // server failed lands later in the stream (the Resequencer of the input
   // stream, on the region and the number of the message id).
   bus::Resequencer order(static_cast<std::size_t>(cfg.reorder_window));
-  std::uint64_t lines = 0, bad = 0;
+  std::uint64_t lines = 0, bad = 0, other = 0;
+  std::vector<std::string> names;
+  for (const auto& r : cfg.regions) names.push_back(r.name);
+  // Live (--follow): a quiet region holds the picture back at most 3 s of data time.
+  TrackMerger merger(names, cfg.handover_s, cfg.handover_gate_m, 3);
+  const TrackMerger::Out put = [&](const std::string& line) {
+    os << line << '\n';
+    ++lines;
+  };
   // A message is one or more JSON lines (a period's updates).
   auto write = [&](bus::InputMessage&& m) {
-    os.write(reinterpret_cast<const char*>(m.bytes.data()),
-             static_cast<std::streamsize>(m.bytes.size()));
-    if (!m.bytes.empty() && m.bytes.back() != '\n') os << '\n';
-    lines += static_cast<std::uint64_t>(std::count(m.bytes.begin(), m.bytes.end(), '\n'));
-    if (!m.bytes.empty() && m.bytes.back() != '\n') ++lines;
+    if (merged) {
+      const std::string name = m.ingest.starts_with("region ") ? m.ingest.substr(7) : "";
+      const auto at = std::find(names.begin(), names.end(), name);
+      if (at == names.end()) {
+        ++other;  // a region not configured (or "all"): not part of the picture
+        return;
+      }
+      const auto index = static_cast<std::size_t>(at - names.begin());
+      std::string_view rest(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
+      while (!rest.empty()) {
+        const std::size_t nl = rest.find('\n');
+        const std::string_view line = rest.substr(0, nl);
+        if (!line.empty()) merger.push(index, line, put);
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+      }
+    } else {
+      os.write(reinterpret_cast<const char*>(m.bytes.data()),
+               static_cast<std::streamsize>(m.bytes.size()));
+      if (!m.bytes.empty() && m.bytes.back() != '\n') os << '\n';
+      lines += static_cast<std::uint64_t>(std::count(m.bytes.begin(), m.bytes.end(), '\n'));
+      if (!m.bytes.empty() && m.bytes.back() != '\n') ++lines;
+    }
     if (follow) os.flush();
   };
   bus::TrackReader::TrackUpdate u;
@@ -249,6 +393,7 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
     if (!follow && u.stream_sequence >= last) break;
   }
   order.flush(write);
+  if (merged) merger.flush(put);
   if (order.gaps() || order.late())
     log::warn(
         "skyfuse subscribe: {} messages of track updates missing from the stream, {} out of "
@@ -256,8 +401,13 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
         order.gaps(), order.late());
   os.flush();
   if (!os) throw ConfigError(fmt::format("{}: write failed", out));
-  log::info("skyfuse subscribe: {} track updates from stream {}{}", lines, cfg.tracks_stream,
-            bad ? fmt::format(", {} unreadable messages skipped", bad) : "");
+  if (merged) {
+    log_merge(merger, names.size(), other);
+    bad += merger.counts().bad;
+  } else {
+    log::info("skyfuse subscribe: {} track updates from stream {}{}", lines, cfg.tracks_stream,
+              bad ? fmt::format(", {} unreadable messages skipped", bad) : "");
+  }
   return bad ? 1 : 0;
 }
 

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "bus/nats_bus.hpp"
+#include "geo/regions.hpp"
 #include "live/live_system.hpp"
 #include "live/sources.hpp"
 #include "output/track_sink.hpp"
@@ -60,13 +61,17 @@ class BusInputSource final : public Source {
 // last one in the stream: no gap, no duplicate, the same track numbers.
 class BusTrackSink final : public output::TrackSink {
  public:
-  BusTrackSink(bus::NatsBus& bus, const std::string& holder);
+  // With `regions`, only the updates of tracks that region `region` owns
+  // (by the track's position) are published.
+  BusTrackSink(bus::NatsBus& bus, const std::string& holder, const geo::Regions* regions = nullptr,
+               std::size_t region = 0);
   void update(const ObjectState& s) override;
   void period(Time now) override;
   void finish() override;
   // Renews or takes the lease (main loop, any rate); true while owner.
   bool tick(Time wall);
   std::uint64_t failed() const { return failed_; }
+  std::uint64_t elsewhere() const { return elsewhere_; }  // updates another region owns
   // From now on nothing more is published (a stop before the data's end).
   void stop_publishing() { stopped_ = true; }
 
@@ -81,6 +86,9 @@ class BusTrackSink final : public output::TrackSink {
   void emit_batch();
   bus::NatsBus& bus_;
   bus::RegionLease lease_;
+  const geo::Regions* regions_;
+  std::size_t region_;
+  std::uint64_t elsewhere_ = 0;
   std::string batch_;          // this period's updates, JSON Lines
   std::deque<Computed> kept_;  // a standby's last messages (bounded)
   std::size_t kept_bytes_ = 0;
@@ -95,9 +103,11 @@ class BusTrackSink final : public output::TrackSink {
 // `skyfuse subscribe`: a region's track updates ("" every region's) from the
 // tracks stream as JSON Lines into `out` ("-" standard output), from the
 // stream's first message kept; with `follow`, until stopped, else until the
-// message that was the stream's last when it started. Returns the exit status.
+// message that was the stream's last when it started. With `merged`, the
+// merged picture of the configured regions instead (live/track_merge.hpp).
+// Returns the exit status.
 int write_track_stream(const bus::BusConfig& cfg, const std::string& region, const std::string& out,
-                       bool follow, std::stop_token stop);
+                       bool follow, bool merged, std::stop_token stop);
 
 // Role "ingest" (see above); returns the exit status.
 int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop);

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/input_file.hpp"
+#include "geo/regions.hpp"
 #include "io/udp_sender.hpp"
 #include "live/bus_roles.hpp"
 #include "live/file_replay.hpp"
@@ -170,9 +171,31 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
       http->broadcast(std::move(m));
     };
   if (udp_out) po.on_asterix = [&udp_out](std::vector<std::uint8_t>&& b) { udp_out->send(b); };
+  // A region of airspace ([[bus.regions]]): the tracker takes the reports of
+  // the region and its margin, and publishes the tracks the region owns.
+  std::unique_ptr<geo::Regions> regions;
+  std::size_t region_index = 0;
+  if (bus && !cfg.bus.regions.empty() && cfg.bus.region != "all") {
+    std::vector<geo::RegionShape> shapes;
+    for (const auto& r : cfg.bus.regions) shapes.push_back({r.name, r.polygon_deg});
+    regions = std::make_unique<geo::Regions>(std::move(shapes), cfg.bus.margin_m);
+    const auto i = regions->find(cfg.bus.region);
+    if (!i)
+      throw ConfigError(
+          fmt::format("{}: region \"{}\" is not one of [[bus.regions]] (or \"all\": every report)",
+                      cfg.file, cfg.bus.region));
+    region_index = *i;
+    po.track_report = [&regions, region_index, &cfg](const Report& r) {
+      const auto p = geo::report_ground_position(r, cfg.sensors);
+      return !p || regions->near(region_index, p->first, p->second);
+    };
+    if (!o.quiet)
+      log::info("skyfuse run: region \"{}\" of {} and {:.0f} km beyond it", cfg.bus.region,
+                regions->size(), cfg.bus.margin_m / 1000);
+  }
   std::unique_ptr<BusTrackSink> bus_tracks;
   if (bus) {
-    bus_tracks = std::make_unique<BusTrackSink>(*bus, holder_name());
+    bus_tracks = std::make_unique<BusTrackSink>(*bus, holder_name(), regions.get(), region_index);
     bus_tracks->tick(wall_now());
     po.extra_sinks.push_back(bus_tracks.get());
   }

@@ -168,6 +168,7 @@ struct Pipeline::Impl {
   std::vector<std::array<std::uint64_t, 32>> recent_hashes;
   std::vector<std::size_t> recent_next;
   std::uint64_t duplicates = 0;
+  std::uint64_t reports_elsewhere = 0;  // not this region's (PipelineOutputs::track_report)
   // File sources replayed in a loop: each pass comes with a new time shift.
   // A source whose shift changed starts over; the tracker is told from the
   // first report of its new pass.
@@ -371,6 +372,10 @@ struct Pipeline::Impl {
     c("reports_time_rejected_total", "Reports rejected for an implausible time (data-time guard)",
       "counter", static_cast<double>(guard.rejected()));
     c("input_errors_total", "Input decode errors", "counter", static_cast<double>(input_errors));
+    if (out.track_report)
+      c("reports_outside_region_total",
+        "Reports outside this instance's region and margin (tracked by another)", "counter",
+        static_cast<double>(reports_elsewhere));
     c("duplicate_datagrams_total", "UDP datagrams dropped as duplicates of a recent one", "counter",
       static_cast<double>(duplicates));
     c("track_updates_total", "Track updates published", "counter",
@@ -435,6 +440,10 @@ struct Pipeline::Impl {
           ++h.reports;
           ++reports;
           messages += a.mode_s ? std::max<std::uint32_t>(1, a.mode_s->frames) : 1;
+          if (out.track_report && !out.track_report(a)) {
+            ++reports_elsewhere;
+            return;
+          }
           if (out.store && a.identity.icao24) {
             const auto [it, added] = aircraft.try_emplace(*a.identity.icao24);
             aircraft_added += added ? 1 : 0;

@@ -48,6 +48,10 @@ struct PipelineOutputs {
   std::function<void(std::vector<std::uint8_t>&&)> on_asterix;
   // Further track sinks (the bus's tracks publisher), after the built-in ones.
   std::vector<output::TrackSink*> extra_sinks;
+  // Which reports the tracker takes (a region's tracker: its region and
+  // margin, geo/regions.hpp); the others are counted and not tracked.
+  // Empty: every report.
+  std::function<bool(const Report&)> track_report;
   std::string mode = "live";
   double speed = 1;
 };

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/input_file.hpp"
+#include "geo/regions.hpp"
 #include "live/toml_fields.hpp"
 
 namespace skyfuse::live {
@@ -509,6 +510,46 @@ static void load_bus(const toml::table& root, const std::string& file, SystemCon
   b.connect_timeout_s = f.num_in("connect_timeout_s", 0.1, 600, b.connect_timeout_s);
   b.max_pending_publishes =
       static_cast<int>(f.num_in("max_pending_publishes", 1, 1e6, b.max_pending_publishes));
+  b.margin_m = f.num_in("margin_m", 0, 2e6, b.margin_m);
+  b.handover_s = f.num_in("handover_s", 0, 3600, b.handover_s);
+  b.handover_gate_m = f.num_in("handover_gate_m", 0, 1e6, b.handover_gate_m);
+  if (const toml::array* regions = f.array("regions")) {
+    for (const auto& el : *regions) {
+      const toml::table* rt = el.as_table();
+      if (!rt) f.fail("regions", "must be [[bus.regions]] tables");
+      Fields rf(*rt, file, "[[bus.regions]]");
+      bus::RegionConfig r;
+      r.name = rf.str("name");
+      if (r.name.empty() || r.name.size() > 64 ||
+          r.name.find_first_not_of(
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+              std::string::npos)
+        rf.fail("name", "must be 1-64 letters, digits, '_' or '-'");
+      if (const toml::array* poly = rf.array("polygon")) {
+        for (const auto& v : *poly) {
+          const toml::array* pair = v.as_array();
+          std::optional<double> lat, lon;
+          if (pair && pair->size() == 2) {
+            lat = (*pair)[0].value<double>();
+            lon = (*pair)[1].value<double>();
+          }
+          if (!lat || !lon || !(std::abs(*lat) <= 90) || !(std::abs(*lon) <= 180))
+            rf.fail("polygon", "must be [[lat_deg, lon_deg], ...] on the globe");
+          r.polygon_deg.emplace_back(*lat, *lon);
+        }
+        if (r.polygon_deg.size() < 3) rf.fail("polygon", "needs at least three vertices");
+      }
+      rf.finish();
+      b.regions.push_back(std::move(r));
+    }
+    std::vector<geo::RegionShape> shapes;
+    for (const auto& r : b.regions) shapes.push_back({r.name, r.polygon_deg});
+    try {
+      const geo::Regions check(std::move(shapes), b.margin_m);
+    } catch (const std::invalid_argument& e) {
+      f.fail("regions", e.what());
+    }
+  }
   f.finish();
 }
 
