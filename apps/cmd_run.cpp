@@ -91,6 +91,7 @@ int run_live(const RunOptions& o) {
   lo.quiet = configure_logging(o.log, true);
   StopOnSignal stop;
   if (o.role == "ingest") return live::run_ingest(std::move(cfg), lo, stop.token());
+  if (o.role == "serve") return live::run_serve(std::move(cfg), lo, stop.token());
   lo.role = o.role == "track" ? live::Role::kTrack : live::Role::kAll;
   return live::run_live_system(std::move(cfg), lo, stop.token());
 }
@@ -120,8 +121,9 @@ Runner add_run_command(CLI::App& app) {
                 "message when it started)");
   cmd->add_option("--role", o->role,
                   "all: the single process (default); on the NATS JetStream cluster of [bus]: "
-                  "ingest (publish the inputs) or track (track the input stream, publish tracks)")
-      ->check(CLI::IsMember({"all", "ingest", "track"}));
+                  "ingest (publish the inputs), track (track the input stream, publish tracks) "
+                  "or serve (the map of the tracks stream's picture, regions merged)")
+      ->check(CLI::IsMember({"all", "ingest", "track", "serve"}));
   cmd->add_option("--nats", o->nats,
                   "NATS servers, comma-separated (\"nats://127.0.0.1:4222,...\"), instead of "
                   "[bus] servers; the token from [bus] or SKYFUSE_NATS_TOKEN");

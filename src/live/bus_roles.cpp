@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -15,6 +16,10 @@
 #include "live/pacer.hpp"
 #include "live/track_merge.hpp"
 #include "log/log.hpp"
+#include "output/sinks.hpp"
+#include "safety/safety_nets.hpp"
+#include "server/http_server.hpp"
+#include "server/live_store.hpp"
 
 namespace skyfuse::live {
 
@@ -213,10 +218,10 @@ void log_merge(const TrackMerger& merger, std::size_t regions, std::uint64_t oth
   const auto& c = merger.counts();
   log::info(
       "skyfuse subscribe: the merged picture of {} regions: {} updates of {} system tracks, {} "
-      "hand-overs between regions, {} deletions of handed-on tracks dropped, {} released by "
-      "the lag bound, {} unreadable{}",
-      regions, c.lines_out, c.system_tracks, c.handovers, c.stale_deletions, c.forced, c.bad,
-      other ? fmt::format("; {} messages of other regions skipped", other) : "");
+      "hand-overs between regions, {} deletions of handed-on tracks dropped, {} tracks no "
+      "region updated ended, {} released before every region caught up, {} unreadable{}",
+      regions, c.lines_out, c.system_tracks, c.handovers, c.stale_deletions, c.expired, c.forced,
+      c.bad, other ? fmt::format("; {} messages of other regions skipped", other) : "");
 }
 
 void push_lines(TrackMerger& merger, std::size_t region, const std::vector<std::uint8_t>& bytes,
@@ -409,6 +414,176 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
               bad ? fmt::format(", {} unreadable messages skipped", bad) : "");
   }
   return bad ? 1 : 0;
+}
+
+int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
+  if (!cfg.bus.enabled()) throw ConfigError(fmt::format("{}: role serve needs [bus]", cfg.file));
+  if (cfg.run.web_root.empty()) cfg.run.web_root = o.web_root;
+  std::string zones_text;
+  std::vector<safety::Zone> zones = load_zone_file(cfg.run.zones, &zones_text);
+  bus::NatsBus bus(cfg.bus, "skyfuse serve");
+  bus.ensure_streams();
+  server::LiveStore store(store_info(cfg, zones));
+  server::ServerConfig sc;
+  sc.bind = cfg.run.http_bind;
+  sc.port = static_cast<std::uint16_t>(cfg.run.http_port);
+  sc.web_root = cfg.run.web_root;
+  sc.token = cfg.run.token;
+  sc.limits = cfg.run.http_limits;
+  server::HttpServer http(sc, store, [](const std::string&, const std::string&) {
+    return std::pair<int, std::string>{
+        404, R"({"error":"role serve: zones are set in the trackers' configuration"})"};
+  });
+  http.start();
+  const std::string line = fmt::format(
+      "skyfuse serve: map at http://{}:{}/ (the {} of stream {} at {})",
+      cfg.run.http_bind == "0.0.0.0" ? "localhost" : cfg.run.http_bind, http.port(),
+      cfg.bus.regions.empty() ? fmt::format("region \"{}\"", cfg.bus.region)
+                              : fmt::format("merged picture of {} regions", cfg.bus.regions.size()),
+      cfg.bus.tracks_stream, bus.connected_url());
+  if (log::enabled(log::Level::kInfo))
+    log::info("{}", line);
+  else
+    fmt::print(stderr, "{}\n", line);
+
+  // The picture: every region's updates merged (or the one region's as they
+  // are), the safety nets on it each publication period of data time.
+  std::vector<std::string> names;
+  for (const auto& r : cfg.bus.regions) names.push_back(r.name);
+  const bool merged = !names.empty();
+  // A region behind the others holds an update back at most 1 s of wall time
+  // (a live picture; data time would not bound it at replay speeds).
+  TrackMerger merger(names, cfg.bus.handover_s, cfg.bus.handover_gate_m, 1e9);
+  std::deque<std::pair<Time, std::int64_t>> pushed;  // (wall, latest data time then)
+  output::PictureSink picture(&store);
+  safety::SafetyNets nets(cfg.safety, zones);
+  const std::int64_t period = Duration::from_seconds(cfg.run.publish_period_s).ns;
+  Time now{}, next_publish{};
+  std::uint64_t updates = 0, bad = 0, other = 0, raised = 0;
+  auto publish = [&] {
+    std::vector<ObjectState> pic;
+    pic.reserve(picture.picture().size());
+    for (const auto& [id, st] : picture.picture()) pic.push_back(st);
+    server::Publication p;
+    p.now = now;
+    p.start = now;
+    p.alert_events = nets.evaluate(now, pic);
+    raised = nets.raised_total();
+    for (const auto& [k, a] : nets.active()) p.active_alerts.push_back(a);
+    auto c = [&](std::string name, std::string help, std::string type, double v) {
+      p.counters.push_back({std::move(name), std::move(help), std::move(type), {{"", v}}});
+    };
+    c("track_updates_total", "Track updates received from the tracks stream", "counter",
+      static_cast<double>(updates));
+    c("track_updates_bad_total", "Unreadable track updates", "counter", static_cast<double>(bad));
+    c("alerts_raised_total", "Safety-net alerts raised on the merged picture", "counter",
+      static_cast<double>(raised));
+    if (merged) {
+      const auto& mc = merger.counts();
+      c("merge_handovers_total", "A region's track continuing another region's", "counter",
+        static_cast<double>(mc.handovers));
+      c("merge_system_tracks_total", "System track numbers given", "counter",
+        static_cast<double>(mc.system_tracks));
+      c("merge_forced_total", "Updates released before every region had caught up", "counter",
+        static_cast<double>(mc.forced));
+    }
+    http.broadcast(std::make_shared<const std::string>(store.publish(std::move(p))));
+  };
+  std::ofstream lines_out;
+  if (!cfg.run.tracks_out.empty()) {
+    lines_out.open(cfg.run.tracks_out, std::ios::binary | std::ios::trunc);
+    if (!lines_out) throw ConfigError(fmt::format("{}: cannot write", cfg.run.tracks_out));
+  }
+  const TrackMerger::Out apply = [&](const std::string& text) {
+    if (lines_out.is_open()) lines_out << text << '\n';
+    auto st = io::parse_state(text);
+    if (!st) {
+      ++bad;
+      return;
+    }
+    ++updates;
+    picture.update(st.value());
+    now = std::max(now, st.value().time);
+    if (next_publish.ns == 0) next_publish = Time{(now.ns / period + 1) * period};
+    if (now >= next_publish) {
+      publish();
+      next_publish = Time{(now.ns / period + 1) * period};
+    }
+  };
+  bus::TrackReader reader(bus, merged ? "" : cfg.bus.region, cfg.bus.start);
+  bus::Resequencer order(static_cast<std::size_t>(cfg.bus.reorder_window));
+  auto deliver = [&](bus::InputMessage&& m) {
+    if (!merged) {
+      std::string_view rest(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
+      while (!rest.empty()) {
+        const std::size_t nl = rest.find('\n');
+        if (nl != 0) apply(std::string(rest.substr(0, nl)));
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+      }
+      return;
+    }
+    const std::string name = m.ingest.starts_with("region ") ? m.ingest.substr(7) : "";
+    const auto at = std::find(names.begin(), names.end(), name);
+    if (at == names.end()) {
+      ++other;
+      return;
+    }
+    push_lines(merger, static_cast<std::size_t>(at - names.begin()), m.bytes, apply);
+    if (pushed.empty() || pushed.back().second != merger.max_us())
+      pushed.emplace_back(wall_now(), merger.max_us());
+  };
+  bus::TrackReader::TrackUpdate u;
+  std::string why;
+  int rc = 0;
+  int idle_ms = 0;
+  while (!stop.stop_requested()) {
+    if (merged) {
+      const Time wall = wall_now();
+      std::optional<std::int64_t> cut;
+      while (!pushed.empty() && (wall - pushed.front().first).seconds() > 1) {
+        cut = pushed.front().second;
+        pushed.pop_front();
+      }
+      if (cut) merger.release_through(*cut, apply);
+    }
+    const auto r = reader.next(u, 200, why);
+    if (r == bus::InputReader::Next::kTimeout) {
+      // Nothing new for a second: what the merge holds is shown, and the
+      // picture as it stands (the data stopped or every region is quiet).
+      if ((idle_ms += 200) == 1000 && now.ns != 0) {
+        merger.flush(apply);
+        publish();
+      }
+      continue;
+    }
+    idle_ms = 0;
+    if (r == bus::InputReader::Next::kClosed) {
+      log::error("skyfuse serve: stream {}: {}", cfg.bus.tracks_stream, why);
+      rc = 1;
+      break;
+    }
+    if (r == bus::InputReader::Next::kBad) {
+      ++bad;
+      log::warn("skyfuse serve: stream {}: {}", cfg.bus.tracks_stream, why);
+      continue;
+    }
+    bus::InputMessage m;
+    m.ingest = u.region.empty() && u.index == 0 ? "" : "region " + u.region;
+    m.sequence = u.index;
+    m.bytes.assign(u.line.begin(), u.line.end());
+    order.push(std::move(m), deliver);
+  }
+  http.stop();
+  if (lines_out.is_open()) {
+    lines_out.flush();
+    if (!lines_out) log::error("skyfuse serve: {}: write failed", cfg.run.tracks_out);
+  }
+  if (!o.quiet) {
+    log::info("skyfuse serve: {} track updates shown, {} unreadable, {} alerts raised", updates,
+              bad, raised);
+    if (merged) log_merge(merger, names.size(), other);
+  }
+  return rc;
 }
 
 int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {

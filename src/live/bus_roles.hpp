@@ -8,6 +8,8 @@
 //   role "track": no inputs of its own; the input stream read in its one
 //     order into the same Pipeline as `run`, each track update published on
 //     skyfuse.tracks.<region>; the map and API as `run` serves them.
+//   role "serve": the map and API of the tracks stream's picture (the
+//     regions' merged, live/track_merge.hpp), with the safety nets on it.
 // The default role "all" is the single process and needs no NATS.
 //
 //   int rc = run_ingest(cfg, options, stop);
@@ -108,6 +110,11 @@ class BusTrackSink final : public output::TrackSink {
 // Returns the exit status.
 int write_track_stream(const bus::BusConfig& cfg, const std::string& region, const std::string& out,
                        bool follow, bool merged, std::stop_token stop);
+
+// Role "serve": the map and API of the picture in the tracks stream (the
+// merged picture of [[bus.regions]], or the one region's), with the safety
+// nets on it; no inputs, no tracker. Returns the exit status.
+int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop);
 
 // Role "ingest" (see above); returns the exit status.
 int run_ingest(SystemConfig cfg, const LiveOptions& o, std::stop_token stop);

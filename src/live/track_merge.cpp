@@ -89,13 +89,21 @@ void TrackMerger::end(std::size_t region, const Out& out) {
   drain(out);
 }
 
+void TrackMerger::release_through(std::int64_t time_us, const Out& out) {
+  while (!pending_.empty() && std::get<0>(pending_.begin()->first) <= time_us) {
+    ++counts_.forced;
+    release(pending_.begin()->second, std::get<1>(pending_.begin()->first), out);
+    pending_.erase(pending_.begin());
+  }
+}
+
 void TrackMerger::flush(const Out& out) {
   for (const auto& [k, l] : pending_) release(l, std::get<1>(k), out);
   pending_.clear();
 }
 
-std::optional<std::uint64_t> TrackMerger::continues(const Line& l, std::size_t region) const {
-  std::optional<std::uint64_t> best;
+std::optional<std::string> TrackMerger::continues(const Line& l, std::size_t region) const {
+  std::optional<std::string> best;
   double best_d = std::numeric_limits<double>::infinity();
   for (const auto& [number, s] : systems_) {
     const double dt = l.time_s - s.last_s;
@@ -128,10 +136,35 @@ std::optional<std::uint64_t> TrackMerger::continues(const Line& l, std::size_t r
   return best;
 }
 
+void TrackMerger::expire(double now_s, const Out& out) {
+  if (now_s < expire_checked_s_ + 1) return;
+  expire_checked_s_ = now_s;
+  const double horizon = now_s - std::max(handover_s_, 10.0);
+  for (auto& [number, s] : systems_) {
+    if (s.deleted || s.last_s >= horizon || s.last_text.empty()) continue;
+    // No region has updated it for so long: its end, so that no picture
+    // keeps it (its last region handed it on while another named it anew).
+    auto st = io::parse_state(s.last_text);
+    s.deleted = true;
+    s.last_text.clear();
+    if (!st) continue;
+    ObjectState e = std::move(st).value();
+    e.status = TrackStatus::kDeleted;
+    e.time = Time::from_seconds(now_s);
+    std::string text = io::to_json(e);
+    const std::string from = "\"id\":" + io::json_string(number);
+    if (const std::size_t at = text.find(from); at != std::string::npos)
+      text.insert(at + from.size(), ",\"region\":" + io::json_string(regions_[s.holder]));
+    out(text);
+    ++counts_.lines_out;
+    ++counts_.expired;
+  }
+}
+
 void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
   const auto key = std::make_pair(region, l.id);
   auto it = regional_.find(key);
-  std::uint64_t number = 0;
+  std::string number;
   if (it != regional_.end()) {
     number = it->second;
   } else if (l.deleted) {
@@ -142,7 +175,7 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
     ++counts_.handovers;
     regional_.emplace(key, number);
   } else {
-    number = next_number_++;
+    number = regions_[region] + "-" + l.id;
     ++counts_.system_tracks;
     regional_.emplace(key, number);
   }
@@ -176,11 +209,13 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
   std::string text;
   text.reserve(l.text.size() + 32);
   text.append(l.text, 0, at);
-  text +=
-      "\"id\":\"" + std::to_string(number) + "\",\"region\":" + io::json_string(regions_[region]);
+  text += "\"id\":" + io::json_string(number) + ",\"region\":" + io::json_string(regions_[region]);
   text.append(l.text, at + from.size());
   out(text);
   ++counts_.lines_out;
+  s.last_text = std::move(text);
+  if (s.deleted) s.last_text.clear();
+  expire(l.time_s, out);
 
   // Forget what has been silent for long (bounded memory).
   if (l.time_s > forget_before_s_ + 60) {

@@ -21,12 +21,17 @@
 //     an address's number when it finds the aircraft again), or, without an
 //     address on either, the live one of another region within `gate_m` of
 //     the new one's position after dead reckoning and within 60 m/s of its
-//     velocity (the nearest); else it starts a new system track, numbered
-//     from 1 in the merged order. The line's "id" becomes the system number and a
-//     "region" field names the region that published it.
+//     velocity (the nearest); else it starts a new system track, named
+//     after the region and its number there ("centre-17"), so a name does
+//     not depend on the merge's order. The line's "id" becomes the
+//     system track's and a "region" field names the region that published it.
 //   * a region's "deleted" update ends the system track only when that
 //     region holds it (the last to update it); one from a region that has
-//     handed it on is dropped and counted.
+//     handed it on is dropped and counted. A system track no region has
+//     updated for max(handover_s, 10 s) of data time is ended by the merge
+//     (a "deleted" line made from its last one, at the current time), so no
+//     picture keeps a track whose last region handed it on while another
+//     named it anew (a region far behind, live).
 //
 //   TrackMerger m({"west", "centre", "rest"}, 30, 5000);
 //   m.push(region_index, line, out);  ...  m.flush(out);
@@ -39,7 +44,6 @@
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
 
 namespace skyfuse::live {
@@ -53,7 +57,8 @@ class TrackMerger {
     std::uint64_t handovers = 0;        // a region's track continuing another region's
     std::uint64_t bad = 0;              // unreadable lines (dropped)
     std::uint64_t stale_deletions = 0;  // a deletion from a region that had handed the track on
-    std::uint64_t forced = 0;           // released by the lag bound, not by every region
+    std::uint64_t expired = 0;  // ended here: no region updated it for max(handover_s, 10 s)
+    std::uint64_t forced = 0;   // released by the lag bound, not by every region
   };
 
   TrackMerger(std::vector<std::string> regions, double handover_s, double gate_m,
@@ -66,6 +71,10 @@ class TrackMerger {
   void end(std::size_t region, const Out& out);
   // Everything held, in order (end of the streams).
   void flush(const Out& out);
+  // What is held up to this data time (microseconds), in order, whether or
+  // not every region has caught up (a live picture's bound in wall time).
+  void release_through(std::int64_t time_us, const Out& out);
+  std::int64_t max_us() const { return max_us_; }  // the latest data time pushed
   // The region's latest data time so far (microseconds; none before its first line).
   std::optional<std::int64_t> latest_us(std::size_t region) const { return latest_us_[region]; }
   const Counts& counts() const { return counts_; }
@@ -80,16 +89,18 @@ class TrackMerger {
     bool deleted = false;
   };
   struct System {
-    std::uint64_t number = 0;
+    std::string number;
     std::size_t holder = 0;  // the region that updated it last
     double last_s = 0, lat_deg = 0, lon_deg = 0, ve_mps = 0, vn_mps = 0;
     std::optional<std::uint32_t> icao24;
     bool deleted = false;
+    std::string last_text;  // the last merged line (an expiry's deletion is made from it)
   };
   using Key = std::tuple<std::int64_t, std::size_t, std::uint64_t>;  // time us, region, arrival
   void release(const Line& l, std::size_t region, const Out& out);
+  void expire(double now_s, const Out& out);
   void drain(const Out& out);
-  std::optional<std::uint64_t> continues(const Line& l, std::size_t region) const;
+  std::optional<std::string> continues(const Line& l, std::size_t region) const;
 
   std::vector<std::string> regions_;
   double handover_s_, gate_m_, lag_s_;
@@ -99,10 +110,10 @@ class TrackMerger {
   std::uint64_t arrival_ = 0;
   std::map<Key, Line> pending_;
   // (region, the region's track id) -> system number; system number -> track.
-  std::map<std::pair<std::size_t, std::string>, std::uint64_t> regional_;
-  std::unordered_map<std::uint64_t, System> systems_;
-  std::uint64_t next_number_ = 1;
+  std::map<std::pair<std::size_t, std::string>, std::string> regional_;
+  std::map<std::string, System> systems_;
   double forget_before_s_ = 0;
+  double expire_checked_s_ = 0;
   Counts counts_;
 };
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,8 @@ bool has(const std::vector<std::string>& v, std::size_t i, const std::string& pa
 }
 
 // An aircraft flies east from region 0 into region 1: region 0 numbers it 7,
-// region 1 numbers it 3; the merged picture keeps the first system number
-// and names the region that published each update.
+// region 1 numbers it 3; the merged picture keeps the first system track's
+// name ("west-7") and names the region that published each update.
 TEST(TrackMerge, AnAddressKeepsItsNumberAcrossTheBoundary) {
   TrackMerger m({"west", "east"}, 30, 5000);
   Collect c;
@@ -49,7 +50,8 @@ TEST(TrackMerge, AnAddressKeepsItsNumberAcrossTheBoundary) {
   m.end(0, c.out());
   m.flush(c.out());
   ASSERT_EQ(c.lines.size(), 4u);
-  for (std::size_t i = 0; i < 4; ++i) EXPECT_TRUE(has(c.lines, i, R"("id":"1",)")) << c.lines[i];
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_TRUE(has(c.lines, i, R"("id":"west-7",)")) << c.lines[i];
   EXPECT_TRUE(has(c.lines, 0, R"("region":"west")"));
   EXPECT_TRUE(has(c.lines, 2, R"("region":"east")"));
   EXPECT_TRUE(has(c.lines, 2, R"("icao24":"4b1801")"));  // the rest of the line as published
@@ -71,8 +73,8 @@ TEST(TrackMerge, WithoutAnAddressTheNearestWithinTheGate) {
   m.end(0, c.out());
   m.end(1, c.out());
   ASSERT_EQ(c.lines.size(), 4u);
-  EXPECT_TRUE(has(c.lines, 2, R"("id":"1","region":"east")")) << c.lines[2];
-  EXPECT_TRUE(has(c.lines, 3, R"("id":"3","region":"east")")) << c.lines[3];
+  EXPECT_TRUE(has(c.lines, 2, R"("id":"west-1","region":"east")")) << c.lines[2];
+  EXPECT_TRUE(has(c.lines, 3, R"("id":"east-8","region":"east")")) << c.lines[3];
   EXPECT_EQ(m.counts().handovers, 1u);
 }
 
@@ -99,7 +101,7 @@ TEST(TrackMerge, OnlyTheHolderEndsATrack) {
   m.push(1, line(140, "3", 47, 7.9, "4b1801", "deleted"), c.out());
   m.flush(c.out());
   ASSERT_EQ(c.lines.size(), 3u);
-  EXPECT_TRUE(has(c.lines, 2, R"("id":"1","region":"east")"));
+  EXPECT_TRUE(has(c.lines, 2, R"("id":"west-7","region":"east")"));
   EXPECT_TRUE(has(c.lines, 2, R"("status":"deleted")"));
   EXPECT_EQ(m.counts().stale_deletions, 1u);
 }
@@ -136,6 +138,37 @@ TEST(TrackMerge, TheOrderDoesNotDependOnTheInterleaving) {
   EXPECT_TRUE(has(a, 0, R"("time":100.000000)"));
   EXPECT_TRUE(has(a, 1, R"("time":100.250000)"));
   EXPECT_TRUE(has(a, 2, R"("time":100.500000)"));
+}
+
+// The failover case live: west names the aircraft anew ("west-5", 40 s
+// after centre's last update) and centre's late updates of its old track
+// ("centre-2") come after; no region ends centre-2 (west ends its own), so
+// the merge ends it whenever no region has updated it for handover_s: in
+// the end no picture keeps it.
+TEST(TrackMerge, ATrackNoRegionUpdatesIsEnded) {
+  TrackMerger m({"centre", "west"}, 30, 5000, 1e9);
+  Collect c;
+  m.push(0, line(100, "2", 47, 7.7, "342398"), c.out());
+  m.push(1, line(140, "5", 47, 7.5, "342398"), c.out());
+  m.release_through(140'000'000, c.out());
+  ASSERT_EQ(c.lines.size(), 3u);
+  EXPECT_TRUE(has(c.lines, 1, R"("id":"west-5")"));
+  EXPECT_TRUE(has(c.lines, 2, R"("time":140.000000,"id":"centre-2","region":"centre")"))
+      << c.lines[2];
+  EXPECT_TRUE(has(c.lines, 2, R"("status":"deleted")"));
+  m.push(0, line(120, "2", 47, 7.65, "342398"), c.out());  // centre, late
+  m.push(1, line(150, "5", 47, 7.4, "342398", "deleted"), c.out());
+  m.push(1, line(171, "6", 46, 6.0, "aaaaaa"), c.out());
+  m.flush(c.out());
+  std::map<std::string, bool> alive;
+  for (const std::string& l : c.lines) {
+    const auto at = l.find(R"("id":")") + 6;
+    alive[l.substr(at, l.find('"', at) - at)] =
+        l.find(R"("status":"deleted")") == std::string::npos;
+  }
+  EXPECT_EQ(alive, (std::map<std::string, bool>{
+                       {"centre-2", false}, {"west-5", false}, {"west-6", true}}));
+  EXPECT_EQ(m.counts().expired, 2u);
 }
 
 // A region that says nothing holds a line at most lag_s of data time.
