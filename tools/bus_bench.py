@@ -7,9 +7,11 @@ plus the real ulss7 Beast capture: 10,105 packets, 136,501 reports):
 
   single   `run` alone, as fast as possible (the baseline)
   ingest   `run --role ingest`, as fast as possible, acknowledged (replicas 3)
-  track N  N `run --role track --exit-at-end` instances reading the stream at
-           once (N = 1, 2, 4), each tracking everything (a region is a name
-           today, not a partition): reports/s per instance and in all
+  track N  the airspace split into N regions ([[bus.regions]], 30 km margins),
+           N `run --role track --exit-at-end` instances reading the stream at
+           once, one per region (N = 1: no split), then `subscribe --merged`:
+           wall time of the trackers, each one's CPU time (its share of the
+           work: what predicts a larger cluster), the merge's wall time
   live     ingest paced at SPEED x real time with one tracker reading it live:
            the tracker's latency from the ingest's arrival stamp to processed
            (p50 / p90 / p99), i.e. ingest -> NATS -> tracker
@@ -59,9 +61,38 @@ def run(args, **kw):
 
 
 config = demo_config(skyfuse, root, work)
+# The splits: 1 (no split), 2 (Switzerland west of 8.2 deg E; the rest), 4
+# (west of 7.6; 7.6-8.9; east of 8.9 in Switzerland; the rest, St Petersburg).
+SPLITS = {
+    1: [],
+    2: [("west", [(45.0, 5.0), (48.5, 5.0), (48.5, 8.2), (45.0, 8.2)]), ("rest", None)],
+    4: [("west", [(45.0, 5.0), (48.5, 5.0), (48.5, 7.6), (45.0, 7.6)]),
+        ("centre", [(45.0, 7.6), (48.5, 7.6), (48.5, 8.9), (45.0, 8.9)]),
+        ("east", [(45.0, 8.9), (48.5, 8.9), (48.5, 11.0), (45.0, 11.0)]), ("rest", None)],
+}
+configs = {}
+for n, regions in SPLITS.items():
+    text = open(config).read()
+    if regions:
+        text += "\nmargin_m = 30000\n"
+        for name, poly in regions:
+            text += f'[[bus.regions]]\nname = "{name}"\n'
+            if poly:
+                text += "polygon = [" + ", ".join(f"[{a}, {b}]" for a, b in poly) + "]\n"
+    configs[n] = os.path.join(work, f"split{n}.toml")
+    open(configs[n], "w").write(text)
+
+
+def wait_rusage(p):
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return ru.ru_utime + ru.ru_stime
+
 
 single_s, ingest_s, live_q = [], [], []
 track_s = {int(n): [] for n in a.instances.split(",")}
+cpu_s = {n: [] for n in track_s}
+merge_s = {n: [] for n in track_s}
 reports = packets = 0
 try:
     for rnd in range(a.rounds):
@@ -76,15 +107,20 @@ try:
         t, err = run(base + ["--role", "ingest", "--speed", "0", "--quiet"])
         ingest_s.append(t)
         for n in track_s:
+            names = [r[0] for r in SPLITS[n]] or [f"r{rnd}-all"]
+            cbase = [skyfuse, "run", "--config", configs[n], "--nats", servers, "--http-port", "0"]
             t0 = time.perf_counter()
-            ps = [subprocess.Popen(base + ["--role", "track", "--exit-at-end", "--region", f"r{rnd}-{n}-{i}",
-                                           "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                  for i in range(n)]
-            for p in ps:
-                p.wait()
-                if p.returncode != 0:
-                    sys.exit("a tracker failed: " + p.stderr.read().decode()[-2000:])
+            ps = [subprocess.Popen(cbase + ["--role", "track", "--exit-at-end", "--region", name, "--quiet"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for name in names]
+            cpu = [wait_rusage(p) for p in ps]
+            if any(p.returncode != 0 for p in ps):
+                sys.exit(f"a tracker failed (split {n})")
             track_s[n].append(time.perf_counter() - t0)
+            cpu_s[n].append(max(cpu))
+            if SPLITS[n]:
+                t, _ = run([skyfuse, "subscribe", "--config", configs[n], "--nats", servers, "--merged",
+                            "--out", os.path.join(work, f"merged{n}.jsonl")])
+                merge_s[n].append(t)
         stop(nodes)
         # live: a fresh cluster, the ingest paced, one tracker reading as it comes.
         nodes, servers = cluster(f"live{rnd}")
@@ -100,7 +136,7 @@ try:
         live_q.append(tuple(float(x) for x in m.groups()))
         stop(nodes)
         print(f"round {rnd + 1}: single {single_s[-1]:.2f} s, ingest {ingest_s[-1]:.2f} s, "
-              + ", ".join(f"track x{n} {v[-1]:.2f} s" for n, v in track_s.items())
+              + ", ".join(f"{n} regions {v[-1]:.2f} s (cpu {cpu_s[n][-1]:.2f} s)" for n, v in track_s.items())
               + f", live p50/p90/p99 {live_q[-1][0]:.1f}/{live_q[-1][1]:.1f}/{live_q[-1][2]:.1f} ms", flush=True)
 finally:
     for p in procs:
@@ -109,16 +145,18 @@ finally:
 
 med = statistics.median
 print(f"\n{packets} packets, {reports} reports; medians of {a.rounds} rounds on {os.cpu_count()} cores")
-print("| what | wall s | reports/s in all | reports/s per instance | wall / single's |")
-print("|---|---|---|---|---|")
+print("| what | wall s | reports/s in all | reports/s per instance | wall / single's | |")
+print("|---|---|---|---|---|---|")
 s = med(single_s)
-print(f"| single process (`run`, as fast as possible) | {s:.2f} | {reports / s:,.0f} | {reports / s:,.0f} | 1.00 |")
+print(f"| single process (`run`, as fast as possible) | {s:.2f} | {reports / s:,.0f} | {reports / s:,.0f} | 1.00 | |")
 i = med(ingest_s)
-print(f"| ingest (publish, acknowledged, replicas 3) | {i:.2f} | {reports / i:,.0f} | - | - |")
+print(f"| ingest (publish, acknowledged, replicas 3) | {i:.2f} | {reports / i:,.0f} | - | - | |")
 for n, v in track_s.items():
     t = med(v)
-    print(f"| {n} tracker(s) reading the stream at once | {t:.2f} | {n * reports / t:,.0f} | "
-          f"{reports / t:,.0f} | {t / s:.2f} |")
+    c = med(cpu_s[n])
+    merge = f"{med(merge_s[n]):.2f} s" if merge_s[n] else "-"
+    print(f"| {n} region(s), one tracker each, at once | {t:.2f} | {reports / t:,.0f} | "
+          f"{reports / c:,.0f} (busiest's CPU {c:.2f} s) | {t / s:.2f} | merge {merge} |")
 q = [med(x[k] for x in live_q) for k in range(3)]
 print(f"\nlive at {a.speed:g} x real time ({reports * a.speed / 1800:,.0f} reports/s): ingest arrival -> "
       f"tracker processed p50 {q[0]:.1f} ms, p90 {q[1]:.1f} ms, p99 {q[2]:.1f} ms")

@@ -42,7 +42,8 @@ def start_cluster(folder, name, token=None, timeout_s=20):
 
 def demo_config(skyfuse, root, work):
     """Simulates the demo's inputs into work/sim and writes work/run.toml: the
-    demo's configuration with fixed paths, a fixed epoch, no recording, no loop."""
+    demo's configuration with fixed paths, a fixed epoch, no recording, no loop,
+    no regions (everything from its `margin_m` on, the end of the file, cut)."""
     sim = os.path.join(work, "sim")
     subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/demo_zurich.toml"), "--seed", "1", "--out", sim],
                    check=True, capture_output=True)
@@ -52,6 +53,8 @@ def demo_config(skyfuse, root, work):
     text = re.sub(r'(?m)^record_dir = .*$', "", text)
     text = re.sub(r'(?m)^loop = true', 'loop = false\nepoch = "1700000000"\nstatus_period_s = 0', text)
     text = re.sub(r'(?m)^servers = .*$', 'servers = ["nats://127.0.0.1:1"]', text)  # --nats on the command line
+    # No regions (each test or benchmark adds its own): the airspace is one.
+    text = re.sub(r'(?ms)^margin_m = .*', "", text)
     config = os.path.join(work, "run.toml")
     open(config, "w").write(text)
     return config

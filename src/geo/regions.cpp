@@ -42,6 +42,7 @@ Regions::Regions(std::vector<RegionShape> regions, double margin_m)
       if (!(std::abs(lat) <= 90) || !(std::abs(lon) <= 180))
         throw std::invalid_argument("region \"" + r.name + "\": a vertex off the globe");
   }
+  if (rest_) build_rest_boundary();
 }
 
 std::optional<std::size_t> Regions::find(std::string_view name) const {
@@ -94,23 +95,73 @@ std::size_t Regions::owner(double lat, double lon) const {
   return best;
 }
 
+bool Regions::inside_any(double lat, double lon) const {
+  for (std::size_t i = 0; i < regions_.size(); ++i)
+    if (inside(i, lat, lon)) return true;
+  return false;
+}
+
+void Regions::build_rest_boundary() {
+  // The boundary of the union of the polygons, the rest's edge: each polygon
+  // edge cut in pieces of at most 1 km, a piece kept when just beside it (50
+  // m) on either side lies in no polygon; consecutive kept pieces joined.
+  const double kPieceM = 1000, kBesideM = 50;
+  for (std::size_t i = 0; i < regions_.size(); ++i) {
+    const auto& p = regions_[i].polygon_deg;
+    for (std::size_t a = 0, b = p.size() - 1; a < p.size(); b = a++) {
+      const auto [la, loa] = p[b];
+      const auto [lb, lob] = p[a];
+      const double mid_lat = (la + lb) / 2;
+      const double kx = kEarthRadiusM * kDeg * std::cos(mid_lat * kDeg), ky = kEarthRadiusM * kDeg;
+      const double dx = (lob - loa) * kx, dy = (lb - la) * ky, len = std::hypot(dx, dy);
+      if (!(len > 0)) continue;
+      const int n = std::max(1, static_cast<int>(std::ceil(len / kPieceM)));
+      // Unit normal in degrees per metre of offset.
+      const double nlat = -dx / len / ky, nlon = dy / len / kx;
+      std::optional<std::pair<double, double>> open;
+      for (int k = 0; k < n; ++k) {
+        const double t0 = static_cast<double>(k) / n, t1 = static_cast<double>(k + 1) / n;
+        const double tm = (t0 + t1) / 2;
+        const double mlat = la + (lb - la) * tm, mlon = loa + (lob - loa) * tm;
+        const bool outer = !inside_any(mlat + nlat * kBesideM, mlon + nlon * kBesideM) ||
+                           !inside_any(mlat - nlat * kBesideM, mlon - nlon * kBesideM);
+        const std::pair<double, double> start{la + (lb - la) * t0, loa + (lob - loa) * t0};
+        const std::pair<double, double> end{la + (lb - la) * t1, loa + (lob - loa) * t1};
+        if (outer && !open) open = start;
+        if (!outer && open) {
+          rest_boundary_.push_back({*open, start});
+          open.reset();
+        }
+        if (outer && k == n - 1) rest_boundary_.push_back({*open, end});
+      }
+    }
+  }
+}
+
+double Regions::rest_distance_m(double lat, double lon) const {
+  const double kx = kEarthRadiusM * kDeg * std::cos(lat * kDeg), ky = kEarthRadiusM * kDeg;
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& [a, b] : rest_boundary_) {
+    const double ax = (a.second - lon) * kx, ay = (a.first - lat) * ky;
+    const double bx = (b.second - lon) * kx, by = (b.first - lat) * ky;
+    const double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    const double t = len2 > 0 ? std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0) : 0.0;
+    best = std::min(best, std::hypot(ax + t * dx, ay + t * dy));
+  }
+  return best;
+}
+
 bool Regions::near(std::size_t i, double lat, double lon) const {
   if (owner(lat, lon) == i) return true;
-  if (margin_m_ <= 0 || regions_.size() == 1) return false;
-  // Far from every edge (with room for the approximation): the owner is the
-  // same everywhere within the margin.
-  const double reach = margin_m_ * 1.1 + 1000;
-  bool close = false;
-  for (std::size_t k = 0; k < regions_.size() && !close; ++k)
-    if (!regions_[k].polygon_deg.empty() && edge_distance_m(k, lat, lon) <= reach) close = true;
-  if (!close) return false;
-  const GeographicLib::Geodesic& g = GeographicLib::Geodesic::WGS84();
-  for (int ring = 1; ring <= 3; ++ring)
-    for (int b = 0; b < 32; ++b) {
-      double lat2 = 0, lon2 = 0;
-      g.Direct(lat, lon, b * 360.0 / 32, margin_m_ * ring / 3, lat2, lon2);
-      if (owner(lat2, lon2) == i) return true;
-    }
+  if (margin_m_ <= 0) return false;
+  if (regions_[i].polygon_deg.empty()) return rest_distance_m(lat, lon) <= margin_m_;
+  const double d = edge_distance_m(i, lat, lon);
+  if (d <= margin_m_) return true;
+  // Without a rest, the points outside every polygon belong to the nearest:
+  // one within the margin may be nearer to i than to the owner of this one
+  // when i is at most two margins further.
+  if (!rest_ && !inside_any(lat, lon))
+    return d <= edge_distance_m(owner(lat, lon), lat, lon) + 2 * margin_m_;
   return false;
 }
 

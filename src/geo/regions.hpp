@@ -47,13 +47,18 @@ class Regions {
 
   // The region that owns the point.
   std::size_t owner(double lat_deg, double lon_deg) const;
-  // Whether region i owns a point within the margin of this one: sampled on
-  // rings at a third, two thirds and all of the margin (32 bearings each)
-  // when the point is that close to an edge, exact otherwise.
+  // Whether the point is within the margin of what region i owns: inside
+  // it, or within the margin of its polygon's edges (of the rest: of the
+  // union's outer boundary, edges shared by two polygons excluded). Where
+  // polygons overlap, a later one's margin is measured from its whole
+  // polygon: it may track more than its margin, never less.
   bool near(std::size_t i, double lat_deg, double lon_deg) const;
 
  private:
   bool inside(std::size_t i, double lat_deg, double lon_deg) const;
+  bool inside_any(double lat_deg, double lon_deg) const;
+  void build_rest_boundary();
+  double rest_distance_m(double lat_deg, double lon_deg) const;
   // Ground distance from the point to the polygon's nearest edge (local
   // equirectangular approximation, for the margin's fast path and the nearest
   // region; metres).
@@ -61,6 +66,8 @@ class Regions {
   std::vector<RegionShape> regions_;
   std::optional<std::size_t> rest_;
   double margin_m_;
+  // The union's outer boundary (pieces of polygon edges), (lat, lon) pairs.
+  std::vector<std::pair<std::pair<double, double>, std::pair<double, double>>> rest_boundary_;
 };
 
 // Where a report is on the ground (latitude, longitude), for routing it to

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <fstream>
@@ -110,6 +111,12 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   const bool track_role = o.role == Role::kTrack;
   if (track_role && !cfg.bus.enabled())
     throw ConfigError(fmt::format("{}: role track needs [bus]", cfg.file));
+  if (track_role && !cfg.bus.regions.empty() && cfg.bus.region != "all" &&
+      std::none_of(cfg.bus.regions.begin(), cfg.bus.regions.end(),
+                   [&](const bus::RegionConfig& r) { return r.name == cfg.bus.region; }))
+    throw ConfigError(
+        fmt::format("{}: region \"{}\" is not one of [[bus.regions]] (or \"all\": every report)",
+                    cfg.file, cfg.bus.region));
   std::unique_ptr<bus::NatsBus> bus;
   if (track_role) {
     bus = std::make_unique<bus::NatsBus>(cfg.bus, "skyfuse track");

@@ -43,6 +43,16 @@ TEST(Regions, TheMarginReachesAcrossABoundaryAndNoFurther) {
   EXPECT_EQ(r.owner(47.0, 9.2), 2u);
   EXPECT_TRUE(r.near(1, 47.0, 9.2));
   EXPECT_FALSE(r.near(0, 47.0, 9.2));
+  // 0.05 deg (3.8 km) west of the shared west/centre edge: the rest's
+  // nearest own point is 102 km east (8.9 deg) or 166 km north, not across
+  // the shared edge, which is no edge of the rest.
+  EXPECT_FALSE(r.near(2, 47.0, 7.55));
+  // 20 km south of the polygons (45 deg N - 0.18 deg): rest owns it, both
+  // polygons' margins hold it.
+  EXPECT_EQ(r.owner(44.82, 7.0), 2u);
+  EXPECT_TRUE(r.near(0, 44.82, 7.0));
+  EXPECT_FALSE(r.near(1, 44.82, 7.0));  // 0.6 deg of longitude (47 km) and 20 km
+  EXPECT_TRUE(r.near(2, 45.1, 7.0));    // 11 km inside west's south edge
   // Without a margin a region tracks only what it owns.
   const Regions tight = three(0);
   EXPECT_FALSE(tight.near(1, 47.0, 7.59));
