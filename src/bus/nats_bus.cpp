@@ -215,18 +215,20 @@ struct NatsBus::Impl {
     sc.Duplicates = static_cast<std::int64_t>(120e9);  // de-duplication window of resends
     jsStreamInfo* si = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    // A cluster that is still electing, or two instances creating the same
-    // stream at once, answers late or "not found" (the other's creation not
-    // yet done): asked again, up to ten times.
+    // A cluster that is still electing or forming (no peers to place the
+    // replicas on yet), or two instances creating the same stream at once,
+    // answers late or "not found" (the other's creation not yet done): asked
+    // again, for up to 5 s.
     natsStatus s = NATS_TIMEOUT;
-    for (int attempt = 0; attempt < 10; ++attempt) {
+    for (int attempt = 0; attempt < 25; ++attempt) {
       if (si) jsStreamInfo_Destroy(si);
       si = nullptr;
       jerr = static_cast<jsErrCode>(0);
       s = js_AddStream(&si, js, &sc, nullptr, &jerr);
       if (s != NATS_OK && jerr == JSStreamNameExistErr)
         s = js_UpdateStream(&si, js, &sc, nullptr, &jerr);
-      const bool again = s == NATS_TIMEOUT || s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr;
+      const bool again = s == NATS_TIMEOUT || s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr ||
+                         jerr == JSClusterNoPeersErr;
       if (s == NATS_OK || !again) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -315,7 +317,7 @@ RegionLease::RegionLease(NatsBus& bus, std::string region, std::string holder)
   kvStore* kv = nullptr;
   natsStatus s = NATS_TIMEOUT;
   // As for the streams: another instance may be creating the bucket now.
-  for (int attempt = 0; attempt < 10; ++attempt) {
+  for (int attempt = 0; attempt < 25; ++attempt) {
     s = js_CreateKeyValue(&kv, b.js, &kc);
     if (s != NATS_OK && s != NATS_TIMEOUT)
       s = js_KeyValue(&kv, b.js, kc.Bucket);  // exists (another lease time?)
