@@ -10,8 +10,10 @@ plus the real ulss7 Beast capture: 10,105 packets, 136,501 reports):
   track N  the airspace split into N regions ([[bus.regions]], 30 km margins),
            N `run --role track --exit-at-end` instances reading the stream at
            once, one per region (N = 1: no split), then `subscribe --merged`:
-           wall time of the trackers, each one's CPU time (its share of the
-           work: what predicts a larger cluster), the merge's wall time
+           wall time of the trackers, their CPU time (all, and the busiest
+           one's: what predicts a larger cluster), the merge's wall time;
+           and one tracker of a region without traffic (its fixed cost:
+           reading, decoding and placing every report)
   live     ingest paced at SPEED x real time with one tracker reading it live:
            the tracker's latency from the ingest's arrival stamp to processed
            (p50 / p90 / p99), i.e. ingest -> NATS -> tracker
@@ -70,8 +72,11 @@ SPLITS = {
         ("centre", [(45.0, 7.6), (48.5, 7.6), (48.5, 8.9), (45.0, 8.9)]),
         ("east", [(45.0, 8.9), (48.5, 8.9), (48.5, 11.0), (45.0, 11.0)]), ("rest", None)],
 }
+# An instance's fixed cost: a region with no traffic (the South Atlantic); it
+# reads and decodes the whole stream and places every report, tracks nothing.
+EMPTY = [("empty", [(-40.0, -30.0), (-35.0, -30.0), (-35.0, -25.0), (-40.0, -25.0)]), ("rest", None)]
 configs = {}
-for n, regions in SPLITS.items():
+for n, regions in list(SPLITS.items()) + [("empty", EMPTY)]:
     text = open(config).read()
     if regions:
         text += "\nmargin_m = 30000\n"
@@ -92,6 +97,8 @@ def wait_rusage(p):
 single_s, ingest_s, live_q = [], [], []
 track_s = {int(n): [] for n in a.instances.split(",")}
 cpu_s = {n: [] for n in track_s}
+cpu_sum_s = {n: [] for n in track_s}
+empty_cpu_s = []
 merge_s = {n: [] for n in track_s}
 reports = packets = 0
 try:
@@ -117,10 +124,15 @@ try:
                 sys.exit(f"a tracker failed (split {n})")
             track_s[n].append(time.perf_counter() - t0)
             cpu_s[n].append(max(cpu))
+            cpu_sum_s[n].append(sum(cpu))
             if SPLITS[n]:
                 t, _ = run([skyfuse, "subscribe", "--config", configs[n], "--nats", servers, "--merged",
                             "--out", os.path.join(work, f"merged{n}.jsonl")])
                 merge_s[n].append(t)
+        p = subprocess.Popen([skyfuse, "run", "--config", configs["empty"], "--nats", servers, "--http-port", "0",
+                              "--role", "track", "--exit-at-end", "--region", "empty", "--quiet"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        empty_cpu_s.append(wait_rusage(p))
         stop(nodes)
         # live: a fresh cluster, the ingest paced, one tracker reading as it comes.
         nodes, servers = cluster(f"live{rnd}")
@@ -145,18 +157,19 @@ finally:
 
 med = statistics.median
 print(f"\n{packets} packets, {reports} reports; medians of {a.rounds} rounds on {os.cpu_count()} cores")
-print("| what | wall s | reports/s in all | reports/s per instance | wall / single's | |")
+print("| what | wall s | reports/s through it all | CPU s, all instances | CPU s, the busiest instance | merge (`subscribe --merged`) s |")
 print("|---|---|---|---|---|---|")
 s = med(single_s)
-print(f"| single process (`run`, as fast as possible) | {s:.2f} | {reports / s:,.0f} | {reports / s:,.0f} | 1.00 | |")
+print(f"| single process (`run`, as fast as possible) | {s:.2f} | {reports / s:,.0f} | - | - | - |")
 i = med(ingest_s)
-print(f"| ingest (publish, acknowledged, replicas 3) | {i:.2f} | {reports / i:,.0f} | - | - | |")
+print(f"| ingest (publish, acknowledged, replicas 3) | {i:.2f} | {reports / i:,.0f} | - | - | - |")
 for n, v in track_s.items():
     t = med(v)
-    c = med(cpu_s[n])
-    merge = f"{med(merge_s[n]):.2f} s" if merge_s[n] else "-"
+    merge = f"{med(merge_s[n]):.2f}" if merge_s[n] else "-"
     print(f"| {n} region(s), one tracker each, at once | {t:.2f} | {reports / t:,.0f} | "
-          f"{reports / c:,.0f} (busiest's CPU {c:.2f} s) | {t / s:.2f} | merge {merge} |")
+          f"{med(cpu_sum_s[n]):.2f} | {med(cpu_s[n]):.2f} | {merge} |")
+e = med(empty_cpu_s)
+print(f"| a tracker of a region without traffic (its fixed cost) | - | - | {e:.2f} | {e:.2f} | - |")
 q = [med(x[k] for x in live_q) for k in range(3)]
 print(f"\nlive at {a.speed:g} x real time ({reports * a.speed / 1800:,.0f} reports/s): ingest arrival -> "
       f"tracker processed p50 {q[0]:.1f} ms, p90 {q[1]:.1f} ms, p99 {q[2]:.1f} ms")

@@ -15,7 +15,7 @@ namespace {
 constexpr double kEarthRadiusM = 6371008.8;
 constexpr double kDeg = std::numbers::pi / 180;
 constexpr double kForgetS = 600;             // a system track silent this long is forgotten
-constexpr std::size_t kMaxHeld = 1'000'000;  // lines held at most (then the oldest go out)
+constexpr std::size_t kMaxHeld = 200'000;  // lines held at most (~80 MB; then the oldest go out)
 constexpr double kVelocityGateMps = 60;      // a track without an address: speeds must agree
 
 }  // namespace
