@@ -103,9 +103,11 @@ bool Regions::inside_any(double lat, double lon) const {
 
 void Regions::build_rest_boundary() {
   // The boundary of the union of the polygons, the rest's edge: each polygon
-  // edge cut in pieces of at most 1 km, a piece kept when just beside it (50
-  // m) on either side lies in no polygon; consecutive kept pieces joined.
-  const double kPieceM = 1000, kBesideM = 50;
+  // edge cut in pieces of at most 100 m, a piece kept when just beside it (1
+  // m) on either side lies in no polygon (so a sliver between two polygons
+  // that were meant to touch stays the rest's); consecutive kept pieces
+  // joined.
+  const double kPieceM = 100, kBesideM = 1;
   for (std::size_t i = 0; i < regions_.size(); ++i) {
     const auto& p = regions_[i].polygon_deg;
     for (std::size_t a = 0, b = p.size() - 1; a < p.size(); b = a++) {
@@ -154,15 +156,18 @@ double Regions::rest_distance_m(double lat, double lon) const {
 bool Regions::near(std::size_t i, double lat, double lon) const {
   if (owner(lat, lon) == i) return true;
   if (margin_m_ <= 0) return false;
-  if (regions_[i].polygon_deg.empty()) return rest_distance_m(lat, lon) <= margin_m_;
+  // Room for the distances' approximations (local equirectangular; the
+  // rest's boundary in 100 m pieces): a margin is never short.
+  const double margin = margin_m_ * 1.01 + 200;
+  if (regions_[i].polygon_deg.empty()) return rest_distance_m(lat, lon) <= margin;
   const double d = edge_distance_m(i, lat, lon);
-  if (d <= margin_m_) return true;
+  if (d <= margin) return true;
+  if (rest_) return false;
   // Without a rest, the points outside every polygon belong to the nearest:
-  // one within the margin may be nearer to i than to the owner of this one
-  // when i is at most two margins further.
-  if (!rest_ && !inside_any(lat, lon))
-    return d <= edge_distance_m(owner(lat, lon), lat, lon) + 2 * margin_m_;
-  return false;
+  // a point q within the margin of this one that i owns that way is at most
+  // the margin from i's polygon plus its distance to this point's owner.
+  return d <=
+         (inside_any(lat, lon) ? 0.0 : edge_distance_m(owner(lat, lon), lat, lon)) + 2 * margin;
 }
 
 std::optional<std::pair<double, double>> report_ground_position(

@@ -130,9 +130,18 @@ void BusTrackSink::publish(std::uint64_t index, const std::string& line) {
 }
 
 void BusTrackSink::update(const ObjectState& s) {
-  if (regions_ && regions_->owner(s.position.lat_deg, s.position.lon_deg) != region_) {
-    ++elsewhere_;
-    return;
+  if (regions_) {
+    // The tracks its region owns; the end of one it published, wherever.
+    const bool deleted = s.status == TrackStatus::kDeleted;
+    if (regions_->owner(s.position.lat_deg, s.position.lon_deg) == region_) {
+      if (deleted)
+        published_.erase(s.id);
+      else
+        published_.insert(s.id);
+    } else if (!(deleted && published_.erase(s.id))) {
+      ++elsewhere_;
+      return;
+    }
   }
   batch_ += io::to_json(s);
   batch_ += '\n';
@@ -244,7 +253,10 @@ int write_merged(const bus::BusConfig& cfg, bus::NatsBus& bus, std::ostream& os,
   const std::size_t n = cfg.regions.size();
   std::vector<std::string> names;
   for (const auto& r : cfg.regions) names.push_back(r.name);
-  TrackMerger merger(names, cfg.handover_s, cfg.handover_gate_m);
+  // No lag bound: reading the region furthest behind first, every region's
+  // line is waited for (a region silent for long must not reorder others).
+  TrackMerger merger(names, cfg.handover_s, cfg.handover_gate_m, 1e9);
+  merger.set_time_limit(wall_now().seconds() + 60);
   const TrackMerger::Out put = [&](const std::string& line) { os << line << '\n'; };
   std::vector<std::uint64_t> last(n);
   std::vector<bool> done(n);
@@ -262,7 +274,7 @@ int write_merged(const bus::BusConfig& cfg, bus::NatsBus& bus, std::ostream& os,
   }
   std::uint64_t bad = 0;
   int waited_ms = 0;
-  bus::TrackReader::TrackUpdate u;
+  std::vector<bus::TrackReader::TrackUpdate> updates(n);
   std::string why;
   while (!stop.stop_requested()) {
     std::optional<std::size_t> pick;
@@ -278,6 +290,7 @@ int write_merged(const bus::BusConfig& cfg, bus::NatsBus& bus, std::ostream& os,
     if (!pick) break;
     const std::size_t i = *pick;
     auto deliver = [&](bus::InputMessage&& m) { push_lines(merger, i, m.bytes, put); };
+    bus::TrackReader::TrackUpdate& u = updates[i];
     const auto r = readers[i]->next(u, 1000, why);
     if (r == bus::InputReader::Next::kTimeout) {
       if ((waited_ms += 1000) >= 60000) {
@@ -295,6 +308,7 @@ int write_merged(const bus::BusConfig& cfg, bus::NatsBus& bus, std::ostream& os,
     if (r == bus::InputReader::Next::kBad) {
       ++bad;
       log::warn("skyfuse subscribe: stream {}: {}", cfg.tracks_stream, why);
+      continue;  // its sequence is not known: the end is not decided on it
     } else {
       bus::InputMessage m;
       m.ingest = "region " + names[i];
@@ -346,6 +360,7 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
   for (const auto& r : cfg.regions) names.push_back(r.name);
   // Live (--follow): a quiet region holds the picture back at most 3 s of data time.
   TrackMerger merger(names, cfg.handover_s, cfg.handover_gate_m, 3);
+  merger.set_time_limit(wall_now().seconds() + 60);
   const TrackMerger::Out put = [&](const std::string& line) {
     os << line << '\n';
     ++lines;
@@ -379,6 +394,7 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
   bus::TrackReader::TrackUpdate u;
   std::string why;
   while (!stop.stop_requested()) {
+    merger.set_time_limit(wall_now().seconds() + 60);
     const auto r = reader.next(u, 200, why);
     if (r == bus::InputReader::Next::kTimeout) continue;
     if (r == bus::InputReader::Next::kClosed) {
@@ -495,12 +511,19 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
     if (!lines_out) throw ConfigError(fmt::format("{}: cannot write", cfg.run.tracks_out));
   }
   const TrackMerger::Out apply = [&](const std::string& text) {
-    if (lines_out.is_open()) lines_out << text << '\n';
     auto st = io::parse_state(text);
     if (!st) {
       ++bad;
       return;
     }
+    // (Merged, the merge has refused what would move the time implausibly.)
+    const Time t = st.value().time;
+    if (!merged &&
+        (t.seconds() > wall_now().seconds() + 60 || (now.ns != 0 && (t - now).seconds() > 3600))) {
+      ++bad;
+      return;
+    }
+    if (lines_out.is_open()) lines_out << text << '\n';
     ++updates;
     picture.update(st.value());
     now = std::max(now, st.value().time);
@@ -537,6 +560,7 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
   int rc = 0;
   int idle_ms = 0;
   while (!stop.stop_requested()) {
+    merger.set_time_limit(wall_now().seconds() + 60);
     if (merged) {
       const Time wall = wall_now();
       std::optional<std::int64_t> cut;

@@ -22,6 +22,7 @@
 #include <map>
 #include <stop_token>
 #include <string>
+#include <unordered_set>
 
 #include "bus/nats_bus.hpp"
 #include "geo/regions.hpp"
@@ -64,7 +65,8 @@ class BusInputSource final : public Source {
 class BusTrackSink final : public output::TrackSink {
  public:
   // With `regions`, only the updates of tracks that region `region` owns
-  // (by the track's position) are published.
+  // (by the track's position) are published, and the end ("deleted") of any
+  // track it published, wherever it is then.
   BusTrackSink(bus::NatsBus& bus, const std::string& holder, const geo::Regions* regions = nullptr,
                std::size_t region = 0);
   void update(const ObjectState& s) override;
@@ -91,8 +93,9 @@ class BusTrackSink final : public output::TrackSink {
   const geo::Regions* regions_;
   std::size_t region_;
   std::uint64_t elsewhere_ = 0;
-  std::string batch_;          // this period's updates, JSON Lines
-  std::deque<Computed> kept_;  // a standby's last messages (bounded)
+  std::unordered_set<std::string> published_;  // tracks published and not yet ended
+  std::string batch_;                          // this period's updates, JSON Lines
+  std::deque<Computed> kept_;                  // a standby's last messages (bounded)
   std::size_t kept_bytes_ = 0;
   std::uint64_t index_ = 0;  // messages computed
   std::uint64_t floor_ = 0;  // messages up to this index are in the stream

@@ -14,9 +14,12 @@ namespace {
 
 constexpr double kEarthRadiusM = 6371008.8;
 constexpr double kDeg = std::numbers::pi / 180;
-constexpr double kForgetS = 600;             // a system track silent this long is forgotten
-constexpr std::size_t kMaxHeld = 200'000;  // lines held at most (~80 MB; then the oldest go out)
-constexpr double kVelocityGateMps = 60;      // a track without an address: speeds must agree
+constexpr double kForgetS = 600;                  // a system track silent this long is forgotten
+constexpr std::size_t kMaxHeld = 200'000;         // lines held at most ...
+constexpr std::size_t kMaxHeldBytes = 64u << 20;  // ... and bytes (then the oldest go out)
+constexpr std::size_t kMaxSystems = 100'000;      // system tracks known at most
+constexpr double kMaxJumpS = 3600;  // a line this far ahead of every region's latest is refused
+constexpr double kVelocityGateMps = 60;  // a track without an address: speeds must agree
 
 }  // namespace
 
@@ -52,11 +55,22 @@ void TrackMerger::push(std::size_t region, std::string_view text, const Out& out
     ++counts_.bad;
     return;
   }
+  // No line may move the merge's time implausibly: beyond the caller's limit
+  // (the wall clock), or an hour past every region's latest.
+  std::optional<std::int64_t> reference;
+  for (const auto& r : latest_us_)
+    if (r) reference = reference ? std::max(*reference, *r) : *r;
+  if ((time_limit_s_ && l.time_s > *time_limit_s_) ||
+      (reference && l.time_s * 1e6 > static_cast<double>(*reference) + kMaxJumpS * 1e6)) {
+    ++counts_.implausible;
+    return;
+  }
   // A region's time never goes back in the merge's order.
   std::int64_t t = std::llround(l.time_s * 1e6);
   if (latest_us_[region]) t = std::max(t, *latest_us_[region]);
   latest_us_[region] = t;
   max_us_ = std::max(max_us_, t);
+  held_bytes_ += l.text.size();
   pending_.emplace(Key{t, region, arrival_++}, std::move(l));
   drain(out);
 }
@@ -77,9 +91,12 @@ void TrackMerger::drain(const Out& out) {
     const auto it = pending_.begin();
     const std::int64_t t = std::get<0>(it->first);
     const bool complete = all && t < *all;
-    if (!complete && t >= max_us_ - lag_us && pending_.size() <= kMaxHeld) break;
+    if (!complete && t >= max_us_ - lag_us && pending_.size() <= kMaxHeld &&
+        held_bytes_ <= kMaxHeldBytes)
+      break;
     if (!complete) ++counts_.forced;
     release(it->second, std::get<1>(it->first), out);
+    held_bytes_ -= it->second.text.size();
     pending_.erase(it);
   }
 }
@@ -93,6 +110,7 @@ void TrackMerger::release_through(std::int64_t time_us, const Out& out) {
   while (!pending_.empty() && std::get<0>(pending_.begin()->first) <= time_us) {
     ++counts_.forced;
     release(pending_.begin()->second, std::get<1>(pending_.begin()->first), out);
+    held_bytes_ -= pending_.begin()->second.text.size();
     pending_.erase(pending_.begin());
   }
 }
@@ -100,6 +118,7 @@ void TrackMerger::release_through(std::int64_t time_us, const Out& out) {
 void TrackMerger::flush(const Out& out) {
   for (const auto& [k, l] : pending_) release(l, std::get<1>(k), out);
   pending_.clear();
+  held_bytes_ = 0;
 }
 
 std::optional<std::string> TrackMerger::continues(const Line& l, std::size_t region) const {
@@ -162,6 +181,14 @@ void TrackMerger::expire(double now_s, const Out& out) {
 }
 
 void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
+  // The line's own "id" is rewritten, found where the trackers write it
+  // (`{"time":T,"id":...`) before anything changes, or the line is refused.
+  const std::string from = "\"id\":" + io::json_string(l.id);
+  const std::size_t at = l.text.find(',') + 1;
+  if (!l.text.starts_with("{\"time\":") || at == 0 || l.text.compare(at, from.size(), from) != 0) {
+    ++counts_.bad;
+    return;
+  }
   const auto key = std::make_pair(region, l.id);
   auto it = regional_.find(key);
   std::string number;
@@ -175,6 +202,13 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
     ++counts_.handovers;
     regional_.emplace(key, number);
   } else {
+    if (systems_.size() >= kMaxSystems) {
+      forget(l.time_s - std::max(handover_s_, 10.0));
+      if (systems_.size() >= kMaxSystems) {
+        ++counts_.bad;  // more live system tracks than any sky holds
+        return;
+      }
+    }
     number = regions_[region] + "-" + l.id;
     ++counts_.system_tracks;
     regional_.emplace(key, number);
@@ -200,12 +234,6 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
   if (l.icao24) s.icao24 = l.icao24;
 
   // "id" becomes the system number, then the publishing region.
-  const std::string from = "\"id\":" + io::json_string(l.id);
-  const std::size_t at = l.text.find(from);
-  if (at == std::string::npos) {
-    ++counts_.bad;
-    return;
-  }
   std::string text;
   text.reserve(l.text.size() + 32);
   text.append(l.text, 0, at);
@@ -220,12 +248,15 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
   // Forget what has been silent for long (bounded memory).
   if (l.time_s > forget_before_s_ + 60) {
     forget_before_s_ = l.time_s;
-    const double horizon = l.time_s - std::max(kForgetS, 2 * handover_s_);
-    for (auto i = systems_.begin(); i != systems_.end();)
-      i = i->second.last_s < horizon ? systems_.erase(i) : std::next(i);
-    for (auto i = regional_.begin(); i != regional_.end();)
-      i = systems_.contains(i->second) ? std::next(i) : regional_.erase(i);
+    forget(l.time_s - std::max(kForgetS, 2 * handover_s_));
   }
+}
+
+void TrackMerger::forget(double before_s) {
+  for (auto i = systems_.begin(); i != systems_.end();)
+    i = i->second.last_s < before_s ? systems_.erase(i) : std::next(i);
+  for (auto i = regional_.begin(); i != regional_.end();)
+    i = systems_.contains(i->second) ? std::next(i) : regional_.erase(i);
 }
 
 }  // namespace skyfuse::live

@@ -5,6 +5,9 @@
 // it owns, numbered by its own tracker; the merge puts them in one data-time
 // order and gives each a system track number that survives hand-over:
 //
+//   * a line more than an hour past every region's latest, or past the
+//     caller's limit (the wall clock), is refused and counted: no line can
+//     move the merge's time implausibly;
 //   * order: each region's updates in its own order, all of them sorted by
 //     (data time, region's place in the configuration, arrival in the
 //     region), a region's time never taken to go back (its latest so far).
@@ -56,6 +59,7 @@ class TrackMerger {
     std::uint64_t system_tracks = 0;    // numbers given
     std::uint64_t handovers = 0;        // a region's track continuing another region's
     std::uint64_t bad = 0;              // unreadable lines (dropped)
+    std::uint64_t implausible = 0;      // times past the limit or an hour past every region's
     std::uint64_t stale_deletions = 0;  // a deletion from a region that had handed the track on
     std::uint64_t expired = 0;  // ended here: no region updated it for max(handover_s, 10 s)
     std::uint64_t forced = 0;   // released by the lag bound, not by every region
@@ -75,6 +79,9 @@ class TrackMerger {
   // not every region has caught up (a live picture's bound in wall time).
   void release_through(std::int64_t time_us, const Out& out);
   std::int64_t max_us() const { return max_us_; }  // the latest data time pushed
+  // Lines later than this (Unix seconds; the caller's wall clock and a
+  // tolerance) are refused, counted as implausible.
+  void set_time_limit(double max_time_s) { time_limit_s_ = max_time_s; }
   // The region's latest data time so far (microseconds; none before its first line).
   std::optional<std::int64_t> latest_us(std::size_t region) const { return latest_us_[region]; }
   const Counts& counts() const { return counts_; }
@@ -99,6 +106,7 @@ class TrackMerger {
   using Key = std::tuple<std::int64_t, std::size_t, std::uint64_t>;  // time us, region, arrival
   void release(const Line& l, std::size_t region, const Out& out);
   void expire(double now_s, const Out& out);
+  void forget(double before_s);
   void drain(const Out& out);
   std::optional<std::string> continues(const Line& l, std::size_t region) const;
 
@@ -114,6 +122,8 @@ class TrackMerger {
   std::map<std::string, System> systems_;
   double forget_before_s_ = 0;
   double expire_checked_s_ = 0;
+  std::optional<double> time_limit_s_;
+  std::size_t held_bytes_ = 0;
   Counts counts_;
 };
 

@@ -65,6 +65,27 @@ TEST(Regions, WithoutARestThePointGoesToTheNearestPolygon) {
       10000);
   EXPECT_EQ(r.owner(45.5, 6.5), 0u);  // 0.5 deg from a, 1.5 deg from b
   EXPECT_EQ(r.owner(45.5, 7.6), 1u);
+  // The gap between a (to 6 deg E) and b (from 8 deg E) is split at its
+  // midline, 7 deg E (1 deg of longitude at 45.5 deg N is 78 km). Inside b,
+  // 2.1 deg from a: no point of a's within 10 km.
+  EXPECT_FALSE(r.near(0, 45.5, 8.1));
+  // 7.05 deg is b's, 3.9 km past the midline: a's points are within 10 km.
+  EXPECT_EQ(r.owner(45.5, 7.05), 1u);
+  EXPECT_TRUE(r.near(0, 45.5, 7.05));
+  // 7.5 deg, 39 km past the midline: none.
+  EXPECT_FALSE(r.near(0, 45.5, 7.5));  // 0.5 deg (39 km) into b's half
+}
+
+// Two polygons that were meant to touch but leave a 30 m sliver: the sliver
+// is the rest's, and the rest's margin reaches from it.
+TEST(Regions, ASliverBetweenPolygonsStaysTheRests) {
+  const Regions r({{"a", {{45, 5}, {46, 5}, {46, 6}, {45, 6}}},
+                   {"b", {{45, 6.0004}, {46, 6.0004}, {46, 7}, {45, 7}}},
+                   {"rest", {}}},
+                  10000);
+  EXPECT_EQ(r.owner(45.5, 6.0002), 2u);
+  EXPECT_TRUE(r.near(2, 45.5, 5.95));  // 4 km west of the sliver
+  EXPECT_FALSE(r.near(2, 45.5, 5.7));  // 23 km west of it, 78 km from every outer edge
 }
 
 TEST(Regions, BadShapesAreRefused) {

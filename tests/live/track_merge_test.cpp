@@ -183,15 +183,36 @@ TEST(TrackMerge, AQuietRegionHoldsThePictureAtMostTheLag) {
   EXPECT_EQ(m.counts().forced, 1u);
 }
 
+// One line far in the future must not move the merge's time: refused when
+// past the caller's limit or an hour past every region's latest.
+TEST(TrackMerge, ALineFarAheadIsRefused) {
+  TrackMerger m({"a", "b"}, 30, 5000);
+  m.set_time_limit(10'000);
+  Collect c;
+  m.push(0, line(100, "1", 47, 7.4), c.out());
+  m.push(1, line(9e9, "2", 47, 7.4), c.out());   // past the limit
+  m.push(1, line(5000, "3", 47, 7.4), c.out());  // 4,900 s past every region's latest
+  m.push(1, line(101, "4", 47, 9.4), c.out());
+  m.flush(c.out());
+  EXPECT_EQ(m.counts().implausible, 2u);
+  ASSERT_EQ(c.lines.size(), 2u);
+  EXPECT_TRUE(has(c.lines, 1, R"("time":101.000000,"id":"b-4")"));
+}
+
 TEST(TrackMerge, UnreadableLinesAreCountedNotMerged) {
   TrackMerger m({"a"}, 30, 5000);
   Collect c;
   m.push(0, "not json", c.out());
   m.push(0, R"({"time":1e300,"id":"1","lat_deg":0,"lon_deg":0})", c.out());
   m.push(5, line(100, "1", 47, 7.4), c.out());  // no such region
+  // Its first "id" is not its own (nested before it): refused, and nothing
+  // of it kept (a later line of that id is a track of its own).
+  m.push(0, R"({"x":{"id":"1"},"time":100.0,"id":"1","lat_deg":47,"lon_deg":7,"alt_m":0})",
+         c.out());
   m.flush(c.out());
   EXPECT_EQ(c.lines.size(), 0u);
-  EXPECT_EQ(m.counts().bad, 3u);
+  EXPECT_EQ(m.counts().bad, 4u);
+  EXPECT_EQ(m.counts().system_tracks, 0u);
 }
 
 }  // namespace
