@@ -228,9 +228,11 @@ void log_merge(const TrackMerger& merger, std::size_t regions, std::uint64_t oth
   log::info(
       "skyfuse subscribe: the merged picture of {} regions: {} updates of {} system tracks, {} "
       "hand-overs between regions, {} deletions of handed-on tracks dropped, {} tracks no "
-      "region updated ended, {} released before every region caught up, {} unreadable{}",
+      "region updated ended, {} released before every region caught up, {} too late dropped, "
+      "{} with implausible times refused, {} unreadable{}",
       regions, c.lines_out, c.system_tracks, c.handovers, c.stale_deletions, c.expired, c.forced,
-      c.bad, other ? fmt::format("; {} messages of other regions skipped", other) : "");
+      c.late, c.implausible, c.bad,
+      other ? fmt::format("; {} messages of other regions skipped", other) : "");
 }
 
 void push_lines(TrackMerger& merger, std::size_t region, const std::vector<std::uint8_t>& bytes,

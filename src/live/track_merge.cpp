@@ -155,29 +155,31 @@ std::optional<std::string> TrackMerger::continues(const Line& l, std::size_t reg
   return best;
 }
 
+void TrackMerger::end_track(const std::string& number, System& s, double now_s, const Out& out) {
+  // No region has updated it for long: its end, so that no picture keeps it
+  // (its last region handed it on while another named it anew).
+  auto st = io::parse_state(s.last_text);
+  s.deleted = true;
+  s.last_text.clear();
+  if (!st) return;
+  ObjectState e = std::move(st).value();
+  e.status = TrackStatus::kDeleted;
+  e.time = Time::from_seconds(now_s);
+  std::string text = io::to_json(e);
+  const std::string from = "\"id\":" + io::json_string(number);
+  if (const std::size_t at = text.find(from); at != std::string::npos)
+    text.insert(at + from.size(), ",\"region\":" + io::json_string(regions_[s.holder]));
+  out(text);
+  ++counts_.lines_out;
+  ++counts_.expired;
+}
+
 void TrackMerger::expire(double now_s, const Out& out) {
   if (now_s < expire_checked_s_ + 1) return;
   expire_checked_s_ = now_s;
   const double horizon = now_s - std::max(handover_s_, 10.0);
-  for (auto& [number, s] : systems_) {
-    if (s.deleted || s.last_s >= horizon || s.last_text.empty()) continue;
-    // No region has updated it for so long: its end, so that no picture
-    // keeps it (its last region handed it on while another named it anew).
-    auto st = io::parse_state(s.last_text);
-    s.deleted = true;
-    s.last_text.clear();
-    if (!st) continue;
-    ObjectState e = std::move(st).value();
-    e.status = TrackStatus::kDeleted;
-    e.time = Time::from_seconds(now_s);
-    std::string text = io::to_json(e);
-    const std::string from = "\"id\":" + io::json_string(number);
-    if (const std::size_t at = text.find(from); at != std::string::npos)
-      text.insert(at + from.size(), ",\"region\":" + io::json_string(regions_[s.holder]));
-    out(text);
-    ++counts_.lines_out;
-    ++counts_.expired;
-  }
+  for (auto& [number, s] : systems_)
+    if (!s.deleted && s.last_s < horizon && !s.last_text.empty()) end_track(number, s, now_s, out);
 }
 
 void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
@@ -189,6 +191,15 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
     ++counts_.bad;
     return;
   }
+  // An update older than the merge's time by more than the hand-over time
+  // (a region far behind, live) is history: it must not bring back a track
+  // the merge has ended meanwhile.
+  const double stale_s = std::max(handover_s_, 10.0);
+  if (l.time_s < released_s_ - stale_s) {
+    ++counts_.late;
+    return;
+  }
+  released_s_ = std::max(released_s_, l.time_s);
   const auto key = std::make_pair(region, l.id);
   auto it = regional_.find(key);
   std::string number;
@@ -203,7 +214,7 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
     regional_.emplace(key, number);
   } else {
     if (systems_.size() >= kMaxSystems) {
-      forget(l.time_s - std::max(handover_s_, 10.0));
+      forget(l.time_s - std::max(handover_s_, 10.0), l.time_s, out);
       if (systems_.size() >= kMaxSystems) {
         ++counts_.bad;  // more live system tracks than any sky holds
         return;
@@ -248,13 +259,22 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
   // Forget what has been silent for long (bounded memory).
   if (l.time_s > forget_before_s_ + 60) {
     forget_before_s_ = l.time_s;
-    forget(l.time_s - std::max(kForgetS, 2 * handover_s_));
+    forget(l.time_s - std::max(kForgetS, 2 * handover_s_), l.time_s, out);
   }
 }
 
-void TrackMerger::forget(double before_s) {
-  for (auto i = systems_.begin(); i != systems_.end();)
-    i = i->second.last_s < before_s ? systems_.erase(i) : std::next(i);
+void TrackMerger::forget(double before_s, double now_s, const Out& out) {
+  // A live one is ended first (a late line may have kept it alive past the
+  // expiry's horizon): never forgotten while a picture shows it.
+  for (auto i = systems_.begin(); i != systems_.end();) {
+    if (i->second.last_s >= before_s) {
+      ++i;
+      continue;
+    }
+    if (!i->second.deleted && !i->second.last_text.empty())
+      end_track(i->first, i->second, now_s, out);
+    i = systems_.erase(i);
+  }
   for (auto i = regional_.begin(); i != regional_.end();)
     i = systems_.contains(i->second) ? std::next(i) : regional_.erase(i);
 }

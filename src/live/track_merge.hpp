@@ -17,7 +17,9 @@
 //     picture), or at flush. Read region by region, the one furthest behind
 //     first (`skyfuse subscribe --merged` without --follow), the lag bound
 //     is never reached and the merged lines are a function of the regions'
-//     streams alone.
+//     streams alone. Live, an update older than the merge's time by more
+//     than max(handover_s, 10 s) is dropped and counted (history: it must
+//     not bring back a track the merge has ended).
 //   * numbers: a region's track seen for the first time continues the system
 //     track updated within `handover_s` before that holds the same 24-bit
 //     address (from any region, ended or not: the single process too keeps
@@ -59,6 +61,7 @@ class TrackMerger {
     std::uint64_t system_tracks = 0;    // numbers given
     std::uint64_t handovers = 0;        // a region's track continuing another region's
     std::uint64_t bad = 0;              // unreadable lines (dropped)
+    std::uint64_t late = 0;             // live: older than the merge's time by more than handover_s
     std::uint64_t implausible = 0;      // times past the limit or an hour past every region's
     std::uint64_t stale_deletions = 0;  // a deletion from a region that had handed the track on
     std::uint64_t expired = 0;  // ended here: no region updated it for max(handover_s, 10 s)
@@ -106,7 +109,8 @@ class TrackMerger {
   using Key = std::tuple<std::int64_t, std::size_t, std::uint64_t>;  // time us, region, arrival
   void release(const Line& l, std::size_t region, const Out& out);
   void expire(double now_s, const Out& out);
-  void forget(double before_s);
+  void forget(double before_s, double now_s, const Out& out);
+  void end_track(const std::string& number, System& s, double now_s, const Out& out);
   void drain(const Out& out);
   std::optional<std::string> continues(const Line& l, std::size_t region) const;
 
@@ -122,6 +126,7 @@ class TrackMerger {
   std::map<std::string, System> systems_;
   double forget_before_s_ = 0;
   double expire_checked_s_ = 0;
+  double released_s_ = -1e300;  // the latest data time released
   std::optional<double> time_limit_s_;
   std::size_t held_bytes_ = 0;
   Counts counts_;

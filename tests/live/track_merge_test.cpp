@@ -171,6 +171,23 @@ TEST(TrackMerge, ATrackNoRegionUpdatesIsEnded) {
   EXPECT_EQ(m.counts().expired, 2u);
 }
 
+// Live, a region far behind: its update older than the merge's time by more
+// than handover_s is history and does not bring back the track the merge
+// ended meanwhile.
+TEST(TrackMerge, LiveAnUpdateFarBehindIsDropped) {
+  TrackMerger m({"a", "b"}, 30, 5000, 1e9);
+  Collect c;
+  m.push(0, line(100, "1", 47, 7.4), c.out());
+  m.push(1, line(150, "2", 47, 9.4), c.out());
+  m.release_through(150'000'000, c.out());  // a-1 ended at 150 (50 s silent)
+  m.push(0, line(110, "1", 47, 7.41), c.out());
+  m.flush(c.out());
+  EXPECT_EQ(m.counts().late, 1u);
+  EXPECT_EQ(m.counts().expired, 1u);
+  ASSERT_EQ(c.lines.size(), 3u);
+  EXPECT_TRUE(has(c.lines, 2, R"("id":"a-1")") && has(c.lines, 2, "deleted"));
+}
+
 // A region that says nothing holds a line at most lag_s of data time.
 TEST(TrackMerge, AQuietRegionHoldsThePictureAtMostTheLag) {
   TrackMerger m({"a", "quiet"}, 30, 5000, 3);
