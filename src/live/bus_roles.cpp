@@ -578,6 +578,7 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
       // picture as it stands (the data stopped or every region is quiet).
       if ((idle_ms += 200) == 1000 && now.ns != 0) {
         merger.flush(apply);
+        merger.idle(apply);
         publish();
       }
       continue;

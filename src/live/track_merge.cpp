@@ -174,6 +174,12 @@ void TrackMerger::end_track(const std::string& number, System& s, double now_s, 
   ++counts_.expired;
 }
 
+void TrackMerger::idle(const Out& out) {
+  if (released_s_ <= -1e299) return;
+  expire_checked_s_ = -1e300;
+  expire(released_s_, out);
+}
+
 void TrackMerger::expire(double now_s, const Out& out) {
   if (now_s < expire_checked_s_ + 1) return;
   expire_checked_s_ = now_s;
@@ -191,11 +197,11 @@ void TrackMerger::release(const Line& l, std::size_t region, const Out& out) {
     ++counts_.bad;
     return;
   }
-  // An update older than the merge's time by more than the hand-over time
-  // (a region far behind, live) is history: it must not bring back a track
-  // the merge has ended meanwhile.
-  const double stale_s = std::max(handover_s_, 10.0);
-  if (l.time_s < released_s_ - stale_s) {
+  // An update older than the merge's time by more than the time a system
+  // track is remembered (a region far behind, live) is history: what it
+  // would update may be forgotten. (A younger one may bring back a track the
+  // merge ended: the next expiry, or the caller's idle(), ends it again.)
+  if (l.time_s < released_s_ - std::max(kForgetS, 2 * handover_s_)) {
     ++counts_.late;
     return;
   }

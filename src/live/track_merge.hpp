@@ -18,8 +18,7 @@
 //     first (`skyfuse subscribe --merged` without --follow), the lag bound
 //     is never reached and the merged lines are a function of the regions'
 //     streams alone. Live, an update older than the merge's time by more
-//     than max(handover_s, 10 s) is dropped and counted (history: it must
-//     not bring back a track the merge has ended).
+//     than it remembers system tracks (600 s) is dropped and counted.
 //   * numbers: a region's track seen for the first time continues the system
 //     track updated within `handover_s` before that holds the same 24-bit
 //     address (from any region, ended or not: the single process too keeps
@@ -78,6 +77,10 @@ class TrackMerger {
   void end(std::size_t region, const Out& out);
   // Everything held, in order (end of the streams).
   void flush(const Out& out);
+  // Live, nothing new for a while: the system tracks no region has updated
+  // for handover_s before the latest time released are ended now (one a
+  // late update brought back after the last expiry, data then stopping).
+  void idle(const Out& out);
   // What is held up to this data time (microseconds), in order, whether or
   // not every region has caught up (a live picture's bound in wall time).
   void release_through(std::int64_t time_us, const Out& out);
