@@ -6,8 +6,8 @@
 // order and gives each a system track number that survives hand-over:
 //
 //   * a line more than an hour past every region's latest, or past the
-//     caller's limit (the wall clock), is refused and counted: no line can
-//     move the merge's time implausibly;
+//     caller's limit, is refused and counted: no line can move the merge's
+//     time implausibly (once a region has published);
 //   * order: each region's updates in its own order, all of them sorted by
 //     (data time, region's place in the configuration, arrival in the
 //     region), a region's time never taken to go back (its latest so far).
@@ -85,8 +85,9 @@ class TrackMerger {
   // not every region has caught up (a live picture's bound in wall time).
   void release_through(std::int64_t time_us, const Out& out);
   std::int64_t max_us() const { return max_us_; }  // the latest data time pushed
-  // Lines later than this (Unix seconds; the caller's wall clock and a
-  // tolerance) are refused, counted as implausible.
+  // Lines later than this (Unix seconds) are refused, counted as
+  // implausible. (Not the wall clock: a replay at 30 x real time runs ahead
+  // of it.)
   void set_time_limit(double max_time_s) { time_limit_s_ = max_time_s; }
   // The region's latest data time so far (microseconds; none before its first line).
   std::optional<std::int64_t> latest_us(std::size_t region) const { return latest_us_[region]; }
