@@ -439,12 +439,7 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
   bus::NatsBus bus(cfg.bus, "skyfuse serve");
   bus.ensure_streams();
   server::LiveStore store(store_info(cfg, zones));
-  server::ServerConfig sc;
-  sc.bind = cfg.run.http_bind;
-  sc.port = static_cast<std::uint16_t>(cfg.run.http_port);
-  sc.web_root = cfg.run.web_root;
-  sc.token = cfg.run.token;
-  sc.limits = cfg.run.http_limits;
+  const server::ServerConfig sc = server_config(cfg);
   server::HttpServer http(sc, store, [](const std::string&, const std::string&) {
     return std::pair<int, std::string>{
         404, R"({"error":"role serve: zones are set in the trackers' configuration"})"};

@@ -72,6 +72,16 @@ server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::
   return info;
 }
 
+server::ServerConfig server_config(const SystemConfig& cfg) {
+  server::ServerConfig sc;
+  sc.bind = cfg.run.http_bind;
+  sc.port = static_cast<std::uint16_t>(cfg.run.http_port);
+  sc.web_root = cfg.run.web_root;
+  sc.token = cfg.run.token;
+  sc.limits = cfg.run.http_limits;
+  return sc;
+}
+
 namespace {
 // Zones posted through the API, applied by the pipeline thread.
 struct Control {
@@ -146,12 +156,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
   Control control;
   std::unique_ptr<server::HttpServer> http;
   if (cfg.run.http_port > 0 || o.serve_any_port) {
-    server::ServerConfig sc;
-    sc.bind = cfg.run.http_bind;
-    sc.port = static_cast<std::uint16_t>(cfg.run.http_port);
-    sc.web_root = cfg.run.web_root;
-    sc.token = cfg.run.token;
-    sc.limits = cfg.run.http_limits;
+    const server::ServerConfig sc = server_config(cfg);
     http = std::make_unique<server::HttpServer>(
         sc, store, [&control](const std::string& path, const std::string& body) {
           if (path != "/api/zones")

@@ -20,6 +20,7 @@
 #include "live/system_config.hpp"
 #include "safety/zones.hpp"
 #include "server/live_store.hpp"
+#include "server/server_config.hpp"
 
 namespace skyfuse::live {
 
@@ -42,5 +43,7 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
 std::vector<safety::Zone> load_zone_file(const std::string& path, std::string* text);
 // What the live store needs to know of the system before any data.
 server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::Zone>& zones);
+// The map's HTTP server as [run] configures it (bind, port, web root, token, limits).
+server::ServerConfig server_config(const SystemConfig& cfg);
 
 }  // namespace skyfuse::live
