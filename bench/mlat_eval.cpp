@@ -82,13 +82,15 @@ int main(int argc, char** argv) {
   if (!records_path.empty()) {
     rec.open(records_path);
     rec << "set,id,aircraft,flag,error_m,mahalanobis2,sigma_major_m,gdop,crb_rms_m,baseline_flag,"
-           "baseline_error_m,lat_deg,lon_deg\n";
+           "baseline_error_m,lat_deg,lon_deg,time_s,truth_lat_deg,truth_lon_deg,crb_ee_m2,crb_en_"
+           "m2,crb_nn_m2,chi2,dof\n";
   }
   fmt::print(
       "| set | rows | aircraft | located % | ok % | median m | p90 m | p99 m | ok > 1 km | "
       "in 2-sigma | error rms m | CRB rms m | CRB median m | CRB p90 m | baseline located % "
       "| baseline median m | baseline p90 m | baseline same rows median / p90 m | run s |\n");
   fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  std::vector<std::pair<std::string, mlat::EvalSummary>> splits;
   for (const std::string& path : sets) {
     std::ifstream in(path);
     mlat::MeasurementFile mf = mlat::read_measurements(in);
@@ -112,6 +114,7 @@ int main(int argc, char** argv) {
         s.ok_over_1km, 100 * s.inside_2sigma, s.error_rms_m, s.crb_rms_m, s.crb_median_m,
         s.crb_p90_m, 100.0 * s.baseline_located / std::max(1, s.rows), s.baseline_median_m,
         s.baseline_p90_m, s.baseline_same_median_m, s.baseline_same_p90_m, run_s);
+    splits.emplace_back(name, s);
     fmt::print(stderr, "{}: flags", name);
     for (int f = 0; f < 7; ++f) {
       fmt::print(stderr, " {}={}", mlat::to_string(static_cast<mlat::FixFlag>(f)),
@@ -124,13 +127,31 @@ int main(int argc, char** argv) {
         const double major =
             std::sqrt(0.5 * (c.trace() + std::hypot(c(0, 0) - c(1, 1), 2 * c(0, 1))));
         const double crb = r.fix.crb_en_m2 ? std::sqrt(r.fix.crb_en_m2->trace()) : NAN;
+        const auto& crb_en = r.fix.crb_en_m2;
         rec << fmt::format(
-            "{},{},{},{},{:.1f},{:.2f},{:.1f},{:.2f},{:.1f},{},{:.1f},{:.7f},{:.7f}\n", name,
-            r.fix.id, r.fix.aircraft, mlat::to_string(r.fix.flag), r.error_m, r.mahalanobis2, major,
-            r.fix.gdop, crb, mlat::to_string(r.baseline.flag), r.baseline_error_m,
-            r.fix.position.lat_deg, r.fix.position.lon_deg);
+            "{},{},{},{},{:.1f},{:.2f},{:.1f},{:.2f},{:.1f},{},{:.1f},{:.7f},{:.7f},{:.3f},{:.7f},"
+            "{:.7f},{:.1f},{:.1f},{:.1f},{:.2f},{}\n",
+            name, r.fix.id, r.fix.aircraft, mlat::to_string(r.fix.flag), r.error_m, r.mahalanobis2,
+            major, r.fix.gdop, crb, mlat::to_string(r.baseline.flag), r.baseline_error_m,
+            r.fix.position.lat_deg, r.fix.position.lon_deg, r.fix.time.seconds(), r.truth.lat_deg,
+            r.truth.lon_deg, crb_en ? (*crb_en)(0, 0) : NAN, crb_en ? (*crb_en)(0, 1) : NAN,
+            crb_en ? (*crb_en)(1, 1) : NAN, r.fix.chi2, r.fix.dof);
       }
     }
+  }
+  // The same ok fixes split along and across their aircraft's track.
+  fmt::print(
+      "\n| set | ok fixes with a track | across p50 / p90 m | CRB across p50 / p90 m | along p50 / "
+      "p90 m | CRB along p50 / p90 m | fix ahead of the report p10 / p50 / p90 s |\n"
+      "|---|---|---|---|---|---|---|\n");
+  for (const auto& [name, s] : splits) {
+    fmt::print(
+        "| {} | {} | {:.0f} / {:.0f} | {:.0f} / {:.0f} | {:.0f} / {:.0f} | {:.0f} / {:.0f} | "
+        "{:.2f} "
+        "/ {:.2f} / {:.2f} |\n",
+        name, s.split_n, s.across_p50_m, s.across_p90_m, s.crb_across_p50_m, s.crb_across_p90_m,
+        s.along_p50_m, s.along_p90_m, s.crb_along_p50_m, s.crb_along_p90_m, s.lead_p10_s,
+        s.lead_p50_s, s.lead_p90_s);
   }
   return 0;
 }

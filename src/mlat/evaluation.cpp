@@ -31,6 +31,35 @@ double quantile(std::vector<double> v, double q) {
 
 double pct(int a, int b) { return b > 0 ? 100.0 * a / b : 0.0; }
 
+// The record's error along and across its aircraft's track: the velocity from
+// the report nearest in time (within 60 s, not the record's own).
+void split_along_track(EvalRecord& r, const std::vector<std::pair<Time, GeodeticPosition>>& track) {
+  const std::pair<Time, GeodeticPosition>* other = nullptr;
+  double best = 60.0;
+  for (const auto& p : track) {
+    const double dt = std::abs((p.first - r.fix.time).seconds());
+    if (dt > 0.0 && dt <= best) {
+      best = dt;
+      other = &p;
+    }
+  }
+  if (!other) return;
+  const Eigen::Matrix3d rot = geo::ecef_to_enu_rotation(r.truth.lat_deg, r.truth.lon_deg);
+  const Eigen::Vector2d d =
+      (rot * (geo::geodetic_to_ecef(other->second) - geo::geodetic_to_ecef(r.truth))).head<2>();
+  const Eigen::Vector2d v = d / (other->first - r.fix.time).seconds();
+  if (!(v.norm() >= 30.0)) return;
+  const Eigen::Vector2d u = v.normalized(), left(-u.y(), u.x());
+  const Eigen::Vector2d e = error_en(r.fix, r.truth);
+  r.speed_mps = v.norm();
+  r.along_m = e.dot(u);
+  r.across_m = e.dot(left);
+  if (r.fix.crb_en_m2) {
+    r.crb_along_m = std::sqrt(std::max(0.0, u.dot(*r.fix.crb_en_m2 * u)));
+    r.crb_across_m = std::sqrt(std::max(0.0, left.dot(*r.fix.crb_en_m2 * left)));
+  }
+}
+
 }  // namespace
 
 std::vector<EvalRecord> leave_one_aircraft_out(const ReceiverSet& receivers,
@@ -53,6 +82,7 @@ std::vector<EvalRecord> leave_one_aircraft_out(const ReceiverSet& receivers,
   for (const std::string& a : aircraft) {
     Multilaterator ml(receivers, cfg.mlat);
     std::map<std::int64_t, GeodeticPosition> truth;
+    std::vector<std::pair<Time, GeodeticPosition>> track;  // the blanked aircraft's reports
     std::vector<Fix> fixes;
     for (const Message& m : messages) {
       if (!m.reference) continue;
@@ -66,6 +96,7 @@ std::vector<EvalRecord> leave_one_aircraft_out(const ReceiverSet& receivers,
       blank.reference.reset();
       if (!cfg.keep_geo_altitude) blank.geo_alt_m.reset();
       truth[m.id] = *blank.truth;
+      track.emplace_back(m.time, *blank.truth);
       EvalRecord r;
       r.baseline = locate_baseline(receivers, blank, cfg.baseline);
       r.truth = *blank.truth;
@@ -84,6 +115,7 @@ std::vector<EvalRecord> leave_one_aircraft_out(const ReceiverSet& receivers,
         it->error_m = e.norm();
         const Eigen::Matrix2d c = it->fix.cov_enu_m2.topLeftCorner<2, 2>();
         it->mahalanobis2 = e.dot(c.inverse() * e);
+        split_along_track(*it, track);
       }
     }
   }
@@ -95,9 +127,11 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
   s.rows = static_cast<int>(records.size());
   std::set<std::string> aircraft;
   std::vector<double> ok_err, base_err, base_ok_err, same_err, crb_samples;
+  std::vector<double> across, along, crb_across, crb_along, lead;
   int inside = 0, crb_n = 0;
   double crb_sum = 0, err_sum = 0;
   std::mt19937_64 rng(19);
+  std::mt19937_64 rng_split(23);
   std::normal_distribution<double> gauss;
   for (const EvalRecord& r : records) {
     aircraft.insert(r.fix.aircraft);
@@ -117,6 +151,17 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
     if (has_position(r.baseline.flag)) same_err.push_back(r.baseline_error_m);
     if (r.error_m > 1000) ++s.ok_over_1km;
     if (r.mahalanobis2 <= 4.0) ++inside;
+    if (std::isfinite(r.along_m) && std::isfinite(r.crb_along_m)) {
+      across.push_back(std::abs(r.across_m));
+      along.push_back(std::abs(r.along_m));
+      lead.push_back(r.along_m / r.speed_mps);
+      for (int k = 0; k < 200; ++k) {
+        const double g_across = gauss(rng_split);
+        const double g_along = gauss(rng_split);
+        crb_across.push_back(std::abs(r.crb_across_m * g_across));
+        crb_along.push_back(std::abs(r.crb_along_m * g_along));
+      }
+    }
     if (r.fix.crb_en_m2) {
       const Eigen::Matrix2d& c = *r.fix.crb_en_m2;
       crb_sum += c.trace();
@@ -147,6 +192,18 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
     s.crb_median_m = quantile(crb_samples, 0.5);
     s.crb_p90_m = quantile(crb_samples, 0.9);
   }
+  s.split_n = static_cast<int>(along.size());
+  s.across_p50_m = quantile(across, 0.5);
+  s.across_p90_m = quantile(across, 0.9);
+  s.crb_across_p50_m = quantile(crb_across, 0.5);
+  s.crb_across_p90_m = quantile(crb_across, 0.9);
+  s.along_p50_m = quantile(along, 0.5);
+  s.along_p90_m = quantile(along, 0.9);
+  s.crb_along_p50_m = quantile(crb_along, 0.5);
+  s.crb_along_p90_m = quantile(crb_along, 0.9);
+  s.lead_p10_s = quantile(lead, 0.1);
+  s.lead_p50_s = quantile(lead, 0.5);
+  s.lead_p90_s = quantile(lead, 0.9);
   s.baseline_median_m = quantile(base_err, 0.5);
   s.baseline_p90_m = quantile(base_err, 0.9);
   s.baseline_ok_median_m = quantile(base_ok_err, 0.5);

@@ -417,13 +417,16 @@ SolveResult solve(const SolverInput& in, const SolverConfig& cfg) {
     }
   }
 
-  best.cov *= cfg.covariance_scale;
-  out.solution = best;
   out.position = geo::ecef_to_geodetic(best.ecef_m);
   out.cov_enu_m2 = ecef_cov_to_enu(best.cov.topLeftCorner<3, 3>(), out.position);
   out.gdop = gdop(in, out.used, best.ecef_m);
+  // The geometry test is on what geometry and timing noise allow; the
+  // calibration (how far real errors exceed that) scales what is reported.
   const Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> eig(out.cov_enu_m2.topLeftCorner<2, 2>());
   const double major = std::sqrt(std::max(0.0, eig.eigenvalues()(1)));
+  best.cov *= cfg.covariance_scale;
+  out.cov_enu_m2 *= cfg.covariance_scale;
+  out.solution = best;
   if (!consistent) {
     out.flag = FixFlag::kInconsistent;
   } else if (best.singular) {

@@ -48,13 +48,19 @@ void check(const char* set, double max_median_m, double max_p90_m) {
   EXPECT_LE(s.p90_m, max_p90_m) << set;
   EXPECT_EQ(s.ok_over_1km, 0) << set;
   // Covariance honesty (calibrated against the references, causally).
-  EXPECT_GE(s.inside_2sigma, 0.75) << set;
+  EXPECT_GE(s.inside_2sigma, 0.80) << set;
   EXPECT_LE(s.inside_2sigma, 0.99) << set;
   // Clock synchronisation must beat the plain solver on the same rows.
   EXPECT_LT(s.median_m, s.baseline_median_m) << set;
   EXPECT_LT(s.p90_m, s.baseline_p90_m) << set;
   // The bound is a bound: nothing beats it by much on average.
   EXPECT_GT(s.error_rms_m, 0.8 * s.crb_rms_m) << set;
+  // Across each aircraft's track, where the age of the reported position does
+  // not count, the tail is within 10 % of what the bound predicts (the median
+  // too on set 5; set 6's 22 fixes: 41 m against 31 m, docs/mlat.md).
+  EXPECT_GE(s.split_n, s.ok / 4) << set;
+  EXPECT_LE(s.across_p50_m, 1.35 * s.crb_across_p50_m) << set;
+  EXPECT_LE(s.across_p90_m, 1.1 * s.crb_across_p90_m) << set;
 }
 
 TEST(MlatLocards, Set5LeaveOneAircraftOut) { check("locards_set5.csv", 50, 150); }
