@@ -11,10 +11,16 @@ each binary
   - `run --speed 0 --exit-at-end` with a fixed epoch -> tracks, alerts, the
     CAT062 + CAT065 datagrams it sends over UDP, and a recording,
   - `replay --verify` of that recording -> tracks, alerts, exit 0,
-and every pair of files compared byte for byte. Prints one line per case and
+and every pair of files compared byte for byte. The recordings are compared
+entry by entry (type, source, data time, shift, offset, bytes) with the
+header's configuration, zones, epoch and clock shifts: what a recording
+holds of the wall clock (arrival times, the run's start in the file name and
+header, where the 0.5 s chunks fall) and the program's version are left out,
+and the port the CAT062/065 went to, as they differ between two runs of one
+binary. Needs the `zstd` program. Prints one line per case and
 exits 1 on any difference.
 """
-import argparse, filecmp, glob, json, os, re, shutil, socket, subprocess, sys, threading, time
+import argparse, filecmp, glob, json, os, re, shutil, socket, struct, subprocess, sys, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("old")
@@ -31,6 +37,40 @@ failures = []
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=1800, **kw)
+
+
+def recording_entries(rec_dir, out_file):
+    """A recording folder without its wall-clock parts, one line per entry (see the docstring)."""
+    with open(out_file, "w") as out:
+        for name in sorted(os.listdir(rec_dir)):
+            data = open(os.path.join(rec_dir, name), "rb").read()
+            if not data.startswith(b"SKYFUSE-REC\n"):
+                raise ValueError(f"{name}: not a recording")
+            pos = 12
+            (hlen,) = struct.unpack_from("<I", data, pos)
+            header = json.loads(data[pos + 4:pos + 4 + hlen])
+            pos += 4 + hlen
+            kept = {k: header.get(k) for k in ("config", "zones", "epoch_ns", "shifts_ns", "format")}
+            # Each run sends its CAT062/065 to a port of its own (free when it started).
+            kept["config"] = re.sub(r'asterix_udp = "127\.0\.0\.1:\d+"', 'asterix_udp = "PORT"',
+                                    kept["config"] or "")
+            out.write("header " + json.dumps(kept, sort_keys=True) + "\n")
+            while pos < len(data):
+                magic, clen, rlen, _crc, _first, _last, n = struct.unpack_from("<4sIIIqqI", data, pos)
+                if magic != b"SFCK":
+                    raise ValueError(f"{name}: no chunk header at offset {pos}")
+                pos += 36
+                raw = subprocess.run(["zstd", "-d", "-c", "-q"], input=data[pos:pos + clen],
+                                     capture_output=True, check=True).stdout
+                pos += clen
+                if len(raw) != rlen:
+                    raise ValueError(f"{name}: chunk of {len(raw)} bytes, its header says {rlen}")
+                at = 0
+                for _ in range(n):
+                    typ, src, _arrival, data_ns, shift, off, ln = struct.unpack_from("<BHqqqqI", raw, at)
+                    at += 39
+                    out.write(f"{typ} {src} {data_ns} {shift} {off} {raw[at:at + ln].hex()}\n")
+                    at += ln
 
 
 def outputs(binary, config, out):
@@ -85,6 +125,12 @@ def outputs(binary, config, out):
     files["run tracks"], files["run alerts"], files["run CAT062/065"] = rt, ra, u
     if r.returncode != 0:
         return files, f"run exited {r.returncode}: {r.stderr[-300:]}"
+    entries = os.path.join(out, "recording_entries.txt")
+    try:
+        recording_entries(rec, entries)
+    except (ValueError, OSError, struct.error, subprocess.CalledProcessError) as e:
+        return files, f"recording unreadable: {e}"
+    files["recording"] = entries
     pt, pa = os.path.join(out, "replay.jsonl"), os.path.join(out, "replay_alerts.jsonl")
     r = run([binary, "replay", rec, "--speed", "0", "--no-http", "--out", pt, "--alerts-out", pa, "--verify",
              "--quiet"])
