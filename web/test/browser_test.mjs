@@ -218,8 +218,11 @@ async function live(context) {
   await page.evaluate(() => { localStorage.clear(); });
 
   // 5,000 tracks in one synthetic picture (plus four before it, for trails):
-  // full frames (base map and traffic) timed with performance.now(): the
-  // first after the picture and the median of five.
+  // full frames (base map and traffic) timed with performance.now(). The first
+  // frame draws 5,000 tracks the page has never seen (features and labels made
+  // from nothing: reported); then, as live, five new pictures of the same
+  // tracks moved on by 4 s, each followed by its frame: every one of those
+  // frames (the picture's handling included) under 100 ms.
   const fiveThousand = () => page.evaluate(() => {
     const v = ol.proj.toLonLat(skyfuse.view.getCenter());
     const base = skyfuse.S.time;
@@ -231,26 +234,39 @@ async function live(context) {
         gs: 120 + rnd() * 150, trk: rnd() * 360, vr: (rnd() - 0.5) * 20, cls: 'fixed_wing', st: 'confirmed',
         cs: `T${i}`, hex: (0x400000 + i).toString(16), conf: 0.9, modes: [1, 0, 0], sx: 50, sy: 50, rho: 0, sen: [1] });
     }
-    for (let k = 0; k < 5; k++) {
+    const picture = (k) => {
       for (const t of tracks) {
         t.lat += Math.cos(t.trk * Math.PI / 180) * t.gs * 4 / 111000;
         t.lon += Math.sin(t.trk * Math.PI / 180) * t.gs * 4 / 74000;
         t.t = base + 4 * (k + 1);
       }
-      skyfuse.inject({ type: 'picture', time: base + 4 * (k + 1), mode: 'live', tracks: tracks.map((t) => ({ ...t })), alerts: [] });
-    }
+      return { type: 'picture', time: base + 4 * (k + 1), mode: 'live', tracks: tracks.map((t) => ({ ...t })), alerts: [] };
+    };
+    for (let k = 0; k < 5; k++) skyfuse.inject(picture(k));
+    const first = skyfuse.redraw();
     const frames = [];
-    for (let k = 0; k < 5; k++) frames.push(skyfuse.redraw());
+    for (let k = 5; k < 10; k++) {
+      const p = picture(k);
+      const t0 = performance.now();
+      skyfuse.inject(p);
+      const inject = performance.now() - t0;
+      const f = skyfuse.redraw();
+      frames.push({ frame: f.frame + inject, inject, traffic: f.traffic });
+    }
     const sorted = frames.map((f) => f.frame).sort((a, b) => a - b);
-    return { first: frames[0].frame, median: sorted[2], max: sorted[4], traffic: frames.map((f) => f.traffic).sort((a, b) => a - b)[2],
+    return { first: first.frame, median: sorted[2], max: sorted[4],
+      inject: frames.map((f) => f.inject).sort((a, b) => a - b)[2],
+      traffic: frames.map((f) => f.traffic).sort((a, b) => a - b)[2],
       labels: skyfuse.labels(), shown: skyfuse.shown(), hidden: skyfuse.labelsHidden(), trail: skyfuse.trailPoints() };
   });
   let perf = await fiveThousand();
   // A busy machine (CI runs two tests at once) can stall one measurement: one more try.
-  if (perf.median >= 100) perf = await fiveThousand();
-  console.log(`5000 tracks: first frame ${perf.first.toFixed(1)} ms, median ${perf.median.toFixed(1)} ms (max ${perf.max.toFixed(1)}), ` +
-    `traffic layer ${perf.traffic.toFixed(1)} ms; ${perf.shown} in view, ${perf.trail} trail points, ${perf.labels.length} labels placed, ${perf.hidden} hidden`);
-  check(perf.median < 100, 'one frame of 5,000 tracks under 100 ms', `${perf.median.toFixed(1)} ms`);
+  if (perf.max >= 100) perf = await fiveThousand();
+  console.log(`5000 tracks: first frame of new tracks ${perf.first.toFixed(1)} ms; a new picture and its frame: ` +
+    `median ${perf.median.toFixed(1)} ms, max ${perf.max.toFixed(1)} of 5 (picture handling ${perf.inject.toFixed(1)}, ` +
+    `traffic layer ${perf.traffic.toFixed(1)} ms); ${perf.shown} in view, ${perf.trail} trail points, ` +
+    `${perf.labels.length} labels placed, ${perf.hidden} hidden`);
+  check(perf.max < 100, 'every frame of 5,000 tracks after a new picture under 100 ms (5 of 5)', `max ${perf.max.toFixed(1)} ms`);
   check(overlapping(perf.labels).length === 0, 'no two labels overlap with 5,000 tracks', `${perf.labels.length} labels`);
   await page.close();
 
