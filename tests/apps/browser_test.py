@@ -4,11 +4,12 @@ on the demo scenario (simulated sensors over real Swiss traffic) at 10x real
 time, recorded, then `skyfuse replay` of that recording; against each,
 web/test/browser_test.mjs (playwright-core driving Debian's chromium) checks
 the map (URL parameters, table, search, selection, labels that never overlap,
-settings, keyboard, phone layout, a 5,000-track frame under 100 ms; replay
+settings, keyboard, phone layout, a sensor whose tcp: input is down drawn red,
+a 5,000-track frame under 100 ms; replay
 badge, slider time labels, trails cut at a seek, pause) and saves a screenshot
 per view in BUILD/tests/apps/browser/shots/.
 Needs `npm ci --prefix web` (scripts/test.sh runs it)."""
-import os, re, select, shutil, subprocess, sys, time
+import os, re, select, shutil, socket, subprocess, sys, time
 
 skyfuse, root, work = (os.path.abspath(a) for a in sys.argv[1:4])
 shutil.rmtree(work, ignore_errors=True)
@@ -20,8 +21,14 @@ sim = os.path.join(work, "sim")
 subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/demo_zurich.toml"), "--seed", "1", "--out", sim],
                check=True, capture_output=True)
 config = os.path.join(sim, "run.toml")
+closed = socket.socket()
+closed.bind(("127.0.0.1", 0))
+down_port = closed.getsockname()[1]
+closed.close()  # nothing listens there: the map must show the sensor as down
 with open(config, "w") as f:
     f.write(open(os.path.join(sim, "sensors.toml")).read())
+    f.write(f'\n[[sensor]]\nname = "feed-down"\nkind = "adsb"\nlat_deg = 47.0\nlon_deg = 8.0\n'
+            f'input = "tcp:127.0.0.1:{down_port}"\nformat = "beast"\n')
     f.write(f'\n[run]\nzones = "{os.path.join(root, "config/zones_zurich.geojson")}"\n'
             f'web_root = "{os.path.join(root, "web")}"\n')
 recording = os.path.join(work, "recording")

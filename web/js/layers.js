@@ -99,6 +99,14 @@ export function homeSensor() {
   return S.sensors.find((s) => s.kind === 'adsb' && Number.isFinite(s.lat) && s.lat !== 0)
     || S.sensors.find((s) => s.kind === 'mode_s') || S.sensors[0];
 }
+// A sensor's mark: red while its input is down (a `tcp:` feed that cannot
+// connect, /api/sensors state "disconnected"), amber otherwise.
+export function sensorColour(state) { return state === 'disconnected' ? '#f28482' : '#e9c46a'; }
+// The sensors' marks as drawn (for the browser test): name, state, colour.
+export function sensorMarks() {
+  return coverSource.getFeatures().filter((f) => f.get('kind') === 'sensor')
+    .map((f) => ({ name: f.get('name'), state: f.get('state'), colour: sensorColour(f.get('state')) }));
+}
 export function createOverlayLayers(map) {
   const ringStyle = (f) => new Style({
     stroke: new Stroke({ color: 'rgba(169,188,208,0.35)', width: 1 }),
@@ -108,9 +116,8 @@ export function createOverlayLayers(map) {
   const ringLayer = new ol.layer.Vector({ source: ringSource, style: (f) => f.get('kind') === 'label' ? ringStyle(f) : ringStyle(f), zIndex: 20 });
   const coverStyle = (f) => {
     if (f.get('kind') === 'sensor') {
-      const down = f.get('state') === 'disconnected';
       return new Style({
-        image: new RegularShape({ points: 4, radius: 5, angle: Math.PI / 4, fill: new Fill({ color: down ? '#f28482' : '#e9c46a' }) }),
+        image: new RegularShape({ points: 4, radius: 5, angle: Math.PI / 4, fill: new Fill({ color: sensorColour(f.get('state')) }) }),
         text: new Text({ text: f.get('name'), font: '10px system-ui', offsetX: 8, textAlign: 'left', fill: new Fill({ color: '#e9c46a' }),
           stroke: new Stroke({ color: '#0b2236', width: 2 }) }),
       });

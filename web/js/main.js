@@ -6,7 +6,7 @@ import { S, onChange, applyPicture, connect, loadHistory, refreshSensors, refres
 import { settings, save, saveNow, reset, applyPreset } from './settings.js';
 import { createTrafficLayer, CLASS_COLOURS, CLASS_NAMES, trackLabel } from './traffic.js';
 import { createBaseLayers, createZoneLayer, createOverlayLayers, updateZones, updateRings, updateCoverage, updateOutlines,
-  addOperatorLayers, registry, applyVisibility, homeSensor } from './layers.js';
+  addOperatorLayers, registry, applyVisibility, homeSensor, sensorMarks } from './layers.js';
 import { createTable } from './table.js';
 import { altitudeOf, fmtAlt, fmtSpeed, fmtVr, fmtDist, utc, legendGradient, UNITS, FT, distBearing } from './units.js';
 import { overlaps } from './declutter.js';
@@ -549,6 +549,7 @@ window.skyfuse = {
   labelsHidden: () => traffic.trafficState.hidden,
   overlaps: () => overlaps(traffic.trafficState.labels),
   trailPoints: () => { let n = 0; for (const tr of S.trails.values()) n += tr.length; return n; },
+  sensorMarks,
   epoch: () => S.epoch,
   pinned: () => Object.fromEntries(traffic.trafficState.pinned),
   frameMs: () => traffic.trafficState.frameMs,
