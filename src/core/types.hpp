@@ -112,6 +112,52 @@ struct OperatorPosition {
   std::optional<double> alt_m;  // above the WGS-84 ellipsoid, when given
 };
 
+// An ADS-B aircraft's version, integrity and intent as it announced them
+// (operational status TC 31, target state and status TC 29, airborne velocity
+// TC 19, Comm-B BDS 4,0), for readsb's aircraft.json; absent until heard.
+struct AdsbStatus {
+  enum NavMode : std::uint8_t {  // nav_modes bits
+    kAutopilot = 1,
+    kVnav = 2,
+    kAltitudeHold = 4,
+    kApproach = 8,
+    kLnav = 16,
+    kTcas = 32,
+  };
+  std::optional<std::uint8_t> version;     // 0 DO-260, 1 DO-260A, 2 DO-260B
+  std::optional<std::uint8_t> nic_baro;    // 1: barometric altitude cross-checked
+  std::optional<std::uint8_t> nac_v;       // velocity accuracy category
+  std::optional<std::uint8_t> sil;         // source integrity level
+  std::optional<bool> sil_per_sample;      // SIL supplement (version 2); false: per hour
+  std::optional<std::uint8_t> gva;         // geometric vertical accuracy
+  std::optional<std::uint8_t> sda;         // system design assurance (version 2)
+  std::optional<double> rc_m;              // radius of containment of the NIC
+  std::optional<double> nav_qnh_hpa;       // selected barometric setting
+  std::optional<int> nav_altitude_mcp_ft;  // selected altitude, MCP/FCU
+  std::optional<int> nav_altitude_fms_ft;  // selected altitude, FMS
+  std::optional<double> nav_heading_deg;   // selected heading
+  std::optional<std::uint8_t> nav_modes;   // NavMode bits, when announced
+  // The newer status's known fields over this one's.
+  void merge(const AdsbStatus& newer) {
+    auto take = [](auto& mine, const auto& theirs) {
+      if (theirs) mine = theirs;
+    };
+    take(version, newer.version);
+    take(nic_baro, newer.nic_baro);
+    take(nac_v, newer.nac_v);
+    take(sil, newer.sil);
+    take(sil_per_sample, newer.sil_per_sample);
+    take(gva, newer.gva);
+    take(sda, newer.sda);
+    take(rc_m, newer.rc_m);
+    take(nav_qnh_hpa, newer.nav_qnh_hpa);
+    take(nav_altitude_mcp_ft, newer.nav_altitude_mcp_ft);
+    take(nav_altitude_fms_ft, newer.nav_altitude_fms_ft);
+    take(nav_heading_deg, newer.nav_heading_deg);
+    take(nav_modes, newer.nav_modes);
+  }
+};
+
 struct Report {
   Time time;
   SensorId sensor = 0;
@@ -140,6 +186,7 @@ struct Report {
     std::optional<double> signal_dbfs;    // 10 log10(mean (level/255)^2), as readsb's rssi
     std::optional<double> baro_rate_mps;  // ADS-B vertical rate with a barometric source
     bool on_ground = false;               // surface position
+    AdsbStatus status;                    // what the address announced of itself
   };
   std::optional<ModeSDetails> mode_s;
   // Traceability: which input and where in it this report came from.

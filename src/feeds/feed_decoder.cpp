@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "decode/modes/decoder.hpp"
 #include "decode/modes/framing.hpp"
+#include "feeds/adsb_status.hpp"
 #include "feeds/asterix_reports.hpp"
 #include "feeds/mlat_beast_feed.hpp"
 #include "feeds/mlat_feed.hpp"
@@ -247,6 +248,7 @@ class ModeSFeed final : public FormatDecoder {
       if (ac != known.end()) {
         const auto& v = ac->second.velocity;
         if (v && v->vrate_fpm && !v->vrate_from_gnss) m.baro_rate_mps = *v->vrate_fpm * 0.3048 / 60;
+        m.status = announced_status(ac->second);
       }
       m.on_ground = dm.msg.cpr && dm.msg.cpr->surface;
       r->mode_s = m;

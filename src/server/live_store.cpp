@@ -46,6 +46,40 @@ double great_circle_m(double lat1_deg, double lon1_deg, double lat2_deg, double 
                    std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
   return 2 * kR * std::asin(std::min(1.0, std::sqrt(a)));
 }
+// readsb's version, integrity and intent keys of one aircraft (README-json.md).
+std::string status_json(const AdsbStatus& q) {
+  std::string o;
+  if (q.rc_m) o += fmt::format(",\"rc\":{:.0f}", *q.rc_m);
+  if (q.version) o += fmt::format(",\"version\":{}", *q.version);
+  if (q.nic_baro) o += fmt::format(",\"nic_baro\":{}", *q.nic_baro);
+  if (q.nac_v) o += fmt::format(",\"nac_v\":{}", *q.nac_v);
+  if (q.sil) {
+    o += fmt::format(",\"sil\":{},\"sil_type\":\"{}\"", *q.sil,
+                     !q.sil_per_sample   ? "unknown"
+                     : *q.sil_per_sample ? "persample"
+                                         : "perhour");
+  }
+  if (q.gva) o += fmt::format(",\"gva\":{}", *q.gva);
+  if (q.sda) o += fmt::format(",\"sda\":{}", *q.sda);
+  if (q.nav_qnh_hpa) o += fmt::format(",\"nav_qnh\":{:.1f}", *q.nav_qnh_hpa);
+  if (q.nav_altitude_mcp_ft) o += fmt::format(",\"nav_altitude_mcp\":{}", *q.nav_altitude_mcp_ft);
+  if (q.nav_altitude_fms_ft) o += fmt::format(",\"nav_altitude_fms\":{}", *q.nav_altitude_fms_ft);
+  if (q.nav_heading_deg) o += fmt::format(",\"nav_heading\":{:.1f}", *q.nav_heading_deg);
+  if (q.nav_modes) {
+    static constexpr std::pair<std::uint8_t, const char*> kModes[] = {
+        {AdsbStatus::kAutopilot, "autopilot"},
+        {AdsbStatus::kVnav, "vnav"},
+        {AdsbStatus::kAltitudeHold, "althold"},
+        {AdsbStatus::kApproach, "approach"},
+        {AdsbStatus::kLnav, "lnav"},
+        {AdsbStatus::kTcas, "tcas"}};
+    std::string list;
+    for (const auto& [bit, name] : kModes)
+      if (*q.nav_modes & bit) list += fmt::format("{}\"{}\"", list.empty() ? "" : ",", name);
+    o += ",\"nav_modes\":[" + list + "]";
+  }
+  return o;
+}
 bool fresh(Time now, Time t) { return t.ns != 0 && (now - t).seconds() <= kStale_s; }
 std::optional<double> flight_level(const AircraftInfo* a, Time now) {
   if (!a || !a->pressure_alt_m || !fresh(now, a->pressure_alt_time)) return std::nullopt;
@@ -70,6 +104,12 @@ void AircraftInfo::note(const Report& r) {
   }
   messages += std::max<std::uint32_t>(1, r.mode_s->frames);
   on_ground = r.mode_s->on_ground;
+  const AdsbStatus& q = r.mode_s->status;
+  if (q.version || q.nic_baro || q.nac_v || q.sil || q.gva || q.sda || q.rc_m || q.nav_qnh_hpa ||
+      q.nav_altitude_mcp_ft || q.nav_altitude_fms_ft || q.nav_heading_deg || q.nav_modes) {
+    status.merge(q);
+    status_time = r.time;
+  }
   if (r.mode_s->baro_rate_mps) {
     baro_rate_mps = r.mode_s->baro_rate_mps;
     baro_rate_time = r.time;
@@ -422,6 +462,7 @@ std::string LiveStore::aircraft_json_locked() const {
     a += fmt::format(",\"lat\":{:.6f},\"lon\":{:.6f}", s.position.lat_deg, s.position.lon_deg);
     if (info && info->nic) a += fmt::format(",\"nic\":{}", *info->nic);
     if (info && info->nacp) a += fmt::format(",\"nac_p\":{}", *info->nacp);
+    if (info && fresh(now, info->status_time)) a += status_json(info->status);
     a += fmt::format(",\"seen_pos\":{:.1f},\"mlat\":[],\"tisb\":[],\"messages\":{},\"seen\":{:.1f}",
                      seen_pos, info ? info->messages : e.updates, seen);
     if (info && info->rssi_dbfs && fresh(now, info->rssi_time))

@@ -90,6 +90,8 @@ struct AircraftInfo {
   bool on_ground = false;  // its last ADS-B position was a surface position
   bool adsb = false;       // heard in ADS-B (else only Mode S radar / MLAT)
   std::optional<std::uint8_t> nic, nacp;
+  AdsbStatus status;  // version, integrity, intent (ADS-B TC 31/29/19, Comm-B 4,0)
+  Time status_time;   // data time of the last report that said any of it
 
   // Folds one report of this address in.
   void note(const Report& r);

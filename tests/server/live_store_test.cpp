@@ -203,6 +203,19 @@ constexpr ReadsbField kReadsbAircraft[] = {
     {"messages", J::kInteger, "Mode S messages from this aircraft"},
     {"seen", J::kNumber, "s"},
     {"rssi", J::kNumber, "dBFS, negative"},
+    {"rc", J::kInteger, "m, radius of containment"},
+    {"version", J::kInteger, "ADS-B version: 0, 1, 2"},
+    {"nic_baro", J::kInteger, "NICbaro: 0 or 1"},
+    {"nac_v", J::kInteger, "NACv"},
+    {"sil", J::kInteger, "SIL"},
+    {"sil_type", J::kString, "unknown, perhour, persample"},
+    {"gva", J::kInteger, "GVA"},
+    {"sda", J::kInteger, "SDA"},
+    {"nav_qnh", J::kNumber, "hPa"},
+    {"nav_altitude_mcp", J::kInteger, "ft, selected on the MCP/FCU"},
+    {"nav_altitude_fms", J::kInteger, "ft, selected in the FMS"},
+    {"nav_heading", J::kNumber, "deg, selected heading"},
+    {"nav_modes", J::kArray, "autopilot, vnav, althold, approach, lnav, tcas"},
     {"skyfuse", J::kObject, "(skyfuse's own: track id, class)"},
 };
 
@@ -262,7 +275,22 @@ TEST(LiveStore, AircraftJsonFollowsReadsbFieldByField) {
   r.mode_s = Report::ModeSDetails{.frames = 7,
                                   .signal_dbfs = 20 * std::log10(128 / 255.0),
                                   .baro_rate_mps = 1000 * kFt / 60,
-                                  .on_ground = false};
+                                  .on_ground = false,
+                                  .status = {}};
+  // What it announced (TC 31 version 2, TC 29, TC 19).
+  AdsbStatus& q = r.mode_s->status;
+  q.version = 2;
+  q.nic_baro = 1;
+  q.nac_v = 2;
+  q.sil = 3;
+  q.sil_per_sample = false;
+  q.gva = 2;
+  q.sda = 3;
+  q.rc_m = 185.2;
+  q.nav_qnh_hpa = 1013.6;
+  q.nav_altitude_mcp_ft = 35008;
+  q.nav_heading_deg = 56.25;
+  q.nav_modes = AdsbStatus::kAutopilot | AdsbStatus::kVnav | AdsbStatus::kTcas;
   p.aircraft[0x4b1814] = heard(r);
   r.identity.icao24 = 0x3c6444;
   r.baro_alt_m = 2500 * kFt;
@@ -316,11 +344,26 @@ TEST(LiveStore, AircraftJsonFollowsReadsbFieldByField) {
   EXPECT_EQ(al["messages"], 7);
   EXPECT_DOUBLE_EQ(al["seen"].get<double>(), 1);
   EXPECT_NEAR(al["rssi"].get<double>(), -5.99, 0.05);  // 20 log10(128/255)
+  EXPECT_EQ(al["version"], 2);
+  EXPECT_EQ(al["nic_baro"], 1);
+  EXPECT_EQ(al["nac_v"], 2);
+  EXPECT_EQ(al["sil"], 3);
+  EXPECT_EQ(al["sil_type"], "perhour");
+  EXPECT_EQ(al["gva"], 2);
+  EXPECT_EQ(al["sda"], 3);
+  EXPECT_EQ(al["rc"], 185);
+  EXPECT_DOUBLE_EQ(al["nav_qnh"].get<double>(), 1013.6);
+  EXPECT_EQ(al["nav_altitude_mcp"], 35008);
+  EXPECT_FALSE(al.contains("nav_altitude_fms"));
+  EXPECT_DOUBLE_EQ(al["nav_heading"].get<double>(), 56.2);  // 0.1 deg, as readsb
+  EXPECT_EQ(al["nav_modes"], nlohmann::json({"autopilot", "vnav", "tcas"}));
   const auto lt = by_track(j["aircraft"], "skyfuse", "2");
   EXPECT_EQ(lt["category"], "D0");
   EXPECT_EQ(lt["alt_baro"], 2500);
   EXPECT_FALSE(lt.contains("rssi"));  // not measured
   EXPECT_FALSE(lt.contains("baro_rate"));
+  EXPECT_FALSE(lt.contains("version"));  // announced nothing of itself
+  EXPECT_FALSE(lt.contains("nav_modes"));
   const auto rd = by_track(j["aircraft"], "skyfuse", "12");
   EXPECT_EQ(rd["hex"], "~00000c");  // track 12, not an ICAO address
   EXPECT_EQ(rd["type"], "other");

@@ -95,8 +95,12 @@ Decoded Decoder::decode(const std::uint8_t* bytes, std::size_t n, Time t) {
   if (m.opstatus) {
     a.version = m.opstatus->version;
     a.nacp = m.opstatus->nacp;
+    a.opstatus = m.opstatus;
   }
-  if (m.target_state && m.target_state->nacp) a.nacp = m.target_state->nacp;
+  if (m.target_state) {
+    if (m.target_state->nacp) a.nacp = m.target_state->nacp;
+    a.target_state = m.target_state;
+  }
   if (m.nic) a.nic = *m.nic;
   if (m.cpr && (m.df == 17 || m.df == 18)) update_position(a, d);
   if (m.commb) resolve_commb(a, m);

@@ -71,7 +71,9 @@ struct AircraftState {
   std::optional<cpr::LatLon> position;
   Time position_time;
   std::uint8_t nacp = 0, nic = 0, version = 0;
-  bool clean = false;  // seen in a CRC-checked DF11/17/18
+  std::optional<OperationalStatus> opstatus;  // last TC 31
+  std::optional<TargetState> target_state;    // last TC 29 subtype 1
+  bool clean = false;                         // seen in a CRC-checked DF11/17/18
   // Last Comm-B register contents, to resolve ambiguous replies by continuity.
   std::optional<CommB> last40, last50, last60;
 };

@@ -189,6 +189,7 @@ void decode_es(const std::uint8_t* b, Message& m) {
       t.nic_baro = static_cast<std::uint8_t>(me(b, 44, 44));
       t.sil = static_cast<std::uint8_t>(me(b, 45, 46));
       if (me(b, 47, 47)) {
+        t.modes_valid = true;
         t.autopilot = me(b, 48, 48) != 0;
         t.vnav = me(b, 49, 49) != 0;
         t.altitude_hold = me(b, 50, 50) != 0;
@@ -201,6 +202,7 @@ void decode_es(const std::uint8_t* b, Message& m) {
   } else if (tc == 31) {
     m.subtype = static_cast<std::uint8_t>(me(b, 6, 8));
     OperationalStatus o;
+    o.subtype = m.subtype;
     o.version = static_cast<std::uint8_t>(me(b, 41, 43));
     o.nic_supplement_a = static_cast<std::uint8_t>(me(b, 44, 44));
     o.nacp = static_cast<std::uint8_t>(me(b, 45, 48));

@@ -40,6 +40,7 @@ struct CprFix {
 };
 
 struct OperationalStatus {
+  std::uint8_t subtype = 0;  // 0 airborne, 1 surface
   std::uint8_t version = 0;
   std::uint8_t nacp = 0;
   std::uint8_t sil = 0;
@@ -80,6 +81,7 @@ struct TargetState {
   std::uint8_t nacp = 0;
   std::uint8_t nic_baro = 0;
   std::uint8_t sil = 0;
+  bool modes_valid = false;  // the autopilot/VNAV/... bits below were sent
   bool autopilot = false, vnav = false, altitude_hold = false, approach = false, lnav = false;
   bool tcas_operational = false;
 };
