@@ -13,11 +13,12 @@ each tracking its region and 30 km beyond it, publishing the tracks it owns.
 2. kill -9 of centre's owner mid-run: its standby owns the region within the
    lease time (measured);
 3. the merged picture (`skyfuse subscribe --merged`) against the single
-   process (`run` on the same files): the same aircraft (every address of
-   the single process, every one of its updates matched within 5 s), each
-   address's system track number kept across boundaries (no more numbers
-   than the single process gives it), no duplicate (two numbers for one
-   address) over 1 s, no gap at a hand-over longer than the single process's
+   process (`run` on the same files): the same aircraft (every address or
+   Remote ID serial of the single process, every one of its updates matched
+   within 5 s; tracks with neither matched by place, within 5 s and 500 m,
+   both ways), each aircraft's system track number kept across boundaries
+   (no more numbers than the single process gives it), no duplicate (two
+   numbers for one aircraft) over 1 s, no gap at a hand-over longer than the single process's
    own gap there plus one update interval (5 s); hand-overs happened;
 4. a region's stream replayed (`--role track --region centre --exit-at-end`)
    gives byte for byte the updates its live standby computed, and the merged
@@ -25,7 +26,7 @@ each tracking its region and 30 km beyond it, publishing the tracks it owns.
 5. `run --role serve`, started before the data, showed the merged picture
    live: every merged update, and at the end the merged picture's aircraft.
 """
-import bisect, collections, json, os, re, shutil, signal, subprocess, sys, time, urllib.request
+import bisect, collections, json, math, os, re, shutil, signal, subprocess, sys, time, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools"))
 from bus_testbed import demo_config, start_cluster  # noqa: E402
@@ -80,21 +81,49 @@ def packets_seen(port):
     return sum(int(float(v)) for v in re.findall(r'^skyfuse_sensor_packets_total\{[^}]*\} (\S+)', body, re.M))
 
 
-def by_address(path):
-    m = collections.defaultdict(list)
+def by_identity(path):
+    """Updates per aircraft: its 24-bit address, else its Remote ID serial
+    ("rid:..."); the rest (no address, no serial) as (time, lat, lon) apart."""
+    m, anonymous = collections.defaultdict(list), []
     for line in open(path):
         d = json.loads(line)
-        if d.get("status") != "deleted" and "icao24" in d:
-            m[d["icao24"]].append((d["time"], d["id"], d.get("region", "")))
+        if d.get("status") == "deleted":
+            continue
+        key = d.get("icao24") or ("rid:" + d["remote_id"] if d.get("remote_id") else None)
+        if key:
+            m[key].append((d["time"], d["id"], d.get("region", "")))
+        else:
+            anonymous.append((d["time"], d["lat_deg"], d["lon_deg"]))
     for v in m.values():
         v.sort()
-    return m
+    anonymous.sort()
+    return m, anonymous
+
+
+def unmatched_anonymous(a, b, window_s=5.0, radius_m=500.0):
+    """Updates of `a` (time, lat, lon) with no update of `b` within window_s and radius_m."""
+    times = [t for t, _, _ in b]
+    missing = 0
+    for t, lat, lon in a:
+        i, found = bisect.bisect_left(times, t - window_s), False
+        while not found and i < len(times) and times[i] <= t + window_s:
+            _, lat2, lon2 = b[i]
+            dn, de = (lat2 - lat) * 111195.0, (lon2 - lon) * 111195.0 * math.cos(math.radians(lat))
+            found = math.hypot(dn, de) <= radius_m
+            i += 1
+        missing += not found
+    return missing
 
 
 def compare(one, merged):
     """The merged picture against the single process's; returns the figures."""
-    a, b = by_address(one), by_address(merged)
+    (a, anon_a), (b, anon_b) = by_identity(one), by_identity(merged)
     f = {"addresses": len(a), "missing": sorted(set(a) - set(b)), "extra": sorted(set(b) - set(a))}
+    # Tracks with neither an address nor a serial (primary-only targets, drones
+    # seen by radar alone): matched by place, both ways.
+    f["anonymous"], f["anonymous_merged"] = len(anon_a), len(anon_b)
+    f["anonymous_unmatched"] = unmatched_anonymous(anon_a, anon_b)
+    f["anonymous_extra"] = unmatched_anonymous(anon_b, anon_a)
     unmatched = total = 0
     for k, rows in a.items():
         ts = [t for t, _, _ in b.get(k, [])]
@@ -192,6 +221,10 @@ try:
     print(r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "", flush=True)
     f = compare(one, merged)
     print("MERGED " + json.dumps({k: (v if not isinstance(v, list) else len(v)) for k, v in f.items()}), flush=True)
+    check(f["anonymous_unmatched"] == 0 and f["anonymous_extra"] == 0,
+          f"tracks with no address or serial: each of the single process's {f['anonymous']} updates has a merged "
+          f"one within 5 s and 500 m ({f['anonymous_unmatched']} have not), and each of the merged picture's "
+          f"{f['anonymous_merged']} has one of the single process ({f['anonymous_extra']} have not)")
     check(not f["missing"] and not f["extra"],
           f"the same {f['addresses']} aircraft (missing {f['missing'][:5]}, extra {f['extra'][:5]})")
     check(f["unmatched"] == 0, f"every one of the single process's {f['updates']} updates has one of the same "
