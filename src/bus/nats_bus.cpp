@@ -344,8 +344,10 @@ RegionLease::~RegionLease() {
 
 bool RegionLease::tick(std::int64_t wall_ns) {
   if (wall_ns < next_ns_) return held_;
+  // The owner renews every lease_s / 4; a standby tries every lease_s / 10, so
+  // it takes a dead owner's region at most lease_s / 10 after the entry expired.
   const double lease_s = bus_.impl_->cfg.lease_s;
-  next_ns_ = wall_ns + static_cast<std::int64_t>(lease_s / 4 * 1e9);
+  next_ns_ = wall_ns + static_cast<std::int64_t>(lease_s / (held_ ? 4 : 10) * 1e9);
   auto* kv = static_cast<kvStore*>(kv_);
   std::uint64_t rev = 0;
   natsStatus s;

@@ -86,16 +86,17 @@ class NatsBus {
 
 // Ownership of a region: a key in the lease bucket (a JetStream key-value
 // store whose entries expire after lease_s). The owner renews it (compare and
-// set on its revision) every lease_s / 4; a standby creates it once the dead
-// owner's entry has expired. Two owners at once cannot both renew.
+// set on its revision) every lease_s / 4; a standby tries to create it every
+// lease_s / 10 and succeeds once the dead owner's entry has expired. Two
+// owners at once cannot both renew.
 class RegionLease {
  public:
   RegionLease(NatsBus& bus, std::string region, std::string holder);
   ~RegionLease();
   RegionLease(const RegionLease&) = delete;
   RegionLease& operator=(const RegionLease&) = delete;
-  // Renews or tries to take the lease (at most every lease_s / 4 of wall
-  // time); true while held.
+  // Renews the lease (at most every lease_s / 4 of wall time) or tries to
+  // take it (every lease_s / 10); true while held.
   bool tick(std::int64_t wall_ns);
   bool held() const { return held_; }
   const std::string& holder() const { return holder_; }
