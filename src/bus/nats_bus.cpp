@@ -328,37 +328,43 @@ RegionLease::RegionLease(NatsBus& bus, std::string region, std::string holder)
     throw ConfigError(fmt::format("NATS ({}): lease bucket {}: {}", servers_text(b.cfg),
                                   b.cfg.lease_bucket, text(s)));
   kv_ = kv;
+  worker_ = std::jthread([this](std::stop_token stop) { keep(stop); });
 }
 
 RegionLease::~RegionLease() {
+  worker_.request_stop();
+  if (worker_.joinable()) worker_.join();
   auto* kv = static_cast<kvStore*>(kv_);
   // A clean stop hands the region over at once instead of after lease_s.
   // Only if still ours: renewed by compare-and-set first (an owner whose lease
   // expired unnoticed must not delete its successor's).
   std::uint64_t rev = 0;
-  if (held_ && kvStore_Update(&rev, kv, key_.c_str(), holder_.data(),
-                              static_cast<int>(holder_.size()), revision_) == NATS_OK)
+  if (held() && kvStore_Update(&rev, kv, key_.c_str(), holder_.data(),
+                               static_cast<int>(holder_.size()), revision_) == NATS_OK)
     kvStore_Delete(kv, key_.c_str());
   kvStore_Destroy(kv);
 }
 
-bool RegionLease::tick(std::int64_t wall_ns) {
-  if (wall_ns < next_ns_) return held_;
+void RegionLease::keep(std::stop_token stop) {
   // The owner renews every lease_s / 4; a standby tries every lease_s / 10, so
   // it takes a dead owner's region at most lease_s / 10 after the entry expired.
   const double lease_s = bus_.impl_->cfg.lease_s;
-  next_ns_ = wall_ns + static_cast<std::int64_t>(lease_s / (held_ ? 4 : 10) * 1e9);
   auto* kv = static_cast<kvStore*>(kv_);
-  std::uint64_t rev = 0;
-  natsStatus s;
-  if (held_)
-    s = kvStore_Update(&rev, kv, key_.c_str(), holder_.data(), static_cast<int>(holder_.size()),
-                       revision_);
-  else
-    s = kvStore_Create(&rev, kv, key_.c_str(), holder_.data(), static_cast<int>(holder_.size()));
-  held_ = s == NATS_OK;
-  if (held_) revision_ = rev;
-  return held_;
+  std::mutex m;
+  std::condition_variable_any wake;
+  while (!stop.stop_requested()) {
+    const bool was = held_.load(std::memory_order_relaxed);
+    std::uint64_t rev = 0;
+    const natsStatus s = was ? kvStore_Update(&rev, kv, key_.c_str(), holder_.data(),
+                                              static_cast<int>(holder_.size()), revision_)
+                             : kvStore_Create(&rev, kv, key_.c_str(), holder_.data(),
+                                              static_cast<int>(holder_.size()));
+    if (s == NATS_OK) revision_ = rev;
+    held_.store(s == NATS_OK, std::memory_order_release);
+    std::unique_lock lock(m);
+    wake.wait_for(lock, stop, std::chrono::duration<double>(lease_s / (s == NATS_OK ? 4 : 10)),
+                  [] { return false; });
+  }
 }
 
 bool NatsBus::publish_track(std::string_view region, std::uint64_t index,

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "bus/bus_config.hpp"
 #include "bus/bus_message.hpp"
@@ -88,26 +89,27 @@ class NatsBus {
 // store whose entries expire after lease_s). The owner renews it (compare and
 // set on its revision) every lease_s / 4; a standby tries to create it every
 // lease_s / 10 and succeeds once the dead owner's entry has expired. Two
-// owners at once cannot both renew.
+// owners at once cannot both renew. The lease is kept on a thread of its own:
+// a key-value request that waits (a bucket whose leader is being elected can
+// take seconds) never holds up the tracking.
 class RegionLease {
  public:
   RegionLease(NatsBus& bus, std::string region, std::string holder);
   ~RegionLease();
   RegionLease(const RegionLease&) = delete;
   RegionLease& operator=(const RegionLease&) = delete;
-  // Renews the lease (at most every lease_s / 4 of wall time) or tries to
-  // take it (every lease_s / 10); true while held.
-  bool tick(std::int64_t wall_ns);
-  bool held() const { return held_; }
+  // True while the lease is held (as its thread last found it).
+  bool held() const { return held_.load(std::memory_order_acquire); }
   const std::string& holder() const { return holder_; }
 
  private:
+  void keep(std::stop_token stop);  // the lease thread: renew or try to take
   NatsBus& bus_;
   std::string region_, key_, holder_;
   void* kv_ = nullptr;  // kvStore
   std::uint64_t revision_ = 0;
-  bool held_ = false;
-  std::int64_t next_ns_ = 0;
+  std::atomic<bool> held_{false};
+  std::jthread worker_;
 };
 
 // An ordered, ephemeral consumer of the input stream (every subject

@@ -177,7 +177,7 @@ void BusTrackSink::emit_batch() {
 
 bool BusTrackSink::tick(Time wall) {
   bus_.resend_failed();
-  const bool held = lease_.tick(wall.ns);
+  const bool held = lease_.held();
   if (held == owner_) return owner_;
   const std::string& region = bus_.config().region;
   if (!held) {
