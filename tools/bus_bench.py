@@ -17,14 +17,15 @@ plus the real ulss7 Beast capture: 10,105 packets, 136,501 reports):
   live     ingest paced at SPEED x real time with N trackers (one per region
            of the split, N = 1, 2, 4) reading it live at once: each tracker's
            latency from the ingest's arrival stamp to processed (p50 / p90 /
-           p99; the worst instance's), i.e. ingest -> NATS -> tracker
+           p99; the worst instance's), i.e. ingest -> NATS -> tracker; the
+           ingest starts once every tracker is ready (serves its map)
 
 Each measurement is repeated ROUNDS times, alternating single and bus runs,
 and the median reported.
 
   python3 tools/bus_bench.py build/release/skyfuse . /tmp/bus_bench [--rounds 3] [--speed 60]
 """
-import argparse, os, re, shutil, statistics, subprocess, sys, time
+import argparse, os, re, select, shutil, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bus_testbed import demo_config, start_cluster  # noqa: E402
@@ -145,13 +146,23 @@ try:
             trackers = [subprocess.Popen(cbase + ["--role", "track"] + (["--region", name] if name else []),
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                         for name in names]
-            time.sleep(1)
+            # The ingest starts once every tracker is ready (its map served): N
+            # instances creating the streams at once can take seconds, and a
+            # tracker that starts late would count its start-up as latency.
+            head = {}
+            for tr in trackers:
+                head[tr] = ""
+                end = time.time() + 60
+                while time.time() < end and "map at" not in head[tr]:
+                    if select.select([tr.stderr], [], [], 1.0)[0]:
+                        head[tr] += tr.stderr.readline()
             run(cbase + ["--role", "ingest", "--speed", str(a.speed), "--quiet"])
             time.sleep(2)
             worst = (0.0, 0.0, 0.0)
             for tr in trackers:
                 tr.terminate()
                 _, err = tr.communicate(timeout=60)
+                err = head[tr] + err
                 m = re.search(r"latency p50 ([\d.]+) ms, p90 ([\d.]+) ms, p99 ([\d.]+) ms", err)
                 q = tuple(float(x) for x in m.groups())
                 worst = tuple(max(w, x) for w, x in zip(worst, q))
