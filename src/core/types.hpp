@@ -137,10 +137,13 @@ struct AdsbStatus {
   std::optional<int> nav_altitude_fms_ft;  // selected altitude, FMS
   std::optional<double> nav_heading_deg;   // selected heading
   std::optional<std::uint8_t> nav_modes;   // NavMode bits, when announced
-  // The newer status's known fields over this one's.
-  void merge(const AdsbStatus& newer) {
-    auto take = [](auto& mine, const auto& theirs) {
-      if (theirs) mine = theirs;
+  // The newer status's known fields over this one's; true if it knew any.
+  bool merge(const AdsbStatus& newer) {
+    bool any = false;
+    auto take = [&any](auto& mine, const auto& theirs) {
+      if (!theirs) return;
+      mine = theirs;
+      any = true;
     };
     take(version, newer.version);
     take(nic_baro, newer.nic_baro);
@@ -155,6 +158,7 @@ struct AdsbStatus {
     take(nav_altitude_fms_ft, newer.nav_altitude_fms_ft);
     take(nav_heading_deg, newer.nav_heading_deg);
     take(nav_modes, newer.nav_modes);
+    return any;
   }
 };
 

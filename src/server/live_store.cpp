@@ -104,12 +104,7 @@ void AircraftInfo::note(const Report& r) {
   }
   messages += std::max<std::uint32_t>(1, r.mode_s->frames);
   on_ground = r.mode_s->on_ground;
-  const AdsbStatus& q = r.mode_s->status;
-  if (q.version || q.nic_baro || q.nac_v || q.sil || q.gva || q.sda || q.rc_m || q.nav_qnh_hpa ||
-      q.nav_altitude_mcp_ft || q.nav_altitude_fms_ft || q.nav_heading_deg || q.nav_modes) {
-    status.merge(q);
-    status_time = r.time;
-  }
+  if (status.merge(r.mode_s->status)) status_time = r.time;
   if (r.mode_s->baro_rate_mps) {
     baro_rate_mps = r.mode_s->baro_rate_mps;
     baro_rate_time = r.time;
