@@ -19,6 +19,8 @@ packages=(
   pybind11-dev python3-pybind11 python3-dev python3-numpy
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
+  # tools/behaviour_check.py reads recordings' zstd frames with the zstd program
+  zstd
   # independent oracles used by tests (Wireshark's ASTERIX dissector)
   tshark
   # promtool (Prometheus' linter) checks /metrics in CTest apps.metrics_promtool; only the
