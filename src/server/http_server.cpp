@@ -554,6 +554,14 @@ struct HttpServer::Impl {
       ++stats.not_found;
       return error(req, http::status::not_found, "no such history file");
     }
+    if (path.starts_with("/data/traces/")) {
+      // readsb's trace files: /data/traces/xx/trace_{recent,full}_HEX.json.
+      const auto trace = parse_trace_path(path);
+      if (auto body = trace ? store.trace_json(trace->hex, trace->full) : std::nullopt)
+        return data_json(req, std::move(*body));
+      ++stats.not_found;
+      return error(req, http::status::not_found, "no such trace");
+    }
     if (path == "/metrics")
       return make(req, http::status::ok, store.metrics_text(), "text/plain; version=0.0.4");
     return file(req, target);

@@ -80,6 +80,18 @@ std::string status_json(const AdsbStatus& q) {
   }
   return o;
 }
+// aircraft.json's "hex": the 24-bit address, or for a track without one "~"
+// and its track number (not an ICAO address).
+std::string aircraft_hex(const ObjectState& s) {
+  if (s.identity.icao24) return fmt::format("{:06x}", *s.identity.icao24);
+  std::uint64_t n = 0;  // the id's digits (wrapping: never throws)
+  for (const char c : s.id)
+    if (c >= '0' && c <= '9') n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  return fmt::format("~{:06x}", n & 0xffffff);
+}
+const char* aircraft_type(const ObjectState& s, const AircraftInfo* info) {
+  return !s.identity.icao24 ? "other" : info && info->adsb ? "adsb_icao" : "mode_s";
+}
 bool fresh(Time now, Time t) { return t.ns != 0 && (now - t).seconds() <= kStale_s; }
 std::optional<double> flight_level(const AircraftInfo* a, Time now) {
   if (!a || !a->pressure_alt_m || !fresh(now, a->pressure_alt_time)) return std::nullopt;
@@ -115,7 +127,7 @@ void AircraftInfo::note(const Report& r) {
   }
 }
 
-LiveStore::LiveStore(StoreInfo info) : info_(std::move(info)) {
+LiveStore::LiveStore(StoreInfo info) : info_(std::move(info)), traces_(info_.traces) {
   picture_ = R"({"type":"picture","time":0,"tracks":[]})";
 }
 
@@ -132,7 +144,40 @@ void LiveStore::apply(std::span<const ObjectState> updates) {
     e.history.push_back(
         {s.time.seconds(), s.position.lat_deg, s.position.lon_deg, s.position.alt_m});
     while (e.history.size() > info_.history_points) e.history.pop_front();
+    note_trace_locked(s);
   }
+}
+
+// The track's state as a readsb trace point of aircraft.json's "hex"; the
+// Mode S details (pressure altitude, baro rate) are the last publication's.
+void LiveStore::note_trace_locked(const ObjectState& s) {
+  const AircraftInfo* info = info_for(last_.aircraft, s);
+  TracePoint p;
+  p.time_s = s.time.seconds();
+  p.lat_deg = s.position.lat_deg;
+  p.lon_deg = s.position.lon_deg;
+  p.on_ground = info && info->on_ground && fresh(s.time, info->last_seen);
+  if (auto fl = flight_level(info, s.time)) p.baro_alt_ft = *fl * 100;
+  p.geom_alt_ft = s.position.alt_m / kFt;
+  p.gs_kt = ground_speed(s) / kKt;
+  p.track_deg = track_deg(s);
+  if (info && info->baro_rate_mps && fresh(s.time, info->baro_rate_time))
+    p.baro_rate_fpm = *info->baro_rate_mps / kFt * 60;
+  p.geom_rate_fpm = s.velocity_enu_mps.z() / kFt * 60;
+  p.type = aircraft_type(s, info);
+  p.details = fmt::format("{{\"type\":\"{}\"", p.type);
+  if (!s.identity.callsign.empty())
+    p.details += ",\"flight\":" + json_string(fmt::format("{:<8}", s.identity.callsign));
+  if (s.identity.mode3a) p.details += fmt::format(",\"squawk\":\"{:04o}\"", *s.identity.mode3a);
+  if (s.identity.emitter_category)
+    p.details += ",\"category\":\"" + category(*s.identity.emitter_category) + "\"";
+  p.details += '}';
+  traces_.note(aircraft_hex(s), p);
+}
+
+std::optional<std::string> LiveStore::trace_json(std::string_view hex, bool full) const {
+  std::lock_guard lock(mu_);
+  return traces_.json(hex, full);
 }
 
 void LiveStore::clear() {
@@ -143,6 +188,7 @@ void LiveStore::clear() {
   aircraft_history_.clear();
   aircraft_history_bytes_ = 0;
   next_history_.reset();
+  traces_.clear();
   stats_marks_.clear();
   minute_max_distance_m_ = total_max_distance_m_ = 0;
 }
@@ -265,6 +311,7 @@ std::string LiveStore::publish(Publication p) {
   picture_ = picture;
   last_ = std::move(p);
   note_stats_locked(distances_m);
+  traces_.expire(last_.now.seconds());
   if (info_.aircraft_history > 0 && (!next_history_ || last_.now >= *next_history_)) {
     aircraft_history_.push_back(aircraft_json_locked());
     aircraft_history_bytes_ += aircraft_history_.back().size();
@@ -425,10 +472,8 @@ std::string LiveStore::aircraft_json_locked() const {
   for (const auto& [id, e] : tracks_) {
     const ObjectState& s = e.state;
     const AircraftInfo* info = info_for(last_.aircraft, s);
-    // Tracks without a 24-bit address: "~" and the track number (not an ICAO address).
-    std::string hex = s.identity.icao24 ? fmt::format("{:06x}", *s.identity.icao24)
-                                        : fmt::format("~{:06x}", std::stoul("0" + id) & 0xffffff);
-    const char* type = !s.identity.icao24 ? "other" : info && info->adsb ? "adsb_icao" : "mode_s";
+    const std::string hex = aircraft_hex(s);
+    const char* type = aircraft_type(s, info);
     const double seen_pos = std::max(0.0, (now - s.time).seconds());
     const double seen =
         info ? std::max(0.0, (now - std::max(info->last_seen, s.time)).seconds()) : seen_pos;

@@ -26,6 +26,7 @@
 
 #include "core/types.hpp"
 #include "safety/safety_nets.hpp"
+#include "server/aircraft_traces.hpp"
 
 namespace skyfuse::server {
 
@@ -142,6 +143,8 @@ struct StoreInfo {
   std::size_t aircraft_history = 120;
   double aircraft_history_interval_s = 30;
   std::size_t aircraft_history_max_bytes = 64u << 20;
+  // readsb's per-aircraft trace files (aircraft_traces.hpp).
+  TraceLimits traces;
 };
 
 class LiveStore {
@@ -180,6 +183,9 @@ class LiveStore {
   // tar1090 /data/history_N.json: N from 0 (oldest) to receiver.json's
   // "history" - 1; nullopt past it.
   std::optional<std::string> aircraft_history_json(std::size_t n) const;
+  // readsb's /data/traces/xx/trace_{recent,full}_HEX.json; nullopt for an
+  // aircraft without a trace.
+  std::optional<std::string> trace_json(std::string_view hex, bool full) const;
   std::string metrics_text() const;  // Prometheus /metrics
   std::string info_json() const;     // /api/info
   std::size_t track_count() const;
@@ -203,6 +209,7 @@ class LiveStore {
                                    std::optional<double> fl);
   std::vector<Counter> external_counters() const;
   std::string aircraft_json_locked() const;  // with mu_ held
+  void note_trace_locked(const ObjectState& s);
   mutable std::mutex source_mu_;
   CounterSource source_;
   mutable std::mutex mu_;
@@ -218,6 +225,7 @@ class LiveStore {
   std::deque<std::string> aircraft_history_;  // oldest first
   std::size_t aircraft_history_bytes_ = 0;
   std::optional<Time> next_history_;
+  AircraftTraces traces_;
   // readsb's stats.json: the counts at each closed minute of data time (the
   // first at the start, zero), the open minute's largest distance.
   struct StatsMark {

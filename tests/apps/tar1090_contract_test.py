@@ -10,11 +10,12 @@ frames of which 5,026 Mode A/C: data/README.md), replayed at 10x with a copy
 every 5 s of data time. Checked: every file is aircraft.json's format with
 increasing `now`, no hex twice in a file, several aircraft with a trail of
 several positions whose times increase and whose steps fit the aircraft's
-ground speed; stats.json counts the capture's frames.
+ground speed; each aircraft's readsb trace files (traces/xx/trace_full_HEX.json
+and trace_recent_) agree with that; stats.json counts the capture's frames.
 
 Usage: tar1090_contract_test.py SKYFUSE SOURCE_DIR WORK_DIR
 """
-import gzip, json, math, os, re, select, shutil, subprocess, sys, time, urllib.request
+import gzip, json, math, os, re, select, shutil, subprocess, sys, time, urllib.error, urllib.request
 
 skyfuse, root, work = (os.path.abspath(a) for a in sys.argv[1:4])
 shutil.rmtree(work, ignore_errors=True)
@@ -108,6 +109,55 @@ try:
             d = 6371008.8 * math.acos(min(1, math.sin(p0) * math.sin(p1) + math.cos(p0) * math.cos(p1) * math.cos(dl)))
             v = max(gs0, gs1) * 1852 / 3600
             check(d <= 1.3 * v * max(0.0, t1 - t0) + 1000, f"{h}: {d:.0f} m in {t1 - t0:.1f} s at {v:.0f} m/s")
+    # readsb's trace files, as tar1090 fetches them for a selected aircraft:
+    # traces/<last two hex digits>/trace_{recent,full}_<hex>.json. The trace
+    # holds the aircraft's whole time here (61 s: at least the history's
+    # positions), its times increase, its steps fit its speed, the recent
+    # file is the end of the full one and its last point the current position.
+    current = {a["hex"]: a for a in files[-1]["aircraft"] if "lat" in a}
+    traced = 0
+    for h, a in current.items():
+        full = get(f"traces/{h[-2:]}/trace_full_{h}.json")
+        recent = get(f"traces/{h[-2:]}/trace_recent_{h}.json")
+        check(full["icao"] == h and recent["icao"] == h, f"{h}: trace icao {full['icao']} {recent['icao']}")
+        pts = [(full["timestamp"] + q[0], q[1], q[2], q[4]) for q in full["trace"]]
+        rec = [(recent["timestamp"] + q[0], q[1], q[2], q[4]) for q in recent["trace"]]
+        check(all(len(q) == 14 for q in full["trace"]), f"{h}: trace points not of 14 columns")
+        check(rec == pts[-len(rec):], f"{h}: trace_recent is not the end of trace_full")
+        check(all(b[0] > a_[0] for a_, b in zip(pts, pts[1:])), f"{h}: trace times do not increase")
+        # The details on the first point; the newest point's source type and
+        # altitude as aircraft.json has them (the first second of a track
+        # precedes the publication that tells its Mode S details).
+        newest = full["trace"][-1]
+        check(full["trace"][0][8] is not None and newest[9] == a["type"],
+              f"{h}: first trace point {full['trace'][0]}, newest {newest}, aircraft type {a['type']}")
+        if isinstance(a.get("alt_baro"), int):
+            check(newest[6] & 8 == 0 and abs(newest[3] - a["alt_baro"]) <= 1000,
+                  f"{h}: newest trace point {newest}: not the pressure altitude {a['alt_baro']}")
+        for (t0, la0, lo0, gs0), (t1, la1, lo1, gs1) in zip(pts, pts[1:]):
+            p0, p1 = math.radians(la0), math.radians(la1)
+            d = 6371008.8 * math.acos(min(1, math.sin(p0) * math.sin(p1) + math.cos(p0) * math.cos(p1) * math.cos(math.radians(lo1 - lo0))))
+            check(d <= 1.3 * max(gs0, gs1) * 1852 / 3600 * (t1 - t0) + 1000, f"{h}: trace step {d:.0f} m in {t1 - t0:.1f} s")
+        last = pts[-1]
+        check(abs(last[1] - a["lat"]) < 0.02 and abs(last[2] - a["lon"]) < 0.04,
+              f"{h}: trace ends at {last[1:3]}, aircraft at {a['lat']}, {a['lon']}")
+        if h in long_trails:
+            check(pts[0][0] <= long_trails[h][0][0] + 5, f"{h}: trace starts {pts[0][0]}, history {long_trails[h][0][0]}")
+            traced += 1
+    print(f"traces of {len(current)} aircraft, {traced} of them with a history trail")
+    check(traced >= 5, f"only {traced} traces checked against a history trail")
+    h0 = next(h for h in current if not h.startswith("~"))
+    wrong_folder = "00" if h0[-2:] != "00" else "01"
+    bads = ["traces/fe/trace_full_~fffffe.json", f"traces/{wrong_folder}/trace_full_{h0}.json",
+            "traces/../receiver.json"]
+    if h0.upper() != h0:  # readsb's names are lower case
+        bads.append(f"traces/{h0[-2:].upper()}/trace_full_{h0.upper()}.json")
+    for bad in bads:
+        try:
+            urllib.request.urlopen(base + bad, timeout=10)
+            check(False, f"{bad}: served")
+        except urllib.error.HTTPError as e:
+            check(e.code == 404, f"{bad}: HTTP {e.code}, expected 404")
     stats, t_end = get("stats.json"), time.time() + 20
     while stats["total"].get("remote", {}).get("modeac") != 5026 and time.time() < t_end:
         time.sleep(0.5)  # the publication after the end (a slow machine)
