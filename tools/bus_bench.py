@@ -17,15 +17,20 @@ plus the real ulss7 Beast capture: 10,105 packets, 136,501 reports):
   live     ingest paced at SPEED x real time with N trackers (one per region
            of the split, N = 1, 2, 4) reading it live at once: each tracker's
            latency from the ingest's arrival stamp to processed (p50 / p90 /
-           p99; the worst instance's), i.e. ingest -> NATS -> tracker; the
-           ingest starts once every tracker is ready (serves its map)
+           p99; the worst instance's), i.e. ingest -> NATS -> tracker; and
+           from that stamp to the merged picture (`run --role serve`, the
+           stamp of the newest input behind each region's message): ingest ->
+           NATS -> tracker -> NATS -> map; the ingest starts once every
+           tracker and the map are ready (serve their maps)
+  burst    the same, the ingest as fast as possible: reports/s from its
+           start to the merged picture's last update, all running at once
 
 Each measurement is repeated ROUNDS times, alternating single and bus runs,
 and the median reported.
 
   python3 tools/bus_bench.py build/release/skyfuse . /tmp/bus_bench [--rounds 3] [--speed 60]
 """
-import argparse, os, re, select, shutil, statistics, subprocess, sys, time
+import argparse, os, re, select, shutil, statistics, subprocess, sys, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bus_testbed import demo_config, start_cluster  # noqa: E402
@@ -103,6 +108,8 @@ cpu_sum_s = {n: [] for n in track_s}
 empty_cpu_s = []
 merge_s = {n: [] for n in track_s}
 live_q = {n: [] for n in track_s}
+merged_q = {n: [] for n in track_s}
+burst_s = {n: [] for n in track_s}
 reports = packets = 0
 try:
     for rnd in range(a.rounds):
@@ -149,8 +156,11 @@ try:
             # The ingest starts once every tracker is ready (its map served): N
             # instances creating the streams at once can take seconds, and a
             # tracker that starts late would count its start-up as latency.
+            # The map of the merged picture (role serve): the end of the chain.
+            serve = subprocess.Popen(cbase + ["--role", "serve"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
             head = {}
-            for tr in trackers:
+            for tr in trackers + [serve]:
                 head[tr] = ""
                 end = time.time() + 60
                 while time.time() < end and "map at" not in head[tr]:
@@ -167,6 +177,51 @@ try:
                 q = tuple(float(x) for x in m.groups())
                 worst = tuple(max(w, x) for w, x in zip(worst, q))
             live_q[n].append(worst)
+            serve.terminate()
+            _, err = serve.communicate(timeout=60)
+            m = re.search(r"merged picture p50 ([\d.]+) ms, p90 ([\d.]+) ms, p99 ([\d.]+) ms", head[serve] + err)
+            merged_q[n].append(tuple(float(x) for x in m.groups()))
+            stop(nodes)
+        # burst: for each split a fresh cluster, the N trackers and the map
+        # ready, then the ingest as fast as possible: reports/s from the
+        # ingest's start to the merged picture's last update (the map's
+        # track_updates_total unchanged for 3 s), everything running at once.
+        for n in track_s:
+            nodes, servers = cluster(f"burst{rnd}-{n}")
+            names = [r[0] for r in SPLITS[n]] or [None]
+            cbase = [skyfuse, "run", "--config", configs[n], "--nats", servers, "--http-port", "0"]
+            ps = [subprocess.Popen(cbase + ["--role", "track", "--quiet"] + (["--region", name] if name else []),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                  for name in names]
+            serve = subprocess.Popen(cbase + ["--role", "serve"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+            port = None
+            for q in ps + [serve]:
+                line, end = "", time.time() + 60
+                while time.time() < end and "map at" not in line:
+                    if select.select([q.stderr], [], [], 1.0)[0]:
+                        line = q.stderr.readline()
+                if q is serve:
+                    port = re.search(r"map at http://[^:]+:(\d+)/", line).group(1)
+
+            def shown():
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+                m = re.search(r"^skyfuse_track_updates_total (\S+)", body, re.M)
+                return float(m.group(1)) if m else 0.0
+
+            t0 = time.perf_counter()
+            ingest = subprocess.Popen(cbase + ["--role", "ingest", "--speed", "0", "--quiet"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            last, changed = -1.0, time.perf_counter()
+            while time.perf_counter() - changed < 3 or ingest.poll() is None:
+                v = shown()
+                if v != last:
+                    last, changed = v, time.perf_counter()
+                time.sleep(0.1)
+            burst_s[n].append(changed - t0)
+            for q in ps + [serve]:
+                q.terminate()
+                q.communicate(timeout=60)
             stop(nodes)
         print(f"round {rnd + 1}: single {single_s[-1]:.2f} s, ingest {ingest_s[-1]:.2f} s, "
               + ", ".join(f"{n} regions {v[-1]:.2f} s (cpu {cpu_s[n][-1]:.2f} s)" for n, v in track_s.items())
@@ -196,5 +251,18 @@ print(f"\nlive at {a.speed:g} x real time ({reports * a.speed / 1800:,.0f} repor
 print("| trackers at once | p50 ms | p90 ms | p99 ms | p99 of each round ms |")
 print("|---|---|---|---|---|")
 for n, v in live_q.items():
+    q = [med(x[k] for x in v) for k in range(3)]
+    print(f"| {n} | {q[0]:.1f} | {q[1]:.1f} | {q[2]:.1f} | {', '.join(f'{x[2]:.0f}' for x in v)} |")
+print("\nat once, as fast as possible: the ingest unpaced while the N trackers and the map "
+      "(`run --role serve`) read live; from the ingest's start to the merged picture's last update")
+print("| trackers at once | wall s | reports/s through ingest -> trackers -> merged picture | each round s |")
+print("|---|---|---|---|")
+for n, v in burst_s.items():
+    print(f"| {n} | {med(v):.2f} | {reports / med(v):,.0f} | {', '.join(f'{x:.2f}' for x in v)} |")
+print("\nend to end: ingest arrival -> the merged picture (`run --role serve` receives the region's "
+      "message with the stamp of the newest input behind it; medians of the rounds)")
+print("| trackers at once | p50 ms | p90 ms | p99 ms | p99 of each round ms |")
+print("|---|---|---|---|---|")
+for n, v in merged_q.items():
     q = [med(x[k] for x in v) for k in range(3)]
     print(f"| {n} | {q[0]:.1f} | {q[1]:.1f} | {q[2]:.1f} | {', '.join(f'{x[2]:.0f}' for x in v)} |")

@@ -368,9 +368,11 @@ void RegionLease::keep(std::stop_token stop) {
 }
 
 bool NatsBus::publish_track(std::string_view region, std::uint64_t index,
-                            std::string_view json_line, std::string& why) {
+                            std::string_view json_line, std::string& why, std::int64_t arrival_ns) {
   impl_->resend_failed();
-  return impl_->publish(tracks_subject(region), json_line.data(), json_line.size(), {}, why,
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (arrival_ns > 0) headers.emplace_back("Skyfuse-Arrival-Ns", std::to_string(arrival_ns));
+  return impl_->publish(tracks_subject(region), json_line.data(), json_line.size(), headers, why,
                         track_message_id(region, index));
 }
 
@@ -556,6 +558,14 @@ InputReader::Next TrackReader::next(TrackUpdate& u, int timeout_ms, std::string&
   const auto id = NatsBus::Impl::track_id_of(msg);
   u.region = id ? id->first : "";
   u.index = id ? id->second : 0;
+  u.arrival_ns = 0;
+  const char* arrival = nullptr;
+  if (natsMsgHeader_Get(msg, "Skyfuse-Arrival-Ns", &arrival) == NATS_OK && arrival) {
+    std::int64_t v = 0;
+    const std::string_view text(arrival);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec == std::errc{} && end == text.data() + text.size() && v > 0) u.arrival_ns = v;
+  }
   natsMsg_Destroy(msg);
   return InputReader::Next::kMessage;
 }

@@ -55,8 +55,10 @@ class NatsBus {
   // Track update number `index` (1, 2, ... in the order the region's tracker
   // computes them) under the message id "<region>:<index>": an instance and
   // its standby compute the same updates, so the stream keeps one copy.
+  // `arrival_ns` (0: none) is the wall-clock arrival of the newest input
+  // the update follows, sent as header Skyfuse-Arrival-Ns.
   bool publish_track(std::string_view region, std::uint64_t index, std::string_view json_line,
-                     std::string& why);
+                     std::string& why, std::int64_t arrival_ns = 0);
   // The index of the region's last track update in the tracks stream (0:
   // none); nullopt with `why` if the stream cannot tell now.
   std::optional<std::uint64_t> last_track_index(std::string_view region, std::string& why);
@@ -145,6 +147,7 @@ class TrackReader {
     std::string region;       // from the message id ("" if it has none)
     std::uint64_t index = 0;  // the region's update number (0: none)
     std::uint64_t stream_sequence = 0;
+    std::int64_t arrival_ns = 0;  // Skyfuse-Arrival-Ns (0: none or malformed)
   };
   InputReader::Next next(TrackUpdate& u, int timeout_ms, std::string& why);
 

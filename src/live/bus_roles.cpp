@@ -13,6 +13,7 @@
 #include "io/jsonl.hpp"
 #include "live/file_replay.hpp"
 #include "live/inputs.hpp"
+#include "live/latency_histogram.hpp"
 #include "live/pacer.hpp"
 #include "live/track_merge.hpp"
 #include "log/log.hpp"
@@ -117,9 +118,9 @@ BusTrackSink::BusTrackSink(bus::NatsBus& bus, const std::string& holder,
                            const geo::Regions* regions, std::size_t region)
     : bus_(bus), lease_(bus, bus.config().region, holder), regions_(regions), region_(region) {}
 
-void BusTrackSink::publish(std::uint64_t index, const std::string& line) {
+void BusTrackSink::publish(std::uint64_t index, const std::string& line, Time arrival) {
   std::string why;
-  if (bus_.publish_track(bus_.config().region, index, line, why)) return;
+  if (bus_.publish_track(bus_.config().region, index, line, why, arrival.ns)) return;
   ++failed_;
   const Time now = wall_now();
   if ((now - logged_).seconds() >= 10) {
@@ -159,13 +160,13 @@ void BusTrackSink::emit_batch() {
   }
   ++index_;
   if (owner_) {
-    if (index_ > floor_) publish(index_, batch_);
+    if (index_ > floor_) publish(index_, batch_, arrival_);
   } else {
     // A standby keeps its last messages (up to 256 MiB, 5 minutes): what an
     // owner that died may not have published yet.
     const Time now = wall_now();
     kept_bytes_ += batch_.size();
-    kept_.push_back({index_, std::move(batch_), now});
+    kept_.push_back({index_, std::move(batch_), now, arrival_});
     while (!kept_.empty() &&
            (kept_bytes_ > (std::size_t{256} << 20) || (now - kept_.front().wall).seconds() > 300)) {
       kept_bytes_ -= kept_.front().line.size();
@@ -201,7 +202,7 @@ bool BusTrackSink::tick(Time wall) {
   std::uint64_t sent = 0;
   for (const Computed& c : kept_)
     if (c.index > floor_) {
-      publish(c.index, c.line);
+      publish(c.index, c.line, c.arrival);
       ++sent;
     }
   kept_.clear();
@@ -470,6 +471,9 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
   const std::int64_t period = Duration::from_seconds(cfg.run.publish_period_s).ns;
   Time now{}, next_publish{};
   std::uint64_t updates = 0, bad = 0, other = 0, raised = 0;
+  // From the ingest's arrival stamp of the newest input a region's message
+  // follows to its receipt here (ingest -> NATS -> tracker -> NATS -> serve).
+  LatencyHistogram latency;
   auto publish = [&] {
     std::vector<ObjectState> pic;
     pic.reserve(picture.picture().size());
@@ -488,6 +492,14 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
     c("track_updates_bad_total", "Unreadable track updates", "counter", static_cast<double>(bad));
     c("alerts_raised_total", "Safety-net alerts raised on the merged picture", "counter",
       static_cast<double>(raised));
+    p.counters.push_back({"merged_latency_seconds",
+                          "Ingest arrival to the merged picture (wall clock), quantiles",
+                          "summary",
+                          {{"quantile=\"0.5\"", latency.quantile(0.5)},
+                           {"quantile=\"0.9\"", latency.quantile(0.9)},
+                           {"quantile=\"0.99\"", latency.quantile(0.99)}},
+                          latency.sum(),
+                          latency.count()});
     if (merged) {
       const auto& mc = merger.counts();
       c("merge_handovers_total", "A region's track continuing another region's", "counter",
@@ -584,6 +596,8 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
       log::warn("skyfuse serve: stream {}: {}", cfg.bus.tracks_stream, why);
       continue;
     }
+    if (u.arrival_ns > 0)
+      latency.add(std::max(0.0, static_cast<double>(wall_now().ns - u.arrival_ns) * 1e-9));
     bus::InputMessage m;
     m.ingest = u.region.empty() && u.index == 0 ? "" : "region " + u.region;
     m.sequence = u.index;
@@ -596,8 +610,12 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
     if (!lines_out) log::error("skyfuse serve: {}: write failed", cfg.run.tracks_out);
   }
   if (!o.quiet) {
-    log::info("skyfuse serve: {} track updates shown, {} unreadable, {} alerts raised", updates,
-              bad, raised);
+    log::info(
+        "skyfuse serve: {} track updates shown, {} unreadable, {} alerts raised; latency from "
+        "the ingest's arrival to the merged picture p50 {:.2f} ms, p90 {:.2f} ms, p99 {:.2f} ms "
+        "({} messages)",
+        updates, bad, raised, latency.quantile(0.5) * 1e3, latency.quantile(0.9) * 1e3,
+        latency.quantile(0.99) * 1e3, latency.count());
     if (merged) log_merge(merger, names.size(), other);
   }
   return rc;

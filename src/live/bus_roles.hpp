@@ -16,6 +16,7 @@
 //   BusInputSource src(bus, cfg);  std::jthread t([&](auto s) { src.run(s, queue); });
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -72,6 +73,9 @@ class BusTrackSink final : public output::TrackSink {
   void update(const ObjectState& s) override;
   void period(Time now) override;
   void finish() override;
+  // The newest input's arrival goes with each message (a header, not part of
+  // the updates): the merged picture's end-to-end latency.
+  void input_arrived(Time arrival) override { arrival_ = std::max(arrival_, arrival); }
   // Renews or takes the lease (main loop, any rate); true while owner.
   bool tick(Time wall);
   std::uint64_t failed() const { return failed_; }
@@ -84,9 +88,10 @@ class BusTrackSink final : public output::TrackSink {
     std::uint64_t index;
     std::string line;
     Time wall;
+    Time arrival;  // of the newest input processed before it
   };
   static constexpr std::size_t kMaxBatchBytes = 512 * 1024;  // under NATS's 1 MB payload
-  void publish(std::uint64_t index, const std::string& line);
+  void publish(std::uint64_t index, const std::string& line, Time arrival);
   void emit_batch();
   bus::NatsBus& bus_;
   bus::RegionLease lease_;
@@ -98,6 +103,7 @@ class BusTrackSink final : public output::TrackSink {
   std::deque<Computed> kept_;                  // a standby's last messages (bounded)
   std::size_t kept_bytes_ = 0;
   std::uint64_t index_ = 0;  // messages computed
+  Time arrival_;             // the newest input's arrival
   std::uint64_t floor_ = 0;  // messages up to this index are in the stream
   std::uint64_t failed_ = 0;
   bool owner_ = false;

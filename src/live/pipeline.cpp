@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "decode/asterix/spec.hpp"
 #include "feeds/feed_decoder.hpp"
+#include "live/latency_histogram.hpp"
 #include "log/log.hpp"
 #include "output/sinks.hpp"
 #include "record/recording.hpp"
@@ -28,34 +29,7 @@
 namespace skyfuse::live {
 
 namespace {
-// Latency histogram: 10 buckets per decade from 1 us to 1000 s.
-class Histogram {
- public:
-  void add(double s) {
-    const double l = std::log10(std::max(s, 1e-6)) + 6;  // 0 at 1 us
-    const auto b = static_cast<std::size_t>(std::clamp(l * 10, 0.0, 89.0));
-    ++buckets_[b];
-    ++n_;
-    sum_ += s;
-  }
-  double sum() const { return sum_; }
-  std::uint64_t count() const { return n_; }
-  double quantile(double q) const {
-    if (n_ == 0) return 0;
-    const auto want = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n_)));
-    std::uint64_t seen = 0;
-    for (std::size_t b = 0; b < buckets_.size(); ++b) {
-      seen += buckets_[b];
-      if (seen >= want) return std::pow(10.0, (static_cast<double>(b) + 1) / 10 - 6);
-    }
-    return 1000;
-  }
-
- private:
-  std::array<std::uint64_t, 90> buckets_{};
-  std::uint64_t n_ = 0;
-  double sum_ = 0;
-};
+using Histogram = LatencyHistogram;
 
 // Turns publications into the store's picture and the WebSocket message on
 // its own thread: formatting 10,000 tracks takes tens of milliseconds, which
@@ -573,6 +547,7 @@ void Pipeline::process(const Packet& p, Time wall_now) {
     m.admit(p.source, std::move(r), p.arrival);
   }
   if (wall_now.ns != 0) m.latency.add(std::max(0.0, (wall_now - p.arrival).seconds()));
+  for (output::TrackSink* k : m.sinks) k->input_arrived(p.arrival);
 }
 
 void Pipeline::set_zones(std::vector<safety::Zone> zones, const std::string& geojson,

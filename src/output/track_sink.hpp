@@ -25,6 +25,10 @@ class TrackSink {
   virtual void update(const ObjectState& s) = 0;
   // A publication period of data time ended at `now` (run: once a second).
   virtual void period(Time /*now*/) {}
+  // The wall-clock arrival of the input just processed (run, replay): for a
+  // sink that measures latency downstream (the bus's tracks publisher); it
+  // must not change what a sink outputs.
+  virtual void input_arrived(Time /*arrival*/) {}
   // End of data: flush what is buffered.
   virtual void finish() {}
 };

@@ -24,7 +24,9 @@ each tracking its region and 30 km beyond it, publishing the tracks it owns.
    gives byte for byte the updates its live standby computed, and the merged
    picture read twice is the same bytes;
 5. `run --role serve`, started before the data, showed the merged picture
-   live: every merged update, and at the end the merged picture's aircraft.
+   live: every merged update, and at the end the merged picture's aircraft;
+   it measured the latency from the ingest's arrival stamp to the merged
+   picture (the trackers pass the stamp on in a header).
 """
 import bisect, collections, json, math, os, re, shutil, signal, subprocess, sys, time, urllib.request
 
@@ -264,6 +266,15 @@ try:
             tracks = json.loads(urllib.request.urlopen(base_url + "/api/tracks", timeout=5).read())
             live_ids = sorted(t.get("hex", "-") for t in tracks["tracks"])
             if shown >= lines and live_ids == alive:
+                # Each region's message carries the ingest's arrival of the
+                # newest input behind it: the merged picture's latency.
+                count = re.search(r'^skyfuse_merged_latency_seconds_count (\S+)', body, re.M)
+                p50 = re.search(r'^skyfuse_merged_latency_seconds\{quantile="0.5"\} (\S+)', body, re.M)
+                p99 = re.search(r'^skyfuse_merged_latency_seconds\{quantile="0.99"\} (\S+)', body, re.M)
+                print(f"ingest arrival -> merged picture (role serve): {count and count.group(1)} messages, "
+                      f"p50 {p50 and p50.group(1)} s, p99 {p99 and p99.group(1)} s")
+                check(count and float(count.group(1)) > 0 and p50 and 0 < float(p50.group(1)) < 5,
+                      "role serve measures the latency from the ingest's arrival to the merged picture")
                 break
         except OSError:
             pass
