@@ -3,7 +3,8 @@
 # libFuzzer targets in the same tree: one build, not two), runs every test,
 # then runs each fuzz target briefly on its kept corpus. Expects
 # scripts/setup.sh to have run.
-#   FUZZ_SECONDS=N   seconds per fuzz target (default 15; 0 skips fuzzing)
+#   FUZZ_SECONDS=N   seconds per fuzz target (default 10, half for the 31
+#                    ASTERIX and Remote ID layers; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -22,7 +23,7 @@ cmake --build --preset release -j "$jobs" --target skyfuse skyfuse_python
 ctest --preset release -L python
 (cd / && python3 -c "import skyfuse; print('python3: import skyfuse', skyfuse.__version__, 'from', skyfuse.__file__)")
 
-fuzz_seconds=${FUZZ_SECONDS:-15}
+fuzz_seconds=${FUZZ_SECONDS:-10}
 if [ "$fuzz_seconds" -gt 0 ]; then
   # One fuzzer per core at a time; each writes its verdict, tallied below.
   run_fuzz() {
