@@ -69,6 +69,7 @@ server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::
   info.sensors = cfg.sensors;
   info.zones_geojson = safety::zones_geojson(zones);
   info.aircraft_history_interval_s = cfg.run.history_interval_s;
+  info.map_layers_json = cfg.run.map_layers_json;
   return info;
 }
 

@@ -46,6 +46,9 @@ struct RunConfig {
   bool exit_at_end = false;        // stop when every file input has ended (tests, batch)
   std::string tracks_out;          // also write track updates as JSON Lines
   std::string alerts_out;          // also write alert events as JSON Lines
+  // The operator's map layers ([[run.map_layer]]), as /api/info's
+  // "map_layers" JSON array (docs/api.md); empty: none.
+  std::string map_layers_json;
 
   // The HTTP / WebSocket server's limits: [run] http_* and ws_* (docs/config.md).
   server::ServerLimits http_limits;

@@ -5,10 +5,12 @@
 #include <fstream>
 #include <functional>
 #include <numbers>
+#include <set>
 #include <sstream>
 
 #include "core/input_file.hpp"
 #include "geo/regions.hpp"
+#include "io/jsonl.hpp"
 #include "live/toml_fields.hpp"
 
 namespace skyfuse::live {
@@ -177,6 +179,51 @@ std::uint16_t parse_port(const std::string& s, const std::function<void()>& bad)
   return static_cast<std::uint16_t>(p);
 }
 
+// [[run.map_layer]]: the operator's map layers, checked and written as the
+// JSON array /api/info gives the map (docs/api.md, docs/config.md).
+std::string load_map_layers(Fields& run) {
+  const toml::array* layers = run.array("map_layer");
+  if (!layers) return "";
+  std::string out = "[";
+  std::set<std::string> ids;
+  for (const auto& el : *layers) {
+    const toml::table* t = el.as_table();
+    if (!t)
+      throw ConfigError(fmt::format("{}: [run] each map_layer must be a table ([[run.map_layer]])",
+                                    where(run.file(), el.source())));
+    const std::string id = (*t)["id"].value<std::string>().value_or("?");
+    Fields f(*t, run.file(), fmt::format("[[run.map_layer]] \"{}\"", id));
+    f.str("id");
+    if (id.empty()) f.fail("id", "must not be empty");
+    if (!ids.insert(id).second) f.fail("id", "is used by an earlier map layer");
+    const std::string type = f.str("type");
+    if (type != "xyz" && type != "wmts" && type != "pmtiles" && type != "geojson")
+      f.fail("type", "must be \"xyz\", \"wmts\", \"pmtiles\" or \"geojson\"");
+    const std::string url = f.str("url");
+    if (url.empty()) f.fail("url", "must not be empty");
+    std::string o =
+        fmt::format("{{\"id\":{},\"name\":{},\"type\":\"{}\",\"url\":{}", io::json_string(id),
+                    io::json_string(f.str("name", id)), type, io::json_string(url));
+    for (const char* key :
+         {"attribution", "layer", "matrix_set", "format", "style", "stroke", "fill"})
+      if (f.has(key)) o += fmt::format(",\"{}\":{}", key, io::json_string(f.str(key)));
+    if (type == "wmts" && !f.has("layer"))
+      f.fail("", "a wmts layer needs 'layer' (the layer's identifier in the capabilities)");
+    auto number = [&](const char* key, double lo, double hi) {
+      if (f.has(key)) o += fmt::format(",\"{}\":{}", key, f.num_in(key, lo, hi));
+    };
+    number("opacity", 0, 1);
+    number("min_zoom", 0, 30);
+    number("max_zoom", 0, 30);
+    number("width", 0, 50);
+    for (const char* key : {"visible", "base"})
+      if (f.has(key)) o += fmt::format(",\"{}\":{}", key, f.flag(key, false));
+    f.finish();
+    out += (out.size() > 1 ? "," : "") + o + "}";
+  }
+  return out + "]";
+}
+
 void load_run(const toml::table& root, const std::string& file, SystemConfig& c) {
   const std::filesystem::path dir = std::filesystem::path(file).parent_path();
   auto resolve = [&](const std::string& p) {
@@ -215,6 +262,7 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
     r.exit_at_end = f.flag("exit_at_end", r.exit_at_end);
     r.tracks_out = resolve(f.str("tracks_out", ""));
     r.alerts_out = resolve(f.str("alerts_out", ""));
+    r.map_layers_json = load_map_layers(f);
     server::ServerLimits& h = r.http_limits;
     auto size = [&f](const char* key, double lo, double hi, std::uint64_t v) {
       return static_cast<std::size_t>(f.num_in(key, lo, hi, static_cast<double>(v)));

@@ -689,9 +689,10 @@ std::string LiveStore::info_json() const {
   std::lock_guard lock(mu_);
   return fmt::format(
       "{{\"name\":{},\"mode\":\"{}\",\"speed\":{},\"time\":{},\"first\":{},\"last\":{},"
-      "\"tracks\":{}}}",
+      "\"tracks\":{}{}}}",
       json_string(info_.system_name), last_.mode, last_.speed, format_time(last_.now),
-      format_time(first_time_), format_time(last_time_), tracks_.size());
+      format_time(first_time_), format_time(last_time_), tracks_.size(),
+      info_.map_layers_json.empty() ? "" : ",\"map_layers\":" + info_.map_layers_json);
 }
 
 std::size_t LiveStore::track_count() const {

@@ -145,6 +145,8 @@ struct StoreInfo {
   std::size_t aircraft_history_max_bytes = 64u << 20;
   // readsb's per-aircraft trace files (aircraft_traces.hpp).
   TraceLimits traces;
+  // The operator's map layers: /api/info's "map_layers", a JSON array ("": none).
+  std::string map_layers_json;
 };
 
 class LiveStore {

@@ -6,8 +6,10 @@ web/test/browser_test.mjs (playwright-core driving Debian's chromium) checks
 the map (URL parameters, table, search, selection, labels that never overlap,
 settings, keyboard, phone layout, a sensor whose tcp: input is down drawn red,
 a 5,000-track frame under 100 ms; replay
-badge, slider time labels, trails cut at a seek, pause) and saves a screenshot
-per view in BUILD/tests/apps/browser/shots/.
+badge, slider time labels, trails cut at a seek, pause); then `skyfuse run`
+with two operator map layers in its configuration ([[run.map_layer]]: XYZ,
+GeoJSON), which /api/info must give and the map must add; and saves a
+screenshot per view in BUILD/tests/apps/browser/shots/.
 Needs `npm ci --prefix web` (scripts/test.sh runs it)."""
 import os, re, select, shutil, socket, subprocess, sys, time
 
@@ -31,6 +33,15 @@ with open(config, "w") as f:
             f'input = "tcp:127.0.0.1:{down_port}"\nformat = "beast"\n')
     f.write(f'\n[run]\nzones = "{os.path.join(root, "config/zones_zurich.geojson")}"\n'
             f'web_root = "{os.path.join(root, "web")}"\n')
+# The same with the operator's map layers (docs/config.md): an XYZ layer whose
+# tiles the browser test answers, and a GeoJSON layer from web/.
+layers_config = os.path.join(sim, "layers.toml")
+with open(layers_config, "w") as f:
+    f.write(open(config).read())
+    f.write('\n[[run.map_layer]]\nid = "tiles"\nname = "Test tiles"\ntype = "xyz"\n'
+            'url = "tiles/{z}/{x}/{y}.png"\n'
+            '\n[[run.map_layer]]\nid = "ap"\nname = "Test GeoJSON"\ntype = "geojson"\n'
+            'url = "layers/ne_10m_airports.geojson"\nstroke = "#ff0"\n')
 recording = os.path.join(work, "recording")
 
 
@@ -72,7 +83,8 @@ def browser(mode, port):
 
 rc = 0
 for mode, args in (("live", ["run", "--config", config, "--speed", "10", "--record", recording]),
-                   ("replay", ["replay", recording, "--speed", "10", "--web-root", os.path.join(root, "web")])):
+                   ("replay", ["replay", recording, "--speed", "10", "--web-root", os.path.join(root, "web")]),
+                   ("layers", ["run", "--config", layers_config, "--speed", "10"])):
     p, port = serve(args)
     try:
         if port is None:

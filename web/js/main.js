@@ -296,12 +296,13 @@ function renderSlider() {
   if ($('slider-ticks').dataset.key === key) return;
   $('slider-ticks').dataset.key = key;
   const span = S.last - S.first;
-  const step = [60, 120, 300, 600, 900, 1800, 3600, 7200, 21600].find((s) => span / s <= 6) || 43200;
+  // At most about six labels; a span under a few minutes gets labels with seconds.
+  const step = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600].find((s) => span / s <= 6) || 43200;
   const spans = [];
   for (let t = Math.ceil(S.first / step) * step; t <= S.last; t += step) {
     const s = document.createElement('span');
     s.style.left = `${100 * (t - S.first) / span}%`;
-    s.textContent = utc(t, false);
+    s.textContent = utc(t, step < 60);
     spans.push(s);
   }
   $('slider-ticks').replaceChildren(...spans);

@@ -14,8 +14,8 @@ import { chromium } from 'playwright-core';
 import path from 'node:path';
 
 const [mode, url, outdir] = process.argv.slice(2);
-if (!['live', 'replay'].includes(mode) || !url || !outdir) {
-  console.error('usage: browser_test.mjs live|replay URL OUTDIR');
+if (!['live', 'replay', 'layers'].includes(mode) || !url || !outdir) {
+  console.error('usage: browser_test.mjs live|replay|layers URL OUTDIR');
   process.exit(2);
 }
 let passed = 0, failed = 0;
@@ -67,7 +67,9 @@ function overlapping(boxes) {
 
 try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  if (mode === 'live') await live(context); else await replay(context);
+  if (mode === 'live') await live(context);
+  else if (mode === 'replay') await replay(context);
+  else await layers(context);
 } catch (e) {
   check(false, 'the test ran to its end', String(e && e.stack || e));
 } finally {
@@ -282,29 +284,6 @@ async function live(context) {
   check(overlapping(perf.labels).length === 0, 'no two labels overlap with 5,000 tracks', `${perf.labels.length} labels`);
   await page.close();
 
-  // The operator's layers, as /api/info will announce them (docs/api.md): a
-  // GeoJSON layer and an XYZ raster layer, both from the server.
-  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-  const lp = await context.newPage();
-  let tiles = 0;
-  await lp.route((u) => u.pathname === '/api/info', async (route) => {
-    const r = await route.fetch();
-    const info = await r.json();
-    info.map_layers = [
-      { id: 'tiles', name: 'Test tiles', type: 'xyz', url: `${url}tiles/{z}/{x}/{y}.png` },
-      { id: 'ap', name: 'Test GeoJSON', type: 'geojson', url: 'layers/ne_10m_airports.geojson', stroke: '#ff0' },
-    ];
-    route.fulfill({ response: r, json: info });
-  });
-  await lp.route((u) => u.pathname.startsWith('/tiles/'), (route) => { tiles++; route.fulfill({ body: png, contentType: 'image/png' }); });
-  lp.on('pageerror', (e) => errors.push(String(e)));
-  await lp.goto(url, { waitUntil: 'load' });
-  await lp.waitForFunction(() => document.querySelectorAll('#layer-list input[data-layer^="op:"]').length === 2, null, { timeout: 15000 }).catch(() => {});
-  const ops = await lp.evaluate(() => [...document.querySelectorAll('#layer-list input[data-layer^="op:"]')].map((i) => i.dataset.layer));
-  await lp.waitForTimeout(500);
-  check(ops.length === 2 && tiles > 0, 'map_layers from /api/info: an XYZ and a GeoJSON layer are added and switchable', `${ops.join(' ')}; ${tiles} tiles asked`);
-  await lp.close();
-
   // A phone: 390 x 844, the panel under the map, nothing wider than the screen.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   const p = await open(phone);
@@ -330,7 +309,7 @@ async function replay(context) {
     now: document.getElementById('slider-now').textContent,
   }));
   check(ui.badge.startsWith('REPLAY') && ui.bar, 'the badge says replay and the replay bar shows', ui.badge);
-  check(/^\d\d:\d\d:\d\dZ$/.test(ui.start) && /^\d\d:\d\d:\d\dZ$/.test(ui.end) && /^\d\d:\d\d:\d\dZ$/.test(ui.now) && ui.ticks.length >= 2 && ui.ticks.every((t) => /^\d\d:\d\dZ$/.test(t)),
+  check(/^\d\d:\d\d:\d\dZ$/.test(ui.start) && /^\d\d:\d\d:\d\dZ$/.test(ui.end) && /^\d\d:\d\d:\d\dZ$/.test(ui.now) && ui.ticks.length >= 2 && ui.ticks.every((t) => /^\d\d:\d\d(:\d\d)?Z$/.test(t)),
     'the slider has time labels', `${ui.start} [${ui.ticks.join(' ')}] ${ui.end}, now ${ui.now}`);
   await page.waitForFunction(() => skyfuse.trailPoints() > 3 * skyfuse.trackCount(), null, { timeout: 30000 }).catch(() => {});
   await shot(page, 'replay.png');
@@ -372,4 +351,23 @@ async function replay(context) {
   const p1 = await page.evaluate(() => skyfuse.S.time);
   await page.click('#play');
   check(Math.abs(p1 - p0) < 1, 'pause stops the replay', `${(p1 - p0).toFixed(2)} s of data time in 1.5 s`);
+}
+
+// The operator's layers (`[[run.map_layer]]` in the server's configuration,
+// given by /api/info as map_layers, docs/config.md): an XYZ raster layer (its
+// tiles answered here with a 1-pixel PNG) and a GeoJSON layer from web/.
+async function layers(context) {
+  const info = await (await fetch(url + 'api/info')).json();
+  const ids = (info.map_layers || []).map((l) => `${l.id}:${l.type}`).join(' ');
+  check(ids === 'tiles:xyz ap:geojson', '/api/info gives the configured map layers', ids);
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  let tiles = 0;
+  await context.route((u) => u.href.startsWith(url + 'tiles/'), (route) => { tiles++; route.fulfill({ body: png, contentType: 'image/png' }); });
+  const lp = await open(context);
+  await lp.waitForFunction(() => document.querySelectorAll('#layer-list input[data-layer^="op:"]').length === 2, null, { timeout: 15000 }).catch(() => {});
+  const ops = await lp.evaluate(() => [...document.querySelectorAll('#layer-list input[data-layer^="op:"]')].map((i) => i.dataset.layer));
+  await lp.waitForTimeout(500);
+  check(ops.length === 2 && tiles > 0, 'the configured map layers, an XYZ and a GeoJSON one, are added and switchable', `${ops.join(' ')}; ${tiles} tiles asked`);
+  await shot(lp, 'layers.png');
+  await lp.close();
 }
