@@ -8,6 +8,7 @@
   --log-level warn;
 - on a terminal the same run draws a bar in place instead;
 - `eval` prints its progress on stderr and the same stdout with and without -q;
+- `sim` prints its parts' progress on a pipe, nothing with -q, the same files;
 - `run` prints timestamped lines (UTC, level) and a status line every
   [run] status_period_s of wall time with reports/s, tracks, drops, latency,
   queue and data time (UTC, ISO 8601); none with status_period_s = 0.
@@ -91,6 +92,20 @@ elines = [l for l in e1.stderr.splitlines() if re.match(r"skyfuse eval: +\d+ % \
 check(e1.returncode == 0 and len(elines) == 10 and e2.stderr == "" and e1.stdout == e2.stdout
       and "GOSPA" in e1.stdout, f"eval: 10 progress lines on stderr, the same stdout with -q "
       f"({elines[-1] if elines else None!r})")
+
+# sim: its parts (the truth, then each sensor) as progress lines on a pipe,
+# nothing with -q, the same outputs either way.
+scenario = os.path.join(source, "scenarios/straight_line.toml")
+s1 = run("sim", scenario, "--seed", "3", "--out", os.path.join(work, "sim_progress"))
+s2 = run("sim", scenario, "--seed", "3", "--out", os.path.join(work, "sim_quiet"), "-q")
+slines = [l for l in s1.stderr.splitlines() if re.match(r"skyfuse sim: +\d+ % \(\d+ of \d+ parts", l)]
+pcts = [int(re.search(r"(\d+) %", l).group(1)) for l in slines]
+same = all(open(os.path.join(work, "sim_progress", f), "rb").read() == open(os.path.join(work, "sim_quiet", f), "rb").read()
+           for f in os.listdir(os.path.join(work, "sim_progress")) if f.endswith(".jsonl"))
+check(s1.returncode == 0 and s2.returncode == 0 and len(slines) >= 2 and pcts == sorted(pcts) and pcts[-1] == 100
+      and "\r" not in s1.stderr and s2.stderr == "" and same,
+      f"sim: progress lines on a pipe up to 100 % ({slines[-1] if slines else None!r}), none with -q, "
+      f"the same outputs")
 
 # run: timestamped lines and the periodic status line.
 stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warning|error|debug) +"

@@ -273,7 +273,10 @@ try:
                 p99 = re.search(r'^skyfuse_merged_latency_seconds\{quantile="0.99"\} (\S+)', body, re.M)
                 print(f"ingest arrival -> merged picture (role serve): {count and count.group(1)} messages, "
                       f"p50 {p50 and p50.group(1)} s, p99 {p99 and p99.group(1)} s")
-                check(count and float(count.group(1)) > 0 and p50 and 0 < float(p50.group(1)) < 5,
+                # (Under ASan on 2 cores the trackers fall seconds behind the
+                # paced ingest: a p50 of 12 s was seen; the bound catches a
+                # wrong stamp or unit, not the speed.)
+                check(count and float(count.group(1)) > 0 and p50 and 0 < float(p50.group(1)) < 120,
                       "role serve measures the latency from the ingest's arrival to the merged picture")
                 break
         except OSError:

@@ -155,6 +155,14 @@ export function updateRings(map) {
     ringSource.addFeature(new ol.Feature({ geometry: new ol.geom.Point(ol.proj.fromLonLat(top)), label: `${step * i} ${u.dist}`, kind: 'label' }));
   }
 }
+// What the overlays hold now (tests): the range rings' labels and, per
+// receiver with an observed range outline, its name and number of vertices.
+export function overlayState() {
+  return {
+    rings: ringSource.getFeatures().filter((f) => f.get('kind') === 'label').map((f) => f.get('label')),
+    outlines: outlineSource.getFeatures().map((f) => [f.get('sensor'), f.getGeometry().getCoordinates()[0].length]),
+  };
+}
 export function updateCoverage() {
   coverSource.clear();
   for (const s of S.sensors) {

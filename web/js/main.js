@@ -6,7 +6,7 @@ import { S, onChange, applyPicture, connect, loadHistory, refreshSensors, refres
 import { settings, save, saveNow, reset, applyPreset } from './settings.js';
 import { createTrafficLayer, CLASS_COLOURS, CLASS_NAMES, trackLabel } from './traffic.js';
 import { createBaseLayers, createZoneLayer, createOverlayLayers, updateZones, updateRings, updateCoverage, updateOutlines,
-  addOperatorLayers, registry, applyVisibility, homeSensor, sensorMarks } from './layers.js';
+  addOperatorLayers, registry, applyVisibility, homeSensor, sensorMarks, overlayState } from './layers.js';
 import { createTable } from './table.js';
 import { altitudeOf, fmtAlt, fmtSpeed, fmtVr, fmtDist, utc, legendGradient, UNITS, FT, distBearing } from './units.js';
 import { overlaps } from './declutter.js';
@@ -550,10 +550,17 @@ window.skyfuse = {
   labelsHidden: () => traffic.trafficState.hidden,
   overlaps: () => overlaps(traffic.trafficState.labels),
   trailPoints: () => { let n = 0; for (const tr of S.trails.values()) n += tr.length; return n; },
+  // The range and bearing tool's line: its ends (lon, lat) and its label.
+  measure: () => measureSource.getFeatures().map((f) => ({
+    ends: f.getGeometry().getCoordinates().map((c) => ol.proj.toLonLat(c)), text: measureText(f.getGeometry()) })),
   sensorMarks,
+  overlays: overlayState,
   epoch: () => S.epoch,
   pinned: () => Object.fromEntries(traffic.trafficState.pinned),
   frameMs: () => traffic.trafficState.frameMs,
+  // What the last frame drew: speed vectors, history dots, and the tracks in
+  // view that move (a vector each when vectors are on).
+  drawn: () => { const st = traffic.trafficState; return { vectors: st.vectors, dots: st.dots, moving: st.visible.filter((t) => t.gs > 1).length }; },
   select,
   renderTable: () => { renderTable(true); return document.querySelectorAll('#table tbody tr').length; },
   // One full synchronous frame (base map and traffic): its time in ms.

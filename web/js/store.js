@@ -39,6 +39,7 @@ export function resetTrails() {
 
 export function applyPicture(p) {
   S.pictures++;
+  if (S.pictures === 1) S.firstPictureTime = p.time;  // older trail points came from history
   const jumped = isJump(p.time);
   if (lastPictureTime && !jumped && p.time > lastPictureTime) period = 0.8 * period + 0.2 * (p.time - lastPictureTime);
   lastPictureTime = p.time;

@@ -120,6 +120,8 @@ export function createTrafficLayer(opts) {
     // Over 1,500 aircraft in view no history dots and one-line labels: in such
     // a crowd they would only add ink (and time) to the frame.
     const crowd = vis.length > 1500;
+    state.dots = 0;
+    state.vectors = 0;
     if (settings.dots && !crowd) {
       ctx.fillStyle = 'rgba(224,230,237,0.55)';
       const dots = new Path2D();
@@ -131,7 +133,7 @@ export function createTrafficLayer(opts) {
           const q = tr[i];
           if (lastT - q[3] < 3.5) continue;
           if (S.time - q[3] > 60) break;
-          lastT = q[3]; n++;
+          lastT = q[3]; n++; state.dots++;
           dots.rect(px(q[0], q[1]) - 1, py(q[0], q[1]) - 1, 2.2, 2.2);
         }
       }
@@ -188,6 +190,7 @@ export function createTrafficLayer(opts) {
         const len = t.gs * 60 * vmin / Math.cos(t.lat * Math.PI / 180) / res;
         const v = get(vectors, colour);
         v.moveTo(x, y); v.lineTo(x + s * len, y - c * len);
+        state.vectors++;
       }
       if (t.em || S.alerted.has(t.id) || t.spoof) { rings.moveTo(x + 12, y); rings.arc(x, y, 12, 0, 2 * Math.PI); }
       const hover = t.gs < 5 && t.cls !== 'rotorcraft' && t.cls !== 'small_uav';

@@ -119,7 +119,15 @@ async function live(context) {
   const moved = after.filter((t) => old.has(t.id) && (Math.abs(old.get(t.id).lat - t.lat) > 1e-5 || Math.abs(old.get(t.id).lon - t.lon) > 1e-5)).length;
   check(moved >= 3, 'tracks move', `${moved} of ${after.length} over 3 pictures`);
   const trails = await page.evaluate(() => skyfuse.trailPoints());
-  check(trails > after.length, 'trails hold history (loaded on start, then grown)', `${trails} points`);
+  // Points older than the first picture this page received can only have come
+  // from the server's history (loaded on start).
+  const older = await page.evaluate(() => {
+    let n = 0;
+    for (const tr of skyfuse.S.trails.values()) for (const q of tr) if (q[3] < skyfuse.S.firstPictureTime - 1) n++;
+    return n;
+  });
+  check(trails > after.length && older >= after.length, 'trails hold history (loaded on start, then grown)',
+    `${trails} points, ${older} of them older than the page's first picture`);
 
   // The table: one row per aircraft shown, the header count says the same.
   await page.evaluate(() => skyfuse.select(null));
@@ -197,6 +205,33 @@ async function live(context) {
   check(lab.labels.length >= Math.min(10, lab.shown) && bad.length === 0, 'no two labels overlap in the busiest view',
     `${lab.labels.length} labels for ${lab.shown} tracks (${lab.hidden} hidden), ${bad.length} overlapping pairs`);
   await shot(page, 'declutter.png');
+  // Speed vectors (1 min) and history dots, on as set above, then off.
+  const drawn = await page.evaluate(() => {
+    skyfuse.redraw();
+    const on = skyfuse.drawn();
+    skyfuse.settings.vector = 0; skyfuse.settings.dots = false;
+    skyfuse.redraw();
+    const off = skyfuse.drawn();
+    skyfuse.settings.vector = 1; skyfuse.settings.dots = true;
+    skyfuse.redraw();
+    return { on, off };
+  });
+  check(drawn.on.moving >= 5 && drawn.on.vectors === drawn.on.moving && drawn.on.dots > 0 && drawn.off.vectors === 0 && drawn.off.dots === 0,
+    'a speed vector for each moving track and history dots behind them when on, none when off', JSON.stringify(drawn));
+  // Range rings around the home receiver: consecutive multiples of one step,
+  // in the units chosen (nautical miles, then statute miles below); the
+  // receivers' observed range outline (ADS-B / Mode S) is drawn.
+  const ringsOf = (labels, unit) => {
+    const v = labels.map((l) => l.split(' ')).sort((a, b) => Number(a[0]) - Number(b[0]));
+    return v.length >= 3 && v.every(([n, u], i) => u === unit && Math.abs(Number(n) - Number(v[0][0]) * (i + 1)) < 1e-9);
+  };
+  // (The outline layer is redrawn every 5 s of wall time.)
+  await page.waitForFunction(() => skyfuse.overlays().outlines.length > 0, null, { timeout: 12000 }).catch(() => {});
+  const ov = await page.evaluate(() => skyfuse.overlays());
+  ov.rings.sort((a, b) => parseFloat(a) - parseFloat(b));
+  check(ringsOf(ov.rings, 'NM') && ov.outlines.length >= 1 && ov.outlines.every(([, n]) => n >= 4),
+    'range rings in NM (one step, multiples of it) and the receivers\' range outline', `${ov.rings.slice(0, 4).join(', ')} ...; outlines ${JSON.stringify(ov.outlines)}`);
+
   // Drag a label: it is pinned where it was dropped, and still overlaps none.
   const l0 = await page.evaluate(() => { skyfuse.redraw(); return skyfuse.labels().find((b) => b.x > 50 && b.y > 50 && b.x < 900 && b.y < 750); });
   if (l0) {
@@ -227,6 +262,48 @@ async function live(context) {
   const panelHidden = await page.evaluate(() => document.body.classList.contains('noside'));
   await page.keyboard.press('t');
   check(l !== l2 && panelHidden, 'keyboard: l cycles labels, t hides the panel', `${l} -> ${l2}`);
+
+  // Imperial units, then the range and bearing tool (key r): two clicks on
+  // the map; its label against a great circle computed here from the two
+  // points the map says were clicked (mean sphere; bearings both ways).
+  await page.click('#tabs button[data-tab="settings"]');
+  await page.selectOption('#s-units', 'imperial');
+  await page.waitForTimeout(300);
+  const scaleImperial = await page.evaluate(() => document.querySelector('.ol-scale-line-inner').textContent);
+  await page.evaluate(() => skyfuse.view.setZoom(skyfuse.view.getZoom() + 0.01));  // rings follow the view
+  await page.waitForTimeout(300);
+  const ringsImperial = (await page.evaluate(() => skyfuse.overlays())).rings.sort((a, b) => parseFloat(a) - parseFloat(b));
+  check(ringsOf(ringsImperial, 'mi'), 'range rings in statute miles once the units are imperial', ringsImperial.slice(0, 3).join(', '));
+  // Over the open Atlantic: no track or label under the clicks.
+  await page.evaluate(() => { skyfuse.view.setCenter(ol.proj.fromLonLat([-30, 45])); skyfuse.view.setZoom(7); });
+  await page.waitForTimeout(200);
+  await page.locator('#map').focus();
+  await page.keyboard.press('r');
+  const mb = await page.locator('#map').boundingBox();
+  await page.mouse.click(mb.x + mb.width * 0.3, mb.y + mb.height * 0.35);
+  await page.waitForTimeout(150);
+  await page.mouse.click(mb.x + mb.width * 0.6, mb.y + mb.height * 0.65);
+  await page.waitForTimeout(300);
+  const m = await page.evaluate(() => skyfuse.measure());
+  let want = '';
+  if (m.length === 1 && m[0].ends.length === 2) {
+    const [[lon1, lat1], [lon2, lat2]] = m[0].ends;
+    const rad = Math.PI / 180;
+    const hav = (x) => (1 - Math.cos(x)) / 2;
+    const h = hav((lat2 - lat1) * rad) + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * hav((lon2 - lon1) * rad);
+    const miles = 2 * 6371008.8 * Math.asin(Math.sqrt(h)) / 1609.344;
+    const brg = (a1, o1, a2, o2) => {
+      const y = Math.sin((o2 - o1) * rad) * Math.cos(a2 * rad);
+      const x = Math.cos(a1 * rad) * Math.sin(a2 * rad) - Math.sin(a1 * rad) * Math.cos(a2 * rad) * Math.cos((o2 - o1) * rad);
+      return String(Math.round((Math.atan2(y, x) / rad + 360) % 360) % 360).padStart(3, '0');
+    };
+    want = `${miles.toFixed(1)} mi  ${brg(lat1, lon1, lat2, lon2)}°/${brg(lat2, lon2, lat1, lon1)}°`;
+  }
+  check(/mi|ft/.test(scaleImperial) && m.length === 1 && m[0].text === want,
+    'imperial units; the range and bearing tool measures two clicked points', `scale ${scaleImperial}; "${m[0] && m[0].text}", expected "${want}"`);
+  await shot(page, 'range_tool.png');
+  await page.keyboard.press('r');
+  check(await page.evaluate(() => skyfuse.measure().length === 0), 'r again ends the tool and clears its line');
   await page.evaluate(() => { localStorage.clear(); });
 
   // 5,000 tracks in one synthetic picture (plus four before it, for trails):
