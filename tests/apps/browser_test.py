@@ -4,7 +4,8 @@ on the demo scenario (simulated sensors over real Swiss traffic) at 10x real
 time, recorded, then `skyfuse replay` of that recording; against each,
 web/test/browser_test.mjs (playwright-core driving Debian's chromium) checks
 the map (URL parameters, table, search, selection, labels that never overlap,
-speed vectors and history dots, imperial units and the range and bearing tool,
+speed vectors and history dots, range rings and outline, the altitude legend,
+imperial units and the range and bearing tool,
 settings, keyboard, phone layout, a sensor whose tcp: input is down drawn red,
 a 5,000-track frame under 100 ms; replay
 badge, slider time labels, trails cut at a seek, pause); then `skyfuse run`

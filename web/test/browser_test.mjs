@@ -232,6 +232,23 @@ async function live(context) {
   check(ringsOf(ov.rings, 'NM') && ov.outlines.length >= 1 && ov.outlines.every(([, n]) => n >= 4),
     'range rings in NM (one step, multiples of it) and the receivers\' range outline', `${ov.rings.slice(0, 4).join(', ')} ...; outlines ${JSON.stringify(ov.outlines)}`);
 
+  // The altitude legend: the colour scale with flight-level ticks (nautical
+  // units), and what it says of the altitudes matches the tracks' own fields
+  // (a pressure altitude "fl", else the geometric height).
+  const legend = await page.evaluate(() => {
+    // Redrawn now (it follows the picture every 2 s): a change event on the
+    // units, in the same task as the count below, so no picture comes between.
+    document.getElementById('s-units').dispatchEvent(new Event('change'));
+    let baro = 0, geo = 0;
+    for (const t of skyfuse.S.tracks.values()) (Number.isFinite(t.fl) || Number.isFinite(t.baro_alt_m) ? baro++ : geo++);
+    return { shown: getComputedStyle(document.getElementById('legend')).display !== 'none',
+      bar: document.getElementById('legend-bar').style.background, ticks: [...document.querySelectorAll('#legend-ticks span')].map((x) => x.textContent),
+      says: document.getElementById('alt-source').textContent, baro, geo };
+  });
+  const says = !legend.baro ? 'no pressure altitude: geometric height shown (g)'
+    : legend.geo ? `${legend.geo} without pressure altitude: geometric (g)` : 'flight levels from pressure altitude';
+  check(legend.shown && /linear-gradient/.test(legend.bar) && legend.ticks.join(' ') === '0 FL100 200 300 400' && legend.says === says,
+    'the altitude legend: colour scale, flight-level ticks, and which altitude the tracks have', `${legend.ticks.join(' ')}; "${legend.says}" (${legend.baro} with a pressure altitude, ${legend.geo} without)`);
   // Drag a label: it is pinned where it was dropped, and still overlaps none.
   const l0 = await page.evaluate(() => { skyfuse.redraw(); return skyfuse.labels().find((b) => b.x > 50 && b.y > 50 && b.x < 900 && b.y < 750); });
   if (l0) {
