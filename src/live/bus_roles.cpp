@@ -492,14 +492,9 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
     c("track_updates_bad_total", "Unreadable track updates", "counter", static_cast<double>(bad));
     c("alerts_raised_total", "Safety-net alerts raised on the merged picture", "counter",
       static_cast<double>(raised));
-    p.counters.push_back({"merged_latency_seconds",
-                          "Ingest arrival to the merged picture (wall clock), quantiles",
-                          "summary",
-                          {{"quantile=\"0.5\"", latency.quantile(0.5)},
-                           {"quantile=\"0.9\"", latency.quantile(0.9)},
-                           {"quantile=\"0.99\"", latency.quantile(0.99)}},
-                          latency.sum(),
-                          latency.count()});
+    p.counters.push_back(
+        latency_summary(latency, "merged_latency_seconds",
+                        "Ingest arrival to the merged picture (wall clock), quantiles"));
     if (merged) {
       const auto& mc = merger.counts();
       c("merge_handovers_total", "A region's track continuing another region's", "counter",

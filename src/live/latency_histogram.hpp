@@ -14,6 +14,9 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <string>
+
+#include "server/live_store.hpp"
 
 namespace skyfuse::live {
 
@@ -44,5 +47,18 @@ class LatencyHistogram {
   std::uint64_t n_ = 0;
   double sum_ = 0;
 };
+
+// The histogram as a Prometheus summary (quantiles 0.5, 0.9, 0.99, _sum, _count).
+inline server::Counter latency_summary(const LatencyHistogram& h, std::string name,
+                                       std::string help) {
+  return {std::move(name),
+          std::move(help),
+          "summary",
+          {{"quantile=\"0.5\"", h.quantile(0.5)},
+           {"quantile=\"0.9\"", h.quantile(0.9)},
+           {"quantile=\"0.99\"", h.quantile(0.99)}},
+          h.sum(),
+          h.count()};
+}
 
 }  // namespace skyfuse::live

@@ -359,14 +359,8 @@ struct Pipeline::Impl {
     c("tracker_memory_bytes", "Tracker heap (approximate)", "gauge",
       static_cast<double>(tracker.memory_bytes()));
     c("process_resident_bytes", "Resident memory of the process", "gauge", resident_bytes());
-    p.counters.push_back({"pipeline_latency_seconds",
-                          "Arrival to processed (wall clock), quantiles",
-                          "summary",
-                          {{"quantile=\"0.5\"", latency.quantile(0.5)},
-                           {"quantile=\"0.9\"", latency.quantile(0.9)},
-                           {"quantile=\"0.99\"", latency.quantile(0.99)}},
-                          latency.sum(),
-                          latency.count()});
+    p.counters.push_back(latency_summary(latency, "pipeline_latency_seconds",
+                                         "Arrival to processed (wall clock), quantiles"));
     publisher->post(std::move(p));
     viewed = true;
   }
