@@ -28,6 +28,8 @@ packages=(
   prometheus
   # the web map's end-to-end test: headless Chromium (driven by playwright-core from npm)
   chromium
+  # the JavaScript libraries the stock dump1090-mutability page below links to
+  libjs-jquery libjs-jquery-ui libjs-jquery-ui-theme-smoothness libjs-excanvas
 )
 # Node.js and npm for the web map's packages (world-atlas base map, topojson-client,
 # playwright-core): Debian's, unless a Node.js with npm is already installed.
@@ -41,6 +43,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "setup: all ${#packages[@]} packages present"
+
+# A stock page of tar1090's family for CTest apps.stock_page: Debian's dump1090-mutability
+# 1.15 web page (the ancestor of tar1090's; it reads the same receiver.json, history_N.json
+# and aircraft.json). Only its files are unpacked, outside dpkg's database: installing the
+# package would add a receiver daemon and a system user that skyfuse does not need.
+stock=/usr/local/share/skyfuse/dump1090-mutability
+if [ ! -f "$stock/usr/share/dump1090-mutability/html/gmap.html" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq dump1090-mutability 2> /dev/null ||
+    { apt-get update -qq && apt-get download -qq dump1090-mutability; })
+  rm -rf "$stock" && mkdir -p "$stock"
+  dpkg-deb -x "$tmp"/dump1090-mutability_*.deb "$stock"
+  rm -rf "$tmp" "$stock/usr/bin"
+  echo "setup: dump1090-mutability's web page unpacked in $stock"
+fi
 
 # `import skyfuse` for the user who ran this: a .pth file in that user's site
 # directory names build/release/python, where the release build puts the module
