@@ -51,7 +51,7 @@ struct RunOptions {
   double speed = -1;
   double duration_s = -1;
   std::string record_dir;
-  std::string tracks_out, alerts_out;
+  std::string tracks_out, alerts_out, aircraft_db;
   bool exit_at_end = false;
   bool once = false;
   std::string role = "all";
@@ -81,6 +81,7 @@ int run_live(const RunOptions& o) {
   if (!o.record_dir.empty()) cfg.run.record_dir = o.record_dir;
   if (!o.tracks_out.empty()) cfg.run.tracks_out = o.tracks_out;
   if (!o.alerts_out.empty()) cfg.run.alerts_out = o.alerts_out;
+  if (!o.aircraft_db.empty()) cfg.run.aircraft_db = o.aircraft_db;
   if (o.exit_at_end) cfg.run.exit_at_end = true;
   if (o.once) cfg.run.loop = false;
   apply_bus_options(cfg.bus, o.nats, o.region);
@@ -116,6 +117,9 @@ Runner add_run_command(CLI::App& app) {
   cmd->add_option("--record", o->record_dir, "Record every input and output into this folder");
   cmd->add_option("--tracks-out", o->tracks_out, "Also write track updates as JSON Lines");
   cmd->add_option("--alerts-out", o->alerts_out, "Also write alert events as JSON Lines");
+  cmd->add_option("--aircraft-db", o->aircraft_db,
+                  "Registrations and types by 24-bit address: readsb's/tar1090-db's aircraft.csv "
+                  "or OpenSky's aircraft database, plain or .gz (default [run] aircraft_db)");
   cmd->add_flag("--exit-at-end", o->exit_at_end,
                 "Stop when every file input has ended (role track: at the input stream's last "
                 "message when it started)");

@@ -17,14 +17,17 @@ cmake --preset release > /dev/null
 cmake --build --preset release -j "$(nproc)" --target skyfuse skyfuse_python
 [ -f web/node_modules/ol/dist/ol.js ] || npm ci --prefix web --no-audit --no-fund --loglevel=error
 bin=build/release/skyfuse
+# Registrations and types for the map (scripts/setup.sh makes it from Debian's dump1090 package).
+db=()
+[ -s /usr/local/share/skyfuse/aircraft.csv ] && db=(--aircraft-db /usr/local/share/skyfuse/aircraft.csv)
 echo "Simulating the radars and receivers over 30 minutes of real Swiss traffic (out/demo/sim)..."
 "$bin" sim scenarios/demo_zurich.toml --seed 1 --out out/demo/sim > /dev/null
 echo
 if [ "${SKYFUSE_NO_SERVE:-0}" = 1 ]; then
-  "$bin" run --config config/demo_run.toml --speed 0 --once --exit-at-end --http-port 0 \
+  "$bin" run --config config/demo_run.toml "${db[@]}" --speed 0 --once --exit-at-end --http-port 0 \
     --tracks-out out/demo/tracks.jsonl --alerts-out out/demo/alerts.jsonl
   echo "tracks: out/demo/tracks.jsonl, alerts: out/demo/alerts.jsonl, recording: out/demo/recording/"
   exit 0
 fi
 echo "Live map: http://localhost:8080 (Ctrl-C stops)"
-exec "$bin" run --config config/demo_run.toml
+exec "$bin" run --config config/demo_run.toml "${db[@]}"

@@ -58,6 +58,12 @@ if [ ! -f "$stock/usr/share/dump1090-mutability/html/gmap.html" ]; then
   rm -rf "$tmp" "$stock/usr/bin"
   echo "setup: dump1090-mutability's web page unpacked in $stock"
 fi
+# Its aircraft database (30,708 registrations and types by address, 2018) in readsb's
+# aircraft.csv layout, for the demo's map (scripts/demo.sh: run --aircraft-db).
+if [ ! -s /usr/local/share/skyfuse/aircraft.csv ]; then
+  python3 "$(dirname "$0")/../tools/aircraft_db_from_dump1090.py" \
+    "$stock/usr/share/dump1090-mutability/html/db" /usr/local/share/skyfuse/aircraft.csv
+fi
 
 # `import skyfuse` for the user who ran this: a .pth file in that user's site
 # directory names build/release/python, where the release build puts the module

@@ -64,8 +64,21 @@ std::vector<safety::Zone> load_zone_file(const std::string& path, std::string* t
   return safety::load_zones(*text, path);
 }
 
-server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::Zone>& zones) {
+server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::Zone>& zones,
+                             bool replay) {
   server::StoreInfo info;
+  if (!cfg.run.aircraft_db.empty()) {
+    try {
+      auto db = std::make_shared<server::AircraftDb>(server::AircraftDb::load(cfg.run.aircraft_db));
+      log::info("aircraft database {}: {} aircraft ({} layout, {} line(s), {} bad{})",
+                cfg.run.aircraft_db, db->size(), db->layout(), db->lines(), db->error_count(),
+                db->errors().empty() ? "" : "; first: " + db->errors().front());
+      info.aircraft_db = std::move(db);
+    } catch (const ConfigError& e) {
+      if (!replay) throw;
+      log::warn("{} (replay goes on without registrations)", e.what());
+    }
+  }
   info.sensors = cfg.sensors;
   info.zones_geojson = safety::zones_geojson(zones);
   info.aircraft_history_interval_s = cfg.run.history_interval_s;

@@ -42,7 +42,12 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
 // The zones GeoJSON file ("" none: an empty collection) and its text.
 std::vector<safety::Zone> load_zone_file(const std::string& path, std::string* text);
 // What the live store needs to know of the system before any data.
-server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::Zone>& zones);
+// The map's and API's settings from the configuration; reads [run] aircraft_db
+// (a ConfigError when it cannot be read, unless `replay`: a recording's
+// configuration may name a database this machine does not have, which only
+// costs the registrations, said in the log).
+server::StoreInfo store_info(const SystemConfig& cfg, const std::vector<safety::Zone>& zones,
+                             bool replay = false);
 // The map's HTTP server as [run] configures it (bind, port, web root, token, limits).
 server::ServerConfig server_config(const SystemConfig& cfg);
 

@@ -132,7 +132,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
     first = std::min(first, c.first_data);
     last = std::max(last, c.last_data);
   }
-  server::LiveStore store(store_info(cfg, zones));
+  server::LiveStore store(store_info(cfg, zones, true));
   if (first.ns != INT64_MAX) store.set_time_range(first, last);
   std::unique_ptr<server::HttpServer> http;
   if (!o.no_http) {

@@ -38,6 +38,7 @@ struct RunConfig {
   double record_max_total_mb = 0;  // all recording files of the folder (0: no cap)
   std::string asterix_udp;         // CAT062 + CAT065 out: "HOST:PORT"
   std::string zones;               // GeoJSON file (resolved against the config's folder)
+  std::string aircraft_db;         // registrations and types by address (readsb/OpenSky CSV)
   int queue_packets = 20000;       // input queue; full: files wait, network packets are dropped
   double publish_period_s = 1.0;   // data time between pictures (map, API, safety nets)
   double history_interval_s = 30;  // data time between tar1090 history_N.json copies

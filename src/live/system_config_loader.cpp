@@ -254,6 +254,7 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
     r.record_max_total_mb = f.num_in("record_max_total_mb", 0, 1e9, r.record_max_total_mb);
     r.asterix_udp = f.str("asterix_udp", "");
     r.zones = resolve(f.str("zones", ""));
+    r.aircraft_db = resolve(f.str("aircraft_db", ""));
     r.queue_packets = static_cast<int>(f.num_in("queue_packets", 16, 1e7, r.queue_packets));
     r.publish_period_s = f.num_in("publish_period_s", 0.1, 60, r.publish_period_s);
     r.history_interval_s = f.num_in("history_interval_s", 1, 3600, r.history_interval_s);

@@ -209,8 +209,13 @@ void LiveStore::set_speed(double speed) {
   last_.speed = speed;
 }
 
+const AircraftRecord* LiveStore::registered(const ObjectState& s) const {
+  return info_.aircraft_db && s.identity.icao24 ? info_.aircraft_db->find(*s.identity.icao24)
+                                                : nullptr;
+}
+
 std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x,
-                                     std::optional<double> fl) {
+                                     std::optional<double> fl) const {
   std::string o = fmt::format(
       "{{\"id\":{},\"t\":{},\"lat\":{:.6f},\"lon\":{:.6f},\"alt\":{:.0f},\"gs\":{:.1f},"
       "\"trk\":{:.1f},\"vr\":{:.1f},\"cls\":\"{}\",\"st\":\"{}\"",
@@ -220,6 +225,10 @@ std::string LiveStore::track_compact(const ObjectState& s, const TrackExtra& x,
   if (s.identity.icao24) o += fmt::format(",\"hex\":\"{:06x}\"", *s.identity.icao24);
   if (s.identity.mode3a) o += fmt::format(",\"sq\":\"{:04o}\"", *s.identity.mode3a);
   if (!s.identity.callsign.empty()) o += ",\"cs\":" + json_string(s.identity.callsign);
+  if (const AircraftRecord* r = registered(s)) {
+    if (!r->registration.empty()) o += ",\"reg\":" + json_string(r->registration);
+    if (!r->type.empty()) o += ",\"typ\":" + json_string(r->type);
+  }
   if (!s.identity.remote_id.empty()) o += ",\"rid\":" + json_string(s.identity.remote_id);
   if (s.emergency) o += ",\"em\":true";
   if (s.operator_position)  // Remote ID: where its operator is, [lat, lon]
@@ -480,6 +489,14 @@ std::string LiveStore::aircraft_json_locked() const {
     std::string a = fmt::format("{{\"hex\":\"{}\",\"type\":\"{}\"", hex, type);
     if (!s.identity.callsign.empty())
       a += ",\"flight\":" + json_string(fmt::format("{:<8}", s.identity.callsign));
+    if (const AircraftRecord* r = registered(s)) {  // readsb's database fields
+      if (!r->registration.empty()) a += ",\"r\":" + json_string(r->registration);
+      if (!r->type.empty()) a += ",\"t\":" + json_string(r->type);
+      if (!r->description.empty()) a += ",\"desc\":" + json_string(r->description);
+      if (!r->owner_operator.empty()) a += ",\"ownOp\":" + json_string(r->owner_operator);
+      if (!r->year.empty()) a += ",\"year\":" + json_string(r->year);
+      if (r->flags) a += fmt::format(",\"dbFlags\":{}", r->flags);
+    }
     if (info && info->on_ground && fresh(now, info->last_seen)) {
       a += ",\"alt_baro\":\"ground\"";
     } else if (auto fl = flight_level(info, now)) {

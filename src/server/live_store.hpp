@@ -26,6 +26,7 @@
 
 #include "core/types.hpp"
 #include "safety/safety_nets.hpp"
+#include "server/aircraft_db.hpp"
 #include "server/aircraft_traces.hpp"
 
 namespace skyfuse::server {
@@ -147,6 +148,9 @@ struct StoreInfo {
   TraceLimits traces;
   // The operator's map layers: /api/info's "map_layers", a JSON array ("": none).
   std::string map_layers_json;
+  // What each 24-bit address is registered as (aircraft_db.hpp): aircraft.json's
+  // r, t, desc, ownOp, year, dbFlags and the tracks' reg and typ; null: none.
+  std::shared_ptr<const AircraftDb> aircraft_db;
 };
 
 class LiveStore {
@@ -207,8 +211,9 @@ class LiveStore {
     std::deque<std::array<double, 4>> history;  // time s, lat, lon, alt
     std::uint64_t updates = 0;
   };
-  static std::string track_compact(const ObjectState& s, const TrackExtra& x,
-                                   std::optional<double> fl);
+  std::string track_compact(const ObjectState& s, const TrackExtra& x,
+                            std::optional<double> fl) const;
+  const AircraftRecord* registered(const ObjectState& s) const;
   std::vector<Counter> external_counters() const;
   std::string aircraft_json_locked() const;  // with mu_ held
   void note_trace_locked(const ObjectState& s);

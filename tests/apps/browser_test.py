@@ -25,6 +25,13 @@ sim = os.path.join(work, "sim")
 subprocess.run([skyfuse, "sim", os.path.join(root, "scenarios/demo_zurich.toml"), "--seed", "1", "--out", sim],
                check=True, capture_output=True)
 config = os.path.join(sim, "run.toml")
+# Registrations and types (the Reg and Type columns, search by registration):
+# Debian's dump1090-mutability aircraft database, unpacked by scripts/setup.sh,
+# in readsb's aircraft.csv layout (tools/aircraft_db_from_dump1090.py).
+aircraft_db = os.path.join(work, "aircraft.csv")
+subprocess.run([sys.executable, os.path.join(root, "tools/aircraft_db_from_dump1090.py"),
+                "/usr/local/share/skyfuse/dump1090-mutability/usr/share/dump1090-mutability/html/db",
+                aircraft_db], check=True, capture_output=True)
 closed = socket.socket()
 closed.bind(("127.0.0.1", 0))
 down_port = closed.getsockname()[1]
@@ -34,7 +41,7 @@ with open(config, "w") as f:
     f.write(f'\n[[sensor]]\nname = "feed-down"\nkind = "adsb"\nlat_deg = 47.0\nlon_deg = 8.0\n'
             f'input = "tcp:127.0.0.1:{down_port}"\nformat = "beast"\n')
     f.write(f'\n[run]\nzones = "{os.path.join(root, "config/zones_zurich.geojson")}"\n'
-            f'web_root = "{os.path.join(root, "web")}"\n')
+            f'web_root = "{os.path.join(root, "web")}"\naircraft_db = "{aircraft_db}"\n')
 # The same with the operator's map layers (docs/config.md): an XYZ layer whose
 # tiles the browser test answers, and a GeoJSON layer from web/.
 layers_config = os.path.join(sim, "layers.toml")

@@ -53,6 +53,12 @@ def copy_resolved(src, dst):
 
 copy_resolved(html, www)
 beast = os.path.join(root, "data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log")
+# The page's aircraft database (html/db/*.json) in readsb's aircraft.csv layout
+# for skyfuse's --aircraft-db: aircraft.json's `r` and `t` must then be what the
+# page's own lookup finds.
+db_csv = os.path.join(work, "aircraft.csv")
+subprocess.run([sys.executable, os.path.join(root, "tools/aircraft_db_from_dump1090.py"),
+                os.path.join(html, "db"), db_csv], check=True)
 config = os.path.join(work, "stock.toml")
 with open(config, "w") as f:
     f.write(f'''[tracker]
@@ -63,6 +69,7 @@ origin_lon_deg = 30.5
 speed = 2
 history_interval_s = 2
 web_root = "{www}"
+aircraft_db = "{db_csv}"
 
 [[sensor]]
 name = "ulss7-beast"
@@ -143,6 +150,14 @@ check(live.get("total", 0) >= 5 and live.get("total") in counts,
       f"the header's aircraft count {live.get('total')} follows aircraft.json ({counts})")
 check(live.get("lastTimestamp", 0) > max(h["now"] for h in out["history"]) if out["history"] else False,
       "live polls moved the page past the history's time")
+# Registrations and types: skyfuse's aircraft.json (from the converted
+# database) against the page's own lookup in its db/ folder.
+ours = {a["hex"]: (a.get("r"), a.get("t")) for a in (out["aircraft"][-1]["aircraft"] if out["aircraft"] else [])}
+theirs = {p_["icao"]: (p_["registration"], p_["icaotype"]) for p_ in live.get("planes", [])}
+with_reg = [h for h, (r, _) in ours.items() if r]
+check(len(with_reg) >= 5 and all(theirs.get(h) == ours[h] for h in with_reg),
+      f"aircraft.json's r and t equal the page's own database lookup for {len(with_reg)} aircraft: "
+      f"{ {h: (ours[h], theirs.get(h)) for h in with_reg} }")
 print(f"{len(hist)} history files, {len(positions)} aircraft, trails of "
       f"{sorted(len(t) for t in trails.values())} points, screenshot {os.path.join(work, 'stock_page.png')}")
 if failures:

@@ -216,6 +216,12 @@ constexpr ReadsbField kReadsbAircraft[] = {
     {"nav_altitude_fms", J::kInteger, "ft, selected in the FMS"},
     {"nav_heading", J::kNumber, "deg, selected heading"},
     {"nav_modes", J::kArray, "autopilot, vnav, althold, approach, lnav, tcas"},
+    {"r", J::kString, "registration, from the aircraft database"},
+    {"t", J::kString, "ICAO type designator, from the aircraft database"},
+    {"desc", J::kString, "long type name, from the aircraft database"},
+    {"ownOp", J::kString, "owner or operator, from the aircraft database"},
+    {"year", J::kString, "year built, from the aircraft database"},
+    {"dbFlags", J::kInteger, "military & 1, interesting & 2, PIA & 4, LADD & 8"},
     {"skyfuse", J::kObject, "(skyfuse's own: track id, class)"},
 };
 
@@ -245,7 +251,10 @@ AircraftInfo heard(const Report& r) {
 
 TEST(LiveStore, AircraftJsonFollowsReadsbFieldByField) {
   constexpr double kFt = 0.3048;
-  LiveStore store(StoreInfo{});
+  StoreInfo info;  // the airliner is in the aircraft database, the light aircraft is not
+  info.aircraft_db = std::make_shared<AircraftDb>(AircraftDb::parse(
+      "4B1814;HB-JCA;BCS3;0100;AIRBUS A-220-300;2016;Swiss \"Intl\";\n", "test.csv"));
+  LiveStore store(info);
   // An airliner at FL350 (pressure altitude 35,000 ft) whose geometric height
   // is 35,600 ft, climbing at 1,000 ft/min (baro) from a Beast feed; a light
   // aircraft (TC 1 code 0, set D) on an AVR feed (no signal level); a radar
@@ -329,6 +338,17 @@ TEST(LiveStore, AircraftJsonFollowsReadsbFieldByField) {
   };
   const auto al = by_track(j["aircraft"], "skyfuse", "1");
   EXPECT_EQ(al["hex"], "4b1814");
+  EXPECT_EQ(al["r"], "HB-JCA");
+  EXPECT_EQ(al["t"], "BCS3");
+  EXPECT_EQ(al["desc"], "AIRBUS A-220-300");
+  EXPECT_EQ(al["year"], "2016");
+  EXPECT_EQ(al["ownOp"], "Swiss \"Intl\"");
+  EXPECT_EQ(al["dbFlags"], 2);  // interesting
+  EXPECT_FALSE(by_track(j["aircraft"], "skyfuse", "2").contains("r"));
+  const auto tracks = nlohmann::json::parse(store.picture_json());  // the map's tracks
+  EXPECT_EQ(by_track(tracks["tracks"], "", "1")["reg"], "HB-JCA");
+  EXPECT_EQ(by_track(tracks["tracks"], "", "1")["typ"], "BCS3");
+  EXPECT_FALSE(by_track(tracks["tracks"], "", "2").contains("reg"));
   EXPECT_EQ(al["type"], "adsb_icao");
   EXPECT_EQ(al["category"], "A5");
   EXPECT_EQ(al["alt_baro"], 35000);

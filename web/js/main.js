@@ -31,7 +31,7 @@ let searchText = '';
 function matchesSearch(t) {
   if (!searchText) return true;
   const q = searchText;
-  return [t.cs, t.hex, t.sq, t.reg, t.rid, t.id].some((v) => v && String(v).toLowerCase().includes(q));
+  return [t.cs, t.hex, t.sq, t.reg, t.typ, t.rid, t.id].some((v) => v && String(v).toLowerCase().includes(q));
 }
 const classes = new Set(settings.classes || Object.keys(CLASS_COLOURS));
 function visible(t) {
@@ -166,7 +166,7 @@ function renderDetail() {
   const home = homeSensor();
   const [dist, brg] = home ? distBearing(home.lon, home.lat, t.lon, t.lat) : [NaN, NaN];
   const rows = [
-    ['Identity', [t.cs, t.hex && `ICAO ${t.hex.toUpperCase()}`, t.reg, t.sq && `squawk ${t.sq}`, t.rid && `RID ${t.rid}`].filter(Boolean).join(' · ') || 'anonymous'],
+    ['Identity', [t.cs, t.hex && `ICAO ${t.hex.toUpperCase()}`, t.reg, t.typ, t.sq && `squawk ${t.sq}`, t.rid && `RID ${t.rid}`].filter(Boolean).join(' · ') || 'anonymous'],
     ['Class', `${CLASS_NAMES[t.cls] || t.cls} (${pct(t.conf || 0)})`],
     ['Status', (t.st || '') + (t.em ? ' · EMERGENCY' : '') + (S.alerted.has(t.id) ? ' · ALERT' : '')],
     [a.baro ? 'Flight level' : 'Height', a.baro ? `${fmtAlt(t, settings.units)} (pressure altitude)` : `${fmtAlt(t, settings.units)} geometric (WGS-84), no pressure altitude`, a.baro ? '' : 'geo'],

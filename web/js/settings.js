@@ -8,7 +8,7 @@ export const PRESETS = {
 
 const DEFAULTS = {
   preset: 'hobbyist', units: 'nautical', ...PRESETS.hobbyist,
-  layers: {}, columns: ['cs', 'hex', 'sq', 'alt', 'gs', 'vr', 'dist'],
+  layers: {}, columns: ['cs', 'hex', 'reg', 'typ', 'sq', 'alt', 'gs', 'vr', 'dist'],
   sort: { key: 'alt', dir: -1 }, classes: null, flmin: -10, flmax: 700, panel: true, tab: 'table',
 };
 

@@ -13,6 +13,7 @@ export const COLUMNS = [
   { key: 'cs', title: 'Callsign', get: (t) => t.cs || '', fmt: (t) => t.cs || '' },
   { key: 'hex', title: 'Hex', get: (t) => t.hex || '', fmt: (t) => (t.hex || '').toUpperCase() },
   { key: 'reg', title: 'Reg', get: (t) => t.reg || '', fmt: (t) => t.reg || '' },
+  { key: 'typ', title: 'Type', get: (t) => t.typ || '', fmt: (t) => t.typ || '' },
   { key: 'sq', title: 'Squawk', get: (t) => t.sq || '', fmt: (t) => t.sq || '' },
   { key: 'alt', title: 'Alt', num: true, get: (t) => altitudeOf(t).m, fmt: (t) => fmtAlt(t, settings.units).replace(/ (ft|m)$/, '') },
   { key: 'gs', title: 'GS', num: true, get: (t) => t.gs, fmt: (t) => fmtSpeed(t.gs, settings.units).split(' ')[0] },

@@ -167,8 +167,37 @@ async function live(context) {
   await page.fill('#search', hexQ.toUpperCase());
   await page.waitForTimeout(200);
   check(await page.evaluate(() => document.querySelectorAll('#table tbody tr').length) >= 1, 'search by hex finds the aircraft', hexQ);
+  // By registration and by squawk (the registration from the aircraft
+  // database the test gives `run`: the Reg and Type columns show it).
+  for (const [what, key] of [['registration', 'reg'], ['squawk', 'sq']]) {
+    const t = await page.evaluate((key) => [...skyfuse.S.tracks.values()].find((t) => t[key]), key);
+    if (!t) { check(false, `a track with a ${what} to search for`); continue; }
+    await page.fill('#search', t[key].toLowerCase());
+    await page.waitForTimeout(200);
+    const found = await page.evaluate(([id, key]) => {
+      const rows = [...document.querySelectorAll('#table tbody tr')];
+      const col = [...document.querySelectorAll('#table thead th')].findIndex((h) => h.dataset.key === key);
+      const row = rows.find((r) => r.dataset.id === id);
+      return { n: rows.length, cell: row && col >= 0 ? row.cells[col].textContent : null,
+               typ: row ? row.cells[[...document.querySelectorAll('#table thead th')].findIndex((h) => h.dataset.key === 'typ')].textContent : null };
+    }, [t.id, key]);
+    check(found.n >= 1 && found.cell === t[key] && (key !== 'reg' || (t.typ && found.typ === t.typ)),
+      `search by ${what} finds the aircraft and its row shows it`, `${t[key]}: ${JSON.stringify(found)}`);
+  }
   await page.fill('#search', '');
   await page.press('#search', 'Escape');
+  await page.evaluate(() => skyfuse.select(null));
+  // A click on a table row selects that aircraft.
+  await page.waitForTimeout(200);
+  // (A DOM click on the row's first cell: the rows are redrawn with each picture.)
+  const rowId = await page.evaluate(() => {
+    const r = document.querySelectorAll('#table tbody tr')[2];
+    if (!r) return null;
+    r.cells[0].dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    return r.dataset.id;
+  });
+  await page.waitForTimeout(200);
+  check(rowId && (await page.evaluate(() => skyfuse.selected())) === rowId, 'a click on a table row selects its aircraft', rowId);
   await page.evaluate(() => skyfuse.select(null));
 
   // Selection by a click on the map; the detail panel fills.

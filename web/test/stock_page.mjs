@@ -77,6 +77,8 @@ try {
     total: Number(document.getElementById('dump1090_total_ac').textContent),
     withPositions: Number(document.getElementById('dump1090_total_ac_positions').textContent),
     lastTimestamp: LastReceiverTimestamp,
+    // What the page's own aircraft database (db/*.json) says of each.
+    planes: PlanesOrdered.map((p) => ({ icao: p.icao, registration: p.registration, icaotype: p.icaotype })),
   }));
 } catch (e) {
   out.errors.push(`test: ${e}`);
