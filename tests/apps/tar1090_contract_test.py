@@ -72,7 +72,15 @@ try:
         sensors = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sensors", timeout=10).read())
         if sensors["sensors"] and sensors["sensors"][0]["state"] == "ended": break
         time.sleep(0.5)
-    time.sleep(1.5)  # the last publication
+    # The last publication: wait until aircraft.json stops changing (under load
+    # it can come well after the input ended), so that every file read below
+    # is of the same final picture.
+    last, t_end = None, time.time() + 30
+    while time.time() < t_end:
+        time.sleep(1.0)
+        now = get("aircraft.json")["now"]
+        if now == last: break
+        last = now
     receiver = get("receiver.json")
     check(isinstance(receiver.get("refresh"), int) and receiver["refresh"] > 0, f"receiver.json refresh {receiver}")
     check(abs(receiver.get("lat", 0) - 59.9) < 1e-3 and abs(receiver.get("lon", 0) - 30.5) < 1e-3,
