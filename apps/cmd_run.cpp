@@ -205,6 +205,9 @@ Runner add_replay_command(CLI::App& app) {
       "Print what the recording holds (files, chunks, entries, time span, damage) and exit");
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
   cmd->add_option("--web-root", o->web_root, "The map's files");
+  cmd->add_option("--aircraft-db", o->aircraft_db,
+                  "Registrations and types by address (as run --aircraft-db; default the recorded "
+                  "configuration's [run] aircraft_db)");
   add_log_options(cmd, *log_options);
   cmd->footer(
       "Example:\n  skyfuse replay rec/ --speed 0 --no-http --out t.jsonl --alerts-out a.jsonl "

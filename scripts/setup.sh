@@ -48,21 +48,26 @@ echo "setup: all ${#packages[@]} packages present"
 # 1.15 web page (the ancestor of tar1090's; it reads the same receiver.json, history_N.json
 # and aircraft.json). Only its files are unpacked, outside dpkg's database: installing the
 # package would add a receiver daemon and a system user that skyfuse does not need.
+umask 022  # what is unpacked below is read by every user (tests, the demo)
 stock=/usr/local/share/skyfuse/dump1090-mutability
 if [ ! -f "$stock/usr/share/dump1090-mutability/html/gmap.html" ]; then
   tmp=$(mktemp -d)
+  chmod 755 "$tmp"  # apt's download user (_apt) writes there
+  trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && apt-get download -qq dump1090-mutability 2> /dev/null ||
     { apt-get update -qq && apt-get download -qq dump1090-mutability; })
-  rm -rf "$stock" && mkdir -p "$stock"
-  dpkg-deb -x "$tmp"/dump1090-mutability_*.deb "$stock"
-  rm -rf "$tmp" "$stock/usr/bin"
+  rm -rf "$stock.new" && mkdir -p "$stock.new"
+  dpkg-deb -x "$tmp"/dump1090-mutability_*.deb "$stock.new"
+  rm -rf "$stock.new/usr/bin" "$stock"
+  mv "$stock.new" "$stock"  # whole or not at all: an interrupted run starts again
   echo "setup: dump1090-mutability's web page unpacked in $stock"
 fi
 # Its aircraft database (30,708 registrations and types by address, 2018) in readsb's
 # aircraft.csv layout, for the demo's map (scripts/demo.sh: run --aircraft-db).
 if [ ! -s /usr/local/share/skyfuse/aircraft.csv ]; then
   python3 "$(dirname "$0")/../tools/aircraft_db_from_dump1090.py" \
-    "$stock/usr/share/dump1090-mutability/html/db" /usr/local/share/skyfuse/aircraft.csv
+    "$stock/usr/share/dump1090-mutability/html/db" /usr/local/share/skyfuse/aircraft.csv.new
+  mv /usr/local/share/skyfuse/aircraft.csv.new /usr/local/share/skyfuse/aircraft.csv
 fi
 
 # `import skyfuse` for the user who ran this: a .pth file in that user's site

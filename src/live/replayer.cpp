@@ -117,6 +117,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       log::info("skyfuse replay: {} runs, in order: {}", runs.size(), fmt::join(runs, ", "));
   }
   SystemConfig cfg = o.load_config(member("config", ""), member("config_file", "recording"));
+  if (!o.aircraft_db.empty()) cfg.run.aircraft_db = o.aircraft_db;
   const std::string zones_text = member("zones", "");
   std::vector<safety::Zone> zones = zones_text.empty()
                                         ? std::vector<safety::Zone>{}
@@ -132,7 +133,7 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
     first = std::min(first, c.first_data);
     last = std::max(last, c.last_data);
   }
-  server::LiveStore store(store_info(cfg, zones, true));
+  server::LiveStore store(store_info(cfg, zones, o.aircraft_db.empty()));
   if (first.ns != INT64_MAX) store.set_time_range(first, last);
   std::unique_ptr<server::HttpServer> http;
   if (!o.no_http) {

@@ -32,6 +32,9 @@ struct ReplayOptions {
   bool index = false;
   bool quiet = false;
   std::string web_root;  // the map's files
+  // Overrides the recorded configuration's [run] aircraft_db (a recording
+  // keeps its configuration file's text, not run's command line).
+  std::string aircraft_db;
   // Reads the configuration recorded in the header (TOML text, its file name).
   std::function<SystemConfig(const std::string& text, const std::string& name)> load_config;
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <optional>
 
 #include "core/error.hpp"
@@ -14,7 +15,9 @@
 namespace skyfuse::server {
 namespace {
 
-constexpr std::size_t kMaxInflated = std::size_t{1} << 30;
+constexpr std::size_t kMaxBytes = std::size_t{1} << 30;  // the file, and once inflated
+constexpr std::size_t kMaxLine = 64 * 1024;              // a longer line is counted bad
+constexpr std::size_t kMaxFields = 64;                   // fields split per line
 
 std::optional<std::uint32_t> parse_hex24(std::string_view s) {
   if (s.size() != 6) return std::nullopt;
@@ -35,12 +38,10 @@ std::optional<std::uint32_t> parse_hex24(std::string_view s) {
   return v;
 }
 
-// A field as kept: surrounding blanks trimmed, control characters dropped,
-// at most `max` bytes (cut before a UTF-8 continuation byte, never inside).
+// A field as kept: control characters (tabs too) dropped, at most `max`
+// bytes (cut before a UTF-8 continuation byte, never inside), surrounding
+// spaces trimmed.
 std::string clean(std::string_view s, std::size_t max) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
   std::string out;
   for (char c : s)
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
@@ -49,15 +50,18 @@ std::string clean(std::string_view s, std::size_t max) {
     while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;
     out.resize(cut);
   }
-  return out;
+  const std::size_t b = out.find_first_not_of(' ');
+  if (b == std::string::npos) return {};
+  return out.substr(b, out.find_last_not_of(' ') - b + 1);
 }
 
+// At most kMaxFields fields: the last holds the rest of the line.
 std::vector<std::string_view> split_plain(std::string_view line, char sep) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
   for (;;) {
     const std::size_t p = line.find(sep, start);
-    if (p == std::string_view::npos) {
+    if (p == std::string_view::npos || out.size() + 1 == kMaxFields) {
       out.push_back(line.substr(start));
       return out;
     }
@@ -67,11 +71,12 @@ std::vector<std::string_view> split_plain(std::string_view line, char sep) {
 }
 
 // Comma separated; a field may be quoted with " or ' (a doubled quote inside
-// is one quote). False for an unterminated quote.
+// is one quote); at most kMaxFields fields (the rest of the line ignored).
+// False for an unterminated quote.
 bool split_quoted(std::string_view line, std::vector<std::string>& out) {
   out.clear();
   std::size_t i = 0;
-  for (;;) {
+  while (out.size() < kMaxFields) {
     std::string field;
     if (i < line.size() && (line[i] == '"' || line[i] == '\'')) {
       const char q = line[i++];
@@ -99,6 +104,7 @@ bool split_quoted(std::string_view line, std::vector<std::string>& out) {
     if (i >= line.size()) return true;
     ++i;  // the comma
   }
+  return true;
 }
 
 std::string lower(std::string_view s) {
@@ -107,35 +113,45 @@ std::string lower(std::string_view s) {
   return o;
 }
 
+// The gzip members of `bytes` (at most kMaxBytes: avail_in holds it), one
+// after the other as gunzip reads them; anything else after a member is an
+// error.
 std::string inflate_gzip(const std::string& bytes, const std::string& path) {
   z_stream z{};
   if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
     throw ConfigError(fmt::format("{}: cannot read aircraft database: zlib", path));
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  z.avail_in = static_cast<uInt>(std::min<std::size_t>(bytes.size(), UINT32_MAX));
+  z.avail_in = static_cast<uInt>(bytes.size());
   std::string out;
   char buf[1 << 16];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
+  const char* why = nullptr;
+  for (;;) {
     z.next_out = reinterpret_cast<Bytef*>(buf);
     z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) break;
-    out.append(buf, sizeof buf - z.avail_out);
-    if (out.size() > kMaxInflated) {
-      rc = Z_MEM_ERROR;
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      why = rc == Z_MEM_ERROR ? "out of memory" : "damaged gzip data";
       break;
     }
-    if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
-      rc = Z_BUF_ERROR;  // the input ended inside the stream
+    out.append(buf, sizeof buf - z.avail_out);
+    if (out.size() > kMaxBytes) {
+      why = "larger than 1 GiB once inflated";
+      break;
+    }
+    if (rc == Z_STREAM_END) {
+      if (z.avail_in == 0) break;  // the last member
+      if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) {
+        why = "something other than gzip data after a gzip member";
+        break;
+      }
+      inflateReset(&z);  // the next member
+    } else if (z.avail_in == 0 && z.avail_out != 0) {
+      why = "truncated gzip data";
       break;
     }
   }
   inflateEnd(&z);
-  if (rc != Z_STREAM_END)
-    throw ConfigError(fmt::format(
-        "{}: cannot read aircraft database: {}", path,
-        rc == Z_MEM_ERROR ? "larger than 1 GiB once inflated" : "damaged or truncated gzip data"));
+  if (why) throw ConfigError(fmt::format("{}: cannot read aircraft database: {}", path, why));
   return out;
 }
 
@@ -161,6 +177,11 @@ AircraftDb AircraftDb::parse(std::string_view text, const std::string& source) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (line.size() > kMaxLine) {
+      if (!db.layout_.empty()) ++db.lines_;
+      bad(line_no, "longer than 64 KiB");
+      continue;
+    }
     if (db.layout_.empty()) {
       const std::string l = lower(line);
       if (l.find("icao24") != std::string::npos && l.find(',') != std::string::npos) {
@@ -250,6 +271,11 @@ AircraftDb AircraftDb::parse(std::string_view text, const std::string& source) {
 }
 
 AircraftDb AircraftDb::load(const std::string& path) {
+  require_regular_file(path, "aircraft database");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxBytes)
+    throw ConfigError(fmt::format("{}: cannot read aircraft database: larger than 1 GiB", path));
   std::string bytes = read_input_file(path, "aircraft database");
   if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
       static_cast<unsigned char>(bytes[1]) == 0x8b)

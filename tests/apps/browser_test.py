@@ -12,7 +12,9 @@ badge, slider time labels, trails cut at a seek, pause); then `skyfuse run`
 with two operator map layers in its configuration ([[run.map_layer]]: XYZ,
 GeoJSON), which /api/info must give and the map must add; and saves a
 screenshot per view in BUILD/tests/apps/browser/shots/.
-Needs `npm ci --prefix web` (scripts/test.sh runs it)."""
+Needs `npm ci --prefix web` (scripts/test.sh runs it) and the aircraft
+database of Debian's dump1090-mutability that scripts/setup.sh unpacks (the
+Reg and Type columns, search by registration)."""
 import os, re, select, shutil, socket, subprocess, sys, time
 
 skyfuse, root, work = (os.path.abspath(a) for a in sys.argv[1:4])

@@ -10,7 +10,7 @@ the same files (readsb's README-json.md: receiver.json's `refresh`, `history`,
 `squawk`, `category`, `mlat`). scripts/setup.sh unpacks that package's files;
 this test copies its html folder as it is (symbolic links to Debian's jQuery
 resolved) into a web root, runs `skyfuse run` on the bundled real Beast
-capture (data/adsb/ulss7-..., 11 aircraft in 61 s) at twice real time with a
+capture (data/adsb/ulss7-..., 11 aircraft in 61 s) at real time with a
 history copy every 2 s of data time, and opens the stock gmap.html in headless
 Chromium (web/test/stock_page.mjs). Checked against the files the page itself
 received: it loaded every history file; it has exactly the aircraft the
@@ -66,7 +66,7 @@ origin_lat_deg = 59.9
 origin_lon_deg = 30.5
 
 [run]
-speed = 2
+speed = 1
 history_interval_s = 2
 web_root = "{www}"
 aircraft_db = "{db_csv}"

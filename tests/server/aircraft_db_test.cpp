@@ -4,9 +4,9 @@
 #include "server/aircraft_db.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -17,10 +17,18 @@ using namespace skyfuse::server;
 
 namespace {
 
+// A file of this test run (the process id keeps concurrent build trees apart).
 std::string temp_file(const std::string& name, const std::string& bytes) {
-  const auto path = std::filesystem::temp_directory_path() / ("skyfuse_aircraft_db_" + name);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("skyfuse_aircraft_db_" + std::to_string(::getpid()) + "_" + name);
   std::ofstream(path, std::ios::binary) << bytes;
   return path.string();
+}
+
+void remove_temp_files() {
+  const std::string prefix = "skyfuse_aircraft_db_" + std::to_string(::getpid()) + "_";
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+    if (e.path().filename().string().starts_with(prefix)) std::filesystem::remove(e.path());
 }
 
 std::string gzip_bytes(const std::string& text) {
@@ -112,15 +120,22 @@ TEST(AircraftDb, ReadsOpenSkyLayoutWithEitherQuote) {
 
 TEST(AircraftDb, FieldsAreCleanedAndBounded) {
   const AircraftDb db =
-      AircraftDb::parse("4b1805;  HB-\x01JCA\t;BCS3XXXXXXXX;;" + std::string(200, 'x') +
-                            ";;\xC3\xA9" + std::string(80, 'e') + ";\n",
+      AircraftDb::parse("4b1805;\x01  HB-\x01JCA\t;BCS3XXXXXXXX;;" + std::string(200, 'x') + ";;" +
+                            std::string(79, 'e') + "\xC3\xA9;\n" + "3c6444;" +
+                            std::string(70 * 1024, 'R') + ";C172;\n" +  // a line over 64 KiB
+                            "3c6445;D-EFGH;C172" + std::string(60000, ';') + "\n",  // 60,000 fields
                         "x");
   const AircraftRecord* a = db.find(0x4b1805);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->registration, "HB-JCA");
   EXPECT_EQ(a->type, "BCS3XXXX");
   EXPECT_EQ(a->description.size(), 80U);
-  EXPECT_EQ(a->owner_operator, "\xC3\xA9" + std::string(78, 'e'));  // whole characters only
+  EXPECT_EQ(a->owner_operator, std::string(79, 'e'));  // the 2-byte character at 80 cut whole
+  EXPECT_EQ(db.find(0x3c6444), nullptr);
+  ASSERT_EQ(db.errors().size(), 1U);
+  EXPECT_EQ(db.errors()[0], "x:2: longer than 64 KiB");
+  ASSERT_NE(db.find(0x3c6445), nullptr);
+  EXPECT_EQ(db.find(0x3c6445)->type, "C172");
 }
 
 TEST(AircraftDb, LoadsPlainAndGzipAndRefusesWhatItCannotRead) {
@@ -130,6 +145,14 @@ TEST(AircraftDb, LoadsPlainAndGzipAndRefusesWhatItCannotRead) {
   EXPECT_EQ(gz.size(), 3U);
   ASSERT_NE(gz.find(0xae1234), nullptr);
   EXPECT_EQ(gz.find(0xae1234)->registration, "12-3456");
+  // Two gzip members one after the other (cat a.gz b.gz): both read.
+  const AircraftDb two = AircraftDb::load(
+      temp_file("two.csv.gz", gzip_bytes(kReadsb) + gzip_bytes("c0ffee;C-GABC;DH8D;;;;;\n")));
+  EXPECT_EQ(two.size(), 4U);
+  ASSERT_NE(two.find(0xc0ffee), nullptr);
+  EXPECT_EQ(two.find(0xc0ffee)->registration, "C-GABC");
+  EXPECT_THROW(AircraftDb::load(temp_file("junk_after.csv.gz", gzip_bytes(kReadsb) + "junk")),
+               ConfigError);
   // Truncated gzip, not a database, no valid line, a directory, a device.
   std::string cut = gzip_bytes(kReadsb);
   cut.resize(cut.size() / 2);
@@ -145,4 +168,5 @@ TEST(AircraftDb, LoadsPlainAndGzipAndRefusesWhatItCannotRead) {
   EXPECT_THROW(AircraftDb::load(std::filesystem::temp_directory_path().string()), ConfigError);
   EXPECT_THROW(AircraftDb::load("/dev/zero"), ConfigError);
   EXPECT_THROW(AircraftDb::load("/nonexistent/aircraft.csv"), ConfigError);
+  remove_temp_files();
 }

@@ -61,7 +61,7 @@ export function createTable({ onSelect, rowsOf }) {
   }
 
   function sorted(rows) {
-    const col = COLUMNS.find((c) => c.key === settings.sort.key) || COLUMNS[5];
+    const col = COLUMNS.find((c) => c.key === settings.sort.key) || COLUMNS.find((c) => c.key === 'alt');
     const dir = settings.sort.dir || -1;
     return rows.map((t) => [col.get(t), t]).sort((a, b) => {
       const x = a[0], y = b[0];

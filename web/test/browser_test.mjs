@@ -170,16 +170,19 @@ async function live(context) {
   // By registration and by squawk (the registration from the aircraft
   // database the test gives `run`: the Reg and Type columns show it).
   for (const [what, key] of [['registration', 'reg'], ['squawk', 'sq']]) {
-    const t = await page.evaluate((key) => [...skyfuse.S.tracks.values()].find((t) => t[key]), key);
+    const t = await page.evaluate((key) => [...skyfuse.S.tracks.values()].find((t) => t[key] && (key !== 'reg' || t.typ)), key);
     if (!t) { check(false, `a track with a ${what} to search for`); continue; }
     await page.fill('#search', t[key].toLowerCase());
     await page.waitForTimeout(200);
     const found = await page.evaluate(([id, key]) => {
       const rows = [...document.querySelectorAll('#table tbody tr')];
-      const col = [...document.querySelectorAll('#table thead th')].findIndex((h) => h.dataset.key === key);
+      const heads = [...document.querySelectorAll('#table thead th')];
+      const cell = (row, k) => {
+        const i = heads.findIndex((h) => h.dataset.key === k);
+        return row && i >= 0 && row.cells[i] ? row.cells[i].textContent : null;
+      };
       const row = rows.find((r) => r.dataset.id === id);
-      return { n: rows.length, cell: row && col >= 0 ? row.cells[col].textContent : null,
-               typ: row ? row.cells[[...document.querySelectorAll('#table thead th')].findIndex((h) => h.dataset.key === 'typ')].textContent : null };
+      return { n: rows.length, cell: cell(row, key), typ: cell(row, 'typ') };
     }, [t.id, key]);
     check(found.n >= 1 && found.cell === t[key] && (key !== 'reg' || (t.typ && found.typ === t.typ)),
       `search by ${what} finds the aircraft and its row shows it`, `${t[key]}: ${JSON.stringify(found)}`);

@@ -16,6 +16,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
 });
 const out = { requests: [], errors: [], console: [], history: [], aircraft: [] };
+let closing = false;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => out.errors.push(String(e)));
@@ -32,14 +33,14 @@ try {
   });
   page.on('response', async (r) => {
     const u = new URL(r.url());
-    if (u.host !== host || !u.pathname.includes('/data/')) return;
+    if (closing || u.host !== host || !u.pathname.includes('/data/')) return;
     out.requests.push({ path: u.pathname, status: r.status() });
     if (r.status() !== 200) return;
     try {
       if (/\/history_\d+\.json$/.test(u.pathname)) out.history.push(await r.json());
       else if (u.pathname.endsWith('/aircraft.json')) out.aircraft.push(await r.json());
     } catch (e) {
-      out.errors.push(`${u.pathname}: ${e}`);
+      if (!closing) out.errors.push(`${u.pathname}: ${e}`);
     }
   });
   await page.goto(url, { waitUntil: 'load' });
@@ -58,6 +59,8 @@ try {
     markers: PlaneIconFeatures.getLength(),
   });
   out.fromHistory = await page.evaluate(fromHistory);
+  // Its live polls go through now (the page gives a request 5 s).
+  release();
   // The aircraft with the longest trail selected through the page's own
   // function: its trail is drawn for the screenshot.
   out.selected = await page.evaluate(() => {
@@ -68,11 +71,12 @@ try {
     return { icao: p.icao, trailFeatures: PlaneTrailFeatures.getLength(),
              row: document.getElementById('selected_icao').textContent };
   });
+  // Then the live polls: the page's time passes the history's, and its
+  // header's count follows aircraft.json.
+  const historyEnd = Math.max(...out.history.map((h) => h.now));
+  await page.waitForFunction((t) => LastReceiverTimestamp > t, historyEnd, { timeout: 20000 }).catch(() => {});
+  await page.waitForTimeout(1500);
   await page.screenshot({ path: shot });
-  release();
-  // Then the live polls: the header's count follows aircraft.json.
-  await page.waitForFunction(() => TrackedAircraft > 0, null, { timeout: 15000 }).catch(() => {});
-  await page.waitForTimeout(2500);
   out.live = await page.evaluate(() => ({
     total: Number(document.getElementById('dump1090_total_ac').textContent),
     withPositions: Number(document.getElementById('dump1090_total_ac_positions').textContent),
@@ -83,6 +87,7 @@ try {
 } catch (e) {
   out.errors.push(`test: ${e}`);
 } finally {
+  closing = true;
   await browser.close();
 }
 console.log(JSON.stringify(out));
