@@ -22,6 +22,18 @@ cmake --preset release > /dev/null
 cmake --build --preset release -j "$jobs" --target skyfuse skyfuse_python
 ctest --preset release -L python
 (cd / && python3 -c "import skyfuse; print('python3: import skyfuse', skyfuse.__version__, 'from', skyfuse.__file__)")
+# README command 1's main job without serving the map (scripts/demo.sh with
+# SKYFUSE_NO_SERVE=1): it must build nothing beyond the binary and the module just
+# built (issue #21: it once built every test and benchmark first), read setup.sh's
+# aircraft database, and write tracks and alerts.
+rm -rf out/demo
+if ! SKYFUSE_NO_SERVE=1 ./scripts/demo.sh > build/release/demo.log 2>&1; then
+  tail -30 build/release/demo.log; echo "demo: FAILED"; exit 1
+fi
+grep -q "ninja: no work to do" build/release/demo.log || { echo "demo: it built more than skyfuse and skyfuse_python"; exit 1; }
+grep -q "aircraft database .*: [0-9]* aircraft" build/release/demo.log || { echo "demo: no aircraft database"; exit 1; }
+[ -s out/demo/tracks.jsonl ] && [ -s out/demo/alerts.jsonl ] || { echo "demo: no tracks or alerts"; exit 1; }
+echo "demo: $(wc -l < out/demo/tracks.jsonl) track updates, $(wc -l < out/demo/alerts.jsonl) alert events"
 
 fuzz_seconds=${FUZZ_SECONDS:-10}
 if [ "$fuzz_seconds" -gt 0 ]; then
