@@ -21,7 +21,10 @@ aircraft.json. A screenshot goes to WORK_DIR/stock_page.png.
 
 Usage: stock_page_test.py SKYFUSE SOURCE_DIR WORK_DIR
 """
-import json, os, re, select, shutil, subprocess, sys, time, urllib.request
+import json, os, re, shutil, subprocess, sys, time, urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ulss7_run  # noqa: E402
 
 skyfuse, root, work = (os.path.abspath(a) for a in sys.argv[1:4])
 stock = "/usr/local/share/skyfuse/dump1090-mutability"
@@ -52,7 +55,6 @@ def copy_resolved(src, dst):
 
 
 copy_resolved(html, www)
-beast = os.path.join(root, "data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log")
 # The page's aircraft database (html/db/*.json) in readsb's aircraft.csv layout
 # for skyfuse's --aircraft-db: aircraft.json's `r` and `t` must then be what the
 # page's own lookup finds.
@@ -60,25 +62,8 @@ db_csv = os.path.join(work, "aircraft.csv")
 subprocess.run([sys.executable, os.path.join(root, "tools/aircraft_db_from_dump1090.py"),
                 os.path.join(html, "db"), db_csv], check=True)
 config = os.path.join(work, "stock.toml")
-with open(config, "w") as f:
-    f.write(f'''[tracker]
-origin_lat_deg = 59.9
-origin_lon_deg = 30.5
-
-[run]
-speed = 1
-history_interval_s = 2
-web_root = "{www}"
-aircraft_db = "{db_csv}"
-
-[[sensor]]
-name = "ulss7-beast"
-kind = "adsb"
-lat_deg = 59.9
-lon_deg = 30.5
-input = "file:{beast}"
-format = "beast"
-''')
+ulss7_run.write_config(root, config, ["speed = 1", "history_interval_s = 2", f'web_root = "{www}"',
+                                      f'aircraft_db = "{db_csv}"'])
 failures = []
 
 
@@ -87,13 +72,8 @@ def check(cond, msg):
     if not cond: failures.append(msg)
 
 
-p = subprocess.Popen([skyfuse, "run", "--config", config, "--http-port", "0"], stderr=subprocess.PIPE, text=True)
+p, port = ulss7_run.start(skyfuse, config)
 try:
-    port, t_end = None, time.time() + 30
-    while time.time() < t_end and port is None:
-        if not select.select([p.stderr], [], [], 1.0)[0]: continue
-        m = re.search(r"http://[^:]+:(\d+)/", p.stderr.readline())
-        if m: port = int(m.group(1))
     if port is None:
         sys.exit("FAIL: no map address printed")
     # Open the page once there are 8 history copies (16 s of data time).

@@ -15,30 +15,16 @@ and trace_recent_) agree with that; stats.json counts the capture's frames.
 
 Usage: tar1090_contract_test.py SKYFUSE SOURCE_DIR WORK_DIR
 """
-import gzip, json, math, os, re, select, shutil, subprocess, sys, time, urllib.error, urllib.request
+import gzip, json, math, os, re, shutil, subprocess, sys, time, urllib.error, urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ulss7_run  # noqa: E402
 
 skyfuse, root, work = (os.path.abspath(a) for a in sys.argv[1:4])
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
-beast = os.path.join(root, "data/adsb/ulss7-beast-bin-utc--1522782148.136310917--.log")
 config = os.path.join(work, "tar1090.toml")
-with open(config, "w") as f:
-    f.write(f'''[tracker]
-origin_lat_deg = 59.9
-origin_lon_deg = 30.5
-
-[run]
-speed = 10
-history_interval_s = 5
-
-[[sensor]]
-name = "ulss7-beast"
-kind = "adsb"
-lat_deg = 59.9
-lon_deg = 30.5
-input = "file:{beast}"
-format = "beast"
-''')
+ulss7_run.write_config(root, config, ["speed = 10", "history_interval_s = 5"])
 failures = []
 
 
@@ -48,13 +34,8 @@ def check(cond, msg):
         print("FAIL:", msg)
 
 
-p = subprocess.Popen([skyfuse, "run", "--config", config, "--http-port", "0"], stderr=subprocess.PIPE, text=True)
+p, port = ulss7_run.start(skyfuse, config)
 try:
-    port, t_end = None, time.time() + 30
-    while time.time() < t_end and port is None:
-        if not select.select([p.stderr], [], [], 1.0)[0]: continue
-        m = re.search(r"http://[^:]+:(\d+)/", p.stderr.readline())
-        if m: port = int(m.group(1))
     if port is None:
         sys.exit("FAIL: no map address printed")
     base = f"http://127.0.0.1:{port}/data/"
