@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <stop_token>
 #include <thread>
 
@@ -81,7 +82,8 @@ int run_live(const RunOptions& o) {
   if (!o.record_dir.empty()) cfg.run.record_dir = o.record_dir;
   if (!o.tracks_out.empty()) cfg.run.tracks_out = o.tracks_out;
   if (!o.alerts_out.empty()) cfg.run.alerts_out = o.alerts_out;
-  if (!o.aircraft_db.empty()) cfg.run.aircraft_db = o.aircraft_db;
+  if (!o.aircraft_db.empty())  // absolute: the recording's header names it for replay
+    cfg.run.aircraft_db = std::filesystem::absolute(o.aircraft_db).lexically_normal().string();
   if (o.exit_at_end) cfg.run.exit_at_end = true;
   if (o.once) cfg.run.loop = false;
   apply_bus_options(cfg.bus, o.nats, o.region);
@@ -206,8 +208,8 @@ Runner add_replay_command(CLI::App& app) {
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions");
   cmd->add_option("--web-root", o->web_root, "The map's files");
   cmd->add_option("--aircraft-db", o->aircraft_db,
-                  "Registrations and types by address (as run --aircraft-db; default the recorded "
-                  "configuration's [run] aircraft_db)");
+                  "Registrations and types by address (as run --aircraft-db; default the one the "
+                  "recorded run used)");
   add_log_options(cmd, *log_options);
   cmd->footer(
       "Example:\n  skyfuse replay rec/ --speed 0 --no-http --out t.jsonl --alerts-out a.jsonl "

@@ -7,8 +7,7 @@
 #   * the real Beast recording of a receiver near St Petersburg (data/adsb/).
 # Everything is tracked into one air picture with safety nets (STCA, area
 # proximity, emergency codes, drones in the LSZH airport zone) and recorded to
-# out/demo/recording/ (replay: build/release/skyfuse replay out/demo/recording
-# --aircraft-db /usr/local/share/skyfuse/aircraft.csv).
+# out/demo/recording/ (replay: build/release/skyfuse replay out/demo/recording).
 # Expects scripts/setup.sh to have run.
 #   SKYFUSE_NO_SERVE=1  build, simulate, run once as fast as possible, then exit
 set -euo pipefail

@@ -155,6 +155,9 @@ int run_live_system(SystemConfig cfg, const LiveOptions& o, std::stop_token stop
                            {"config", cfg.text},         {"zones", zones_text},
                            {"epoch_ns", epoch.ns},       {"started_unix", start.seconds()}};
   for (const auto& [g, s] : files.shifts()) header["shifts_ns"][g] = s;
+  // The aircraft database the run used, also when given as run --aircraft-db
+  // (not in the configuration's text): replay reads it again.
+  if (!cfg.run.aircraft_db.empty()) header["aircraft_db"] = cfg.run.aircraft_db;
   std::unique_ptr<record::Recorder> recorder;
   if (!cfg.run.record_dir.empty()) {
     record::RecorderConfig rc;

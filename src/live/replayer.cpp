@@ -117,7 +117,11 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
       log::info("skyfuse replay: {} runs, in order: {}", runs.size(), fmt::join(runs, ", "));
   }
   SystemConfig cfg = o.load_config(member("config", ""), member("config_file", "recording"));
-  if (!o.aircraft_db.empty()) cfg.run.aircraft_db = o.aircraft_db;
+  if (!o.aircraft_db.empty()) {
+    cfg.run.aircraft_db = o.aircraft_db;
+  } else if (const std::string db = member("aircraft_db", ""); !db.empty()) {
+    cfg.run.aircraft_db = db;  // what the run used (run --aircraft-db too)
+  }
   const std::string zones_text = member("zones", "");
   std::vector<safety::Zone> zones = zones_text.empty()
                                         ? std::vector<safety::Zone>{}

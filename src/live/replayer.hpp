@@ -32,8 +32,8 @@ struct ReplayOptions {
   bool index = false;
   bool quiet = false;
   std::string web_root;  // the map's files
-  // Overrides the recorded configuration's [run] aircraft_db (a recording
-  // keeps its configuration file's text, not run's command line).
+  // Overrides the aircraft database the run used (the recording header's
+  // "aircraft_db": [run] aircraft_db or run --aircraft-db).
   std::string aircraft_db;
   // Reads the configuration recorded in the header (TOML text, its file name).
   std::function<SystemConfig(const std::string& text, const std::string& name)> load_config;

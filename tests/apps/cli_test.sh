@@ -201,5 +201,19 @@ print(f"looped recording: {passes:.1f} passes, addresses with two live tracks: {
 sys.exit(0 if passes >= 2 and not dup else 1)
 PY
 
+# An aircraft database given on run's command line is named in the recording's
+# header: replay reads it again; replay --aircraft-db of a missing file fails,
+# a missing recorded one only costs the registrations (docs/api.md).
+printf '4248e7;VQ-BAS;A319;;;;;\n504dd9;ER-AXP;A320;;;;;\n' > ac.csv
+"$bin" run --config "$src/config/ulss7_beast.toml" --aircraft-db ac.csv --speed 0 --once \
+  --exit-at-end --http-port 0 --record rec_db -q 2> run_db.log || echo "FAIL: run --aircraft-db"
+check "replay reads the run's aircraft database" bash -c \
+  "\"$bin\" replay rec_db --speed 0 --no-http --out /dev/null 2>&1 | grep -q 'aircraft database.*: 2 aircraft'"
+check "replay --aircraft-db of a missing file fails" bash -c \
+  "! \"$bin\" replay rec_db --speed 0 --no-http --out /dev/null --aircraft-db missing.csv 2> /dev/null"
+mv ac.csv ac_moved.csv
+check "replay without the recorded database goes on, with a warning" bash -c \
+  "\"$bin\" replay rec_db --speed 0 --no-http --out /dev/null 2>&1 | grep -q 'replay goes on without registrations'"
+
 echo "cli_test: $passes passed, $fails failed"
 test $fails -eq 0
