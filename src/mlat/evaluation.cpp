@@ -204,6 +204,39 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
   s.lead_p10_s = quantile(lead, 0.1);
   s.lead_p50_s = quantile(lead, 0.5);
   s.lead_p90_s = quantile(lead, 0.9);
+  // The lag each aircraft shows on its other fixes, taken out (see the header).
+  {
+    std::map<std::string, std::vector<const EvalRecord*>> by_aircraft;
+    for (const EvalRecord& r : records)
+      if (r.fix.flag == FixFlag::kOk && std::isfinite(r.along_m) && r.fix.crb_en_m2)
+        by_aircraft[r.fix.aircraft].push_back(&r);
+    std::vector<double> raw, removed, crb;
+    std::mt19937_64 rng_lag(29);
+    for (const auto& [name, fixes] : by_aircraft) {
+      if (fixes.size() < 3) continue;
+      for (const EvalRecord* r : fixes) {
+        std::vector<double> others;
+        for (const EvalRecord* o : fixes)
+          if (o != r) others.push_back(o->along_m / o->speed_mps);
+        const double tau = quantile(others, 0.5);
+        raw.push_back(r->error_m);
+        removed.push_back(std::hypot(r->along_m - tau * r->speed_mps, r->across_m));
+        const Eigen::Matrix2d l = Eigen::LLT<Eigen::Matrix2d>(*r->fix.crb_en_m2).matrixL();
+        for (int k = 0; k < 200; ++k) {
+          const double g2 = gauss(rng_lag);
+          const double g1 = gauss(rng_lag);
+          crb.push_back((l * Eigen::Vector2d(g1, g2)).norm());
+        }
+      }
+    }
+    s.lag_n = static_cast<int>(raw.size());
+    s.lag_raw_p50_m = quantile(raw, 0.5);
+    s.lag_raw_p90_m = quantile(raw, 0.9);
+    s.lag_removed_p50_m = quantile(removed, 0.5);
+    s.lag_removed_p90_m = quantile(removed, 0.9);
+    s.lag_crb_p50_m = quantile(crb, 0.5);
+    s.lag_crb_p90_m = quantile(crb, 0.9);
+  }
   s.baseline_median_m = quantile(base_err, 0.5);
   s.baseline_p90_m = quantile(base_err, 0.9);
   s.baseline_ok_median_m = quantile(base_ok_err, 0.5);

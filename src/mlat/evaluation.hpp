@@ -74,6 +74,16 @@ struct EvalSummary {
   double across_p50_m = NAN, across_p90_m = NAN, crb_across_p50_m = NAN, crb_across_p90_m = NAN;
   double along_p50_m = NAN, along_p90_m = NAN, crb_along_p50_m = NAN, crb_along_p90_m = NAN;
   double lead_p10_s = NAN, lead_p50_s = NAN, lead_p90_s = NAN;
+  // The same ok fixes of aircraft with at least 3 of them, once more with the
+  // along-track lead that the aircraft shows on its *other* fixes (their
+  // median, in seconds, times this fix's speed) taken out: how much of the
+  // error is a constant lag of that aircraft's reported positions. The fix's
+  // own error never enters its correction. 2-D |error| quantiles before and
+  // after, and those the bound predicts for the same fixes.
+  int lag_n = 0;
+  double lag_raw_p50_m = NAN, lag_raw_p90_m = NAN;
+  double lag_removed_p50_m = NAN, lag_removed_p90_m = NAN;
+  double lag_crb_p50_m = NAN, lag_crb_p90_m = NAN;
   // Baseline (no clock correction).
   int baseline_located = 0, baseline_ok = 0;
   double baseline_median_m = NAN, baseline_p90_m = NAN, baseline_ok_median_m = NAN;
