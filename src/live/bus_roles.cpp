@@ -559,7 +559,9 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
   std::string why;
   int rc = 0;
   int idle_ms = 0;
+  const Time serve_start = wall_now();
   while (!stop.stop_requested()) {
+    if (cfg.run.duration_s > 0 && (wall_now() - serve_start).seconds() >= cfg.run.duration_s) break;
     if (merged) {
       const Time wall = wall_now();
       std::optional<std::int64_t> cut;

@@ -255,6 +255,8 @@ void load_run(const toml::table& root, const std::string& file, SystemConfig& c)
     r.asterix_udp = f.str("asterix_udp", "");
     r.zones = resolve(f.str("zones", ""));
     r.aircraft_db = resolve(f.str("aircraft_db", ""));
+    if (!r.aircraft_db.empty())  // absolute: the recording's header names it for replay
+      r.aircraft_db = std::filesystem::absolute(r.aircraft_db).lexically_normal().string();
     r.queue_packets = static_cast<int>(f.num_in("queue_packets", 16, 1e7, r.queue_packets));
     r.publish_period_s = f.num_in("publish_period_s", 0.1, 60, r.publish_period_s);
     r.history_interval_s = f.num_in("history_interval_s", 1, 3600, r.history_interval_s);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include "core/error.hpp"
@@ -15,9 +16,13 @@
 namespace skyfuse::server {
 namespace {
 
-constexpr std::size_t kMaxBytes = std::size_t{1} << 30;  // the file, and once inflated
-constexpr std::size_t kMaxLine = 64 * 1024;              // a longer line is counted bad
-constexpr std::size_t kMaxFields = 64;                   // fields split per line
+// The file, and its text once inflated (tar1090-db's aircraft.csv is about
+// 30 MB, OpenSky's full database about 100 MB); and the aircraft kept (both
+// have about 0.5 M).
+constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
+constexpr std::size_t kMaxRecords = 2'000'000;
+constexpr std::size_t kMaxLine = 64 * 1024;  // a longer line is counted bad
+constexpr std::size_t kMaxFields = 64;       // fields split per line
 
 std::optional<std::uint32_t> parse_hex24(std::string_view s) {
   if (s.size() != 6) return std::nullopt;
@@ -133,13 +138,18 @@ std::string inflate_gzip(const std::string& bytes, const std::string& path) {
       why = rc == Z_MEM_ERROR ? "out of memory" : "damaged gzip data";
       break;
     }
-    out.append(buf, sizeof buf - z.avail_out);
-    if (out.size() > kMaxBytes) {
-      why = "larger than 1 GiB once inflated";
+    const std::size_t n = sizeof buf - z.avail_out;
+    if (out.size() + n > kMaxBytes) {
+      why = "larger than 256 MiB once inflated";
       break;
     }
+    if (out.size() + n > out.capacity())  // grown by half, never past the limit
+      out.reserve(std::min(kMaxBytes, std::max(out.size() + n, out.capacity() / 2 * 3)));
+    out.append(buf, n);
     if (rc == Z_STREAM_END) {
       if (z.avail_in == 0) break;  // the last member
+      if (std::all_of(z.next_in, z.next_in + z.avail_in, [](Bytef b) { return b == 0; }))
+        break;  // zero padding after the last member, as gunzip allows
       if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) {
         why = "something other than gzip data after a gzip member";
         break;
@@ -263,8 +273,12 @@ AircraftDb AircraftDb::parse(std::string_view text, const std::string& source) {
       bad(line_no, "the address is not 6 hex digits");
       continue;
     }
-    if (r.registration.empty() && r.type.empty() && r.description.empty() && r.flags == 0)
+    if (r.registration.empty() && r.type.empty() && r.description.empty() &&
+        r.owner_operator.empty() && r.year.empty() && r.flags == 0)
       continue;  // nothing known of it
+    if (db.records_.size() >= kMaxRecords && !db.records_.contains(*hex))
+      throw ConfigError(fmt::format("{}:{}: more than {} aircraft in the aircraft database", source,
+                                    line_no, kMaxRecords));
     db.records_[*hex] = std::move(r);
   }
   return db;
@@ -275,8 +289,14 @@ AircraftDb AircraftDb::load(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > kMaxBytes)
-    throw ConfigError(fmt::format("{}: cannot read aircraft database: larger than 1 GiB", path));
-  std::string bytes = read_input_file(path, "aircraft database");
+    throw ConfigError(fmt::format("{}: cannot read aircraft database: larger than 256 MiB", path));
+  // Read at its size, once (a file that says 0 bytes, as /proc's do, is not read).
+  std::string bytes(ec ? 0 : static_cast<std::size_t>(size), '\0');
+  if (!bytes.empty()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in || !in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+      throw ConfigError(fmt::format("{}: cannot read aircraft database: a read error", path));
+  }
   if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
       static_cast<unsigned char>(bytes[1]) == 0x8b)
     bytes = inflate_gzip(bytes, path);

@@ -19,7 +19,8 @@
 // A bad line (an address that is not 6 hex digits, too few fields, longer
 // than 64 KiB) is counted and named with its line; the rest is kept. A later
 // line for the same address that gives anything replaces the earlier one.
-// The file is at most 1 GiB, and so is its text once inflated.
+// The layout is told by the first non-blank line. The file is at most
+// 256 MiB, and so is its text once inflated; at most 2 M aircraft.
 //
 //   auto db = AircraftDb::load("aircraft.csv.gz");   // throws ConfigError
 //   if (const AircraftRecord* r = db.find(0x4b1805)) use(r->registration);
@@ -47,8 +48,8 @@ class AircraftDb {
  public:
   // Parses a whole file's text; `source` names it in the errors.
   static AircraftDb parse(std::string_view text, const std::string& source);
-  // Reads `path` (a regular file of at most 1 GiB; gunzipped, member after
-  // member, when it starts with gzip's magic bytes, at most 1 GiB once
+  // Reads `path` (a regular file of at most 256 MiB; gunzipped, member after
+  // member, when it starts with gzip's magic bytes, at most 256 MiB once
   // inflated). Throws ConfigError when it
   // cannot be read, is not one of the layouts, or has no valid line.
   static AircraftDb load(const std::string& path);

@@ -211,6 +211,15 @@ check "replay reads the run's aircraft database" bash -c \
   "\"$bin\" replay rec_db --speed 0 --no-http --out /dev/null 2>&1 | grep -q 'aircraft database.*: 2 aircraft'"
 check "replay --aircraft-db of a missing file fails" bash -c \
   "! \"$bin\" replay rec_db --speed 0 --no-http --out /dev/null --aircraft-db missing.csv 2> /dev/null"
+# A relative [run] aircraft_db under a relative --config: recorded as an
+# absolute path, so a replay from another directory finds it.
+mkdir -p cfgdir other && cp ac.csv cfgdir/ac.csv
+sed "s#file:\\.\\./#file:$src/#" "$src/config/ulss7_beast.toml" > cfgdir/run.toml
+printf '\n[run]\naircraft_db = "ac.csv"\n' >> cfgdir/run.toml
+"$bin" run --config cfgdir/run.toml --speed 0 --once --exit-at-end --http-port 0 --record rec_rel -q \
+  2> run_rel.log || { echo "FAIL: run with a relative aircraft_db"; cat run_rel.log; }
+check "a relative [run] aircraft_db replays from another directory" bash -c \
+  "cd other && \"$bin\" replay ../rec_rel --speed 0 --no-http --out /dev/null 2>&1 | grep -q 'aircraft database /.*cfgdir/ac.csv: 2 aircraft'"
 mv ac.csv ac_moved.csv
 check "replay without the recorded database goes on, with a warning" bash -c \
   "\"$bin\" replay rec_db --speed 0 --no-http --out /dev/null 2>&1 | grep -q 'replay goes on without registrations'"

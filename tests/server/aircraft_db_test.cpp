@@ -85,6 +85,12 @@ TEST(AircraftDb, ReadsReadsbLayout) {
   EXPECT_EQ(ga->flags, 4 | 8);  // PIA, LADD
   EXPECT_EQ(db.find(0x3c6445), nullptr);
   EXPECT_EQ(db.find(0x000000), nullptr);
+  // A line that gives only an owner or a year is kept too.
+  const AircraftDb owners =
+      AircraftDb::parse("780a5c;;;;;;Only Owner Ltd;\n504dd9;;;;;2001;;\n", "o");
+  ASSERT_EQ(owners.size(), 2U);
+  EXPECT_EQ(owners.find(0x780a5c)->owner_operator, "Only Owner Ltd");
+  EXPECT_EQ(owners.find(0x504dd9)->year, "2001");
 }
 
 TEST(AircraftDb, ReadsOpenSkyLayoutWithEitherQuote) {
@@ -153,6 +159,11 @@ TEST(AircraftDb, LoadsPlainAndGzipAndRefusesWhatItCannotRead) {
   EXPECT_EQ(two.find(0xc0ffee)->registration, "C-GABC");
   EXPECT_THROW(AircraftDb::load(temp_file("junk_after.csv.gz", gzip_bytes(kReadsb) + "junk")),
                ConfigError);
+  // Zero padding after the last member (as tape and block devices leave): ignored, as gunzip does.
+  EXPECT_EQ(
+      AircraftDb::load(temp_file("padded.csv.gz", gzip_bytes(kReadsb) + std::string(1024, '\0')))
+          .size(),
+      3U);
   // Truncated gzip, not a database, no valid line, a directory, a device.
   std::string cut = gzip_bytes(kReadsb);
   cut.resize(cut.size() / 2);
