@@ -49,17 +49,28 @@ std::ifstream open_input_file(const std::string& path, std::string_view what) {
   return in;
 }
 
+// A read that fails inside the stream buffer (libstdc++ throws from
+// underflow, e.g. on /proc/self/pagemap) is a ConfigError naming the file too.
 std::string read_input_file(const std::string& path, std::string_view what) {
   std::ifstream in = open_input_file(path, what);
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string text;
+  try {
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    refuse(path, what, "read error");
+  }
   if (in.bad()) refuse(path, what, "read error");
   return text;
 }
 
 std::vector<std::uint8_t> read_input_bytes(const std::string& path, std::string_view what) {
   std::ifstream in = open_input_file(path, what);
-  std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
-                                 std::istreambuf_iterator<char>()};
+  std::vector<std::uint8_t> data;
+  try {
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    refuse(path, what, "read error");
+  }
   if (in.bad()) refuse(path, what, "read error");
   return data;
 }
