@@ -20,6 +20,18 @@ Eigen::Vector2d error_en(const Fix& f, const GeodeticPosition& truth) {
   return (rot * (f.ecef_m - geo::geodetic_to_ecef(truth))).head<2>();
 }
 
+// 200 draws of |error| from the bound's 2-D Gaussian (covariance c), for the
+// quantiles it predicts.
+void add_crb_samples(const Eigen::Matrix2d& c, std::mt19937_64& rng, std::vector<double>& out) {
+  std::normal_distribution<double> gauss;
+  const Eigen::Matrix2d l = Eigen::LLT<Eigen::Matrix2d>(c).matrixL();
+  for (int k = 0; k < 200; ++k) {
+    const double g2 = gauss(rng);  // drawn in a written order, last first (as GCC
+    const double g1 = gauss(rng);  // evaluated the arguments; unspecified in C++)
+    out.push_back((l * Eigen::Vector2d(g1, g2)).norm());
+  }
+}
+
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return NAN;
   std::sort(v.begin(), v.end());
@@ -167,13 +179,7 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
       crb_sum += c.trace();
       err_sum += r.error_m * r.error_m;
       ++crb_n;
-      const Eigen::LLT<Eigen::Matrix2d> llt(c);
-      const Eigen::Matrix2d l = llt.matrixL();
-      for (int k = 0; k < 200; ++k) {
-        const double g2 = gauss(rng);  // drawn in a written order, last first (as GCC
-        const double g1 = gauss(rng);  // evaluated the arguments; unspecified in C++)
-        crb_samples.push_back((l * Eigen::Vector2d(g1, g2)).norm());
-      }
+      add_crb_samples(c, rng, crb_samples);
     }
   }
   s.aircraft = static_cast<int>(aircraft.size());
@@ -221,12 +227,7 @@ EvalSummary summarise(const std::vector<EvalRecord>& records) {
         const double tau = quantile(others, 0.5);
         raw.push_back(r->error_m);
         removed.push_back(std::hypot(r->along_m - tau * r->speed_mps, r->across_m));
-        const Eigen::Matrix2d l = Eigen::LLT<Eigen::Matrix2d>(*r->fix.crb_en_m2).matrixL();
-        for (int k = 0; k < 200; ++k) {
-          const double g2 = gauss(rng_lag);
-          const double g1 = gauss(rng_lag);
-          crb.push_back((l * Eigen::Vector2d(g1, g2)).norm());
-        }
+        add_crb_samples(*r->fix.crb_en_m2, rng_lag, crb);
       }
     }
     s.lag_n = static_cast<int>(raw.size());
