@@ -225,10 +225,12 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
   for (const auto& [c, n] : s.records_per_category)
     per += fmt::format("{}\"{:03d}\":{}", per.empty() ? "" : ",", c, n);
   out.stats_json = fmt::format(
-      "{{\"frames\":{},\"framing_errors\":{},\"blocks\":{},\"records\":{},\"records_per_"
+      "{{\"frames\":{},\"framing_errors\":{},\"packets_without_udp\":{},"
+      "\"reassembled_datagrams\":{},\"blocks\":{},\"records\":{},\"records_per_"
       "category\":{{{}}},"
       "\"errors\":{},\"unknown_category_blocks\":{}}}",
-      fs.frames, fs.errors, s.blocks, s.records, per, s.errors, s.unknown_category_blocks);
+      fs.frames, fs.errors, fs.skipped, fs.reassembled, s.blocks, s.records, per, s.errors,
+      s.unknown_category_blocks);
   return out;
 }
 

@@ -86,37 +86,263 @@ std::uint32_t rd32(const std::uint8_t* p, bool swap) {
 }  // namespace
 
 namespace {
-// The UDP payload of one captured link-layer frame, if it is IPv4/UDP.
-void udp_payload(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype,
-                 std::int64_t file_offset, const std::function<void(const Payload&)>& sink) {
-  std::size_t l2 = 0;
-  if (linktype == 1)
-    l2 = 14;  // Ethernet
-  else if (linktype == 113)
-    l2 = 16;  // Linux cooked
-  else if (linktype == 101)
-    l2 = 0;  // raw IP
-  else
-    return;
-  if (n > l2 + 20 && (pkt[l2] >> 4) == 4) {
-    const std::size_t ihl = (pkt[l2] & 15) * 4u;
-    if (pkt[l2 + 9] == 17 && n >= l2 + ihl + 8) {
-      const std::size_t udp_len =
-          (static_cast<std::size_t>(pkt[l2 + ihl + 4]) << 8) | pkt[l2 + ihl + 5];
-      const std::size_t start = l2 + ihl + 8;
-      const std::size_t payload = udp_len >= 8 ? std::min(udp_len - 8, n - start) : 0;
-      Payload p;
-      p.offset = file_offset + static_cast<std::int64_t>(start);
-      p.bytes = std::span<const std::uint8_t>(pkt + start, payload);
-      sink(p);
-    }
+std::uint16_t be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>((std::uint16_t{p[0]} << 8) | p[1]);
+}
+}  // namespace
+
+bool UdpFromFrames::supported(std::uint32_t linktype) {
+  switch (linktype) {
+    case 0:    // BSD loopback (NULL): 4-byte address family, host order
+    case 1:    // Ethernet
+    case 12:   // raw IP (DLT_RAW as some writers store it)
+    case 14:   // raw IP (OpenBSD's DLT_RAW)
+    case 101:  // raw IP
+    case 108:  // OpenBSD loopback: 4-byte address family, network order
+    case 113:  // Linux cooked (SLL)
+    case 228:  // raw IPv4
+    case 229:  // raw IPv6
+    case 276:  // Linux cooked v2 (SLL2: tcpdump -i any with libpcap >= 1.10)
+      return true;
+    default:
+      return false;
   }
 }
 
+void UdpFromFrames::frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype,
+                          std::int64_t offset) {
+  ++frame_no_;
+  std::size_t l2 = 0;
+  std::uint16_t ethertype = 0;  // 0: the IP version nibble decides
+  switch (linktype) {
+    case 1:
+      if (n < 14) return skip();
+      l2 = 14;
+      ethertype = be16(pkt + 12);
+      break;
+    case 113:
+      if (n < 16) return skip();
+      l2 = 16;
+      ethertype = be16(pkt + 14);
+      break;
+    case 276:
+      if (n < 20) return skip();
+      l2 = 20;
+      ethertype = be16(pkt);
+      break;
+    case 0:
+    case 108:
+      if (n < 4) return skip();
+      l2 = 4;
+      break;
+    case 12:
+    case 14:
+    case 101:
+    case 228:
+    case 229:
+      break;
+    default:
+      if (unsupported_.size() < 8 &&
+          std::find(unsupported_.begin(), unsupported_.end(), linktype) == unsupported_.end()) {
+        unsupported_.push_back(linktype);
+        stats_.error(offset, "unsupported link type " + std::to_string(linktype) +
+                                 " (its packets are skipped)");
+      }
+      return skip();
+  }
+  // 802.1Q / 802.1ad VLAN tags (stacked too) in front of the payload's type.
+  for (int tags = 0; (ethertype == 0x8100 || ethertype == 0x88A8 || ethertype == 0x9100) &&
+                     tags < 8 && n - l2 >= 4;
+       ++tags) {
+    ethertype = be16(pkt + l2 + 2);
+    l2 += 4;
+  }
+  if (n <= l2) return skip();
+  const std::uint8_t version = pkt[l2] >> 4;
+  if ((ethertype == 0x0800 || ethertype == 0) && version == 4)
+    ipv4(pkt + l2, n - l2, offset + static_cast<std::int64_t>(l2));
+  else if ((ethertype == 0x86DD || ethertype == 0) && version == 6)
+    ipv6(pkt + l2, n - l2, offset + static_cast<std::int64_t>(l2));
+  else
+    skip();
+}
+
+void UdpFromFrames::ipv4(const std::uint8_t* p, std::size_t n, std::int64_t offset) {
+  const std::size_t ihl = (p[0] & 15u) * 4u;
+  if (ihl < 20 || n < ihl) {
+    stats_.error(offset, "IPv4 header length invalid (packet skipped)");
+    return;
+  }
+  const std::size_t total = be16(p + 2);
+  if (total >= ihl && total < n) n = total;  // link-layer padding
+  const std::uint8_t proto = p[9];
+  const std::uint16_t flags = be16(p + 6);
+  const std::size_t frag_off = (flags & 0x1FFFu) * 8u;
+  const bool more = (flags & 0x2000u) != 0;
+  if (frag_off == 0 && !more) {
+    if (proto == 17) return udp(p + ihl, n - ihl, offset + static_cast<std::int64_t>(ihl));
+    return skip();
+  }
+  if (proto != 17) return skip();  // only UDP datagrams are put together again
+  Key key{};
+  key[0] = 4;
+  std::copy(p + 12, p + 20, key.begin() + 1);  // source, destination
+  std::copy(p + 4, p + 6, key.begin() + 9);    // identification
+  fragment(key, proto, frag_off, more, p + ihl, n - ihl, offset + static_cast<std::int64_t>(ihl));
+}
+
+void UdpFromFrames::ipv6(const std::uint8_t* p, std::size_t n, std::int64_t offset) {
+  if (n < 40) {
+    stats_.error(offset, "IPv6 header cut short (packet skipped)");
+    return;
+  }
+  const std::size_t payload = be16(p + 4);
+  if (payload > 0 && 40 + payload < n) n = 40 + payload;  // link-layer padding
+  Key key{};
+  key[0] = 6;
+  std::copy(p + 8, p + 40, key.begin() + 1);  // source, destination
+  upper6(key, p[6], p + 40, n - 40, offset + 40, true);
+}
+
+// The header chain after an IPv6 header (or a reassembled datagram's
+// fragmentable part): extension headers skipped, a fragment header starts or
+// feeds a reassembly, UDP delivered, anything else skipped.
+void UdpFromFrames::upper6(Key& key, std::uint8_t next, const std::uint8_t* p, std::size_t n,
+                           std::int64_t offset, bool may_fragment) {
+  for (int hops = 0; hops < 16; ++hops) {
+    switch (next) {
+      case 17:
+        return udp(p, n, offset);
+      case 0:     // hop-by-hop options
+      case 43:    // routing
+      case 60:    // destination options
+      case 51: {  // authentication header (its length counts 4-octet units)
+        if (n < 8) return skip();
+        const std::size_t len = next == 51 ? (p[1] + 2u) * 4u : (p[1] + 1u) * 8u;
+        if (len > n) return skip();
+        next = p[0];
+        p += len;
+        n -= len;
+        offset += static_cast<std::int64_t>(len);
+        break;
+      }
+      case 44: {  // fragment
+        if (n < 8 || !may_fragment) return skip();
+        const std::uint16_t off = be16(p + 2);
+        std::copy(p + 4, p + 8, key.begin() + 33);  // identification
+        fragment(key, p[0], (off & 0xFFF8u), (off & 1u) != 0, p + 8, n - 8, offset + 8);
+        return;
+      }
+      default:
+        return skip();
+    }
+  }
+  skip();
+}
+
+void UdpFromFrames::udp(const std::uint8_t* p, std::size_t n, std::int64_t offset) {
+  if (n < 8) {
+    stats_.error(offset, "UDP header cut short (packet skipped)");
+    return;
+  }
+  const std::size_t len = be16(p + 4);
+  if (len < 8) {
+    stats_.error(offset, "UDP length " + std::to_string(len) + " below its header (skipped)");
+    return;
+  }
+  std::size_t size = len - 8;
+  if (size > n - 8) {
+    stats_.error(offset, "UDP datagram of " + std::to_string(size) + " bytes captured as " +
+                             std::to_string(n - 8) + " (the capture's snap length cut it)");
+    size = n - 8;
+  }
+  Payload out;
+  out.offset = offset + 8;
+  out.bytes = std::span<const std::uint8_t>(p + 8, size);
+  sink_(out);
+}
+
+void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at, bool more,
+                             const std::uint8_t* p, std::size_t n, std::int64_t offset) {
+  constexpr std::size_t kMaxDatagram = 65535, kMaxPending = 64;
+  constexpr long kMaxAgeFrames = 4096;  // fragments of one datagram come close together
+  // Datagrams whose fragments stopped coming are given up, counted.
+  std::erase_if(pending_, [&](const Partial& d) {
+    if (frame_no_ - d.first_frame <= kMaxAgeFrames) return false;
+    give_up(d);
+    return true;
+  });
+  auto it = std::find_if(pending_.begin(), pending_.end(),
+                         [&](const Partial& d) { return d.key == key; });
+  if (it == pending_.end()) {
+    if (pending_.size() >= kMaxPending) {
+      give_up(pending_.front());
+      pending_.erase(pending_.begin());
+    }
+    pending_.push_back({});
+    it = pending_.end() - 1;
+    it->key = key;
+    it->first_frame = frame_no_;
+    it->offset = offset;
+  }
+  Partial& d = *it;
+  if (at + n > kMaxDatagram || (more && n % 8 != 0) || (d.total && at + n > d.total) ||
+      (!more && (d.total ? at + n != d.total : at + n < d.data.size()))) {
+    stats_.error(offset, "IP fragment at " + std::to_string(at) + " (" + std::to_string(n) +
+                             " bytes) does not fit its datagram (datagram dropped)");
+    pending_.erase(it);
+    return;
+  }
+  // A fragment seen twice (a capture on several interfaces) is taken once;
+  // one that overlaps others differently drops the datagram (RFC 5722).
+  for (const auto& [b, e] : d.have) {
+    if (b == at && e == at + n) return;
+    if (at < e && b < at + n) {
+      stats_.error(offset, "overlapping IP fragments (datagram dropped)");
+      pending_.erase(it);
+      return;
+    }
+  }
+  if (at == 0) {
+    d.offset = offset;
+    d.proto = proto;
+  }
+  if (!more) d.total = at + n;
+  if (d.data.size() < at + n) d.data.resize(at + n);
+  std::copy(p, p + n, d.data.begin() + static_cast<std::ptrdiff_t>(at));
+  d.have.emplace_back(at, at + n);
+  d.received += n;
+  if (!d.total || d.received != d.total) return;
+  // Whole: its upper layer, from a copy (the sink may see it only now).
+  Partial whole = std::move(d);
+  pending_.erase(it);
+  ++stats_.reassembled;
+  Key k = whole.key;
+  if (k[0] == 4) {
+    if (whole.proto == 17) udp(whole.data.data(), whole.data.size(), whole.offset);
+  } else {
+    upper6(k, whole.proto, whole.data.data(), whole.data.size(), whole.offset, false);
+  }
+}
+
+void UdpFromFrames::give_up(const Partial& d) {
+  stats_.error(d.offset, "IP fragments of a datagram never completed (" +
+                             std::to_string(d.received) + " bytes dropped)");
+}
+
+void UdpFromFrames::finish() {
+  for (const Partial& d : pending_) give_up(d);
+  pending_.clear();
+}
+
+void UdpFromFrames::skip() { ++stats_.skipped; }
+
+namespace {
 // pcapng: section header, interface description and (enhanced or simple)
 // packet blocks; other blocks are skipped.
 void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
                  FramingStats& stats) {
+  UdpFromFrames frames(sink, stats);
   std::size_t pos = 0;
   bool swap = false;
   std::vector<std::uint32_t> linktypes;
@@ -168,8 +394,8 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
       const std::uint32_t cap = rd(pos + 20);
       if (iface < linktypes.size() && 28 + static_cast<std::size_t>(cap) <= len) {
         ++stats.frames;
-        udp_payload(f.data() + pos + 28, cap, linktypes[iface], static_cast<std::int64_t>(pos + 28),
-                    sink);
+        frames.frame(f.data() + pos + 28, cap, linktypes[iface],
+                     static_cast<std::int64_t>(pos + 28));
       } else {
         stats.error(static_cast<std::int64_t>(pos),
                     "pcapng packet for an unknown interface or too long");
@@ -178,11 +404,11 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
       const std::uint32_t orig = rd(pos + 8);
       const std::size_t cap = std::min<std::size_t>(orig, len - 16);
       ++stats.frames;
-      udp_payload(f.data() + pos + 12, cap, linktypes[0], static_cast<std::int64_t>(pos + 12),
-                  sink);
+      frames.frame(f.data() + pos + 12, cap, linktypes[0], static_cast<std::int64_t>(pos + 12));
     }
     pos += len;
   }
+  frames.finish();
 }
 }  // namespace
 
@@ -207,6 +433,11 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
     return;
   }
   const std::uint32_t linktype = rd32(f.data() + 20, swap);
+  if (!UdpFromFrames::supported(linktype)) {
+    stats.error(20, "unsupported pcap link type " + std::to_string(linktype));
+    return;
+  }
+  UdpFromFrames frames(sink, stats);
   const bool nanos = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
   std::uint32_t snaplen = rd32(f.data() + 16, swap);
   if (snaplen == 0 || snaplen > (1u << 20)) snaplen = 1u << 20;
@@ -245,36 +476,12 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
       pos = next;
       continue;
     }
-    const std::uint8_t* pkt = f.data() + pos + 16;
-    std::size_t n = incl, l2 = 0;
-    if (linktype == 1)
-      l2 = 14;  // Ethernet
-    else if (linktype == 113)
-      l2 = 16;  // Linux cooked
-    else if (linktype == 101)
-      l2 = 0;  // raw IP
-    else {
-      stats.error(static_cast<std::int64_t>(pos),
-                  "unsupported pcap link type " + std::to_string(linktype));
-      return;
-    }
     ++stats.frames;
     last_sec = rd32(f.data() + pos, swap);
-    if (n > l2 + 20 && (pkt[l2] >> 4) == 4) {
-      const std::size_t ihl = (pkt[l2] & 15) * 4u;
-      if (pkt[l2 + 9] == 17 && n >= l2 + ihl + 8) {
-        const std::size_t udp_len =
-            (static_cast<std::size_t>(pkt[l2 + ihl + 4]) << 8) | pkt[l2 + ihl + 5];
-        const std::size_t start = l2 + ihl + 8;
-        const std::size_t payload = udp_len >= 8 ? std::min(udp_len - 8, n - start) : 0;
-        Payload p;
-        p.offset = static_cast<std::int64_t>(pos + 16 + start);
-        p.bytes = std::span<const std::uint8_t>(pkt + start, payload);
-        sink(p);
-      }
-    }
+    frames.frame(f.data() + pos + 16, incl, linktype, static_cast<std::int64_t>(pos + 16));
     pos += 16 + incl;
   }
+  frames.finish();
 }
 
 void read_gps(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,

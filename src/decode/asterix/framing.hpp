@@ -3,13 +3,13 @@
 // Containers of ASTERIX data blocks: FINAL/IOSS recordings (.ff: per frame an
 // 8-byte header [length(2) board line day time(3, 1/100 s)], the block(s),
 // 4 padding bytes A5A5A5A5; the length counts all of it) and packet captures
-// (classic libpcap and pcapng; Ethernet, Linux cooked or raw IP; IPv4 UDP
-// payloads), CroatiaControl's GPS recordings, and ORADIS frames inside a
-// payload. Each yields
-// the ASTERIX payload with its byte offset in the file; bad frames are counted
-// and skipped.
+// (classic libpcap and pcapng: see UdpFromFrames for the link layers and IP),
+// CroatiaControl's GPS recordings, and ORADIS frames inside a payload. Each
+// yields the ASTERIX payload with its byte offset in the file; bad frames are
+// counted and skipped. A payload's bytes are valid only during the sink's call.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -27,8 +27,57 @@ struct Payload {
 struct FramingStats {
   long frames = 0;
   long errors = 0;
+  long skipped = 0;      // captured packets that carry no UDP (ARP, TCP, ICMP, ...)
+  long reassembled = 0;  // UDP datagrams put together from IP fragments
   std::vector<std::string> messages;
   void error(std::int64_t offset, const std::string& what);
+};
+
+// The UDP payloads of captured link-layer frames, as operational captures
+// have them: Ethernet (with 802.1Q / 802.1ad VLAN tags, stacked too), Linux
+// cooked v1 and v2 (`tcpdump -i any`), BSD and OpenBSD loopback, raw IP;
+// IPv4 and IPv6 (extension headers skipped). IP fragments are put together
+// again (at most 64 datagrams pending, each given up, counted, when 4,096
+// frames pass without its last fragment; an exact duplicate fragment is taken
+// once, an overlap drops its datagram). Packets without UDP are counted in
+// `skipped`; damage is counted as an error with its offset. A reassembled
+// payload's offset is its first fragment's.
+class UdpFromFrames {
+ public:
+  UdpFromFrames(const std::function<void(const Payload&)>& sink, FramingStats& stats)
+      : sink_(sink), stats_(stats) {}
+  static bool supported(std::uint32_t linktype);
+  // One captured frame of the given pcap link type at `offset` in the file.
+  void frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype, std::int64_t offset);
+  // At the end of the capture: datagrams still missing fragments are counted.
+  void finish();
+
+ private:
+  using Key = std::array<std::uint8_t, 37>;  // version, addresses, identification
+  struct Partial {
+    Key key{};
+    std::uint8_t proto = 0;
+    std::vector<std::uint8_t> data;
+    std::vector<std::pair<std::size_t, std::size_t>> have;
+    std::size_t total = 0, received = 0;
+    std::int64_t offset = 0;
+    long first_frame = 0;
+  };
+  void ipv4(const std::uint8_t* p, std::size_t n, std::int64_t offset);
+  void ipv6(const std::uint8_t* p, std::size_t n, std::int64_t offset);
+  void upper6(Key& key, std::uint8_t next, const std::uint8_t* p, std::size_t n,
+              std::int64_t offset, bool may_fragment);
+  void udp(const std::uint8_t* p, std::size_t n, std::int64_t offset);
+  void fragment(const Key& key, std::uint8_t proto, std::size_t at, bool more,
+                const std::uint8_t* p, std::size_t n, std::int64_t offset);
+  void give_up(const Partial& d);
+  void skip();
+
+  const std::function<void(const Payload&)>& sink_;
+  FramingStats& stats_;
+  std::vector<Partial> pending_;
+  std::vector<std::uint32_t> unsupported_;
+  long frame_no_ = 0;
 };
 
 void read_final(std::span<const std::uint8_t> file, const std::function<void(const Payload&)>& sink,
