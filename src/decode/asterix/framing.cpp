@@ -264,7 +264,10 @@ void UdpFromFrames::udp(const std::uint8_t* p, std::size_t n, std::int64_t offse
 
 void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at, bool more,
                              const std::uint8_t* p, std::size_t n, std::int64_t offset) {
-  constexpr std::size_t kMaxDatagram = 65535, kMaxPending = 64;
+  // A 64 KiB datagram is 45 fragments at Ethernet's MTU, 114 at IPv4's
+  // least; more are refused so that a crafted capture cannot make each
+  // fragment's overlap check long.
+  constexpr std::size_t kMaxDatagram = 65535, kMaxPending = 64, kMaxFragments = 256;
   constexpr long kMaxAgeFrames = 4096;  // fragments of one datagram come close together
   // Datagrams whose fragments stopped coming are given up, counted.
   std::erase_if(pending_, [&](const Partial& d) {
@@ -286,10 +289,16 @@ void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at,
     it->offset = offset;
   }
   Partial& d = *it;
-  if (at + n > kMaxDatagram || (more && n % 8 != 0) || (d.total && at + n > d.total) ||
+  if (n == 0 || at + n > kMaxDatagram || (more && n % 8 != 0) || (d.total && at + n > d.total) ||
       (!more && (d.total ? at + n != d.total : at + n < d.data.size()))) {
     stats_.error(offset, "IP fragment at " + std::to_string(at) + " (" + std::to_string(n) +
                              " bytes) does not fit its datagram (datagram dropped)");
+    pending_.erase(it);
+    return;
+  }
+  if (d.have.size() >= kMaxFragments) {
+    stats_.error(offset, "more than " + std::to_string(kMaxFragments) +
+                             " fragments for one IP datagram (datagram dropped)");
     pending_.erase(it);
     return;
   }
