@@ -34,6 +34,7 @@ struct DecodeCliOptions {
   bool stats = false;
   bool all = false;
   bool oradis = false;
+  int port = 0;  // --port: a capture's datagrams to this UDP port only
   std::vector<double> receiver;
   double start_unix = NAN;
   int max_corrected_bits = 1;
@@ -59,6 +60,7 @@ int run_file(const DecodeCliOptions& o) {
   d.format = o.format;
   d.all = o.all;
   d.oradis = o.oradis;
+  d.port = o.port;
   if (o.receiver.size() == 2) d.receiver = GeodeticPosition{o.receiver[0], o.receiver[1], 0};
   d.start_unix = o.start_unix;
   d.max_corrected_bits = o.max_corrected_bits;
@@ -124,6 +126,9 @@ int run_decode(const DecodeCliOptions& o) {
   if (o.udp_port >= 0 && o.format != "asterix")
     throw ConfigError("--udp carries ASTERIX: use it with --format asterix");
   if (o.oradis && o.format != "pcap") throw ConfigError("--oradis goes with --format pcap");
+  if (o.port != 0 && o.format != "pcap")
+    throw ConfigError(
+        "--port filters a capture: use it with --format pcap (--udp names a live port)");
   if (o.format == "remoteid") {
     if (o.file.empty() || !o.connect.empty())
       throw ConfigError("--format remoteid reads a capture FILE (pcap/pcapng)");
@@ -269,6 +274,10 @@ Runner add_decode_command(CLI::App& app) {
                   "ASTERIX edition per category, CAT=X.Y (e.g. 48=1.32); repeatable");
   cmd->add_flag("--oradis", o->oradis,
                 "With --format pcap: each UDP payload is ORADIS frames (6-byte header each)");
+  cmd->add_option("--port", o->port,
+                  "With --format pcap: only datagrams to this UDP port (e.g. 8600); the others "
+                  "are counted as datagrams_to_other_ports")
+      ->check(CLI::Range(1, 65535));
   cmd->add_option("--specs", o->specs, "Directory of the asterix-specs category definitions")
       ->capture_default_str();
   cmd->add_option("--seconds", o->seconds, "With --connect or --udp: stop after this many seconds")

@@ -196,7 +196,12 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
   const std::vector<std::uint8_t> data = read_input_bytes(path, "file");
   auto record = [&](const decode::asterix::Record& r) { sink(asterix_json(r)); };
   decode::asterix::FramingStats fs;
+  long other_port = 0;
   const auto payload = [&](const decode::asterix::Payload& p) {
+    if (o.port != 0 && p.udp_port != o.port) {
+      ++other_port;
+      return;
+    }
     dec.decode_stream(p.bytes, p.offset, record);
   };
   if (o.format == "asterix") {
@@ -226,11 +231,11 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
     per += fmt::format("{}\"{:03d}\":{}", per.empty() ? "" : ",", c, n);
   out.stats_json = fmt::format(
       "{{\"frames\":{},\"framing_errors\":{},\"packets_without_udp\":{},"
-      "\"reassembled_datagrams\":{},\"blocks\":{},\"records\":{},\"records_per_"
-      "category\":{{{}}},"
+      "\"reassembled_datagrams\":{},\"datagrams_to_other_ports\":{},\"blocks\":{},"
+      "\"records\":{},\"records_per_category\":{{{}}},"
       "\"errors\":{},\"unknown_category_blocks\":{}}}",
-      fs.frames, fs.errors, fs.skipped, fs.reassembled, s.blocks, s.records, per, s.errors,
-      s.unknown_category_blocks);
+      fs.frames, fs.errors, fs.skipped, fs.reassembled, other_port, s.blocks, s.records, per,
+      s.errors, s.unknown_category_blocks);
   return out;
 }
 

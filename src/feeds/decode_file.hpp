@@ -36,6 +36,7 @@ struct DecodeOptions {
   std::string format = "beast";  // beast|avr|sbs|csv|asterix|final|pcap|gps|remoteid
   bool all = false;              // Mode S: also frames failing CRC / of unknown addresses
   bool oradis = false;           // pcap: each UDP payload is ORADIS frames
+  int port = 0;                  // pcap: only datagrams to this UDP port (0: every one)
   std::optional<GeodeticPosition> receiver;  // Mode S: surface positions, range check
   double start_unix = NAN;  // Beast/AVR: Unix time of the first frame (NaN: from the name)
   int max_corrected_bits = 1;

@@ -88,7 +88,8 @@ struct FeedConfig {
   std::string device;                   // udp: the network interface (SO_BINDTODEVICE) ("" any)
   std::vector<std::string> allow_from;  // udp: sender addresses or prefixes ("" list: any)
   int receive_buffer_bytes = 0;         // udp: SO_RCVBUF (0: the receiver's default)
-  std::string clock_group = "main";     // run: files of one group share one replay time shift
+  std::uint16_t udp_port = 0;        // a pcap file: only datagrams to this UDP port (0: every one)
+  std::string clock_group = "main";  // run: files of one group share one replay time shift
   FeedFormat format = FeedFormat::kJsonl;
   std::map<int, std::string> editions;  // ASTERIX category -> edition
   double start_unix = NAN;              // Beast/AVR without timestamps: time of the first frame

@@ -42,7 +42,12 @@ std::vector<FilePiece> cut_file(const feeds::FeedConfig& feed,
   }
   if (f == FeedFormat::kFinal || f == FeedFormat::kPcap) {
     ax::FramingStats fs;
+    long other_port = 0;
     auto sink = [&](const ax::Payload& p) {
+      if (feed.udp_port != 0 && p.udp_port != feed.udp_port) {
+        ++other_port;
+        return;
+      }
       out.push_back({p.offset, payloads.size(), p.bytes.size()});
       payloads.insert(payloads.end(), p.bytes.begin(), p.bytes.end());
     };
@@ -51,6 +56,9 @@ std::vector<FilePiece> cut_file(const feeds::FeedConfig& feed,
     else
       ax::read_pcap(data, sink, fs);
     for (const auto& m : fs.messages) log::warn("skyfuse run: {}: {}", feed.path, m);
+    if (other_port > 0)
+      log::info("skyfuse run: {}: {} datagrams to ports other than udp_port {} skipped", feed.path,
+                other_port, feed.udp_port);
     return out;
   }
   payloads = data;

@@ -484,6 +484,15 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
         (feed.format != FeedFormat::kBeast && feed.format != FeedFormat::kAvr &&
          feed.format != FeedFormat::kSbs && feed.format != FeedFormat::kMlatBeast))
       f.fail("format", "must be beast, avr or sbs for a tcp: input");
+    if (const double port = f.num_in("udp_port", 0, 65535, 0); port != 0) {
+      if (feed.transport != feeds::Transport::kFile || feed.format != FeedFormat::kPcap ||
+          s.kind == SensorKind::kRemoteId)
+        f.fail("udp_port",
+               "filters an ASTERIX capture (a file: input of format \"pcap\"); a udp: input "
+               "names its port in `input`");
+      if (port != std::floor(port)) f.fail("udp_port", "must be an integer");
+      feed.udp_port = static_cast<std::uint16_t>(port);
+    }
     feed.start_unix = f.num("start_unix", NAN);
     if (const toml::array* eds = f.array("editions")) {
       for (const auto& e : *eds) {

@@ -140,6 +140,35 @@ check "decode exits 0" test $? -eq 0
 check "decode finds every dump1090 position" grep -q '"positions":1456' dec.err
 check "decode time from the file name" grep -q '"time":1522782148.1363' dec.jsonl
 check "decode lines carry icao24 and df" grep -q '"icao24":"71be34","df":17,"tc":11' dec.jsonl
+# A capture of two streams (tcpdump -i any: IPv4 to 8600, IPv6 to 8601, and
+# the kernel's ICMP errors): --port / udp_port keep one, the rest counted.
+links=$src/tests/data/asterix/links/any_sll2.pcap
+"$bin" decode --format pcap --stats --port 8600 "$links" > port.jsonl 2> port.err
+check "decode --port: only datagrams to 8600" grep -q '"datagrams_to_other_ports":3,"blocks":7,' port.err
+check "decode --port: ICMP errors quoting datagrams are not data" grep -q '"packets_without_udp":7' port.err
+"$bin" decode --format asterix --port 8600 "$src/tests/data/asterix/cat048.raw" > /dev/null 2> port2.err
+check "decode --port without --format pcap refused" grep -q -- "--port filters a capture" port2.err
+cp "$links" any_sll2.pcap
+cat > port.toml <<'TOML'
+[[sensor]]
+name = "zrh"
+kind = "mode_s"
+sac = 20
+sic = 1
+lat_deg = 47.45
+lon_deg = 8.56
+alt_m = 450
+input = "file:any_sll2.pcap"
+format = "pcap"
+udp_port = 8600
+start_unix = 1533114000
+TOML
+"$bin" track --config port.toml --out port_tracks.jsonl 2> port3.err
+check "track udp_port: the other stream counted" grep -q "packets_without_udp=7 datagrams_to_other_ports=3" port3.err
+check "track udp_port: 53 of 217 reports" grep -q "zrh  *mode_s  *53 reports" port3.err
+sed 's/format = "pcap"/format = "asterix"/' port.toml > port_bad.toml
+"$bin" track --config port_bad.toml --out x.jsonl 2> port4.err
+check "udp_port on a non-capture refused with file and line" grep -q "port_bad.toml:11:12: .*'udp_port' filters an ASTERIX capture" port4.err
 { printf '\x00'; head -c 49999 /dev/urandom; } > noise.bin  # no format's first bytes
 "$bin" decode --format beast --stats noise.bin > /dev/null 2> noise.err
 check "random bytes decode without a crash, exit 1 (nothing decoded)" test $? -eq 1

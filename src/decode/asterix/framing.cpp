@@ -259,6 +259,7 @@ void UdpFromFrames::udp(const std::uint8_t* p, std::size_t n, std::int64_t offse
   Payload out;
   out.offset = offset + 8;
   out.bytes = std::span<const std::uint8_t>(p + 8, size);
+  out.udp_port = be16(p + 2);
   sink_(out);
 }
 

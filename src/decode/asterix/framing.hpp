@@ -20,8 +20,9 @@ namespace skyfuse::decode::asterix {
 
 struct Payload {
   std::span<const std::uint8_t> bytes;
-  std::int64_t offset = 0;    // of bytes[0] in the file
-  double time_of_day_s = -1;  // FINAL header time, -1 if none
+  std::int64_t offset = 0;     // of bytes[0] in the file
+  double time_of_day_s = -1;   // FINAL header time, -1 if none
+  std::uint16_t udp_port = 0;  // a capture's datagram: its destination port (0: not a capture)
 };
 
 struct FramingStats {
