@@ -179,19 +179,19 @@ TEST(UdpFromFrames, FragmentsOverlapDuplicateAndBound) {
   x.frame(g2.data(), g2.size(), 1, 300);
   EXPECT_EQ(got.size(), 1u);
   EXPECT_EQ(st.errors, 1);
-  // 100 datagrams that never complete: at most 64 kept, the rest given up, counted.
-  for (std::uint16_t id = 100; id < 200; ++id) {
+  // 300 datagrams that never complete: at most 256 kept, the rest given up, counted.
+  for (std::uint16_t id = 100; id < 400; ++id) {
     auto h = eth_ipv4_udp(a, 0x2000, id);
     x.frame(h.data(), h.size(), 1, id);
   }
-  EXPECT_EQ(st.errors, 1 + 36);
+  EXPECT_EQ(st.errors, 1 + 44);
   x.finish();
-  EXPECT_EQ(st.errors, 1 + 100);
+  EXPECT_EQ(st.errors, 1 + 300);
   EXPECT_EQ(got.size(), 1u);
   // A fragment past 64 KiB is refused, counted.
   auto big = eth_ipv4_udp(a, 0x1FFF | 0x2000, 9);
   x.frame(big.data(), big.size(), 1, 0);
-  EXPECT_EQ(st.errors, 102);
+  EXPECT_EQ(st.errors, 302);
   // 300 fragments of 8 bytes: the 257th drops the datagram, counted once.
   for (std::uint16_t k = 0; k < 300; ++k) {
     auto h =
@@ -199,13 +199,176 @@ TEST(UdpFromFrames, FragmentsOverlapDuplicateAndBound) {
     x.frame(h.data(), h.size(), 1, 0);
   }
   x.finish();
-  EXPECT_EQ(st.errors, 102 + 2);  // the cap, then the 43 left never completed
+  EXPECT_EQ(st.errors, 303);  // the cap; the 43 fragments after it are leftovers
   // An unsupported link type: one message per type, each packet skipped.
   x.frame(f1.data(), f1.size(), 147, 0);
   x.frame(f1.data(), f1.size(), 147, 0);
-  EXPECT_EQ(st.errors, 105);
+  EXPECT_EQ(st.errors, 304);
   EXPECT_EQ(st.skipped, 2);
 }
 
+// A classic little-endian pcap of Ethernet frames: {seconds, frame, original
+// length (0: the frame's)}; the header's snap length as given.
+struct Rec {
+  std::uint32_t sec;
+  std::vector<std::uint8_t> frame;
+  std::uint32_t orig = 0;
+};
+std::vector<std::uint8_t> classic_pcap(const std::vector<Rec>& recs,
+                                       std::uint32_t snaplen = 65535) {
+  std::vector<std::uint8_t> f;
+  auto u32 = [&](std::uint32_t v) {
+    for (int k = 0; k < 4; ++k) f.push_back(static_cast<std::uint8_t>(v >> (8 * k)));
+  };
+  u32(0xa1b2c3d4);
+  u32(0x00040002);  // version 2.4
+  u32(0);
+  u32(0);
+  u32(snaplen);
+  u32(1);
+  for (const Rec& r : recs) {
+    u32(r.sec);
+    u32(0);
+    u32(static_cast<std::uint32_t>(r.frame.size()));
+    u32(r.orig ? r.orig : static_cast<std::uint32_t>(r.frame.size()));
+    f.insert(f.end(), r.frame.begin(), r.frame.end());
+  }
+  return f;
+}
+
+std::vector<std::string> payloads_of(const std::vector<std::uint8_t>& file, FramingStats& st) {
+  std::vector<std::string> got;
+  read_pcap(
+      file, [&](const Payload& p) { got.push_back(hex(p.bytes)); }, st);
+  return got;
+}
+
+std::vector<std::uint8_t> block(std::uint8_t fill, std::size_t n) {
+  std::vector<std::uint8_t> b(n, fill);
+  return b;
+}
+
+// Found by an independent tester of the link/IP layer (2026-12-05).
+TEST(ClassicPcap, TimeJumpsSnapLengthAndDamageCostNothingElse) {
+  const auto a = block(1, 40), b = block(2, 1500), c = block(3, 40);
+  const std::vector<std::string> all = {hex(a), hex(b), hex(c)};
+  {  // captures merged end to end: two days forward, then back a year
+    FramingStats st;
+    EXPECT_EQ(payloads_of(classic_pcap({{1700000000, eth_ipv4_udp(udp(a), 0)},
+                                        {1700172800, eth_ipv4_udp(udp(b), 0)},
+                                        {1668000000, eth_ipv4_udp(udp(c), 0)}}),
+                          st),
+              all);
+    EXPECT_EQ(st.errors, 0);
+  }
+  {  // a header snap length of 1500 with 1542-byte frames, original lengths 0
+    FramingStats st;
+    EXPECT_EQ(payloads_of(classic_pcap({{1, eth_ipv4_udp(udp(a), 0), 0},
+                                        {2, eth_ipv4_udp(udp(b), 0), 0},
+                                        {3, eth_ipv4_udp(udp(c), 0), 0}},
+                                       1500),
+                          st),
+              all);
+    EXPECT_EQ(st.errors, 0);
+  }
+  {  // the second record's header damaged: the first and third still read
+    auto file = classic_pcap(
+        {{1, eth_ipv4_udp(udp(a), 0)}, {2, eth_ipv4_udp(udp(b), 0)}, {3, eth_ipv4_udp(udp(c), 0)}});
+    const std::size_t second = 24 + 16 + 34 + 8 + 40;
+    file[second + 4] = 0xFF;  // microseconds out of range
+    file[second + 5] = 0xFF;
+    file[second + 6] = 0xFF;
+    FramingStats st;
+    EXPECT_EQ(payloads_of(file, st), (std::vector<std::string>{hex(a), hex(c)}));
+    EXPECT_EQ(st.errors, 1);
+  }
+  {  // cut 100 bytes before the end: the records before it read, the cut one named
+    auto file = classic_pcap({{1, eth_ipv4_udp(udp(a), 0)}, {2, eth_ipv4_udp(udp(b), 0)}});
+    file.resize(file.size() - 100);
+    FramingStats st;
+    EXPECT_EQ(payloads_of(file, st), (std::vector<std::string>{hex(a)}));
+    ASSERT_EQ(st.messages.size(), 1u);
+    EXPECT_NE(st.messages[0].find("truncated pcap record at the end"), std::string::npos);
+  }
+}
+
+TEST(UdpFromFrames, CopiesCutsAndEthertypes) {
+  FramingStats st;
+  std::vector<std::string> got;
+  const std::function<void(const Payload&)> sink = [&](const Payload& p) {
+    got.push_back(hex(p.bytes));
+  };
+  UdpFromFrames x(sink, st);
+  const auto data = block(7, 40);
+  const auto dg = udp(data);
+  const std::vector<std::uint8_t> first(dg.begin(), dg.begin() + 24),
+      second(dg.begin() + 24, dg.end());
+  // Each fragment captured twice, interleaved (tcpdump -i any on a router):
+  // one datagram, no error.
+  const auto f1 = eth_ipv4_udp(first, 0x2000, 5), f2 = eth_ipv4_udp(second, 3, 5);
+  for (const auto* fr : {&f1, &f1, &f2, &f2}) x.frame(fr->data(), fr->size(), 1, 0);
+  EXPECT_EQ(got, std::vector<std::string>{hex(data)});
+  EXPECT_EQ(st.errors, 0);
+  // The whole datagram captured again after it: read again (tshark does; an
+  // unfragmented datagram captured twice is read twice too).
+  for (const auto* fr : {&f1, &f2}) x.frame(fr->data(), fr->size(), 1, 0);
+  EXPECT_EQ(got, (std::vector<std::string>{hex(data), hex(data)}));
+  got.pop_back();
+  EXPECT_EQ(st.errors, 0);
+  // Fragments cut by the snap length: one error for the datagram, not per fragment.
+  const auto g1 = eth_ipv4_udp(first, 0x2000, 6), g2 = eth_ipv4_udp(second, 3, 6);
+  x.frame(g1.data(), 40, 1, 0, g1.size());
+  x.frame(g2.data(), 40, 1, 0, g2.size());
+  EXPECT_EQ(st.errors, 1);
+  EXPECT_NE(st.messages.back().find("snap length"), std::string::npos);
+  // A UDP length longer than an uncut packet is not blamed on the snap length.
+  auto lie = eth_ipv4_udp(udp(data), 0, 7);
+  lie[34 + 5] = 200;
+  x.frame(lie.data(), lie.size(), 1, 0, lie.size());
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_NE(st.messages.back().find("longer than its"), std::string::npos);
+  // Ethertype 0 (an 802.3 length) is not IP, whatever follows.
+  auto e0 = eth_ipv4_udp(udp(data), 0, 8);
+  e0[12] = 0;
+  x.frame(e0.data(), e0.size(), 1, 0);
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(st.skipped, 1);
+  // A frame shorter than its link header is an error, not a quiet skip.
+  x.frame(e0.data(), 10, 1, 0);
+  EXPECT_EQ(st.errors, 3);
+}
+
+TEST(Pcapng, ResynchronisesOnASectionHeaderAndBoundsPackets) {
+  // A pcapng cut short, then a whole one of other link types (cat of two files).
+  auto cut = read_all(src("tests/data/asterix/links/vlan_fragments.pcapng"));
+  cut.resize(cut.size() - 50);
+  const auto two = read_all(src("tests/data/asterix/links/two_links.pcapng"));
+  std::vector<std::uint8_t> both = cut;
+  both.insert(both.end(), two.begin(), two.end());
+  FramingStats st, st_two;
+  const auto got = payloads_of(both, st);
+  const auto want = payloads_of(two, st_two);
+  ASSERT_GE(got.size(), want.size());
+  EXPECT_EQ(
+      std::vector<std::string>(got.end() - static_cast<std::ptrdiff_t>(want.size()), got.end()),
+      want);
+  EXPECT_EQ(st.skipped, 3 + st_two.skipped);  // the SLL2 packets read as SLL2, not Ethernet
+  // An enhanced packet whose captured length runs into the block's trailing length.
+  auto one = read_all(src("tests/data/asterix/links/vlan_fragments.pcapng"));
+  FramingStats st1;
+  const auto base = payloads_of(one, st1);
+  std::size_t pos = 0;
+  auto rd = [&](std::size_t at) {
+    return std::uint32_t{one[at]} | std::uint32_t{one[at + 1]} << 8 |
+           std::uint32_t{one[at + 2]} << 16 | std::uint32_t{one[at + 3]} << 24;
+  };
+  while (rd(pos) != 6) pos += rd(pos + 4);  // the first enhanced packet block
+  const std::uint32_t len = rd(pos + 4), cap = len - 28;
+  for (int k = 0; k < 4; ++k) one[pos + 20 + k] = static_cast<std::uint8_t>(cap >> (8 * k));
+  FramingStats st2;
+  const auto got2 = payloads_of(one, st2);
+  EXPECT_EQ(got2.size(), base.size() - 1);
+  EXPECT_EQ(st2.errors, st1.errors + 1);
+}
 }  // namespace
 }  // namespace skyfuse::decode::asterix

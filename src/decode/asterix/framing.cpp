@@ -110,29 +110,34 @@ bool UdpFromFrames::supported(std::uint32_t linktype) {
 }
 
 void UdpFromFrames::frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype,
-                          std::int64_t offset) {
+                          std::int64_t offset, std::size_t original) {
   ++frame_no_;
+  cut_ = original > n;
   std::size_t l2 = 0;
-  std::uint16_t ethertype = 0;  // 0: the IP version nibble decides
+  int ethertype = -1;  // -1: the IP version nibble decides (loopback, raw IP)
+  auto short_frame = [&](std::size_t header) {
+    stats_.error(offset, "frame of " + std::to_string(n) + " bytes shorter than its " +
+                             std::to_string(header) + "-byte link-layer header (skipped)");
+  };
   switch (linktype) {
     case 1:
-      if (n < 14) return skip();
+      if (n < 14) return short_frame(14);
       l2 = 14;
       ethertype = be16(pkt + 12);
       break;
     case 113:
-      if (n < 16) return skip();
+      if (n < 16) return short_frame(16);
       l2 = 16;
       ethertype = be16(pkt + 14);
       break;
     case 276:
-      if (n < 20) return skip();
+      if (n < 20) return short_frame(20);
       l2 = 20;
       ethertype = be16(pkt);
       break;
     case 0:
     case 108:
-      if (n < 4) return skip();
+      if (n < 4) return short_frame(4);
       l2 = 4;
       break;
     case 12:
@@ -151,20 +156,18 @@ void UdpFromFrames::frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t 
       return skip();
   }
   // 802.1Q / 802.1ad VLAN tags (stacked too) in front of the payload's type.
-  for (int tags = 0; (ethertype == 0x8100 || ethertype == 0x88A8 || ethertype == 0x9100) &&
-                     tags < 8 && n - l2 >= 4;
-       ++tags) {
+  while ((ethertype == 0x8100 || ethertype == 0x88A8 || ethertype == 0x9100) && n - l2 >= 4) {
     ethertype = be16(pkt + l2 + 2);
     l2 += 4;
   }
   if (n <= l2) return skip();
   const std::uint8_t version = pkt[l2] >> 4;
-  if ((ethertype == 0x0800 || ethertype == 0) && version == 4)
+  if ((ethertype == 0x0800 || ethertype < 0) && version == 4)
     ipv4(pkt + l2, n - l2, offset + static_cast<std::int64_t>(l2));
-  else if ((ethertype == 0x86DD || ethertype == 0) && version == 6)
+  else if ((ethertype == 0x86DD || ethertype < 0) && version == 6)
     ipv6(pkt + l2, n - l2, offset + static_cast<std::int64_t>(l2));
   else
-    skip();
+    skip();  // ARP, an 802.3 length, another protocol
 }
 
 void UdpFromFrames::ipv4(const std::uint8_t* p, std::size_t n, std::int64_t offset) {
@@ -209,7 +212,7 @@ void UdpFromFrames::ipv6(const std::uint8_t* p, std::size_t n, std::int64_t offs
 // feeds a reassembly, UDP delivered, anything else skipped.
 void UdpFromFrames::upper6(Key& key, std::uint8_t next, const std::uint8_t* p, std::size_t n,
                            std::int64_t offset, bool may_fragment) {
-  for (int hops = 0; hops < 16; ++hops) {
+  for (;;) {  // each extension header takes at least 8 bytes: the chain ends
     switch (next) {
       case 17:
         return udp(p, n, offset);
@@ -237,7 +240,6 @@ void UdpFromFrames::upper6(Key& key, std::uint8_t next, const std::uint8_t* p, s
         return skip();
     }
   }
-  skip();
 }
 
 void UdpFromFrames::udp(const std::uint8_t* p, std::size_t n, std::int64_t offset) {
@@ -252,8 +254,11 @@ void UdpFromFrames::udp(const std::uint8_t* p, std::size_t n, std::int64_t offse
   }
   std::size_t size = len - 8;
   if (size > n - 8) {
-    stats_.error(offset, "UDP datagram of " + std::to_string(size) + " bytes captured as " +
-                             std::to_string(n - 8) + " (the capture's snap length cut it)");
+    stats_.error(offset, cut_ && !reassembling_
+                             ? "UDP datagram of " + std::to_string(size) + " bytes captured as " +
+                                   std::to_string(n - 8) + " (the capture's snap length cut it)"
+                             : "UDP length " + std::to_string(len) + " longer than its " +
+                                   std::to_string(n) + "-byte IP payload (what there is read)");
     size = n - 8;
   }
   Payload out;
@@ -268,7 +273,7 @@ void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at,
   // A 64 KiB datagram is 45 fragments at Ethernet's MTU, 114 at IPv4's
   // least; more are refused so that a crafted capture cannot make each
   // fragment's overlap check long.
-  constexpr std::size_t kMaxDatagram = 65535, kMaxPending = 64, kMaxFragments = 256;
+  constexpr std::size_t kMaxDatagram = 65535, kMaxPending = 256, kMaxFragments = 256;
   constexpr long kMaxAgeFrames = 4096;  // fragments of one datagram come close together
   // Datagrams whose fragments stopped coming are given up, counted.
   std::erase_if(pending_, [&](const Partial& d) {
@@ -279,6 +284,16 @@ void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at,
   auto it = std::find_if(pending_.begin(), pending_.end(),
                          [&](const Partial& d) { return d.key == key; });
   if (it == pending_.end()) {
+    // A fragment of a datagram just dropped or given up is the rest of one
+    // already counted; a copy of the fragment that completed a datagram is
+    // a second capture of it (tcpdump -i any on a router: each fragment twice
+    // in a row). Both are taken once, as tshark does. Another fragment of a
+    // datagram put together starts it again (the whole datagram captured
+    // twice is read twice, as an unfragmented one is, and as tshark does).
+    for (const Finished& e : finished_)
+      if (e.key == key && frame_no_ - e.frame <= kMaxAgeFrames &&
+          (e.dropped || (e.last_at == at && e.last_end == at + n)))
+        return;
     if (pending_.size() >= kMaxPending) {
       give_up(pending_.front());
       pending_.erase(pending_.begin());
@@ -290,28 +305,23 @@ void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at,
     it->offset = offset;
   }
   Partial& d = *it;
+  auto drop = [&](const std::string& why) {
+    stats_.error(offset, why + " (datagram dropped)");
+    finished({key, frame_no_, true});
+    pending_.erase(it);
+  };
+  if (cut_) return drop("IP fragment cut by the capture's snap length");
   if (n == 0 || at + n > kMaxDatagram || (more && n % 8 != 0) || (d.total && at + n > d.total) ||
-      (!more && (d.total ? at + n != d.total : at + n < d.data.size()))) {
-    stats_.error(offset, "IP fragment at " + std::to_string(at) + " (" + std::to_string(n) +
-                             " bytes) does not fit its datagram (datagram dropped)");
-    pending_.erase(it);
-    return;
-  }
-  if (d.have.size() >= kMaxFragments) {
-    stats_.error(offset, "more than " + std::to_string(kMaxFragments) +
-                             " fragments for one IP datagram (datagram dropped)");
-    pending_.erase(it);
-    return;
-  }
+      (!more && (d.total ? at + n != d.total : at + n < d.data.size())))
+    return drop("IP fragment at " + std::to_string(at) + " (" + std::to_string(n) +
+                " bytes) does not fit its datagram");
+  if (d.have.size() >= kMaxFragments)
+    return drop("more than " + std::to_string(kMaxFragments) + " fragments for one IP datagram");
   // A fragment seen twice (a capture on several interfaces) is taken once;
   // one that overlaps others differently drops the datagram (RFC 5722).
   for (const auto& [b, e] : d.have) {
     if (b == at && e == at + n) return;
-    if (at < e && b < at + n) {
-      stats_.error(offset, "overlapping IP fragments (datagram dropped)");
-      pending_.erase(it);
-      return;
-    }
+    if (at < e && b < at + n) return drop("overlapping IP fragments");
   }
   if (at == 0) {
     d.offset = offset;
@@ -326,18 +336,31 @@ void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at,
   // Whole: its upper layer, from a copy (the sink may see it only now).
   Partial whole = std::move(d);
   pending_.erase(it);
+  finished({key, frame_no_, false, at, at + n});
   ++stats_.reassembled;
   Key k = whole.key;
+  reassembling_ = true;
   if (k[0] == 4) {
     if (whole.proto == 17) udp(whole.data.data(), whole.data.size(), whole.offset);
   } else {
     upper6(k, whole.proto, whole.data.data(), whole.data.size(), whole.offset, false);
   }
+  reassembling_ = false;
+}
+
+void UdpFromFrames::finished(const Finished& e) {
+  constexpr std::size_t kRemembered = 256;
+  std::erase_if(finished_, [&](const Finished& f) { return f.key == e.key; });
+  if (finished_.size() < kRemembered)
+    finished_.push_back(e);
+  else
+    finished_[finished_next_++ % kRemembered] = e;
 }
 
 void UdpFromFrames::give_up(const Partial& d) {
   stats_.error(d.offset, "IP fragments of a datagram never completed (" +
                              std::to_string(d.received) + " bytes dropped)");
+  finished({d.key, frame_no_, true});
 }
 
 void UdpFromFrames::finish() {
@@ -384,11 +407,23 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
     }
     const std::uint32_t len = whole(pos);
     if (len == 0) {
+      // The next whole block of a known type, or a section header whose
+      // byte-order magic and length (in its own byte order) hold.
+      auto candidate = [&](std::size_t at) {
+        if (f.size() - at < 12) return false;
+        if (rd32(f.data() + at, false) == 0x0A0D0D0A) {
+          const std::uint32_t bom = rd32(f.data() + at + 8, false);
+          if (bom != 0x1A2B3C4D && bom != 0x4D3C2B1A) return false;
+          const bool sw = bom == 0x4D3C2B1A;
+          const std::uint32_t l = rd32(f.data() + at + 4, sw);
+          return l >= 28 && l % 4 == 0 && l <= f.size() - at &&
+                 rd32(f.data() + at + l - 4, sw) == l;
+        }
+        const std::uint32_t t = rd(at);
+        return (t == 1 || t == 2 || t == 3 || t == 5 || t == 6) && whole(at) != 0;
+      };
       std::size_t next = pos + 1;
-      while (next < f.size() &&
-             (whole(next) == 0 || rd32(f.data() + next, false) == 0x0A0D0D0A ||
-              (rd(next) != 6 && rd(next) != 3 && rd(next) != 1 && rd(next) != 5 && rd(next) != 2)))
-        ++next;
+      while (next < f.size() && !candidate(next)) ++next;
       next = std::min(next, f.size());
       stats.error(static_cast<std::int64_t>(pos),
                   "pcapng block length " + std::to_string(rd(pos + 4)) + " invalid; skipped " +
@@ -396,25 +431,36 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
       pos = next;
       continue;
     }
-    if (type == 1 && len >= 20) {
-      linktypes.push_back(static_cast<std::uint32_t>(f[pos + 8 + (swap ? 1 : 0)]) |
-                          (static_cast<std::uint32_t>(f[pos + 8 + (swap ? 0 : 1)]) << 8));
-    } else if (type == 6 && len >= 32) {
-      const std::uint32_t iface = rd(pos + 8);
-      const std::uint32_t cap = rd(pos + 20);
-      if (iface < linktypes.size() && 28 + static_cast<std::size_t>(cap) <= len) {
+    if (type == 1) {  // interface description: its number is its place
+      if (len >= 20) {
+        linktypes.push_back(static_cast<std::uint32_t>(f[pos + 8 + (swap ? 1 : 0)]) |
+                            (static_cast<std::uint32_t>(f[pos + 8 + (swap ? 0 : 1)]) << 8));
+      } else {
+        stats.error(static_cast<std::int64_t>(pos), "pcapng interface block too short");
+        linktypes.push_back(0xFFFFFFFFu);  // keeps the numbers of the interfaces after it
+      }
+    } else if (type == 6) {  // enhanced packet: 28-byte header, data, options, length
+      const std::uint32_t iface = len >= 32 ? rd(pos + 8) : 0;
+      const std::uint32_t cap = len >= 32 ? rd(pos + 20) : 0;
+      if (len >= 32 && iface < linktypes.size() && 32 + static_cast<std::size_t>(cap) <= len) {
         ++stats.frames;
         frames.frame(f.data() + pos + 28, cap, linktypes[iface],
-                     static_cast<std::int64_t>(pos + 28));
+                     static_cast<std::int64_t>(pos + 28), rd(pos + 24));
       } else {
         stats.error(static_cast<std::int64_t>(pos),
-                    "pcapng packet for an unknown interface or too long");
+                    "pcapng packet for an unknown interface or longer than its block");
       }
-    } else if (type == 3 && len >= 16 && !linktypes.empty()) {
-      const std::uint32_t orig = rd(pos + 8);
-      const std::size_t cap = std::min<std::size_t>(orig, len - 16);
-      ++stats.frames;
-      frames.frame(f.data() + pos + 12, cap, linktypes[0], static_cast<std::int64_t>(pos + 12));
+    } else if (type == 3) {  // simple packet: of the first interface
+      if (len >= 16 && !linktypes.empty()) {
+        const std::uint32_t orig = rd(pos + 8);
+        const std::size_t cap = std::min<std::size_t>(orig, len - 16);
+        ++stats.frames;
+        frames.frame(f.data() + pos + 12, cap, linktypes[0], static_cast<std::int64_t>(pos + 12),
+                     orig);
+      } else {
+        stats.error(static_cast<std::int64_t>(pos),
+                    "pcapng simple packet before any interface block (skipped)");
+      }
     }
     pos += len;
   }
@@ -449,19 +495,30 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
   }
   UdpFromFrames frames(sink, stats);
   const bool nanos = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
-  std::uint32_t snaplen = rd32(f.data() + 16, swap);
-  if (snaplen == 0 || snaplen > (1u << 20)) snaplen = 1u << 20;
-  // A plausible record header at `at`: the captured length fits the snap
-  // length, the file and the original length; the sub-second field is in range.
-  auto record = [&](std::size_t at) -> bool {
+  // Writers put a smaller snap length in the header than their frames have
+  // (1500 for 1514-byte Ethernet frames), or 0, as tshark accepts: a record
+  // may be as long as the larger of it and libpcap's largest, 256 KiB.
+  const std::uint32_t header_snaplen = rd32(f.data() + 16, swap);
+  const std::uint32_t max_incl = std::clamp<std::uint32_t>(header_snaplen, 1u << 18, 1u << 20);
+  // A plausible record header at `at`: the captured length fits that bound,
+  // the file and the original length (0 from some writers); the sub-second
+  // field is in range.
+  auto header_ok = [&](std::size_t at) -> bool {
     if (f.size() - at < 16) return false;
     const std::uint32_t frac = rd32(f.data() + at + 4, swap);
     const std::uint32_t incl = rd32(f.data() + at + 8, swap);
     const std::uint32_t orig = rd32(f.data() + at + 12, swap);
-    return frac < (nanos ? 1000000000u : 1000000u) && incl <= snaplen && incl <= orig &&
-           incl <= f.size() - at - 16;
+    return frac < (nanos ? 1000000000u : 1000000u) && incl <= max_incl &&
+           (incl <= orig || orig == 0);
   };
-  std::int64_t last_sec = -1;  // of the last whole record: a resync must agree
+  auto record = [&](std::size_t at) -> bool {
+    return header_ok(at) && rd32(f.data() + at + 8, swap) <= f.size() - at - 16;
+  };
+  // While resynchronising a record must also be in time with the last whole
+  // one and be followed by another plausible header (or the end); in the
+  // normal course neither is asked (captures merged end to end jump in time,
+  // and a damaged record must not cost the one before it).
+  std::int64_t last_sec = -1;
   auto chained = [&](std::size_t at) {
     if (!record(at)) return false;
     const std::int64_t sec = rd32(f.data() + at, swap);
@@ -472,12 +529,11 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
   std::size_t pos = 24;
   while (f.size() - pos >= 16) {
     const std::uint32_t incl = rd32(f.data() + pos + 8, swap);
-    if (!chained(pos)) {
+    if (!record(pos)) {
       std::size_t next = pos + 1;
       while (next < f.size() && !chained(next)) ++next;
       next = std::min(next, f.size());
-      const bool cut = next == f.size() && incl > f.size() - pos - 16 && incl <= snaplen &&
-                       incl <= rd32(f.data() + pos + 12, swap);
+      const bool cut = next == f.size() && header_ok(pos);
       stats.error(static_cast<std::int64_t>(pos),
                   cut ? std::string("truncated pcap record at the end of the file")
                       : "pcap record header invalid (captured length " + std::to_string(incl) +
@@ -488,7 +544,8 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
     }
     ++stats.frames;
     last_sec = rd32(f.data() + pos, swap);
-    frames.frame(f.data() + pos + 16, incl, linktype, static_cast<std::int64_t>(pos + 16));
+    frames.frame(f.data() + pos + 16, incl, linktype, static_cast<std::int64_t>(pos + 16),
+                 rd32(f.data() + pos + 12, swap));
     pos += 16 + incl;
   }
   frames.finish();

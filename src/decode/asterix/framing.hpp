@@ -38,9 +38,10 @@ struct FramingStats {
 // have them: Ethernet (with 802.1Q / 802.1ad VLAN tags, stacked too), Linux
 // cooked v1 and v2 (`tcpdump -i any`), BSD and OpenBSD loopback, raw IP;
 // IPv4 and IPv6 (extension headers skipped). IP fragments are put together
-// again (at most 64 datagrams pending, each given up, counted, when 4,096
-// frames pass without its last fragment; an exact duplicate fragment is taken
-// once, an overlap drops its datagram). Packets without UDP are counted in
+// again (at most 256 datagrams pending and 256 fragments each, given up,
+// counted, when 4,096 frames pass without the last; an exact duplicate
+// fragment is taken once, as tshark does; an overlap drops its datagram,
+// counted once). Packets without UDP are counted in
 // `skipped`; damage is counted as an error with its offset. A reassembled
 // payload's offset is its first fragment's.
 class UdpFromFrames {
@@ -48,8 +49,11 @@ class UdpFromFrames {
   UdpFromFrames(const std::function<void(const Payload&)>& sink, FramingStats& stats)
       : sink_(sink), stats_(stats) {}
   static bool supported(std::uint32_t linktype);
-  // One captured frame of the given pcap link type at `offset` in the file.
-  void frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype, std::int64_t offset);
+  // One captured frame of the given pcap link type at `offset` in the file;
+  // `original`: its length on the wire, when known (more than `n`: the
+  // capture's snap length cut it).
+  void frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype, std::int64_t offset,
+             std::size_t original = 0);
   // At the end of the capture: datagrams still missing fragments are counted.
   void finish();
 
@@ -72,11 +76,24 @@ class UdpFromFrames {
   void fragment(const Key& key, std::uint8_t proto, std::size_t at, bool more,
                 const std::uint8_t* p, std::size_t n, std::int64_t offset);
   void give_up(const Partial& d);
+  struct Finished {
+    Key key{};
+    long frame = 0;
+    bool dropped = false;                   // else put together ...
+    std::size_t last_at = 0, last_end = 0;  // ... by this fragment
+  };
+  void finished(const Finished& e);
   void skip();
 
   const std::function<void(const Payload&)>& sink_;
   FramingStats& stats_;
   std::vector<Partial> pending_;
+  // Datagrams lately put together, dropped or given up, and when: their
+  // later fragments are copies or leftovers, taken and counted once.
+  std::vector<Finished> finished_;
+  std::size_t finished_next_ = 0;
+  bool cut_ = false;           // the current frame was cut by the snap length
+  bool reassembling_ = false;  // udp() is reading a datagram put together
   std::vector<std::uint32_t> unsupported_;
   long frame_no_ = 0;
 };
