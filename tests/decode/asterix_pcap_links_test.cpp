@@ -10,12 +10,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/input_file.hpp"
 #include "decode/asterix/framing.hpp"
 
 namespace skyfuse::decode::asterix {
@@ -24,8 +23,7 @@ namespace {
 std::string src(const std::string& rel) { return std::string(SKYFUSE_SOURCE_DIR) + "/" + rel; }
 
 std::vector<std::uint8_t> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return read_input_bytes(path, "test capture");
 }
 
 std::string hex(std::span<const std::uint8_t> b) {
