@@ -198,11 +198,13 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
   decode::asterix::FramingStats fs;
   long other_port = 0;
   const auto payload = [&](const decode::asterix::Payload& p) {
-    if (o.port != 0 && p.udp_port != o.port) {
-      ++other_port;
-      return;
-    }
     dec.decode_stream(p.bytes, p.offset, record);
+  };
+  // A capture's datagrams to the chosen port only (before ORADIS splits them).
+  const auto wanted = [&](const decode::asterix::Payload& p) {
+    if (o.port == 0 || p.udp_port == o.port) return true;
+    ++other_port;
+    return false;
   };
   if (o.format == "asterix") {
     dec.decode_stream(data, 0, record);
@@ -213,10 +215,17 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
   } else if (o.oradis) {
     decode::asterix::read_pcap(
         data,
-        [&](const decode::asterix::Payload& p) { decode::asterix::split_oradis(p, payload, fs); },
+        [&](const decode::asterix::Payload& p) {
+          if (wanted(p)) decode::asterix::split_oradis(p, payload, fs);
+        },
         fs);
   } else {
-    decode::asterix::read_pcap(data, payload, fs);
+    decode::asterix::read_pcap(
+        data,
+        [&](const decode::asterix::Payload& p) {
+          if (wanted(p)) payload(p);
+        },
+        fs);
   }
   const auto& s = dec.stats();
   DecodeSummary out;
@@ -333,6 +342,8 @@ DecodeSummary decode_file(const std::string& path, const DecodeOptions& o, const
   require_regular_file(path, "file");  // a device or FIFO would never end, or block
   check_format(path, o.format);
   if (o.oradis && o.format != "pcap") throw ConfigError("--oradis goes with --format pcap");
+  if (o.port != 0 && o.format != "pcap")
+    throw ConfigError("a UDP port filters a capture: it goes with --format pcap");
   if (o.format == "asterix" || o.format == "final" || o.format == "pcap" || o.format == "gps")
     return decode_asterix(path, o, sink);
   if (o.format == "beast" || o.format == "avr" || o.format == "sbs" || o.format == "csv")

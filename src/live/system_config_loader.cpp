@@ -484,7 +484,8 @@ void load_sensors(const toml::table& root, const std::string& file, SystemConfig
         (feed.format != FeedFormat::kBeast && feed.format != FeedFormat::kAvr &&
          feed.format != FeedFormat::kSbs && feed.format != FeedFormat::kMlatBeast))
       f.fail("format", "must be beast, avr or sbs for a tcp: input");
-    if (const double port = f.num_in("udp_port", 0, 65535, 0); port != 0) {
+    if (f.has("udp_port")) {
+      const double port = f.num_in("udp_port", 1, 65535);
       if (feed.transport != feeds::Transport::kFile || feed.format != FeedFormat::kPcap ||
           s.kind == SensorKind::kRemoteId)
         f.fail("udp_port",

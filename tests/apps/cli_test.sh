@@ -146,6 +146,8 @@ links=$src/tests/data/asterix/links/any_sll2.pcap
 "$bin" decode --format pcap --stats --port 8600 "$links" > port.jsonl 2> port.err
 check "decode --port: only datagrams to 8600" grep -q '"datagrams_to_other_ports":3,"blocks":7,' port.err
 check "decode --port: ICMP errors quoting datagrams are not data" grep -q '"packets_without_udp":7' port.err
+"$bin" decode --format pcap --oradis --stats --port 9 "$links" > /dev/null 2> port5.err
+check "decode --port before --oradis: other datagrams not split" grep -q '"framing_errors":0,.*"datagrams_to_other_ports":7,' port5.err
 "$bin" decode --format asterix --port 8600 "$src/tests/data/asterix/cat048.raw" > /dev/null 2> port2.err
 check "decode --port without --format pcap refused" grep -q -- "--port filters a capture" port2.err
 cp "$links" any_sll2.pcap
@@ -166,6 +168,9 @@ TOML
 "$bin" track --config port.toml --out port_tracks.jsonl 2> port3.err
 check "track udp_port: the other stream counted" grep -q "packets_without_udp=7 datagrams_to_other_ports=3" port3.err
 check "track udp_port: 53 of 217 reports" grep -q "zrh  *mode_s  *53 reports" port3.err
+sed 's/udp_port = 8600/udp_port = 0/' port.toml > port_zero.toml
+"$bin" track --config port_zero.toml --out x.jsonl 2> port6.err
+check "udp_port = 0 refused" grep -q "'udp_port' must be within \[1, 65535\]" port6.err
 sed 's/format = "pcap"/format = "asterix"/' port.toml > port_bad.toml
 "$bin" track --config port_bad.toml --out x.jsonl 2> port4.err
 check "udp_port on a non-capture refused with file and line" grep -q "port_bad.toml:11:12: .*'udp_port' filters an ASTERIX capture" port4.err

@@ -280,6 +280,39 @@ TEST(ClassicPcap, TimeJumpsSnapLengthAndDamageCostNothingElse) {
     EXPECT_EQ(payloads_of(file, st), (std::vector<std::string>{hex(a), hex(c)}));
     EXPECT_EQ(st.errors, 1);
   }
+  {  // a zero-filled tail (a crash, a preallocated file) is one damage, not records
+    auto file = classic_pcap({{1, eth_ipv4_udp(udp(a), 0)}, {2, eth_ipv4_udp(udp(b), 0)}});
+    file.resize(file.size() + 4096, 0);
+    FramingStats st;
+    EXPECT_EQ(payloads_of(file, st), (std::vector<std::string>{hex(a), hex(b)}));
+    EXPECT_EQ(st.frames, 2);
+    EXPECT_EQ(st.errors, 1);
+  }
+  {  // a captured length damaged to run over the next record: that one found again
+    auto file = classic_pcap(
+        {{1, eth_ipv4_udp(udp(a), 0)}, {2, eth_ipv4_udp(udp(b), 0)}, {3, eth_ipv4_udp(udp(c), 0)}});
+    const std::size_t first = 24;
+    file[first + 8] = static_cast<std::uint8_t>(file[first + 8] + 100);    // incl + 100
+    file[first + 12] = static_cast<std::uint8_t>(file[first + 12] + 100);  // orig too
+    FramingStats st;
+    const auto got = payloads_of(file, st);
+    EXPECT_EQ(std::vector<std::string>(got.end() - 2, got.end()),
+              (std::vector<std::string>{hex(b), hex(c)}));
+    EXPECT_EQ(st.errors, 1);
+  }
+  {  // a writer whose original length counts the 4-byte FCS: fragments are whole
+    const auto dg = udp(b);
+    const std::vector<std::uint8_t> p1(dg.begin(), dg.begin() + 800),
+        p2(dg.begin() + 800, dg.end());
+    const auto f1 = eth_ipv4_udp(p1, 0x2000, 3), f2 = eth_ipv4_udp(p2, 100, 3);
+    FramingStats st;
+    EXPECT_EQ(payloads_of(classic_pcap({{1, f1, static_cast<std::uint32_t>(f1.size() + 4)},
+                                        {1, f2, static_cast<std::uint32_t>(f2.size() + 4)}}),
+                          st),
+              std::vector<std::string>{hex(b)});
+    EXPECT_EQ(st.reassembled, 1);
+    EXPECT_EQ(st.errors, 0);
+  }
   {  // cut 100 bytes before the end: the records before it read, the cut one named
     auto file = classic_pcap({{1, eth_ipv4_udp(udp(a), 0)}, {2, eth_ipv4_udp(udp(b), 0)}});
     file.resize(file.size() - 100);
@@ -315,14 +348,14 @@ TEST(UdpFromFrames, CopiesCutsAndEthertypes) {
   EXPECT_EQ(st.errors, 0);
   // Fragments cut by the snap length: one error for the datagram, not per fragment.
   const auto g1 = eth_ipv4_udp(first, 0x2000, 6), g2 = eth_ipv4_udp(second, 3, 6);
-  x.frame(g1.data(), 40, 1, 0, g1.size());
-  x.frame(g2.data(), 40, 1, 0, g2.size());
+  x.frame(g1.data(), 40, 1, 0);
+  x.frame(g2.data(), 40, 1, 0);
   EXPECT_EQ(st.errors, 1);
   EXPECT_NE(st.messages.back().find("snap length"), std::string::npos);
   // A UDP length longer than an uncut packet is not blamed on the snap length.
   auto lie = eth_ipv4_udp(udp(data), 0, 7);
   lie[34 + 5] = 200;
-  x.frame(lie.data(), lie.size(), 1, 0, lie.size());
+  x.frame(lie.data(), lie.size(), 1, 0);
   EXPECT_EQ(got.size(), 2u);
   EXPECT_NE(st.messages.back().find("longer than its"), std::string::npos);
   // Ethertype 0 (an 802.3 length) is not IP, whatever follows.

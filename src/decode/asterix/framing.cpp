@@ -110,9 +110,9 @@ bool UdpFromFrames::supported(std::uint32_t linktype) {
 }
 
 void UdpFromFrames::frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype,
-                          std::int64_t offset, std::size_t original) {
+                          std::int64_t offset) {
   ++frame_no_;
-  cut_ = original > n;
+  cut_ = false;
   std::size_t l2 = 0;
   int ethertype = -1;  // -1: the IP version nibble decides (loopback, raw IP)
   auto short_frame = [&](std::size_t header) {
@@ -146,6 +146,8 @@ void UdpFromFrames::frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t 
     case 228:
     case 229:
       break;
+    case kNoLinkType:  // an interface block too short to say (reported there)
+      return skip();
     default:
       if (unsupported_.size() < 8 &&
           std::find(unsupported_.begin(), unsupported_.end(), linktype) == unsupported_.end()) {
@@ -178,6 +180,7 @@ void UdpFromFrames::ipv4(const std::uint8_t* p, std::size_t n, std::int64_t offs
   }
   const std::size_t total = be16(p + 2);
   if (total >= ihl && total < n) n = total;  // link-layer padding
+  cut_ = total > n;                          // the capture's snap length cut it
   const std::uint8_t proto = p[9];
   const std::uint16_t flags = be16(p + 6);
   const std::size_t frag_off = (flags & 0x1FFFu) * 8u;
@@ -201,6 +204,7 @@ void UdpFromFrames::ipv6(const std::uint8_t* p, std::size_t n, std::int64_t offs
   }
   const std::size_t payload = be16(p + 4);
   if (payload > 0 && 40 + payload < n) n = 40 + payload;  // link-layer padding
+  cut_ = 40 + payload > n;                                // the capture's snap length cut it
   Key key{};
   key[0] = 6;
   std::copy(p + 8, p + 40, key.begin() + 1);  // source, destination
@@ -261,6 +265,7 @@ void UdpFromFrames::udp(const std::uint8_t* p, std::size_t n, std::int64_t offse
                                    std::to_string(n) + "-byte IP payload (what there is read)");
     size = n - 8;
   }
+  if (reassembling_) ++stats_.reassembled;
   Payload out;
   out.offset = offset + 8;
   out.bytes = std::span<const std::uint8_t>(p + 8, size);
@@ -337,7 +342,6 @@ void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at,
   Partial whole = std::move(d);
   pending_.erase(it);
   finished({key, frame_no_, false, at, at + n});
-  ++stats_.reassembled;
   Key k = whole.key;
   reassembling_ = true;
   if (k[0] == 4) {
@@ -351,10 +355,8 @@ void UdpFromFrames::fragment(const Key& key, std::uint8_t proto, std::size_t at,
 void UdpFromFrames::finished(const Finished& e) {
   constexpr std::size_t kRemembered = 256;
   std::erase_if(finished_, [&](const Finished& f) { return f.key == e.key; });
-  if (finished_.size() < kRemembered)
-    finished_.push_back(e);
-  else
-    finished_[finished_next_++ % kRemembered] = e;
+  finished_.push_back(e);
+  if (finished_.size() > kRemembered) finished_.pop_front();  // the oldest
 }
 
 void UdpFromFrames::give_up(const Partial& d) {
@@ -399,6 +401,7 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
       else {
         stats.error(static_cast<std::int64_t>(pos),
                     "pcapng section header with a bad byte-order magic");
+        frames.finish();
         return;
       }
       linktypes.clear();
@@ -437,7 +440,7 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
                             (static_cast<std::uint32_t>(f[pos + 8 + (swap ? 0 : 1)]) << 8));
       } else {
         stats.error(static_cast<std::int64_t>(pos), "pcapng interface block too short");
-        linktypes.push_back(0xFFFFFFFFu);  // keeps the numbers of the interfaces after it
+        linktypes.push_back(UdpFromFrames::kNoLinkType);  // keeps the numbers after it
       }
     } else if (type == 6) {  // enhanced packet: 28-byte header, data, options, length
       const std::uint32_t iface = len >= 32 ? rd(pos + 8) : 0;
@@ -445,7 +448,7 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
       if (len >= 32 && iface < linktypes.size() && 32 + static_cast<std::size_t>(cap) <= len) {
         ++stats.frames;
         frames.frame(f.data() + pos + 28, cap, linktypes[iface],
-                     static_cast<std::int64_t>(pos + 28), rd(pos + 24));
+                     static_cast<std::int64_t>(pos + 28));
       } else {
         stats.error(static_cast<std::int64_t>(pos),
                     "pcapng packet for an unknown interface or longer than its block");
@@ -455,8 +458,7 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
         const std::uint32_t orig = rd(pos + 8);
         const std::size_t cap = std::min<std::size_t>(orig, len - 16);
         ++stats.frames;
-        frames.frame(f.data() + pos + 12, cap, linktypes[0], static_cast<std::int64_t>(pos + 12),
-                     orig);
+        frames.frame(f.data() + pos + 12, cap, linktypes[0], static_cast<std::int64_t>(pos + 12));
       } else {
         stats.error(static_cast<std::int64_t>(pos),
                     "pcapng simple packet before any interface block (skipped)");
@@ -508,7 +510,7 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
     const std::uint32_t frac = rd32(f.data() + at + 4, swap);
     const std::uint32_t incl = rd32(f.data() + at + 8, swap);
     const std::uint32_t orig = rd32(f.data() + at + 12, swap);
-    return frac < (nanos ? 1000000000u : 1000000u) && incl <= max_incl &&
+    return frac < (nanos ? 1000000000u : 1000000u) && incl > 0 && incl <= max_incl &&
            (incl <= orig || orig == 0);
   };
   auto record = [&](std::size_t at) -> bool {
@@ -526,10 +528,20 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
     const std::size_t next = at + 16 + rd32(f.data() + at + 8, swap);
     return next == f.size() || f.size() - next < 16 || record(next);
   };
+  // A plausible header followed by an implausible one: its own captured
+  // length may be what is damaged. It is when a header that would be taken
+  // while resynchronising starts inside the data it claims.
+  auto damaged_length = [&](std::size_t at) {
+    const std::size_t end = at + 16 + rd32(f.data() + at + 8, swap);
+    if (end == f.size() || f.size() - end < 16 || record(end)) return false;
+    for (std::size_t k = at + 16; k < end; ++k)
+      if (chained(k)) return true;
+    return false;
+  };
   std::size_t pos = 24;
   while (f.size() - pos >= 16) {
     const std::uint32_t incl = rd32(f.data() + pos + 8, swap);
-    if (!record(pos)) {
+    if (!record(pos) || damaged_length(pos)) {
       std::size_t next = pos + 1;
       while (next < f.size() && !chained(next)) ++next;
       next = std::min(next, f.size());
@@ -544,8 +556,7 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
     }
     ++stats.frames;
     last_sec = rd32(f.data() + pos, swap);
-    frames.frame(f.data() + pos + 16, incl, linktype, static_cast<std::int64_t>(pos + 16),
-                 rd32(f.data() + pos + 12, swap));
+    frames.frame(f.data() + pos + 16, incl, linktype, static_cast<std::int64_t>(pos + 16));
     pos += 16 + incl;
   }
   frames.finish();

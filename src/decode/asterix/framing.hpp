@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -49,11 +50,11 @@ class UdpFromFrames {
   UdpFromFrames(const std::function<void(const Payload&)>& sink, FramingStats& stats)
       : sink_(sink), stats_(stats) {}
   static bool supported(std::uint32_t linktype);
-  // One captured frame of the given pcap link type at `offset` in the file;
-  // `original`: its length on the wire, when known (more than `n`: the
-  // capture's snap length cut it).
-  void frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype, std::int64_t offset,
-             std::size_t original = 0);
+  // One captured frame of the given pcap link type at `offset` in the file
+  // (cut by the capture's snap length when its IP header says it is longer).
+  void frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t linktype, std::int64_t offset);
+  // A pcapng interface block too short to name its link type (its packets skipped).
+  static constexpr std::uint32_t kNoLinkType = 0xFFFFFFFFu;
   // At the end of the capture: datagrams still missing fragments are counted.
   void finish();
 
@@ -90,9 +91,8 @@ class UdpFromFrames {
   std::vector<Partial> pending_;
   // Datagrams lately put together, dropped or given up, and when: their
   // later fragments are copies or leftovers, taken and counted once.
-  std::vector<Finished> finished_;
-  std::size_t finished_next_ = 0;
-  bool cut_ = false;           // the current frame was cut by the snap length
+  std::deque<Finished> finished_;
+  bool cut_ = false;           // the current packet's IP header claims more than was captured
   bool reassembling_ = false;  // udp() is reading a datagram put together
   std::vector<std::uint32_t> unsupported_;
   long frame_no_ = 0;
