@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Captures of ASTERIX over UDP with the link layers and IP features that
-operational captures have (tests/data/asterix/links/, README there).
+operational captures have (tests/data/asterix/links/; their origin is in
+tests/data/asterix/README.md).
 
 Two are real captures made by tcpdump on this machine's loopback while this
 script sends the datagrams: `any_sll2.pcap` (`tcpdump -i any`, which libpcap
@@ -10,9 +11,14 @@ cannot carry: `vlan_fragments.pcap` (802.1Q and 802.1ad tags, IPv4 fragments
 out of order and interleaved, IPv6 with extension headers and fragments,
 link-layer padding, a datagram whose fragments never all come, and packets
 that are not UDP) and `null_loopback.pcap` (BSD loopback, link type 0).
+Then Wireshark's tools make `vlan_fragments.pcapng` (editcap -F pcapng),
+`two_links.pcapng` (mergecap -F pcapng of the SLL2 and loopback captures: two
+interfaces of two link types) and `snap300.pcap` (editcap -s 300 of the
+Ethernet capture).
 
 The payloads are the data blocks of tests/data/asterix/sim_cat048_034.ast.
-Needs root (tcpdump), tcpdump and python3-scapy; run from the repository root:
+Needs root (tcpdump), tcpdump, python3-scapy and Wireshark's editcap and
+mergecap; run from the repository root:
   sudo /usr/bin/python3 tools/make_link_captures.py tests/data/asterix/links
 """
 import os
@@ -114,6 +120,14 @@ def main(out):
     for i, p in enumerate(lo):
         p.time = 1700000000 + i * 0.01
     wrpcap(os.path.join(out, "null_loopback.pcap"), lo, linktype=0)
+
+    def o(name):
+        return os.path.join(out, name)
+    subprocess.run(["editcap", "-F", "pcapng", o("vlan_fragments.pcap"),
+                    o("vlan_fragments.pcapng")], check=True)
+    subprocess.run(["mergecap", "-F", "pcapng", "-w", o("two_links.pcapng"), o("any_sll2.pcap"),
+                    o("null_loopback.pcap")], check=True)
+    subprocess.run(["editcap", "-s", "300", o("lo_ethernet.pcap"), o("snap300.pcap")], check=True)
 
 
 if __name__ == "__main__":
