@@ -136,15 +136,33 @@ void UdpFromFrames::frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t 
       ethertype = be16(pkt);
       break;
     case 0:
-    case 108:
+    case 108: {
       if (n < 4) return short_frame(4);
       l2 = 4;
+      // The address family, in the writer's byte order (0) or network order
+      // (108): 2 is IPv4; 24, 28 and 30 are the BSDs' IPv6; others are not IP.
+      const std::uint32_t le = std::uint32_t{pkt[0]} | std::uint32_t{pkt[1]} << 8 |
+                               std::uint32_t{pkt[2]} << 16 | std::uint32_t{pkt[3]} << 24;
+      const std::uint32_t be = std::uint32_t{pkt[3]} | std::uint32_t{pkt[2]} << 8 |
+                               std::uint32_t{pkt[1]} << 16 | std::uint32_t{pkt[0]} << 24;
+      const std::uint32_t family = linktype == 108 || le > 0xFFFF ? be : le;
+      if (family == 2)
+        ethertype = 0x0800;
+      else if (family == 24 || family == 28 || family == 30)
+        ethertype = 0x86DD;
+      else
+        return skip();
+      break;
+    }
+    case 228:
+      ethertype = 0x0800;
+      break;
+    case 229:
+      ethertype = 0x86DD;
       break;
     case 12:
     case 14:
     case 101:
-    case 228:
-    case 229:
       break;
     case kNoLinkType:  // an interface block too short to say (reported there)
       return skip();
