@@ -154,8 +154,7 @@ void UdpFromFrames::frame(const std::uint8_t* pkt, std::size_t n, std::uint32_t 
         return skip();
       break;
     }
-    case 228:
-      ethertype = 0x0800;
+    case 228:  // tshark reads an IPv6 packet here too: the version decides
       break;
     case 229:
       ethertype = 0x86DD;
