@@ -492,18 +492,11 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
   AsterixReportReader reader(feed, sensor, specs_dir, start);
   FeedData d;
   ax::FramingStats fs;
-  long other_port = 0;
-  auto payload = [&](const ax::Payload& p) {
-    if (feed.udp_port != 0 && p.udp_port != feed.udp_port) {
-      ++other_port;  // another stream of the capture (udp_port), not an error
-      return;
-    }
-    reader.blocks(p.bytes, p.offset, d.reports);
-  };
+  auto payload = [&](const ax::Payload& p) { reader.blocks(p.bytes, p.offset, d.reports); };
   if (feed.format == FeedFormat::kFinal) {
     ax::read_final(data, payload, fs);
   } else if (feed.format == FeedFormat::kPcap) {
-    ax::read_pcap(data, payload, fs);
+    ax::read_pcap(data, payload, fs, feed.udp_port);  // another stream: not an error
   } else {
     reader.blocks(data, 0, d.reports);
   }
@@ -514,7 +507,7 @@ FeedData read_asterix_feed(const FeedConfig& feed, const Sensor& sensor,
   d.errors += reader.errors();
   if (feed.format == FeedFormat::kPcap) {
     d.counters.emplace_back("packets_without_udp", fs.skipped);
-    if (feed.udp_port != 0) d.counters.emplace_back("datagrams_to_other_ports", other_port);
+    if (feed.udp_port != 0) d.counters.emplace_back("datagrams_to_other_ports", fs.other_port);
   }
   for (const auto& m : reader.messages())
     if (d.messages.size() < kMaxMessages) d.messages.push_back(m);

@@ -196,16 +196,12 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
   const std::vector<std::uint8_t> data = read_input_bytes(path, "file");
   auto record = [&](const decode::asterix::Record& r) { sink(asterix_json(r)); };
   decode::asterix::FramingStats fs;
-  long other_port = 0;
   const auto payload = [&](const decode::asterix::Payload& p) {
     dec.decode_stream(p.bytes, p.offset, record);
   };
-  // A capture's datagrams to the chosen port only (before ORADIS splits them).
-  const auto wanted = [&](const decode::asterix::Payload& p) {
-    if (o.port == 0 || p.udp_port == o.port) return true;
-    ++other_port;
-    return false;
-  };
+  // A capture's datagrams to the chosen port only (read_pcap filters them
+  // before ORADIS splits them).
+  const auto port = static_cast<std::uint16_t>(o.port);
   if (o.format == "asterix") {
     dec.decode_stream(data, 0, record);
   } else if (o.format == "final") {
@@ -215,17 +211,10 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
   } else if (o.oradis) {
     decode::asterix::read_pcap(
         data,
-        [&](const decode::asterix::Payload& p) {
-          if (wanted(p)) decode::asterix::split_oradis(p, payload, fs);
-        },
-        fs);
+        [&](const decode::asterix::Payload& p) { decode::asterix::split_oradis(p, payload, fs); },
+        fs, port);
   } else {
-    decode::asterix::read_pcap(
-        data,
-        [&](const decode::asterix::Payload& p) {
-          if (wanted(p)) payload(p);
-        },
-        fs);
+    decode::asterix::read_pcap(data, payload, fs, port);
   }
   const auto& s = dec.stats();
   DecodeSummary out;
@@ -243,7 +232,7 @@ DecodeSummary decode_asterix(const std::string& path, const DecodeOptions& o,
       "\"reassembled_datagrams\":{},\"datagrams_to_other_ports\":{},\"blocks\":{},"
       "\"records\":{},\"records_per_category\":{{{}}},"
       "\"errors\":{},\"unknown_category_blocks\":{}}}",
-      fs.frames, fs.errors, fs.skipped, fs.reassembled, other_port, s.blocks, s.records, per,
+      fs.frames, fs.errors, fs.skipped, fs.reassembled, fs.other_port, s.blocks, s.records, per,
       s.errors, s.unknown_category_blocks);
   return out;
 }

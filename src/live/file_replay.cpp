@@ -42,23 +42,18 @@ std::vector<FilePiece> cut_file(const feeds::FeedConfig& feed,
   }
   if (f == FeedFormat::kFinal || f == FeedFormat::kPcap) {
     ax::FramingStats fs;
-    long other_port = 0;
     auto sink = [&](const ax::Payload& p) {
-      if (feed.udp_port != 0 && p.udp_port != feed.udp_port) {
-        ++other_port;
-        return;
-      }
       out.push_back({p.offset, payloads.size(), p.bytes.size()});
       payloads.insert(payloads.end(), p.bytes.begin(), p.bytes.end());
     };
     if (f == FeedFormat::kFinal)
       ax::read_final(data, sink, fs);
     else
-      ax::read_pcap(data, sink, fs);
+      ax::read_pcap(data, sink, fs, feed.udp_port);
     for (const auto& m : fs.messages) log::warn("skyfuse run: {}: {}", feed.path, m);
-    if (other_port > 0)
+    if (fs.other_port > 0)
       log::info("skyfuse run: {}: {} datagrams to ports other than udp_port {} skipped", feed.path,
-                other_port, feed.udp_port);
+                fs.other_port, feed.udp_port);
     return out;
   }
   payloads = data;

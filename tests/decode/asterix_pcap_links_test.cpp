@@ -149,13 +149,19 @@ std::vector<std::uint8_t> udp(const std::vector<std::uint8_t>& data) {
   return u;
 }
 
-TEST(UdpFromFrames, FragmentsOverlapDuplicateAndBound) {
+// The payloads an UdpFromFrames gives, as hex, and its counters.
+struct Frames {
   FramingStats st;
   std::vector<std::string> got;
-  const std::function<void(const Payload&)> sink = [&](const Payload& p) {
+  const std::function<void(const Payload&)> sink = [this](const Payload& p) {
     got.push_back(hex(p.bytes));
   };
-  UdpFromFrames x(sink, st);
+  UdpFromFrames x{sink, st};
+};
+
+TEST(UdpFromFrames, FragmentsOverlapDuplicateAndBound) {
+  Frames frames;
+  auto& [st, got, sink, x] = frames;
   std::vector<std::uint8_t> data(40);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i);
   const auto dg = udp(data);  // 48 bytes: fragments of 24 + 24
@@ -324,12 +330,8 @@ TEST(ClassicPcap, TimeJumpsSnapLengthAndDamageCostNothingElse) {
 }
 
 TEST(UdpFromFrames, CopiesCutsAndEthertypes) {
-  FramingStats st;
-  std::vector<std::string> got;
-  const std::function<void(const Payload&)> sink = [&](const Payload& p) {
-    got.push_back(hex(p.bytes));
-  };
-  UdpFromFrames x(sink, st);
+  Frames frames;
+  auto& [st, got, sink, x] = frames;
   const auto data = block(7, 40);
   const auto dg = udp(data);
   const std::vector<std::uint8_t> first(dg.begin(), dg.begin() + 24),

@@ -283,10 +283,13 @@ void UdpFromFrames::udp(const std::uint8_t* p, std::size_t n, std::int64_t offse
     size = n - 8;
   }
   if (reassembling_) ++stats_.reassembled;
+  if (port_ != 0 && be16(p + 2) != port_) {
+    ++stats_.other_port;
+    return;
+  }
   Payload out;
   out.offset = offset + 8;
   out.bytes = std::span<const std::uint8_t>(p + 8, size);
-  out.udp_port = be16(p + 2);
   sink_(out);
 }
 
@@ -393,8 +396,8 @@ namespace {
 // pcapng: section header, interface description and (enhanced or simple)
 // packet blocks; other blocks are skipped.
 void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
-                 FramingStats& stats) {
-  UdpFromFrames frames(sink, stats);
+                 FramingStats& stats, std::uint16_t port) {
+  UdpFromFrames frames(sink, stats, port);
   std::size_t pos = 0;
   bool swap = false;
   std::vector<std::uint32_t> linktypes;
@@ -488,9 +491,9 @@ void read_pcapng(std::span<const std::uint8_t> f, const std::function<void(const
 }  // namespace
 
 void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const Payload&)>& sink,
-               FramingStats& stats) {
+               FramingStats& stats, std::uint16_t port) {
   if (f.size() >= 12 && rd32(f.data(), false) == 0x0A0D0D0A) {
-    read_pcapng(f, sink, stats);
+    read_pcapng(f, sink, stats, port);
     return;
   }
   if (f.size() < 24) {
@@ -512,7 +515,7 @@ void read_pcap(std::span<const std::uint8_t> f, const std::function<void(const P
     stats.error(20, "unsupported pcap link type " + std::to_string(linktype));
     return;
   }
-  UdpFromFrames frames(sink, stats);
+  UdpFromFrames frames(sink, stats, port);
   const bool nanos = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
   // Writers put a smaller snap length in the header than their frames have
   // (1500 for 1514-byte Ethernet frames), or 0, as tshark accepts: a record

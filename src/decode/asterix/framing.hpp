@@ -21,9 +21,8 @@ namespace skyfuse::decode::asterix {
 
 struct Payload {
   std::span<const std::uint8_t> bytes;
-  std::int64_t offset = 0;     // of bytes[0] in the file
-  double time_of_day_s = -1;   // FINAL header time, -1 if none
-  std::uint16_t udp_port = 0;  // a capture's datagram: its destination port (0: not a capture)
+  std::int64_t offset = 0;    // of bytes[0] in the file
+  double time_of_day_s = -1;  // FINAL header time, -1 if none
 };
 
 struct FramingStats {
@@ -31,6 +30,7 @@ struct FramingStats {
   long errors = 0;
   long skipped = 0;      // captured packets that carry no UDP (ARP, TCP, ICMP, ...)
   long reassembled = 0;  // UDP datagrams put together from IP fragments
+  long other_port = 0;   // UDP datagrams to another port than the one asked for
   std::vector<std::string> messages;
   void error(std::int64_t offset, const std::string& what);
 };
@@ -47,8 +47,11 @@ struct FramingStats {
 // payload's offset is its first fragment's.
 class UdpFromFrames {
  public:
-  UdpFromFrames(const std::function<void(const Payload&)>& sink, FramingStats& stats)
-      : sink_(sink), stats_(stats) {}
+  // `port`: only datagrams to this UDP port are given (0: every one); the
+  // others are counted in `other_port`.
+  UdpFromFrames(const std::function<void(const Payload&)>& sink, FramingStats& stats,
+                std::uint16_t port = 0)
+      : sink_(sink), stats_(stats), port_(port) {}
   static bool supported(std::uint32_t linktype);
   // One captured frame of the given pcap link type at `offset` in the file
   // (cut by the capture's snap length when its IP header says it is longer).
@@ -88,6 +91,7 @@ class UdpFromFrames {
 
   const std::function<void(const Payload&)>& sink_;
   FramingStats& stats_;
+  std::uint16_t port_ = 0;
   std::vector<Partial> pending_;
   // Datagrams lately put together, dropped or given up, and when: their
   // later fragments are copies or leftovers, taken and counted once.
@@ -101,7 +105,7 @@ class UdpFromFrames {
 void read_final(std::span<const std::uint8_t> file, const std::function<void(const Payload&)>& sink,
                 FramingStats& stats);
 void read_pcap(std::span<const std::uint8_t> file, const std::function<void(const Payload&)>& sink,
-               FramingStats& stats);
+               FramingStats& stats, std::uint16_t port = 0);
 
 // The "GPS" recordings of CroatiaControl's tools: a 2200-byte file header, then
 // each data block followed by 10 bytes of GPS time stamp.
