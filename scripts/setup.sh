@@ -23,6 +23,9 @@ packages=(
   zstd
   # independent oracles used by tests (Wireshark's ASTERIX dissector)
   tshark
+  # tools/make_link_captures.py remakes the captures of tests/data/asterix/links/
+  # (tcpdump for the real ones, scapy for the crafted ones)
+  tcpdump python3-scapy
   # promtool (Prometheus' linter) checks /metrics in CTest apps.metrics_promtool; only the
   # tool is used (the package also installs a prometheus service, which skyfuse does not need)
   prometheus
