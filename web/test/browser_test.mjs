@@ -443,7 +443,14 @@ async function replay(context) {
   // Seek back to 10 % of the recording with the slider: no trail point from
   // after the new time stays (nothing drawn across the seek).
   // Paused first, so that the time after the seek is the time sought (a
-  // running replay at 10x would overtake the old time within seconds).
+  // running replay at 10x would overtake the old time within seconds). The
+  // replay must first be well past that time: a replay holds at the first
+  // picture at or after the time sought, which can be seconds after it (a
+  // recorded entry holds several seconds of a file feed), so a seek back of
+  // a few seconds may not go back at all. A slow build (ASan) had reached only
+  // 4 s past it here.
+  const aim = await page.evaluate(() => skyfuse.S.first + (skyfuse.S.last - skyfuse.S.first) * 0.1);
+  await page.waitForFunction((t) => skyfuse.S.time > t + 30 || skyfuse.S.time >= skyfuse.S.last - 1, aim, { timeout: 60000 }).catch(() => {});
   await page.click('#play');
   const s0 = await page.evaluate(() => ({ time: skyfuse.S.time, first: skyfuse.S.first, last: skyfuse.S.last, epoch: skyfuse.epoch() }));
   await page.evaluate(() => {
@@ -452,8 +459,10 @@ async function replay(context) {
     sl.dispatchEvent(new Event('change'));
   });
   const target = s0.first + (s0.last - s0.first) * 0.1;
-  await page.waitForFunction((t) => skyfuse.S.time < t + 20 && skyfuse.pictures() > 0, target, { timeout: 30000 });
-  await page.waitForTimeout(1500);
+  // The replay starts again from the recording's beginning (a new pipeline,
+  // the aircraft database read again): wait for the picture at the new time.
+  await page.waitForFunction((t) => skyfuse.S.time < t + 15, target, { timeout: 30000 }).catch(() => {});
+  await page.waitForTimeout(1000);
   const s1 = await page.evaluate(() => {
     let latest = 0, across = 0;
     for (const tr of skyfuse.S.trails.values()) {
@@ -464,7 +473,7 @@ async function replay(context) {
     }
     return { time: skyfuse.S.time, epoch: skyfuse.epoch(), latest, across, points: skyfuse.trailPoints() };
   });
-  check(s1.epoch > s0.epoch && s1.latest <= s1.time + 1 && s1.time < s0.time,
+  check(s1.epoch > s0.epoch && s1.latest <= s1.time + 1 && s1.time < s0.time && s1.time >= target - 2 && s1.time < target + 15,
     'a seek back cuts the trails (none drawn across the seek)', `time ${s0.time.toFixed(0)} -> ${s1.time.toFixed(0)} (asked ${target.toFixed(0)}), newest trail point ${s1.latest.toFixed(0)}, ${s1.points} points`);
   await shot(page, 'replay_seek.png');
   await page.click('#play');
