@@ -65,9 +65,10 @@ std::vector<FilePiece> cut_file(const feeds::FeedConfig& feed,
     std::vector<ax::Category> cats;
     for (auto& [c, cat] : ax::load_categories(specs, feed.editions)) cats.push_back(std::move(cat));
     const ax::Decoder dec(std::move(cats));
+    std::size_t budget = ax::Decoder::resync_budget(data.size());
     while (pos < data.size()) {
       std::size_t len = dec.chained_length(data, pos);
-      if (len == 0) len = dec.find_block(data, pos + 1) - pos;
+      if (len == 0) len = dec.find_block(data, pos + 1, budget) - pos;
       out.push_back({static_cast<std::int64_t>(pos), pos, len});
       pos += len;
     }

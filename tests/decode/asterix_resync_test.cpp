@@ -136,6 +136,56 @@ TEST_P(Resync, OneDamageCostsOnlyTheRecordsItTouches) {
           100.0 * static_cast<double>(lost_total) / damages / static_cast<double>(intact.total));
 }
 
+// Crafted data (issue #16): in a run of bytes 0x30 every position is a CAT048
+// header whose LEN (0x3030 = 12,336) leads to another such header, and whose
+// records (FSPEC 0x30: I048/020 and I048/040, 6 bytes) decode up to the last,
+// which is cut short. Each candidate a search checks costs 12 kB of decoding.
+// Before, one search gave up after 256 kB and the rest of the stream was lost;
+// now the checking of a walk is bounded by its budget (4 times the data), and
+// every record of the intact stream that follows is found once the walk is
+// one LEN past the run.
+TEST(ResyncCost, CraftedCandidatesCostABoundedMultipleOfTheData) {
+  const auto good = read_all(src("tests/data/asterix/sim_cat048_034.ast"));
+  const Decoded intact = decode(good, Framing::kRaw);
+  ASSERT_GE(intact.total, 1000);
+  std::vector<std::uint8_t> data = {48, 0, 2};  // LEN below 3: the walk searches
+  constexpr std::size_t kRun = 40000, kLen = 0x3030;
+  data.insert(data.end(), kRun, 0x30);
+  const std::size_t good_at = data.size();
+  data.insert(data.end(), good.begin(), good.end());
+
+  Decoder dec = make_decoder();
+  std::map<std::string, int> after;  // records of the intact stream past one LEN
+  long found = 0;
+  dec.decode_stream(data, 0, [&](const Record& r) {
+    if (static_cast<std::size_t>(r.offset) >= good_at + kLen)
+      ++after[std::to_string(r.category) + r.items.dump()];
+  });
+  Decoder ref = make_decoder();
+  long expected = 0;
+  std::map<std::string, int> want;
+  ref.decode_stream(good, 0, [&](const Record& r) {
+    if (static_cast<std::size_t>(r.offset) >= kLen) {
+      ++want[std::to_string(r.category) + r.items.dump()];
+      ++expected;
+    }
+  });
+  for (const auto& [k, c] : want) {
+    auto it = after.find(k);
+    if (it != after.end()) found += std::min(c, it->second);
+  }
+  const auto checked = static_cast<std::size_t>(dec.stats().resync_bytes_checked);
+  std::printf(
+      "%zu bytes: %zu checked while resynchronising (budget %zu); %ld of %ld records "
+      "past one LEN after the run found\n",
+      data.size(), checked, Decoder::resync_budget(data.size()), found, expected);
+  EXPECT_GT(checked, 20 * kLen);  // the crafted candidates were checked
+  EXPECT_LE(checked, Decoder::resync_budget(data.size()));
+  EXPECT_GT(expected, 500);
+  EXPECT_EQ(found, expected);
+  EXPECT_GT(dec.stats().errors, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Files, Resync,
                          ::testing::Values(Case{"sim_cat048_034.ast", Framing::kRaw, 1000, 30},
                                            Case{"sim_cat021_023.ast", Framing::kRaw, 1000, 30},

@@ -297,22 +297,32 @@ bool Decoder::plausible_header(std::span<const std::uint8_t> data, std::size_t a
   return len > 3 && len <= data.size() - at && category(data[at]) != nullptr;
 }
 
-std::size_t Decoder::find_block(std::span<const std::uint8_t> data, std::size_t from) const {
-  // A candidate's records are all tried, within a budget of bytes per search:
-  // crafted data (a datagram full of blocks that fail late) cannot make one
-  // search cost more than decoding 256 kB. Real damage is found well within it.
-  constexpr std::size_t kBudget = 256 << 10;
-  std::size_t spent = 0;
+std::size_t Decoder::find_block(std::span<const std::uint8_t> data, std::size_t from,
+                                std::size_t& budget) const {
   for (std::size_t k = from; k < data.size(); ++k) {
     if (!plausible_header(data, k)) continue;
     const std::size_t len = (static_cast<std::size_t>(data[k + 1]) << 8) | data[k + 2];
     const std::size_t next = k + len;
     if (next != data.size() && !plausible_header(data, next)) continue;
+    if (len > budget) {
+      if (plausible_chain(data, k, 4)) return k;
+      continue;
+    }
+    budget -= len;
     if (records(data.subspan(k, len), 0, *category(data[k]), nullptr, nullptr, nullptr, 0))
       return k;
-    if ((spent += len) > kBudget) break;
   }
   return data.size();
+}
+
+// `depth` plausible headers follow each other's LEN from `at` (or reach the end).
+bool Decoder::plausible_chain(std::span<const std::uint8_t> data, std::size_t at, int depth) const {
+  for (int n = 0; n < depth; ++n) {
+    if (!plausible_header(data, at)) return false;
+    at += (static_cast<std::size_t>(data[at + 1]) << 8) | data[at + 2];
+    if (at == data.size()) return true;
+  }
+  return true;
 }
 
 // The header at `at` may follow a block of category `prev`: its LEN fits, and
@@ -333,6 +343,8 @@ std::size_t Decoder::chained_length(std::span<const std::uint8_t> data, std::siz
 void Decoder::walk_blocks(std::span<const std::uint8_t> data, std::int64_t offset,
                           const BlockHandler& block) {
   std::size_t pos = 0;
+  const std::size_t budget_start = resync_budget(data.size());
+  std::size_t budget = budget_start;
   while (pos < data.size()) {
     const auto rest = data.subspan(pos);
     const std::int64_t at = offset + static_cast<std::int64_t>(pos);
@@ -357,7 +369,7 @@ void Decoder::walk_blocks(std::span<const std::uint8_t> data, std::int64_t offse
         why = "data block LEN " + std::to_string(len) + " leads to no plausible data block";
       }
     }
-    const std::size_t next = find_block(data, pos + 1);
+    const std::size_t next = find_block(data, pos + 1, budget);
     stats_.error(at,
                  why + (next == data.size()
                             ? "; the last " + std::to_string(data.size() - pos) + " bytes skipped"
@@ -365,6 +377,7 @@ void Decoder::walk_blocks(std::span<const std::uint8_t> data, std::int64_t offse
                                   " bytes to the next plausible data block"));
     pos = next;
   }
+  stats_.resync_bytes_checked += static_cast<long>(budget_start - budget);
 }
 
 void Decoder::decode_stream(std::span<const std::uint8_t> data, std::int64_t offset,

@@ -44,6 +44,9 @@ struct DecodeStats {
   std::map<int, long> records_per_category;
   long errors = 0;
   long unknown_category_blocks = 0;
+  // Bytes of candidate blocks decoded to check them while resynchronising
+  // (bounded per walk by resync_budget).
+  long resync_bytes_checked = 0;
   std::vector<std::string> messages;  // first few: "offset N: CAT048 item 130: ..."
   void error(std::int64_t offset, const std::string& what);
 };
@@ -71,8 +74,17 @@ class Decoder {
   void walk_blocks(std::span<const std::uint8_t> data, std::int64_t offset,
                    const BlockHandler& block);
   // The first position at or after `from` where a plausible chain of blocks
-  // starts, or data.size().
-  std::size_t find_block(std::span<const std::uint8_t> data, std::size_t from) const;
+  // starts, or data.size(). A candidate (known category, LEN within the data,
+  // a plausible next header or the end) is checked by decoding its records
+  // while `budget` (bytes, shared by the searches of one walk) lasts; once it
+  // is spent, a candidate is taken if four headers chain from it (or reach
+  // the end). So crafted data cannot make a walk decode more than the budget
+  // beyond its own bytes, and a search never gives up on the rest.
+  std::size_t find_block(std::span<const std::uint8_t> data, std::size_t from,
+                         std::size_t& budget) const;
+  // The checking budget of a walk over `size` bytes: 4 times them
+  // (real damage needs about one block's length per search).
+  static std::size_t resync_budget(std::size_t size) { return 4 * size; }
   // The LEN of the block at `at` if it fits and leads to the end of `data` or
   // to a plausible header (known category, LEN that fits), else 0.
   std::size_t chained_length(std::span<const std::uint8_t> data, std::size_t at) const;
@@ -83,6 +95,7 @@ class Decoder {
  private:
   bool plausible_header(std::span<const std::uint8_t> data, std::size_t at) const;
   bool plausible_next(std::span<const std::uint8_t> data, std::size_t at, int prev) const;
+  bool plausible_chain(std::span<const std::uint8_t> data, std::size_t at, int depth) const;
   // Decodes the records of a block (the first `max_records`, 0: all); false at
   // the first fault (named in `fault`).
   bool records(std::span<const std::uint8_t> block, std::int64_t offset, const Category& cat,
