@@ -150,6 +150,11 @@ bool parse_input_headers(const HeaderLookup& h, InputMessage& m, std::string& wh
 void Resequencer::release(Ingest& in, const Emit& emit) {
   // In order while the next is there; past a gap once the first held message
   // has waited `window` reads.
+  if (in.tentative) {
+    if (in.reads < start_window_ && window_ > 0 && held_bytes_ <= max_bytes_) return;
+    in.tentative = false;
+    if (!in.waiting.empty()) in.next = in.waiting.begin()->first;
+  }
   while (!in.waiting.empty()) {
     auto it = in.waiting.begin();
     if (it->first != in.next) {
@@ -181,7 +186,12 @@ void Resequencer::push(InputMessage&& m, const Emit& emit) {
       return;
     }
     Ingest& in = found != ingests_.end() ? found->second : ingests_[m.ingest];
-    if (in.next == 0) in.next = m.sequence;  // the first seen of this ingest
+    ++in.reads;
+    if (in.next == 0) {  // the first seen of this ingest
+      in.next = m.sequence;
+      in.tentative = start_window_ > 0 && m.sequence != 1;
+    }
+    if (in.tentative && m.sequence < in.next) in.next = m.sequence;  // an earlier start
     if (in.waiting.count(m.sequence)) {
       ++duplicates_;
     } else if (m.sequence < in.next) {

@@ -55,6 +55,12 @@ class Resequencer {
   // fills its gap cannot make the reader hold more than `max_bytes`).
   explicit Resequencer(std::size_t window, std::size_t max_bytes = std::size_t{256} << 20)
       : window_(window), max_bytes_(max_bytes) {}
+  // Where an ingest starts is the first of its messages seen, unless this is
+  // set (a reader at the stream's first message): then an ingest whose first
+  // message seen is not its first published (sequence 1; the first was resent
+  // and landed later, or the stream lost its oldest) is held until `messages`
+  // of it have been read, and starts at the earliest of them.
+  void hold_start(std::size_t messages) { start_window_ = messages; }
   void push(InputMessage&& m, const Emit& emit);
   // End of the stream: everything held, in order (gaps counted).
   void flush(const Emit& emit);
@@ -70,11 +76,14 @@ class Resequencer {
 
  private:
   struct Ingest {
-    std::uint64_t next = 0;  // the sequence expected next (0: none seen yet)
+    std::uint64_t next = 0;   // the sequence expected next (0: none seen yet)
+    std::uint64_t reads = 0;  // messages of it read
+    bool tentative = false;   // its start not known yet (hold_start)
     std::map<std::uint64_t, std::pair<std::uint64_t, InputMessage>> waiting;  // seq -> (read#, m)
   };
   void release(Ingest& in, const Emit& emit);
   std::size_t window_, max_bytes_;
+  std::size_t start_window_ = 0;
   std::size_t held_bytes_ = 0;
   std::map<std::string, Ingest> ingests_;
   std::uint64_t read_ = 0;

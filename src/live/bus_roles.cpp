@@ -67,6 +67,11 @@ void BusInputSource::run(std::stop_token stop, PacketQueue& queue) {
   // Each ingest's messages back in publish order (a resend lands later in
   // the stream), then into the queue.
   bus::Resequencer order(static_cast<std::size_t>(bus_.config().reorder_window));
+  // From the stream's first message: an ingest's first messages may have been
+  // resent and landed later (overtaken by at most those awaiting their
+  // acknowledgement at once), so its start waits for them.
+  if (bus_.config().start == "all")
+    order.hold_start(static_cast<std::size_t>(bus_.config().max_pending_publishes));
   bool stopped = false;
   auto deliver = [&](bus::InputMessage&& in) {
     if (stopped) return;
@@ -357,6 +362,7 @@ int write_track_stream(const bus::BusConfig& cfg, const std::string& region, con
   // server failed lands later in the stream (the Resequencer of the input
   // stream, on the region and the number of the message id).
   bus::Resequencer order(static_cast<std::size_t>(cfg.reorder_window));
+  order.hold_start(static_cast<std::size_t>(cfg.max_pending_publishes));
   std::uint64_t lines = 0, bad = 0, other = 0;
   std::vector<std::string> names;
   for (const auto& r : cfg.regions) names.push_back(r.name);
@@ -535,6 +541,8 @@ int run_serve(SystemConfig cfg, const LiveOptions& o, std::stop_token stop) {
   };
   bus::TrackReader reader(bus, merged ? "" : cfg.bus.region, cfg.bus.start);
   bus::Resequencer order(static_cast<std::size_t>(cfg.bus.reorder_window));
+  if (cfg.bus.start == "all")
+    order.hold_start(static_cast<std::size_t>(cfg.bus.max_pending_publishes));
   auto deliver = [&](bus::InputMessage&& m) {
     if (!merged) {
       std::string_view rest(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());

@@ -166,6 +166,52 @@ TEST(Resequencer, GivesUpAGapAfterTheWindowAndDeliversTheLateOne) {
   EXPECT_EQ(r.held(), 0u);
 }
 
+// A reader from the stream's first message (hold_start): an ingest whose
+// first message was resent and landed after its second and third (seen under
+// load in the cluster test: the Beast input's first piece was delivered
+// last, its decoder lost frames and the picture differed) starts at its
+// first; an ingest seen from sequence 1 is not held.
+TEST(Resequencer, HeldStartWaitsForAnIngestsFirstMessage) {
+  for (const bool hold : {false, true}) {
+    Resequencer r(100);
+    if (hold) r.hold_start(3);
+    std::vector<std::string> out;
+    auto emit = [&](InputMessage&& m) { out.push_back(m.ingest + std::to_string(m.sequence)); };
+    r.push(counted("a", 1), emit);
+    EXPECT_EQ(out.size(), 1u);  // from its first: not held
+    r.push(counted("b", 2), emit);
+    r.push(counted("b", 3), emit);
+    r.push(counted("b", 1), emit);
+    r.push(counted("b", 4), emit);
+    r.flush(emit);
+    if (hold) {
+      EXPECT_EQ(out, (std::vector<std::string>{"a1", "b1", "b2", "b3", "b4"}));
+      EXPECT_EQ(r.late(), 0u);
+    } else {  // the first seen is where b starts: b1 comes late
+      EXPECT_EQ(out, (std::vector<std::string>{"a1", "b2", "b3", "b1", "b4"}));
+      EXPECT_EQ(r.late(), 1u);
+    }
+    EXPECT_EQ(r.gaps(), 0u);
+    EXPECT_EQ(r.held(), 0u);
+  }
+  // A stream that lost an ingest's oldest: after the hold, it starts at the
+  // earliest seen; the end flushes a start still held.
+  Resequencer r(100);
+  r.hold_start(2);
+  std::vector<std::uint64_t> out;
+  auto emit = [&](InputMessage&& m) { out.push_back(m.sequence); };
+  r.push(counted("c", 9), emit);
+  EXPECT_TRUE(out.empty());
+  r.push(counted("c", 8), emit);
+  EXPECT_EQ(out, (std::vector<std::uint64_t>{8, 9}));
+  r.push(counted("c", 10), emit);
+  EXPECT_EQ(out.back(), 10u);
+  r.push(counted("d", 5), emit);
+  r.flush(emit);
+  EXPECT_EQ(out.back(), 5u);
+  EXPECT_EQ(r.gaps(), 0u);
+}
+
 TEST(Resequencer, HoldsNoMoreThanItsBytes) {
   // A publisher that leaves a gap and floods: the window is never reached,
   // the bytes bound gives the gap up.
