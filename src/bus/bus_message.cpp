@@ -151,7 +151,10 @@ void Resequencer::release(Ingest& in, const Emit& emit) {
   // In order while the next is there; past a gap once the first held message
   // has waited `window` reads.
   if (in.tentative) {
-    if (in.reads < start_window_ && window_ > 0 && held_bytes_ <= max_bytes_) return;
+    // Until `start_window_` of its messages are read, or the first held has
+    // waited `window` reads (an ingest that published little), or the end.
+    const bool waited = !in.waiting.empty() && read_ - in.waiting.begin()->second.first >= window_;
+    if (in.reads < start_window_ && !waited && held_bytes_ <= max_bytes_) return;
     in.tentative = false;
     if (!in.waiting.empty()) in.next = in.waiting.begin()->first;
   }
@@ -192,6 +195,7 @@ void Resequencer::push(InputMessage&& m, const Emit& emit) {
       in.tentative = start_window_ > 0 && m.sequence != 1;
     }
     if (in.tentative && m.sequence < in.next) in.next = m.sequence;  // an earlier start
+    if (in.tentative && m.sequence == 1) in.tentative = false;       // its very first
     if (in.waiting.count(m.sequence)) {
       ++duplicates_;
     } else if (m.sequence < in.next) {

@@ -59,7 +59,8 @@ class Resequencer {
   // set (a reader at the stream's first message): then an ingest whose first
   // message seen is not its first published (sequence 1; the first was resent
   // and landed later, or the stream lost its oldest) is held until `messages`
-  // of it have been read, and starts at the earliest of them.
+  // of it have been read (or its sequence 1 arrives, or the first held has
+  // waited `window` reads), and starts at the earliest of them.
   void hold_start(std::size_t messages) { start_window_ = messages; }
   void push(InputMessage&& m, const Emit& emit);
   // End of the stream: everything held, in order (gaps counted).

@@ -210,6 +210,22 @@ TEST(Resequencer, HeldStartWaitsForAnIngestsFirstMessage) {
   r.flush(emit);
   EXPECT_EQ(out.back(), 5u);
   EXPECT_EQ(r.gaps(), 0u);
+
+  // Sequence 1 ends the hold at once; an ingest that publishes little is
+  // held no longer than the window.
+  Resequencer q(4);
+  q.hold_start(1000);
+  out.clear();
+  q.push(counted("e", 2), emit);
+  q.push(counted("e", 1), emit);
+  EXPECT_EQ(out, (std::vector<std::uint64_t>{1, 2}));
+  q.push(counted("f", 7), emit);
+  for (std::uint64_t k = 3; k <= 5; ++k) q.push(counted("e", k), emit);
+  EXPECT_EQ(out.back(), 5u);  // f7 has waited 3 reads
+  q.push(counted("e", 6), emit);
+  EXPECT_EQ(out.back(), 7u);  // 4 reads: f starts at 7
+  EXPECT_EQ(q.held(), 0u);
+  EXPECT_EQ(q.gaps(), 0u);
 }
 
 TEST(Resequencer, HoldsNoMoreThanItsBytes) {

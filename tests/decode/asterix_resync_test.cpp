@@ -186,6 +186,29 @@ TEST(ResyncCost, CraftedCandidatesCostABoundedMultipleOfTheData) {
   EXPECT_GT(dec.stats().errors, 0);
 }
 
+// Crafted by a reviewer: "30 F0 04 30 00 09" repeated. At every sixth byte a
+// CAT048 block of LEN 61,444 decodes 10,240 records and fails on the last;
+// its LEN leads nowhere, so the walk searches from the next byte and finds a
+// valid 9-byte block 3 bytes on, after which the next long block fails again.
+// Before, the walk decoded each long block once per 12 bytes: 120 kB cost
+// about 600 MB of decoding and 50 million records. The bytes a walk decodes
+// again are now charged to its budget too.
+TEST(ResyncCost, BlocksFoundInsideFailedOnesCostABoundedMultiple) {
+  const std::uint8_t unit[] = {0x30, 0xF0, 0x04, 0x30, 0x00, 0x09};
+  std::vector<std::uint8_t> data;
+  while (data.size() < 120000) data.insert(data.end(), std::begin(unit), std::end(unit));
+  Decoder dec = make_decoder();
+  long records = 0;
+  dec.decode_stream(data, 0, [&](const Record&) { ++records; });
+  const std::size_t budget = Decoder::resync_budget(data.size());
+  std::printf("%zu bytes: %ld records, %ld bytes checked or decoded again (budget %zu)\n",
+              data.size(), records, dec.stats().resync_bytes_checked, budget);
+  EXPECT_LE(static_cast<std::size_t>(dec.stats().resync_bytes_checked), budget);
+  // Every record is at least its FSPEC byte: what was decoded bounds them.
+  EXPECT_LE(static_cast<std::size_t>(records), data.size() + 2 * budget);
+  EXPECT_GT(dec.stats().errors, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Files, Resync,
                          ::testing::Values(Case{"sim_cat048_034.ast", Framing::kRaw, 1000, 30},
                                            Case{"sim_cat021_023.ast", Framing::kRaw, 1000, 30},

@@ -1,5 +1,6 @@
 #include "decode/asterix/decoder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -298,7 +299,8 @@ bool Decoder::plausible_header(std::span<const std::uint8_t> data, std::size_t a
 }
 
 std::size_t Decoder::find_block(std::span<const std::uint8_t> data, std::size_t from,
-                                std::size_t& budget) const {
+                                std::size_t& budget, bool* checked) const {
+  if (checked) *checked = false;
   for (std::size_t k = from; k < data.size(); ++k) {
     if (!plausible_header(data, k)) continue;
     const std::size_t len = (static_cast<std::size_t>(data[k + 1]) << 8) | data[k + 2];
@@ -309,8 +311,10 @@ std::size_t Decoder::find_block(std::span<const std::uint8_t> data, std::size_t 
       continue;
     }
     budget -= len;
-    if (records(data.subspan(k, len), 0, *category(data[k]), nullptr, nullptr, nullptr, 0))
+    if (records(data.subspan(k, len), 0, *category(data[k]), nullptr, nullptr, nullptr, 0)) {
+      if (checked) *checked = true;
       return k;
+    }
   }
   return data.size();
 }
@@ -345,6 +349,10 @@ void Decoder::walk_blocks(std::span<const std::uint8_t> data, std::int64_t offse
   std::size_t pos = 0;
   const std::size_t budget_start = resync_budget(data.size());
   std::size_t budget = budget_start;
+  // A search after a failed block starts inside it, so a block found there
+  // decodes bytes again: that is charged to the budget too (except for the
+  // block a search just checked), and beyond it such a block is skipped.
+  std::size_t decoded_to = 0, checked_at = data.size();
   while (pos < data.size()) {
     const auto rest = data.subspan(pos);
     const std::int64_t at = offset + static_cast<std::int64_t>(pos);
@@ -359,7 +367,17 @@ void Decoder::walk_blocks(std::span<const std::uint8_t> data, std::int64_t offse
         why = "data block LEN " + std::to_string(len) + " past the end of the input (" +
               std::to_string(rest.size()) + " bytes left)";
       } else {
-        const bool whole = block(rest.first(len), at);
+        const std::size_t again = pos < decoded_to ? std::min(len, decoded_to - pos) : 0;
+        bool whole = false;
+        if (again == 0 || pos == checked_at || again <= budget) {
+          if (pos != checked_at) budget -= again;
+          whole = block(rest.first(len), at);
+          decoded_to = std::max(decoded_to, pos + len);
+        } else {
+          stats_.error(at, "data block LEN " + std::to_string(len) +
+                               " inside bytes decoded before: not decoded again (the "
+                               "resynchronisation budget is spent)");
+        }
         // Aligned: the block decoded, or its LEN leads to the end or to another
         // plausible header (a damaged block of a healthy stream).
         if (whole || pos + len == data.size() || plausible_next(data, pos + len, rest[0])) {
@@ -369,7 +387,9 @@ void Decoder::walk_blocks(std::span<const std::uint8_t> data, std::int64_t offse
         why = "data block LEN " + std::to_string(len) + " leads to no plausible data block";
       }
     }
-    const std::size_t next = find_block(data, pos + 1, budget);
+    bool checked = false;
+    const std::size_t next = find_block(data, pos + 1, budget, &checked);
+    checked_at = checked ? next : data.size();
     stats_.error(at,
                  why + (next == data.size()
                             ? "; the last " + std::to_string(data.size() - pos) + " bytes skipped"

@@ -44,8 +44,8 @@ struct DecodeStats {
   std::map<int, long> records_per_category;
   long errors = 0;
   long unknown_category_blocks = 0;
-  // Bytes of candidate blocks decoded to check them while resynchronising
-  // (bounded per walk by resync_budget).
+  // Bytes of candidate blocks decoded to check them while resynchronising, and
+  // of blocks decoded again (bounded per walk by resync_budget).
   long resync_bytes_checked = 0;
   std::vector<std::string> messages;  // first few: "offset N: CAT048 item 130: ..."
   void error(std::int64_t offset, const std::string& what);
@@ -78,10 +78,13 @@ class Decoder {
   // a plausible next header or the end) is checked by decoding its records
   // while `budget` (bytes, shared by the searches of one walk) lasts; once it
   // is spent, a candidate is taken if four headers chain from it (or reach
-  // the end). So crafted data cannot make a walk decode more than the budget
-  // beyond its own bytes, and a search never gives up on the rest.
-  std::size_t find_block(std::span<const std::uint8_t> data, std::size_t from,
-                         std::size_t& budget) const;
+  // the end). `checked`: whether the candidate returned was checked by its
+  // records. A walk also charges to the budget the bytes it decodes again (a
+  // block found inside one that failed), beyond it skipping such a block; so
+  // crafted data cannot make a walk decode more than its bytes plus twice the
+  // budget, and a search never gives up on the rest.
+  std::size_t find_block(std::span<const std::uint8_t> data, std::size_t from, std::size_t& budget,
+                         bool* checked = nullptr) const;
   // The checking budget of a walk over `size` bytes: 4 times them
   // (real damage needs about one block's length per search).
   static std::size_t resync_budget(std::size_t size) { return 4 * size; }
