@@ -577,6 +577,11 @@ void Pipeline::refresh() {
   m.viewed = false;
 }
 
+void Pipeline::show_now() {
+  Impl& m = *impl_;
+  if (m.tracker.now().ns != 0) m.publish_view(m.tracker.now(), {});
+}
+
 void Pipeline::set_source_state(std::uint16_t source, const std::string& state,
                                 const std::string& error) {
   if (source >= impl_->health.size()) return;

@@ -79,6 +79,10 @@ class Pipeline {
   // published since the last call; changes no state (call it about once a
   // second of wall time, so the API stays current when data stops).
   void refresh();
+  // Publishes the current view at the data time reached, whatever was
+  // published before (changes no state): a paused replay shows the time it
+  // holds at, not the last publish period's picture before it.
+  void show_now();
   // End of all data: flushes the tracker and writes the last picture.
   void finish();
 

@@ -251,10 +251,14 @@ int run_replay(ReplayOptions o, std::stop_token stop) {
         pipeline.set_zones(safety::load_zones(e->bytes, "recording"), e->bytes, Time{});
         continue;
       }
-      // Paused: hold, but only once past --from or a seek (the picture at the
-      // time sought is shown, then held).
-      while (paused && pipeline.data_time() >= from && !stop.stop_requested() &&
-             seek == INT64_MIN) {
+      // Paused: hold, but only once there is a picture and past --from or a
+      // seek, showing the picture at the data time reached (the last period's
+      // picture can be up to a publish period before the time sought).
+      for (bool shown = false; paused && pipeline.data_time().ns != 0 &&
+                               pipeline.data_time() >= from && !stop.stop_requested() &&
+                               seek == INT64_MIN;) {
+        if (!shown) pipeline.show_now();
+        shown = true;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         pacer.reset();  // resume from here, not from the old wall time
       }

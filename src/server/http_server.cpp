@@ -196,6 +196,9 @@ struct HttpServer::Impl {
         self->read();
       });
     }
+    // A full queue drops its oldest waiting picture, not the new one: each
+    // picture has the whole view, so a slow client catches up with the
+    // newest (a paused replay's last picture is not lost behind older ones).
     void send(std::shared_ptr<const std::string> m) {
       if (!open) return;
       if (queue.size() >= impl->cfg.max_ws_queue) {
@@ -203,8 +206,11 @@ struct HttpServer::Impl {
         if (Clock::now() - write_started > seconds(impl->limits().write_timeout_s)) {
           beast::get_lowest_layer(ws).close();  // not reading: let go of it
           close(beast::error::timeout);
+          return;
         }
-        return;
+        const std::size_t waiting = writing ? 1 : 0;  // the one being written stays
+        if (queue.size() <= waiting) return;
+        queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(waiting));
       }
       queue.push_back(std::move(m));
       if (!writing) write();

@@ -89,6 +89,8 @@ def stop(p, what):
 def browser(mode, port):
     r = subprocess.run(["node", os.path.join(root, "web/test/browser_test.mjs"), mode, f"http://127.0.0.1:{port}/", shots],
                        cwd=os.path.join(root, "web"), timeout=240)
+    if r.returncode:
+        print(f"FAIL: the browser test ({mode}) exited {r.returncode}", flush=True)
     return r.returncode
 
 

@@ -10,6 +10,8 @@ scenario (scenarios/safety.toml: every alert once triggered, once not):
    tar1090 aircraft.json and /metrics are well formed; then kill -9 during the
    recording: the file stays readable, the last input recorded arrived within
    one second of the kill, and replaying it reproduces what was recorded.
+3. replay paused, then seeks forwards and backwards (the map's slider): the
+   picture shown is at or just after the time sought, and held.
 """
 import json, os, re, select, shutil, signal, socket, subprocess, sys, threading, time, urllib.error, urllib.request
 
@@ -203,6 +205,45 @@ v = subprocess.run([skyfuse, "replay", rec2, "--speed", "0", "--no-http", "--out
                    capture_output=True, text=True, timeout=300)
 print(v.stderr.strip())
 check(v.returncode == 0, "replay of the killed recording does not reproduce it")
+
+# ---- 3. paused replay: a seek shows the picture at the time sought ----------------
+# The map's slider pauses, then seeks; the picture shown (/api/stats "time")
+# must be at or after the time sought (not the last publish period's picture
+# before it), forwards and backwards (a new pipeline from the start).
+info = json.loads(subprocess.run([skyfuse, "replay", rec, "--index"], capture_output=True, text=True).stdout)
+p = subprocess.Popen([skyfuse, "replay", rec, "--speed", "1", "--http-port", "0"], stderr=subprocess.PIPE, text=True)
+port = None
+t_end = time.time() + 30
+while time.time() < t_end and port is None:
+    if not select.select([p.stderr], [], [], 1.0)[0]: continue
+    m = re.search(r"http://[^:]+:(\d+)/", p.stderr.readline())
+    if m: port = int(m.group(1))
+check(port is not None, "replay printed no map address")
+base = f"http://127.0.0.1:{port}"
+shown = []
+if port is not None:
+    def picture_time():
+        return json.loads(get("/api/stats")[2])["time"]
+
+    check(post("/api/replay", b'{"pause": true}')[0] == 200, "pause refused")
+    t_end = time.time() + 20
+    while time.time() < t_end and picture_time() == 0: time.sleep(0.1)
+    first = int(info["first_data"])
+    # Half a publish period (1 s) past a whole second: between two pictures.
+    for target in (first + 100.5, first + 250.5, first + 60.5):
+        post("/api/replay", json.dumps({"seek": target}).encode())
+        t_end = time.time() + 30
+        while time.time() < t_end and abs(picture_time() - target) > 10: time.sleep(0.1)
+        time.sleep(0.5)
+        held = picture_time()
+        time.sleep(1.0)
+        shown.append((target - first, picture_time() - target, picture_time() - held))
+p.terminate()
+p.wait(timeout=30)
+print("paused replay, seconds after the start sought -> picture shown after it, moved while held:",
+      [(f"{a:.1f}", f"{b:+.2f}", f"{c:+.2f}") for a, b, c in shown])
+check(len(shown) == 3 and all(0 <= b < 5 and c == 0 for _, b, c in shown),
+      f"paused seek shows the picture at the time sought: {shown}")
 
 for e in errors: print("FAIL:", e)
 sys.exit(1 if errors else 0)

@@ -723,6 +723,37 @@ TEST_F(HttpServerTest, ANonReadingWebSocketClientLosesPicturesThenIsClosed) {
   EXPECT_TRUE(eventually([&] { return stats().connections_open == 0; }));
 }
 
+// A client slower than the pictures loses the older ones, not the newest: it
+// ends with the last picture broadcast (failed before: the queue kept the
+// first four and dropped every later one, so a paused map showed a stale
+// picture).
+TEST_F(HttpServerTest, ASlowWebSocketClientEndsWithTheNewestPicture) {
+  cfg_.limits.write_timeout_s = 30;
+  cfg_.limits.ws_idle_timeout_s = 60;
+  const auto port = start();
+  Conn slow(port);
+  int small = 4096;
+  ::setsockopt(slow.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  ASSERT_TRUE(ws_handshake(slow));
+  ASSERT_TRUE(eventually([&] { return stats().ws_clients == 1; }));
+  auto mark = [](int n) {  // {"n":007}
+    std::string d = std::to_string(n);
+    return "{\"n\":" + std::string(3 - d.size(), '0') + d + "}";
+  };
+  constexpr int kPictures = 30;
+  for (int n = 1; n <= kPictures; ++n)  // 30 x 256 KiB, far more than the socket buffers
+    server_->broadcast(std::make_shared<const std::string>(mark(n) + std::string(256 * 1024, ' ')));
+  ASSERT_TRUE(eventually([&] { return stats().ws_dropped > 0; }));
+  int large = 8 << 20;  // then it reads quickly
+  ::setsockopt(slow.fd(), SOL_SOCKET, SO_RCVBUF, &large, sizeof large);
+  std::string got;
+  const auto t0 = Clock::now();
+  const std::string last = mark(kPictures);
+  while (got.find(last) == std::string::npos && since(t0) < 10) got += slow.recv_some(0.2);
+  EXPECT_NE(got.find(last), std::string::npos) << "the newest picture never came";
+  EXPECT_EQ(stats().ws_timeouts, 0U);
+}
+
 TEST_F(HttpServerTest, ASilentWebSocketClientIsPingedThenClosed) {
   cfg_.limits.ws_idle_timeout_s = 0.4;
   const auto port = start();
