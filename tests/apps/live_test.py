@@ -118,17 +118,22 @@ if shutil.which("tshark"):
     print(f"tshark: {len(datagrams)} datagrams, {len(out)} malformed")
     check(not out, f"tshark: malformed frames {out[:10]}")
 
+
+def map_port(p):
+    """The port of the map address skyfuse prints on stderr (None if not within 30 s)."""
+    t_end = time.time() + 30
+    while time.time() < t_end:
+        if not select.select([p.stderr], [], [], 1.0)[0]: continue
+        m = re.search(r"http://[^:]+:(\d+)/", p.stderr.readline())
+        if m: return int(m.group(1))
+    return None
+
+
 # ---- 2. paced run with the HTTP API, then kill -9 ---------------------------------
 rec2 = os.path.join(work, "rec_killed")
 p = subprocess.Popen([skyfuse, "run", "--config", config, "--speed", "25", "--http-port", "0", "--record", rec2],
                      stderr=subprocess.PIPE, text=True)
-port = None
-t_end = time.time() + 30
-while time.time() < t_end and port is None:
-    if not select.select([p.stderr], [], [], 1.0)[0]: continue
-    line = p.stderr.readline()
-    m = re.search(r"http://[^:]+:(\d+)/", line)
-    if m: port = int(m.group(1))
+port = map_port(p)
 check(port is not None, "no map address printed")
 base = f"http://127.0.0.1:{port}"
 
@@ -212,12 +217,7 @@ check(v.returncode == 0, "replay of the killed recording does not reproduce it")
 # before it), forwards and backwards (a new pipeline from the start).
 info = json.loads(subprocess.run([skyfuse, "replay", rec, "--index"], capture_output=True, text=True).stdout)
 p = subprocess.Popen([skyfuse, "replay", rec, "--speed", "1", "--http-port", "0"], stderr=subprocess.PIPE, text=True)
-port = None
-t_end = time.time() + 30
-while time.time() < t_end and port is None:
-    if not select.select([p.stderr], [], [], 1.0)[0]: continue
-    m = re.search(r"http://[^:]+:(\d+)/", p.stderr.readline())
-    if m: port = int(m.group(1))
+port = map_port(p)
 check(port is not None, "replay printed no map address")
 base = f"http://127.0.0.1:{port}"
 shown = []
