@@ -237,7 +237,8 @@ if port is not None:
         time.sleep(0.5)
         held = picture_time()
         time.sleep(1.0)
-        shown.append((target - first, picture_time() - target, picture_time() - held))
+        now = picture_time()
+        shown.append((target - first, now - target, now - held))
 p.terminate()
 p.wait(timeout=30)
 print("paused replay, seconds after the start sought -> picture shown after it, moved while held:",
